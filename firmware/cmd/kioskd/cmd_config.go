@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/kiosk06/kiosk/firmware/buildinfo"
+	"github.com/kiosk06/kiosk/firmware/config"
+)
+
+func cmdConfig(ctx context.Context, e *env, args []string) int {
+	return subcommand(ctx, e, "kioskd config", "configuration tools", []command{
+		{"check", "check FILE: print every error with its key and line; exit 2 if any", cmdConfigCheck},
+	}, args)
+}
+
+func cmdConfigCheck(_ context.Context, e *env, args []string) int {
+	fs := newFlags(e, "config check", "kioskd config check FILE")
+	if code, ok := parseFlags(fs, e, args); !ok {
+		return code
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	cfg, err := config.Load(fs.Arg(0))
+	if err != nil {
+		printConfigErrors(e, err)
+		return exitUsage
+	}
+	fmt.Fprintf(e.stdout, "%s: ok (device %s, profile %s, %d device(s))\n", fs.Arg(0), cfg.Device.ID, cfg.Device.Profile, len(cfg.Devices))
+	return exitOK
+}
+
+// printConfigErrors prints one line per problem.
+func printConfigErrors(e *env, err error) {
+	var es config.Errors
+	if errors.As(err, &es) {
+		for _, fe := range es {
+			fmt.Fprintln(e.stderr, fe.Error())
+		}
+		fmt.Fprintf(e.stderr, "%d error(s)\n", len(es))
+		return
+	}
+	fmt.Fprintln(e.stderr, err)
+}
+
+// loadConfig reads --config, or the embedded simulator default with --sim.
+func loadConfig(e *env, path string, sim bool) (*config.Config, int) {
+	var (
+		cfg *config.Config
+		err error
+	)
+	switch {
+	case path != "":
+		cfg, err = config.Load(path)
+		if cfg != nil {
+			cfg.Sim = sim
+		}
+	case sim:
+		cfg, err = config.SimDefault()
+	default:
+		fmt.Fprintln(e.stderr, "kioskd: --config FILE is required (or --sim for the simulated default)")
+		return nil, exitUsage
+	}
+	if err != nil {
+		printConfigErrors(e, err)
+		return nil, exitUsage
+	}
+	return cfg, exitOK
+}
+
+func cmdVersion(_ context.Context, e *env, args []string) int {
+	fs := newFlags(e, "version", "kioskd version [--json]")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if code, ok := parseFlags(fs, e, args); !ok {
+		return code
+	}
+	info := buildinfo.Get(guiBuilt)
+	if *asJSON {
+		b, _ := json.Marshal(info)
+		fmt.Fprintln(e.stdout, string(b))
+		return exitOK
+	}
+	fmt.Fprintln(e.stdout, info.String())
+	return exitOK
+}
