@@ -295,8 +295,8 @@ func (p *Port) ReadFull(ctx context.Context, b []byte) error {
 	return nil
 }
 
-// ReadByte reads one byte.
-func (p *Port) ReadByte(ctx context.Context) (byte, error) {
+// ReadOne reads one byte.
+func (p *Port) ReadOne(ctx context.Context) (byte, error) {
 	var b [1]byte
 	if err := p.ReadFull(ctx, b[:]); err != nil {
 		return 0, err

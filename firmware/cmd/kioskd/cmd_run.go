@@ -1,7 +1,132 @@
 package main
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
 
-func cmdRun(ctx context.Context, e *env, args []string) int      { return failf(e, exitFailure, "run: not wired yet") }
-func cmdSim(ctx context.Context, e *env, args []string) int      { return failf(e, exitFailure, "sim: not wired yet") }
-func cmdSelftest(ctx context.Context, e *env, args []string) int { return failf(e, exitFailure, "selftest: not wired yet") }
+	"github.com/kiosk06/kiosk/firmware/config"
+	"github.com/kiosk06/kiosk/firmware/devices"
+	"github.com/kiosk06/kiosk/firmware/kiosk"
+	"github.com/kiosk06/kiosk/firmware/logging"
+	"github.com/kiosk06/kiosk/firmware/sdnotify"
+	"github.com/kiosk06/kiosk/firmware/simrig"
+)
+
+// signalContext is cancelled by SIGINT or SIGTERM.
+func signalContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+}
+
+func cmdRun(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "run", "kioskd run [--config FILE] [--sim]")
+	cfgPath := fs.String("config", "", "configuration file (TOML)")
+	sim := fs.Bool("sim", false, "serve devices whose port is \"sim\" with simulators on pseudo-terminals (without --config: the embedded simulator config)")
+	if code, ok := parseFlags(fs, e, args); !ok {
+		return code
+	}
+	cfg, code := loadConfig(e, *cfgPath, *sim)
+	if cfg == nil {
+		return code
+	}
+	log := logging.New(e.stderr, cfg.Log)
+	ctx, stop := signalContext(ctx)
+	defer stop()
+
+	var rig *simrig.Rig
+	if cfg.Sim {
+		var err error
+		rig, err = simrig.Start(ctx, cfg, filepath.Join(cfg.Device.DataDir, "sim"), log)
+		if err != nil {
+			return failf(e, exitFailure, "run: %v", err)
+		}
+		defer rig.Close()
+	}
+	err := kiosk.Run(ctx, kiosk.Options{
+		Config: cfg,
+		Log:    log,
+		Notify: sdnotify.New(e.getenv, os.Getpid()),
+		Ready:  func() { printReady(e, rig) },
+	})
+	if err != nil {
+		return failf(e, exitFailure, "run: %v", err)
+	}
+	return exitOK
+}
+
+// printReady prints the line scripts and people wait for, and the simulated
+// device paths.
+func printReady(e *env, rig *simrig.Rig) {
+	fmt.Fprintln(e.stdout, "ready")
+	if rig == nil {
+		return
+	}
+	for _, d := range rig.Devices() {
+		fmt.Fprintf(e.stdout, "sim %-12s %-11s %s\n", d.Role, d.Driver, d.Spec)
+	}
+}
+
+func cmdSim(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "sim", "kioskd sim [--dir DIR]")
+	dir := fs.String("dir", "./var/sim", "where simulators write their output (printed pages …)")
+	if code, ok := parseFlags(fs, e, args); !ok {
+		return code
+	}
+	cfg, err := config.SimDefault()
+	if err != nil {
+		return failf(e, exitFailure, "sim: %v", err)
+	}
+	log := logging.New(e.stderr, cfg.Log)
+	ctx, stop := signalContext(ctx)
+	defer stop()
+	rig, err := simrig.Start(ctx, cfg, *dir, log)
+	if err != nil {
+		return failf(e, exitFailure, "sim: %v", err)
+	}
+	defer rig.Close()
+	printReady(e, rig)
+	<-ctx.Done()
+	return exitOK
+}
+
+func cmdSelftest(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "selftest", "kioskd selftest [--config FILE] [--sim]")
+	cfgPath := fs.String("config", "", "configuration file (TOML)")
+	sim := fs.Bool("sim", false, "serve \"sim\" devices with simulators (without --config: the embedded simulator config)")
+	if code, ok := parseFlags(fs, e, args); !ok {
+		return code
+	}
+	cfg, code := loadConfig(e, *cfgPath, *sim)
+	if cfg == nil {
+		return code
+	}
+	log := slog.New(slog.DiscardHandler)
+	fmt.Fprintf(e.stdout, "ok   config      %s (device %s, profile %s)\n", cfg.File, cfg.Device.ID, cfg.Device.Profile)
+	if cfg.Sim {
+		rig, err := simrig.Start(ctx, cfg, filepath.Join(os.TempDir(), fmt.Sprintf("kioskd-selftest-%d", os.Getpid())), log)
+		if err != nil {
+			fmt.Fprintf(e.stdout, "FAIL simulators  %v\n", err)
+			return exitFailure
+		}
+		defer func() { rig.Close(); os.RemoveAll(rig.Dir) }()
+	}
+	results := devices.ProbeAll(ctx, cfg, log)
+	failed := false
+	for _, r := range results {
+		status := "ok  "
+		if r.Err != nil {
+			status, failed = "FAIL", true
+		} else if r.Warning != "" {
+			status = "warn"
+		}
+		fmt.Fprintf(e.stdout, "%s %-11s %s\n", status, r.Role, r.Line())
+	}
+	if failed {
+		return exitFailure
+	}
+	return exitOK
+}

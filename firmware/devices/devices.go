@@ -1,0 +1,89 @@
+// Package devices turns the [devices.<role>] sections of a configuration into
+// driver handles and checks that each configured device answers (for
+// `kioskd selftest` and start-up). It is the only place that maps a driver
+// name from the config onto a driver package.
+//
+// It imports drivers and firmware/config; it must not import flows, the UI or
+// simulators.
+package devices
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/kiosk06/kiosk/firmware/config"
+)
+
+// Probe is the outcome of checking one device.
+type Probe struct {
+	Role    string
+	Driver  string
+	Where   string // port, bus or reader
+	Detail  string // what the device said (firmware version, paper state …)
+	Warning string // answered, but needs attention (paper near end …)
+	Err     error
+	Took    time.Duration
+}
+
+// Line is the human-readable selftest line after the role.
+func (p Probe) Line() string {
+	s := fmt.Sprintf("%s %s", p.Driver, p.Where)
+	switch {
+	case p.Err != nil:
+		s += ": " + p.Err.Error()
+	case p.Warning != "":
+		s += ": " + p.Detail + " — " + p.Warning
+	case p.Detail != "":
+		s += ": " + p.Detail
+	}
+	return s + fmt.Sprintf(" (%d ms)", p.Took.Milliseconds())
+}
+
+// ProbeAll checks every configured device, in role order, each bounded by a
+// few seconds.
+func ProbeAll(ctx context.Context, cfg *config.Config, log *slog.Logger) []Probe {
+	roles := make([]string, 0, len(cfg.Devices))
+	for r := range cfg.Devices {
+		roles = append(roles, r)
+	}
+	sort.Strings(roles)
+	out := make([]Probe, 0, len(roles))
+	for _, role := range roles {
+		spec := cfg.Devices[role]
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		start := time.Now()
+		p := probe(pctx, role, spec, log)
+		cancel()
+		p.Role, p.Driver, p.Took = role, spec.Driver, time.Since(start)
+		if p.Where == "" {
+			p.Where = where(spec)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func where(s config.DeviceSpec) string {
+	switch {
+	case s.Port != "":
+		return s.Port
+	case s.Bus != "":
+		return s.Bus
+	case s.Pin != "":
+		return s.Pin
+	case s.Driver == "pcsc":
+		if s.Reader == "" {
+			return "(first reader)"
+		}
+		return s.Reader
+	}
+	return ""
+}
+
+// probe checks one device.
+func probe(ctx context.Context, role string, spec config.DeviceSpec, log *slog.Logger) Probe {
+	return Probe{Err: fmt.Errorf("driver %q is not supported by this build", spec.Driver)}
+}

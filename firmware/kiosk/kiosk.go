@@ -1,0 +1,83 @@
+// Package kiosk owns the device's lifecycle: it wires a checked configuration
+// into a running device (data directory, durable store, uploader, devices,
+// the profile's flow and, when built with it, the UI), reports readiness to
+// systemd and the console, pings the watchdog while healthy, and stops
+// everything within the stop timeout when its context is cancelled.
+//
+// It may import firmware/… packages and drivers; it must not import Fyne
+// (the UI is handed in by firmware/cmd/kioskd) nor firmware/simrig.
+package kiosk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/kiosk06/kiosk/firmware/config"
+	"github.com/kiosk06/kiosk/firmware/sdnotify"
+)
+
+// Options configures Run.
+type Options struct {
+	Config *config.Config
+	Log    *slog.Logger
+	Notify *sdnotify.Notifier
+	// Ready is called once, when the device is serving.
+	Ready func()
+	// StopTimeout bounds the graceful stop; 0 means 4 s (systemd and
+	// `make run` expect an exit within 5 s of SIGTERM).
+	StopTimeout time.Duration
+}
+
+// component is one running part of the device.
+type component struct {
+	name string
+	stop func(ctx context.Context) error
+}
+
+// Run starts the device and blocks until ctx is cancelled, then stops it.
+func Run(ctx context.Context, opt Options) error {
+	cfg, log := opt.Config, opt.Log
+	if opt.StopTimeout == 0 {
+		opt.StopTimeout = 4 * time.Second
+	}
+	if err := os.MkdirAll(cfg.Device.DataDir, 0o700); err != nil {
+		return fmt.Errorf("kiosk: data dir: %w", err)
+	}
+	var parts []component
+	stopAll := func() error {
+		sctx, cancel := context.WithTimeout(context.Background(), opt.StopTimeout)
+		defer cancel()
+		var errs []error
+		for i := len(parts) - 1; i >= 0; i-- {
+			if err := parts[i].stop(sctx); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", parts[i].name, err))
+			}
+		}
+		return errors.Join(errs...)
+	}
+
+	log.Info("kioskd starting", "device", cfg.Device.ID, "profile", cfg.Device.Profile, "sim", cfg.Sim)
+	if opt.Ready != nil {
+		opt.Ready()
+	}
+	if err := opt.Notify.Ready("serving " + cfg.Device.Profile); err != nil {
+		log.Warn("sd_notify READY failed", "err", err)
+	}
+	wdCtx, wdCancel := context.WithCancel(ctx)
+	go opt.Notify.RunWatchdog(wdCtx, func() error { return nil })
+
+	<-ctx.Done()
+	wdCancel()
+	log.Info("kioskd stopping")
+	_ = opt.Notify.Stopping()
+	err := stopAll()
+	if err != nil {
+		log.Error("stop", "err", err)
+	}
+	log.Info("kioskd stopped")
+	return err
+}
