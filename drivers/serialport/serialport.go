@@ -333,8 +333,10 @@ func (p *Port) Write(ctx context.Context, b []byte) error {
 	return nil
 }
 
-// Flush discards bytes received but not yet read (and output not yet sent),
-// e.g. before a status query whose answer must not mix with stale bytes.
+// Flush discards bytes received but not yet read, e.g. before a status query
+// whose answer must not mix with stale bytes. tarm/serial flushes with
+// TCIOFLUSH, so output still queued in the kernel is discarded too: call it
+// only when nothing written is still in flight (after the device answered).
 func (p *Port) Flush(ctx context.Context) error {
 	sp, err := p.conn(ctx)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/firmware/config"
+	"github.com/kiosk06/kiosk/firmware/metrics"
 	"github.com/kiosk06/kiosk/firmware/sdnotify"
 )
 
@@ -61,6 +62,15 @@ func Run(ctx context.Context, opt Options) error {
 	}
 
 	log.Info("kioskd starting", "device", cfg.Device.ID, "profile", cfg.Device.Profile, "sim", cfg.Sim)
+	m := metrics.New()
+	if cfg.Metrics.Listen != "" {
+		// Metrics are for technicians; a taken port must not stop a kiosk.
+		if stop, err := m.Serve(ctx, cfg.Metrics.Listen, log); err != nil {
+			log.Error("metrics endpoint not started", "err", err)
+		} else {
+			parts = append(parts, component{"metrics", stop})
+		}
+	}
 	if opt.Ready != nil {
 		opt.Ready()
 	}
@@ -68,7 +78,7 @@ func Run(ctx context.Context, opt Options) error {
 		log.Warn("sd_notify READY failed", "err", err)
 	}
 	wdCtx, wdCancel := context.WithCancel(ctx)
-	go opt.Notify.RunWatchdog(wdCtx, func() error { return nil })
+	go opt.Notify.RunWatchdog(wdCtx, m.Healthy)
 
 	<-ctx.Done()
 	wdCancel()

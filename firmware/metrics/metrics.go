@@ -1,0 +1,160 @@
+// Package metrics owns kioskd's health and metrics endpoint: /healthz and
+// Prometheus text-format /metrics on a localhost-only listener, using
+// github.com/prometheus/client_golang with a private registry (no global
+// state). Components report through the typed collectors on Metrics or
+// register gauge functions that are read at scrape time.
+//
+// It imports nothing of the project; it never carries personal data (labels
+// are results, states and kinds, never identifiers).
+package metrics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics is the set of collectors a device exposes.
+type Metrics struct {
+	reg *prometheus.Registry
+
+	// CardReads counts chip/QR reads by result (ok, no_card, removed, wrong_key, error …).
+	CardReads *prometheus.CounterVec
+	// Verdicts counts card verdicts (genuine, not_genuine, unverified) by reason.
+	Verdicts *prometheus.CounterVec
+	// UplinkErrors counts failed upload attempts by class (network, 5xx, 4xx).
+	UplinkErrors *prometheus.CounterVec
+	// Transactions counts durable records appended by kind.
+	Transactions *prometheus.CounterVec
+
+	mu     sync.Mutex
+	checks map[string]func() error // health checks by name
+}
+
+// New returns an empty set with Go runtime and process collectors.
+func New() *Metrics {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := &Metrics{
+		reg: reg,
+		CardReads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "kiosk", Name: "card_reads_total", Help: "Card reads by result.",
+		}, []string{"result"}),
+		Verdicts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "kiosk", Name: "card_verdicts_total", Help: "Card authenticity verdicts by verdict and reason.",
+		}, []string{"verdict", "reason"}),
+		UplinkErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "kiosk", Name: "uplink_errors_total", Help: "Failed upload attempts by class.",
+		}, []string{"class"}),
+		Transactions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "kiosk", Name: "transactions_total", Help: "Durable records appended by kind.",
+		}, []string{"kind"}),
+		checks: map[string]func() error{},
+	}
+	reg.MustRegister(m.CardReads, m.Verdicts, m.UplinkErrors, m.Transactions)
+	return m
+}
+
+// Gauge registers a gauge read from f at every scrape, e.g. the outbox
+// backlog, the age of the oldest pending record, or a queue length.
+func (m *Metrics) Gauge(name, help string, f func() float64) error {
+	return m.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "kiosk", Name: name, Help: help}, f))
+}
+
+// StateGauge registers a labelled gauge whose value is 1 for the current
+// state and 0 for the others (e.g. printer paper: ok, near_end, end).
+func (m *Metrics) StateGauge(name, help, label string, states []string, current func() string) error {
+	return m.reg.Register(&stateCollector{
+		desc:    prometheus.NewDesc("kiosk_"+name, help, []string{label}, nil),
+		states:  states,
+		current: current,
+	})
+}
+
+type stateCollector struct {
+	desc    *prometheus.Desc
+	states  []string
+	current func() string
+}
+
+func (s *stateCollector) Describe(ch chan<- *prometheus.Desc) { ch <- s.desc }
+
+func (s *stateCollector) Collect(ch chan<- prometheus.Metric) {
+	cur := s.current()
+	for _, st := range s.states {
+		v := 0.0
+		if st == cur {
+			v = 1
+		}
+		ch <- prometheus.MustNewConstMetric(s.desc, prometheus.GaugeValue, v, st)
+	}
+}
+
+// HealthCheck registers a named check that /healthz runs; a non-nil error
+// makes /healthz answer 503 with the check's name and error.
+func (m *Metrics) HealthCheck(name string, check func() error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.checks[name] = check
+}
+
+// Healthy runs every health check and joins their errors.
+func (m *Metrics) Healthy() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var errs []error
+	for name, c := range m.checks {
+		if err := c(); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Handler serves /healthz and /metrics.
+func (m *Metrics) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := m.Healthy(); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "unhealthy:", err)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	return mux
+}
+
+// Serve listens on addr (which must be a loopback address) until ctx is done.
+// It returns once listening, with a stop function.
+func (m *Metrics) Serve(ctx context.Context, addr string, log *slog.Logger) (stop func(context.Context) error, err error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("metrics: %s is not a loopback address", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	srv := &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics server", "err", err)
+		}
+	}()
+	return srv.Shutdown, nil
+}

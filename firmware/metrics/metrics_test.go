@@ -1,0 +1,76 @@
+package metrics_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/kiosk06/kiosk/firmware/metrics"
+)
+
+func get(t *testing.T, h http.Handler, path string) (int, string) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+	b, _ := io.ReadAll(rec.Body)
+	return rec.Code, string(b)
+}
+
+func TestMetricsText(t *testing.T) {
+	m := metrics.New()
+	m.CardReads.WithLabelValues("ok").Inc()
+	m.Verdicts.WithLabelValues("not_genuine", "hash_mismatch").Inc()
+	backlog := 42.0
+	if err := m.Gauge("outbox_pending_records", "Records not yet acknowledged.", func() float64 { return backlog }); err != nil {
+		t.Fatal(err)
+	}
+	paper := "near_end"
+	if err := m.StateGauge("printer_paper", "Printer paper state.", "state", []string{"ok", "near_end", "end"}, func() string { return paper }); err != nil {
+		t.Fatal(err)
+	}
+	code, body := get(t, m.Handler(), "/metrics")
+	if code != 200 {
+		t.Fatalf("status %d", code)
+	}
+	for _, want := range []string{
+		`kiosk_card_reads_total{result="ok"} 1`,
+		`kiosk_card_verdicts_total{reason="hash_mismatch",verdict="not_genuine"} 1`,
+		`kiosk_outbox_pending_records 42`,
+		`kiosk_printer_paper{state="near_end"} 1`,
+		`kiosk_printer_paper{state="ok"} 0`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	m := metrics.New()
+	if code, body := get(t, m.Handler(), "/healthz"); code != 200 || strings.TrimSpace(body) != "ok" {
+		t.Fatalf("healthy: %d %q", code, body)
+	}
+	m.HealthCheck("store", func() error { return errors.New("disk full") })
+	code, body := get(t, m.Handler(), "/healthz")
+	if code != 503 || !strings.Contains(body, "store: disk full") {
+		t.Fatalf("unhealthy: %d %q", code, body)
+	}
+}
+
+func TestServeLoopbackOnly(t *testing.T) {
+	m := metrics.New()
+	if _, err := m.Serve(context.Background(), "0.0.0.0:0", slog.New(slog.DiscardHandler)); err == nil {
+		t.Fatal("metrics served on a non-loopback address")
+	}
+	stop, err := m.Serve(context.Background(), "127.0.0.1:0", slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop(context.Background())
+}
