@@ -1,0 +1,150 @@
+// Package vpcdsim is the device side of a PC/SC contactless reader for
+// tests: a small client of the vsmartcard vpcd socket protocol that hosts
+// an nfc.Emulated card, so the real pcscd (with the vpcd driver,
+// libifdvpcd.so) sees a real reader with that card in its field.
+//
+// vpcd listens on TCP (the reader.conf.d CHANNELID / DEVICENAME port,
+// 35963 = 0x8C7B by default, port+1 for its second slot); the virtual card
+// connects as a client and answers vpcd's messages (see frame.go). The
+// connection is the card's presence: closing it is a card removal.
+//
+// The simulator also plays the reader's firmware for the PC/SC part 3
+// pseudo-APDUs of class FF (GET DATA FF CA, §3.2.2.1.3), which a real
+// contactless reader answers itself, and it builds the PC/SC part 3 ATR
+// for contactless cards from the card's ATS or ATQB.
+//
+// It imports only drivers/nfc of the project and must not import the
+// host-side pcsc package.
+package vpcdsim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+
+	"github.com/kiosk06/kiosk/drivers/nfc"
+)
+
+// DefaultAddr is where an unmodified vsmartcard-vpcd install listens.
+const DefaultAddr = "127.0.0.1:35963"
+
+// Sim is a virtual card attached to vpcd. Its methods are safe for
+// concurrent use.
+type Sim struct {
+	addr string
+	log  *slog.Logger
+
+	mu     sync.Mutex
+	conn   net.Conn      // nil when no card is in the field
+	served chan struct{} // closed when conn's serve loop ended
+	closed bool
+	wg     sync.WaitGroup // serve goroutines
+}
+
+// Start attaches card to the vpcd reader listening at addr ("" means
+// DefaultAddr). A nil card starts with an empty field. ctx bounds only the
+// connection attempt; the Sim lives until Close.
+func Start(ctx context.Context, card nfc.Emulated, addr string) (*Sim, error) {
+	if addr == "" {
+		addr = DefaultAddr
+	}
+	s := &Sim{addr: addr, log: slog.Default().With("component", "vpcdsim")}
+	if card != nil {
+		if err := s.SetCard(ctx, card); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Addr is the vpcd address the simulator connects to.
+func (s *Sim) Addr() string { return s.addr }
+
+// SetCard puts card into the field. A card already present is removed
+// first, so pcscd sees a removal and a new insertion.
+func (s *Sim) SetCard(ctx context.Context, card nfc.Emulated) error {
+	if card == nil {
+		return s.RemoveCard()
+	}
+	if err := s.RemoveCard(); err != nil {
+		return err
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", s.addr)
+	if err != nil {
+		return fmt.Errorf("vpcdsim: connect to vpcd at %s: %w", s.addr, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		_ = conn.Close()
+		return errors.New("vpcdsim: SetCard after Close")
+	}
+	s.conn = conn
+	s.served = make(chan struct{})
+	s.wg.Add(1)
+	go s.serve(conn, newSession(card), s.served)
+	return nil
+}
+
+// RemoveCard takes the card out of the field by closing the vpcd
+// connection; vpcd reports the card absent at its next presence poll.
+func (s *Sim) RemoveCard() error {
+	s.mu.Lock()
+	conn, served := s.conn, s.served
+	s.conn, s.served = nil, nil
+	s.mu.Unlock()
+	if conn == nil {
+		return nil
+	}
+	err := conn.Close()
+	<-served
+	if err != nil {
+		return fmt.Errorf("vpcdsim: RemoveCard: %w", err)
+	}
+	return nil
+}
+
+// Close removes the card and stops the simulator.
+func (s *Sim) Close() error {
+	err := s.RemoveCard()
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.wg.Wait()
+	return err
+}
+
+// serve answers vpcd's messages on conn until it closes.
+func (s *Sim) serve(conn net.Conn, sess *session, done chan struct{}) {
+	defer s.wg.Done()
+	defer close(done)
+	var out []byte
+	for {
+		quickACK(conn)
+		msg, err := readMessage(conn)
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+				s.log.Debug("vpcdsim: connection ended", "err", err)
+			}
+			_ = conn.Close()
+			return
+		}
+		reply, ok := sess.handle(msg)
+		if !ok {
+			continue
+		}
+		if out, err = appendMessage(out[:0], reply); err != nil {
+			s.log.Warn("vpcdsim: reply dropped", "err", err)
+			continue
+		}
+		if _, err := conn.Write(out); err != nil {
+			_ = conn.Close()
+			return
+		}
+	}
+}
