@@ -1,0 +1,45 @@
+package tickets
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/kiosk06/kiosk/drivers/escpos"
+)
+
+// SampleNames lists the sample slips Sample knows, for `kioskd diag print`.
+func SampleNames() []string { return []string{"queue", "receipt", "parking", "parking-receipt"} }
+
+// Sample returns a sample slip with made-up data and real Vietnamese text,
+// issued at now, for technicians and documentation.
+func Sample(name string, now time.Time) (*escpos.Document, error) {
+	hospital := Header{Name: "BỆNH VIỆN ĐA KHOA TỈNH BẮC NINH", Address: "Số 1 Đường Nguyễn Quyền, TP. Bắc Ninh", Phone: "0222 3822 XXX"}
+	parking := Header{Name: "BÃI ĐỖ XE TRUNG TÂM THƯƠNG MẠI", Address: "Tầng hầm B2 – Khu A"}
+	switch name {
+	case "queue":
+		return QueueTicket(hospital, Queue{
+			ID: "Q20261122-A023-7F3K", Number: "A023", Service: "Phòng khám Nội – Tầng 2",
+			Priority: "Người cao tuổi", IssuedAt: now, Ahead: 5, Wait: 25 * time.Minute,
+		}), nil
+	case "receipt":
+		return PaymentReceipt(hospital, Receipt{
+			Title: "BIÊN LAI THU TIỀN KHÁM BỆNH",
+			Lines: []ReceiptLine{
+				{Name: "Khám Nội tổng quát", Quantity: 1, Amount: 35000},
+				{Name: "Xét nghiệm đường huyết mao mạch", Quantity: 1, Amount: 15000},
+			},
+			Total: 50000, Method: "VietQR", PaymentRef: "KSK A023 7F3K",
+			TransactionID: "FT26326123456789", PaidAt: now,
+		}), nil
+	case "parking":
+		return ParkingTicket(parking, Parking{
+			ID: "P20261122-0815-0042", Plate: "29A-123.45", Vehicle: "Ô tô", Gate: "Cổng 1 (Lý Thái Tổ)", EntryAt: now,
+		}), nil
+	case "parking-receipt":
+		return ParkingReceipt(parking, ParkingPaid{
+			ID: "P20261122-0815-0042", Plate: "29A-123.45", EntryAt: now.Add(-155 * time.Minute), ExitAt: now,
+			Amount: 30000, PaymentRef: "GX 0042", TransactionID: "FT26326987654321",
+		}), nil
+	}
+	return nil, fmt.Errorf("tickets: unknown sample %q (want one of %v)", name, SampleNames())
+}
