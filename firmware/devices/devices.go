@@ -14,6 +14,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/kiosk06/kiosk/drivers/escpos"
+	"github.com/kiosk06/kiosk/drivers/fingerprint"
 	"github.com/kiosk06/kiosk/firmware/config"
 )
 
@@ -85,5 +87,63 @@ func where(s config.DeviceSpec) string {
 
 // probe checks one device.
 func probe(ctx context.Context, role string, spec config.DeviceSpec, log *slog.Logger) Probe {
+	switch spec.Driver {
+	case "escpos":
+		return probePrinter(ctx, spec, log)
+	case "r30x":
+		return probeFingerprint(ctx, spec, log)
+	}
 	return Probe{Err: fmt.Errorf("driver %q is not supported by this build", spec.Driver)}
+}
+
+// PrinterOptions maps a printer's config onto the escpos driver.
+func PrinterOptions(spec config.DeviceSpec, log *slog.Logger) (escpos.Device, *escpos.Options) {
+	return escpos.Device{Path: spec.Port, Baud: spec.Baud}, &escpos.Options{
+		EncoderOptions: escpos.EncoderOptions{Width: spec.Width, TextMode: spec.CodePage == "cp1258", CodePage: byte(spec.CodeTable)},
+		Baud:           spec.Baud,
+		Logger:         log,
+	}
+}
+
+func probePrinter(ctx context.Context, spec config.DeviceSpec, log *slog.Logger) Probe {
+	p, err := escpos.Open(PrinterOptions(spec, log))
+	if err != nil {
+		return Probe{Err: err}
+	}
+	defer p.Close()
+	st, err := p.Status(ctx)
+	if err != nil {
+		return Probe{Err: err}
+	}
+	pr := Probe{Detail: fmt.Sprintf("online, paper %s, %d dots", st.Paper, spec.Width)}
+	if err := st.Err(); err != nil {
+		pr.Err = err
+	} else if st.Paper == escpos.PaperNearEnd {
+		pr.Warning = "paper near end: replace the roll soon"
+	}
+	return pr
+}
+
+// FingerprintDevice is the device string and options of the fingerprint module.
+func FingerprintDevice(spec config.DeviceSpec, log *slog.Logger) (string, fingerprint.Opts) {
+	return fmt.Sprintf("r30x:%s@%d", spec.Port, spec.Baud), fingerprint.Opts{Address: uint32(spec.Address), Password: uint32(spec.Password), Logger: log}
+}
+
+func probeFingerprint(ctx context.Context, spec config.DeviceSpec, log *slog.Logger) Probe {
+	dev, opts := FingerprintDevice(spec, log)
+	d, err := fingerprint.Open(ctx, dev, opts)
+	if err != nil {
+		return Probe{Err: err}
+	}
+	defer d.Close()
+	sp := d.SysPara()
+	n, err := d.TemplateNum(ctx)
+	if err != nil {
+		return Probe{Err: err}
+	}
+	pr := Probe{Detail: fmt.Sprintf("%d/%d templates, security level %d", n, sp.Capacity, sp.SecurityLevel)}
+	if sp.Capacity > 0 && n*10 >= sp.Capacity*9 {
+		pr.Warning = "template library 90% full: expire old bindings"
+	}
+	return pr
 }

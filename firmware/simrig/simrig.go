@@ -18,6 +18,8 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/kiosk06/kiosk/drivers/escpos/escpossim"
+	"github.com/kiosk06/kiosk/drivers/fingerprint/fingerprintsim"
 	"github.com/kiosk06/kiosk/firmware/config"
 )
 
@@ -31,9 +33,14 @@ type Device struct {
 	Spec string
 }
 
-// Rig holds the running simulators.
+// Rig holds the running simulators. The typed fields are the simulators
+// themselves, for the simulator panel and end-to-end tests (nil when that
+// device is not simulated).
 type Rig struct {
-	Dir     string // where simulators write their output (printed pages …)
+	Dir         string // where simulators write their output (printed pages …)
+	Printer     *escpossim.Sim
+	Fingerprint *fingerprintsim.Sim
+
 	devices []Device
 	closers []func() error
 	log     *slog.Logger
@@ -68,7 +75,29 @@ func Start(ctx context.Context, cfg *config.Config, dir string, log *slog.Logger
 
 // start launches the simulator for one device and rewrites its spec.
 func (r *Rig) start(ctx context.Context, role string, spec *config.DeviceSpec) (Device, error) {
-	return Device{}, fmt.Errorf("no simulator for driver %q", spec.Driver)
+	d := Device{Role: role, Driver: spec.Driver}
+	switch spec.Driver {
+	case "escpos":
+		sim, err := escpossim.Start(ctx, &escpossim.Options{Dir: r.OutputDir(role), Width: spec.Width, Baud: spec.Baud, Logger: r.log})
+		if err != nil {
+			return d, err
+		}
+		r.Printer = sim
+		r.closers = append(r.closers, sim.Close)
+		d.Path, d.Spec = sim.Path(), sim.DeviceString()
+	case "r30x":
+		sim, err := fingerprintsim.Start(ctx, fingerprintsim.Options{Address: uint32(spec.Address), Password: uint32(spec.Password), Baud: spec.Baud, Logger: r.log})
+		if err != nil {
+			return d, err
+		}
+		r.Fingerprint = sim
+		r.closers = append(r.closers, sim.Close)
+		d.Path, d.Spec = sim.Path(), sim.DeviceString()
+	default:
+		return d, fmt.Errorf("no simulator for driver %q", spec.Driver)
+	}
+	spec.Port = d.Path
+	return d, nil
 }
 
 // Devices lists the running simulators in role order.
