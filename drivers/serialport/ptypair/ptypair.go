@@ -58,15 +58,13 @@ func (p *Pair) alloc() error {
 	if err != nil {
 		return fmt.Errorf("ptypair: open /dev/ptmx: %w", err)
 	}
-	fd := int(m.Fd())
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
-		m.Close()
-		return fmt.Errorf("ptypair: unlockpt: %w", err)
-	}
-	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
+	// The ioctls go through SyscallConn: calling m.Fd() would switch the
+	// master to blocking mode, after which read deadlines are ignored and
+	// Close no longer unblocks a pending Read.
+	n, err := ptsNumber(m)
 	if err != nil {
 		m.Close()
-		return fmt.Errorf("ptypair: ptsname: %w", err)
+		return err
 	}
 	slave := "/dev/pts/" + strconv.Itoa(n)
 	s, err := os.OpenFile(slave, os.O_RDWR|unix.O_NOCTTY, 0)
@@ -81,6 +79,29 @@ func (p *Pair) alloc() error {
 	}
 	p.master, p.hold, p.slave = m, s, slave
 	return nil
+}
+
+// ptsNumber unlocks the slave of master m and returns its number.
+func ptsNumber(m *os.File) (int, error) {
+	rc, err := m.SyscallConn()
+	if err != nil {
+		return 0, fmt.Errorf("ptypair: %w", err)
+	}
+	var n int
+	var ioErr error
+	err = rc.Control(func(fd uintptr) {
+		if ioErr = unix.IoctlSetPointerInt(int(fd), unix.TIOCSPTLCK, 0); ioErr != nil {
+			ioErr = fmt.Errorf("ptypair: unlockpt: %w", ioErr)
+			return
+		}
+		if n, ioErr = unix.IoctlGetInt(int(fd), unix.TIOCGPTN); ioErr != nil {
+			ioErr = fmt.Errorf("ptypair: ptsname: %w", ioErr)
+		}
+	})
+	if err != nil {
+		return 0, fmt.Errorf("ptypair: %w", err)
+	}
+	return n, ioErr
 }
 
 // makeRaw sets the termios of a tty to raw 8N1, as cfmakeraw(3) does.
