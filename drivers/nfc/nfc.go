@@ -90,8 +90,10 @@ var (
 type Emulated interface {
 	// Info is what the card presents at activation.
 	Info() CardInfo
-	// Transmit answers one command APDU; it never fails at this level
-	// (a card that cannot answer returns a status word such as 6F00).
+	// Transmit answers one command APDU with a response APDU (a card that
+	// cannot process a command still answers a status word such as 6F00).
+	// An empty answer means the card has left the field: the simulator
+	// hosting it then behaves as with a pulled card.
 	Transmit(apdu []byte) []byte
 	// Reset is called when the card enters the field (power-up): any
 	// session state is lost.

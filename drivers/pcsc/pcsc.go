@@ -270,11 +270,16 @@ func (c *Card) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
 	return exchange(ctx, c.transmitOnce, apdu)
 }
 
-// transmitOnce is one SCardTransmit. On failure it asks pcscd whether the
-// card is still there, so a removal mid-exchange is reported as
+// transmitOnce is one SCardTransmit. On failure (or an empty response) it
+// asks pcscd whether the card is still there, so a removal mid-exchange is reported as
 // nfc.ErrCardRemoved rather than a transport error.
 func (c *Card) transmitOnce(apdu []byte) ([]byte, error) {
 	rsp, err := c.h.Transmit(apdu)
+	if err == nil && len(rsp) < 2 && c.removedWithin(c.opts.RemovalGrace) {
+		// Some readers (vpcd among them) answer an exchange with the card
+		// gone by an empty response rather than an error.
+		return nil, fmt.Errorf("pcsc: SCardTransmit: empty response: %w", nfc.ErrCardRemoved)
+	}
 	if err == nil {
 		return rsp, nil
 	}

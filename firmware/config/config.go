@@ -28,13 +28,14 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 
 // Config is the whole configuration of one device.
 type Config struct {
-	Device  Device                `toml:"device"`
-	Store   Store                 `toml:"store"`
-	Uplink  Uplink                `toml:"uplink"`
-	Devices map[string]DeviceSpec `toml:"devices"`
-	UI      UI                    `toml:"ui"`
-	Log     Log                   `toml:"log"`
-	Metrics Metrics               `toml:"metrics"`
+	Device   Device                `toml:"device"`
+	Store    Store                 `toml:"store"`
+	Uplink   Uplink                `toml:"uplink"`
+	Devices  map[string]DeviceSpec `toml:"devices"`
+	Identity Identity              `toml:"identity"`
+	UI       UI                    `toml:"ui"`
+	Log      Log                   `toml:"log"`
+	Metrics  Metrics               `toml:"metrics"`
 
 	// Sim is set by --sim: devices whose port is "sim" are served by
 	// simulators on pseudo-terminals. Never read from the file.
@@ -114,12 +115,13 @@ type Metrics struct {
 // Default returns the configuration every file starts from.
 func Default() *Config {
 	return &Config{
-		Device:  Device{Timezone: "Asia/Ho_Chi_Minh", DataDir: "/var/lib/kiosk06"},
-		Store:   Store{MaxRecords: 1_000_000, Retention: Duration(7 * 24 * time.Hour)},
-		Uplink:  Uplink{Interval: Duration(10 * time.Second), Timeout: Duration(30 * time.Second)},
-		Devices: map[string]DeviceSpec{},
-		UI:      UI{Enabled: true, Orientation: "portrait", Language: "vi", IdleTimeout: Duration(90 * time.Second)},
-		Log:     Log{Level: "info", Format: "auto"},
+		Device:   Device{Timezone: "Asia/Ho_Chi_Minh", DataDir: "/var/lib/kiosk06"},
+		Store:    Store{MaxRecords: 1_000_000, Retention: Duration(7 * 24 * time.Hour)},
+		Uplink:   Uplink{Interval: Duration(10 * time.Second), Timeout: Duration(30 * time.Second)},
+		Devices:  map[string]DeviceSpec{},
+		Identity: Identity{TrustDir: "/etc/kiosk06/trust", ReadTimeout: Duration(15 * time.Second)},
+		UI:       UI{Enabled: true, Orientation: "portrait", Language: "vi", IdleTimeout: Duration(90 * time.Second)},
+		Log:      Log{Level: "info", Format: "auto"},
 	}
 }
 
@@ -219,6 +221,7 @@ func (c *Config) validate(v *validator) {
 	c.Store.validate(v)
 	c.Uplink.validate(v)
 	c.validateDevices(v)
+	c.Identity.validate(v)
 	c.UI.validate(v)
 	c.Log.validate(v)
 	c.Metrics.validate(v)

@@ -11,15 +11,22 @@ package simrig
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 
+	"github.com/kiosk06/kiosk/drivers/emrtd/emrtdsim"
+	"github.com/kiosk06/kiosk/drivers/emrtd/testpki"
 	"github.com/kiosk06/kiosk/drivers/escpos/escpossim"
 	"github.com/kiosk06/kiosk/drivers/fingerprint/fingerprintsim"
+	"github.com/kiosk06/kiosk/drivers/pn532/pn532sim"
+	"github.com/kiosk06/kiosk/drivers/scanner/scannersim"
 	"github.com/kiosk06/kiosk/firmware/config"
 )
 
@@ -40,6 +47,15 @@ type Rig struct {
 	Dir         string // where simulators write their output (printed pages …)
 	Printer     *escpossim.Sim
 	Fingerprint *fingerprintsim.Sim
+	NFC         *pn532sim.Server
+	Scanner     *scannersim.Server
+	// TrustDir holds the CSCA of this run's test PKI (the identity
+	// pipeline is pointed at it); empty when no card reader is simulated.
+	TrustDir string
+
+	pki   *testpki.PKI
+	mu    sync.Mutex
+	cards map[testpki.Variant]*testpki.Card
 
 	devices []Device
 	closers []func() error
@@ -52,7 +68,7 @@ func Start(ctx context.Context, cfg *config.Config, dir string, log *slog.Logger
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("simrig: %w", err)
 	}
-	r := &Rig{Dir: dir, log: log}
+	r := &Rig{Dir: dir, log: log, cards: map[testpki.Variant]*testpki.Card{}}
 	roles := make([]string, 0, len(cfg.Devices))
 	for role, spec := range cfg.Devices {
 		if spec.IsSim() {
@@ -70,7 +86,99 @@ func Start(ctx context.Context, cfg *config.Config, dir string, log *slog.Logger
 		cfg.Devices[role] = spec
 		r.devices = append(r.devices, d)
 	}
+	if r.TrustDir != "" {
+		cfg.Identity.TrustDir = r.TrustDir
+	}
 	return r, nil
+}
+
+// newPKI makes this run's test PKI from a fresh random seed, so no test
+// key is fixed in the binary, and writes its CSCA as the trust store.
+func (r *Rig) newPKI() error {
+	seed := make([]byte, 16)
+	if _, err := rand.Read(seed); err != nil {
+		return err
+	}
+	pki, err := testpki.NewPKI("simrig-" + hex.EncodeToString(seed))
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(r.Dir, "trust")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := pki.WriteTrustDir(dir); err != nil {
+		return err
+	}
+	r.pki, r.TrustDir = pki, dir
+	return nil
+}
+
+// Variants are the virtual cards the rig can put in the reader's field.
+var Variants = []testpki.Variant{testpki.Genuine, testpki.DG13Altered, testpki.UntrustedSigner, testpki.ExpiredSigner, testpki.Clone, testpki.BACOnly}
+
+// Card returns this run's virtual CCCD of variant v (made once, then kept).
+func (r *Rig) Card(v testpki.Variant) (*testpki.Card, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.pki == nil {
+		return nil, errors.New("simrig: no card reader is simulated")
+	}
+	if c, ok := r.cards[v]; ok {
+		return c, nil
+	}
+	c, err := testpki.NewCCCD(testpki.Options{Seed: "simrig-card-" + v.String(), Variant: v, PKI: r.pki})
+	if err != nil {
+		return nil, err
+	}
+	r.cards[v] = c
+	return c, nil
+}
+
+// TapCard puts the virtual CCCD of variant v in the reader's field. With
+// removeAfter > 0 it leaves the field after that many APDUs (a card pulled
+// away mid-read).
+func (r *Rig) TapCard(v testpki.Variant, removeAfter int) error {
+	if r.NFC == nil {
+		return errors.New("simrig: no simulated card reader")
+	}
+	c, err := r.Card(v)
+	if err != nil {
+		return err
+	}
+	chip, err := emrtdsim.FromTestPKI(c, emrtdsim.Config{RemoveAfter: removeAfter})
+	if err != nil {
+		return err
+	}
+	r.NFC.SetCard(chip)
+	return nil
+}
+
+// RemoveCard takes the card out of the field.
+func (r *Rig) RemoveCard() {
+	if r.NFC != nil {
+		r.NFC.RemoveCard()
+	}
+}
+
+// QRPayload is the QR printed on a virtual card, in the 2021-2024 CCCD format
+// ID|old ID|name|DDMMYYYY|sex|address|DDMMYYYY(issue).
+func QRPayload(c *testpki.Card) string {
+	z := c.Citizen
+	return fmt.Sprintf("%s|%s|%s|%s|%s|%s|%s", z.ID, z.OldID, z.FullName, z.DateOfBirth.Format("02012006"),
+		z.Sex, z.Residence, z.IssueDate.Format("02012006"))
+}
+
+// ScanQR makes the simulated scanner read the QR of the variant-v card.
+func (r *Rig) ScanQR(v testpki.Variant) error {
+	if r.Scanner == nil {
+		return errors.New("simrig: no simulated scanner")
+	}
+	c, err := r.Card(v)
+	if err != nil {
+		return err
+	}
+	return r.Scanner.Scan(QRPayload(c))
 }
 
 // start launches the simulator for one device and rewrites its spec.
@@ -91,6 +199,25 @@ func (r *Rig) start(ctx context.Context, role string, spec *config.DeviceSpec) (
 			return d, err
 		}
 		r.Fingerprint = sim
+		r.closers = append(r.closers, sim.Close)
+		d.Path, d.Spec = sim.Path(), sim.DeviceString()
+	case "pn532-uart":
+		if err := r.newPKI(); err != nil {
+			return d, err
+		}
+		sim, err := pn532sim.Start(ctx, nil, &pn532sim.Opts{Logger: r.log})
+		if err != nil {
+			return d, err
+		}
+		r.NFC = sim
+		r.closers = append(r.closers, sim.Close)
+		d.Path, d.Spec = sim.Path(), sim.DeviceString()
+	case "scanner":
+		sim, err := scannersim.Start(ctx, &scannersim.Opts{Suffix: scannerSuffix(spec.Suffix)})
+		if err != nil {
+			return d, err
+		}
+		r.Scanner = sim
 		r.closers = append(r.closers, sim.Close)
 		d.Path, d.Spec = sim.Path(), sim.DeviceString()
 	default:
@@ -114,4 +241,14 @@ func (r *Rig) Close() error {
 	}
 	r.closers = nil
 	return errors.Join(errs...)
+}
+
+func scannerSuffix(s string) string {
+	switch s {
+	case "lf":
+		return "\n"
+	case "crlf", "any":
+		return "\r\n"
+	}
+	return "\r"
 }

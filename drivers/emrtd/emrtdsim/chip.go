@@ -133,10 +133,12 @@ func New(cfg Config) (*Chip, error) {
 }
 
 // Info is what the chip presents at activation (ISO/IEC 14443 Type A with
-// a random UID, as eMRTDs do).
+// a random UID, as eMRTDs do). The ATS advertises 106..848 kbit/s in
+// both directions (TA1 = F7), as current eMRTD chips do; the reader
+// reports the rate it negotiates.
 func (c *Chip) Info() nfc.CardInfo {
 	return nfc.CardInfo{Type: nfc.TypeA, UID: bytes.Clone(c.cfg.UID), UIDRandom: nfc.RandomUID(c.cfg.UID),
-		ATQA: 0x0004, SAK: 0x20, ATS: []byte{0x05, 0x78, 0x80, 0x70, 0x02}, BitRate: 424}
+		ATQA: 0x0004, SAK: 0x20, ATS: []byte{0x05, 0x78, 0xF7, 0x70, 0x02}, BitRate: 106}
 }
 
 // Reset is a power cycle: the session state is lost; RemoveAfter counts on.

@@ -21,6 +21,9 @@ func sw(v uint16) []byte { return []byte{byte(v >> 8), byte(v)} }
 type session struct {
 	card    nfc.Emulated
 	powered bool
+	// left: the card gave an empty answer, i.e. left the field
+	// (nfc.Emulated's contract); the connection is then closed.
+	left bool
 }
 
 func newSession(card nfc.Emulated) *session { return &session{card: card} }
@@ -43,6 +46,10 @@ func (s *session) handle(msg []byte) (reply []byte, ok bool) {
 		s.powerOn()
 	}
 	rsp := s.card.Transmit(msg)
+	if len(rsp) == 0 {
+		s.left = true
+		return nil, false
+	}
 	if len(rsp) < 2 || len(rsp) > MaxMessage {
 		return sw(swNoPreciseDiag), true
 	}

@@ -135,6 +135,10 @@ func (s *Sim) serve(conn net.Conn, sess *session, done chan struct{}) {
 			return
 		}
 		reply, ok := sess.handle(msg)
+		if sess.left {
+			_ = conn.Close() // vpcd reports the card gone
+			return
+		}
 		if !ok {
 			continue
 		}

@@ -169,6 +169,12 @@ func (s *Sim) inDataExchange(p []byte) ([]byte, time.Duration) {
 	s.sendBuf = nil
 	s.stats.Exchange++
 	s.recvBuf = s.card.Transmit(apdu)
+	if len(s.recvBuf) == 0 {
+		// The card left the field mid-exchange (nfc.Emulated's contract):
+		// the PN532 times out waiting for it, as with a pulled card.
+		s.card, s.cardGen, s.recvBuf = nil, s.cardGen+1, nil
+		return st(stTimeout), s.rfTime(len(apdu)) + 5*time.Millisecond
+	}
 	work := s.rfTime(len(apdu)) + s.rfTime(len(s.recvBuf))
 	if t := s.opts.Timing; t != nil {
 		work += t.CardProcessing
