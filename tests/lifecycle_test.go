@@ -167,3 +167,26 @@ func TestUsageExitCodes(t *testing.T) {
 		}
 	}
 }
+
+func TestSelftest(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(kioskdBin, "selftest", "--sim")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("selftest --sim: %v\n%s", err, out)
+	}
+	for _, role := range []string{"config", "nfc", "scanner", "printer", "fingerprint"} {
+		if !strings.Contains(string(out), "ok   "+role) {
+			t.Errorf("no ok line for %s:\n%s", role, out)
+		}
+	}
+	// A configured device that is not there: a FAIL line and exit 1.
+	cfg := filepath.Join(dir, "k.toml")
+	os.WriteFile(cfg, []byte("[device]\nid = \"kiosk-1\"\nprofile = \"hospital\"\ndata_dir = \""+dir+"\"\n[devices.printer]\ndriver = \"escpos\"\nport = \"/dev/nonexistent-printer\"\n"), 0o644)
+	out, err = exec.Command(kioskdBin, "selftest", "--config", cfg).CombinedOutput()
+	var ee *exec.ExitError
+	if !errorsAs(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "FAIL printer") {
+		t.Fatalf("selftest with a missing printer: %v\n%s", err, out)
+	}
+}

@@ -37,7 +37,7 @@ type DeviceSpec struct {
 func (d DeviceSpec) Serial() bool { return drivers[d.Driver].serial }
 
 // IsSim reports whether the device is to be served by a simulator.
-func (d DeviceSpec) IsSim() bool { return d.Port == "sim" || d.Bus == "sim" }
+func (d DeviceSpec) IsSim() bool { return d.Port == "sim" || d.Bus == "sim" || d.Pin == "sim" }
 
 type driverInfo struct {
 	keys     []string // keys besides driver that the driver accepts

@@ -16,6 +16,8 @@ import (
 
 	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/drivers/fingerprint"
+	"github.com/kiosk06/kiosk/drivers/pn532"
+	"github.com/kiosk06/kiosk/drivers/scanner"
 	"github.com/kiosk06/kiosk/firmware/config"
 )
 
@@ -92,6 +94,14 @@ func probe(ctx context.Context, role string, spec config.DeviceSpec, log *slog.L
 		return probePrinter(ctx, spec, log)
 	case "r30x":
 		return probeFingerprint(ctx, spec, log)
+	case "pn532-uart", "pn532-i2c", "pn532-spi":
+		return probePN532(spec, log)
+	case "pcsc":
+		return probePCSC(ctx, spec, log)
+	case "scanner":
+		return probeScanner(spec)
+	case "gpio-in", "gpio-out":
+		return probeGPIO(spec)
 	}
 	return Probe{Err: fmt.Errorf("driver %q is not supported by this build", spec.Driver)}
 }
@@ -146,4 +156,35 @@ func probeFingerprint(ctx context.Context, spec config.DeviceSpec, log *slog.Log
 		pr.Warning = "template library 90% full: expire old bindings"
 	}
 	return pr
+}
+
+// PN532Spec maps an NFC reader's config onto the pn532 driver's spec.
+func PN532Spec(spec config.DeviceSpec) pn532.Spec {
+	switch spec.Driver {
+	case "pn532-i2c":
+		return pn532.Spec{Bus: "i2c", Path: spec.Bus, Addr: uint16(spec.Address)}
+	case "pn532-spi":
+		return pn532.Spec{Bus: "spi", Path: spec.Bus, SpeedHz: int64(spec.SpeedHz)}
+	}
+	return pn532.Spec{Bus: "uart", Path: spec.Port, Baud: spec.Baud}
+}
+
+func probePN532(spec config.DeviceSpec, log *slog.Logger) Probe {
+	d, err := PN532Spec(spec).Open(&pn532.Opts{Logger: log})
+	if err != nil {
+		return Probe{Err: err}
+	}
+	defer d.Close()
+	return Probe{Detail: "firmware " + d.Firmware().String()}
+}
+
+func probeScanner(spec config.DeviceSpec) Probe {
+	s, err := scanner.Open(spec.Port, spec.Baud, nil)
+	if err != nil {
+		return Probe{Err: err}
+	}
+	s.Close()
+	// A serial scanner answers nothing until it scans: an open port is all
+	// that can be checked without a code in front of it.
+	return Probe{Detail: "port open (scan a code to test the reader)"}
 }

@@ -220,6 +220,10 @@ func (r *Rig) start(ctx context.Context, role string, spec *config.DeviceSpec) (
 		r.Scanner = sim
 		r.closers = append(r.closers, sim.Close)
 		d.Path, d.Spec = sim.Path(), sim.DeviceString()
+	case "gpio-in", "gpio-out":
+		// In-memory gpiotest pins (firmware/devices.Pins): nothing to start.
+		d.Path, d.Spec = "sim", "gpiotest:"+role
+		return d, nil
 	default:
 		return d, fmt.Errorf("no simulator for driver %q", spec.Driver)
 	}
