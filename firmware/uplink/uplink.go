@@ -1,0 +1,260 @@
+// Package uplink is the store-and-forward uploader: it sends the records of a
+// firmware/store outbox to the backend with upload protocol v1 (issue 3,
+// design §6) and marks them acknowledged only after the backend said so.
+//
+// Protocol v1:
+//
+//	POST {base_url}/v1/devices/{device_id}/records
+//	Content-Type: application/json; Content-Encoding: gzip when the body is over 1 KiB
+//	Authorization: Bearer {token}; optional mTLS (client cert, key, CA)
+//	{"device_id": "...", "records": [{"seq": 17, "kind": "transit.tap",
+//	  "created_at": "RFC 3339 with nanoseconds", "payload": {...}}]}
+//
+// Records go in ascending seq, at most 500 or 1 MiB per batch. A 200 reply
+// {"acked_through": N} means every seq ≤ N is stored; the backend dedupes on
+// (device_id, seq) forever, so resending is always safe. 5xx, 408, 429,
+// timeouts and connection errors are retried with exponential backoff and
+// jitter (1 s up to 5 min). Any other 4xx (except 401/403/404, which are
+// configuration errors and retried) is bisected down to the offending
+// record, which is quarantined (kept, never resent) before going on.
+//
+// A record's sealed personal fields travel inside its payload as the member
+// "personal" (an object of strings), over TLS only in production.
+//
+// Exactly one Uploader runs per store: New takes an exclusive file lock
+// beside the database.
+//
+// This package imports firmware/store and the standard library only; it must
+// not import flows, drivers or UI code.
+package uplink
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/kiosk06/kiosk/firmware/store"
+)
+
+// Sentinel errors callers branch on.
+var (
+	// ErrLocked means another uploader already serves this store.
+	ErrLocked = errors.New("uplink: another uploader holds the store")
+	// ErrTransient wraps failures that are retried with backoff (5xx,
+	// timeouts, connection errors, 408/429, no progress).
+	ErrTransient = errors.New("uplink: transient failure")
+	// ErrAuth means the backend refused our credentials or URL
+	// (401/403/404): retried, but it needs a technician.
+	ErrAuth = errors.New("uplink: backend refused credentials or URL")
+	// ErrRejecting means the backend rejected many records in a row; the
+	// uploader stops quarantining and backs off instead of emptying the
+	// outbox into quarantine.
+	ErrRejecting = errors.New("uplink: backend rejects every record")
+)
+
+// Protocol v1 limits and defaults.
+const (
+	MaxBatchRecords   = 500
+	MaxBatchBytes     = 1 << 20
+	GzipThreshold     = 1 << 10
+	DefaultInterval   = 10 * time.Second
+	DefaultTimeout    = 30 * time.Second
+	DefaultMinBackoff = time.Second
+	DefaultMaxBackoff = 5 * time.Minute
+	// maxQuarantineRun is how many records may be quarantined without an
+	// acknowledgement in between before the uploader suspects the backend.
+	maxQuarantineRun = 10
+)
+
+// Options configure an Uploader.
+type Options struct {
+	BaseURL    string        // e.g. https://collector.example.vn
+	Token      string        // bearer token
+	ClientCert string        // PEM client certificate (mTLS), optional
+	ClientKey  string        // PEM client key (mTLS), optional
+	CAFile     string        // PEM CA bundle for the server, optional
+	Interval   time.Duration // Run: pause after an empty outbox (default 10 s)
+	Timeout    time.Duration // per request (default 30 s)
+	MinBackoff time.Duration // default 1 s
+	MaxBackoff time.Duration // default 5 min
+	// MaxRecords and MaxBytes shrink batches below the protocol limits (tests).
+	MaxRecords int
+	MaxBytes   int
+	// HTTPClient replaces the client built from the TLS options (tests).
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+}
+
+// Uploader drains one store's outbox. Methods are safe for concurrent use,
+// but uploads are serialised.
+type Uploader struct {
+	st     *store.Store
+	opts   Options
+	log    *slog.Logger
+	client *http.Client
+	url    string
+	lock   *os.File
+	kick   chan struct{}
+
+	mu       sync.Mutex // serialises Drain; guards quarRun
+	quarRun  int        // records quarantined since the last acknowledgement
+	statusMu sync.Mutex
+	status   Status
+}
+
+// Status is the uploader's health, for selftest and metrics.
+type Status struct {
+	LastSuccess         time.Time
+	LastError           string
+	ConsecutiveFailures int
+	AckedThrough        store.Seq
+	Quarantined         int // quarantined by this uploader since start
+}
+
+// New creates the uploader for st, taking its uploader lock.
+func New(st *store.Store, opts Options) (*Uploader, error) {
+	if err := opts.fill(); err != nil {
+		return nil, err
+	}
+	client := opts.HTTPClient
+	if client == nil {
+		var err error
+		if client, err = newClient(opts); err != nil {
+			return nil, err
+		}
+	}
+	lock, err := lockFile(st.Path() + ".uplink.lock")
+	if err != nil {
+		return nil, err
+	}
+	u := &Uploader{st: st, opts: opts, log: opts.Logger, client: client, lock: lock,
+		url:  strings.TrimRight(opts.BaseURL, "/") + "/v1/devices/" + pathEscape(st.DeviceID()) + "/records",
+		kick: make(chan struct{}, 1)}
+	return u, nil
+}
+
+func (o *Options) fill() error {
+	if !strings.HasPrefix(o.BaseURL, "http://") && !strings.HasPrefix(o.BaseURL, "https://") {
+		return fmt.Errorf("uplink: base URL %q: want http:// or https://", o.BaseURL)
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&o.Interval, DefaultInterval)
+	def(&o.Timeout, DefaultTimeout)
+	def(&o.MinBackoff, DefaultMinBackoff)
+	def(&o.MaxBackoff, DefaultMaxBackoff)
+	if o.MaxRecords <= 0 || o.MaxRecords > MaxBatchRecords {
+		o.MaxRecords = MaxBatchRecords
+	}
+	if o.MaxBytes <= 0 || o.MaxBytes > MaxBatchBytes {
+		o.MaxBytes = MaxBatchBytes
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return nil
+}
+
+// newClient builds the HTTP client, with mTLS when configured.
+func newClient(o Options) (*http.Client, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if o.CAFile != "" {
+		pem, err := os.ReadFile(o.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("uplink: CA file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("uplink: CA file %s: no PEM certificates", o.CAFile)
+		}
+		cfg.RootCAs = pool
+	}
+	if o.ClientCert != "" || o.ClientKey != "" {
+		cert, err := tls.LoadX509KeyPair(o.ClientCert, o.ClientKey)
+		if err != nil {
+			return nil, fmt.Errorf("uplink: client certificate: %w", err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	tr.TLSClientConfig = cfg
+	return &http.Client{Transport: tr, Timeout: o.Timeout}, nil
+}
+
+func pathEscape(s string) string {
+	// Device ids are plain tokens; escape anything that is not.
+	return strings.NewReplacer("/", "%2F", "?", "%3F", "#", "%23", " ", "%20", "%", "%25").Replace(s)
+}
+
+// lockFile takes the exclusive uploader lock (released by the kernel when
+// the process dies).
+func lockFile(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("uplink: lock: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%w: %s", ErrLocked, path)
+		}
+		return nil, fmt.Errorf("uplink: lock %s: %w", path, err)
+	}
+	return f, nil
+}
+
+// Close releases the uploader lock. It does not close the store.
+func (u *Uploader) Close() error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.lock == nil {
+		return nil
+	}
+	err := u.lock.Close()
+	u.lock = nil
+	u.client.CloseIdleConnections()
+	return err
+}
+
+// Kick asks Run to upload now (after an Append) instead of at the next interval.
+func (u *Uploader) Kick() {
+	select {
+	case u.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Status returns a snapshot of the uploader's health.
+func (u *Uploader) Status() Status {
+	u.statusMu.Lock()
+	defer u.statusMu.Unlock()
+	return u.status
+}
+
+func (u *Uploader) noteResult(res Result, err error) {
+	u.statusMu.Lock()
+	defer u.statusMu.Unlock()
+	u.status.Quarantined += len(res.Quarantined)
+	if res.AckedThrough > u.status.AckedThrough {
+		u.status.AckedThrough = res.AckedThrough
+	}
+	if err != nil {
+		u.status.LastError = err.Error()
+		u.status.ConsecutiveFailures++
+		return
+	}
+	u.status.LastError = ""
+	u.status.ConsecutiveFailures = 0
+	u.status.LastSuccess = time.Now()
+}
