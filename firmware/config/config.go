@@ -36,6 +36,8 @@ type Config struct {
 	UI       UI                    `toml:"ui"`
 	Log      Log                   `toml:"log"`
 	Metrics  Metrics               `toml:"metrics"`
+	Transit  Transit               `toml:"transit"`
+	Parking  Parking               `toml:"parking"`
 
 	// Sim is set by --sim: devices whose port is "sim" are served by
 	// simulators on pseudo-terminals. Never read from the file.
@@ -225,6 +227,8 @@ func (c *Config) validate(v *validator) {
 	c.UI.validate(v)
 	c.Log.validate(v)
 	c.Metrics.validate(v)
+	c.Transit.validate(v)
+	c.Parking.validate(v)
 }
 
 func (d Device) validate(v *validator) {
@@ -264,7 +268,9 @@ func oneOf(s string, opts ...string) bool {
 
 func (s Store) validate(v *validator) {
 	v.check(s.MaxRecords > 0, "store.max_records", s.MaxRecords, "a positive number of records")
-	v.check(s.Retention.D() >= time.Hour, "store.retention", time.Duration(s.Retention).String(), "at least \"1h\"")
+	// The queue and payment sessions rebuild today's state from records
+	// after a restart, so acknowledged records must outlive a service day.
+	v.check(s.Retention.D() >= 24*time.Hour, "store.retention", time.Duration(s.Retention).String(), "at least \"24h\" (the queue rebuilds the day from its records)")
 }
 
 func (u Uplink) validate(v *validator) {

@@ -1,0 +1,117 @@
+package config
+
+import (
+	"crypto/ed25519"
+	"encoding/base64"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Transit is the [transit] section: the bus validator (firmware/transit).
+// Zero values take the defaults below when the section is validated, so a
+// file only writes what differs.
+type Transit struct {
+	// Route is the route this validator rides on; Fares maps route ids to
+	// the flat fare in VND and must contain Route.
+	Route string           `toml:"route" expect:"the route id this validator serves, e.g. \"47\""`
+	Fares map[string]int64 `toml:"fares" expect:"a table of route id = flat fare in VND"`
+	// Vehicle names the bus (e.g. its plate) in tap records.
+	Vehicle string `toml:"vehicle" expect:"the bus id or plate"`
+	// ElderlyAge and ChildAge set the statutory free rides: age ≥ ElderlyAge
+	// and age < ChildAge (defaults 60 and 6; -1 disables a rule).
+	ElderlyAge int `toml:"elderly_age" expect:"an age in years (default 60; -1 disables)"`
+	ChildAge   int `toml:"child_age" expect:"an age in years (default 6; -1 disables)"`
+	// TokenKeyFile holds the operator's HMAC key (≥ 32 bytes) that turns ID
+	// numbers and card UIDs into tokens (default DATA_DIR/transit-token.key).
+	TokenKeyFile string `toml:"token_key_file" expect:"a file path holding the operator's token key"`
+	// AllowUID lets a fixed (non-random) chip UID serve as a token.
+	AllowUID bool `toml:"allow_uid"`
+	// RepeatWindow suppresses a second charge for the same token.
+	RepeatWindow Duration `toml:"repeat_window" expect:"a duration such as \"2m\""`
+	// MaxTapsPerDay and MaxValuePerDay bound what one token may ride unpaid
+	// per day while the validator decides offline (0 = default 20 / 100000).
+	MaxTapsPerDay  int   `toml:"max_taps_per_day" expect:"a positive number of taps"`
+	MaxValuePerDay int64 `toml:"max_value_per_day" expect:"a positive amount in VND"`
+	// ListsURL is the base URL of the list service (default uplink.base_url);
+	// ListsPublicKey the base64 Ed25519 key the lists are signed with.
+	ListsURL       string   `toml:"lists_url" expect:"an http:// or https:// URL"`
+	ListsPublicKey string   `toml:"lists_public_key" expect:"a base64 Ed25519 public key (32 bytes)"`
+	ListsDir       string   `toml:"lists_dir" expect:"a directory (default DATA_DIR/lists)"`
+	SyncInterval   Duration `toml:"sync_interval" expect:"a duration such as \"5m\""`
+	// Screen: a small text screen is fitted.
+	Screen bool `toml:"screen"`
+}
+
+// transitDefaults are applied to zero fields of [transit].
+var transitDefaults = Transit{
+	ElderlyAge: 60, ChildAge: 6, RepeatWindow: Duration(2 * time.Minute),
+	MaxTapsPerDay: 20, MaxValuePerDay: 100_000, SyncInterval: Duration(5 * time.Minute),
+}
+
+// KeyFile returns the token key path, defaulting under dataDir.
+func (t Transit) KeyFile(dataDir string) string {
+	if t.TokenKeyFile != "" {
+		return t.TokenKeyFile
+	}
+	return filepath.Join(dataDir, "transit-token.key")
+}
+
+// ListsPath returns the list directory, defaulting under dataDir.
+func (t Transit) ListsPath(dataDir string) string {
+	if t.ListsDir != "" {
+		return t.ListsDir
+	}
+	return filepath.Join(dataDir, "lists")
+}
+
+// PublicKey decodes ListsPublicKey (nil when empty or invalid).
+func (t Transit) PublicKey() ed25519.PublicKey {
+	b, err := base64.StdEncoding.DecodeString(t.ListsPublicKey)
+	if err != nil || len(b) != ed25519.PublicKeySize {
+		return nil
+	}
+	return ed25519.PublicKey(b)
+}
+
+// validate fills defaults and checks the section.
+func (t *Transit) validate(v *validator) {
+	d := transitDefaults
+	if t.ElderlyAge == 0 {
+		t.ElderlyAge = d.ElderlyAge
+	}
+	if t.ChildAge == 0 {
+		t.ChildAge = d.ChildAge
+	}
+	if t.RepeatWindow == 0 {
+		t.RepeatWindow = d.RepeatWindow
+	}
+	if t.MaxTapsPerDay == 0 {
+		t.MaxTapsPerDay = d.MaxTapsPerDay
+	}
+	if t.MaxValuePerDay == 0 {
+		t.MaxValuePerDay = d.MaxValuePerDay
+	}
+	if t.SyncInterval == 0 {
+		t.SyncInterval = d.SyncInterval
+	}
+	for r, f := range t.Fares {
+		v.check(f >= 0 && r != "", "transit.fares."+r, f, "a non-negative fare in VND")
+	}
+	if t.Route != "" {
+		_, ok := t.Fares[t.Route]
+		v.check(ok, "transit.route", t.Route, "a route listed in transit.fares")
+	}
+	v.check(t.ElderlyAge == -1 || t.ElderlyAge > 0 && t.ElderlyAge < 150, "transit.elderly_age", t.ElderlyAge, "an age in years, or -1")
+	v.check(t.ChildAge == -1 || t.ChildAge > 0 && t.ChildAge < 150, "transit.child_age", t.ChildAge, "an age in years, or -1")
+	v.check(t.RepeatWindow.D() >= time.Second, "transit.repeat_window", t.RepeatWindow.D().String(), "at least \"1s\"")
+	v.check(t.MaxTapsPerDay > 0, "transit.max_taps_per_day", t.MaxTapsPerDay, "a positive number of taps")
+	v.check(t.MaxValuePerDay > 0, "transit.max_value_per_day", t.MaxValuePerDay, "a positive amount in VND")
+	v.check(t.SyncInterval.D() >= 10*time.Second, "transit.sync_interval", t.SyncInterval.D().String(), "at least \"10s\"")
+	if t.ListsURL != "" {
+		v.check(strings.HasPrefix(t.ListsURL, "http://") || strings.HasPrefix(t.ListsURL, "https://"), "transit.lists_url", t.ListsURL, "an http:// or https:// URL")
+	}
+	if t.ListsPublicKey != "" {
+		v.check(t.PublicKey() != nil, "transit.lists_public_key", t.ListsPublicKey, "a base64 Ed25519 public key (32 bytes)")
+	}
+}

@@ -1,0 +1,27 @@
+// Package parking is the lot terminal (device profile "parking", issue 10,
+// design §1), independent of any UI:
+//
+//	entry: identify (CCCD QR or chip; plate typed by an attendant) → durable
+//	       "parking.entry" → ticket with a QR → open the barrier (GPIO relay)
+//	       → close it when the loop sensor clears
+//	exit:  find the entry (ticket QR, CCCD, or plate = lost ticket) → tariff
+//	       → pay by VietQR (payments/session) or a CCCD-linked account →
+//	       open the barrier only after payment is confirmed (or per the
+//	       explicit offline policy) → receipt → close when the loop clears
+//
+// Lost ticket, already-exited and payment-timeout paths end in typed errors
+// and a state the screen shows; a shift report (counts and totals) is
+// computed from the store and printed on demand. Every step is a durable
+// record in firmware/store before the next one starts.
+//
+// Identity: the CCCD's ID number becomes an HMAC-SHA256 token under the
+// operator key (Identifier), never stored in clear; the licence plate is kept
+// in the record's sealed personal fields.
+//
+// The UI renders State (Options.OnState) and calls the Terminal's methods as
+// intents (Entry, Exit, CancelPayment, PrintReport). This package must NOT
+// import Fyne or ui/; it imports drivers (cccd, escpos), payments (tariff,
+// session), firmware/store, firmware/tickets and firmware/config, and sees
+// the barrier and loop through the small Relay and Loop interfaces that
+// drivers/gpio's Output and LoopSensor satisfy.
+package parking

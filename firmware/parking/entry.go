@@ -1,0 +1,140 @@
+package parking
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kiosk06/kiosk/drivers/escpos"
+	"github.com/kiosk06/kiosk/firmware/tickets"
+	"github.com/kiosk06/kiosk/payments/tariff"
+)
+
+// EntryRequest is a vehicle at the entry: a CCCD credential, a plate typed
+// by the attendant, or both.
+type EntryRequest struct {
+	Credential Credential
+	Plate      string
+	Vehicle    tariff.Vehicle
+}
+
+// EntryResult is an admitted vehicle.
+type EntryResult struct {
+	TicketID string
+	At       time.Time
+	Printed  bool // false: the ticket did not print (the CCCD still works at the exit)
+}
+
+// entryRecord is the payload of parking.entry; the plate is sealed.
+type entryRecord struct {
+	Ticket  string         `json:"ticket"`
+	Gate    string         `json:"gate"`
+	Vehicle tariff.Vehicle `json:"vehicle"`
+	Token   string         `json:"token,omitempty"`
+	Source  string         `json:"source,omitempty"`
+	At      time.Time      `json:"at"`
+}
+
+// Entry admits a vehicle: record → ticket → barrier open → closed when the
+// loop clears. It returns after the barrier closed (or ctx ended).
+func (t *Terminal) Entry(ctx context.Context, req EntryRequest) (EntryResult, error) {
+	if !t.lane.TryLock() {
+		return EntryResult{}, ErrBusy
+	}
+	defer t.lane.Unlock()
+	e, err := t.admit(ctx, req)
+	if err != nil {
+		return EntryResult{}, err
+	}
+	res := EntryResult{TicketID: e.Ticket, At: e.At, Printed: t.print(ctx, "entry ticket", tickets.ParkingTicket(t.cfg.Header,
+		tickets.Parking{ID: e.Ticket, Plate: e.Plate, Vehicle: vehicleName(e.Vehicle), Gate: t.cfg.Gate, EntryAt: e.At}))}
+	st := State{Phase: PhaseTicketIssued, Lane: "entry", TicketID: e.Ticket, Plate: e.Plate, Vehicle: e.Vehicle, EntryAt: e.At}
+	t.publish(st)
+	err = t.passBarrier(ctx, "entry", e.Ticket, st)
+	t.publish(State{Phase: PhaseIdle})
+	return res, err
+}
+
+// admit validates the request and records the entry durably.
+func (t *Terminal) admit(ctx context.Context, req EntryRequest) (*entry, error) {
+	if _, ok := t.cfg.Tariff.Rates[req.Vehicle]; !ok {
+		return nil, fmt.Errorf("parking: entry: %w: %q", tariff.ErrUnknownVehicle, req.Vehicle)
+	}
+	plate := ""
+	if req.Plate != "" {
+		p, err := NormalizePlate(req.Plate)
+		if err != nil {
+			return nil, err
+		}
+		plate = p
+	}
+	if plate == "" && !req.Credential.HasCard() {
+		return nil, fmt.Errorf("%w: neither card nor plate", ErrUnusable)
+	}
+	t.mu.Lock()
+	_, inT := t.byToken[req.Credential.Hash]
+	_, inP := t.byPlate[plateKey(plate)]
+	t.mu.Unlock()
+	if req.Credential.HasCard() && inT || plate != "" && inP {
+		return nil, t.refuse(ctx, "entry", "", "already_inside", 0, PhaseAlreadyInside, ErrAlreadyInside)
+	}
+	e := &entry{Ticket: newTicketID(), Plate: plate, Vehicle: req.Vehicle, At: t.cfg.Now()}
+	rec := entryRecord{Ticket: e.Ticket, Gate: t.cfg.Gate, Vehicle: e.Vehicle, Source: "plate", At: e.At}
+	if req.Credential.HasCard() {
+		e.Token = req.Credential.Hash
+		rec.Token, rec.Source = e.Token.String(), req.Credential.Source
+	}
+	if _, err := t.appendRecord(ctx, KindEntry, rec, plate); err != nil {
+		t.publish(State{Phase: PhaseError, Lane: "entry"})
+		return nil, err
+	}
+	t.mu.Lock()
+	t.addInside(e)
+	t.mu.Unlock()
+	return e, nil
+}
+
+// addInside indexes e. Caller holds mu.
+func (t *Terminal) addInside(e *entry) {
+	t.inside[e.Ticket] = e
+	if e.Token != (Hash{}) {
+		t.byToken[e.Token] = e.Ticket
+	}
+	if e.Plate != "" {
+		t.byPlate[plateKey(e.Plate)] = e.Ticket
+	}
+}
+
+// removeInside marks ticket exited. Caller holds mu.
+func (t *Terminal) removeInside(ticket string) {
+	if e := t.inside[ticket]; e != nil {
+		delete(t.byToken, e.Token)
+		delete(t.byPlate, plateKey(e.Plate))
+	}
+	delete(t.inside, ticket)
+	t.exited[ticket] = true
+}
+
+// print prints doc, logging a failure; it reports whether it printed.
+func (t *Terminal) print(ctx context.Context, what string, doc *escpos.Document) bool {
+	if t.deps.Printer == nil {
+		return false
+	}
+	if _, err := t.deps.Printer.Print(ctx, doc); err != nil {
+		t.log.Warn("parking: slip not printed", "slip", what, "err", err)
+		return false
+	}
+	return true
+}
+
+func vehicleName(v tariff.Vehicle) string {
+	switch v {
+	case tariff.Car:
+		return "Ô tô"
+	case tariff.Motorbike:
+		return "Xe máy"
+	case tariff.Bicycle:
+		return "Xe đạp"
+	}
+	return string(v)
+}

@@ -1,0 +1,228 @@
+package parking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kiosk06/kiosk/firmware/tickets"
+	"github.com/kiosk06/kiosk/payments/session"
+	"github.com/kiosk06/kiosk/payments/tariff"
+)
+
+// ExitRequest is a vehicle at the exit. The entry is found by the ticket's
+// QR (TicketID), else by the CCCD credential, else by the typed plate (the
+// lost-ticket path: the lost-ticket fee applies).
+type ExitRequest struct {
+	TicketID   string
+	Credential Credential
+	Plate      string
+	Lost       bool   // the driver declares the ticket lost
+	Method     Method // MethodVietQR (default) or MethodAccount
+}
+
+// ExitResult is a vehicle let out.
+type ExitResult struct {
+	TicketID string
+	Amount   tariff.VND
+	Method   Method
+	PayRef   string
+	TxnID    string
+	Lost     bool
+}
+
+// exitRecord is the payload of parking.exit.
+type exitRecord struct {
+	Ticket  string         `json:"ticket"`
+	Gate    string         `json:"gate"`
+	Vehicle tariff.Vehicle `json:"vehicle"`
+	EntryAt time.Time      `json:"entry_at"`
+	ExitAt  time.Time      `json:"exit_at"`
+	Lost    bool           `json:"lost"`
+	Amount  int64          `json:"amount"`
+	Lines   []string       `json:"lines,omitempty"`
+	Method  Method         `json:"method"`
+	Ref     string         `json:"ref,omitempty"`
+	TxnID   string         `json:"txn_id,omitempty"`
+	Token   string         `json:"token,omitempty"`
+}
+
+// Exit lets a vehicle out: find the entry → tariff → payment → durable exit
+// record → barrier open → receipt → closed when the loop clears. The
+// barrier opens only after the payment is confirmed (or per the offline
+// policy). Errors: ErrUnknownTicket, ErrAlreadyExited, ErrPaymentTimeout,
+// ErrPaymentFailed, ErrOffline (policy deny), ErrNoPayment, ErrBusy.
+func (t *Terminal) Exit(ctx context.Context, req ExitRequest) (ExitResult, error) {
+	if !t.lane.TryLock() {
+		return ExitResult{}, ErrBusy
+	}
+	defer t.lane.Unlock()
+	e, lost, err := t.find(ctx, req)
+	if err != nil {
+		return ExitResult{}, err
+	}
+	now := t.cfg.Now()
+	ch, err := t.cfg.Tariff.Fee(e.Vehicle, e.At, now, lost)
+	if err != nil {
+		return ExitResult{}, t.refuse(ctx, "exit", e.Ticket, "tariff_error", 0, PhaseError, fmt.Errorf("parking: exit: %w", err))
+	}
+	st := State{Lane: "exit", TicketID: e.Ticket, Plate: e.Plate, Vehicle: e.Vehicle, EntryAt: e.At, ExitAt: now, Lost: lost, Amount: ch.Total, Lines: ch.Lines}
+	res := ExitResult{TicketID: e.Ticket, Amount: ch.Total, Lost: lost}
+	if err := t.pay(ctx, req, e, st, &res); err != nil {
+		return res, err
+	}
+	if err := t.recordExit(ctx, e, st, ch, res); err != nil {
+		return res, err
+	}
+	st.Phase = PhasePaid
+	t.publish(st)
+	err = t.openAndReceipt(ctx, e, st, res)
+	t.publish(State{Phase: PhaseIdle})
+	return res, err
+}
+
+// find locates the entry; lost reports the lost-ticket path.
+func (t *Terminal) find(ctx context.Context, req ExitRequest) (*entry, bool, error) {
+	plate := ""
+	if req.Plate != "" {
+		p, err := NormalizePlate(req.Plate)
+		if err != nil {
+			return nil, false, err
+		}
+		plate = p
+	}
+	t.mu.Lock()
+	var ticket string
+	lost := req.Lost
+	switch {
+	case req.TicketID != "":
+		ticket = req.TicketID
+	case req.Credential.HasCard():
+		ticket = t.byToken[req.Credential.Hash]
+	case plate != "":
+		ticket, lost = t.byPlate[plateKey(plate)], true
+	}
+	e, exited := t.inside[ticket], t.exited[ticket]
+	t.mu.Unlock()
+	switch {
+	case e != nil:
+		return e, lost, nil
+	case exited:
+		return nil, false, t.refuse(ctx, "exit", ticket, "already_exited", 0, PhaseAlreadyExited, ErrAlreadyExited)
+	default:
+		return nil, false, t.refuse(ctx, "exit", "", "unknown", 0, PhaseUnknownTicket, ErrUnknownTicket)
+	}
+}
+
+// pay collects ch.Total by the requested method, filling res.
+func (t *Terminal) pay(ctx context.Context, req ExitRequest, e *entry, st State, res *ExitResult) error {
+	if res.Amount == 0 {
+		res.Method = MethodFree
+		return nil
+	}
+	if req.Method == MethodAccount {
+		return t.payAccount(ctx, req, e, res)
+	}
+	return t.payVietQR(ctx, e, st, res)
+}
+
+func (t *Terminal) payAccount(ctx context.Context, req ExitRequest, e *entry, res *ExitResult) error {
+	token := req.Credential.Hash
+	if token == (Hash{}) {
+		token = e.Token
+	}
+	if t.deps.Accounts == nil || token == (Hash{}) {
+		return t.refuse(ctx, "exit", e.Ticket, "no_account", res.Amount, PhasePaymentFailed, ErrNoPayment)
+	}
+	res.Method, res.PayRef = MethodAccount, "PK"+e.Ticket
+	txn, err := t.deps.Accounts.Charge(ctx, token, res.Amount, res.PayRef)
+	switch {
+	case err == nil:
+		res.TxnID = txn
+		return nil
+	case errors.Is(err, ErrOffline) && t.cfg.OfflinePolicy == PolicyOpenRecordDebt:
+		t.log.Warn("parking: account back-end offline, opening per policy", "ticket", e.Ticket)
+		res.Method = MethodDebt
+		return nil
+	case errors.Is(err, ErrOffline):
+		return t.refuse(ctx, "exit", e.Ticket, "offline_denied", res.Amount, PhasePaymentFailed, err)
+	default:
+		return t.refuse(ctx, "exit", e.Ticket, "account_declined", res.Amount, PhasePaymentFailed, fmt.Errorf("%w: %w", ErrPaymentFailed, err))
+	}
+}
+
+func (t *Terminal) payVietQR(ctx context.Context, e *entry, st State, res *ExitResult) error {
+	if t.deps.VietQR == nil {
+		return t.refuse(ctx, "exit", e.Ticket, "no_vietqr", res.Amount, PhasePaymentFailed, ErrNoPayment)
+	}
+	res.Method = MethodVietQR
+	info, err := t.deps.VietQR.Create(ctx, int64(res.Amount), "Gui xe "+e.Ticket)
+	if err != nil {
+		return t.refuse(ctx, "exit", e.Ticket, "payment_error", res.Amount, PhaseError, fmt.Errorf("%w: %w", ErrPaymentFailed, err))
+	}
+	res.PayRef = info.Ref
+	if info, err = t.deps.VietQR.Shown(ctx, info.Ref); err != nil {
+		return t.refuse(ctx, "exit", e.Ticket, "payment_error", res.Amount, PhaseError, fmt.Errorf("%w: %w", ErrPaymentFailed, err))
+	}
+	wctx, cancel := context.WithTimeout(ctx, t.cfg.PaymentTimeout)
+	defer cancel()
+	t.mu.Lock()
+	t.cancel = cancel
+	t.mu.Unlock()
+	defer func() { t.mu.Lock(); t.cancel = nil; t.mu.Unlock() }()
+	st.Phase, st.QRPayload, st.PayRef, st.Deadline = PhaseAwaitingPayment, info.Payload, info.Ref, t.cfg.Now().Add(t.cfg.PaymentTimeout)
+	t.publish(st)
+	info, _ = t.deps.VietQR.Await(wctx, info.Ref)
+	if info.State == session.Paid {
+		res.TxnID = info.TxnID
+		return nil
+	}
+	cctx := context.WithoutCancel(ctx)
+	if !info.State.Terminal() {
+		if ci, err := t.deps.VietQR.Cancel(cctx, info.Ref, "exit lane timeout"); err == nil {
+			info = ci
+		}
+	}
+	if info.State == session.Failed {
+		return t.refuse(cctx, "exit", e.Ticket, "payment_failed", res.Amount, PhasePaymentFailed, ErrPaymentFailed)
+	}
+	return t.refuse(cctx, "exit", e.Ticket, "payment_timeout", res.Amount, PhasePaymentTimeout, ErrPaymentTimeout)
+}
+
+// recordExit makes the exit durable and releases the ticket.
+func (t *Terminal) recordExit(ctx context.Context, e *entry, st State, ch tariff.Charge, res ExitResult) error {
+	rec := exitRecord{Ticket: e.Ticket, Gate: t.cfg.Gate, Vehicle: e.Vehicle, EntryAt: e.At, ExitAt: st.ExitAt, Lost: res.Lost,
+		Amount: int64(res.Amount), Method: res.Method, Ref: res.PayRef, TxnID: res.TxnID}
+	for _, l := range ch.Lines {
+		rec.Lines = append(rec.Lines, l.Code)
+	}
+	if e.Token != (Hash{}) {
+		rec.Token = e.Token.String()
+	}
+	if _, err := t.appendRecord(ctx, KindExit, rec, e.Plate); err != nil {
+		// Paid but not recorded: the barrier stays closed; the payment
+		// session's own records keep the money traceable.
+		t.publish(State{Phase: PhaseError, Lane: "exit", TicketID: e.Ticket})
+		return err
+	}
+	t.mu.Lock()
+	t.removeInside(e.Ticket)
+	t.mu.Unlock()
+	return nil
+}
+
+// openAndReceipt opens the barrier, prints the receipt, closes after the
+// vehicle passed.
+func (t *Terminal) openAndReceipt(ctx context.Context, e *entry, st State, res ExitResult) error {
+	receipt := tickets.ParkingReceipt(t.cfg.Header, tickets.ParkingPaid{ID: e.Ticket, Plate: e.Plate, EntryAt: e.At, ExitAt: st.ExitAt,
+		Amount: int64(res.Amount), PaymentRef: res.PayRef, TransactionID: res.TxnID})
+	if t.deps.Barrier == nil {
+		t.print(ctx, "exit receipt", receipt)
+		return nil
+	}
+	done := make(chan error, 1)
+	go func() { done <- t.passBarrier(ctx, "exit", e.Ticket, st) }()
+	t.print(ctx, "exit receipt", receipt)
+	return <-done
+}

@@ -1,0 +1,217 @@
+package parking
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/kiosk06/kiosk/drivers/escpos"
+	"github.com/kiosk06/kiosk/firmware/store"
+	"github.com/kiosk06/kiosk/firmware/tickets"
+	"github.com/kiosk06/kiosk/payments/session"
+	"github.com/kiosk06/kiosk/payments/tariff"
+)
+
+// Record kinds written by the terminal.
+const (
+	KindEntry   = "parking.entry"   // a vehicle came in (ticket issued)
+	KindExit    = "parking.exit"    // a vehicle paid (or was let) out
+	KindBarrier = "parking.barrier" // the barrier opened or closed
+	KindRefused = "parking.refused" // an exit or entry that did not happen, and why
+	KindReport  = "parking.report"  // a shift report was printed
+)
+
+// FieldPlate is the sealed personal field holding the licence plate.
+const FieldPlate = "plate"
+
+// OfflinePolicy says what the exit does when an account payment cannot reach
+// the back-end.
+type OfflinePolicy string
+
+// Offline policies.
+const (
+	// PolicyDeny keeps the barrier closed and asks for the attendant.
+	PolicyDeny OfflinePolicy = "deny"
+	// PolicyOpenRecordDebt opens and records a debt against the CCCD token,
+	// settled by the back-end later.
+	PolicyOpenRecordDebt OfflinePolicy = "open_record_debt"
+)
+
+// Method is how an exit is paid.
+type Method string
+
+// Payment methods.
+const (
+	MethodVietQR  Method = "vietqr"
+	MethodAccount Method = "account" // CCCD-linked account
+	MethodFree    Method = "free"    // nothing to pay (grace period)
+	MethodDebt    Method = "debt"    // offline, opened per PolicyOpenRecordDebt
+)
+
+// Store is what the terminal needs of firmware/store (*store.Store).
+type Store interface {
+	Append(ctx context.Context, r store.Record) (store.Seq, error)
+	Records(ctx context.Context, kind string, since store.Seq, limit int) ([]store.Record, error)
+}
+
+// Printer prints slips (*escpos.Printer).
+type Printer interface {
+	Print(ctx context.Context, doc *escpos.Document) (escpos.Result, error)
+}
+
+// Relay is the barrier's relay output (*gpio.Output): on = open.
+type Relay interface {
+	Set(on bool) error
+}
+
+// Loop is the vehicle loop sensor under the barrier (*gpio.LoopSensor).
+type Loop interface {
+	Present() bool
+	Next(ctx context.Context) (bool, error)
+}
+
+// VietQR is the payment session manager (*session.Manager).
+type VietQR interface {
+	Create(ctx context.Context, amount int64, purpose string) (session.Info, error)
+	Shown(ctx context.Context, ref string) (session.Info, error)
+	Await(ctx context.Context, ref string) (session.Info, error)
+	Cancel(ctx context.Context, ref, reason string) (session.Info, error)
+}
+
+// Accounts charges a CCCD-linked account. Charge returns the provider's
+// transaction id; an unreachable back-end is an error wrapping ErrOffline.
+// The lead wires it to the operator's account service.
+type Accounts interface {
+	Charge(ctx context.Context, token Hash, amount tariff.VND, ref string) (txnID string, err error)
+}
+
+// Config holds the lane's rules.
+type Config struct {
+	Gate           string
+	Header         tickets.Header
+	Tariff         tariff.Parking
+	PaymentTimeout time.Duration // default 3 min
+	BarrierTimeout time.Duration // default 60 s
+	OfflinePolicy  OfflinePolicy // default PolicyDeny
+	Now            func() time.Time
+	Logger         *slog.Logger
+	// OnState receives every state change (the screen); called synchronously,
+	// it must not block.
+	OnState func(State)
+}
+
+// Deps are the terminal's devices and services; Printer, Barrier, Loop,
+// VietQR and Accounts may be nil (the step is skipped or the method refused).
+type Deps struct {
+	Store    Store // required
+	Printer  Printer
+	Barrier  Relay
+	Loop     Loop
+	VietQR   VietQR
+	Accounts Accounts
+}
+
+// entry is a vehicle inside.
+type entry struct {
+	Ticket  string
+	Plate   string
+	Token   Hash
+	Vehicle tariff.Vehicle
+	At      time.Time
+}
+
+// Terminal runs one lane (entry, exit or both). Entry and Exit serialise:
+// a lane serves one vehicle at a time.
+type Terminal struct {
+	cfg  Config
+	deps Deps
+	log  *slog.Logger
+
+	lane sync.Mutex // held for a whole entry or exit
+
+	mu      sync.Mutex
+	inside  map[string]*entry // ticket → entry
+	byToken map[Hash]string
+	byPlate map[string]string
+	exited  map[string]bool
+	state   State
+	cancel  context.CancelFunc // cancels a payment wait
+}
+
+// New makes a Terminal. Call Restore after a restart.
+func New(cfg Config, deps Deps) (*Terminal, error) {
+	if deps.Store == nil {
+		return nil, errors.New("parking: New: Store is required")
+	}
+	if len(cfg.Tariff.Rates) == 0 {
+		return nil, fmt.Errorf("parking: New: %w: no rates", tariff.ErrConfig)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.PaymentTimeout <= 0 {
+		cfg.PaymentTimeout = 3 * time.Minute
+	}
+	if cfg.BarrierTimeout <= 0 {
+		cfg.BarrierTimeout = time.Minute
+	}
+	if cfg.OfflinePolicy == "" {
+		cfg.OfflinePolicy = PolicyDeny
+	}
+	t := &Terminal{cfg: cfg, deps: deps, log: cfg.Logger, inside: map[string]*entry{}, byToken: map[Hash]string{},
+		byPlate: map[string]string{}, exited: map[string]bool{}, state: State{Phase: PhaseIdle, Message: msgIdle}}
+	if t.log == nil {
+		t.log = slog.Default()
+	}
+	return t, nil
+}
+
+// newTicketID is 10 base32 characters (50 random bits): what the ticket's
+// QR carries.
+func newTicketID() string {
+	var b [7]byte
+	_, _ = rand.Read(b[:])
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])[:10]
+}
+
+// appendRecord makes one step durable.
+func (t *Terminal) appendRecord(ctx context.Context, kind string, payload any, plate string) (store.Seq, error) {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return 0, fmt.Errorf("parking: %s: %w", kind, err)
+	}
+	rec := store.Record{Kind: kind, CreatedAt: t.cfg.Now(), Payload: b}
+	if plate != "" {
+		rec.Personal = map[string]string{FieldPlate: plate}
+	}
+	seq, err := t.deps.Store.Append(ctx, rec)
+	if err != nil {
+		return 0, fmt.Errorf("parking: record %s: %w", kind, err)
+	}
+	return seq, nil
+}
+
+// refusal is the payload of a parking.refused record.
+type refusal struct {
+	Gate   string `json:"gate"`
+	Lane   string `json:"lane"`
+	Ticket string `json:"ticket,omitempty"`
+	Reason string `json:"reason"`
+	Amount int64  `json:"amount,omitempty"`
+}
+
+// refuse records why a vehicle was not let through, publishes it and
+// returns err.
+func (t *Terminal) refuse(ctx context.Context, lane, ticket, reason string, amount tariff.VND, ph Phase, err error) error {
+	if _, rerr := t.appendRecord(ctx, KindRefused, refusal{Gate: t.cfg.Gate, Lane: lane, Ticket: ticket, Reason: reason, Amount: int64(amount)}, ""); rerr != nil {
+		err = errors.Join(err, rerr)
+	}
+	t.publish(State{Phase: ph, Lane: lane, TicketID: ticket, Amount: amount, Message: messageFor(ph)})
+	return err
+}

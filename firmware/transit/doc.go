@@ -1,0 +1,32 @@
+// Package transit is the bus validator (device profile "transit", issue 10,
+// design §1): a passenger presents a token, the validator decides locally with
+// no network on the hot path, makes the decision durable, then signals it.
+//
+//	token → verdict (deny list, repeat window, pass list, concession, fare,
+//	offline risk limits) → durable "transit.tap" record → buzzer, LEDs, screen
+//
+// Tokens (token.go): the CCCD's printed QR (the 12-digit ID number becomes
+// HMAC-SHA256 under a per-operator key, so raw ID numbers are never stored on
+// the validator), a full chip read when the passenger's access key is known
+// (ChipReader; same token as the QR of the same card), the chip UID only when
+// it is fixed (not random, ISO/IEC 14443-3) and the deployment allows it, and
+// a VNeID QR, which cannot be decided offline ("needs online check").
+//
+// Lists (lists.go, sync.go): the deny list and the pass list come from the
+// back-end as signed versioned snapshots or deltas,
+// GET {base_url}/v1/lists/{name}?since=V, Ed25519 over the payload bytes with
+// a configured public key; they are persisted to files so a reboot keeps
+// them. The deny list is a sorted array of 32-byte token hashes with a 16-bit
+// prefix index: 32 bytes per entry plus 256 KiB.
+//
+// Records hold the token hash only, never a name, ID number or birth date.
+//
+// It imports drivers (nfc, cccd, gpio), payments/tariff, firmware/store and
+// firmware/config (ConfigFrom), and periph's gpiotest for Bench (the
+// technician benchmark); it must NOT import Fyne, ui/ or firmware/uplink, and
+// nothing on the decision path touches the network (Syncer runs beside it).
+//
+// Offline risk limits apply to every decision: the validator never asks the
+// back-end on the hot path, so every ride is unpaid until the back-end settles
+// it from the uploaded records.
+package transit

@@ -1,0 +1,370 @@
+package transit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kiosk06/kiosk/firmware/store"
+	"github.com/kiosk06/kiosk/payments/tariff"
+)
+
+// RecordKind is the kind of the durable record of every decision.
+const RecordKind = "transit.tap"
+
+// Verdict is the validator's answer.
+type Verdict string
+
+// Verdicts.
+const (
+	Accept Verdict = "accept"
+	Deny   Verdict = "deny"
+)
+
+// Reason says why: the rule that decided.
+type Reason string
+
+// Reasons. Accept: fare, pass, concession, repeat. Deny: the others.
+const (
+	ReasonFare        Reason = "fare"
+	ReasonPass        Reason = "pass"
+	ReasonConcession  Reason = "concession"
+	ReasonRepeat      Reason = "repeat"       // within the repeat window: no second charge
+	ReasonDenyList    Reason = "deny_list"    // token blocked by the operator
+	ReasonRiskTaps    Reason = "risk_taps"    // offline limit on taps per day reached
+	ReasonRiskValue   Reason = "risk_value"   // offline limit on value per day reached
+	ReasonNeedsOnline Reason = "needs_online" // VNeID: cannot be decided offline
+	ReasonUnusable    Reason = "unusable"     // no usable token on the card or QR
+	ReasonStoreError  Reason = "store_error"  // the record could not be made durable
+	ReasonTariff      Reason = "tariff_error" // route missing from the tariff
+)
+
+// Result is one decision.
+type Result struct {
+	Verdict Verdict
+	Reason  Reason
+	Fare    tariff.VND
+	Line    string    // tariff line code, e.g. "bus.concession.elderly60"
+	Message string    // short Vietnamese text for the screen
+	Token   Hash      // zero for ReasonUnusable
+	Kind    Kind      // token kind
+	Seq     store.Seq // durable record (0 if none)
+	At      time.Time
+}
+
+// Store is what the validator needs of firmware/store (*store.Store).
+type Store interface {
+	Append(ctx context.Context, r store.Record) (store.Seq, error)
+	Records(ctx context.Context, kind string, since store.Seq, limit int) ([]store.Record, error)
+}
+
+// Feedback signals a decision to the passenger (buzzer, LEDs, screen). It
+// must return quickly: long patterns run in the background.
+type Feedback interface {
+	Signal(ctx context.Context, r Result) error
+}
+
+// Config holds the validator's rules.
+type Config struct {
+	Route   string
+	Vehicle string
+	Tariff  tariff.Bus
+	// RepeatWindow: a second tap of an accepted token within it is accepted
+	// without a second charge.
+	RepeatWindow time.Duration
+	// Offline risk limits per token per local day (0 = no limit).
+	MaxTapsPerDay  int
+	MaxValuePerDay tariff.VND
+	Now            func() time.Time // nil: time.Now
+	Logger         *slog.Logger
+}
+
+// Deps are the validator's collaborators.
+type Deps struct {
+	Store    Store      // required
+	Tokens   *Tokenizer // required
+	Feedback Feedback   // nil: no feedback
+	Lists    *Lists     // initial lists (e.g. ListStore.Load); nil: empty
+}
+
+// usage is one token's day.
+type usage struct {
+	last  time.Time // last accepted tap (not a repeat)
+	taps  int
+	value tariff.VND
+}
+
+// Validator decides taps. Safe for concurrent use.
+type Validator struct {
+	cfg   Config
+	deps  Deps
+	log   *slog.Logger
+	lists atomic.Pointer[Lists]
+
+	mu    sync.Mutex
+	day   string
+	usage map[Hash]*usage
+}
+
+// New makes a Validator. Call Restore after a restart so offline limits and
+// the repeat window survive it.
+func New(cfg Config, deps Deps) (*Validator, error) {
+	if deps.Store == nil || deps.Tokens == nil {
+		return nil, errors.New("transit: New: Store and Tokens are required")
+	}
+	if _, ok := cfg.Tariff.Routes[cfg.Route]; !ok {
+		return nil, fmt.Errorf("transit: New: %w: %q", tariff.ErrUnknownRoute, cfg.Route)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	v := &Validator{cfg: cfg, deps: deps, log: cfg.Logger, usage: map[Hash]*usage{}}
+	if v.log == nil {
+		v.log = slog.Default()
+	}
+	l := deps.Lists
+	if l == nil {
+		l = &Lists{Deny: NewHashSet(nil)}
+	}
+	v.lists.Store(l)
+	return v, nil
+}
+
+// Lists returns the lists in use.
+func (v *Validator) Lists() *Lists { return v.lists.Load() }
+
+// SetLists replaces the lists in use (atomically; taps in flight finish on
+// the old ones).
+func (v *Validator) SetLists(l *Lists) { v.lists.Store(l) }
+
+// installDocument applies a verified document, persists the result, then
+// installs it.
+func (v *Validator) installDocument(d Document, ls ListStore) error {
+	cur := v.Lists()
+	next := *cur
+	switch d.Name {
+	case ListDeny:
+		s, err := applyDeny(cur.Deny, cur.DenyVersion, d)
+		if err != nil {
+			return err
+		}
+		if err := ls.SaveDeny(s, d.Version); err != nil {
+			return err
+		}
+		next.Deny, next.DenyVersion = s, d.Version
+	case ListPass:
+		p, err := applyPass(cur.Pass, cur.PassVersion, d)
+		if err != nil {
+			return err
+		}
+		if err := ls.SavePass(p, d.Version); err != nil {
+			return err
+		}
+		next.Pass, next.PassVersion = p, d.Version
+	default:
+		return fmt.Errorf("%w: unknown list %q", ErrBadList, d.Name)
+	}
+	v.SetLists(&next)
+	return nil
+}
+
+// HandleQR decides a scanned QR payload.
+func (v *Validator) HandleQR(ctx context.Context, payload string) (Result, error) {
+	tok, err := v.deps.Tokens.FromQR(payload)
+	return v.handle(ctx, tok, err)
+}
+
+func (v *Validator) handle(ctx context.Context, tok Token, err error) (Result, error) {
+	switch {
+	case err == nil:
+		return v.Tap(ctx, tok)
+	case errors.Is(err, ErrNeedsOnline):
+		return v.commit(ctx, tok, v.result(tok, Deny, ReasonNeedsOnline))
+	default:
+		r := v.result(Token{}, Deny, ReasonUnusable)
+		v.signal(ctx, r)
+		return r, err
+	}
+}
+
+// Tap decides a token, records the decision durably, then signals it. The
+// error is non-nil only when the record could not be made durable (the
+// passenger then sees a red light: nothing undurable is ever accepted).
+func (v *Validator) Tap(ctx context.Context, tok Token) (Result, error) {
+	now := v.cfg.Now()
+	r, undo := v.decide(tok, now)
+	r, err := v.commit(ctx, tok, r)
+	if err != nil && undo != nil {
+		v.mu.Lock()
+		undo()
+		v.mu.Unlock()
+	}
+	return r, err
+}
+
+func (v *Validator) result(tok Token, verdict Verdict, reason Reason) Result {
+	r := Result{Verdict: verdict, Reason: reason, Token: tok.Hash, Kind: tok.Kind, At: v.cfg.Now()}
+	r.Message = message(r)
+	return r
+}
+
+// decide applies the rules in order — deny list, repeat window, fare (pass,
+// concession, flat fare), offline risk limits — and reserves the tap in the
+// token's day; undo releases the reservation.
+func (v *Validator) decide(tok Token, now time.Time) (Result, func()) {
+	lists := v.Lists()
+	if lists.Deny.Contains(tok.Hash) {
+		return v.resultAt(tok, now, Deny, ReasonDenyList, tariff.Charge{}), nil
+	}
+	ch, err := v.cfg.Tariff.Fare(v.cfg.Route, tariff.Rider{BirthDate: tok.BirthDate, Passes: lists.passes(tok.Hash)}, now)
+	if err != nil {
+		return v.resultAt(tok, now, Deny, ReasonTariff, tariff.Charge{}), nil
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	u := v.dayUsage(tok.Hash, now)
+	if !u.last.IsZero() && now.Sub(u.last) < v.cfg.RepeatWindow && now.Sub(u.last) >= 0 {
+		return v.resultAt(tok, now, Accept, ReasonRepeat, tariff.Charge{}), nil
+	}
+	if v.cfg.MaxTapsPerDay > 0 && u.taps >= v.cfg.MaxTapsPerDay {
+		return v.resultAt(tok, now, Deny, ReasonRiskTaps, tariff.Charge{}), nil
+	}
+	if v.cfg.MaxValuePerDay > 0 && u.value+ch.Total > v.cfg.MaxValuePerDay {
+		return v.resultAt(tok, now, Deny, ReasonRiskValue, tariff.Charge{}), nil
+	}
+	prev := *u
+	u.last, u.taps, u.value = now, u.taps+1, u.value+ch.Total
+	return v.resultAt(tok, now, Accept, reasonOf(ch), ch), func() { *u = prev }
+}
+
+func (v *Validator) resultAt(tok Token, now time.Time, verdict Verdict, reason Reason, ch tariff.Charge) Result {
+	r := Result{Verdict: verdict, Reason: reason, Token: tok.Hash, Kind: tok.Kind, At: now, Fare: ch.Total}
+	if len(ch.Lines) > 0 {
+		r.Line = ch.Lines[0].Code
+	}
+	r.Message = message(r)
+	return r
+}
+
+func reasonOf(ch tariff.Charge) Reason {
+	if len(ch.Lines) == 0 {
+		return ReasonFare
+	}
+	switch c := ch.Lines[0].Code; {
+	case c == "bus.pass":
+		return ReasonPass
+	case len(c) > len("bus.concession") && c[:len("bus.concession")] == "bus.concession":
+		return ReasonConcession
+	}
+	return ReasonFare
+}
+
+// dayUsage returns h's usage today, starting a new day when the local date
+// changed. Caller holds mu.
+func (v *Validator) dayUsage(h Hash, now time.Time) *usage {
+	day := localDay(now)
+	if day != v.day {
+		v.day, v.usage = day, map[Hash]*usage{}
+	}
+	u := v.usage[h]
+	if u == nil {
+		u = &usage{}
+		v.usage[h] = u
+	}
+	return u
+}
+
+func localDay(t time.Time) string { return t.In(tariff.Location()).Format("2006-01-02") }
+
+// tapRecord is the payload of a transit.tap record: no personal data, the
+// token appears only as its keyed hash.
+type tapRecord struct {
+	Token       string  `json:"token,omitempty"`
+	TokenKind   Kind    `json:"token_kind,omitempty"`
+	Verdict     Verdict `json:"verdict"`
+	Reason      Reason  `json:"reason"`
+	Fare        int64   `json:"fare"`
+	Line        string  `json:"line,omitempty"`
+	Route       string  `json:"route"`
+	Vehicle     string  `json:"vehicle,omitempty"`
+	Day         string  `json:"day"`
+	DenyVersion uint64  `json:"deny_version"`
+	PassVersion uint64  `json:"pass_version"`
+}
+
+// commit makes r durable, then signals it.
+func (v *Validator) commit(ctx context.Context, tok Token, r Result) (Result, error) {
+	l := v.Lists()
+	rec := tapRecord{Verdict: r.Verdict, Reason: r.Reason, Fare: int64(r.Fare), Line: r.Line,
+		Route: v.cfg.Route, Vehicle: v.cfg.Vehicle, Day: localDay(r.At), DenyVersion: l.DenyVersion, PassVersion: l.PassVersion}
+	if tok.Hash != (Hash{}) {
+		rec.Token, rec.TokenKind = tok.Hash.String(), tok.Kind
+	}
+	b, err := json.Marshal(rec)
+	if err == nil {
+		r.Seq, err = v.deps.Store.Append(ctx, store.Record{Kind: RecordKind, CreatedAt: r.At, Payload: b})
+	}
+	if err != nil {
+		v.log.Error("transit: tap not recorded", "err", err)
+		r = Result{Verdict: Deny, Reason: ReasonStoreError, Token: r.Token, Kind: r.Kind, At: r.At}
+		r.Message = message(r)
+		v.signal(ctx, r)
+		return r, fmt.Errorf("transit: record tap: %w", err)
+	}
+	v.signal(ctx, r)
+	return r, nil
+}
+
+func (v *Validator) signal(ctx context.Context, r Result) {
+	if v.deps.Feedback == nil {
+		return
+	}
+	if err := v.deps.Feedback.Signal(ctx, r); err != nil {
+		v.log.Warn("transit: feedback failed", "err", err)
+	}
+}
+
+// Restore rebuilds today's per-token usage (offline limits, repeat window)
+// from the tap records in the store.
+func (v *Validator) Restore(ctx context.Context) error {
+	now := v.cfg.Now()
+	today := localDay(now)
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	var since store.Seq
+	for {
+		recs, err := v.deps.Store.Records(ctx, RecordKind, since, 1000)
+		if err != nil {
+			return fmt.Errorf("transit: restore: %w", err)
+		}
+		for _, rec := range recs {
+			since = rec.Seq
+			v.restoreOne(rec, today)
+		}
+		if len(recs) < 1000 {
+			return nil
+		}
+	}
+}
+
+func (v *Validator) restoreOne(rec store.Record, today string) {
+	var t tapRecord
+	if json.Unmarshal(rec.Payload, &t) != nil || t.Day != today || t.Verdict != Accept || t.Reason == ReasonRepeat {
+		return
+	}
+	h, err := ParseHash(t.Token)
+	if err != nil {
+		return
+	}
+	u := v.dayUsage(h, rec.CreatedAt)
+	if rec.CreatedAt.After(u.last) {
+		u.last = rec.CreatedAt
+	}
+	u.taps++
+	u.value += tariff.VND(t.Fare)
+}
