@@ -71,6 +71,24 @@ func Run(ctx context.Context, opt Options) error {
 			parts = append(parts, component{"metrics", stop})
 		}
 	}
+	st, err := openStore(ctx, cfg, m, log)
+	if err != nil {
+		_ = stopAll()
+		return err
+	}
+	parts = append(parts, component{"store", func(context.Context) error { return st.Close() }})
+	parts = append(parts, startPurge(ctx, st, log))
+	if cfg.Uplink.BaseURL != "" {
+		up, err := startUplink(ctx, cfg, st, m, log)
+		if err != nil {
+			_ = stopAll()
+			return err
+		}
+		parts = append(parts, up)
+	} else {
+		log.Warn("no uplink configured: records stay on the device", "store", cfg.Store.Path)
+	}
+
 	if opt.Ready != nil {
 		opt.Ready()
 	}
@@ -84,10 +102,10 @@ func Run(ctx context.Context, opt Options) error {
 	wdCancel()
 	log.Info("kioskd stopping")
 	_ = opt.Notify.Stopping()
-	err := stopAll()
-	if err != nil {
+	if err := stopAll(); err != nil {
 		log.Error("stop", "err", err)
+		return err
 	}
 	log.Info("kioskd stopped")
-	return err
+	return nil
 }

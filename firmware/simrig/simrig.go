@@ -16,10 +16,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/kiosk06/kiosk/drivers/emrtd/emrtdsim"
 	"github.com/kiosk06/kiosk/drivers/emrtd/testpki"
@@ -28,6 +31,7 @@ import (
 	"github.com/kiosk06/kiosk/drivers/pn532/pn532sim"
 	"github.com/kiosk06/kiosk/drivers/scanner/scannersim"
 	"github.com/kiosk06/kiosk/firmware/config"
+	"github.com/kiosk06/kiosk/tests/collector"
 )
 
 // Device is one running simulator.
@@ -49,6 +53,10 @@ type Rig struct {
 	Fingerprint *fingerprintsim.Sim
 	NFC         *pn532sim.Server
 	Scanner     *scannersim.Server
+	// Collector is the local protocol-v1 backend started when the config
+	// names no uplink (nil otherwise); CollectorURL is its base URL.
+	Collector    *collector.Collector
+	CollectorURL string
 	// TrustDir holds the CSCA of this run's test PKI (the identity
 	// pipeline is pointed at it); empty when no card reader is simulated.
 	TrustDir string
@@ -89,7 +97,29 @@ func Start(ctx context.Context, cfg *config.Config, dir string, log *slog.Logger
 	if r.TrustDir != "" {
 		cfg.Identity.TrustDir = r.TrustDir
 	}
+	if cfg.Uplink.BaseURL == "" {
+		if err := r.startCollector(); err != nil {
+			r.Close()
+			return nil, fmt.Errorf("simrig: collector: %w", err)
+		}
+		cfg.Uplink.BaseURL, cfg.Uplink.Token, cfg.Uplink.TokenFile = r.CollectorURL, "", ""
+		r.devices = append(r.devices, Device{Role: "uplink", Driver: "collector", Path: r.CollectorURL, Spec: r.CollectorURL})
+	}
 	return r, nil
+}
+
+// startCollector serves the reference backend (tests/collector) on loopback.
+func (r *Rig) startCollector() error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	r.Collector = collector.New(collector.Options{Logger: r.log})
+	srv := &http.Server{Handler: r.Collector.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	r.CollectorURL = "http://" + ln.Addr().String()
+	r.closers = append(r.closers, srv.Close)
+	return nil
 }
 
 // newPKI makes this run's test PKI from a fresh random seed, so no test
