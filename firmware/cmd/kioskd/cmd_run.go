@@ -116,6 +116,15 @@ func cmdSelftest(ctx context.Context, e *env, args []string) int {
 	}
 	results := devices.ProbeAll(ctx, cfg, log)
 	failed := false
+	switch sc := kiosk.CheckStore(ctx, cfg); {
+	case sc.Err != nil:
+		fmt.Fprintf(e.stdout, "FAIL store       %v\n", sc.Err)
+		failed = true
+	case sc.Warning:
+		fmt.Fprintf(e.stdout, "warn store       %s\n", sc.Line)
+	default:
+		fmt.Fprintf(e.stdout, "ok   store       %s\n", sc.Line)
+	}
 	for _, r := range results {
 		status := "ok  "
 		if r.Err != nil {

@@ -7,7 +7,19 @@ import "context"
 // package that does the work, and prints JSON or lines.
 func diagCommands() []command {
 	return []command{
-		// Tools are added here, one line each, as their packages land.
+		{"nfc", "nfc --device pn532:uart:/dev/ttyX[@baud]|pn532:i2c:BUS|pn532:spi:PORT|pcsc[:NAME] [--timeout 10s] [--select-emrtd]: wait for a card, print it as JSON", diagNFC},
+		{"fingerprint", "fingerprint --device r30x:PATH info|enroll|verify|search|delete|count: R30x module tool", diagFingerprint},
+		{"print", "print --device escpos:/dev/ttyX[@baud] --sample queue|receipt|parking: print a sample slip", diagPrint},
+		{"printer-status", "printer-status --device escpos:/dev/ttyX[@baud]: printer status as JSON", diagPrinterStatus},
+		{"txgen", "txgen --db PATH --count N [--kind K] [--device-id ID]: append synthetic records, print \"acked SEQ\" per durable append", diagTxgen},
+		{"outbox", "outbox --db PATH: upload backlog as JSON (pending, oldest age, last acked, quarantined)", diagOutbox},
+		{"upload", "upload --db PATH --url BASE_URL [--token T]: drain the outbox once with protocol v1", diagUpload},
+		{"cccd-qr", "cccd-qr PAYLOAD: decode a CCCD QR, print CAN and BAC key candidates", diagCCCDQR},
+		{"mrz", "mrz < LINES: parse a TD1 MRZ, check every check digit", diagMRZ},
+		{"read-card", "read-card --device DEVICE [--qr P|--can N|--mrz D,DOB,EXP] [--trust DIR] [--dg2 OUT.jpg] [--show-pii]: read and verify a CCCD, print the verdict as JSON", diagReadCard},
+		{"emrtd-keys", "emrtd-keys --doc D --dob YYMMDD --exp YYMMDD: print BAC K_seed, K_enc, K_mac", diagEmrtdKeys},
+		{"vietqr", "vietqr encode|decode: build or inspect a VietQR payment payload", diagVietQR},
+		{"bench", "bench transit --taps N [--concurrency C] [--deny N]: hot-path latency as JSON (p50/p99/max ms)", diagBench},
 	}
 }
 
