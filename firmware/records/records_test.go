@@ -2,10 +2,13 @@ package records_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/payments/session"
@@ -86,5 +89,41 @@ func TestSessionRecorderRoundTrip(t *testing.T) {
 		if got[i].Seq != want[i].Seq || got[i].To != want[i].To || got[i].TxnID != want[i].TxnID || !got[i].At.Equal(want[i].At) {
 			t.Errorf("transition %d: got %+v, want %+v", i, got[i], want[i])
 		}
+	}
+}
+
+func TestHolderStore(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st := openStore(t, dir)
+	h := records.NewHolderStore(st)
+	b := identity.Binding{IDHash: "ab12", Slot: 7, Created: time.Now().UTC().Truncate(time.Second)}
+	if err := h.PutBinding(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.AuditHolder(ctx, identity.HolderEvent{Time: time.Now(), Action: identity.ActionEnrol, IDHash: "ab12", Slot: 7, Outcome: "ok"}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	st = openStore(t, dir)
+	defer st.Close()
+	h = records.NewHolderStore(st)
+	got, err := h.GetBinding(ctx, "ab12")
+	if err != nil || got.Slot != 7 || !got.Created.Equal(b.Created) {
+		t.Fatalf("binding after reopen: %+v, %v", got, err)
+	}
+	if list, _ := h.ListBindings(ctx); len(list) != 1 {
+		t.Fatalf("ListBindings: %v", list)
+	}
+	if err := h.DeleteBinding(ctx, "ab12"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.GetBinding(ctx, "ab12"); !errors.Is(err, identity.ErrNotEnrolled) {
+		t.Fatalf("after delete: %v", err)
+	}
+	recs, err := st.Records(ctx, records.KindHolderAudit, 0, 10)
+	if err != nil || len(recs) != 1 || recs[0].Personal[store.FieldFingerprint] != "ab12" || strings.Contains(string(recs[0].Payload), "ab12") {
+		t.Fatalf("audit record: %+v, %v", recs, err)
 	}
 }

@@ -458,3 +458,38 @@ func TestAppendCancelledContext(t *testing.T) {
 		t.Fatalf("a refused append must not consume a seq: %d %v", seq, err)
 	}
 }
+
+func TestKVSealed(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := Open(ctx, Options{Path: filepath.Join(dir, "k.db"), KeyFile: filepath.Join(dir, "k.key"), DeviceID: "dev-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := []byte(`{"id_hash":"x","slot":3,"note":"001099012345"}`)
+	if err := st.PutSealed(ctx, "holder.bindings", secret); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.GetSealed(ctx, "holder.bindings")
+	if err != nil || string(got) != string(secret) {
+		t.Fatalf("GetSealed = %q, %v", got, err)
+	}
+	// A sealed value moved to another key does not open.
+	raw, _ := st.Get(ctx, "holder.bindings")
+	if err := st.Put(ctx, "other", raw); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.GetSealed(ctx, "other"); !errors.Is(err, ErrKey) {
+		t.Fatalf("moved sealed value opened: %v", err)
+	}
+	if _, err := st.GetSealed(ctx, "missing"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("missing key: %v", err)
+	}
+	st.Close()
+	for _, f := range []string{"k.db", "k.db-wal"} {
+		b, _ := os.ReadFile(filepath.Join(dir, f))
+		if bytes.Contains(b, []byte("001099012345")) {
+			t.Fatalf("sealed KV value in clear in %s", f)
+		}
+	}
+}
