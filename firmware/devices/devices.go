@@ -16,6 +16,7 @@ import (
 
 	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/drivers/fingerprint"
+	"github.com/kiosk06/kiosk/drivers/nfc"
 	"github.com/kiosk06/kiosk/drivers/pn532"
 	"github.com/kiosk06/kiosk/drivers/scanner"
 	"github.com/kiosk06/kiosk/firmware/config"
@@ -187,4 +188,21 @@ func probeScanner(spec config.DeviceSpec) Probe {
 	// A serial scanner answers nothing until it scans: an open port is all
 	// that can be checked without a code in front of it.
 	return Probe{Detail: "port open (scan a code to test the reader)"}
+}
+
+// OpenNFC opens the configured card reader.
+func OpenNFC(ctx context.Context, spec config.DeviceSpec, log *slog.Logger) (nfc.Reader, error) {
+	if spec.Driver == "pcsc" {
+		return OpenPCSC(ctx, spec, log)
+	}
+	return PN532Spec(spec).Open(&pn532.Opts{Logger: log})
+}
+
+// OpenScanner opens the configured 2D scanner.
+func OpenScanner(spec config.DeviceSpec) (*scanner.Scanner, error) {
+	suffix, err := scanner.ParseSuffix(spec.Suffix)
+	if err != nil {
+		return nil, err
+	}
+	return scanner.Open(spec.Port, spec.Baud, &scanner.Opts{Suffix: suffix, MaxLen: spec.MaxLen, RepeatWindow: spec.Dedupe.D()})
 }

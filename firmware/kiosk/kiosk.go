@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/firmware/config"
+	"github.com/kiosk06/kiosk/firmware/devices"
 	"github.com/kiosk06/kiosk/firmware/metrics"
 	"github.com/kiosk06/kiosk/firmware/sdnotify"
 )
@@ -87,6 +88,13 @@ func Run(ctx context.Context, opt Options) error {
 		parts = append(parts, up)
 	} else {
 		log.Warn("no uplink configured: records stay on the device", "store", cfg.Store.Path)
+	}
+
+	flows, err := startProfile(ctx, &env{cfg: cfg, log: log, store: st, m: m, pins: devices.NewPins()})
+	parts = append(parts, flows...)
+	if err != nil {
+		_ = stopAll()
+		return err
 	}
 
 	if opt.Ready != nil {

@@ -1,0 +1,92 @@
+package tests
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kiosk06/kiosk/drivers/scanner/scannersim"
+	"github.com/kiosk06/kiosk/tests/collector"
+)
+
+// TestTransitProfileEndToEnd runs the bus validator profile in a real kioskd
+// process: a CCCD QR scanned on a simulated scanner (pty) becomes an offline
+// decision, a durable transit.tap record, and an upload to the collector —
+// with no ID number anywhere in what is uploaded.
+func TestTransitProfileEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	coll := collector.New(collector.Options{Token: "t0ken"})
+	srv := httptest.NewServer(coll.Handler())
+	defer srv.Close()
+	sc, err := scannersim.Start(context.Background(), &scannersim.Opts{Suffix: "\r"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close()
+
+	cfg := filepath.Join(dir, "transit.toml")
+	os.WriteFile(cfg, []byte(`[device]
+id = "bus-e2e-1"
+profile = "transit"
+data_dir = "`+filepath.Join(dir, "var")+`"
+[uplink]
+base_url = "`+srv.URL+`"
+token = "t0ken"
+interval = "200ms"
+[devices.scanner]
+driver = "scanner"
+port = "`+sc.Path()+`"
+suffix = "cr"
+[devices.led_green]
+driver = "gpio-out"
+pin = "sim"
+[devices.led_red]
+driver = "gpio-out"
+pin = "sim"
+[transit]
+route = "47"
+[transit.fares]
+"47" = 7000
+`), 0o644)
+
+	cmd, lines, stderr := startKioskd(t, dir, nil, "run", "--sim", "--config", cfg)
+	waitLine(t, lines, "ready", 20*time.Second, stderr)
+
+	const id = "001099012345"
+	if err := sc.Scan(id + "|013456789|Nguyễn Văn An|15031999|Nam|Số 12 Phố Hàng Bạc, Hà Nội|10012024"); err != nil {
+		t.Fatal(err)
+	}
+	var taps []collector.Record
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) && len(taps) == 0 {
+		time.Sleep(100 * time.Millisecond)
+		for _, r := range coll.Records("bus-e2e-1") {
+			if r.Kind == "transit.tap" {
+				taps = append(taps, r)
+			}
+		}
+	}
+	if len(taps) != 1 {
+		t.Fatalf("collector got %d transit.tap records; stderr:\n%s", len(taps), stderr)
+	}
+	var tap map[string]any
+	json.Unmarshal(taps[0].Payload, &tap)
+	if tap["verdict"] != "accept" {
+		t.Errorf("tap verdict %v, payload %s", tap["verdict"], taps[0].Payload)
+	}
+	for _, r := range coll.Records("bus-e2e-1") {
+		if strings.Contains(string(r.Payload), id) || strings.Contains(string(r.Payload), "Nguyễn") {
+			t.Fatalf("personal data uploaded: %s", r.Payload)
+		}
+	}
+	if strings.Contains(stderr.String(), id) {
+		t.Fatal("ID number in kioskd's logs")
+	}
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+}
