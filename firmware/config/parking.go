@@ -12,6 +12,9 @@ type Parking struct {
 	// Gate names this lane on tickets and records; Lane is what it does.
 	Gate string `toml:"gate" expect:"a gate name such as \"A1\""`
 	Lane string `toml:"lane" expect:"entry, exit or both"`
+	// Vehicle is the vehicle type this lane admits without an attendant
+	// (a lane is usually for motorbikes or for cars).
+	Vehicle string `toml:"vehicle" expect:"motorbike or car"`
 	// Header is the organisation printed at the top of slips.
 	Header string `toml:"header" expect:"the lot's name"`
 	// Grace is the free stay (default 10m).
@@ -48,6 +51,10 @@ func (p *Parking) validate(v *validator) {
 	if p.Lane == "" {
 		p.Lane = "both"
 	}
+	if p.Vehicle == "" {
+		p.Vehicle = "motorbike"
+	}
+	v.check(p.Vehicle == "motorbike" || p.Vehicle == "car", "parking.vehicle", p.Vehicle, "motorbike or car")
 	if p.Gate == "" {
 		p.Gate = "1"
 	}

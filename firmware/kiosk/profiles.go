@@ -55,6 +55,8 @@ func startProfile(ctx context.Context, e *env) ([]component, error) {
 	switch e.cfg.Device.Profile {
 	case config.ProfileTransit:
 		return startTransit(ctx, e)
+	case config.ProfileParking:
+		return startParking(ctx, e)
 	}
 	e.log.Warn("profile flow not started by this build", "profile", e.cfg.Device.Profile)
 	return nil, nil
