@@ -41,6 +41,7 @@ type StatusError struct {
 	SW uint16
 }
 
+// Error implements the error interface.
 func (e *StatusError) Error() string { return fmt.Sprintf("emrtd: status %04X", e.SW) }
 
 // Is maps well-known status words onto the sentinel errors.
@@ -61,6 +62,7 @@ type StepError struct {
 	Err      error
 }
 
+// Error implements the error interface.
 func (e *StepError) Error() string {
 	if e.Step == "" {
 		return fmt.Sprintf("emrtd: %s: %v", e.Protocol, e.Err)
@@ -68,6 +70,7 @@ func (e *StepError) Error() string {
 	return fmt.Sprintf("emrtd: %s: %s: %v", e.Protocol, e.Step, e.Err)
 }
 
+// Unwrap returns the underlying error.
 func (e *StepError) Unwrap() error { return e.Err }
 
 func stepErr(proto, step string, err error) error {

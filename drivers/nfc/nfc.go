@@ -25,6 +25,7 @@ const (
 	TypeB Type = 'B'
 )
 
+// String implements fmt.Stringer.
 func (t Type) String() string {
 	switch t {
 	case TypeA, TypeB:

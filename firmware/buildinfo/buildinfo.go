@@ -30,6 +30,7 @@ func Get(gui bool) Info {
 	return Info{Version: version, Commit: commit, GoVersion: runtime.Version(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, GUI: gui}
 }
 
+// String implements fmt.Stringer.
 func (i Info) String() string {
 	ui := "gui"
 	if !i.GUI {

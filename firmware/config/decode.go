@@ -23,6 +23,7 @@ type FieldError struct {
 	Expected string // what would be accepted
 }
 
+// Error implements the error interface.
 func (e FieldError) Error() string {
 	var b strings.Builder
 	if e.File != "" {
@@ -47,6 +48,7 @@ func (e FieldError) Error() string {
 // Errors is every problem found in one document, in line order.
 type Errors []FieldError
 
+// Error implements the error interface.
 func (es Errors) Error() string {
 	lines := make([]string, len(es))
 	for i, e := range es {

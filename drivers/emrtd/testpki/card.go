@@ -120,6 +120,7 @@ const (
 	BACOnly                 // genuine files; emrtdsim offers no EF.CardAccess/PACE
 )
 
+// String implements fmt.Stringer.
 func (v Variant) String() string {
 	switch v {
 	case Genuine:

@@ -29,6 +29,7 @@ const (
 	AES                 // AES CBC, CMAC, 16-byte SSC
 )
 
+// String implements fmt.Stringer.
 func (a Alg) String() string {
 	switch a {
 	case TDES:
