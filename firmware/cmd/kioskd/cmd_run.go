@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"github.com/kiosk06/kiosk/drivers/emrtd/testpki"
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/devices"
 	"github.com/kiosk06/kiosk/firmware/kiosk"
@@ -88,7 +89,15 @@ func cmdSim(ctx context.Context, e *env, args []string) int {
 		return failf(e, exitFailure, "sim: %v", err)
 	}
 	defer rig.Close()
+	// A genuine virtual CCCD waits in the reader's field, so the printed
+	// device strings work with `kioskd diag nfc` and `diag read-card` at once.
+	if err := rig.TapCard(testpki.Genuine, 0); err != nil {
+		return failf(e, exitFailure, "sim: %v", err)
+	}
 	printReady(e, rig)
+	if c, err := rig.Card(testpki.Genuine); err == nil {
+		fmt.Fprintf(e.stdout, "card %s genuine CCCD in the field; QR %q; trust %s\n", "nfc", simrig.QRPayload(c), rig.TrustDir)
+	}
 	<-ctx.Done()
 	return exitOK
 }
