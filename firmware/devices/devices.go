@@ -199,10 +199,10 @@ func OpenNFC(ctx context.Context, spec config.DeviceSpec, log *slog.Logger) (nfc
 }
 
 // OpenScanner opens the configured 2D scanner.
-func OpenScanner(spec config.DeviceSpec) (*scanner.Scanner, error) {
+func OpenScanner(spec config.DeviceSpec, log *slog.Logger) (*scanner.Scanner, error) {
 	suffix, err := scanner.ParseSuffix(spec.Suffix)
 	if err != nil {
 		return nil, err
 	}
-	return scanner.Open(spec.Port, spec.Baud, &scanner.Opts{Suffix: suffix, MaxLen: spec.MaxLen, RepeatWindow: spec.Dedupe.D()})
+	return scanner.Open(spec.Port, spec.Baud, &scanner.Opts{Suffix: suffix, MaxLen: spec.MaxLen, RepeatWindow: spec.Dedupe.D(), Logger: log})
 }

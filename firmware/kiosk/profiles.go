@@ -107,7 +107,7 @@ func (e *env) inputs(ctx context.Context) (nfc.Reader, *scanner.Scanner, []compo
 		parts = append(parts, component{"nfc", func(context.Context) error { return r.Close() }})
 	}
 	if spec, ok := e.cfg.Devices["scanner"]; ok {
-		s, err := devices.OpenScanner(spec)
+		s, err := devices.OpenScanner(spec, e.log)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("kiosk: scanner: %w", err)
 		}

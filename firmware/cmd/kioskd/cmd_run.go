@@ -41,7 +41,9 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	var rig *simrig.Rig
 	if cfg.Sim {
 		var err error
-		rig, err = simrig.Start(ctx, cfg, filepath.Join(cfg.Device.DataDir, "sim"), log)
+		// The simulators must outlive kiosk.Run's graceful stop (the drivers
+		// close first), so they do not take the signal context; Close stops them.
+		rig, err = simrig.Start(context.WithoutCancel(ctx), cfg, filepath.Join(cfg.Device.DataDir, "sim"), log)
 		if err != nil {
 			return failf(e, exitFailure, "run: %v", err)
 		}
