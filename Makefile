@@ -14,7 +14,7 @@ FUZZTIME ?= 30s
 TESTFLAGS ?= -race -count=1 -timeout 20m
 export CGO_ENABLED := 1
 
-.PHONY: help deps deps-cross build run test vet staticcheck gotest bench fuzz soak clean
+.PHONY: help deps deps-cross build run test vet staticcheck gotest bench fuzz soak screenshots clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,7 +32,7 @@ build: deps ## build ./kioskd
 run: build ## build and start kioskd with simulated devices (state in ./var)
 	./kioskd run --sim
 
-test: deps vet staticcheck gotest ## vet, staticcheck and the full test suite (what CI runs)
+test: deps deps-cross $(NFPM) vet staticcheck gotest ## vet, staticcheck and the full test suite (what CI runs)
 
 vet: ## go vet
 	$(GO) vet ./...
@@ -56,6 +56,48 @@ fuzz: deps ## run every fuzz target for FUZZTIME each (default 30s)
 
 soak: deps ## long crash/kill -9 and drain runs (KIOSK_SOAK=1)
 	KIOSK_SOAK=1 $(GO) test -count=1 -timeout 90m -run 'Soak|Crash|Drain' ./tests/... ./queue/...
+
+# --- cross builds and packages (cross/, docs/OPERATIONS.md) -------------------
+# nfpm v2.46.0+ need go.digitalxero.dev modules the module proxy refuses (403).
+NFPM_VERSION := v2.45.0
+NFPM         := $(BIN)/nfpm-$(NFPM_VERSION)
+DEB_VARIANT  ?=
+.PHONY: arm64 armv7 arm64-nogui armv7-nogui cross deb deb-arm64 deb-armv7 cross-sizes
+
+$(NFPM):
+	@mkdir -p $(BIN)
+	GOBIN=$(BIN) CGO_ENABLED=0 $(GO) install github.com/goreleaser/nfpm/v2/cmd/nfpm@$(NFPM_VERSION)
+	@mv $(BIN)/nfpm $@
+
+arm64: deps-cross ## cross-compile kioskd for arm64 with cgo and Fyne → dist/arm64/kioskd
+	cross/build arm64 gui dist/arm64/kioskd '$(LDFLAGS)'
+
+armv7: deps-cross ## cross-compile kioskd for ARMv7 hard-float → dist/armv7/kioskd
+	cross/build armv7 gui dist/armv7/kioskd '$(LDFLAGS)'
+
+arm64-nogui: deps-cross ## arm64 without Fyne (-tags nogui) → dist/arm64-nogui/kioskd
+	cross/build arm64 nogui dist/arm64-nogui/kioskd '$(LDFLAGS)'
+
+armv7-nogui: deps-cross ## ARMv7 without Fyne (-tags nogui) → dist/armv7-nogui/kioskd
+	cross/build armv7 nogui dist/armv7-nogui/kioskd '$(LDFLAGS)'
+
+cross: arm64 armv7 arm64-nogui armv7-nogui ## all four ARM variants
+
+cross-sizes: ## print the stripped size of every built variant (for BENCHMARKS.md)
+	@for v in arm64 armv7 arm64-nogui armv7-nogui; do \
+	  f=dist/$$v/kioskd; [ -f $$f ] && stat -c %s $$f | awk -v v=$$v '{printf "| %-12s | %10d | %6.1f MiB |\n", v, $$1, $$1/1048576}'; \
+	done; true
+
+deb: deb-arm64 deb-armv7 ## .deb per architecture (DEB_VARIANT=-nogui for headless) → dist/*.deb
+
+deb-arm64: $(NFPM) arm64$(DEB_VARIANT) ## the arm64 .deb only
+	NFPM=$(NFPM) cross/deb arm64 dist/arm64$(DEB_VARIANT)/kioskd dist '$(VERSION)'
+
+deb-armv7: $(NFPM) armv7$(DEB_VARIANT) ## the armhf (ARMv7) .deb only
+	NFPM=$(NFPM) cross/deb armv7 dist/armv7$(DEB_VARIANT)/kioskd dist '$(VERSION)'
+
+screenshots: ## regenerate docs/screens/*.png (every kiosk screen at 1080x1920) from the UI tests
+	$(GO) test ./ui/hospitalui -run TestScreens -count=1 -update-screens ../../docs/screens
 
 clean: ## remove build output and ./var
 	rm -rf kioskd dist var

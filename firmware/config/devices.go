@@ -17,7 +17,7 @@ type DeviceSpec struct {
 	Parity    string   `toml:"parity" expect:"N, E or O"`
 	StopBits  int      `toml:"stop_bits" expect:"1 or 2"`
 	Bus       string   `toml:"bus" expect:"an I2C or SPI device such as /dev/i2c-1 or /dev/spidev0.0, or \"sim\""`
-	Address   int      `toml:"address" expect:"a bus or module address"`
+	Address   int64    `toml:"address" expect:"a bus or module address"`
 	SpeedHz   int      `toml:"speed_hz" expect:"an SPI clock in Hz such as 1000000"`
 	Reader    string   `toml:"reader" expect:"a PC/SC reader name (empty: the first reader)"`
 	Width     int      `toml:"width" expect:"the printer's dot width: 384 (58 mm) or 576 (80 mm)"`
