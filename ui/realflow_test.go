@@ -1,0 +1,236 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/kiosk06/kiosk/drivers/cccd"
+	"github.com/kiosk06/kiosk/drivers/escpos"
+	"github.com/kiosk06/kiosk/firmware/bhyt"
+	"github.com/kiosk06/kiosk/firmware/bhyt/bhytfake"
+	"github.com/kiosk06/kiosk/firmware/his"
+	"github.com/kiosk06/kiosk/firmware/his/hisfake"
+	"github.com/kiosk06/kiosk/firmware/hospital"
+	"github.com/kiosk06/kiosk/payments/session"
+	"github.com/kiosk06/kiosk/queue"
+	"github.com/kiosk06/kiosk/ui/internal/uitest"
+	kiosktheme "github.com/kiosk06/kiosk/ui/theme"
+)
+
+// Fakes for the real hospital flow's dependencies; BHYT and HIS are the
+// real HTTP clients against their local fakes.
+
+type cardIdentifier struct{ cards chan hospital.Identity }
+
+func (c *cardIdentifier) Identify(ctx context.Context, progress func(hospital.Progress)) (hospital.Identity, error) {
+	progress(hospital.Progress{Step: hospital.ReadWaiting})
+	select {
+	case id := <-c.cards:
+		progress(hospital.Progress{Step: hospital.ReadChip, Fraction: 0.5})
+		return id, nil
+	case <-ctx.Done():
+		return hospital.Identity{}, ctx.Err()
+	}
+}
+
+type nopPrinter struct{}
+
+func (nopPrinter) Print(context.Context, *escpos.Document) (escpos.Result, error) {
+	return escpos.Result{}, nil
+}
+
+type payments struct {
+	mu     sync.Mutex
+	amount int64
+	paid   chan struct{}
+}
+
+func (p *payments) Create(_ context.Context, amount int64, purpose string) (session.Info, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.amount = amount
+	return session.Info{Ref: "K06UI1", State: session.Created, Amount: amount, Purpose: purpose,
+		Payload: "00020101021238570010A00000072701270006970436011300110123456780208QRIBFTTA530370454065000005802VN6304ABCD"}, nil
+}
+
+func (p *payments) Shown(_ context.Context, ref string) (session.Info, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return session.Info{Ref: ref, State: session.QRShown, Amount: p.amount,
+		Payload:  "00020101021238570010A00000072701270006970436011300110123456780208QRIBFTTA530370454065000005802VN6304ABCD",
+		Deadline: time.Now().Add(5 * time.Minute)}, nil
+}
+
+func (p *payments) Await(ctx context.Context, ref string) (session.Info, error) {
+	select {
+	case <-p.paid:
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return session.Info{Ref: ref, State: session.Paid, Amount: p.amount, TxnID: "FT26326UI0001"}, nil
+	case <-ctx.Done():
+		return session.Info{Ref: ref, State: session.QRShown}, ctx.Err()
+	}
+}
+
+func (p *payments) Cancel(_ context.Context, ref, _ string) (session.Info, error) {
+	return session.Info{Ref: ref, State: session.Cancelled}, nil
+}
+
+type recorder struct{}
+
+func (recorder) Record(context.Context, hospital.Record) error { return nil }
+
+// live drives the kiosk window from the real flow's subscription on the
+// test goroutine, so widget access never races.
+type live struct {
+	t      *testing.T
+	k      *Kiosk
+	states <-chan hospital.State
+	last   hospital.State
+}
+
+func (l *live) wait(what string, ok func(hospital.State) bool) hospital.State {
+	l.t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case s := <-l.states:
+			l.last = s
+			l.k.Apply(s)
+			l.checkScreen()
+			if ok(s) {
+				return s
+			}
+		case <-deadline:
+			l.t.Fatalf("timed out waiting for %s; on %s", what, l.last.Screen)
+		}
+	}
+}
+
+func (l *live) screen(s hospital.Screen) hospital.State {
+	l.t.Helper()
+	return l.wait(string(s), func(st hospital.State) bool { return st.Screen == s })
+}
+
+// checkScreen: every button has a translated label and a touch-size.
+func (l *live) checkScreen() {
+	l.t.Helper()
+	for _, b := range uitest.Buttons(l.k.Window().Content()) {
+		if b.Text == "" || strings.HasPrefix(b.Text, "[") {
+			l.t.Errorf("%s: button label %q", l.last.Screen, b.Text)
+		}
+		if b.Size().Height < kiosktheme.TouchTarget {
+			l.t.Errorf("%s: button %q is %v tall", l.last.Screen, b.Text, b.Size().Height)
+		}
+	}
+}
+
+func (l *live) tap(label string) {
+	l.t.Helper()
+	test.Tap(uitest.Button(l.t, l.k.Window().Content(), label))
+}
+
+// TestRealFlowRegistration runs the real firmware/hospital flow (BHYT and
+// HIS clients against their fakes, an in-memory queue) behind the kiosk
+// window and taps a whole prepaid registration through the UI.
+func TestRealFlowRegistration(t *testing.T) {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	bs := bhytfake.New("kiosk", "secret")
+	t.Cleanup(bs.Close)
+	hs := hisfake.New("his-token")
+	t.Cleanup(hs.Close)
+	bc, err := bhyt.New(bhyt.Config{BaseURL: bs.URL(), Username: "kiosk", Password: "secret", StaffName: "Trần Thị Tiếp Đón", StaffID: "079190000001", Timeout: 2 * time.Second, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc, err := his.New(his.Config{BaseURL: hs.URL(), Token: "his-token", Timeout: 2 * time.Second, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qe, err := queue.Open(context.Background(), queue.Config{Services: []queue.Service{{Code: "A", Name: "Khám bệnh", Counters: []string{"1"}}}}, &queue.MemoryJournal{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ident := &cardIdentifier{cards: make(chan hospital.Identity, 1)}
+	pay := &payments{paid: make(chan struct{})}
+	flow, err := hospital.New(hospital.Config{DeviceID: "HOSP-UI", Prepayment: true, DefaultQueue: "A", Logger: quiet},
+		hospital.Deps{Identifier: ident, Insurance: bc, HIS: hc, Queue: qe, Printer: nopPrinter{}, Payments: pay, Recorder: recorder{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- flow.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("flow Run: %v", err)
+		}
+	})
+
+	a := uitest.NewApp(t, kiosktheme.Options{})
+	k, err := NewKiosk(a, Options{}, flow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(k.Window().Close)
+	states, stop := flow.Subscribe()
+	t.Cleanup(stop)
+	l := &live{t: t, k: k, states: states}
+
+	l.screen(hospital.ScreenWelcome)
+	l.tap("Bắt đầu")
+	l.screen(hospital.ScreenIdentify)
+	ident.cards <- hospital.Identity{Verdict: hospital.Genuine, Method: hospital.MethodChip, Citizen: cccd.Citizen{
+		ID: "079090001234", Name: "Nguyễn Văn An", DOB: "1990-05-17", Sex: "Nam", Residence: "12 Lê Lợi, Quận 1, TP Hồ Chí Minh"}}
+	l.screen(hospital.ScreenCardResult)
+	l.tap("Tiếp tục")
+	l.wait("insurance result", func(s hospital.State) bool {
+		return s.Screen == hospital.ScreenInsurance && s.Insurance.Outcome != hospital.InsuranceChecking
+	})
+	l.tap("Tiếp tục")
+	s := l.wait("clinics", func(s hospital.State) bool { return s.Screen == hospital.ScreenClinic && !s.Clinic.Loading })
+	if len(s.Clinic.Clinics) == 0 || len(s.Clinic.Questions) == 0 {
+		t.Fatalf("clinic screen: %+v", s.Clinic)
+	}
+	l.tap("Có") // the first priority question
+	l.wait("priority answered", func(s hospital.State) bool {
+		return s.Screen == hospital.ScreenClinic && s.Clinic.Priority != queue.Normal
+	})
+	l.tap(s.Clinic.Clinics[0].Name)
+	s = l.screen(hospital.ScreenTicket)
+	if !s.Ticket.PaymentDue {
+		t.Fatalf("ticket: %+v", s.Ticket)
+	}
+	l.tap("Thanh toán")
+	l.wait("QR shown", func(s hospital.State) bool {
+		return s.Screen == hospital.ScreenPayment && s.Payment.Phase == hospital.PaymentWaiting
+	})
+	if !hasImage(k) {
+		t.Error("payment screen shows no QR image")
+	}
+	close(pay.paid)
+	l.screen(hospital.ScreenReceipt)
+	l.tap("Hoàn tất")
+	l.screen(hospital.ScreenGoodbye)
+	l.tap("Hoàn tất")
+	l.screen(hospital.ScreenWelcome)
+}
+
+func hasImage(k *Kiosk) bool {
+	for _, o := range test.LaidOutObjects(k.Window().Content()) {
+		if img, ok := o.(*canvas.Image); ok && img.Image != nil {
+			return true
+		}
+	}
+	return false
+}

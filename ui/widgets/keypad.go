@@ -1,0 +1,132 @@
+package widgets
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	kiosktheme "github.com/kiosk06/kiosk/ui/theme"
+)
+
+// KeypadLabels are the translated labels of the keypad's non-digit keys.
+type KeypadLabels struct {
+	Delete string // removes the last digit
+	OK     string // submits
+}
+
+// Keypad is an on-screen numeric keypad with its own display: digits 0–9,
+// delete and OK (enabled once MinLen digits are entered). It replaces the
+// on-screen keyboard desktop Linux lacks; use it for the CAN, a phone
+// number or a card number.
+type Keypad struct {
+	widget.BaseWidget
+
+	MinLen, MaxLen int
+	// Mask shows entered digits as • (PIN-like entries).
+	Mask bool
+	// OnChanged is called after each edit; OnSubmit when OK is tapped.
+	OnChanged func(value string)
+	OnSubmit  func(value string)
+
+	value   string
+	display *canvas.Text
+	digits  [10]*Button
+	del, ok *Button
+}
+
+// NewKeypad returns a keypad accepting minLen..maxLen digits.
+func NewKeypad(labels KeypadLabels, minLen, maxLen int, onSubmit func(string)) *Keypad {
+	k := &Keypad{MinLen: minLen, MaxLen: maxLen, OnSubmit: onSubmit}
+	k.display = canvas.NewText("", nil)
+	k.display.Alignment = fyne.TextAlignCenter
+	k.display.TextStyle = fyne.TextStyle{Monospace: true, Bold: true}
+	for d := range k.digits {
+		r := rune('0' + d)
+		k.digits[d] = NewButton(string(r), Secondary, func() { k.Press(r) })
+	}
+	k.del = NewButton(labels.Delete, Secondary, func() { k.Press('\b') })
+	k.ok = NewButton(labels.OK, Primary, func() {
+		if k.OnSubmit != nil {
+			k.OnSubmit(k.value)
+		}
+	})
+	k.ExtendBaseWidget(k)
+	k.sync()
+	return k
+}
+
+// Press applies one key: '0'–'9' appends (up to MaxLen), '\b' deletes the
+// last digit; anything else is ignored.
+func (k *Keypad) Press(r rune) {
+	switch {
+	case r >= '0' && r <= '9':
+		if len(k.value) >= k.MaxLen {
+			return
+		}
+		k.value += string(r)
+	case r == '\b':
+		if k.value == "" {
+			return
+		}
+		k.value = k.value[:len(k.value)-1]
+	default:
+		return
+	}
+	k.sync()
+	if k.OnChanged != nil {
+		k.OnChanged(k.value)
+	}
+}
+
+// Value returns the digits entered so far.
+func (k *Keypad) Value() string { return k.value }
+
+// Reset clears the entry.
+func (k *Keypad) Reset() { k.value = ""; k.sync() }
+
+// Digit returns the button for digit d (0–9), for tests.
+func (k *Keypad) Digit(d int) *Button { return k.digits[d] }
+
+// DeleteButton returns the delete key, for tests.
+func (k *Keypad) DeleteButton() *Button { return k.del }
+
+// OKButton returns the OK key, for tests.
+func (k *Keypad) OKButton() *Button { return k.ok }
+
+// sync redraws the display and the OK key's enabled state.
+func (k *Keypad) sync() {
+	shown := k.value
+	if k.Mask {
+		shown = strings.Repeat("•", len(k.value))
+	}
+	k.display.Text = shown + strings.Repeat("_", max(k.MaxLen-len(k.value), 0))
+	if len(k.value) >= k.MinLen {
+		k.ok.Enable()
+	} else {
+		k.ok.Disable()
+	}
+	k.display.Refresh()
+}
+
+// CreateRenderer implements fyne.Widget.
+func (k *Keypad) CreateRenderer() fyne.WidgetRenderer {
+	th := k.Theme()
+	k.display.TextSize = th.Size(kiosktheme.SizeNameDisplay)
+	k.display.Color = th.Color(fynetheme.ColorNameForeground, fyne.CurrentApp().Settings().ThemeVariant())
+	box := canvas.NewRectangle(th.Color(fynetheme.ColorNameInputBackground, 0))
+	box.StrokeColor = th.Color(fynetheme.ColorNameInputBorder, 0)
+	box.StrokeWidth = th.Size(fynetheme.SizeNameInputBorder)
+	box.CornerRadius = th.Size(fynetheme.SizeNameInputRadius)
+	grid := container.NewGridWithColumns(3,
+		k.digits[1], k.digits[2], k.digits[3],
+		k.digits[4], k.digits[5], k.digits[6],
+		k.digits[7], k.digits[8], k.digits[9],
+		k.del, k.digits[0], k.ok,
+	)
+	display := container.NewStack(box, container.NewPadded(k.display))
+	return widget.NewSimpleRenderer(container.NewBorder(display, nil, nil, nil, grid))
+}

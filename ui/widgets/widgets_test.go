@@ -1,0 +1,172 @@
+package widgets
+
+import (
+	"errors"
+	"image"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	kiosktheme "github.com/kiosk06/kiosk/ui/theme"
+)
+
+func newApp(t *testing.T) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(kiosktheme.New(kiosktheme.Options{}))
+}
+
+func TestButtonTouchTargetAndTaps(t *testing.T) {
+	newApp(t)
+	taps := 0
+	b := NewButton("OK", Primary, func() { taps++ })
+	test.NewTempWindow(t, b)
+	if s := b.MinSize(); s.Width < kiosktheme.TouchTarget || s.Height < kiosktheme.TouchTarget {
+		t.Errorf("MinSize %v under the %v touch target", s, kiosktheme.TouchTarget)
+	}
+	test.Tap(b)
+	b.Disable()
+	test.Tap(b)
+	b.Enable()
+	test.Tap(b)
+	if taps != 2 {
+		t.Errorf("taps = %d, want 2 (the disabled tap ignored)", taps)
+	}
+	NewButton("nil handler", Secondary, nil).Tapped(nil) // must not panic
+}
+
+func TestKeypad(t *testing.T) {
+	newApp(t)
+	var submitted string
+	k := NewKeypad(KeypadLabels{Delete: "Xóa", OK: "Xong"}, 6, 6, func(v string) { submitted = v })
+	var changes int
+	k.OnChanged = func(string) { changes++ }
+	test.NewTempWindow(t, k)
+	if !k.OKButton().Disabled() {
+		t.Fatal("OK enabled with no digits")
+	}
+	for _, d := range []int{1, 2, 3, 4, 5, 6, 7} { // the 7th is over MaxLen
+		test.Tap(k.Digit(d))
+	}
+	if k.Value() != "123456" {
+		t.Fatalf("Value = %q", k.Value())
+	}
+	test.Tap(k.DeleteButton())
+	if k.Value() != "12345" || !k.OKButton().Disabled() {
+		t.Fatalf("after delete: %q, OK disabled %v", k.Value(), k.OKButton().Disabled())
+	}
+	test.Tap(k.Digit(0))
+	test.Tap(k.OKButton())
+	if submitted != "123450" {
+		t.Errorf("submitted %q", submitted)
+	}
+	if changes != 8 {
+		t.Errorf("OnChanged called %d times, want 8", changes)
+	}
+	k.Press('x') // ignored
+	k.Reset()
+	k.Press('\b') // on empty: ignored
+	if k.Value() != "" {
+		t.Errorf("after Reset: %q", k.Value())
+	}
+	k.Mask = true
+	k.Press('9')
+	if got := k.display.Text; !strings.HasPrefix(got, "•") || strings.Contains(got, "9") {
+		t.Errorf("masked display %q shows the digit", got)
+	}
+}
+
+func TestProgressClamps(t *testing.T) {
+	newApp(t)
+	p := NewProgress(-1, "")
+	test.NewTempWindow(t, p)
+	for in, want := range map[float64]float64{-0.5: 0, 0.4: 0.4, 2: 1} {
+		p.Set(in, "Đang đọc chip…")
+		if p.Fraction() != want {
+			t.Errorf("Set(%v): fraction %v, want %v", in, p.Fraction(), want)
+		}
+	}
+}
+
+func TestCountdown(t *testing.T) {
+	newApp(t)
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	c := NewCountdown(now.Add(90*time.Second), func() time.Time { return now }, func(d time.Duration) string { return d.String() })
+	test.NewTempWindow(t, c)
+	if c.Text() != "1m30s" {
+		t.Errorf("Text = %q", c.Text())
+	}
+	now = now.Add(2 * time.Minute)
+	c.Tick()
+	if c.Text() != "0s" || c.Remaining() != 0 {
+		t.Errorf("after the deadline: %q %v", c.Text(), c.Remaining())
+	}
+}
+
+func TestQRImage(t *testing.T) {
+	img, err := QRImage("00020101021238570010A000000727")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := img.(*image.Gray)
+	n := g.Bounds().Dx()
+	// Version 2 (25 modules) at level M holds 30 bytes; plus 2×4 quiet zone.
+	if n != 25+8 {
+		t.Errorf("side %d modules, want 33", n)
+	}
+	// Quiet zone white, finder pattern's top-left module black (ISO/IEC 18004 §6.3.3).
+	if g.GrayAt(0, 0).Y != 0xff || g.GrayAt(4, 4).Y != 0 {
+		t.Error("quiet zone or finder pattern wrong")
+	}
+	for _, bad := range []string{"", strings.Repeat("x", MaxQRPayload+1)} {
+		if _, err := QRImage(bad); !errors.Is(err, ErrQRPayload) {
+			t.Errorf("QRImage(%d bytes) err = %v", len(bad), err)
+		}
+	}
+}
+
+func TestNewQRCodeWholeModules(t *testing.T) {
+	newApp(t)
+	ci, err := NewQRCode("00020101021238570010A000000727", 440)
+	if err != nil {
+		t.Fatal(err)
+	}
+	side := ci.Image.Bounds().Dx()
+	if side%33 != 0 || side > 440 || side < 400 {
+		t.Errorf("image side %d: want a multiple of 33 modules ≤ 440", side)
+	}
+	if ci.MinSize() != fyne.NewSize(float32(side), float32(side)) {
+		t.Errorf("MinSize %v", ci.MinSize())
+	}
+}
+
+func FuzzQRImage(f *testing.F) {
+	f.Add("00020101021238570010A000000727")
+	f.Add("")
+	f.Add(strings.Repeat("\xff", 600))
+	f.Fuzz(func(t *testing.T, s string) {
+		img, err := QRImage(s)
+		if err == nil && img.Bounds().Dx() < 21+8 {
+			t.Fatalf("impossible QR size %v", img.Bounds())
+		}
+	})
+}
+
+func TestPageAndErrorPageBuild(t *testing.T) {
+	newApp(t)
+	for _, landscape := range []bool{false, true} {
+		back := NewButton("Quay lại", Secondary, nil)
+		help := NewButton("Gọi nhân viên", Help, nil)
+		o := ErrorPage{Title: "Có lỗi xảy ra", WhatHeading: "Điều gì đã xảy ra", What: "x",
+			NextHeading: "Bạn cần làm gì tiếp theo", Next: "y", Back: back, Help: help, Landscape: landscape,
+			Actions: []*Button{NewButton("Thử lại", Primary, nil), NewButton("Hủy", Secondary, nil)}}.Build()
+		w := test.NewTempWindow(t, o)
+		w.Resize(fyne.NewSize(1080, 1920))
+		if back.Size().Height < kiosktheme.TouchTarget || help.Position().X <= back.Position().X {
+			t.Errorf("landscape=%v: back %v at %v, help at %v", landscape, back.Size(), back.Position(), help.Position())
+		}
+	}
+}
