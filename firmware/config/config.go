@@ -38,6 +38,11 @@ type Config struct {
 	Metrics  Metrics               `toml:"metrics"`
 	Transit  Transit               `toml:"transit"`
 	Parking  Parking               `toml:"parking"`
+	Hospital Hospital              `toml:"hospital"`
+	BHYT     BHYT                  `toml:"bhyt"`
+	HIS      HIS                   `toml:"his"`
+	Queue    Queue                 `toml:"queue"`
+	Payments Payments              `toml:"payments"`
 
 	// Sim is set by --sim: devices whose port is "sim" are served by
 	// simulators on pseudo-terminals. Never read from the file.
@@ -229,6 +234,11 @@ func (c *Config) validate(v *validator) {
 	c.Metrics.validate(v)
 	c.Transit.validate(v)
 	c.Parking.validate(v)
+	c.Hospital.validate(v)
+	c.BHYT.validate(v)
+	c.Queue.validate(v)
+	c.Payments.validate(v)
+	c.HIS.validate(v)
 }
 
 func (d Device) validate(v *validator) {

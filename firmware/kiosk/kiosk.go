@@ -18,6 +18,7 @@ import (
 
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/devices"
+	"github.com/kiosk06/kiosk/firmware/hospital"
 	"github.com/kiosk06/kiosk/firmware/metrics"
 	"github.com/kiosk06/kiosk/firmware/sdnotify"
 )
@@ -29,6 +30,10 @@ type Options struct {
 	Notify *sdnotify.Notifier
 	// Ready is called once, when the device is serving.
 	Ready func()
+	// UI, when set, renders the hospital flow (built with Fyne by
+	// firmware/cmd/kioskd; nil in -tags nogui builds). It blocks until the
+	// window closes or ctx ends.
+	UI func(ctx context.Context, flow *hospital.Flow) error
 	// StopTimeout bounds the graceful stop; 0 means 4 s (systemd and
 	// `make run` expect an exit within 5 s of SIGTERM).
 	StopTimeout time.Duration
@@ -90,7 +95,7 @@ func Run(ctx context.Context, opt Options) error {
 		log.Warn("no uplink configured: records stay on the device", "store", cfg.Store.Path)
 	}
 
-	flows, err := startProfile(ctx, &env{cfg: cfg, log: log, store: st, m: m, pins: devices.NewPins()})
+	flows, flow, err := startProfile(ctx, &env{cfg: cfg, log: log, store: st, m: m, pins: devices.NewPins()})
 	parts = append(parts, flows...)
 	if err != nil {
 		_ = stopAll()
@@ -106,7 +111,15 @@ func Run(ctx context.Context, opt Options) error {
 	wdCtx, wdCancel := context.WithCancel(ctx)
 	go opt.Notify.RunWatchdog(wdCtx, m.Healthy)
 
-	<-ctx.Done()
+	if opt.UI != nil && flow != nil && cfg.UI.Enabled {
+		// The UI runs on this (the main) goroutine until the window closes
+		// or ctx ends; closing the kiosk window stops the device.
+		if err := opt.UI(ctx, flow); err != nil {
+			log.Error("ui", "err", err)
+		}
+	} else {
+		<-ctx.Done()
+	}
 	wdCancel()
 	log.Info("kioskd stopping")
 	_ = opt.Notify.Stopping()

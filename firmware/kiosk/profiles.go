@@ -15,6 +15,7 @@ import (
 	"github.com/kiosk06/kiosk/drivers/scanner"
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/devices"
+	"github.com/kiosk06/kiosk/firmware/hospital"
 	"github.com/kiosk06/kiosk/firmware/metrics"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/firmware/transit"
@@ -50,16 +51,20 @@ func goComponent(ctx context.Context, name string, log *slog.Logger, f func(cont
 	}}
 }
 
-// startProfile starts what the configured profile runs.
-func startProfile(ctx context.Context, e *env) ([]component, error) {
+// startProfile starts what the configured profile runs; for the hospital
+// profile it also returns the flow the UI renders.
+func startProfile(ctx context.Context, e *env) ([]component, *hospital.Flow, error) {
 	switch e.cfg.Device.Profile {
 	case config.ProfileTransit:
-		return startTransit(ctx, e)
+		parts, err := startTransit(ctx, e)
+		return parts, nil, err
 	case config.ProfileParking:
-		return startParking(ctx, e)
+		parts, err := startParking(ctx, e)
+		return parts, nil, err
+	case config.ProfileHospital:
+		return startHospital(ctx, e)
 	}
-	e.log.Warn("profile flow not started by this build", "profile", e.cfg.Device.Profile)
-	return nil, nil
+	return nil, nil, fmt.Errorf("kiosk: unknown profile %q", e.cfg.Device.Profile)
 }
 
 // operatorKey loads an operator HMAC key; with --sim a development key is

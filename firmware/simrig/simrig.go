@@ -30,7 +30,9 @@ import (
 	"github.com/kiosk06/kiosk/drivers/fingerprint/fingerprintsim"
 	"github.com/kiosk06/kiosk/drivers/pn532/pn532sim"
 	"github.com/kiosk06/kiosk/drivers/scanner/scannersim"
+	"github.com/kiosk06/kiosk/firmware/bhyt/bhytfake"
 	"github.com/kiosk06/kiosk/firmware/config"
+	"github.com/kiosk06/kiosk/firmware/his/hisfake"
 	"github.com/kiosk06/kiosk/tests/collector"
 )
 
@@ -57,6 +59,10 @@ type Rig struct {
 	// names no uplink (nil otherwise); CollectorURL is its base URL.
 	Collector    *collector.Collector
 	CollectorURL string
+	// BHYT and HIS are the fake social-insurance gateway and hospital
+	// information system started for a hospital profile with none configured.
+	BHYT *bhytfake.Server
+	HIS  *hisfake.Server
 	// TrustDir holds the CSCA of this run's test PKI (the identity
 	// pipeline is pointed at it); empty when no card reader is simulated.
 	TrustDir string
@@ -97,6 +103,9 @@ func Start(ctx context.Context, cfg *config.Config, dir string, log *slog.Logger
 	if r.TrustDir != "" {
 		cfg.Identity.TrustDir = r.TrustDir
 	}
+	if cfg.Device.Profile == config.ProfileHospital {
+		r.startHospitalFakes(cfg)
+	}
 	if cfg.Uplink.BaseURL == "" {
 		if err := r.startCollector(); err != nil {
 			r.Close()
@@ -106,6 +115,26 @@ func Start(ctx context.Context, cfg *config.Config, dir string, log *slog.Logger
 		r.devices = append(r.devices, Device{Role: "uplink", Driver: "collector", Path: r.CollectorURL, Spec: r.CollectorURL})
 	}
 	return r, nil
+}
+
+// startHospitalFakes serves the BHYT gateway and the HIS fakes when the
+// config names none, with a sim staff identity.
+func (r *Rig) startHospitalFakes(cfg *config.Config) {
+	if cfg.BHYT.BaseURL == "" {
+		const user, pass = "sim-kiosk", "sim-password"
+		r.BHYT = bhytfake.New(user, pass)
+		r.closers = append(r.closers, func() error { r.BHYT.Close(); return nil })
+		cfg.BHYT.BaseURL, cfg.BHYT.Username, cfg.BHYT.Password, cfg.BHYT.PasswordFile = r.BHYT.URL(), user, pass, ""
+		cfg.BHYT.StaffName, cfg.BHYT.StaffCCCD = "Nhân viên Mô phỏng", "001000000000"
+		r.devices = append(r.devices, Device{Role: "bhyt", Driver: "bhytfake", Path: r.BHYT.URL(), Spec: r.BHYT.URL()})
+	}
+	if cfg.HIS.BaseURL == "" {
+		const token = "sim-his-token"
+		r.HIS = hisfake.New(token)
+		r.closers = append(r.closers, func() error { r.HIS.Close(); return nil })
+		cfg.HIS.BaseURL, cfg.HIS.Token, cfg.HIS.TokenFile = r.HIS.URL(), token, ""
+		r.devices = append(r.devices, Device{Role: "his", Driver: "hisfake", Path: r.HIS.URL(), Spec: r.HIS.URL()})
+	}
 }
 
 // startCollector serves the reference backend (tests/collector) on loopback.

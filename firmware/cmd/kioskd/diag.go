@@ -19,6 +19,7 @@ func diagCommands() []command {
 		{"read-card", "read-card --device DEVICE [--qr P|--can N|--mrz D,DOB,EXP] [--trust DIR] [--dg2 OUT.jpg] [--show-pii]: read and verify a CCCD, print the verdict as JSON", diagReadCard},
 		{"emrtd-keys", "emrtd-keys --doc D --dob YYMMDD --exp YYMMDD: print BAC K_seed, K_enc, K_mac", diagEmrtdKeys},
 		{"vietqr", "vietqr encode|decode: build or inspect a VietQR payment payload", diagVietQR},
+		{"hospital", "hospital bhyt|clinics --config FILE: check the BHYT check-card and HIS services", diagHospital},
 		{"bench", "bench transit --taps N [--concurrency C] [--deny N]: hot-path latency as JSON (p50/p99/max ms)", diagBench},
 	}
 }

@@ -1,0 +1,35 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestHospitalSections(t *testing.T) {
+	base := "[device]\nid = \"h-01\"\nprofile = \"hospital\"\n"
+	c, err := Parse("t.toml", []byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Hospital.EnrolOffer != "skip" || c.Hospital.DefaultQueue != "A" || c.BHYT.Timeout.D().Seconds() != 10 || c.HIS.Timeout.D().Seconds() != 15 {
+		t.Fatalf("defaults: %+v %+v %+v", c.Hospital, c.BHYT, c.HIS)
+	}
+	for _, tc := range []struct{ doc, key string }{
+		{"[hospital]\nenrol_offer = \"always\"\n", "hospital.enrol_offer"},
+		{"[hospital]\ndefault_queue = \"AB\"\n", "hospital.default_queue"},
+		{"[hospital]\nclinic_queues = { K01 = \"1\" }\n", "hospital.clinic_queues.K01"},
+		{"[bhyt]\nbase_url = \"https://x\"\nusername = \"u\"\nstaff_name = \"A\"\nstaff_cccd = \"123\"\n", "bhyt.staff_cccd"},
+		{"[bhyt]\nbase_url = \"ftp://x\"\nusername = \"u\"\nstaff_name = \"A\"\nstaff_cccd = \"079190000001\"\n", "bhyt.base_url"},
+		{"[bhyt]\npassword = \"a\"\npassword_file = \"/f\"\n", "bhyt.password_file"},
+		{"[his]\ntimeout = \"10m\"\n", "his.timeout"},
+		{"[his]\nbase_url = \"his.local\"\n", "his.base_url"},
+	} {
+		_, err := Parse("t.toml", []byte(base+tc.doc))
+		if err == nil || !strings.Contains(err.Error(), tc.key) {
+			t.Errorf("%q: err = %v, want one naming %s", tc.doc, err, tc.key)
+		}
+		if err != nil && strings.Contains(err.Error(), "123\"") {
+			t.Errorf("staff CCCD echoed in error: %v", err)
+		}
+	}
+}

@@ -1,0 +1,129 @@
+package hospital
+
+import (
+	"context"
+	"time"
+
+	"github.com/kiosk06/kiosk/drivers/cccd"
+	"github.com/kiosk06/kiosk/drivers/escpos"
+	"github.com/kiosk06/kiosk/firmware/bhyt"
+	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/payments/session"
+	"github.com/kiosk06/kiosk/queue"
+)
+
+// Identity is who the identifier found at the kiosk.
+type Identity struct {
+	Citizen cccd.Citizen
+	Verdict Verdict
+	// Reason is the pipeline's machine reason for a verdict other than
+	// Genuine ("passive_auth_failed", "qr_only", "no_trust_anchor", …);
+	// it is recorded and shown to staff, never personal.
+	Reason string
+	Method Method
+}
+
+// Progress is a chip-read progress event.
+type Progress struct {
+	Step     ReadStep
+	Fraction float64 // 0..1
+}
+
+// Identifier waits for a card tap or a QR scan and returns the verified
+// identity. It reports progress (from any goroutine) while reading. An error
+// other than ctx's means the read failed (card removed, unreadable QR): the
+// flow says so and calls Identify again. The lead adapts the identity
+// pipeline to it.
+type Identifier interface {
+	Identify(ctx context.Context, progress func(Progress)) (Identity, error)
+}
+
+// HolderVerifier proves the person is the card holder; *identity.Holder
+// implements it. Errors: identity.ErrNotEnrolled (no binding: the consent
+// offer), identity.ErrNotVerified (mismatch), identity.ErrModuleAbsent (no
+// module: the check is skipped). Its fingerprint prompts reach the screen
+// through Flow.FingerPrompt (wire HolderOptions.Prompt to it).
+type HolderVerifier interface {
+	Verify(ctx context.Context, id string) (identity.VerifyResult, error)
+	Enrol(ctx context.Context, id string, consent identity.Consent) (identity.Binding, error)
+}
+
+// InsuranceChecker looks a health-insurance card up; *bhyt.Client implements it.
+// It must return a usable Result even with an error (bhyt.Client does).
+type InsuranceChecker interface {
+	Check(ctx context.Context, q bhyt.Query) (bhyt.Result, error)
+}
+
+// Queue issues numbered tickets; *queue.Engine implements it.
+type Queue interface {
+	Issue(ctx context.Context, service string, p queue.Priority) (queue.Ticket, error)
+}
+
+// Printer prints a slip; *escpos.Printer implements it. escpos.ErrPaperEnd
+// is reported to the patient as "paper out".
+type Printer interface {
+	Print(ctx context.Context, doc *escpos.Document) (escpos.Result, error)
+}
+
+// Payments runs VietQR payment sessions; *session.Manager implements it.
+// The session's own Printer prints the payment receipt once it is paid.
+type Payments interface {
+	Create(ctx context.Context, amount int64, purpose string) (session.Info, error)
+	Shown(ctx context.Context, ref string) (session.Info, error)
+	Await(ctx context.Context, ref string) (session.Info, error)
+	Cancel(ctx context.Context, ref, reason string) (session.Info, error)
+}
+
+// Record kinds written through Recorder.
+const (
+	KindIdentify     = "hospital.identify"     // a card was read: verdict, method
+	KindHolder       = "hospital.holder"       // holder check outcome
+	KindInsurance    = "hospital.insurance"    // BHYT lookup outcome
+	KindRegistration = "hospital.registration" // HIS registration + ticket (ok or failed)
+	KindPayment      = "hospital.payment"      // payment outcome on the kiosk
+	KindHelp         = "hospital.help"         // a call-staff request
+	KindAbandoned    = "hospital.abandoned"    // idle timeout or cancel before the end
+)
+
+// Personal field names in Record.Personal (the store's conventional names:
+// firmware/store seals these at rest).
+const (
+	PersonalName    = "name"
+	PersonalID      = "id_number"
+	PersonalDOB     = "date_of_birth"
+	PersonalAddress = "address"
+	PersonalCard    = "bhyt_card"       // health-insurance card number
+	PersonalAgentID = "agent_id_number" // who registered on the patient's behalf
+)
+
+// Record is one durable outcome. Payload holds no personal data (it is
+// stored and uploaded in clear); Personal holds the fields the store seals.
+type Record struct {
+	Kind     string
+	At       time.Time
+	Payload  map[string]any
+	Personal map[string]string
+}
+
+// Recorder makes records durable; the lead adapts firmware/store to it
+// (Kind → store.Record.Kind, Payload → JSON, Personal → sealed fields).
+// Record must return only once the record is durable.
+type Recorder interface {
+	Record(ctx context.Context, r Record) error
+}
+
+// Clock is the flow's time source; tests inject a manual clock.
+type Clock interface {
+	Now() time.Time
+	// After returns a channel that receives once d has passed.
+	After(d time.Duration) <-chan time.Time
+}
+
+// SystemClock is the real clock.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// After returns time.After(d).
+func (SystemClock) After(d time.Duration) <-chan time.Time { return time.After(d) }

@@ -1,0 +1,32 @@
+// Package hospital owns the hospital self-registration flow as a state
+// machine that knows nothing of the screen: welcome → identify (card tap or QR
+// scan, progress during the chip read) → genuine-card result → holder check
+// (fingerprint 1:1 if a binding exists, otherwise the enrolment consent offer
+// or a skip, per configuration) → health-insurance (BHYT) check → choose a
+// clinic and answer the priority questions → register the visit in the HIS →
+// print the queue ticket → fees and a VietQR code when pre-payment is on →
+// wait for the payment → receipt → goodbye (issue 9, design §1).
+//
+// At every step the patient can call staff (a recorded help request), go
+// back, or walk away: the idle timeout returns to welcome and drops every
+// reference to personal data. "Register for someone else" (làm hộ) takes a
+// second card. Every outcome is a durable record through Recorder.
+//
+// The UI sees State values (state.go) and sends Intent values; see the
+// contract at the top of state.go. Long work (chip read, network, printing,
+// payment wait) runs in goroutines owned by the flow and reports back to the
+// single flow goroutine (Run), which alone changes state and publishes.
+//
+// Priority follows the 2023 Law on Medical Examination and Treatment as
+// encoded by queue.Priority: children under 6 and people aged 75 and over are
+// derived from the date of birth; pregnancy, severe disability and
+// revolutionary merit are asked.
+//
+// Dependencies are small interfaces the lead wires (deps.go): Identifier
+// (the identity pipeline), HolderVerifier (*identity.Holder), InsuranceChecker
+// (*bhyt.Client), his.HIS (*his.Client), Queue (*queue.Engine), Printer
+// (*escpos.Printer), Payments (*session.Manager), Recorder (firmware/store).
+//
+// This package must not import Fyne or anything under ui/, the store, or a
+// driver other than escpos's Document type; it never logs personal data.
+package hospital

@@ -1,0 +1,726 @@
+package hospital
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kiosk06/kiosk/drivers/escpos"
+	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/payments/session"
+	"github.com/kiosk06/kiosk/queue"
+)
+
+func TestHappyPathPrepaid(t *testing.T) {
+	r := newRig(t)
+	if !r.last.Welcome.Prepayment || !r.last.Has(IntentStart) {
+		t.Fatalf("welcome: %+v", r.last)
+	}
+	r.tap(IntentStart)
+	r.waitScreen(ScreenIdentify)
+	s := r.tapCard(adult)
+	if s.Card.Verdict != Genuine || !s.Card.CanContinue || s.Patient == nil || s.Patient.Age != 36 || s.Patient.MaskedID != "0790••••••34" {
+		t.Fatalf("card result: %+v patient %+v", s.Card, s.Patient)
+	}
+	r.tap(IntentContinue)
+	s = r.wait("insurance result", func(s State) bool { return s.Screen == ScreenInsurance && s.Insurance.Outcome != InsuranceChecking })
+	if s.Insurance.Outcome != InsuranceValid || s.Insurance.Code != "000" || s.Insurance.Next != NextInsured || s.Insurance.CardMasked == "" {
+		t.Fatalf("insurance: %+v", s.Insurance)
+	}
+	if req, _ := r.bhyt.LastLookup(); req.MaThe != adult.Citizen.ID || req.NgaySinh != "17/05/1990" || req.HoTenCb == "" || req.CccdCb == "" {
+		t.Fatalf("lookup request: %+v", req)
+	}
+	r.tap(IntentContinue)
+	s = r.wait("clinics", func(s State) bool { return s.Screen == ScreenClinic && !s.Clinic.Loading })
+	if len(s.Clinic.Clinics) != 4 || !s.Clinic.Insured || s.Clinic.Priority != queue.Normal {
+		t.Fatalf("clinic: %+v", s.Clinic)
+	}
+	for _, q := range s.Clinic.Questions {
+		if q.Question == QPregnant {
+			t.Fatal("pregnancy asked of a man")
+		}
+	}
+	r.send(Intent{Kind: IntentAnswer, Question: QMerit, Yes: true})
+	if r.last.Clinic.Priority != queue.RevolutionaryMerit {
+		t.Fatalf("priority after merit: %v", r.last.Clinic.Priority)
+	}
+	r.send(Intent{Kind: IntentChoose, Clinic: "K01"})
+	s = r.waitScreen(ScreenTicket)
+	if s.Ticket.Number != "A001" || !s.Ticket.Printed || !s.Ticket.PaymentDue || s.Ticket.VisitNumber == "" || s.Ticket.PriorityText.IsZero() {
+		t.Fatalf("ticket: %+v", s.Ticket)
+	}
+	slip := r.printer.text()
+	if !strings.Contains(slip, "A001") || !strings.Contains(slip, "Phòng khám Nội tổng quát") || strings.Contains(slip, adult.Citizen.Name) {
+		t.Fatalf("ticket slip text:\n%s", slip)
+	}
+	visits := r.his.Visits()
+	if len(visits) != 1 {
+		t.Fatalf("HIS visits: %d", len(visits))
+	}
+	v := visits[0]
+	if v.HoTen != adult.Citizen.Name || v.SoCCCD != adult.Citizen.ID || v.NgaySinh != "19900517" || v.GioiTinh != 1 || v.MaTheBHYT != "DN4797912345678" ||
+		v.MaDKBD != "79001" || !strings.HasSuffix(v.GtTheTu, "0101") || v.MaLoaiKCB != "01" || v.NgayVao != "202611220800" || v.UuTien != "revolutionary_merit" && v.UuTien != queue.RevolutionaryMerit.String() {
+		t.Fatalf("HIS visit: %+v", v)
+	}
+	r.tap(IntentContinue)
+	s = r.wait("QR", func(s State) bool { return s.Screen == ScreenPayment && s.Payment.Phase == PaymentWaiting })
+	if s.Payment.Payload == "" || s.Payment.Amount != 10000 || s.Payment.AmountText != "10.000 ₫" || len(s.Payment.Lines) != 1 || s.Payment.Remaining != 5*time.Minute {
+		t.Fatalf("payment: %+v", s.Payment)
+	}
+	r.clock.Advance(time.Second)
+	r.wait("countdown", func(s State) bool { return s.Payment != nil && s.Payment.Remaining == 4*time.Minute+59*time.Second })
+	r.pay.results <- session.Paid
+	s = r.waitScreen(ScreenReceipt)
+	if s.Receipt.Amount != 10000 || s.Receipt.TxnID == "" {
+		t.Fatalf("receipt: %+v", s.Receipt)
+	}
+	r.tap(IntentDone)
+	s = r.waitScreen(ScreenGoodbye)
+	if s.Patient != nil || s.Goodbye.Number != "A001" {
+		t.Fatalf("goodbye: %+v patient %+v", s.Goodbye, s.Patient)
+	}
+	r.clock.Advance(5 * time.Second)
+	r.waitScreen(ScreenWelcome)
+
+	for _, k := range []string{KindIdentify, KindHolder, KindInsurance, KindRegistration, KindPayment} {
+		if len(r.rec.kinds(k)) == 0 {
+			t.Errorf("no %s record", k)
+		}
+	}
+	reg := r.rec.kinds(KindRegistration)[0]
+	if reg.Payload["outcome"] != "ok" || reg.Personal[PersonalID] != adult.Citizen.ID || reg.Payload["holder"] != "matched" {
+		t.Errorf("registration record: %+v", reg)
+	}
+	for _, rec := range r.rec.recs {
+		for _, val := range rec.Payload {
+			if s, ok := val.(string); ok && (strings.Contains(s, adult.Citizen.ID) || strings.Contains(s, adult.Citizen.Name)) {
+				t.Errorf("%s payload carries personal data in clear: %v", rec.Kind, rec.Payload)
+			}
+		}
+	}
+}
+
+func TestCardVerdicts(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		verdict  Verdict
+		method   Method
+		reject   bool
+		canGo    bool
+		wantNext IntentKind
+	}{
+		{"genuine", Genuine, MethodChip, false, true, IntentContinue},
+		{"unverified QR allowed", Unverified, MethodQR, false, true, IntentContinue},
+		{"unverified rejected by config", Unverified, MethodQR, true, false, IntentCallStaff},
+		{"not genuine", NotGenuine, MethodChip, false, false, IntentCallStaff},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, withConfig(func(c *Config) { c.RejectUnverified = tc.reject }))
+			id := adult
+			id.Verdict, id.Method, id.Reason = tc.verdict, tc.method, "passive_auth_failed"
+			s := r.tapCard(id)
+			if s.Card.CanContinue != tc.canGo || s.Actions[0].Kind != tc.wantNext || s.Has(IntentContinue) != tc.canGo {
+				t.Fatalf("card %+v actions %v", s.Card, s.Actions)
+			}
+			if !tc.canGo && !strings.Contains(s.Card.Reason.VI, "passive_auth_failed") {
+				t.Fatalf("reason: %+v", s.Card.Reason)
+			}
+			rec := r.rec.kinds(KindIdentify)[0]
+			if rec.Payload["verdict"] != string(tc.verdict) || rec.Personal[PersonalName] != id.Citizen.Name {
+				t.Fatalf("record %+v", rec)
+			}
+		})
+	}
+}
+
+func TestHolderCheck(t *testing.T) {
+	t.Run("mismatch then retry then exhausted", func(t *testing.T) {
+		r := newRig(t, withConfig(func(c *Config) { c.HolderAttempts = 2 }))
+		r.holder.verify = []error{identity.ErrNotVerified}
+		r.tapCard(adult)
+		r.tap(IntentContinue)
+		s := r.wait("mismatch", func(s State) bool { return s.Holder != nil && s.Holder.Phase == HolderMismatch })
+		if s.Holder.AttemptsLeft != 1 || !s.Has(IntentRetry) {
+			t.Fatalf("%+v %v", s.Holder, s.Actions)
+		}
+		r.tap(IntentRetry)
+		s = r.wait("exhausted", func(s State) bool {
+			return s.Holder != nil && s.Holder.Phase == HolderMismatch && s.Holder.AttemptsLeft == 0
+		})
+		if s.Has(IntentRetry) || s.Has(IntentContinue) || s.Actions[0].Kind != IntentCallStaff {
+			t.Fatalf("exhausted actions %v", s.Actions)
+		}
+		if n := len(r.rec.kinds(KindHolder)); n != 2 {
+			t.Fatalf("holder records: %d", n)
+		}
+	})
+	t.Run("module absent skips", func(t *testing.T) {
+		r := newRig(t)
+		r.holder.verify = []error{identity.ErrModuleAbsent}
+		s := r.toInsurance(adult)
+		if s.Insurance.Outcome != InsuranceValid || r.rec.kinds(KindHolder)[0].Payload["outcome"] != "module_absent" {
+			t.Fatalf("%+v", r.rec.kinds(KindHolder))
+		}
+	})
+	t.Run("no module configured", func(t *testing.T) {
+		r := newRig(t, noHolder())
+		r.toInsurance(adult)
+		if r.rec.kinds(KindHolder)[0].Payload["outcome"] != "module_absent" {
+			t.Fatal("holder outcome not recorded")
+		}
+	})
+	t.Run("not enrolled, consent given", func(t *testing.T) {
+		r := newRig(t)
+		r.holder.verify = []error{identity.ErrNotEnrolled}
+		r.tapCard(adult)
+		r.tap(IntentContinue)
+		s := r.wait("offer", func(s State) bool { return s.Holder != nil && s.Holder.Phase == HolderOffer })
+		if s.Holder.Consent.IsZero() || s.Holder.ConsentVersion == "" {
+			t.Fatalf("offer %+v", s.Holder)
+		}
+		r.send(Intent{Kind: IntentConsent, Yes: true})
+		r.wait("insurance", func(s State) bool { return s.Screen == ScreenInsurance })
+		if len(r.holder.enrolled) != 1 || !r.holder.enrolled[0].Given {
+			t.Fatalf("enrolled %+v", r.holder.enrolled)
+		}
+		if r.rec.kinds(KindHolder)[0].Payload["outcome"] != "enrolled" {
+			t.Fatal("enrolment not recorded")
+		}
+	})
+	t.Run("not enrolled, consent refused", func(t *testing.T) {
+		r := newRig(t)
+		r.holder.verify = []error{identity.ErrNotEnrolled}
+		r.tapCard(adult)
+		r.tap(IntentContinue)
+		r.wait("offer", func(s State) bool { return s.Holder != nil && s.Holder.Phase == HolderOffer })
+		r.send(Intent{Kind: IntentConsent, Yes: false})
+		r.wait("insurance", func(s State) bool { return s.Screen == ScreenInsurance })
+		if len(r.holder.enrolled) != 0 || r.rec.kinds(KindHolder)[0].Payload["outcome"] != "declined" {
+			t.Fatal("declined consent enrolled or not recorded")
+		}
+	})
+	t.Run("not enrolled, policy skip", func(t *testing.T) {
+		r := newRig(t, withConfig(func(c *Config) { c.Enrol = EnrolSkip }))
+		r.holder.verify = []error{identity.ErrNotEnrolled}
+		r.toInsurance(adult)
+		if r.rec.kinds(KindHolder)[0].Payload["outcome"] != "not_enrolled" {
+			t.Fatal("skip not recorded")
+		}
+	})
+	t.Run("finger prompts reach the screen", func(t *testing.T) {
+		block := make(chan struct{})
+		r := newRig(t, func(_ *Config, _ *Deps, r *rig) { r.holder.block = block })
+		defer close(block)
+		r.tapCard(adult)
+		r.tap(IntentContinue)
+		r.wait("verifying", func(s State) bool { return s.Holder != nil && s.Holder.Phase == HolderVerifying })
+		r.flow.FingerPrompt(FingerLift)
+		r.wait("lift prompt", func(s State) bool { return s.Holder != nil && s.Holder.Finger == FingerLift })
+	})
+}
+
+func TestBHYTCodes(t *testing.T) {
+	want := map[string]InsuranceOutcome{
+		"000": InsuranceValid, "001": InsuranceWarning, "002": InsuranceWarning, "003": InsuranceWarning, "004": InsuranceWarning,
+		"010": InsuranceInvalid, "050": InsuranceInvalid, "051": InsuranceInvalid, "052": InsuranceInvalid, "053": InsuranceInvalid,
+		"060": InsuranceInvalid, "061": InsuranceInvalid, "070": InsuranceInvalid, "100": InsuranceUnavailable, "101": InsuranceUnavailable,
+		"110": InsuranceInvalid, "120": InsuranceInvalid, "121": InsuranceInvalid, "122": InsuranceInvalid, "123": InsuranceInvalid,
+		"124": InsuranceInvalid, "130": InsuranceWarning, "205": InsuranceUnavailable, "999": InsuranceUnavailable,
+	}
+	r := newRig(t, noHolder())
+	for code, outcome := range want {
+		t.Run(code, func(t *testing.T) {
+			r.t = t
+			r.bhyt.SetCode(adult.Citizen.ID, code)
+			s := r.toInsurance(adult)
+			in := s.Insurance
+			if in.Outcome != outcome || in.Code != code || in.Message.VI == "" || in.Message.EN == "" || in.Message.Key != "bhyt."+code {
+				t.Fatalf("insurance %+v", in)
+			}
+			// Never a dead end: fee-paying or staff is always offered, and
+			// the primary action is the recommended next step.
+			if !s.Has(IntentCallStaff) || (!s.Has(IntentFeePaying) && !s.Has(IntentContinue)) {
+				t.Fatalf("actions %v", s.Actions)
+			}
+			primary := s.Actions[0]
+			switch in.Next {
+			case NextInsured:
+				if primary.Kind != IntentContinue {
+					t.Fatalf("primary %v for %s", primary.Kind, in.Next)
+				}
+			case NextFeePaying:
+				if primary.Kind != IntentFeePaying {
+					t.Fatalf("primary %v for %s", primary.Kind, in.Next)
+				}
+			case NextCallStaff:
+				if primary.Kind != IntentCallStaff {
+					t.Fatalf("primary %v for %s", primary.Kind, in.Next)
+				}
+			}
+			if code == "003" && !strings.HasPrefix(in.CardMasked, "DN47") {
+				t.Fatalf("new card not used: %+v", in)
+			}
+			r.tap(IntentCancel)
+			r.waitScreen(ScreenWelcome)
+		})
+	}
+}
+
+func TestBHYTFailuresLeadToFeePaying(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(r *rig)
+	}{
+		{"timeout", func(r *rig) { r.bhyt.SetDelay(time.Second) }},
+		{"5xx", func(r *rig) { r.bhyt.FailNext(503, 503) }},
+		{"token refused", func(r *rig) { r.bhyt.FailNext(401) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, noHolder())
+			tc.setup(r)
+			s := r.toInsurance(adult)
+			if s.Insurance.Outcome != InsuranceUnavailable || s.Actions[0].Kind != IntentFeePaying || !s.Has(IntentRetry) {
+				t.Fatalf("insurance %+v actions %v", s.Insurance, s.Actions)
+			}
+			if rec := r.rec.kinds(KindInsurance)[0]; rec.Payload["failure"] == "" {
+				t.Fatalf("failure class not recorded: %+v", rec.Payload)
+			}
+			r.bhyt.SetDelay(0)
+			r.tap(IntentFeePaying)
+			s = r.wait("clinics", func(s State) bool { return s.Screen == ScreenClinic && !s.Clinic.Loading })
+			if s.Clinic.Insured {
+				t.Fatal("fee-paying registration marked insured")
+			}
+			r.send(Intent{Kind: IntentChoose, Clinic: "K03"})
+			s = r.waitScreen(ScreenTicket)
+			if v := r.his.Visits()[0]; v.MaTheBHYT != "" || v.MaKhoa != "K03" {
+				t.Fatalf("visit %+v", v)
+			}
+			if s.Ticket.PaymentDue != true || r.flow.m.v == nil {
+				t.Fatalf("ticket %+v", s.Ticket)
+			}
+		})
+	}
+}
+
+func TestFeePayingWhileChecking(t *testing.T) {
+	r := newRig(t, noHolder())
+	r.bhyt.SetDelay(250 * time.Millisecond)
+	r.tapCard(adult)
+	r.tap(IntentContinue)
+	r.wait("checking", func(s State) bool { return s.Insurance != nil && s.Insurance.Outcome == InsuranceChecking })
+	r.tap(IntentFeePaying)
+	s := r.waitScreen(ScreenClinic)
+	if s.Clinic.Insured {
+		t.Fatal("insured")
+	}
+}
+
+func TestHISFailureRetryIsIdempotent(t *testing.T) {
+	r := newRig(t, noHolder())
+	r.toClinic(adult)
+	r.his.FailNext(503)
+	r.send(Intent{Kind: IntentChoose, Clinic: "K01"})
+	s := r.waitScreen(ScreenError)
+	if s.Error.Code != "his_unavailable" || s.Actions[0].Kind != IntentRetry || !s.Has(IntentCallStaff) || !s.Has(IntentBack) {
+		t.Fatalf("error %+v actions %v", s.Error, s.Actions)
+	}
+	if rec := r.rec.kinds(KindRegistration); len(rec) != 1 || rec[0].Payload["outcome"] != "his_failed" {
+		t.Fatalf("records %+v", rec)
+	}
+	r.tap(IntentRetry)
+	r.waitScreen(ScreenTicket)
+	if n := len(r.his.Visits()); n != 1 {
+		t.Fatalf("%d visits registered", n)
+	}
+	keys := map[any]bool{}
+	for _, rec := range r.rec.kinds(KindRegistration) {
+		keys[rec.Payload["key"]] = true
+	}
+	if len(keys) != 1 {
+		t.Fatalf("idempotency key changed on retry: %v", keys)
+	}
+}
+
+func TestClinicListFailure(t *testing.T) {
+	r := newRig(t, noHolder())
+	r.toInsurance(adult)
+	r.his.FailNext(500)
+	r.tap(IntentContinue)
+	s := r.waitScreen(ScreenError)
+	if s.Error.Code != "clinics_unavailable" {
+		t.Fatalf("%+v", s.Error)
+	}
+	r.tap(IntentRetry)
+	r.wait("clinics", func(s State) bool { return s.Screen == ScreenClinic && !s.Clinic.Loading })
+}
+
+func TestPaperEnd(t *testing.T) {
+	r := newRig(t, noHolder(), withConfig(func(c *Config) { c.Prepayment = false }))
+	r.printer.err = escpos.ErrPaperEnd
+	r.toClinic(adult)
+	r.send(Intent{Kind: IntentChoose, Clinic: "K02"})
+	s := r.waitScreen(ScreenTicket)
+	if s.Ticket.Printed || !s.Ticket.PaperOut || s.Ticket.Number != "B001" || !strings.Contains(s.Ticket.Message.VI, "B001") || s.Ticket.PaymentDue {
+		t.Fatalf("ticket %+v", s.Ticket)
+	}
+	help := r.rec.kinds(KindHelp)
+	if len(help) != 1 || help[0].Payload["reason"] != "printer_paper_end" {
+		t.Fatalf("help %+v", help)
+	}
+	r.tap(IntentDone)
+	r.waitScreen(ScreenGoodbye)
+}
+
+func TestPaymentOutcomes(t *testing.T) {
+	toQR := func(r *rig) {
+		r.toClinic(adult)
+		r.send(Intent{Kind: IntentChoose, Clinic: "K01"})
+		r.waitScreen(ScreenTicket)
+		r.tap(IntentContinue)
+		r.wait("QR", func(s State) bool { return s.Payment != nil && s.Payment.Phase == PaymentWaiting })
+	}
+	t.Run("expired then paid", func(t *testing.T) {
+		r := newRig(t, noHolder())
+		toQR(r)
+		r.pay.results <- session.Expired
+		s := r.wait("expired", func(s State) bool { return s.Payment != nil && s.Payment.Phase == PaymentExpired })
+		if s.Actions[0].Kind != IntentRetry || !s.Has(IntentSkip) {
+			t.Fatalf("actions %v", s.Actions)
+		}
+		r.tap(IntentRetry)
+		r.wait("QR again", func(s State) bool { return s.Payment != nil && s.Payment.Phase == PaymentWaiting })
+		r.pay.results <- session.Paid
+		r.waitScreen(ScreenReceipt)
+	})
+	t.Run("pay at counter cancels", func(t *testing.T) {
+		r := newRig(t, noHolder())
+		toQR(r)
+		r.tap(IntentSkip)
+		s := r.waitScreen(ScreenGoodbye)
+		if s.Goodbye.Message.Key != "goodbye.counter" || len(r.pay.cancelled) != 1 {
+			t.Fatalf("goodbye %+v cancelled %v", s.Goodbye, r.pay.cancelled)
+		}
+		var states []any
+		for _, rec := range r.rec.kinds(KindPayment) {
+			states = append(states, rec.Payload["state"])
+		}
+		if len(states) != 1 || states[0] != "cancelled" {
+			t.Fatalf("payment records %v", states)
+		}
+	})
+	t.Run("cancel on the QR screen", func(t *testing.T) {
+		r := newRig(t, noHolder())
+		toQR(r)
+		r.tap(IntentCancel)
+		r.waitScreen(ScreenWelcome)
+		if len(r.pay.cancelled) != 1 || len(r.rec.kinds(KindAbandoned)) != 1 {
+			t.Fatalf("cancelled %v", r.pay.cancelled)
+		}
+	})
+	t.Run("session never answers", func(t *testing.T) {
+		r := newRig(t, noHolder())
+		toQR(r)
+		for i := 0; i < 900 && r.last.Screen == ScreenPayment; i++ {
+			r.clock.Advance(time.Second)
+			r.send(Intent{Kind: IntentActivity})
+		}
+		r.waitScreen(ScreenWelcome)
+		if len(r.pay.cancelled) != 1 || r.rec.kinds(KindAbandoned)[0].Payload["reason"] != "payment_timeout" {
+			t.Fatalf("cancelled %v", r.pay.cancelled)
+		}
+	})
+	t.Run("failed", func(t *testing.T) {
+		r := newRig(t, noHolder())
+		toQR(r)
+		r.pay.results <- session.Failed
+		s := r.wait("failed", func(s State) bool { return s.Payment != nil && s.Payment.Phase == PaymentFailed })
+		if s.Actions[0].Kind != IntentCallStaff {
+			t.Fatalf("%v", s.Actions)
+		}
+	})
+	t.Run("session cannot be created", func(t *testing.T) {
+		r := newRig(t, noHolder())
+		r.pay.createErr = errors.New("backend down")
+		r.toClinic(adult)
+		r.send(Intent{Kind: IntentChoose, Clinic: "K01"})
+		r.waitScreen(ScreenTicket)
+		r.tap(IntentContinue)
+		s := r.waitScreen(ScreenError)
+		if s.Error.Code != "payment_unavailable" || !s.Has(IntentSkip) {
+			t.Fatalf("%+v %v", s.Error, s.Actions)
+		}
+		r.tap(IntentSkip)
+		r.waitScreen(ScreenGoodbye)
+	})
+}
+
+func TestIdleTimeoutWipes(t *testing.T) {
+	r := newRig(t, noHolder())
+	s := r.toClinic(adult)
+	if s.Patient == nil || s.IdleDeadline.IsZero() {
+		t.Fatalf("patient %+v deadline %v", s.Patient, s.IdleDeadline)
+	}
+	r.clock.Advance(59 * time.Second)
+	r.send(Intent{Kind: IntentActivity}) // a touch restarts the timer
+	r.clock.Advance(30 * time.Second)
+	if r.flow.State().Screen != ScreenClinic {
+		t.Fatal("idle timer not restarted by activity")
+	}
+	r.clock.Advance(31 * time.Second)
+	s = r.waitScreen(ScreenWelcome)
+	if s.Patient != nil {
+		t.Fatal("patient data still published")
+	}
+	ab := r.rec.kinds(KindAbandoned)
+	if len(ab) != 1 || ab[0].Payload["reason"] != "idle" || ab[0].Payload["screen"] != "clinic" {
+		t.Fatalf("abandoned %+v", ab)
+	}
+	// The model holds nothing personal any more.
+	if r.flow.m.v != nil || r.flow.m.agent != nil {
+		t.Fatal("model still holds the visit")
+	}
+}
+
+func TestIdleIntentFromUI(t *testing.T) {
+	r := newRig(t, noHolder())
+	r.tapCard(adult)
+	r.send(Intent{Kind: IntentIdle})
+	r.waitScreen(ScreenWelcome)
+}
+
+func TestCallStaffAndBack(t *testing.T) {
+	r := newRig(t, noHolder())
+	r.toInsurance(adult)
+	r.tap(IntentCallStaff)
+	s := r.waitScreen(ScreenHelp)
+	if s.Help.From != ScreenInsurance || s.Help.Ref == "" || !s.Has(IntentBack) {
+		t.Fatalf("help %+v", s.Help)
+	}
+	h := r.rec.kinds(KindHelp)
+	if len(h) != 1 || h[0].Payload["screen"] != "insurance" {
+		t.Fatalf("help record %+v", h)
+	}
+	r.tap(IntentBack)
+	r.waitScreen(ScreenInsurance)
+	r.tap(IntentBack)
+	r.waitScreen(ScreenCardResult)
+	r.tap(IntentBack)
+	s = r.waitScreen(ScreenIdentify)
+	if s.Patient != nil {
+		t.Fatal("patient kept after going back to identify")
+	}
+	r.tap(IntentBack)
+	r.waitScreen(ScreenWelcome)
+}
+
+func TestIgnoresIntentsNotOffered(t *testing.T) {
+	r := newRig(t, noHolder())
+	r.send(Intent{Kind: IntentChoose, Clinic: "K01"})
+	r.flow.Send(Intent{Kind: IntentContinue})
+	r.send(Intent{Kind: IntentActivity})
+	if r.last.Screen != ScreenWelcome {
+		t.Fatalf("screen %s", r.last.Screen)
+	}
+}
+
+func TestRegisterForSomeoneElse(t *testing.T) {
+	r := newRig(t, withConfig(func(c *Config) { c.Prepayment = false }))
+	r.toClinic(woman)
+	r.send(Intent{Kind: IntentChoose, Clinic: "K04"})
+	r.waitScreen(ScreenTicket)
+	r.tap(IntentForOther)
+	s := r.waitScreen(ScreenIdentify)
+	if !s.ForOther || s.Identify.Message.Key != "identify.other" || s.Patient != nil {
+		t.Fatalf("%+v", s)
+	}
+	// The agent's own card again is refused.
+	r.ident.cards <- identResult{id: woman}
+	r.wait("same card", func(s State) bool { return s.Identify != nil && s.Identify.Message.Key == "identify.same" })
+	r.clock.Advance(time.Second)
+	s = r.tapCard(child)
+	if s.Has(IntentForOther) || s.Patient.Age != 2 {
+		t.Fatalf("%+v %v", s.Patient, s.Actions)
+	}
+	r.tap(IntentContinue)
+	r.wait("insurance", func(s State) bool { return s.Screen == ScreenInsurance && s.Insurance.Outcome != InsuranceChecking })
+	if n := len(r.holder.verifyIDs); n != 1 {
+		t.Fatalf("holder verified %d times; the child is not fingerprinted", n)
+	}
+	r.tap(IntentContinue)
+	s = r.wait("clinics", func(s State) bool { return s.Screen == ScreenClinic && !s.Clinic.Loading })
+	if s.Clinic.Derived != queue.ChildUnder6 || s.Clinic.Priority != queue.ChildUnder6 {
+		t.Fatalf("child priority %+v", s.Clinic)
+	}
+	r.send(Intent{Kind: IntentChoose, Clinic: "K02"})
+	s = r.waitScreen(ScreenTicket)
+	if s.Ticket.Number != "B001" {
+		t.Fatalf("ticket %+v", s.Ticket)
+	}
+	regs := r.rec.kinds(KindRegistration)
+	if len(regs) != 2 || regs[1].Personal[PersonalAgentID] != woman.Citizen.ID || regs[1].Personal[PersonalID] != child.Citizen.ID || regs[1].Payload["for_other"] != true {
+		t.Fatalf("registration records %+v", regs)
+	}
+	if r.rec.kinds(KindHolder)[1].Payload["outcome"] != "skipped_for_other" {
+		t.Fatal("holder skip not recorded")
+	}
+}
+
+func TestForOtherFromCardResult(t *testing.T) {
+	r := newRig(t, noHolder())
+	r.tapCard(adult)
+	r.tap(IntentForOther)
+	s := r.waitScreen(ScreenIdentify)
+	if !s.ForOther {
+		t.Fatal("not for other")
+	}
+	s = r.tapCard(elder)
+	if s.Patient.Age != 81 {
+		t.Fatalf("age %d", s.Patient.Age)
+	}
+}
+
+func TestPriorityQuestions(t *testing.T) {
+	r := newRig(t, noHolder())
+	s := r.toClinic(elder)
+	if s.Clinic.Derived != queue.Age75 {
+		t.Fatalf("derived %v", s.Clinic.Derived)
+	}
+	r.send(Intent{Kind: IntentAnswer, Question: QDisability, Yes: true})
+	if r.last.Clinic.Priority != queue.SevereDisability {
+		t.Fatalf("priority %v", r.last.Clinic.Priority)
+	}
+	r.tap(IntentCancel)
+	r.waitScreen(ScreenWelcome)
+	s = r.toClinic(woman)
+	found := false
+	for _, q := range s.Clinic.Questions {
+		found = found || q.Question == QPregnant
+	}
+	if !found {
+		t.Fatal("pregnancy not asked")
+	}
+	r.send(Intent{Kind: IntentAnswer, Question: QPregnant, Yes: true})
+	if r.last.Clinic.Priority != queue.Pregnant {
+		t.Fatalf("priority %v", r.last.Clinic.Priority)
+	}
+}
+
+func TestLanguageToggle(t *testing.T) {
+	r := newRig(t, noHolder())
+	r.tap(IntentLanguage)
+	if r.last.Lang != LangEN || r.last.Title.In(r.last.Lang) != "Self-registration" {
+		t.Fatalf("%+v", r.last.Title)
+	}
+	r.tapCard(adult)
+	r.tap(IntentCancel)
+	s := r.waitScreen(ScreenWelcome)
+	if s.Lang != LangEN {
+		t.Fatal("language reset by cancel")
+	}
+}
+
+func TestCardReadFailureRetries(t *testing.T) {
+	r := newRig(t, noHolder())
+	r.tap(IntentStart)
+	r.ident.cards <- identResult{err: errors.New("card removed")}
+	r.wait("retry message", func(s State) bool { return s.Identify != nil && s.Identify.Retry })
+	r.clock.Advance(time.Second)
+	r.tapCard(adult)
+}
+
+func TestAgeOn(t *testing.T) {
+	loc := time.FixedZone("ICT", 7*3600)
+	now := time.Date(2026, 11, 22, 8, 0, 0, 0, loc)
+	for _, tc := range []struct {
+		dob  string
+		want int
+	}{
+		{"1990-05-17", 36}, {"1990-11-22", 36}, {"1990-11-23", 35}, {"2020-11-23", 5}, {"2020-11-22", 6},
+		{"1951-11-22", 75}, {"1951-11-23", 74}, {"Không rõ", -1}, {"2030-01-01", -1},
+	} {
+		if got := ageOn(tc.dob, now, loc); got != tc.want {
+			t.Errorf("ageOn(%s) = %d, want %d", tc.dob, got, tc.want)
+		}
+	}
+}
+
+func TestNewRejectsMissingDeps(t *testing.T) {
+	if _, err := New(Config{DefaultQueue: "A"}, Deps{}); !errors.Is(err, ErrConfig) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestQueueFailureKeepsRegistration(t *testing.T) {
+	var fq *flakyQueue
+	r := newRig(t, noHolder(), func(_ *Config, d *Deps, _ *rig) { fq = &flakyQueue{Queue: d.Queue, fail: 1}; d.Queue = fq })
+	r.toClinic(adult)
+	r.send(Intent{Kind: IntentChoose, Clinic: "K01"})
+	s := r.waitScreen(ScreenError)
+	if s.Error.Code != "queue_unavailable" || s.Has(IntentBack) {
+		t.Fatalf("%+v %v", s.Error, s.Actions)
+	}
+	r.tap(IntentRetry)
+	s = r.waitScreen(ScreenTicket)
+	if s.Ticket.Number != "A001" || len(r.his.Visits()) != 1 {
+		t.Fatalf("ticket %+v visits %d", s.Ticket, len(r.his.Visits()))
+	}
+}
+
+func TestRecorderFailureDoesNotBlock(t *testing.T) {
+	r := newRig(t, noHolder(), withConfig(func(c *Config) { c.Prepayment = false }))
+	r.rec.fail = errors.New("store full")
+	r.toClinic(adult)
+	r.send(Intent{Kind: IntentChoose, Clinic: "K01"})
+	if s := r.waitScreen(ScreenTicket); !s.Ticket.Printed {
+		t.Fatalf("%+v", s.Ticket)
+	}
+}
+
+func TestHolderMismatchCallStaff(t *testing.T) {
+	r := newRig(t, withConfig(func(c *Config) { c.HolderAttempts = 1 }))
+	r.holder.verify = []error{identity.ErrNotVerified}
+	r.tapCard(adult)
+	r.tap(IntentContinue)
+	r.wait("mismatch", func(s State) bool { return s.Holder != nil && s.Holder.Phase == HolderMismatch })
+	r.tap(IntentCallStaff)
+	s := r.waitScreen(ScreenHelp)
+	if s.Help.From != ScreenHolder || r.rec.kinds(KindHelp)[0].Payload["screen"] != "holder" {
+		t.Fatalf("%+v", s.Help)
+	}
+	r.tap(IntentCancel)
+	r.waitScreen(ScreenWelcome)
+	if ab := r.rec.kinds(KindAbandoned); len(ab) != 1 || ab[0].Payload["reason"] != "cancel" {
+		t.Fatalf("%+v", ab)
+	}
+}
+
+func TestMessagesComplete(t *testing.T) {
+	for k, m := range Messages() {
+		if m.VI == "" || m.EN == "" || m.Key != k {
+			t.Errorf("message %s incomplete: %+v", k, m)
+		}
+	}
+	if _, ok := Messages()["bhyt.010"]; !ok {
+		t.Error("BHYT messages missing from Messages()")
+	}
+}
+
+func TestNextPatientTapsDuringGoodbye(t *testing.T) {
+	r := newRig(t, noHolder(), withConfig(func(c *Config) { c.Prepayment = false }))
+	r.toClinic(adult)
+	r.send(Intent{Kind: IntentChoose, Clinic: "K01"})
+	r.waitScreen(ScreenTicket)
+	r.tap(IntentDone)
+	r.waitScreen(ScreenGoodbye)
+	s := r.tapCard(woman)
+	if s.Patient.Name != woman.Citizen.Name {
+		t.Fatalf("%+v", s.Patient)
+	}
+	r.clock.Advance(10 * time.Second) // the goodbye timer must not fire any more
+	r.send(Intent{Kind: IntentActivity})
+	if r.last.Screen != ScreenCardResult {
+		t.Fatalf("screen %s", r.last.Screen)
+	}
+}

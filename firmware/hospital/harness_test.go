@@ -1,0 +1,410 @@
+package hospital
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kiosk06/kiosk/drivers/cccd"
+	"github.com/kiosk06/kiosk/drivers/escpos"
+	"github.com/kiosk06/kiosk/firmware/bhyt"
+	"github.com/kiosk06/kiosk/firmware/bhyt/bhytfake"
+	"github.com/kiosk06/kiosk/firmware/his"
+	"github.com/kiosk06/kiosk/firmware/his/hisfake"
+	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/payments/session"
+	"github.com/kiosk06/kiosk/queue"
+)
+
+// ---- manual clock ----
+
+type manualClock struct {
+	mu      sync.Mutex
+	now     time.Time
+	waiters []waiter
+}
+
+type waiter struct {
+	at time.Time
+	ch chan time.Time
+}
+
+func newClock() *manualClock {
+	return &manualClock{now: time.Date(2026, 11, 22, 8, 0, 0, 0, time.FixedZone("ICT", 7*3600))}
+}
+
+func (c *manualClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *manualClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	if d <= 0 {
+		ch <- c.now
+		return ch
+	}
+	c.waiters = append(c.waiters, waiter{c.now.Add(d), ch})
+	return ch
+}
+
+// Advance moves time on and fires due timers.
+func (c *manualClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	keep := c.waiters[:0]
+	for _, w := range c.waiters {
+		if !w.at.After(c.now) {
+			w.ch <- c.now
+			continue
+		}
+		keep = append(keep, w)
+	}
+	c.waiters = keep
+}
+
+// ---- fakes ----
+
+type fakeIdentifier struct {
+	cards chan identResult
+}
+
+type identResult struct {
+	id  Identity
+	err error
+}
+
+func (f *fakeIdentifier) Identify(ctx context.Context, progress func(Progress)) (Identity, error) {
+	progress(Progress{Step: ReadWaiting})
+	select {
+	case r := <-f.cards:
+		if r.err == nil {
+			progress(Progress{Step: ReadDetected})
+			progress(Progress{Step: ReadChip, Fraction: 0.5})
+			progress(Progress{Step: ReadVerifying, Fraction: 1})
+		}
+		return r.id, r.err
+	case <-ctx.Done():
+		return Identity{}, ctx.Err()
+	}
+}
+
+type fakeHolder struct {
+	mu        sync.Mutex
+	verify    []error // successive Verify results (last repeats)
+	enrolErr  error
+	enrolled  []identity.Consent
+	verifyIDs []string
+	block     chan struct{} // Verify waits for it to close, if set
+}
+
+func (h *fakeHolder) Verify(ctx context.Context, id string) (identity.VerifyResult, error) {
+	if h.block != nil {
+		select {
+		case <-h.block:
+		case <-ctx.Done():
+			return identity.VerifyResult{}, ctx.Err()
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.verifyIDs = append(h.verifyIDs, id)
+	if len(h.verify) == 0 {
+		return identity.VerifyResult{Slot: 1, Score: 90}, nil
+	}
+	err := h.verify[0]
+	if len(h.verify) > 1 {
+		h.verify = h.verify[1:]
+	}
+	return identity.VerifyResult{Slot: 1, Score: 90}, err
+}
+
+func (h *fakeHolder) Enrol(_ context.Context, _ string, c identity.Consent) (identity.Binding, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.enrolled = append(h.enrolled, c)
+	return identity.Binding{Slot: 2}, h.enrolErr
+}
+
+type fakePrinter struct {
+	mu   sync.Mutex
+	err  error
+	docs []*escpos.Document
+}
+
+func (p *fakePrinter) Print(_ context.Context, d *escpos.Document) (escpos.Result, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.docs = append(p.docs, d)
+	return escpos.Result{}, p.err
+}
+
+// text returns the text blocks of the last document printed.
+func (p *fakePrinter) text() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.docs) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, bl := range p.docs[len(p.docs)-1].Blocks {
+		if t, ok := bl.(escpos.Text); ok {
+			b.WriteString(t.Text + "\n")
+		}
+	}
+	return b.String()
+}
+
+// flakyQueue fails its first fail calls.
+type flakyQueue struct {
+	Queue
+	mu   sync.Mutex
+	fail int
+}
+
+func (q *flakyQueue) Issue(ctx context.Context, service string, p queue.Priority) (queue.Ticket, error) {
+	q.mu.Lock()
+	if q.fail > 0 {
+		q.fail--
+		q.mu.Unlock()
+		return queue.Ticket{}, queue.ErrFull
+	}
+	q.mu.Unlock()
+	return q.Queue.Issue(ctx, service, p)
+}
+
+type fakePayments struct {
+	mu        sync.Mutex
+	createErr error
+	n         int
+	results   chan session.State
+	cancelled []string
+	amounts   []int64
+}
+
+func (p *fakePayments) Create(_ context.Context, amount int64, purpose string) (session.Info, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.createErr != nil {
+		return session.Info{}, p.createErr
+	}
+	p.n++
+	p.amounts = append(p.amounts, amount)
+	return session.Info{Ref: "K06" + string(rune('A'+p.n)), State: session.Created, Amount: amount, Purpose: purpose, Payload: "000201010212…6304ABCD"}, nil
+}
+
+func (p *fakePayments) Shown(_ context.Context, ref string) (session.Info, error) {
+	return session.Info{Ref: ref, State: session.QRShown, Amount: p.amounts[len(p.amounts)-1], Payload: "000201010212…6304ABCD", Deadline: time.Date(2026, 11, 22, 8, 5, 0, 0, time.FixedZone("ICT", 7*3600))}, nil
+}
+
+func (p *fakePayments) Await(ctx context.Context, ref string) (session.Info, error) {
+	select {
+	case st := <-p.results:
+		return session.Info{Ref: ref, State: st, Amount: p.amounts[len(p.amounts)-1], TxnID: "FT2632600001"}, nil
+	case <-ctx.Done():
+		return session.Info{Ref: ref, State: session.QRShown}, ctx.Err()
+	}
+}
+
+func (p *fakePayments) Cancel(_ context.Context, ref, reason string) (session.Info, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cancelled = append(p.cancelled, ref+":"+reason)
+	return session.Info{Ref: ref, State: session.Cancelled}, nil
+}
+
+type memRecorder struct {
+	mu   sync.Mutex
+	recs []Record
+	fail error
+}
+
+func (r *memRecorder) Record(_ context.Context, rec Record) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail != nil {
+		return r.fail
+	}
+	r.recs = append(r.recs, rec)
+	return nil
+}
+
+func (r *memRecorder) kinds(kind string) []Record {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []Record
+	for _, x := range r.recs {
+		if x.Kind == kind {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// ---- rig ----
+
+type rig struct {
+	t       *testing.T
+	flow    *Flow
+	clock   *manualClock
+	ident   *fakeIdentifier
+	holder  *fakeHolder
+	bhyt    *bhytfake.Server
+	his     *hisfake.Server
+	printer *fakePrinter
+	pay     *fakePayments
+	rec     *memRecorder
+	states  <-chan State
+	last    State
+}
+
+type rigOpt func(*Config, *Deps, *rig)
+
+func noHolder() rigOpt { return func(_ *Config, d *Deps, _ *rig) { d.Holder = nil } }
+
+func withConfig(fn func(*Config)) rigOpt { return func(c *Config, _ *Deps, _ *rig) { fn(c) } }
+
+func newRig(t *testing.T, opts ...rigOpt) *rig {
+	t.Helper()
+	r := &rig{t: t, clock: newClock(), ident: &fakeIdentifier{cards: make(chan identResult, 4)}, holder: &fakeHolder{},
+		printer: &fakePrinter{}, pay: &fakePayments{results: make(chan session.State, 1)}, rec: &memRecorder{}}
+	r.bhyt = bhytfake.New("kiosk", "secret")
+	r.his = hisfake.New("his-token")
+	t.Cleanup(r.bhyt.Close)
+	t.Cleanup(r.his.Close)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	bc, err := bhyt.New(bhyt.Config{BaseURL: r.bhyt.URL(), Username: "kiosk", Password: "secret", StaffName: "Trần Thị Tiếp Đón", StaffID: "079190000001", Timeout: 300 * time.Millisecond, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc, err := his.New(his.Config{BaseURL: r.his.URL(), Token: "his-token", Timeout: 2 * time.Second, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qe, err := queue.Open(context.Background(), queue.Config{
+		Services: []queue.Service{{Code: "A", Name: "Khám bệnh", Counters: []string{"1"}}, {Code: "B", Name: "Nhi", Counters: []string{"2"}}},
+		Now:      r.clock.Now,
+	}, &queue.MemoryJournal{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{DeviceID: "HOSP-01", Prepayment: true, Enrol: EnrolOffer, DefaultQueue: "A", ClinicQueues: map[string]string{"K02": "B"},
+		IdleTimeout: 60 * time.Second, GoodbyeDelay: 5 * time.Second, Logger: quiet}
+	deps := Deps{Identifier: r.ident, Holder: r.holder, Insurance: bc, HIS: hc, Queue: qe, Printer: r.printer, Payments: r.pay, Recorder: r.rec, Clock: r.clock}
+	for _, o := range opts {
+		o(&cfg, &deps, r)
+	}
+	f, err := New(cfg, deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.flow = f
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	states, unsub := f.Subscribe()
+	t.Cleanup(unsub)
+	r.states = states
+	r.send(Intent{Kind: IntentActivity}) // returns once Run handles intents
+	if r.last.Screen != ScreenWelcome {
+		t.Fatalf("starts on %s", r.last.Screen)
+	}
+	return r
+}
+
+// wait waits for a published state satisfying ok.
+func (r *rig) wait(what string, ok func(State) bool) State {
+	r.t.Helper()
+	if ok(r.last) && r.last.Seq != 0 {
+		return r.last
+	}
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case s := <-r.states:
+			r.last = s
+			if ok(s) {
+				return s
+			}
+		case <-deadline:
+			r.t.Fatalf("timed out waiting for %s; last state: screen=%s %+v", what, r.last.Screen, r.last)
+		}
+	}
+}
+
+func (r *rig) waitScreen(s Screen) State {
+	r.t.Helper()
+	return r.wait(string(s), func(st State) bool { return st.Screen == s })
+}
+
+// send sends an intent after checking the screen offers it.
+func (r *rig) send(in Intent) {
+	r.t.Helper()
+	if in.Kind != IntentChoose && in.Kind != IntentAnswer && in.Kind != IntentIdle && in.Kind != IntentActivity && !r.last.Has(in.Kind) {
+		r.t.Fatalf("screen %s does not offer %s (actions %v)", r.last.Screen, in.Kind, r.last.Actions)
+	}
+	in.done = make(chan struct{})
+	r.flow.Send(in)
+	select {
+	case <-in.done:
+	case <-time.After(5 * time.Second):
+		r.t.Fatalf("intent %s not handled", in.Kind)
+	}
+	select {
+	case <-r.states:
+	default:
+	}
+	r.last = r.flow.State()
+}
+
+func (r *rig) tap(k IntentKind) { r.t.Helper(); r.send(Intent{Kind: k}) }
+
+func citizen(id, name, dob, sex string) Identity {
+	return Identity{Citizen: cccd.Citizen{ID: id, Name: name, DOB: dob, Sex: sex, Residence: "12 Lê Lợi, Phường Bến Nghé, Quận 1, TP Hồ Chí Minh"}, Verdict: Genuine, Method: MethodChip}
+}
+
+var (
+	adult = citizen("079090001234", "Nguyễn Văn An", "1990-05-17", "Nam")
+	woman = citizen("079195004321", "Trần Thị Bình", "1995-03-02", "Nữ")
+	elder = citizen("079045007777", "Lê Văn Cả", "1945-01-10", "Nam")
+	child = citizen("079224001111", "Phạm Bé Út", "2024-02-29", "Nữ")
+)
+
+// tapCard presents a card and waits for the card result.
+func (r *rig) tapCard(id Identity) State {
+	r.t.Helper()
+	r.ident.cards <- identResult{id: id}
+	return r.waitScreen(ScreenCardResult)
+}
+
+// toInsurance goes from welcome to the BHYT result with a genuine card.
+func (r *rig) toInsurance(id Identity) State {
+	r.t.Helper()
+	r.tapCard(id)
+	r.tap(IntentContinue)
+	return r.wait("insurance result", func(s State) bool {
+		return s.Screen == ScreenInsurance && s.Insurance.Outcome != InsuranceChecking
+	})
+}
+
+// toClinic continues to the loaded clinic list.
+func (r *rig) toClinic(id Identity) State {
+	r.t.Helper()
+	r.toInsurance(id)
+	r.tap(IntentContinue)
+	return r.wait("clinics", func(s State) bool { return s.Screen == ScreenClinic && !s.Clinic.Loading })
+}
+
+// nilHIS is an HIS that is never called (benchmarks).
+type nilHIS struct{ his.HIS }

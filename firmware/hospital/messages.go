@@ -1,0 +1,145 @@
+package hospital
+
+import (
+	"fmt"
+
+	"github.com/kiosk06/kiosk/firmware/bhyt"
+)
+
+// messages is the flow's text table: key → Vietnamese and English. Texts
+// with parameters use fmt verbs, filled by msgf for both languages.
+var messages = map[string][2]string{
+	// Titles.
+	"title.welcome":     {"Đăng ký khám bệnh", "Self-registration"},
+	"title.identify":    {"Xác thực CCCD", "ID card"},
+	"title.card":        {"Kết quả kiểm tra thẻ", "ID card check"},
+	"title.holder":      {"Xác thực vân tay", "Fingerprint"},
+	"title.insurance":   {"Kiểm tra thẻ BHYT", "Health insurance"},
+	"title.clinic":      {"Chọn phòng khám", "Choose a clinic"},
+	"title.registering": {"Đang đăng ký", "Registering"},
+	"title.ticket":      {"Số thứ tự của bạn", "Your number"},
+	"title.payment":     {"Thanh toán", "Payment"},
+	"title.receipt":     {"Đã thanh toán", "Paid"},
+	"title.goodbye":     {"Hoàn tất", "Done"},
+	"title.error":       {"Có lỗi xảy ra", "Something went wrong"},
+	"title.help":        {"Đã gọi nhân viên", "Staff called"},
+
+	// Buttons.
+	"action.start":       {"Bắt đầu", "Start"},
+	"action.continue":    {"Tiếp tục", "Continue"},
+	"action.consent_yes": {"Đồng ý", "I agree"},
+	"action.consent_no":  {"Không đồng ý", "No, thanks"},
+	"action.skip":        {"Bỏ qua", "Skip"},
+	"action.fee_paying":  {"Khám dịch vụ (tự trả phí)", "Register as fee-paying"},
+	"action.retry":       {"Thử lại", "Try again"},
+	"action.back":        {"Quay lại", "Back"},
+	"action.call_staff":  {"Gọi nhân viên", "Call staff"},
+	"action.cancel":      {"Hủy", "Cancel"},
+	"action.for_other":   {"Đăng ký cho người khác", "Register someone else"},
+	"action.language":    {"English", "Tiếng Việt"},
+	"action.done":        {"Hoàn tất", "Finish"},
+	"action.pay":         {"Thanh toán", "Pay now"},
+	"action.pay_counter": {"Thanh toán tại quầy", "Pay at the counter"},
+
+	// Welcome and identify.
+	"welcome.message":     {"Chạm thẻ CCCD vào đầu đọc hoặc quét mã QR trên thẻ để bắt đầu", "Tap your ID card on the reader or scan its QR code to start"},
+	"identify.waiting":    {"Chạm thẻ CCCD vào đầu đọc hoặc đưa mã QR trên thẻ vào máy quét", "Tap your ID card on the reader or hold its QR code under the scanner"},
+	"identify.other":      {"Chạm thẻ CCCD của người được đăng ký hộ", "Tap the ID card of the person you are registering"},
+	"identify.detected":   {"Đã nhận thẻ, vui lòng giữ yên thẻ", "Card detected, please keep it still"},
+	"identify.chip":       {"Đang đọc chip, vui lòng giữ thẻ trên đầu đọc…", "Reading the chip, keep the card on the reader…"},
+	"identify.verifying":  {"Đang kiểm tra chữ ký số của thẻ…", "Checking the card's digital signature…"},
+	"identify.failed":     {"Không đọc được thẻ. Vui lòng chạm lại thẻ và giữ yên đến khi hoàn tất.", "The card could not be read. Please tap it again and hold it still until done."},
+	"identify.same":       {"Đây là thẻ của người đăng ký hộ. Vui lòng chạm thẻ của người bệnh.", "This is your own card. Please tap the patient's card."},
+	"card.genuine":        {"Thẻ CCCD hợp lệ", "Your ID card is genuine"},
+	"card.not_genuine":    {"Thẻ CCCD không hợp lệ", "This ID card could not be accepted"},
+	"card.unverified":     {"Chưa xác thực được chip của thẻ", "The card's chip could not be verified"},
+	"card.reason":         {"Mã lý do: %s. Vui lòng gọi nhân viên để được hỗ trợ.", "Reason code: %s. Please call staff for help."},
+	"card.unverified_qr":  {"Thông tin được đọc từ mã QR. Bạn vẫn có thể tiếp tục đăng ký.", "Your details were read from the QR code. You can still continue."},
+	"card.not_genuine_go": {"Vui lòng gọi nhân viên hoặc đến quầy tiếp đón.", "Please call staff or go to the reception desk."},
+
+	// Holder check.
+	"holder.place":     {"Đặt ngón tay đã đăng ký lên cảm biến vân tay", "Place your enrolled finger on the sensor"},
+	"holder.lift":      {"Nhấc ngón tay ra", "Lift your finger"},
+	"holder.again":     {"Đặt lại cùng ngón tay đó", "Place the same finger again"},
+	"holder.capture":   {"Đang xử lý vân tay…", "Processing…"},
+	"holder.matched":   {"Vân tay khớp với chủ thẻ", "Fingerprint matched"},
+	"holder.mismatch":  {"Vân tay không khớp. Còn %d lần thử.", "The fingerprint did not match. %d attempts left."},
+	"holder.exhausted": {"Vân tay không khớp. Vui lòng gọi nhân viên.", "The fingerprint did not match. Please call staff."},
+	"holder.offer":     {"Bạn có muốn đăng ký vân tay để lần sau xác thực nhanh hơn không?", "Would you like to enrol a fingerprint for faster checks next time?"},
+	"holder.consent":   {"Kiosk lưu mẫu vân tay trong mô-đun của máy, gắn với mã băm số CCCD; mẫu không rời khỏi máy và được xóa khi bạn yêu cầu hoặc khi hết hạn lưu giữ.", "The kiosk stores the fingerprint template in its own module, tied to a keyed hash of your ID number; it never leaves the device and is erased on request or when the retention period ends."},
+	"holder.enrolling": {"Đặt ngón tay lên cảm biến (2 lần)", "Place your finger on the sensor (twice)"},
+	"holder.enrolled":  {"Đã đăng ký vân tay", "Fingerprint enrolled"},
+
+	// Insurance.
+	"insurance.checking": {"Đang kiểm tra thẻ BHYT với cổng BHXH…", "Checking your health insurance…"},
+	"insurance.none":     {"Bạn đăng ký khám dịch vụ (tự trả phí).", "You are registering as a fee-paying patient."},
+
+	// Clinic.
+	"clinic.loading":      {"Đang tải danh sách phòng khám…", "Loading clinics…"},
+	"question.pregnant":   {"Bạn đang mang thai?", "Are you pregnant?"},
+	"question.disability": {"Bạn là người khuyết tật nặng hoặc đặc biệt nặng?", "Do you have a severe disability?"},
+	"question.merit":      {"Bạn là người có công với cách mạng?", "Are you a person with revolutionary merit?"},
+	"priority.normal":     {"Không ưu tiên", "No priority"},
+	"priority.emergency":  {"Ưu tiên: cấp cứu", "Priority: emergency"},
+	"priority.child":      {"Ưu tiên: trẻ em dưới 6 tuổi", "Priority: child under 6"},
+	"priority.pregnant":   {"Ưu tiên: phụ nữ có thai", "Priority: pregnant woman"},
+	"priority.disability": {"Ưu tiên: người khuyết tật nặng", "Priority: severe disability"},
+	"priority.age75":      {"Ưu tiên: người từ đủ 75 tuổi", "Priority: aged 75 or over"},
+	"priority.merit":      {"Ưu tiên: người có công với cách mạng", "Priority: revolutionary merit"},
+	"registering.message": {"Đang đăng ký lượt khám và in số thứ tự…", "Registering your visit and printing your number…"},
+	"ticket.printed":      {"Vui lòng nhận phiếu số thứ tự và đến %s.", "Please take your ticket and go to %s."},
+	"ticket.paper_out":    {"Máy hết giấy. Vui lòng ghi nhớ số %s và đến %s; nhân viên đã được báo.", "The printer is out of paper. Remember number %s and go to %s; staff has been told."},
+	"ticket.print_failed": {"Không in được phiếu. Vui lòng ghi nhớ số %s và đến %s; nhân viên đã được báo.", "The ticket could not be printed. Remember number %s and go to %s; staff has been told."},
+	"ticket.pay_due":      {"Phí cần thanh toán trước khi khám: %s.", "Fees due before the examination: %s."},
+	"payment.creating":    {"Đang tạo mã thanh toán…", "Preparing the payment code…"},
+	"payment.waiting":     {"Quét mã VietQR bằng ứng dụng ngân hàng để thanh toán %s.", "Scan the VietQR code with your banking app to pay %s."},
+	"payment.expired":     {"Hết thời gian thanh toán. Bạn có thể thử lại hoặc thanh toán tại quầy.", "The payment time ran out. Try again or pay at the counter."},
+	"payment.failed":      {"Thanh toán không thành công. Vui lòng gọi nhân viên hoặc thanh toán tại quầy.", "The payment did not go through. Please call staff or pay at the counter."},
+	"receipt.message":     {"Đã nhận thanh toán. Vui lòng nhận biên lai.", "Payment received. Please take your receipt."},
+	"goodbye.message":     {"Cảm ơn bạn. Chúc bạn mau khỏe!", "Thank you. Get well soon!"},
+	"goodbye.counter":     {"Vui lòng thanh toán tại quầy thu ngân trước khi khám. Cảm ơn bạn!", "Please pay at the cashier before your examination. Thank you!"},
+	"help.message":        {"Nhân viên sẽ đến hỗ trợ bạn. Mã yêu cầu: %s.", "A staff member is on the way. Request number: %s."},
+	"error.his":           {"Không đăng ký được lượt khám với hệ thống bệnh viện.", "The hospital system could not register your visit."},
+	"error.his_next":      {"Vui lòng thử lại sau ít phút, hoặc gọi nhân viên / đến quầy tiếp đón.", "Please try again in a moment, or call staff / go to the reception desk."},
+	"error.clinics":       {"Không tải được danh sách phòng khám.", "The clinic list could not be loaded."},
+	"error.queue":         {"Không lấy được số thứ tự.", "A queue number could not be issued."},
+	"error.queue_next":    {"Lượt khám đã được đăng ký. Vui lòng thử lại hoặc gọi nhân viên.", "Your visit is registered. Please try again or call staff."},
+	"error.fees":          {"Không tính được phí khám.", "The fees could not be computed."},
+	"error.fees_next":     {"Vui lòng thanh toán tại quầy thu ngân.", "Please pay at the cashier."},
+	"error.payment":       {"Không tạo được mã thanh toán.", "The payment code could not be created."},
+	"error.payment_next":  {"Vui lòng thử lại hoặc thanh toán tại quầy thu ngân.", "Please try again or pay at the cashier."},
+}
+
+// Messages returns every text the flow can publish, by key (BHYT result
+// messages included as "bhyt.NNN" and "bhyt.unavailable"), so a UI can check
+// its translation files cover them. Texts with parameters hold fmt verbs.
+func Messages() map[string]Text {
+	out := make(map[string]Text, len(messages)+32)
+	for k := range messages {
+		out[k] = msg(k)
+	}
+	for _, c := range bhyt.Codes() {
+		m := bhyt.Describe(c)
+		out["bhyt."+c] = Text{Key: "bhyt." + c, VI: m.VI, EN: m.EN}
+	}
+	m := bhyt.DescribeFailure()
+	out["bhyt.unavailable"] = Text{Key: "bhyt.unavailable", VI: m.VI, EN: m.EN}
+	return out
+}
+
+// msg returns the text of key.
+func msg(key string) Text {
+	m, ok := messages[key]
+	if !ok {
+		return Text{Key: key, VI: key, EN: key}
+	}
+	return Text{Key: key, VI: m[0], EN: m[1]}
+}
+
+// msgf returns the text of key with args filled in both languages.
+func msgf(key string, args ...any) Text {
+	t := msg(key)
+	t.VI = fmt.Sprintf(t.VI, args...)
+	t.EN = fmt.Sprintf(t.EN, args...)
+	return t
+}

@@ -1,0 +1,354 @@
+package hospital
+
+import (
+	"strings"
+	"time"
+
+	"github.com/kiosk06/kiosk/firmware/bhyt"
+	"github.com/kiosk06/kiosk/firmware/his"
+	"github.com/kiosk06/kiosk/payments/session"
+	"github.com/kiosk06/kiosk/payments/tariff"
+	"github.com/kiosk06/kiosk/queue"
+)
+
+// model is the flow's mutable state, owned by the Run goroutine.
+type model struct {
+	screen Screen
+	lang   Lang
+	v      *visit    // the registration in progress; nil on welcome
+	agent  *Identity // "làm hộ": who registers on the patient's behalf
+
+	identify  Identify
+	card      CardResult
+	holder    HolderCheck
+	insurance Insurance
+	clinic    ChooseClinic
+	ticket    Ticket
+	payment   Payment
+	receipt   Receipt
+	goodbye   Goodbye
+	err       ErrorInfo
+	errRetry  func()
+	errBack   Screen
+	errSkip   func() // "pay at the counter" on payment errors
+	help      *Help
+	helpCount int
+
+	idleC  <-chan time.Time
+	idleAt time.Time
+	tickC  <-chan time.Time
+	retryC <-chan time.Time // wait for a card again after a failed read
+}
+
+// visit is one patient's registration. Personal data lives only here (and
+// in the agent), so dropping the pointer wipes it.
+type visit struct {
+	id       Identity
+	age      int
+	holder   string // holder-check outcome recorded
+	attempts int    // fingerprint attempts left
+	insured  bool
+	ins      *bhyt.Result
+	answers  map[Question]bool
+	clinics  []his.Clinic
+	clinic   his.Clinic
+	key      string // HIS idempotency key
+	reg      *his.Registration
+	qt       *queue.Ticket
+	printed  bool
+	bill     tariff.Charge
+	billOK   bool
+	pay      session.Info
+}
+
+// wipe drops every reference to personal data.
+func (m *model) wipe() {
+	m.v, m.agent = nil, nil
+	m.identify, m.card, m.holder, m.insurance = Identify{}, CardResult{}, HolderCheck{}, Insurance{}
+	m.clinic, m.ticket, m.payment, m.receipt = ChooseClinic{}, Ticket{}, Payment{}, Receipt{}
+	m.err, m.errRetry, m.errBack, m.errSkip, m.help = ErrorInfo{}, nil, "", nil, nil
+	m.retryC = nil
+}
+
+// ageOn returns the age in whole years on day now, or -1 when dob is not
+// an ISO date.
+func ageOn(dob string, now time.Time, loc *time.Location) int {
+	d, err := time.ParseInLocation("2006-01-02", dob, loc)
+	if err != nil {
+		return -1
+	}
+	n := now.In(loc)
+	age := n.Year() - d.Year()
+	if n.Month() < d.Month() || n.Month() == d.Month() && n.Day() < d.Day() {
+		age--
+	}
+	if age < 0 {
+		return -1
+	}
+	return age
+}
+
+// derivedPriority is the priority the date of birth gives (2023 law: under
+// 6, from 75).
+func derivedPriority(age int) queue.Priority {
+	switch {
+	case age >= 0 && age < 6:
+		return queue.ChildUnder6
+	case age >= 75:
+		return queue.Age75
+	}
+	return queue.Normal
+}
+
+// priority is the ticket's class: the first in the law's order among the
+// derived one and the answers.
+func (v *visit) priority() queue.Priority {
+	p := derivedPriority(v.age)
+	consider := func(q queue.Priority) {
+		if p == queue.Normal || q < p {
+			p = q
+		}
+	}
+	if v.answers[QPregnant] {
+		consider(queue.Pregnant)
+	}
+	if v.answers[QDisability] {
+		consider(queue.SevereDisability)
+	}
+	if v.answers[QMerit] {
+		consider(queue.RevolutionaryMerit)
+	}
+	return p
+}
+
+var priorityKeys = map[queue.Priority]string{
+	queue.Normal:             "priority.normal",
+	queue.Emergency:          "priority.emergency",
+	queue.ChildUnder6:        "priority.child",
+	queue.Pregnant:           "priority.pregnant",
+	queue.SevereDisability:   "priority.disability",
+	queue.Age75:              "priority.age75",
+	queue.RevolutionaryMerit: "priority.merit",
+}
+
+func priorityText(p queue.Priority) Text {
+	if k, ok := priorityKeys[p]; ok {
+		return msg(k)
+	}
+	return msg("priority.normal")
+}
+
+// maskID shows the first 4 and last 2 characters of an ID number.
+func maskID(id string) string {
+	if len(id) < 8 {
+		return strings.Repeat("•", len(id))
+	}
+	return id[:4] + strings.Repeat("•", len(id)-6) + id[len(id)-2:]
+}
+
+// render builds the published state from the model.
+func (f *Flow) render() State {
+	m := &f.m
+	s := State{Screen: m.screen, Lang: m.lang, ForOther: m.agent != nil, IdleDeadline: m.idleAt}
+	if m.idleC == nil {
+		s.IdleDeadline = time.Time{}
+	}
+	if m.v != nil {
+		c := m.v.id.Citizen
+		s.Patient = &Patient{Name: c.Name, MaskedID: maskID(c.ID), Age: m.v.age, Sex: c.Sex}
+	}
+	switch m.screen {
+	case ScreenWelcome:
+		s.Welcome = &Welcome{Message: msg("welcome.message"), Prepayment: f.cfg.Prepayment}
+	case ScreenIdentify:
+		x := m.identify
+		s.Identify = &x
+	case ScreenCardResult:
+		x := m.card
+		s.Card = &x
+	case ScreenHolder:
+		x := m.holder
+		s.Holder = &x
+	case ScreenInsurance:
+		x := m.insurance
+		s.Insurance = &x
+	case ScreenClinic:
+		x := m.clinic
+		x.Clinics = append([]Clinic(nil), x.Clinics...)
+		x.Questions = append([]PriorityQuestion(nil), x.Questions...)
+		s.Clinic = &x
+	case ScreenRegistering:
+		s.Registering = &Registering{Message: msg("registering.message")}
+	case ScreenTicket:
+		x := m.ticket
+		s.Ticket = &x
+	case ScreenPayment:
+		x := m.payment
+		x.Lines = append([]FeeLine(nil), x.Lines...)
+		s.Payment = &x
+	case ScreenReceipt:
+		x := m.receipt
+		s.Receipt = &x
+	case ScreenGoodbye:
+		x := m.goodbye
+		s.Goodbye = &x
+	case ScreenError:
+		x := m.err
+		s.Error = &x
+	}
+	s.Title = msg("title." + titleKey(m.screen))
+	s.Actions = f.actions()
+	if m.help != nil {
+		h := *m.help
+		s.Screen, s.Help, s.Title = ScreenHelp, &h, msg("title.help")
+		s.Actions = []Action{act(IntentBack, "back", true), act(IntentCancel, "cancel", false), langAction(m.lang)}
+	}
+	return s
+}
+
+func titleKey(s Screen) string {
+	switch s {
+	case ScreenCardResult:
+		return "card"
+	}
+	return string(s)
+}
+
+func act(k IntentKind, label string, primary bool) Action {
+	return Action{Kind: k, Label: msg("action." + label), Primary: primary}
+}
+
+func langAction(Lang) Action { return act(IntentLanguage, "language", false) }
+
+// actions lists the buttons of the current screen (without the help
+// overlay).
+func (f *Flow) actions() []Action {
+	m := &f.m
+	var a []Action
+	switch m.screen {
+	case ScreenWelcome:
+		a = []Action{act(IntentStart, "start", true)}
+	case ScreenIdentify:
+		a = []Action{act(IntentBack, "back", false), act(IntentCallStaff, "call_staff", false)}
+	case ScreenCardResult:
+		a = f.cardActions()
+	case ScreenHolder:
+		a = f.holderActions()
+	case ScreenInsurance:
+		a = f.insuranceActions()
+	case ScreenClinic:
+		a = []Action{act(IntentBack, "back", false), act(IntentCallStaff, "call_staff", false), act(IntentCancel, "cancel", false)}
+	case ScreenRegistering:
+		a = []Action{act(IntentCallStaff, "call_staff", false)}
+	case ScreenTicket:
+		a = f.ticketActions()
+	case ScreenPayment:
+		a = f.paymentActions()
+	case ScreenReceipt:
+		a = []Action{act(IntentDone, "done", true), act(IntentForOther, "for_other", false), act(IntentCallStaff, "call_staff", false)}
+	case ScreenGoodbye:
+		a = []Action{act(IntentDone, "done", true)}
+	case ScreenError:
+		a = f.errorActions()
+	}
+	return append(a, langAction(m.lang))
+}
+
+func (f *Flow) cardActions() []Action {
+	if !f.m.card.CanContinue {
+		return []Action{act(IntentCallStaff, "call_staff", true), act(IntentBack, "back", false), act(IntentCancel, "cancel", false)}
+	}
+	a := []Action{act(IntentContinue, "continue", true)}
+	if f.m.agent == nil {
+		a = append(a, act(IntentForOther, "for_other", false))
+	}
+	return append(a, act(IntentBack, "back", false), act(IntentCallStaff, "call_staff", false), act(IntentCancel, "cancel", false))
+}
+
+func (f *Flow) holderActions() []Action {
+	tail := []Action{act(IntentBack, "back", false), act(IntentCallStaff, "call_staff", false), act(IntentCancel, "cancel", false)}
+	switch f.m.holder.Phase {
+	case HolderOffer:
+		return append([]Action{
+			{Kind: IntentConsent, Yes: true, Label: msg("action.consent_yes"), Primary: true},
+			{Kind: IntentConsent, Yes: false, Label: msg("action.consent_no")},
+		}, tail...)
+	case HolderMismatch:
+		if f.m.holder.AttemptsLeft > 0 {
+			return append([]Action{act(IntentRetry, "retry", true)}, tail...)
+		}
+		return []Action{act(IntentCallStaff, "call_staff", true), act(IntentCancel, "cancel", false)}
+	case HolderMatched, HolderEnrolled:
+		return append([]Action{act(IntentContinue, "continue", true)}, tail...)
+	}
+	return tail
+}
+
+func (f *Flow) insuranceActions() []Action {
+	in := f.m.insurance
+	staff := act(IntentCallStaff, "call_staff", false)
+	fee := act(IntentFeePaying, "fee_paying", false)
+	back, cancel := act(IntentBack, "back", false), act(IntentCancel, "cancel", false)
+	switch in.Outcome {
+	case InsuranceChecking:
+		return []Action{fee, staff, cancel}
+	case InsuranceValid:
+		return []Action{act(IntentContinue, "continue", true), back, staff, cancel}
+	case InsuranceWarning:
+		if in.Next == NextCallStaff {
+			staff.Primary = true
+			return []Action{staff, act(IntentContinue, "continue", false), fee, back, cancel}
+		}
+		return []Action{act(IntentContinue, "continue", true), staff, back, cancel}
+	case InsuranceUnavailable:
+		if in.Next == NextCallStaff {
+			staff.Primary = true
+			return []Action{staff, fee, act(IntentRetry, "retry", false), back, cancel}
+		}
+		fee.Primary = true
+		return []Action{fee, act(IntentRetry, "retry", false), staff, back, cancel}
+	}
+	// Invalid: fee-paying or staff, whichever the code recommends first.
+	if in.Next == NextCallStaff {
+		staff.Primary = true
+		return []Action{staff, fee, back, cancel}
+	}
+	fee.Primary = true
+	return []Action{fee, staff, back, cancel}
+}
+
+func (f *Flow) ticketActions() []Action {
+	if f.m.ticket.PaymentDue {
+		return []Action{act(IntentContinue, "pay", true), act(IntentSkip, "pay_counter", false), act(IntentCallStaff, "call_staff", false)}
+	}
+	return []Action{act(IntentDone, "done", true), act(IntentForOther, "for_other", false), act(IntentCallStaff, "call_staff", false)}
+}
+
+func (f *Flow) paymentActions() []Action {
+	staff, counter := act(IntentCallStaff, "call_staff", false), act(IntentSkip, "pay_counter", false)
+	switch f.m.payment.Phase {
+	case PaymentExpired:
+		return []Action{act(IntentRetry, "retry", true), counter, staff}
+	case PaymentFailed:
+		staff.Primary = true
+		return []Action{staff, counter}
+	case PaymentWaiting:
+		return []Action{counter, staff, act(IntentCancel, "cancel", false)}
+	}
+	return []Action{counter, staff}
+}
+
+func (f *Flow) errorActions() []Action {
+	var a []Action
+	if f.m.errRetry != nil {
+		a = append(a, act(IntentRetry, "retry", true))
+	}
+	if f.m.errSkip != nil {
+		a = append(a, act(IntentSkip, "pay_counter", len(a) == 0))
+	}
+	if f.m.errBack != "" {
+		a = append(a, act(IntentBack, "back", false))
+	}
+	staff := act(IntentCallStaff, "call_staff", len(a) == 0)
+	return append(a, staff, act(IntentCancel, "cancel", false))
+}

@@ -1,0 +1,386 @@
+package kiosk
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/kiosk06/kiosk/drivers/cccd"
+	"github.com/kiosk06/kiosk/drivers/emrtd/pa"
+	"github.com/kiosk06/kiosk/drivers/escpos"
+	"github.com/kiosk06/kiosk/drivers/fingerprint"
+	"github.com/kiosk06/kiosk/drivers/nfc"
+	"github.com/kiosk06/kiosk/firmware/bhyt"
+	"github.com/kiosk06/kiosk/firmware/config"
+	"github.com/kiosk06/kiosk/firmware/devices"
+	"github.com/kiosk06/kiosk/firmware/his"
+	"github.com/kiosk06/kiosk/firmware/hospital"
+	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/records"
+	"github.com/kiosk06/kiosk/firmware/store"
+	"github.com/kiosk06/kiosk/firmware/tickets"
+	"github.com/kiosk06/kiosk/payments/session"
+	"github.com/kiosk06/kiosk/queue"
+	"github.com/kiosk06/kiosk/queue/queueapi"
+)
+
+func startHospital(ctx context.Context, e *env) ([]component, *hospital.Flow, error) {
+	cfg := e.cfg
+	var parts []component
+	fail := func(err error) ([]component, *hospital.Flow, error) { return parts, nil, err }
+
+	services := make([]queue.Service, len(cfg.Queue.Services))
+	for i, s := range cfg.Queue.Services {
+		services[i] = queue.Service{Code: s.Code, Name: s.Name, Counters: s.Counters}
+	}
+	eng, err := queue.Open(ctx, queue.Config{Services: services, ResetAt: cfg.Queue.ResetOffset(),
+		PriorityEvery: cfg.Queue.PriorityEvery, Location: cfg.Device.Location()}, records.NewQueueJournal(e.store))
+	if err != nil {
+		return fail(fmt.Errorf("kiosk: queue: %w", err))
+	}
+	if cfg.Queue.APIListen != "" {
+		c, err := serveQueueAPI(cfg.Queue.APIListen, eng, cfg.Queue.Tokens, e)
+		if err != nil {
+			return fail(err)
+		}
+		parts = append(parts, c)
+	}
+
+	spec, ok := cfg.Devices["printer"]
+	if !ok {
+		return fail(errors.New("kiosk: the hospital profile needs [devices.printer] for queue tickets"))
+	}
+	printer, err := escpos.Open(devices.PrinterOptions(spec, e.log))
+	if err != nil {
+		return fail(fmt.Errorf("kiosk: printer: %w", err))
+	}
+	parts = append(parts, component{"printer", func(context.Context) error { return printer.Close() }})
+	header := tickets.Header{Name: cfg.Hospital.Name, Address: cfg.Hospital.Address, Phone: cfg.Hospital.Phone}
+
+	insurance, err := insuranceChecker(cfg, e)
+	if err != nil {
+		return fail(err)
+	}
+	if cfg.HIS.BaseURL == "" {
+		return fail(errors.New("kiosk: the hospital profile needs [his] base_url"))
+	}
+	hisToken, err := secret(cfg.HIS.Token, cfg.HIS.TokenFile)
+	if err != nil {
+		return fail(fmt.Errorf("kiosk: his token: %w", err))
+	}
+	hisClient, err := his.New(his.Config{BaseURL: cfg.HIS.BaseURL, Token: hisToken, Timeout: cfg.HIS.Timeout.D(), Logger: e.log})
+	if err != nil {
+		return fail(err)
+	}
+
+	var payments hospital.Payments
+	if cfg.Hospital.Prepayment && cfg.Payments.BIN != "" {
+		mgr, c, err := paymentManager(ctx, e, printer, header)
+		if err != nil {
+			return fail(err)
+		}
+		payments, parts = mgr, append(parts, c)
+	}
+
+	var flow *hospital.Flow
+	holder, c, err := holderVerifier(ctx, e, func(s fingerprint.Step) {
+		if flow != nil {
+			flow.FingerPrompt(hospital.FingerStep(s))
+		}
+	})
+	if err != nil {
+		return fail(err)
+	}
+	parts = append(parts, c...)
+
+	reader, sc, in, err := e.inputs(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	parts = append(parts, in...)
+	trust, err := pa.LoadTrustStore(cfg.Identity.TrustDir)
+	if err != nil {
+		e.log.Warn("no CSCA trust anchors: cards can only be 'unverified'", "dir", cfg.Identity.TrustDir, "err", err)
+		trust = pa.NewTrustStore()
+	}
+	ident := &cardIdentifier{reader: reader, log: e.log, readTimeout: cfg.Identity.ReadTimeout.D(),
+		pipeline: identity.Options{Trust: trust, ReadFace: cfg.Identity.ReadFace, Logger: e.log}}
+	if sc != nil {
+		ident.qr = qrSource{sc}
+	}
+
+	hc := hospital.Config{
+		DeviceID: cfg.Device.ID, Header: header, Prepayment: payments != nil,
+		Enrol: hospital.EnrolPolicy(cfg.Hospital.EnrolOffer), ConsentVersion: cfg.Hospital.ConsentVersion,
+		RejectUnverified: cfg.Hospital.RejectUnverified, HolderAttempts: cfg.Hospital.HolderAttempts,
+		IdleTimeout: cfg.UI.IdleTimeout.D(), DefaultQueue: cfg.Hospital.DefaultQueue, ClinicQueues: cfg.Hospital.ClinicQueues,
+		VisitReason: cfg.Hospital.VisitReason, Location: cfg.Device.Location(), Logger: e.log,
+	}
+	deps := hospital.Deps{Identifier: ident, Insurance: insurance, HIS: hisClient, Queue: eng, Printer: printer,
+		Payments: payments, Recorder: hospitalRecorder{e.store}}
+	if holder != nil {
+		deps.Holder = holder
+	}
+	flow, err = hospital.New(hc, deps)
+	if err != nil {
+		return fail(err)
+	}
+	parts = append(parts, goComponent(ctx, "hospital flow", e.log, flow.Run))
+	return parts, flow, nil
+}
+
+// secret is an inline value or the trimmed contents of a file.
+func secret(value, file string) (string, error) {
+	if file == "" {
+		return value, nil
+	}
+	b, err := os.ReadFile(file)
+	return strings.TrimSpace(string(b)), err
+}
+
+func serveQueueAPI(addr string, eng *queue.Engine, tokens map[string]string, e *env) (component, error) {
+	roles := map[string]queueapi.Role{"display": queueapi.Display, "kiosk": queueapi.Kiosk, "staff": queueapi.Staff}
+	tm := map[string]queueapi.Role{}
+	for tok, r := range tokens {
+		tm[tok] = roles[r]
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return component{}, fmt.Errorf("kiosk: queue API: %w", err)
+	}
+	srv := &http.Server{Handler: queueapi.New(eng, queueapi.Config{Tokens: tm, Logger: e.log}), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return component{"queue API", srv.Shutdown}, nil
+}
+
+// insuranceChecker is the BHYT client, or, when no gateway is configured,
+// a checker that always answers "unavailable" so patients go on as
+// fee-paying (the flow's fallback for the ~16% of failed lookups).
+func insuranceChecker(cfg *config.Config, e *env) (hospital.InsuranceChecker, error) {
+	if cfg.BHYT.BaseURL == "" {
+		e.log.Warn("no [bhyt] gateway configured: patients register as fee-paying")
+		return noInsurance{}, nil
+	}
+	pw, err := secret(cfg.BHYT.Password, cfg.BHYT.PasswordFile)
+	if err != nil {
+		return nil, fmt.Errorf("kiosk: bhyt password: %w", err)
+	}
+	return bhyt.New(bhyt.Config{BaseURL: cfg.BHYT.BaseURL, Username: cfg.BHYT.Username, Password: pw,
+		StaffName: cfg.BHYT.StaffName, StaffID: cfg.BHYT.StaffCCCD, Timeout: cfg.BHYT.Timeout.D(), Logger: e.log})
+}
+
+type noInsurance struct{}
+
+func (noInsurance) Check(ctx context.Context, q bhyt.Query) (bhyt.Result, error) {
+	return bhyt.Result{Meaning: bhyt.DescribeFailure()}, fmt.Errorf("no gateway configured: %w", bhyt.ErrUnavailable)
+}
+
+func paymentManager(ctx context.Context, e *env, p *escpos.Printer, h tickets.Header) (*session.Manager, component, error) {
+	cfg := e.cfg
+	base := cfg.Payments.BaseURL
+	if base == "" {
+		base = cfg.Uplink.BaseURL
+	}
+	mgr, err := session.New(session.Config{DeviceID: cfg.Device.ID, RefPrefix: cfg.Payments.RefPrefix, BIN: cfg.Payments.BIN,
+		Account: cfg.Payments.Account, Name: cfg.Payments.Name, City: cfg.Payments.City, QRTimeout: cfg.Payments.QRTimeout.D(),
+		BaseURL: base, Logger: e.log}, records.NewSessionRecorder(e.store), receiptPrinter{p, h})
+	if err != nil {
+		return nil, component{}, fmt.Errorf("kiosk: payments: %w", err)
+	}
+	if err := mgr.Restore(ctx); err != nil {
+		return nil, component{}, fmt.Errorf("kiosk: payments restore: %w", err)
+	}
+	return mgr, goComponent(ctx, "payment sweep", e.log, func(c context.Context) error {
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-c.Done():
+				return nil
+			case <-t.C:
+				_ = mgr.Sweep(c)
+			}
+		}
+	}), nil
+}
+
+// receiptPrinter prints a paid session's receipt on the kiosk printer.
+type receiptPrinter struct {
+	p *escpos.Printer
+	h tickets.Header
+}
+
+func (r receiptPrinter) PrintReceipt(ctx context.Context, rc session.Receipt) error {
+	_, err := r.p.Print(ctx, tickets.PaymentReceipt(r.h, tickets.Receipt{
+		Title: "BIÊN LAI THANH TOÁN", Lines: []tickets.ReceiptLine{{Name: rc.Purpose, Amount: rc.Amount}},
+		Total: rc.Amount, PaymentRef: rc.Ref, TransactionID: rc.TxnID, PaidAt: rc.PaidAt,
+	}))
+	return err
+}
+
+// holderVerifier opens the fingerprint module (if configured) and the
+// holder binding over the store. nil when there is no module.
+func holderVerifier(ctx context.Context, e *env, prompt func(fingerprint.Step)) (*identity.Holder, []component, error) {
+	spec, ok := e.cfg.Devices["fingerprint"]
+	if !ok {
+		return nil, nil, nil
+	}
+	dev, opts := devices.FingerprintDevice(spec, e.log)
+	mod, err := fingerprint.Open(ctx, dev, opts)
+	if err != nil {
+		return nil, nil, fmt.Errorf("kiosk: fingerprint: %w", err)
+	}
+	key, err := operatorKey(e.cfg, e.cfg.Device.DataDir+"/holder.key", func(p string) ([]byte, error) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		return []byte(strings.TrimSpace(string(b))), nil
+	})
+	if err != nil {
+		mod.Close()
+		return nil, nil, fmt.Errorf("kiosk: holder key: %w", err)
+	}
+	hs := records.NewHolderStore(e.store)
+	h, err := identity.NewHolder(mod, hs, hs, identity.HolderOptions{DeviceKey: key, Prompt: prompt})
+	if err != nil {
+		mod.Close()
+		return nil, nil, err
+	}
+	return h, []component{{"fingerprint", func(context.Context) error { return mod.Close() }}}, nil
+}
+
+// hospitalRecorder appends the flow's outcomes to the store.
+type hospitalRecorder struct{ st *store.Store }
+
+func (r hospitalRecorder) Record(ctx context.Context, rec hospital.Record) error {
+	payload := rec.Payload
+	if payload == nil {
+		payload = map[string]any{}
+	}
+	payload["at"] = rec.At.UTC().Format(time.RFC3339Nano)
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("kiosk: hospital record: %w", err)
+	}
+	_, err = r.st.Append(ctx, store.Record{Kind: rec.Kind, Payload: b, Personal: rec.Personal})
+	return err
+}
+
+// cardIdentifier waits for the CCCD: its QR on the scanner and/or its chip
+// on the reader, in either order, and reads the chip with keys from the QR.
+type cardIdentifier struct {
+	reader      nfc.Reader
+	qr          qrSource
+	pipeline    identity.Options
+	readTimeout time.Duration
+	log         *slog.Logger
+}
+
+// pairWindow is how long the kiosk waits for the other half (card after a
+// QR scan, QR after a card tap).
+const pairWindow = 15 * time.Second
+
+// errScanQR asks the person to scan the QR on the back of the card: the chip
+// cannot be opened without the key it gives.
+var errScanQR = errors.New("kiosk: scan the QR code on the back of the card so the chip can be opened")
+
+func (c *cardIdentifier) Identify(ctx context.Context, progress func(hospital.Progress)) (hospital.Identity, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	qrs, cards := make(chan string, 1), make(chan nfc.Card, 1)
+	if c.qr.s != nil {
+		go func() {
+			for ctx.Err() == nil {
+				text, err := c.qr.ReadQR(ctx)
+				if err == nil {
+					qrs <- text
+					return
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+		}()
+	}
+	if c.reader != nil {
+		go func() {
+			for ctx.Err() == nil {
+				card, err := c.reader.WaitCard(ctx)
+				if err == nil {
+					cards <- card
+					return
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+		}()
+	}
+	progress(hospital.Progress{Step: hospital.ReadWaiting})
+	var qr *cccd.QRData
+	var card nfc.Card
+	select {
+	case <-ctx.Done():
+		return hospital.Identity{}, ctx.Err()
+	case text := <-qrs:
+		q, err := cccd.ParseQR(text)
+		if err != nil {
+			return hospital.Identity{}, err
+		}
+		qr = &q
+	case card = <-cards:
+	}
+	progress(hospital.Progress{Step: hospital.ReadDetected, Fraction: 0.05})
+	wait := time.NewTimer(pairWindow)
+	defer wait.Stop()
+	if qr != nil && c.reader != nil {
+		select {
+		case card = <-cards:
+		case <-wait.C:
+		case <-ctx.Done():
+			return hospital.Identity{}, ctx.Err()
+		}
+	} else if qr == nil {
+		select {
+		case text := <-qrs:
+			q, err := cccd.ParseQR(text)
+			if err != nil {
+				return hospital.Identity{}, err
+			}
+			qr = &q
+		case <-wait.C:
+			return hospital.Identity{}, errScanQR
+		case <-ctx.Done():
+			return hospital.Identity{}, ctx.Err()
+		}
+	}
+	if card == nil {
+		// QR only: the printed data, which nothing has proved genuine.
+		return hospital.Identity{Citizen: qr.Citizen(), Verdict: hospital.Unverified, Reason: "qr_only", Method: hospital.MethodQR}, nil
+	}
+	return c.readChip(ctx, card, qr, progress)
+}
+
+func (c *cardIdentifier) readChip(ctx context.Context, card nfc.Card, qr *cccd.QRData, progress func(hospital.Progress)) (hospital.Identity, error) {
+	opt := c.pipeline
+	opt.Progress = func(p identity.Progress) {
+		step := hospital.ReadChip
+		if p.Step == "verify" || p.Step == "chip_auth" {
+			step = hospital.ReadVerifying
+		}
+		progress(hospital.Progress{Step: step, Fraction: 0.05 + 0.95*p.Fraction})
+	}
+	rctx, cancel := context.WithTimeout(ctx, c.readTimeout)
+	defer cancel()
+	id, err := identity.NewPipeline(opt).Read(rctx, card, identity.Keys{QR: qr})
+	_ = card.Release(ctx)
+	if err != nil {
+		return hospital.Identity{}, err
+	}
+	progress(hospital.Progress{Step: hospital.ReadDone, Fraction: 1})
+	return hospital.Identity{Citizen: id.Citizen, Verdict: hospital.Verdict(id.Verdict), Reason: string(id.Reason), Method: hospital.MethodChipQR}, nil
+}

@@ -1,0 +1,155 @@
+package kiosk_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/kiosk06/kiosk/drivers/emrtd/testpki"
+	"github.com/kiosk06/kiosk/firmware/config"
+	"github.com/kiosk06/kiosk/firmware/hospital"
+	"github.com/kiosk06/kiosk/firmware/kiosk"
+	"github.com/kiosk06/kiosk/firmware/simrig"
+)
+
+// pick is the first action of kind k on s, if offered.
+func pick(s hospital.State, k hospital.IntentKind) (hospital.Intent, bool) {
+	for _, a := range s.Actions {
+		if a.Kind == k {
+			return a.Intent(), true
+		}
+	}
+	return hospital.Intent{}, false
+}
+
+// TestHospitalRegistrationThroughTheWiring runs the hospital profile as
+// kioskd run --sim does (simulators on ptys, BHYT and HIS fakes, the local
+// collector), with a scripted UI in place of Fyne: the patient scans the
+// CCCD's QR and taps the card, the chip reads as genuine, BHYT answers,
+// a clinic is chosen, the ticket is printed, and the records reach the
+// collector — while the database never holds the ID number in clear.
+func TestHospitalRegistrationThroughTheWiring(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := config.SimDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Device.DataDir = filepath.Join(dir, "var")
+	cfg.Store.Path, cfg.Store.KeyFile = filepath.Join(dir, "var", "kiosk.db"), filepath.Join(dir, "var", "seal.key")
+	cfg.Uplink.Interval = config.Duration(200 * time.Millisecond)
+	cfg.Metrics.Listen = ""
+	var logs bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	rig, err := simrig.Start(ctx, cfg, filepath.Join(dir, "sim"), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rig.Close()
+	card, err := rig.Card(testpki.Genuine)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var ticket *hospital.Ticket
+	script := func(ctx context.Context, flow *hospital.Flow) error {
+		states, unsub := flow.Subscribe()
+		defer unsub()
+		presented := false
+		for {
+			var s hospital.State
+			select {
+			case s = <-states:
+			case <-ctx.Done():
+				return fmt.Errorf("flow stuck on %s", flow.State().Screen)
+			}
+			if presented && s.Screen != hospital.ScreenWelcome && s.Screen != hospital.ScreenIdentify {
+				// The patient takes the card back once it is read, as at a
+				// real kiosk (states are "latest wins": any later screen counts).
+				rig.RemoveCard()
+			}
+			switch s.Screen {
+			case hospital.ScreenWelcome:
+				if ticket != nil {
+					return nil // back to welcome after the registration
+				}
+				if !presented {
+					presented = true
+					if err := rig.ScanQR(testpki.Genuine); err != nil {
+						return err
+					}
+					if err := rig.TapCard(testpki.Genuine, 0); err != nil {
+						return err
+					}
+				}
+			case hospital.ScreenCardResult:
+				if s.Card.Verdict != hospital.Genuine {
+					return fmt.Errorf("card verdict %s: %s", s.Card.Verdict, s.Card.Reason.VI)
+				}
+				if in, ok := pick(s, hospital.IntentContinue); ok {
+					flow.Send(in)
+				}
+			case hospital.ScreenHolder:
+				if in, ok := pick(s, hospital.IntentSkip); ok {
+					flow.Send(in)
+				}
+			case hospital.ScreenInsurance:
+				if in, ok := pick(s, hospital.IntentContinue); ok {
+					flow.Send(in)
+				}
+			case hospital.ScreenClinic:
+				if s.Clinic != nil && len(s.Clinic.Clinics) > 0 {
+					flow.Send(hospital.Intent{Kind: hospital.IntentChoose, Clinic: s.Clinic.Clinics[0].Code})
+				}
+			case hospital.ScreenTicket:
+				ticket = s.Ticket
+				if in, ok := pick(s, hospital.IntentDone); ok {
+					flow.Send(in)
+				}
+			case hospital.ScreenError:
+				return fmt.Errorf("error screen: %s", s.Title.VI)
+			}
+		}
+	}
+	uiCtx, uiCancel := context.WithTimeout(ctx, 20*time.Second)
+	defer uiCancel()
+	var scriptErr error
+	err = kiosk.Run(uiCtx, kiosk.Options{Config: cfg, Log: log, UI: func(_ context.Context, f *hospital.Flow) error {
+		scriptErr = script(uiCtx, f)
+		uiCancel()
+		return scriptErr
+	}})
+	if err != nil || scriptErr != nil {
+		t.Fatalf("run: %v; script: %v\nlogs:\n%s", err, scriptErr, logs.String())
+	}
+	if ticket == nil || !ticket.Printed || ticket.Number == "" {
+		t.Fatalf("no printed ticket (%+v); logs:\n%s", ticket, logs.String())
+	}
+	if pages := rig.Printer.Pages(); len(pages) == 0 {
+		t.Fatal("the simulated printer printed nothing")
+	}
+	kinds := map[string]int{}
+	for _, r := range rig.Collector.Records(cfg.Device.ID) {
+		kinds[r.Kind]++
+	}
+	for _, k := range []string{hospital.KindIdentify, hospital.KindInsurance, hospital.KindRegistration} {
+		if kinds[k] == 0 {
+			t.Errorf("collector has no %s record (has %v)", k, kinds)
+		}
+	}
+	for _, f := range []string{"kiosk.db", "kiosk.db-wal"} {
+		b, _ := os.ReadFile(filepath.Join(dir, "var", f))
+		if bytes.Contains(b, []byte(card.Citizen.ID)) {
+			t.Fatalf("ID number in clear in %s", f)
+		}
+	}
+	if bytes.Contains(logs.Bytes(), []byte(card.Citizen.ID)) {
+		t.Fatal("ID number in the logs")
+	}
+}
