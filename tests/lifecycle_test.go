@@ -9,20 +9,40 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
+// syncBuffer is a bytes.Buffer safe to read while exec's goroutine writes
+// the child's stderr into it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // startKioskd starts `kioskd args…` in dir and returns the process and a
 // channel of its stdout lines.
-func startKioskd(t *testing.T, dir string, envs []string, args ...string) (*exec.Cmd, <-chan string, *bytes.Buffer) {
+func startKioskd(t *testing.T, dir string, envs []string, args ...string) (*exec.Cmd, <-chan string, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command(kioskdBin, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), envs...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -39,11 +59,11 @@ func startKioskd(t *testing.T, dir string, envs []string, args ...string) (*exec
 		}
 		close(lines)
 	}()
-	return cmd, lines, &stderr
+	return cmd, lines, stderr
 }
 
 // waitLine waits for a stdout line with the given prefix.
-func waitLine(t *testing.T, lines <-chan string, prefix string, d time.Duration, stderr *bytes.Buffer) []string {
+func waitLine(t *testing.T, lines <-chan string, prefix string, d time.Duration, stderr *syncBuffer) []string {
 	t.Helper()
 	var seen []string
 	deadline := time.After(d)
