@@ -61,23 +61,20 @@ route = "47"
 	if err := sc.Scan(id + "|013456789|Nguyễn Văn An|15031999|Nam|Số 12 Phố Hàng Bạc, Hà Nội|10012024"); err != nil {
 		t.Fatal(err)
 	}
-	var taps []collector.Record
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) && len(taps) == 0 {
-		time.Sleep(100 * time.Millisecond)
-		for _, r := range coll.Records("bus-e2e-1") {
-			if r.Kind == "transit.tap" {
-				taps = append(taps, r)
-			}
+	rec := waitRecord(t, coll, "bus-e2e-1", "transit.tap", 15*time.Second, stderr)
+	var tap map[string]any
+	json.Unmarshal(rec.Payload, &tap)
+	if tap["verdict"] != "accept" {
+		t.Errorf("tap verdict %v, payload %s", tap["verdict"], rec.Payload)
+	}
+	taps := 0
+	for _, r := range coll.Records("bus-e2e-1") {
+		if r.Kind == "transit.tap" {
+			taps++
 		}
 	}
-	if len(taps) != 1 {
-		t.Fatalf("collector got %d transit.tap records; stderr:\n%s", len(taps), stderr)
-	}
-	var tap map[string]any
-	json.Unmarshal(taps[0].Payload, &tap)
-	if tap["verdict"] != "accept" {
-		t.Errorf("tap verdict %v, payload %s", tap["verdict"], taps[0].Payload)
+	if taps != 1 {
+		t.Fatalf("one scan gave %d transit.tap records", taps)
 	}
 	for _, r := range coll.Records("bus-e2e-1") {
 		if strings.Contains(string(r.Payload), id) || strings.Contains(string(r.Payload), "Nguyễn") {

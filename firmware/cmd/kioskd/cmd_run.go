@@ -24,13 +24,7 @@ func signalContext(ctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 func cmdRun(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "run", "kioskd run [--config FILE] [--sim]")
-	cfgPath := fs.String("config", "", "configuration file (TOML)")
-	sim := fs.Bool("sim", false, "serve devices whose port is \"sim\" with simulators on pseudo-terminals (without --config: the embedded simulator config)")
-	if code, ok := parseFlags(fs, e, args); !ok {
-		return code
-	}
-	cfg, code := loadConfig(e, *cfgPath, *sim)
+	cfg, code := configFromFlags(e, "run", args)
 	if cfg == nil {
 		return code
 	}
@@ -60,6 +54,22 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 		return failf(e, exitFailure, "run: %v", err)
 	}
 	return exitOK
+}
+
+// configFromFlags parses `kioskd NAME [--config FILE] [--sim]` and loads the
+// configuration; a nil config comes with the exit code to return.
+func configFromFlags(e *env, name string, args []string) (*config.Config, int) {
+	fs := newFlags(e, name, "kioskd "+name+" [--config FILE] [--sim]")
+	cfgPath := fs.String("config", "", "configuration file (TOML)")
+	sim := fs.Bool("sim", false, "serve devices whose port (bus, pin) is \"sim\" with simulators on pseudo-terminals (without --config: the embedded simulator config)")
+	if code, ok := parseFlags(fs, e, args); !ok {
+		return nil, code
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return nil, exitUsage
+	}
+	return loadConfig(e, *cfgPath, *sim)
 }
 
 // printReady prints the line scripts and people wait for, and the simulated
@@ -106,13 +116,7 @@ func cmdSim(ctx context.Context, e *env, args []string) int {
 }
 
 func cmdSelftest(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "selftest", "kioskd selftest [--config FILE] [--sim]")
-	cfgPath := fs.String("config", "", "configuration file (TOML)")
-	sim := fs.Bool("sim", false, "serve \"sim\" devices with simulators (without --config: the embedded simulator config)")
-	if code, ok := parseFlags(fs, e, args); !ok {
-		return code
-	}
-	cfg, code := loadConfig(e, *cfgPath, *sim)
+	cfg, code := configFromFlags(e, "selftest", args)
 	if cfg == nil {
 		return code
 	}
