@@ -61,7 +61,8 @@ func startHospital(ctx context.Context, e *env) ([]component, *hospital.Flow, er
 	if err != nil {
 		return fail(fmt.Errorf("kiosk: printer: %w", err))
 	}
-	parts = append(parts, component{"printer", func(context.Context) error { return printer.Close() }})
+	parts = append(parts, component{"printer", func(context.Context) error { return printer.Close() }},
+		monitorPrinter(ctx, e, printer, 30*time.Second))
 	header := tickets.Header{Name: cfg.Hospital.Name, Address: cfg.Hospital.Address, Phone: cfg.Hospital.Phone}
 
 	insurance, err := insuranceChecker(cfg, e)

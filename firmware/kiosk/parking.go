@@ -37,7 +37,8 @@ func startParking(ctx context.Context, e *env) ([]component, error) {
 			return nil, fmt.Errorf("kiosk: printer: %w", err)
 		}
 		deps.Printer = p
-		parts = append(parts, component{"printer", func(context.Context) error { return p.Close() }})
+		parts = append(parts, component{"printer", func(context.Context) error { return p.Close() }},
+			monitorPrinter(ctx, e, p, 30*time.Second))
 	}
 	if barrier, err := e.output("barrier"); err != nil {
 		return nil, fmt.Errorf("kiosk: barrier: %w", err)
