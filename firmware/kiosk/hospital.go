@@ -65,6 +65,12 @@ func startHospital(ctx context.Context, e *env) ([]component, *hospital.Flow, er
 		monitorPrinter(ctx, e, printer, 30*time.Second))
 	header := tickets.Header{Name: cfg.Hospital.Name, Address: cfg.Hospital.Address, Phone: cfg.Hospital.Phone}
 
+	if c, err := startDispenser(ctx, e, eng, printer, header, cfg.Hospital.DefaultQueue); err != nil {
+		return fail(err)
+	} else if c != nil {
+		parts = append(parts, *c)
+	}
+
 	insurance, err := insuranceChecker(cfg, e)
 	if err != nil {
 		return fail(err)

@@ -34,6 +34,9 @@ type Options struct {
 	// firmware/cmd/kioskd; nil in -tags nogui builds). It blocks until the
 	// window closes or ctx ends.
 	UI func(ctx context.Context, flow *hospital.Flow) error
+	// Pins resolves GPIO pins (nil: a new resolver); tests pass their own to
+	// drive simulated pins.
+	Pins *devices.Pins
 	// StopTimeout bounds the graceful stop; 0 means 4 s (systemd and
 	// `make run` expect an exit within 5 s of SIGTERM).
 	StopTimeout time.Duration
@@ -95,7 +98,10 @@ func Run(ctx context.Context, opt Options) error {
 		log.Warn("no uplink configured: records stay on the device", "store", cfg.Store.Path)
 	}
 
-	flows, flow, err := startProfile(ctx, &env{cfg: cfg, log: log, store: st, m: m, pins: devices.NewPins()})
+	if opt.Pins == nil {
+		opt.Pins = devices.NewPins()
+	}
+	flows, flow, err := startProfile(ctx, &env{cfg: cfg, log: log, store: st, m: m, pins: opt.Pins})
 	parts = append(parts, flows...)
 	if err != nil {
 		_ = stopAll()

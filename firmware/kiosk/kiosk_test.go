@@ -10,8 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/gpio/gpiotest"
+
 	"github.com/kiosk06/kiosk/drivers/emrtd/testpki"
 	"github.com/kiosk06/kiosk/firmware/config"
+	"github.com/kiosk06/kiosk/firmware/devices"
 	"github.com/kiosk06/kiosk/firmware/hospital"
 	"github.com/kiosk06/kiosk/firmware/kiosk"
 	"github.com/kiosk06/kiosk/firmware/simrig"
@@ -151,5 +155,58 @@ func TestHospitalRegistrationThroughTheWiring(t *testing.T) {
 	}
 	if bytes.Contains(logs.Bytes(), []byte(card.Citizen.ID)) {
 		t.Fatal("ID number in the logs")
+	}
+}
+
+// TestDispenserButtonThroughTheWiring presses the simulated dispenser button
+// of a hospital kiosk: a numbered ticket comes out of the simulated printer
+// and its queue event reaches the collector.
+func TestDispenserButtonThroughTheWiring(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := config.SimDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Device.DataDir = filepath.Join(dir, "var")
+	cfg.Store.Path, cfg.Store.KeyFile = filepath.Join(dir, "var", "kiosk.db"), filepath.Join(dir, "var", "seal.key")
+	cfg.Uplink.Interval = config.Duration(200 * time.Millisecond)
+	cfg.Metrics.Listen = ""
+	cfg.Devices["button"] = config.DeviceSpec{Driver: "gpio-in", Pin: "sim", Pull: "up", ActiveLow: true, Debounce: config.Duration(5 * time.Millisecond)}
+	log := slog.New(slog.DiscardHandler)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	rig, err := simrig.Start(ctx, cfg, filepath.Join(dir, "sim"), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rig.Close()
+	pins := devices.NewPins()
+	done := make(chan error, 1)
+	runCtx, stop := context.WithCancel(ctx)
+	go func() { done <- kiosk.Run(runCtx, kiosk.Options{Config: cfg, Log: log, Pins: pins}) }()
+
+	var btn *gpiotest.Pin
+	for btn == nil && ctx.Err() == nil {
+		time.Sleep(20 * time.Millisecond)
+		btn = pins.SimPin("button")
+	}
+	time.Sleep(200 * time.Millisecond) // the dispenser checks the printer first
+	btn.EdgesChan <- gpio.Low
+	for len(rig.Printer.Pages()) == 0 && ctx.Err() == nil {
+		time.Sleep(20 * time.Millisecond)
+	}
+	var issued bool
+	for !issued && ctx.Err() == nil {
+		time.Sleep(50 * time.Millisecond)
+		for _, r := range rig.Collector.Records(cfg.Device.ID) {
+			issued = issued || (r.Kind == "queue.event" && bytes.Contains(r.Payload, []byte(`"issued"`)))
+		}
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if len(rig.Printer.Pages()) != 1 || !issued {
+		t.Fatalf("pages %d, queue event uploaded %v", len(rig.Printer.Pages()), issued)
 	}
 }
