@@ -12,6 +12,7 @@ func diagCommands() []command {
 		{"print", "print --device escpos:/dev/ttyX[@baud] --sample queue|receipt|parking: print a sample slip", diagPrint},
 		{"printer-status", "printer-status --device escpos:/dev/ttyX[@baud]: printer status as JSON", diagPrinterStatus},
 		{"txgen", "txgen --db PATH --count N [--kind K] [--device-id ID]: append synthetic records, print \"acked SEQ\" per durable append", diagTxgen},
+		{"queue-gen", "queue-gen --db PATH --count N [--service A] [--services A,B] [--priority-every N]: issue tickets through the journaled queue, print \"issued ID\" per durable issue", diagQueueGen},
 		{"outbox", "outbox --db PATH: upload backlog as JSON (pending, oldest age, last acked, quarantined)", diagOutbox},
 		{"upload", "upload --db PATH --url BASE_URL [--token T]: drain the outbox once with protocol v1", diagUpload},
 		{"cccd-qr", "cccd-qr PAYLOAD: decode a CCCD QR, print CAN and BAC key candidates", diagCCCDQR},
