@@ -98,6 +98,7 @@ deb-armv7: $(NFPM) armv7$(DEB_VARIANT) ## the armhf (ARMv7) .deb only
 
 screenshots: ## regenerate docs/screens/*.png (every kiosk screen at 1080x1920) from the UI tests
 	$(GO) test ./ui/hospitalui -run TestScreens -count=1 -update-screens ../../docs/screens
+	$(GO) test ./ui/parkingui -run TestScreens -count=1 -update-screens ../../docs/screens
 
 clean: ## remove build output and ./var
 	rm -rf kioskd dist var

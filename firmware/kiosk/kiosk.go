@@ -18,7 +18,6 @@ import (
 
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/devices"
-	"github.com/kiosk06/kiosk/firmware/hospital"
 	"github.com/kiosk06/kiosk/firmware/metrics"
 	"github.com/kiosk06/kiosk/firmware/sdnotify"
 )
@@ -30,10 +29,10 @@ type Options struct {
 	Notify *sdnotify.Notifier
 	// Ready is called once, when the device is serving.
 	Ready func()
-	// UI, when set, renders the hospital flow (built with Fyne by
+	// UI, when set, renders the profile's screens (built with Fyne by
 	// firmware/cmd/kioskd; nil in -tags nogui builds). It blocks until the
 	// window closes or ctx ends.
-	UI func(ctx context.Context, flow *hospital.Flow) error
+	UI func(ctx context.Context, s Screens) error
 	// Pins resolves GPIO pins (nil: a new resolver); tests pass their own to
 	// drive simulated pins.
 	Pins *devices.Pins
@@ -101,7 +100,7 @@ func Run(ctx context.Context, opt Options) error {
 	if opt.Pins == nil {
 		opt.Pins = devices.NewPins()
 	}
-	flows, flow, err := startProfile(ctx, &env{cfg: cfg, log: log, store: st, m: m, pins: opt.Pins})
+	flows, screens, err := startProfile(ctx, &env{cfg: cfg, log: log, store: st, m: m, pins: opt.Pins})
 	parts = append(parts, flows...)
 	if err != nil {
 		_ = stopAll()
@@ -117,10 +116,10 @@ func Run(ctx context.Context, opt Options) error {
 	wdCtx, wdCancel := context.WithCancel(ctx)
 	go opt.Notify.RunWatchdog(wdCtx, m.Healthy)
 
-	if opt.UI != nil && flow != nil && cfg.UI.Enabled {
+	if opt.UI != nil && screens.any() && cfg.UI.Enabled {
 		// The UI runs on this (the main) goroutine until the window closes
 		// or ctx ends; closing the kiosk window stops the device.
-		if err := opt.UI(ctx, flow); err != nil {
+		if err := opt.UI(ctx, screens); err != nil {
 			log.Error("ui", "err", err)
 		}
 	} else {

@@ -124,8 +124,8 @@ func TestHospitalRegistrationThroughTheWiring(t *testing.T) {
 	uiCtx, uiCancel := context.WithTimeout(ctx, 20*time.Second)
 	defer uiCancel()
 	var scriptErr error
-	err = kiosk.Run(uiCtx, kiosk.Options{Config: cfg, Log: log, UI: func(_ context.Context, f *hospital.Flow) error {
-		scriptErr = script(uiCtx, f)
+	err = kiosk.Run(uiCtx, kiosk.Options{Config: cfg, Log: log, UI: func(_ context.Context, s kiosk.Screens) error {
+		scriptErr = script(uiCtx, s.Hospital)
 		uiCancel()
 		return scriptErr
 	}})

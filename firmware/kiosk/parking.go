@@ -19,50 +19,55 @@ import (
 // parkingTicketID is what the QR on a parking ticket carries.
 var parkingTicketID = regexp.MustCompile(`^[A-Z2-7]{10}$`)
 
-func startParking(ctx context.Context, e *env) ([]component, error) {
+func startParking(ctx context.Context, e *env) ([]component, Screens, error) {
+	parts, term, states, err := startParkingLane(ctx, e)
+	return parts, Screens{Parking: term, ParkingStates: states}, err
+}
+
+func startParkingLane(ctx context.Context, e *env) ([]component, *parking.Terminal, <-chan parking.State, error) {
 	cfg := e.cfg
 	key, err := operatorKey(cfg, cfg.Parking.KeyFile(cfg.Device.DataDir), parking.LoadKey)
 	if err != nil {
-		return nil, fmt.Errorf("kiosk: parking token key: %w", err)
+		return nil, nil, nil, fmt.Errorf("kiosk: parking token key: %w", err)
 	}
 	ident, err := parking.NewIdentifier(key)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	var parts []component
 	deps := parking.Deps{Store: e.store}
 	if spec, ok := cfg.Devices["printer"]; ok {
 		p, err := escpos.Open(devices.PrinterOptions(spec, e.log))
 		if err != nil {
-			return nil, fmt.Errorf("kiosk: printer: %w", err)
+			return parts, nil, nil, fmt.Errorf("kiosk: printer: %w", err)
 		}
 		deps.Printer = p
 		parts = append(parts, component{"printer", func(context.Context) error { return p.Close() }},
 			monitorPrinter(ctx, e, p, 30*time.Second))
 	}
 	if barrier, err := e.output("barrier"); err != nil {
-		return nil, fmt.Errorf("kiosk: barrier: %w", err)
+		return parts, nil, nil, fmt.Errorf("kiosk: barrier: %w", err)
 	} else if barrier != nil {
 		deps.Barrier = barrier
 	}
 	if spec, ok := cfg.Devices["loop"]; ok {
 		pin, err := e.pins.Pin("loop", spec)
 		if err != nil {
-			return nil, fmt.Errorf("kiosk: loop: %w", err)
+			return parts, nil, nil, fmt.Errorf("kiosk: loop: %w", err)
 		}
 		loop, err := gpio.NewLoopSensor(pin, spec.ActiveLow, spec.Debounce.D())
 		if err != nil {
-			return nil, fmt.Errorf("kiosk: loop: %w", err)
+			return parts, nil, nil, fmt.Errorf("kiosk: loop: %w", err)
 		}
 		deps.Loop = loop
 	}
 	if cfg.Parking.PaymentBIN != "" {
 		mgr, err := session.New(parking.SessionConfigFrom(cfg.Parking, cfg.Device.ID, cfg.Uplink.BaseURL), parking.SessionRecorder{Store: e.store}, nil)
 		if err != nil {
-			return nil, fmt.Errorf("kiosk: payments: %w", err)
+			return parts, nil, nil, fmt.Errorf("kiosk: payments: %w", err)
 		}
 		if err := mgr.Restore(ctx); err != nil {
-			return nil, fmt.Errorf("kiosk: payments restore: %w", err)
+			return parts, nil, nil, fmt.Errorf("kiosk: payments restore: %w", err)
 		}
 		deps.VietQR = mgr
 		parts = append(parts, goComponent(ctx, "payment sweep", e.log, func(c context.Context) error {
@@ -80,28 +85,42 @@ func startParking(ctx context.Context, e *env) ([]component, error) {
 	}
 	pc := parking.ConfigFrom(cfg.Parking)
 	pc.Logger = e.log
-	pc.OnState = func(s parking.State) { e.log.Info("parking lane", "phase", s.Phase, "message", s.Message) }
+	states := make(chan parking.State, 16)
+	pc.OnState = func(s parking.State) {
+		e.log.Info("parking lane", "phase", s.Phase, "message", s.Message)
+		for {
+			select {
+			case states <- s:
+				return
+			default: // full: drop the oldest, the screen wants the newest
+				select {
+				case <-states:
+				default:
+				}
+			}
+		}
+	}
 	term, err := parking.New(pc, deps)
 	if err != nil {
-		return nil, err
+		return parts, nil, nil, err
 	}
 	if err := term.Restore(ctx); err != nil {
-		return nil, fmt.Errorf("kiosk: parking restore: %w", err)
+		return parts, nil, nil, fmt.Errorf("kiosk: parking restore: %w", err)
 	}
 	_, sc, in, err := e.inputs(ctx)
 	if err != nil {
-		return nil, err
+		return parts, nil, nil, err
 	}
 	parts = append(parts, in...)
 	if sc == nil {
 		e.log.Warn("parking: no scanner configured: the lane waits for the attendant screen")
-		return parts, nil
+		return parts, term, states, nil
 	}
 	lane := laneRules{lane: cfg.Parking.Lane, vehicle: tariff.Vehicle(cfg.Parking.Vehicle)}
 	parts = append(parts, goComponent(ctx, "parking lane", e.log, func(c context.Context) error {
 		return runParkingLane(c, term, ident, qrSource{sc}, lane, e)
 	}))
-	return parts, nil
+	return parts, term, states, nil
 }
 
 // runParkingLane turns scans into lane intents: a ticket's QR is an exit; a

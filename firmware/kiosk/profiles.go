@@ -17,6 +17,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/devices"
 	"github.com/kiosk06/kiosk/firmware/hospital"
 	"github.com/kiosk06/kiosk/firmware/metrics"
+	"github.com/kiosk06/kiosk/firmware/parking"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/firmware/transit"
 )
@@ -51,20 +52,32 @@ func goComponent(ctx context.Context, name string, log *slog.Logger, f func(cont
 	}}
 }
 
-// startProfile starts what the configured profile runs; for the hospital
-// profile it also returns the flow the UI renders.
-func startProfile(ctx context.Context, e *env) ([]component, *hospital.Flow, error) {
+// Screens are what a profile offers a UI to render (nil fields: none).
+type Screens struct {
+	// Hospital is the self-registration flow.
+	Hospital *hospital.Flow
+	// Parking is the exit lane and ParkingStates its state changes (newest
+	// last; states are dropped rather than block the lane).
+	Parking       *parking.Terminal
+	ParkingStates <-chan parking.State
+}
+
+func (s Screens) any() bool { return s.Hospital != nil || s.Parking != nil }
+
+// startProfile starts what the configured profile runs and returns the
+// screens a UI may render.
+func startProfile(ctx context.Context, e *env) ([]component, Screens, error) {
 	switch e.cfg.Device.Profile {
 	case config.ProfileTransit:
 		parts, err := startTransit(ctx, e)
-		return parts, nil, err
+		return parts, Screens{}, err
 	case config.ProfileParking:
-		parts, err := startParking(ctx, e)
-		return parts, nil, err
+		return startParking(ctx, e)
 	case config.ProfileHospital:
-		return startHospital(ctx, e)
+		parts, flow, err := startHospital(ctx, e)
+		return parts, Screens{Hospital: flow}, err
 	}
-	return nil, nil, fmt.Errorf("kiosk: unknown profile %q", e.cfg.Device.Profile)
+	return nil, Screens{}, fmt.Errorf("kiosk: unknown profile %q", e.cfg.Device.Profile)
 }
 
 // operatorKey loads an operator HMAC key; with --sim a development key is

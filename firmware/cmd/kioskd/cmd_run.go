@@ -48,7 +48,7 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 		Log:    log,
 		Notify: sdnotify.New(e.getenv, os.Getpid()),
 		Ready:  func() { printReady(e, rig) },
-		UI:     hospitalUI(e, cfg, rig, log),
+		UI:     kioskUI(e, cfg, rig, log),
 	})
 	if err != nil {
 		return failf(e, exitFailure, "run: %v", err)

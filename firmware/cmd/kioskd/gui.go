@@ -12,29 +12,37 @@ import (
 	"github.com/kiosk06/kiosk/drivers/emrtd/testpki"
 	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/firmware/config"
-	"github.com/kiosk06/kiosk/firmware/hospital"
+	"github.com/kiosk06/kiosk/firmware/kiosk"
 	"github.com/kiosk06/kiosk/firmware/simrig"
 	"github.com/kiosk06/kiosk/ui"
+	"github.com/kiosk06/kiosk/ui/parkingui"
 	"github.com/kiosk06/kiosk/ui/simpanel"
 )
 
 // guiBuilt: this binary includes the Fyne UI (built without -tags nogui).
 const guiBuilt = true
 
-// hospitalUI returns the kiosk window runner, with the simulator panel
-// beside it under --sim; nil (headless) when there is no display.
-func hospitalUI(e *env, cfg *config.Config, rig *simrig.Rig, log *slog.Logger) func(context.Context, *hospital.Flow) error {
+// kioskUI returns the window runner for the profile's screens (the hospital
+// kiosk or the parking exit lane), with the simulator panel beside it under
+// --sim; nil (headless) when there is no display.
+func kioskUI(e *env, cfg *config.Config, rig *simrig.Rig, log *slog.Logger) func(context.Context, kiosk.Screens) error {
 	if e.getenv("DISPLAY") == "" && e.getenv("WAYLAND_DISPLAY") == "" {
 		log.Warn("no display (DISPLAY/WAYLAND_DISPLAY unset): running headless")
 		return nil
 	}
-	return func(ctx context.Context, flow *hospital.Flow) error {
+	return func(ctx context.Context, s kiosk.Screens) error {
 		a := app.NewWithID("vn.kiosk06")
 		if rig != nil {
 			simpanel.New(ctx, a, "kiosk06 — bảng mô phỏng thiết bị", simGroups(rig)).Window().Show()
 		}
-		err := ui.Run(ctx, a, cfg.UI, flow)
-		if errors.Is(err, ui.ErrWindowClosed) {
+		var err error
+		switch {
+		case s.Hospital != nil:
+			err = ui.Run(ctx, a, cfg.UI, s.Hospital)
+		case s.Parking != nil:
+			err = parkingui.Run(ctx, a, s.Parking, s.ParkingStates, cfg.UI.Fullscreen)
+		}
+		if errors.Is(err, ui.ErrWindowClosed) || errors.Is(err, parkingui.ErrWindowClosed) {
 			return nil
 		}
 		return err

@@ -1,0 +1,229 @@
+// Package parkingui owns the parking exit lane's screen (issue 10): a
+// compact landscape panel that renders a parking.State for the driver —
+// the phase headline, the terminal's Vietnamese message, the fee
+// ("12.000 ₫"), the VietQR code with a countdown while the terminal waits
+// for the transfer, "barrier open / thank you", and the refusals (ticket
+// already used, no entry found, payment timed out) — beside an attendant
+// area: a plate keyboard (digits, the letters Vietnamese plates use, '-'
+// and '.'), "Cho xe ra" (exit by plate), "Mất vé" (lost ticket) and
+// "Hủy thanh toán" (cancel payment).
+//
+// The layout is drawn in Size (1920×1080 Fyne units, the kiosk's landscape
+// size, so every button keeps theme.TouchTarget); the small panels lanes
+// use (1024×600, 800×480) show it at a canvas scale of ScaleFor(panel)
+// (FYNE_SCALE on the desktop driver).
+//
+// Render is a pure function of the state; Screen keeps the attendant's
+// typed plate, runs Lane.Exit off the UI goroutine and re-renders on
+// Apply. It imports Fyne, firmware/parking (State, ExitRequest and the
+// sentinel errors only) and ui/{i18n,theme,widgets}; it must NOT import
+// drivers/… nor call firmware/parking's Terminal directly (the lead passes
+// it as a Lane).
+package parkingui
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/kiosk06/kiosk/firmware/parking"
+	"github.com/kiosk06/kiosk/ui/i18n"
+	"github.com/kiosk06/kiosk/ui/widgets"
+)
+
+// Lane is what the screen needs of the lane terminal; *parking.Terminal
+// implements it.
+type Lane interface {
+	// Exit lets a vehicle out (it blocks through the payment wait).
+	Exit(ctx context.Context, req parking.ExitRequest) (parking.ExitResult, error)
+	// CancelPayment stops a VietQR wait; it must not block.
+	CancelPayment()
+}
+
+// Size is the layout's size in Fyne units (landscape).
+var Size = fyne.NewSize(1920, 1080)
+
+// ScaleFor is the canvas scale that fits Size on a panel of the given
+// pixel size (0.533 for 1024×600, 0.417 for 800×480, 1 for 1920×1080).
+func ScaleFor(panel fyne.Size) float32 {
+	return min(panel.Width/Size.Width, panel.Height/Size.Height)
+}
+
+// qrSide is the VietQR code's side in units (≈ 5 cm on a 7" 1024×600
+// panel: banking apps read it from 20–40 cm).
+const qrSide float32 = 400
+
+// Env is what Render needs besides the state.
+type Env struct {
+	// T is the catalogue (Vietnamese on the lane).
+	T *i18n.Catalog
+	// Now is the countdown's clock (time.Now; fixed in tests).
+	Now func() time.Time
+	// Attendant is the attendant area's state and actions.
+	Attendant Attendant
+	// OnCountdown receives the payment countdown Render made so the owner
+	// can run its ticker (widgets.Countdown.Run); nil leaves it static.
+	OnCountdown func(*widgets.Countdown)
+}
+
+// Attendant is the attendant area: the typed plate and the taps.
+type Attendant struct {
+	Plate string // typed so far
+	Busy  bool   // an Exit is in flight: Exit and Lost are disabled
+	Note  string // a short result line under the buttons (translated)
+	// Press is a key: letters, digits, '-', '.', or '\b' (delete).
+	Press func(r rune)
+	// Exit (by plate), Lost (ticket lost, by plate) and Cancel (payment).
+	Exit, Lost, Cancel func()
+}
+
+// Render draws the whole lane screen for s: the driver's side on the left,
+// the attendant area on the right.
+func Render(s parking.State, env Env) fyne.CanvasObject {
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	driver := container.NewBorder(headline(s, env), nil, nil, nil, driverBody(s, env))
+	return container.NewPadded(container.NewBorder(nil, nil, nil, attendantPanel(s, env), driver))
+}
+
+// headline is the phase title.
+func headline(s parking.State, env Env) fyne.CanvasObject {
+	key := "parking.phase." + string(s.Phase)
+	if !env.T.Has(key) {
+		key = "parking.phase.error"
+	}
+	return widgets.Headline(env.T.T(key))
+}
+
+// driverBody dispatches on the phase.
+func driverBody(s parking.State, env Env) fyne.CanvasObject {
+	switch s.Phase {
+	case parking.PhaseAwaitingPayment:
+		return paymentBody(s, env)
+	case parking.PhasePaid:
+		return paidBody(s, env)
+	case parking.PhaseAlreadyInside, parking.PhaseAlreadyExited, parking.PhaseUnknownTicket,
+		parking.PhasePaymentTimeout, parking.PhasePaymentFailed, parking.PhaseError:
+		return refusalBody(s, env)
+	default:
+		return idleBody(s, env)
+	}
+}
+
+func idleBody(s parking.State, env Env) fyne.CanvasObject {
+	icon := fynetheme.NavigateNextIcon()
+	if s.Phase == parking.PhaseBarrierOpen || s.Phase == parking.PhaseTicketIssued {
+		icon = fynetheme.ConfirmIcon()
+	}
+	body := container.NewVBox(layout.NewSpacer(), widgets.BigIcon(icon, fynetheme.ColorNamePrimary),
+		centred(widgets.Subheading(s.Message)))
+	if s.Phase == parking.PhaseIdle {
+		body.Add(centred(widgets.Paragraph(env.T.T("parking.idle.hint"))))
+	}
+	body.Add(layout.NewSpacer())
+	return body
+}
+
+// paymentBody: the code with the fee, countdown and message beside it,
+// the visit's details below.
+func paymentBody(s parking.State, env Env) fyne.CanvasObject {
+	var code fyne.CanvasObject
+	if img, err := widgets.NewQRCode(s.QRPayload, qrSide); err == nil {
+		code = container.NewCenter(widgets.Card(img))
+	} else {
+		code = widgets.ErrorBody("", "", env.T.T("common.what_next"), env.T.T("parking.next.staff"), false, false)
+	}
+	cd := widgets.NewCountdown(s.Deadline, env.Now, func(d time.Duration) string {
+		return env.T.T("parking.remaining", "time", env.T.Clock(d))
+	})
+	if env.OnCountdown != nil {
+		env.OnCountdown(cd)
+	}
+	msg := widgets.Paragraph(s.Message)
+	right := container.NewVBox(widgets.Display(env.T.Money(int64(s.Amount))))
+	if s.Lost {
+		right.Add(banner(env.T.T("parking.lost")))
+	}
+	right.Add(cd)
+	right.Add(msg)
+	return container.NewVBox(container.NewBorder(nil, nil, code, nil, right), widgets.Panel(details(s, env)))
+}
+
+func paidBody(s parking.State, env Env) fyne.CanvasObject {
+	body := container.NewVBox(widgets.BigIcon(fynetheme.ConfirmIcon(), fynetheme.ColorNameSuccess),
+		centred(widgets.Subheading(env.T.T("parking.barrier_open"))))
+	if s.Amount > 0 {
+		body.Add(widgets.Display(env.T.Money(int64(s.Amount))))
+	}
+	body.Add(centred(widgets.Subheading(s.Message)))
+	return body
+}
+
+// refusalBody: what happened (the terminal's message) and what to do next;
+// a payment timeout is a warning (the attendant can retry), the rest errors.
+func refusalBody(s parking.State, env Env) fyne.CanvasObject {
+	warning := s.Phase == parking.PhasePaymentTimeout
+	body := container.NewVBox(widgets.ErrorBody(env.T.T("common.what_happened"), s.Message,
+		env.T.T("common.what_next"), env.T.T("parking.next.staff"), warning, true))
+	if f := details(s, env); len(f) > 0 {
+		body.Add(widgets.Panel(f))
+	}
+	return body
+}
+
+// details are the fee panel's rows: what is known of the visit.
+func details(s parking.State, env Env) []widgets.Field {
+	var f []widgets.Field
+	add := func(key, v string) {
+		if v != "" {
+			f = append(f, widgets.Field{Label: env.T.T(key), Value: v})
+		}
+	}
+	plate := s.Plate
+	if k := "parking.vehicle." + string(s.Vehicle); s.Vehicle != "" && env.T.Has(k) {
+		plate = strings.TrimPrefix(plate+" · "+env.T.T(k), " · ")
+	}
+	add("parking.field.plate", plate)
+	add("parking.field.ticket", s.TicketID)
+	if !s.EntryAt.IsZero() {
+		entry := s.EntryAt.Format("15:04")
+		if y, m, d := s.EntryAt.Date(); s.ExitAt.IsZero() || y != s.ExitAt.Year() || m != s.ExitAt.Month() || d != s.ExitAt.Day() {
+			entry += " " + env.T.Date(s.EntryAt)
+		}
+		add("parking.field.entry", entry)
+		if !s.ExitAt.IsZero() && s.ExitAt.After(s.EntryAt) {
+			m := int(s.ExitAt.Sub(s.EntryAt) / time.Minute)
+			add("parking.field.duration", env.T.T("parking.duration", "h", strconv.Itoa(m/60), "m", strconv.Itoa(m%60)))
+		}
+	}
+	for _, l := range s.Lines {
+		f = append(f, widgets.Field{Label: l.Text, Value: env.T.Money(int64(l.Amount))})
+	}
+	if s.Phase != parking.PhaseAwaitingPayment && s.Amount > 0 {
+		add("parking.fee", env.T.Money(int64(s.Amount)))
+	}
+	return f
+}
+
+// banner is a highlighted (warning-coloured, bold) line.
+func banner(text string) fyne.CanvasObject {
+	l := widgets.Paragraph(text)
+	l.TextStyle.Bold = true
+	l.Alignment = fyne.TextAlignCenter
+	l.Importance = widget.WarningImportance
+	return l
+}
+
+// centred centres a label's text.
+func centred(l *widget.Label) fyne.CanvasObject {
+	l.Alignment = fyne.TextAlignCenter
+	return l
+}
