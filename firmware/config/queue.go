@@ -87,5 +87,8 @@ func (p *Payments) validate(v *validator) {
 	}
 	v.check(digits(p.BIN, 6), "payments.bin", p.BIN, "a 6-digit NAPAS BIN")
 	v.check(p.Account != "", "payments.account", p.Account, "the beneficiary account (required with bin)")
+	// EMVCo tags 59 and 60: at most 25 and 15 characters.
+	v.check(len(p.Name) <= 25, "payments.name", p.Name, "at most 25 characters (VietQR tag 59)")
+	v.check(len(p.City) <= 15, "payments.city", p.City, "at most 15 characters (VietQR tag 60)")
 	v.check(p.BaseURL == "" || httpURL(p.BaseURL), "payments.base_url", p.BaseURL, "an http:// or https:// URL")
 }

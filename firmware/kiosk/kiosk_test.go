@@ -35,8 +35,9 @@ func pick(s hospital.State, k hospital.IntentKind) (hospital.Intent, bool) {
 // kioskd run --sim does (simulators on ptys, BHYT and HIS fakes, the local
 // collector), with a scripted UI in place of Fyne: the patient scans the
 // CCCD's QR and taps the card, the chip reads as genuine, BHYT answers,
-// a clinic is chosen, the ticket is printed, and the records reach the
-// collector — while the database never holds the ID number in clear.
+// a clinic is chosen, the ticket is printed, the fee is paid by VietQR (the
+// simulator plays the bank transfer), the receipt is printed, and the records
+// reach the collector — while the database never holds the ID number in clear.
 func TestHospitalRegistrationThroughTheWiring(t *testing.T) {
 	dir := t.TempDir()
 	cfg, err := config.SimDefault()
@@ -62,6 +63,7 @@ func TestHospitalRegistrationThroughTheWiring(t *testing.T) {
 	}
 
 	var ticket *hospital.Ticket
+	var paying, receipt bool
 	script := func(ctx context.Context, flow *hospital.Flow) error {
 		states, unsub := flow.Subscribe()
 		defer unsub()
@@ -100,7 +102,16 @@ func TestHospitalRegistrationThroughTheWiring(t *testing.T) {
 					flow.Send(in)
 				}
 			case hospital.ScreenHolder:
-				if in, ok := pick(s, hospital.IntentSkip); ok {
+				// Offered fingerprint enrolment: the patient declines (or skips).
+				sent := false
+				for _, a := range s.Actions {
+					if a.Kind == hospital.IntentConsent && !a.Yes {
+						flow.Send(a.Intent())
+						sent = true
+						break
+					}
+				}
+				if in, ok := pick(s, hospital.IntentSkip); ok && !sent {
 					flow.Send(in)
 				}
 			case hospital.ScreenInsurance:
@@ -113,6 +124,25 @@ func TestHospitalRegistrationThroughTheWiring(t *testing.T) {
 				}
 			case hospital.ScreenTicket:
 				ticket = s.Ticket
+				if in, ok := pick(s, hospital.IntentContinue); ok {
+					flow.Send(in)
+				} else if in, ok := pick(s, hospital.IntentDone); ok {
+					flow.Send(in)
+				}
+			case hospital.ScreenPayment:
+				if !paying {
+					paying = true
+					go func() { // the patient's bank transfer, once the session is uploaded
+						for ctx.Err() == nil {
+							if _, err := rig.PayPending(cfg.Device.ID); err == nil {
+								return
+							}
+							time.Sleep(100 * time.Millisecond)
+						}
+					}()
+				}
+			case hospital.ScreenReceipt:
+				receipt = true
 				if in, ok := pick(s, hospital.IntentDone); ok {
 					flow.Send(in)
 				}
@@ -135,14 +165,17 @@ func TestHospitalRegistrationThroughTheWiring(t *testing.T) {
 	if ticket == nil || !ticket.Printed || ticket.Number == "" {
 		t.Fatalf("no printed ticket (%+v); logs:\n%s", ticket, logs.String())
 	}
-	if pages := rig.Printer.Pages(); len(pages) == 0 {
-		t.Fatal("the simulated printer printed nothing")
+	if !receipt {
+		t.Fatal("the payment never reached the receipt screen")
+	}
+	if pages := rig.Printer.Pages(); len(pages) < 2 {
+		t.Fatalf("the simulated printer printed %d pages, want the ticket and the receipt", len(pages))
 	}
 	kinds := map[string]int{}
 	for _, r := range rig.Collector.Records(cfg.Device.ID) {
 		kinds[r.Kind]++
 	}
-	for _, k := range []string{hospital.KindIdentify, hospital.KindInsurance, hospital.KindRegistration} {
+	for _, k := range []string{hospital.KindIdentify, hospital.KindInsurance, hospital.KindRegistration, "payment.session"} {
 		if kinds[k] == 0 {
 			t.Errorf("collector has no %s record (has %v)", k, kinds)
 		}

@@ -13,6 +13,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -33,6 +34,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/bhyt/bhytfake"
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/his/hisfake"
+	"github.com/kiosk06/kiosk/payments/session/sessionfake"
 	"github.com/kiosk06/kiosk/tests/collector"
 )
 
@@ -63,6 +65,8 @@ type Rig struct {
 	// information system started for a hospital profile with none configured.
 	BHYT *bhytfake.Server
 	HIS  *hisfake.Server
+	// Payments is the fake payment back-end (hospital prepayment in --sim).
+	Payments *sessionfake.Server
 	// TrustDir holds the CSCA of this run's test PKI (the identity
 	// pipeline is pointed at it); empty when no card reader is simulated.
 	TrustDir string
@@ -128,6 +132,12 @@ func (r *Rig) startHospitalFakes(cfg *config.Config) {
 		cfg.BHYT.StaffName, cfg.BHYT.StaffCCCD = "Nhân viên Mô phỏng", "001000000000"
 		r.devices = append(r.devices, Device{Role: "bhyt", Driver: "bhytfake", Path: r.BHYT.URL(), Spec: r.BHYT.URL()})
 	}
+	if cfg.Hospital.Prepayment && cfg.Payments.BIN != "" && cfg.Payments.BaseURL == "" {
+		r.Payments = sessionfake.New()
+		r.closers = append(r.closers, func() error { r.Payments.Close(); return nil })
+		cfg.Payments.BaseURL = r.Payments.URL()
+		r.devices = append(r.devices, Device{Role: "payments", Driver: "sessionfake", Path: r.Payments.URL(), Spec: r.Payments.URL()})
+	}
 	if cfg.HIS.BaseURL == "" {
 		const token = "sim-his-token"
 		r.HIS = hisfake.New(token)
@@ -135,6 +145,43 @@ func (r *Rig) startHospitalFakes(cfg *config.Config) {
 		cfg.HIS.BaseURL, cfg.HIS.Token, cfg.HIS.TokenFile = r.HIS.URL(), token, ""
 		r.devices = append(r.devices, Device{Role: "his", Driver: "hisfake", Path: r.HIS.URL(), Spec: r.HIS.URL()})
 	}
+}
+
+// PayPending plays the patient's bank transfer: the newest payment session
+// the kiosk created (as uploaded to the local collector) is paid in full.
+func (r *Rig) PayPending(deviceID string) (string, error) {
+	if r.Payments == nil || r.Collector == nil {
+		return "", errors.New("simrig: no simulated payment back-end (prepayment off?)")
+	}
+	type transition struct {
+		Ref    string `json:"ref"`
+		To     string `json:"to"`
+		Amount int64  `json:"amount"`
+	}
+	open := map[string]int64{}
+	var order []string
+	for _, rec := range r.Collector.Records(deviceID) {
+		if rec.Kind != "payment.session" {
+			continue
+		}
+		var t transition
+		if json.Unmarshal(rec.Payload, &t) != nil {
+			continue
+		}
+		switch t.To {
+		case "created":
+			open[t.Ref] = t.Amount
+			order = append(order, t.Ref)
+		case "paid", "expired", "cancelled", "failed":
+			delete(open, t.Ref)
+		}
+	}
+	for i := len(order) - 1; i >= 0; i-- {
+		if amount, ok := open[order[i]]; ok {
+			return r.Payments.Pay(order[i], amount), nil
+		}
+	}
+	return "", errors.New("simrig: no payment waiting (yet): the QR's session is uploaded within a few seconds")
 }
 
 // startCollector serves the reference backend (tests/collector) on loopback.

@@ -33,7 +33,7 @@ func kioskUI(e *env, cfg *config.Config, rig *simrig.Rig, log *slog.Logger) func
 	return func(ctx context.Context, s kiosk.Screens) error {
 		a := app.NewWithID("vn.kiosk06")
 		if rig != nil {
-			simpanel.New(ctx, a, "kiosk06 — bảng mô phỏng thiết bị", simGroups(rig)).Window().Show()
+			simpanel.New(ctx, a, "kiosk06 — bảng mô phỏng thiết bị", simGroups(rig, cfg.Device.ID)).Window().Show()
 		}
 		var err error
 		switch {
@@ -51,7 +51,7 @@ func kioskUI(e *env, cfg *config.Config, rig *simrig.Rig, log *slog.Logger) func
 
 // simGroups are the simulator panel's buttons: what a patient, a printer or
 // the insurance service can do to the simulated kiosk.
-func simGroups(rig *simrig.Rig) []simpanel.Group {
+func simGroups(rig *simrig.Rig, deviceID string) []simpanel.Group {
 	var groups []simpanel.Group
 	if rig.NFC != nil {
 		g := simpanel.Group{Title: "Thẻ CCCD (đầu đọc NFC)"}
@@ -84,6 +84,11 @@ func simGroups(rig *simrig.Rig) []simpanel.Group {
 			{Label: "Sắp hết giấy", Do: func(context.Context) error { pr.SetPaper(escpos.PaperNearEnd); return nil }},
 			{Label: "Hết giấy", Do: func(context.Context) error { pr.SetPaper(escpos.PaperEnd); return nil }},
 			{Label: "Mở nắp máy in", Do: func(context.Context) error { pr.SetCover(true); return nil }},
+		}})
+	}
+	if rig.Payments != nil {
+		groups = append(groups, simpanel.Group{Title: "Thanh toán VietQR", Actions: []simpanel.Action{
+			{Label: "Xác nhận chuyển khoản", Do: func(context.Context) error { _, err := rig.PayPending(deviceID); return err }},
 		}})
 	}
 	if b := rig.BHYT; b != nil {
