@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/kiosk06/kiosk/drivers/emrtd/testpki"
@@ -24,9 +25,27 @@ func signalContext(ctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 func cmdRun(ctx context.Context, e *env, args []string) int {
+	// --control SOCKET (with --sim): a JSON-lines socket streaming the
+	// hospital flow's states and taking intents and simulator actions, for
+	// automated end-to-end tests of the whole process.
+	var control string
+	for i := 0; i < len(args); i++ {
+		if a, ok := strings.CutPrefix(args[i], "--control="); ok {
+			control = a
+			args = append(args[:i:i], args[i+1:]...)
+			i--
+		} else if args[i] == "--control" && i+1 < len(args) {
+			control = args[i+1]
+			args = append(args[:i:i], args[i+2:]...)
+			i--
+		}
+	}
 	cfg, code := configFromFlags(e, "run", args)
 	if cfg == nil {
 		return code
+	}
+	if control != "" && !cfg.Sim {
+		return failf(e, exitUsage, "run: --control needs --sim")
 	}
 	log := logging.New(e.stderr, cfg.Log)
 	ctx, stop := signalContext(ctx)
@@ -48,7 +67,7 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 		Log:    log,
 		Notify: sdnotify.New(e.getenv, os.Getpid()),
 		Ready:  func() { printReady(e, rig) },
-		UI:     kioskUI(e, cfg, rig, log),
+		UI:     withControl(kioskUI(e, cfg, rig, log), rig, control, cfg.Device.ID, log),
 	})
 	if err != nil {
 		return failf(e, exitFailure, "run: %v", err)
@@ -154,4 +173,27 @@ func cmdSelftest(ctx context.Context, e *env, args []string) int {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// withControl serves the --control socket while the profile runs, then
+// hands over to the window (or waits headless).
+func withControl(gui func(context.Context, kiosk.Screens) error, rig *simrig.Rig, path, deviceID string, log *slog.Logger) func(context.Context, kiosk.Screens) error {
+	if path == "" || rig == nil {
+		return gui
+	}
+	return func(ctx context.Context, s kiosk.Screens) error {
+		if s.Hospital != nil {
+			stop, err := rig.ServeControl(ctx, path, s.Hospital, deviceID)
+			if err != nil {
+				return err
+			}
+			defer stop()
+			log.Info("control socket ready", "path", path)
+		}
+		if gui != nil {
+			return gui(ctx, s)
+		}
+		<-ctx.Done()
+		return nil
+	}
 }

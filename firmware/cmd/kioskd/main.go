@@ -54,7 +54,7 @@ func main() {
 
 func topCommands() []command {
 	return []command{
-		{"run", "run the device (--config FILE, --sim)", cmdRun},
+		{"run", "run the device (--config FILE, --sim; --control SOCKET drives a --sim run from tests)", cmdRun},
 		{"sim", "start the device simulators on pseudo-terminals and print their paths", cmdSim},
 		{"selftest", "check the configuration and that every configured device answers", cmdSelftest},
 		{"config", "config check FILE: check a configuration file, print every error", cmdConfig},

@@ -1,0 +1,171 @@
+package simrig
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+
+	"github.com/kiosk06/kiosk/drivers/emrtd/testpki"
+	"github.com/kiosk06/kiosk/drivers/escpos"
+	"github.com/kiosk06/kiosk/firmware/hospital"
+)
+
+// ControlCommand is one line a control client sends: either an Intent for
+// the flow (what a tap on the screen sends) or a Sim action (what the
+// simulator panel does).
+type ControlCommand struct {
+	Intent *hospital.Intent `json:"intent,omitempty"`
+	// Sim: "tap" (Variant, RemoveAfter), "scan" (Variant), "remove", "pay",
+	// "paper" (Paper: ok|near_end|end), "finger" (Finger), "records".
+	Sim         string `json:"sim,omitempty"`
+	Variant     string `json:"variant,omitempty"`
+	RemoveAfter int    `json:"remove_after,omitempty"`
+	Paper       string `json:"paper,omitempty"`
+	Finger      string `json:"finger,omitempty"`
+}
+
+// ControlReply answers a Sim command.
+type ControlReply struct {
+	Reply string         `json:"reply"` // the Sim command answered
+	OK    bool           `json:"ok"`
+	Error string         `json:"error,omitempty"`
+	Kinds map[string]int `json:"kinds,omitempty"` // "records": collector records by kind
+	Pages []string       `json:"pages,omitempty"` // "records": printed page PNG files
+}
+
+// controlLine is what the server writes: a flow state or a reply.
+type controlLine struct {
+	State *hospital.State `json:"state,omitempty"`
+	*ControlReply
+}
+
+// ServeControl serves a JSON-lines control socket at path for automated
+// tests of a whole kioskd process: every hospital flow state is written to
+// each client as {"state": …}; clients send ControlCommand lines. It is only
+// started under --sim with --control.
+func (r *Rig) ServeControl(ctx context.Context, path string, flow *hospital.Flow, deviceID string) (func() error, error) {
+	_ = os.Remove(path)
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("simrig: control: %w", err)
+	}
+	var wg sync.WaitGroup
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() { defer wg.Done(); r.serveClient(ctx, c, flow, deviceID) }()
+		}
+	}()
+	return func() error { err := ln.Close(); wg.Wait(); return err }, nil
+}
+
+func (r *Rig) serveClient(ctx context.Context, c net.Conn, flow *hospital.Flow, deviceID string) {
+	defer c.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wmu sync.Mutex
+	enc := json.NewEncoder(c)
+	write := func(l controlLine) {
+		wmu.Lock()
+		defer wmu.Unlock()
+		_ = enc.Encode(l)
+	}
+	states, unsub := flow.Subscribe()
+	defer unsub()
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case s := <-states:
+				write(controlLine{State: &s})
+			}
+		}
+	}()
+	go func() { <-ctx.Done(); c.Close() }()
+	sc := bufio.NewScanner(c)
+	for sc.Scan() {
+		var cmd ControlCommand
+		if err := json.Unmarshal(sc.Bytes(), &cmd); err != nil {
+			write(controlLine{ControlReply: &ControlReply{Reply: "?", Error: err.Error()}})
+			continue
+		}
+		if cmd.Intent != nil {
+			flow.Send(*cmd.Intent)
+			continue
+		}
+		rep := r.simCommand(cmd, deviceID)
+		write(controlLine{ControlReply: &rep})
+	}
+}
+
+func variantNamed(name string) (testpki.Variant, error) {
+	for _, v := range Variants {
+		if v.String() == name || (name == "" && v == testpki.Genuine) {
+			return v, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown card variant %q", name)
+}
+
+func (r *Rig) simCommand(cmd ControlCommand, deviceID string) ControlReply {
+	rep := ControlReply{Reply: cmd.Sim}
+	var err error
+	switch cmd.Sim {
+	case "tap", "scan":
+		var v testpki.Variant
+		if v, err = variantNamed(cmd.Variant); err == nil {
+			if cmd.Sim == "tap" {
+				err = r.TapCard(v, cmd.RemoveAfter)
+			} else {
+				err = r.ScanQR(v)
+			}
+		}
+	case "remove":
+		r.RemoveCard()
+	case "pay":
+		_, err = r.PayPending(deviceID)
+	case "paper":
+		if r.Printer == nil {
+			err = errors.New("no simulated printer")
+		} else {
+			r.Printer.SetPaper(escpos.Paper(cmd.Paper))
+		}
+	case "finger":
+		if r.Fingerprint == nil {
+			err = errors.New("no simulated fingerprint module")
+		} else if cmd.Finger == "" {
+			r.Fingerprint.LiftFinger()
+		} else {
+			r.Fingerprint.Touch(cmd.Finger, 3)
+		}
+	case "records":
+		rep.Kinds = map[string]int{}
+		if r.Collector != nil {
+			for _, rec := range r.Collector.Records(deviceID) {
+				rep.Kinds[rec.Kind]++
+			}
+		}
+		if r.Printer != nil {
+			for _, p := range r.Printer.Pages() {
+				rep.Pages = append(rep.Pages, p.File)
+			}
+		}
+	default:
+		err = fmt.Errorf("unknown sim command %q", cmd.Sim)
+	}
+	rep.OK = err == nil
+	if err != nil {
+		rep.Error = err.Error()
+	}
+	return rep
+}

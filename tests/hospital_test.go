@@ -1,0 +1,188 @@
+package tests
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"image/png"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/kiosk06/kiosk/firmware/hospital"
+	"github.com/kiosk06/kiosk/firmware/simrig"
+)
+
+// controlClient drives a kioskd --sim --control socket.
+type controlClient struct {
+	t   *testing.T
+	c   net.Conn
+	enc *json.Encoder
+	in  chan json.RawMessage
+}
+
+type controlLine struct {
+	State *hospital.State `json:"state"`
+	simrig.ControlReply
+}
+
+func dialControl(t *testing.T, path string) *controlClient {
+	t.Helper()
+	var c net.Conn
+	var err error
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if c, err = net.Dial("unix", path); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("control socket: %v", err)
+	}
+	cc := &controlClient{t: t, c: c, enc: json.NewEncoder(c), in: make(chan json.RawMessage, 256)}
+	go func() {
+		sc := bufio.NewScanner(c)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			cc.in <- append(json.RawMessage(nil), sc.Bytes()...)
+		}
+		close(cc.in)
+	}()
+	return cc
+}
+
+func (cc *controlClient) send(cmd simrig.ControlCommand) {
+	if err := cc.enc.Encode(cmd); err != nil {
+		cc.t.Fatal(err)
+	}
+}
+
+// TestHospitalKioskEndToEnd runs the hospital kiosk as a real kioskd process
+// in simulation (virtual CCCD on pn532sim, scannersim, escpossim,
+// fingerprintsim, BHYT and HIS fakes, the payment back-end fake, the
+// collector) and takes a patient from welcome to a printed ticket and a
+// paid receipt, as the simulator panel and the screen would.
+func TestHospitalKioskEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "control.sock")
+	cmd, lines, stderr := startKioskd(t, dir, []string{"DISPLAY=", "WAYLAND_DISPLAY="}, "run", "--sim", "--control", sock)
+	waitLine(t, lines, "ready", 30*time.Second, stderr)
+	cc := dialControl(t, sock)
+
+	var ticket *hospital.Ticket
+	presented, paying, payAsked, paid := false, false, false, false
+	var records *simrig.ControlReply
+	deadline := time.After(60 * time.Second)
+	for records == nil {
+		var raw json.RawMessage
+		select {
+		case raw = <-cc.in:
+		case <-deadline:
+			t.Fatalf("timed out (ticket %v, paid %v); stderr:\n%s", ticket != nil, paid, stderr)
+		}
+		var l controlLine
+		if err := json.Unmarshal(raw, &l); err != nil {
+			t.Fatalf("bad control line %s: %v", raw, err)
+		}
+		if l.State == nil {
+			switch l.Reply {
+			case "pay":
+				if paying = l.OK; !paying { // not uploaded yet: try again shortly
+					time.Sleep(150 * time.Millisecond)
+					cc.send(simrig.ControlCommand{Sim: "pay"})
+				}
+			case "records":
+				records = &l.ControlReply
+			}
+			continue
+		}
+		s := l.State
+		if presented && s.Screen != hospital.ScreenWelcome && s.Screen != hospital.ScreenIdentify {
+			cc.send(simrig.ControlCommand{Sim: "remove"})
+		}
+		act := func(k hospital.IntentKind, yes bool) bool {
+			for _, a := range s.Actions {
+				if a.Kind == k && a.Yes == yes {
+					in := a.Intent()
+					cc.send(simrig.ControlCommand{Intent: &in})
+					return true
+				}
+			}
+			return false
+		}
+		switch s.Screen {
+		case hospital.ScreenWelcome:
+			if paid {
+				cc.send(simrig.ControlCommand{Sim: "records"})
+			} else if !presented {
+				presented = true
+				cc.send(simrig.ControlCommand{Sim: "scan", Variant: "genuine"})
+				cc.send(simrig.ControlCommand{Sim: "tap", Variant: "genuine"})
+			}
+		case hospital.ScreenCardResult:
+			if s.Card.Verdict != hospital.Genuine {
+				t.Fatalf("card verdict %s", s.Card.Verdict)
+			}
+			act(hospital.IntentContinue, false)
+		case hospital.ScreenHolder:
+			if !act(hospital.IntentConsent, false) {
+				act(hospital.IntentSkip, false)
+			}
+		case hospital.ScreenInsurance:
+			act(hospital.IntentContinue, false)
+		case hospital.ScreenClinic:
+			if s.Clinic != nil && len(s.Clinic.Clinics) > 0 {
+				in := hospital.Intent{Kind: hospital.IntentChoose, Clinic: s.Clinic.Clinics[0].Code}
+				cc.send(simrig.ControlCommand{Intent: &in})
+			}
+		case hospital.ScreenTicket:
+			ticket = s.Ticket
+			if !act(hospital.IntentContinue, false) {
+				act(hospital.IntentDone, false)
+			}
+		case hospital.ScreenPayment:
+			// The patient's transfer (retried by the reply handler until
+			// the session's record is uploaded).
+			if !paying && !payAsked {
+				payAsked = true
+				cc.send(simrig.ControlCommand{Sim: "pay"})
+			}
+		case hospital.ScreenReceipt:
+			paid = true
+			act(hospital.IntentDone, false)
+		case hospital.ScreenError:
+			t.Fatalf("error screen %q; stderr:\n%s", s.Title.VI, stderr)
+		}
+	}
+	if ticket == nil || !ticket.Printed {
+		t.Fatalf("no printed ticket: %+v", ticket)
+	}
+	for _, k := range []string{"hospital.identify", "hospital.insurance", "hospital.registration", "payment.session"} {
+		if records.Kinds[k] == 0 {
+			t.Errorf("collector has no %s record: %v", k, records.Kinds)
+		}
+	}
+	if len(records.Pages) < 2 {
+		t.Fatalf("printed pages %v, want the ticket and the receipt", records.Pages)
+	}
+	// The ticket is a real PNG at the printer's 576-dot width.
+	f, err := os.Open(filepath.Join(dir, records.Pages[0]))
+	if os.IsNotExist(err) {
+		f, err = os.Open(records.Pages[0])
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(f)
+	f.Close()
+	if err != nil || img.Bounds().Dx() != 576 || img.Bounds().Dy() < 200 {
+		t.Fatalf("ticket PNG: %v %v", img.Bounds(), err)
+	}
+	db, _ := os.ReadFile(filepath.Join(dir, "var", "kiosk.db"))
+	if bytes.Contains(db, []byte("001099012345")) {
+		t.Fatal("ID number in clear in the database")
+	}
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+}
