@@ -23,6 +23,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/his"
 	"github.com/kiosk06/kiosk/firmware/hospital"
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/metrics"
 	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/firmware/tickets"
@@ -45,6 +46,17 @@ func startHospital(ctx context.Context, e *env) ([]component, *hospital.Flow, er
 	if err != nil {
 		return fail(fmt.Errorf("kiosk: queue: %w", err))
 	}
+	_ = e.m.LabeledGauge("queue_waiting", "People waiting per queue service.", "service", func() map[string]float64 {
+		qctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		out := map[string]float64{}
+		if b, err := eng.Board(qctx); err == nil {
+			for _, sv := range b.Services {
+				out[sv.Code] = float64(sv.Waiting)
+			}
+		}
+		return out
+	})
 	if cfg.Queue.APIListen != "" {
 		c, err := serveQueueAPI(cfg.Queue.APIListen, eng, cfg.Queue.Tokens, e)
 		if err != nil {
@@ -117,7 +129,7 @@ func startHospital(ctx context.Context, e *env) ([]component, *hospital.Flow, er
 		e.log.Warn("no CSCA trust anchors: cards can only be 'unverified'", "dir", cfg.Identity.TrustDir, "err", err)
 		trust = pa.NewTrustStore()
 	}
-	ident := &cardIdentifier{reader: reader, log: e.log, readTimeout: cfg.Identity.ReadTimeout.D(),
+	ident := &cardIdentifier{reader: reader, log: e.log, m: e.m, readTimeout: cfg.Identity.ReadTimeout.D(),
 		pipeline: identity.Options{Trust: trust, ReadFace: cfg.Identity.ReadFace, Logger: e.log}}
 	if sc != nil {
 		ident.qr = qrSource{sc}
@@ -289,6 +301,7 @@ type cardIdentifier struct {
 	pipeline    identity.Options
 	readTimeout time.Duration
 	log         *slog.Logger
+	m           *metrics.Metrics
 }
 
 // pairWindow is how long the kiosk waits for the other half (card after a
@@ -386,8 +399,28 @@ func (c *cardIdentifier) readChip(ctx context.Context, card nfc.Card, qr *cccd.Q
 	id, err := identity.NewPipeline(opt).Read(rctx, card, identity.Keys{QR: qr})
 	_ = card.Release(ctx)
 	if err != nil {
+		c.m.CardReads.WithLabelValues(readResult(err)).Inc()
 		return hospital.Identity{}, err
 	}
+	c.m.CardReads.WithLabelValues("ok").Inc()
+	c.m.Verdicts.WithLabelValues(string(id.Verdict), string(id.Reason)).Inc()
 	progress(hospital.Progress{Step: hospital.ReadDone, Fraction: 1})
 	return hospital.Identity{Citizen: id.Citizen, Verdict: hospital.Verdict(id.Verdict), Reason: string(id.Reason), Method: hospital.MethodChipQR}, nil
+}
+
+// readResult labels a failed card read for the card_reads_total metric.
+func readResult(err error) string {
+	switch {
+	case errors.Is(err, identity.ErrCardRemoved):
+		return "card_removed"
+	case errors.Is(err, identity.ErrWrongKey):
+		return "wrong_key"
+	case errors.Is(err, identity.ErrNotIDCard):
+		return "not_id_card"
+	case errors.Is(err, identity.ErrNoKey):
+		return "no_key"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	}
+	return "error"
 }

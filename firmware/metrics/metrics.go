@@ -99,6 +99,25 @@ func (s *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
+// LabeledGauge registers a gauge with one label whose values are read from
+// f at every scrape, e.g. people waiting per queue service.
+func (m *Metrics) LabeledGauge(name, help, label string, f func() map[string]float64) error {
+	return m.reg.Register(&labeledCollector{desc: prometheus.NewDesc("kiosk_"+name, help, []string{label}, nil), f: f})
+}
+
+type labeledCollector struct {
+	desc *prometheus.Desc
+	f    func() map[string]float64
+}
+
+func (l *labeledCollector) Describe(ch chan<- *prometheus.Desc) { ch <- l.desc }
+
+func (l *labeledCollector) Collect(ch chan<- prometheus.Metric) {
+	for k, v := range l.f() {
+		ch <- prometheus.MustNewConstMetric(l.desc, prometheus.GaugeValue, v, k)
+	}
+}
+
 // HealthCheck registers a named check that /healthz runs; a non-nil error
 // makes /healthz answer 503 with the check's name and error.
 func (m *Metrics) HealthCheck(name string, check func() error) {

@@ -33,6 +33,9 @@ func TestMetricsText(t *testing.T) {
 	if err := m.StateGauge("printer_paper", "Printer paper state.", "state", []string{"ok", "near_end", "end"}, func() string { return paper }); err != nil {
 		t.Fatal(err)
 	}
+	if err := m.LabeledGauge("queue_waiting", "People waiting per service.", "service", func() map[string]float64 { return map[string]float64{"A": 3} }); err != nil {
+		t.Fatal(err)
+	}
 	code, body := get(t, m.Handler(), "/metrics")
 	if code != 200 {
 		t.Fatalf("status %d", code)
@@ -43,6 +46,7 @@ func TestMetricsText(t *testing.T) {
 		`kiosk_outbox_pending_records 42`,
 		`kiosk_printer_paper{state="near_end"} 1`,
 		`kiosk_printer_paper{state="ok"} 0`,
+		`kiosk_queue_waiting{service="A"} 3`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(body, want) {
