@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kiosk06/kiosk/drivers/cccd"
@@ -314,10 +315,16 @@ var errScanQR = errors.New("kiosk: scan the QR code on the back of the card so t
 
 func (c *cardIdentifier) Identify(ctx context.Context, progress func(hospital.Progress)) (hospital.Identity, error) {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	// The scanner and the reader each take one reading goroutine: stop this
+	// call's readers (both honour ctx within one poll) before the next
+	// Identify starts its own.
+	var readers sync.WaitGroup
+	defer func() { cancel(); readers.Wait() }()
 	qrs, cards := make(chan string, 1), make(chan nfc.Card, 1)
 	if c.qr.s != nil {
+		readers.Add(1)
 		go func() {
+			defer readers.Done()
 			for ctx.Err() == nil {
 				text, err := c.qr.ReadQR(ctx)
 				if err == nil {
@@ -329,7 +336,9 @@ func (c *cardIdentifier) Identify(ctx context.Context, progress func(hospital.Pr
 		}()
 	}
 	if c.reader != nil {
+		readers.Add(1)
 		go func() {
+			defer readers.Done()
 			for ctx.Err() == nil {
 				card, err := c.reader.WaitCard(ctx)
 				if err == nil {
