@@ -51,7 +51,7 @@ func startKioskd(t *testing.T, dir string, envs []string, args ...string) (*exec
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
-	lines := make(chan string, 64)
+	lines := make(chan string, 4096) // a flooding child (txgen) is not throttled by the reader
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {

@@ -1,8 +1,6 @@
 package tests
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -11,7 +9,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -101,24 +98,7 @@ func queueCrashCycle(t *testing.T, rng *rand.Rand, db string, cycle int) []strin
 	} else {
 		args = append(args, "--services", strings.Join(strings.Split(string(codes[:k]), ""), ","))
 	}
-	cmd := exec.Command(kioskdBin, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := make(chan string, 4096)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
+	cmd, lines, stderr := startKioskd(t, "", nil, args...)
 	var ids []string
 	record := func(line string) {
 		id, ok := strings.CutPrefix(line, "issued ")

@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -89,24 +88,7 @@ func crashCycle(t *testing.T, rng *rand.Rand, db string, cycle int) []int64 {
 	if cycle%2 == 1 {
 		args = append(args, "--personal")
 	}
-	cmd := exec.Command(kioskdBin, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := make(chan string, 4096)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
+	cmd, lines, stderr := startKioskd(t, "", nil, args...)
 	var seqs []int64
 	record := func(line string) {
 		v, ok := strings.CutPrefix(line, "acked ")
