@@ -3,7 +3,6 @@ package tests
 import (
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/drivers/escpos/escpossim"
-	"github.com/kiosk06/kiosk/drivers/scanner/scannersim"
 	"github.com/kiosk06/kiosk/tests/collector"
 )
 
@@ -35,15 +33,8 @@ func waitRecord(t *testing.T, c *collector.Collector, device, kind string, d tim
 // free; both steps reach the collector, without any ID number.
 func TestParkingProfileEndToEnd(t *testing.T) {
 	dir := t.TempDir()
-	coll := collector.New(collector.Options{})
-	srv := httptest.NewServer(coll.Handler())
-	defer srv.Close()
+	coll, url, sc := backendAndScanner(t, "")
 	ctx := context.Background()
-	sc, err := scannersim.Start(ctx, &scannersim.Opts{Suffix: "\r"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sc.Close()
 	pr, err := escpossim.Start(ctx, &escpossim.Options{Dir: filepath.Join(dir, "pages"), Width: 576})
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +47,7 @@ id = "lot-e2e-1"
 profile = "parking"
 data_dir = "`+filepath.Join(dir, "var")+`"
 [uplink]
-base_url = "`+srv.URL+`"
+base_url = "`+url+`"
 interval = "200ms"
 [devices.scanner]
 driver = "scanner"

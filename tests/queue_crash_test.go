@@ -13,7 +13,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -107,26 +106,7 @@ func queueCrashCycle(t *testing.T, rng *rand.Rand, db string, cycle int) []strin
 		}
 		ids = append(ids, id)
 	}
-	if rng.IntN(4) == 0 {
-		time.Sleep(time.Duration(rng.IntN(40_000)) * time.Microsecond) // during open and replay
-	} else {
-		select { // after the first durable issue, then a random while
-		case l, ok := <-lines:
-			if ok {
-				record(l)
-			}
-		case <-time.After(20 * time.Second):
-			t.Fatalf("cycle %d: no issued line in 20 s (stderr %s)", cycle, stderr.String())
-		}
-		time.Sleep(time.Duration(rng.IntN(60_000)) * time.Microsecond)
-	}
-	_ = cmd.Process.Signal(syscall.SIGKILL)
-	for l := range lines {
-		record(l)
-	}
-	if err := cmd.Wait(); err == nil {
-		t.Fatalf("cycle %d: queue-gen %v exited before the kill (stderr %s)", cycle, args, stderr.String())
-	}
+	killAtRandom(t, rng, cycle, cmd, lines, stderr, killPlan{EarlyOneIn: 4, EarlyMax: 40_000 * time.Microsecond, LateMax: 60_000 * time.Microsecond}, record)
 	return ids
 }
 

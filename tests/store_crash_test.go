@@ -98,26 +98,7 @@ func crashCycle(t *testing.T, rng *rand.Rand, db string, cycle int) []int64 {
 		}
 		seqs = append(seqs, s)
 	}
-	if rng.IntN(5) == 0 {
-		time.Sleep(time.Duration(rng.IntN(30_000)) * time.Microsecond) // during start-up
-	} else {
-		select { // after the first durable append, then a random while
-		case l, ok := <-lines:
-			if ok {
-				record(l)
-			}
-		case <-time.After(20 * time.Second):
-			t.Fatalf("cycle %d: no acked line in 20 s (stderr %s)", cycle, stderr.String())
-		}
-		time.Sleep(time.Duration(rng.IntN(80_000)) * time.Microsecond)
-	}
-	_ = cmd.Process.Signal(syscall.SIGKILL)
-	for l := range lines {
-		record(l)
-	}
-	if err := cmd.Wait(); err == nil {
-		t.Fatalf("cycle %d: txgen exited before the kill", cycle)
-	}
+	killAtRandom(t, rng, cycle, cmd, lines, stderr, killPlan{EarlyOneIn: 5, EarlyMax: 30_000 * time.Microsecond, LateMax: 80_000 * time.Microsecond}, record)
 	return seqs
 }
 

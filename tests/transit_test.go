@@ -1,17 +1,12 @@
 package tests
 
 import (
-	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/kiosk06/kiosk/drivers/scanner/scannersim"
-	"github.com/kiosk06/kiosk/tests/collector"
 )
 
 // TestTransitProfileEndToEnd runs the bus validator profile in a real kioskd
@@ -20,14 +15,7 @@ import (
 // with no ID number anywhere in what is uploaded.
 func TestTransitProfileEndToEnd(t *testing.T) {
 	dir := t.TempDir()
-	coll := collector.New(collector.Options{Token: "t0ken"})
-	srv := httptest.NewServer(coll.Handler())
-	defer srv.Close()
-	sc, err := scannersim.Start(context.Background(), &scannersim.Opts{Suffix: "\r"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sc.Close()
+	coll, url, sc := backendAndScanner(t, "t0ken")
 
 	cfg := filepath.Join(dir, "transit.toml")
 	os.WriteFile(cfg, []byte(`[device]
@@ -35,7 +23,7 @@ id = "bus-e2e-1"
 profile = "transit"
 data_dir = "`+filepath.Join(dir, "var")+`"
 [uplink]
-base_url = "`+srv.URL+`"
+base_url = "`+url+`"
 token = "t0ken"
 interval = "200ms"
 [devices.scanner]
