@@ -130,7 +130,7 @@ func startHospital(ctx context.Context, e *env) ([]component, *hospital.Flow, er
 		e.log.Warn("no CSCA trust anchors: cards can only be 'unverified'", "dir", cfg.Identity.TrustDir, "err", err)
 		trust = pa.NewTrustStore()
 	}
-	ident := &cardIdentifier{reader: reader, log: e.log, m: e.m, readTimeout: cfg.Identity.ReadTimeout.D(),
+	ident := &cardIdentifier{reader: reader, log: e.log, m: e.m, readTimeout: cfg.Identity.ReadTimeout.D(), busy: make(chan struct{}, 1),
 		pipeline: identity.Options{Trust: trust, ReadFace: cfg.Identity.ReadFace, Logger: e.log}}
 	if sc != nil {
 		ident.qr = qrSource{sc}
@@ -303,6 +303,10 @@ type cardIdentifier struct {
 	readTimeout time.Duration
 	log         *slog.Logger
 	m           *metrics.Metrics
+	// busy admits one Identify at a time: the flow cancels a superseded call
+	// without waiting for it, and the scanner and reader take one reading
+	// goroutine each.
+	busy chan struct{}
 }
 
 // pairWindow is how long the kiosk waits for the other half (card after a
@@ -314,6 +318,12 @@ const pairWindow = 15 * time.Second
 var errScanQR = errors.New("kiosk: scan the QR code on the back of the card so the chip can be opened")
 
 func (c *cardIdentifier) Identify(ctx context.Context, progress func(hospital.Progress)) (hospital.Identity, error) {
+	select {
+	case c.busy <- struct{}{}: // the superseded call has returned
+	case <-ctx.Done():
+		return hospital.Identity{}, ctx.Err()
+	}
+	defer func() { <-c.busy }()
 	ctx, cancel := context.WithCancel(ctx)
 	// The scanner and the reader each take one reading goroutine: stop this
 	// call's readers (both honour ctx within one poll) before the next
