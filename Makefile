@@ -23,7 +23,7 @@ deps: ## install missing Debian packages (idempotent; names each one it installs
 	@.ci/deps base
 	@.ci/check-go
 
-deps-cross: ## install the ARM cross compilers and multiarch libraries
+deps-cross: ## install the ARM cross compilers and target libraries (multiarch, else a sysroot in .sysroot/)
 	@.ci/deps cross
 
 build: deps ## build ./kioskd
@@ -100,5 +100,5 @@ screenshots: ## regenerate docs/screens/*.png (every kiosk screen at 1080x1920) 
 	$(GO) test ./ui/hospitalui -run TestScreens -count=1 -update-screens ../../docs/screens
 	$(GO) test ./ui/parkingui -run TestScreens -count=1 -update-screens ../../docs/screens
 
-clean: ## remove build output and ./var
+clean: ## remove build output and ./var (keeps .bin and .sysroot: tools, not output)
 	rm -rf kioskd dist var

@@ -21,7 +21,6 @@ const qemuTimeout = "60"
 type target struct {
 	arch    string      // cross/build ARCH
 	cc      string      // the cross compiler cross/build uses
-	libdir  string      // multiarch library directory (libpcsclite.so for the link)
 	qemu    string      // qemu-user binary
 	machine elf.Machine // e_machine
 	class   elf.Class
@@ -30,12 +29,12 @@ type target struct {
 
 var (
 	arm64 = target{
-		arch: "arm64", cc: "aarch64-linux-gnu-gcc", libdir: "/usr/lib/aarch64-linux-gnu",
+		arch: "arm64", cc: "aarch64-linux-gnu-gcc",
 		qemu: "qemu-aarch64", machine: elf.EM_AARCH64, class: elf.ELFCLASS64,
 		interp: "/lib/ld-linux-aarch64.so.1",
 	}
 	armv7 = target{
-		arch: "armv7", cc: "arm-linux-gnueabihf-gcc", libdir: "/usr/lib/arm-linux-gnueabihf",
+		arch: "armv7", cc: "arm-linux-gnueabihf-gcc",
 		qemu: "qemu-arm", machine: elf.EM_ARM, class: elf.ELFCLASS32,
 		interp: "/lib/ld-linux-armhf.so.3",
 	}
@@ -67,9 +66,19 @@ func repoRoot(t *testing.T) string {
 	}
 }
 
+// crossBinary is one cross-built kioskd and how qemu-user runs it.
+type crossBinary struct {
+	tg       target
+	variant  string // gui | nogui
+	path     string
+	ldprefix string // QEMU_LD_PREFIX: "/" (multiarch) or the sysroot
+}
+
 // requireToolchain skips the test, saying what is missing, when the cross
-// toolchain for tg is not installed (`make deps-cross` installs it).
-func requireToolchain(t *testing.T, tg target) {
+// toolchain or the target libraries of tg's variant are not there (`make
+// deps-cross` provides them), and returns the QEMU_LD_PREFIX its builds run
+// with (`cross/build ldprefix`: the host for multiarch, else the sysroot).
+func requireToolchain(t *testing.T, tg target, variant string) string {
 	t.Helper()
 	var missing []string
 	for _, tool := range []string{tg.cc, tg.qemu, "timeout", "pkg-config"} {
@@ -77,19 +86,27 @@ func requireToolchain(t *testing.T, tg target) {
 			missing = append(missing, tool)
 		}
 	}
-	for _, f := range []string{filepath.Join(tg.libdir, "libpcsclite.so"), tg.interp} {
-		if _, err := os.Stat(f); err != nil {
-			missing = append(missing, f)
-		}
+	cmd := exec.Command(filepath.Join(repoRoot(t), "cross", "build"), "ldprefix", tg.arch, variant)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	b, err := cmd.Output()
+	prefix := strings.TrimSpace(string(b))
+	if err != nil {
+		missing = append(missing, strings.TrimSpace(stderr.String()))
+	} else if _, err := os.Stat(filepath.Join(prefix, tg.interp)); err != nil {
+		missing = append(missing, filepath.Join(prefix, tg.interp))
 	}
 	if len(missing) > 0 {
-		t.Skipf("cross toolchain for %s not installed (missing %s): run `make deps-cross`", tg.arch, strings.Join(missing, ", "))
+		t.Skipf("cross toolchain for %s %s not installed (missing %s): run `make deps-cross`", tg.arch, variant, strings.Join(missing, ", "))
 	}
+	return prefix
 }
 
-// build cross-compiles kioskd with cross/build and returns the binary path.
-func build(t *testing.T, tg target, variant string) string {
+// build cross-compiles kioskd with cross/build, the way `make ARCH[-nogui]`
+// does, and checks its ELF header.
+func build(t *testing.T, tg target, variant string) crossBinary {
 	t.Helper()
+	prefix := requireToolchain(t, tg, variant)
 	root := repoRoot(t)
 	out := filepath.Join(t.TempDir(), tg.arch+"-"+variant, "kioskd")
 	cmd := exec.Command(filepath.Join(root, "cross", "build"), tg.arch, variant, out,
@@ -98,7 +115,8 @@ func build(t *testing.T, tg target, variant string) string {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("cross/build %s %s: %v\n%s", tg.arch, variant, err, b)
 	}
-	return out
+	checkELF(t, tg, out)
+	return crossBinary{tg: tg, variant: variant, path: out, ldprefix: prefix}
 }
 
 // checkELF asserts machine, class, interpreter and (ARM) the hard-float EABI.
@@ -158,13 +176,13 @@ type result struct {
 	code           int
 }
 
-// emulate runs bin under qemu-user with the host's multiarch libraries
-// (QEMU_LD_PREFIX=/), in dir, killed after qemuTimeout seconds.
-func emulate(t *testing.T, tg target, dir, bin string, args ...string) result {
+// emulate runs b under qemu-user with its target libraries (QEMU_LD_PREFIX),
+// in dir, killed after qemuTimeout seconds.
+func emulate(t *testing.T, b crossBinary, dir string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command("timeout", append([]string{"-s", "KILL", qemuTimeout, tg.qemu, bin}, args...)...)
+	cmd := exec.Command("timeout", append([]string{"-s", "KILL", qemuTimeout, b.tg.qemu, b.path}, args...)...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "QEMU_LD_PREFIX=/")
+	cmd.Env = append(os.Environ(), "QEMU_LD_PREFIX="+b.ldprefix)
 	return run(t, cmd)
 }
 
@@ -194,33 +212,51 @@ func run(t *testing.T, cmd *exec.Cmd) result {
 // devices (compared with the native build), and a short transit scenario.
 // The same binary is then packaged and inspected (TestDeb… helpers).
 func TestArm64NoGUI(t *testing.T) {
-	requireToolchain(t, arm64)
 	t.Parallel()
-	bin := build(t, arm64, "nogui")
-	checkELF(t, arm64, bin)
-
-	t.Run("version", func(t *testing.T) {
-		r := emulate(t, arm64, t.TempDir(), bin, "version")
-		if r.code != 0 || !strings.Contains(r.stdout, "linux/arm64") || !strings.Contains(r.stdout, "nogui") || !strings.Contains(r.stdout, "0.0.0-crosstest") {
-			t.Fatalf("kioskd version: exit %d, stdout %q, stderr %q; want linux/arm64 nogui 0.0.0-crosstest", r.code, r.stdout, r.stderr)
-		}
-	})
-	t.Run("selftest", func(t *testing.T) { checkSelftest(t, bin) })
-	t.Run("transit", func(t *testing.T) { checkTransit(t, bin) })
-	t.Run("deb", func(t *testing.T) { checkDeb(t, bin) })
+	b := build(t, arm64, "nogui")
+	t.Run("version", func(t *testing.T) { checkVersion(t, b) })
+	t.Run("selftest", func(t *testing.T) { checkSelftest(t, b) })
+	t.Run("transit", func(t *testing.T) { checkTransit(t, b) })
+	t.Run("deb", func(t *testing.T) { checkDeb(t, b) })
 }
 
 // TestArmv7NoGUI builds the headless ARMv7 hard-float kioskd and runs
-// `kioskd version` under qemu-arm. It runs beside TestArm64NoGUI so the two
+// `kioskd version` under qemu-arm. The cross tests run in parallel so the
 // cold cgo builds share the machine's cores.
 func TestArmv7NoGUI(t *testing.T) {
-	requireToolchain(t, armv7)
 	t.Parallel()
-	bin := build(t, armv7, "nogui")
-	checkELF(t, armv7, bin)
-	r := emulate(t, armv7, t.TempDir(), bin, "version")
-	if r.code != 0 || !strings.Contains(r.stdout, "linux/arm") || !strings.Contains(r.stdout, "nogui") {
-		t.Fatalf("kioskd version: exit %d, stdout %q, stderr %q; want linux/arm nogui", r.code, r.stdout, r.stderr)
+	checkVersion(t, build(t, armv7, "nogui"))
+}
+
+// TestArm64GUI builds the kiosk (Fyne) arm64 kioskd, `make arm64`, and runs
+// `kioskd version` and `selftest --sim` under qemu-aarch64: the binary loads
+// the target's GL/X11 libraries and starts without a display.
+func TestArm64GUI(t *testing.T) {
+	t.Parallel()
+	b := build(t, arm64, "gui")
+	checkVersion(t, b)
+	checkSelftest(t, b)
+}
+
+// TestArmv7GUI builds the kiosk (Fyne) ARMv7 hard-float kioskd, `make
+// armv7`, runs `kioskd version` and `selftest --sim` under qemu-arm, and
+// packages it as the armhf .deb a kiosk installs (`make deb-armv7`).
+func TestArmv7GUI(t *testing.T) {
+	t.Parallel()
+	b := build(t, armv7, "gui")
+	t.Run("version", func(t *testing.T) { checkVersion(t, b) })
+	t.Run("selftest", func(t *testing.T) { checkSelftest(t, b) })
+	t.Run("deb", func(t *testing.T) { checkDeb(t, b) })
+}
+
+// checkVersion runs `kioskd version` under qemu: the right platform, the
+// variant and the stamped version.
+func checkVersion(t *testing.T, b crossBinary) {
+	t.Helper()
+	r := emulate(t, b, t.TempDir(), "version")
+	platform := "linux/" + map[string]string{"arm64": "arm64", "armv7": "arm"}[b.tg.arch] + " "
+	if r.code != 0 || !strings.Contains(r.stdout, platform) || !strings.Contains(r.stdout, " "+b.variant) || !strings.Contains(r.stdout, "0.0.0-crosstest") {
+		t.Fatalf("kioskd version: exit %d, stdout %q, stderr %q; want %s%s 0.0.0-crosstest", r.code, r.stdout, r.stderr, platform, b.variant)
 	}
 }
 
@@ -238,38 +274,41 @@ func selftestLines(out string) map[string]string {
 }
 
 // checkSelftest runs `kioskd selftest --sim` under qemu: the simulators run
-// on real ptys inside the emulated process. The arm64 result must equal the
-// native build's, check by check, and the config check must pass: a check
-// failing on both is a wiring gap of the firmware, not of the cross build,
-// and is logged as such.
-func checkSelftest(t *testing.T, bin string) {
-	got := emulate(t, arm64, t.TempDir(), bin, "selftest", "--sim")
-	native := nativeSelftest(t)
-	t.Logf("arm64 selftest --sim (exit %d):\n%s%s", got.code, got.stdout, got.stderr)
+// on real ptys inside the emulated process. The result must equal the native
+// build's (same tags), check by check, and the config check must pass: a
+// check failing on both is a wiring gap of the firmware, not of the cross
+// build, and is logged as such.
+func checkSelftest(t *testing.T, b crossBinary) {
+	t.Helper()
+	got := emulate(t, b, t.TempDir(), "selftest", "--sim")
+	native := nativeSelftest(t, b.variant)
+	name := b.tg.arch + " " + b.variant
+	t.Logf("%s selftest --sim (exit %d):\n%s%s", name, got.code, got.stdout, got.stderr)
 	gotLines, wantLines := selftestLines(got.stdout), selftestLines(native.stdout)
 	if gotLines["config"] != "ok" {
-		t.Fatalf("arm64 selftest: config check %q, want ok", gotLines["config"])
+		t.Fatalf("%s selftest: config check %q, want ok", name, gotLines["config"])
 	}
 	if len(gotLines) != len(wantLines) || got.code != native.code {
-		t.Fatalf("arm64 selftest: exit %d with %d checks, native exit %d with %d checks\nnative:\n%s", got.code, len(gotLines), native.code, len(wantLines), native.stdout)
+		t.Fatalf("%s selftest: exit %d with %d checks, native exit %d with %d checks\nnative:\n%s", name, got.code, len(gotLines), native.code, len(wantLines), native.stdout)
 	}
-	for name, want := range wantLines {
-		if gotLines[name] != want {
-			t.Errorf("arm64 selftest %s: %q, native %q", name, gotLines[name], want)
+	for check, want := range wantLines {
+		if gotLines[check] != want {
+			t.Errorf("%s selftest %s: %q, native %q", name, check, gotLines[check], want)
 		}
 		if want == "FAIL" {
-			t.Logf("selftest %s fails natively too (firmware wiring, not the cross build)", name)
+			t.Logf("selftest %s fails natively too (firmware wiring, not the cross build)", check)
 		}
 	}
 }
 
-// nativeSelftest builds kioskd for this machine with the same tags and runs
-// `kioskd selftest --sim`, the reference for the emulated run.
-func nativeSelftest(t *testing.T) result {
+// nativeSelftest builds kioskd for this machine with the variant's tags and
+// runs `kioskd selftest --sim`, the reference for the emulated run.
+func nativeSelftest(t *testing.T, variant string) result {
 	t.Helper()
 	root := repoRoot(t)
 	bin := filepath.Join(t.TempDir(), "kioskd")
-	cmd := exec.Command("go", "build", "-tags", "nogui", "-o", bin, "./firmware/cmd/kioskd")
+	tags := map[string]string{"gui": "", "nogui": "nogui"}[variant]
+	cmd := exec.Command("go", "build", "-tags", tags, "-o", bin, "./firmware/cmd/kioskd")
 	cmd.Dir = root
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("native build: %v\n%s", err, b)
@@ -281,9 +320,9 @@ func nativeSelftest(t *testing.T) result {
 
 // checkTransit runs the short transit scenario (`kioskd diag bench transit`:
 // token → verdict → durable record → feedback) under qemu.
-func checkTransit(t *testing.T, bin string) {
+func checkTransit(t *testing.T, b crossBinary) {
 	dir := t.TempDir()
-	r := emulate(t, arm64, dir, bin, "diag", "bench", "transit", "--taps", "20", "--dir", dir)
+	r := emulate(t, b, dir, "diag", "bench", "transit", "--taps", "20", "--dir", dir)
 	if r.code != 0 {
 		t.Fatalf("diag bench transit: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -298,5 +337,5 @@ func checkTransit(t *testing.T, bin string) {
 	if out.Taps != 20 || out.P50MS <= 0 || out.P99MS < out.P50MS {
 		t.Fatalf("diag bench transit: %+v, want 20 taps with p50 > 0 and p99 >= p50", out)
 	}
-	t.Logf("transit under qemu-aarch64: %s", strings.TrimSpace(r.stdout))
+	t.Logf("transit under %s: %s", b.tg.qemu, strings.TrimSpace(r.stdout))
 }

@@ -41,7 +41,8 @@ func nfpmPath(t *testing.T) string {
 // every file where docs/OPERATIONS.md says it is, the shipped binary, the
 // maintainer scripts, the systemd unit (systemd-analyze verify) and the
 // default config (`kioskd config check` under qemu).
-func checkDeb(t *testing.T, bin string) {
+func checkDeb(t *testing.T, b crossBinary) {
+	bin := b.path
 	for _, tool := range []string{"dpkg-deb"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s not installed (Debian's dpkg): cannot inspect the package", tool)
@@ -50,17 +51,18 @@ func checkDeb(t *testing.T, bin string) {
 	nfpm := nfpmPath(t)
 	root := repoRoot(t)
 	out := t.TempDir()
-	cmd := exec.Command(filepath.Join(root, "cross", "deb"), "arm64", bin, out, debVersion)
+	debarch := map[string]string{"arm64": "arm64", "armv7": "armhf"}[b.tg.arch]
+	cmd := exec.Command(filepath.Join(root, "cross", "deb"), b.tg.arch, bin, out, debVersion)
 	cmd.Env = append(os.Environ(), "NFPM="+nfpm)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("cross/deb: %v\n%s", err, b)
 	}
-	deb := filepath.Join(out, "kiosk06_"+debVersion+"_arm64.deb")
+	deb := filepath.Join(out, "kiosk06_"+debVersion+"_"+debarch+".deb")
 	if _, err := os.Stat(deb); err != nil {
 		t.Fatalf("cross/deb made no %s: %v", filepath.Base(deb), err)
 	}
 
-	checkControl(t, deb)
+	checkControl(t, deb, debarch, b.variant)
 	checkContents(t, deb)
 	tree := t.TempDir()
 	if b, err := exec.Command("dpkg-deb", "-x", deb, tree).CombinedOutput(); err != nil {
@@ -70,31 +72,47 @@ func checkDeb(t *testing.T, bin string) {
 	if !sameFile(t, shipped, bin) {
 		t.Errorf("/usr/bin/kioskd in the .deb differs from the built binary")
 	}
-	checkELF(t, arm64, shipped)
+	checkELF(t, b.tg, shipped)
 	checkUnit(t, tree)
 	checkVerify(t, tree)
 
-	r := emulate(t, arm64, t.TempDir(), shipped, "config", "check", filepath.Join(tree, "etc", "kiosk06", "kiosk.toml"))
+	r := emulate(t, crossBinary{tg: b.tg, variant: b.variant, path: shipped, ldprefix: b.ldprefix}, t.TempDir(), "config", "check", filepath.Join(tree, "etc", "kiosk06", "kiosk.toml"))
 	if r.code != 0 || !strings.Contains(r.stdout, ": ok") {
 		t.Errorf("kioskd config check of the packaged /etc/kiosk06/kiosk.toml: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
 
 // checkControl checks the control fields and maintainer scripts (dpkg-deb -I).
-func checkControl(t *testing.T, deb string) {
+func checkControl(t *testing.T, deb, debarch, variant string) {
 	t.Helper()
 	info := output(t, "dpkg-deb", "-f", deb)
 	for _, want := range []string{
-		"Package: kiosk06", "Architecture: arm64", "Version: " + debVersion,
+		"Package: kiosk06", "Architecture: " + debarch, "Version: " + debVersion,
 	} {
 		if !strings.Contains(info, want+"\n") {
 			t.Errorf("control: no %q in\n%s", want, info)
 		}
 	}
-	depends := field(info, "Depends")
-	for _, dep := range []string{"adduser", "libc6", "libpcsclite1"} {
-		if !strings.Contains(depends, dep) {
-			t.Errorf("control: Depends %q lacks %s", depends, dep)
+	// Depends: what the binary links, and for a kiosk (Fyne) build what
+	// GLFW loads when the window opens; a headless build needs no graphics.
+	depends := map[string]bool{}
+	for _, d := range strings.Split(field(info, "Depends"), ",") {
+		depends[strings.TrimSpace(d)] = true
+	}
+	gui := []string{"libgl1", "libwayland-client0", "libx11-6", "libxrandr2", "libxcursor1", "libxi6", "libxinerama1", "libxxf86vm1", "libxkbcommon0", "libegl1"}
+	want := []string{"adduser", "libc6", "libpcsclite1"}
+	if variant == "gui" {
+		want = append(want, gui...)
+	} else {
+		for _, dep := range gui {
+			if depends[dep] {
+				t.Errorf("control: headless package Depends on %s: %q", dep, field(info, "Depends"))
+			}
+		}
+	}
+	for _, dep := range want {
+		if !depends[dep] {
+			t.Errorf("control: Depends %q lacks %s", field(info, "Depends"), dep)
 		}
 	}
 	ctl := t.TempDir()

@@ -8,8 +8,9 @@
 //
 // The cross toolchain comes from `make deps-cross` (.ci/deps cross); a test
 // skips, saying which tool is missing, only when it is not installed. ARM
-// binaries run as `QEMU_LD_PREFIX=/ qemu-aarch64 BINARY` with the arm64
-// multiarch libraries installed (design.md §9: `-L /usr/aarch64-linux-gnu`
-// makes cgo binaries spin), always under `timeout -s KILL`, because
-// qemu-user can ignore SIGTERM.
+// binaries run as `QEMU_LD_PREFIX=PREFIX qemu-aarch64 BINARY`, PREFIX being
+// "/" when the target's multiarch libraries are installed (design.md §9:
+// `-L /usr/aarch64-linux-gnu` makes cgo binaries spin) or the Debian sysroot
+// they were linked against (`cross/build ldprefix`), always under `timeout
+// -s KILL`, because qemu-user can ignore SIGTERM.
 package crosstest
