@@ -23,6 +23,13 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	// The zone database as a fallback (about 450 kB): kioskd keeps local
+	// time (ticket numbers reset at local midnight, tariffs by hour) and a
+	// board image without the tzdata package would otherwise refuse every
+	// config ("invalid time zone"), as the package install test found. The
+	// system's /usr/share/zoneinfo still wins when present.
+	_ "time/tzdata"
 )
 
 // Exit codes.
