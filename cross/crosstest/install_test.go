@@ -34,7 +34,9 @@ func TestDebInstall(t *testing.T) {
 	repo := repoRoot(t)
 
 	bin := filepath.Join(t.TempDir(), "kioskd")
-	build := exec.Command("go", "build", "-trimpath", "-tags", "nogui",
+	// The flags of nativeSelftest's build (no -trimpath), so a cold run
+	// compiles the native packages once; -ldflags only changes the link.
+	build := exec.Command("go", "build", "-tags", "nogui",
 		"-ldflags", "-s -w -X github.com/kiosk06/kiosk/firmware/buildinfo.version=0.0.0-install", "-o", bin, "./firmware/cmd/kioskd")
 	build.Dir = repo
 	if b, err := build.CombinedOutput(); err != nil {
