@@ -488,7 +488,7 @@ func (c *Chip) chipAuthenticate(oid asn1.ObjectIdentifier, pkIFD []byte) uint16 
 	alg, _ := caAlg(oid)
 	secret := make([]byte, 32)
 	if k := c.cfg.CAKey; k != nil {
-		pk, err := ecc.Unmarshal(k.Curve, pkIFD)
+		pk, err := ecc.Unmarshal(chipCurve(k.Curve), pkIFD)
 		if err != nil {
 			return swWrongData
 		}
@@ -540,7 +540,7 @@ func (c *Chip) internalAuthenticate(cmd sm.Command) ([]byte, uint16) {
 // challenge.
 func (c *Chip) signEC(k *ECKey, challenge []byte) ([]byte, uint16) {
 	d := sha1.Sum(challenge)
-	sig, err := ecc.SignPlain(k.Curve, k.D, d[:], c.rand)
+	sig, err := ecc.SignPlain(chipCurve(k.Curve), k.D, d[:], c.rand)
 	if err != nil {
 		return nil, 0x6F00
 	}

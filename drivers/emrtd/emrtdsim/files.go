@@ -15,19 +15,27 @@ import (
 	"github.com/ProtonMail/go-crypto/brainpool"
 	"github.com/kiosk06/kiosk/drivers/emrtd"
 	"github.com/kiosk06/kiosk/drivers/emrtd/internal/ecc"
+	"github.com/kiosk06/kiosk/drivers/emrtd/testpki"
 )
 
 // ECKey is an elliptic-curve private key of the virtual chip (the
 // standard library's ecdsa keys cannot hold brainpool curves without
-// deprecated fields).
+// deprecated fields). The chip computes on testpki.ReferenceCurve(Curve):
+// ProtonMail's brainpool implementation, independent of the terminal's.
 type ECKey struct {
 	Curve elliptic.Curve
 	D     *big.Int
 }
 
+// chipCurve is the implementation the virtual chip computes with: for a
+// brainpool curve always ProtonMail's, even when the caller hands in the
+// terminal's (drivers/emrtd/internal/weier, from ecc.ByParamID or pa), so
+// that chip and terminal never share point arithmetic.
+func chipCurve(c elliptic.Curve) elliptic.Curve { return testpki.ReferenceCurve(c) }
+
 // Public returns the public point D·G.
 func (k *ECKey) Public() emrtd.ECPublicKey {
-	pub, _ := ecc.Mul(ecc.Generator(k.Curve), k.D) // D in [1, n-1]: never at infinity
+	pub, _ := ecc.Mul(ecc.Generator(chipCurve(k.Curve)), k.D) // D in [1, n-1]: never at infinity
 	return pub
 }
 
@@ -39,7 +47,7 @@ func FromECDSA(k *ecdsa.PrivateKey) *ECKey {
 	}
 	//lint:ignore SA1019 a brainpool ecdsa key exposes its scalar only through D
 	d := k.D
-	return &ECKey{Curve: k.Curve, D: new(big.Int).Set(d)}
+	return &ECKey{Curve: chipCurve(k.Curve), D: new(big.Int).Set(d)}
 }
 
 // GenerateECKey makes a key on curve (brainpoolP256r1 when nil) from rnd.
@@ -47,6 +55,7 @@ func GenerateECKey(curve elliptic.Curve, rnd io.Reader) (*ECKey, error) {
 	if curve == nil {
 		curve = brainpool.P256r1()
 	}
+	curve = chipCurve(curve)
 	d, err := ecc.RandScalar(curve, rnd)
 	if err != nil {
 		return nil, fmt.Errorf("emrtdsim: generate key: %w", err)

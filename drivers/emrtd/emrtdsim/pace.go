@@ -93,6 +93,7 @@ func (c *Chip) paceSetAT(oidBody, ref, param []byte) uint16 {
 	if err != nil {
 		return swWrongData
 	}
+	curve = chipCurve(curve)
 	kpi, err := sm.KDF(pw, sm.CounterPI, alg, keyLen)
 	if err != nil {
 		return 0x6F00

@@ -5,7 +5,7 @@ import (
 	"encoding/asn1"
 	"math/big"
 
-	"github.com/ProtonMail/go-crypto/brainpool"
+	"github.com/kiosk06/kiosk/drivers/emrtd/internal/weier"
 )
 
 // Curve describes a known prime-field Weierstrass curve y² = x³ + ax + b.
@@ -32,8 +32,8 @@ func hexInt(s string) *big.Int {
 	return n
 }
 
-// Curve constants of RFC 5639 §3.4, §3.6, §3.7 (A and B are not exported by
-// the brainpool package's CurveParams for the r1 curves).
+// Curve constants of RFC 5639 §3.4, §3.6, §3.7 (elliptic.CurveParams has
+// no A; TestCurves checks these against the arithmetic's curves).
 const (
 	bp256A = "7D5A0975FC2C3057EEF67530417AFFE7FB8055C126DC5C6CE94A4B44F330B5D9"
 	bp256B = "26DC5C6CE94A4B44F330B5D9BBD77CBF958416295CF7E1CE6BCCDC18FF8C07B6"
@@ -61,9 +61,9 @@ func Curves() []*Curve {
 		fromParams("P-256", asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 7}, elliptic.P256(), nil, nil),
 		fromParams("P-384", asn1.ObjectIdentifier{1, 3, 132, 0, 34}, elliptic.P384(), nil, nil),
 		fromParams("P-521", asn1.ObjectIdentifier{1, 3, 132, 0, 35}, elliptic.P521(), nil, nil),
-		fromParams("brainpoolP256r1", asn1.ObjectIdentifier{1, 3, 36, 3, 3, 2, 8, 1, 1, 7}, brainpool.P256r1(), hexInt(bp256A), hexInt(bp256B)),
-		fromParams("brainpoolP384r1", asn1.ObjectIdentifier{1, 3, 36, 3, 3, 2, 8, 1, 1, 11}, brainpool.P384r1(), hexInt(bp384A), hexInt(bp384B)),
-		fromParams("brainpoolP512r1", asn1.ObjectIdentifier{1, 3, 36, 3, 3, 2, 8, 1, 1, 13}, brainpool.P512r1(), hexInt(bp512A), hexInt(bp512B)),
+		fromParams("brainpoolP256r1", asn1.ObjectIdentifier{1, 3, 36, 3, 3, 2, 8, 1, 1, 7}, weier.BrainpoolP256r1(), hexInt(bp256A), hexInt(bp256B)),
+		fromParams("brainpoolP384r1", asn1.ObjectIdentifier{1, 3, 36, 3, 3, 2, 8, 1, 1, 11}, weier.BrainpoolP384r1(), hexInt(bp384A), hexInt(bp384B)),
+		fromParams("brainpoolP512r1", asn1.ObjectIdentifier{1, 3, 36, 3, 3, 2, 8, 1, 1, 13}, weier.BrainpoolP512r1(), hexInt(bp512A), hexInt(bp512B)),
 	}
 }
 

@@ -11,7 +11,7 @@
 // parameters (the Vietnam CSCA is ECDSA-SHA512 on brainpoolP512r1 with
 // explicit parameters in its SubjectPublicKeyInfo). Explicit parameters are
 // accepted only when they equal a known curve (p, a, b, G, n compared).
-// Brainpool curves come from github.com/ProtonMail/go-crypto/brainpool.
+// Brainpool curves come from drivers/emrtd/internal/weier.
 //
 // Supported signatures: ECDSA (X9.62 DER and BSI TR-03111 plain r||s) with
 // SHA-1/224/256/384/512 on NIST P-224/256/384/521 and brainpoolP256r1,

@@ -71,6 +71,9 @@ func TestCurves(t *testing.T) {
 		if p, ok := bp[c.Name]; ok && p.Cmp(c.P) != 0 {
 			t.Errorf("%s: p differs from the brainpool package", c.Name)
 		}
+		if cp := c.Curve.Params(); cp.Name != c.Name || cp.P.Cmp(c.P) != 0 || cp.N.Cmp(c.N) != 0 || (cp.B != nil && cp.B.Cmp(c.B) != 0) {
+			t.Errorf("%s: the elliptic.Curve's parameters differ from the table", c.Name)
+		}
 		// Compressed encoding round trip.
 		comp := append([]byte{2 + byte(c.Gy.Bit(0))}, c.Gx.FillBytes(make([]byte, c.ByteLen()))...)
 		if x, y, ok := c.DecodePoint(comp); !ok || x.Cmp(c.Gx) != 0 || y.Cmp(c.Gy) != 0 {

@@ -16,7 +16,8 @@ import (
 )
 
 // DeriveKey derives an ECDSA private key on the named curve (pa.CurveByName)
-// from seed and label: d = SHA-512 stream mod (n-1) + 1.
+// from seed and label: d = SHA-512 stream mod (n-1) + 1. The key's Curve is
+// ReferenceCurve's implementation, not the terminal's.
 func DeriveKey(seed []byte, label, curve string) (*ecdsa.PrivateKey, error) {
 	c, ok := pa.CurveByName(curve)
 	if !ok {
@@ -35,8 +36,9 @@ func DeriveKey(seed []byte, label, curve string) (*ecdsa.PrivateKey, error) {
 	nm1 := new(big.Int).Sub(c.N, big.NewInt(1))
 	d := new(big.Int).SetBytes(stream[:need])
 	d.Mod(d, nm1).Add(d, big.NewInt(1))
-	x, y := c.Curve.ScalarBaseMult(d.FillBytes(make([]byte, c.ByteLen())))
-	return &ecdsa.PrivateKey{PublicKey: ecdsa.PublicKey{Curve: c.Curve, X: x, Y: y}, D: d}, nil
+	ec := ReferenceCurve(c.Curve)
+	x, y := ec.ScalarBaseMult(d.FillBytes(make([]byte, c.ByteLen())))
+	return &ecdsa.PrivateKey{PublicKey: ecdsa.PublicKey{Curve: ec, X: x, Y: y}, D: d}, nil
 }
 
 // hashToInt converts a digest to an integer as in SEC 1 §4.1.3 step 5.

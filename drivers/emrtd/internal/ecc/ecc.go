@@ -5,13 +5,16 @@
 // (BSI TR-03111 §3.2, uncompressed), random scalars, ECDH, the PACE Generic
 // Mapping (§4.4.3.3.1) and ECDSA with plain signatures (TR-03111 §5.2.1).
 //
-// Brainpool curves come from github.com/ProtonMail/go-crypto/brainpool,
-// which exposes elliptic.Curve; all arithmetic goes through that interface
-// and every received point is checked with IsOnCurve before use (the
-// standard library's curves panic on invalid points).
+// Brainpool curves come from drivers/emrtd/internal/weier (fixed-limb
+// Montgomery arithmetic, constant-time scalar multiplication), which
+// exposes elliptic.Curve; all arithmetic goes through that interface and
+// every received point is checked with IsOnCurve before use (the standard
+// library's curves panic on invalid points). Curves are compared by
+// Params().Name, never by identity: the virtual chip (emrtdsim) passes
+// ProtonMail's brainpool curves through this package as well.
 package ecc
 
-//lint:file-ignore SA1019 brainpool curves exist only as elliptic.Curve (ProtonMail/go-crypto); crypto/ecdh has no brainpool, so the generic point API is the only way (design §4).
+//lint:file-ignore SA1019 brainpool curves exist only as elliptic.Curve (drivers/emrtd/internal/weier); crypto/ecdh has no brainpool, so the generic point API is the only way (design §4).
 
 import (
 	"crypto/elliptic"
@@ -21,7 +24,7 @@ import (
 	"io"
 	"math/big"
 
-	"github.com/ProtonMail/go-crypto/brainpool"
+	"github.com/kiosk06/kiosk/drivers/emrtd/internal/weier"
 )
 
 // Errors.
@@ -42,13 +45,13 @@ func ByParamID(id int) (elliptic.Curve, error) {
 	case 12:
 		return elliptic.P256(), nil
 	case 13:
-		return brainpool.P256r1(), nil
+		return weier.BrainpoolP256r1(), nil
 	case 15:
 		return elliptic.P384(), nil
 	case 16:
-		return brainpool.P384r1(), nil
+		return weier.BrainpoolP384r1(), nil
 	case 17:
-		return brainpool.P512r1(), nil
+		return weier.BrainpoolP512r1(), nil
 	case 18:
 		return elliptic.P521(), nil
 	}
