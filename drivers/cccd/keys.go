@@ -49,6 +49,13 @@ func CAN(id string) (string, error) {
 	return id[6:], nil
 }
 
+// CANLen is the length of a CCCD's CAN.
+const CANLen = 6
+
+// ValidCAN reports whether s can be a CCCD's CAN: exactly 6 ASCII digits
+// (as typed on a keypad; no spaces, signs or other scripts' digits).
+func ValidCAN(s string) bool { return isDigits(s, CANLen) }
+
 // CardExpiry returns the expiry a card issued on issue to a citizen born
 // on dob carries by law; ok=false means the card has no expiry (issued at
 // 58 or later). The law is chosen by the issue date.

@@ -16,6 +16,15 @@ func TestCAN(t *testing.T) {
 	}
 }
 
+func TestValidCAN(t *testing.T) {
+	for in, want := range map[string]bool{"012345": true, "999999": true, "01234": false, "0123456": false, "01234x": false,
+		"+12345": false, "-12345": false, " 12345": false, "": false, "１２３４５６": false} {
+		if got := ValidCAN(in); got != want {
+			t.Errorf("ValidCAN(%q) = %v", in, got)
+		}
+	}
+}
+
 func TestCardExpiry(t *testing.T) {
 	tests := []struct {
 		name       string

@@ -70,6 +70,16 @@ type Card interface {
 	Release(ctx context.Context) error
 }
 
+// PresenceChecker is implemented by a Card whose reader can tell, without
+// an APDU and without disturbing the card's state, whether the card is
+// still in the field (PN532: Diagnose card presence). Callers waiting with
+// an activated card (for a PIN or CAN to be typed) poll it.
+type PresenceChecker interface {
+	// Present reports whether the card still answers; an error means the
+	// reader could not tell.
+	Present(ctx context.Context) (bool, error)
+}
+
 // Reader is a card reader front end.
 type Reader interface {
 	// WaitCard polls until a card is in the field or ctx is done

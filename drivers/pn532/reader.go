@@ -88,7 +88,10 @@ type card struct {
 	session uint64
 }
 
-var _ nfc.Card = (*card)(nil)
+var (
+	_ nfc.Card            = (*card)(nil)
+	_ nfc.PresenceChecker = (*card)(nil)
+)
 
 // Info implements nfc.Card.
 func (c *card) Info() nfc.CardInfo { return c.info }
@@ -132,6 +135,22 @@ func (c *card) live(ctx context.Context) error {
 		return fmt.Errorf("pn532: %w: reader was re-initialised", nfc.ErrCardRemoved)
 	}
 	return nil
+}
+
+// Present implements nfc.PresenceChecker with Diagnose test 6 (card
+// presence, UM0701 §7.2.1). A PN532 re-initialised since the activation has
+// lost the card: not present.
+func (c *card) Present(ctx context.Context) (bool, error) {
+	d := c.d
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := c.live(ctx); err != nil {
+		if errors.Is(err, nfc.ErrCardRemoved) {
+			return false, nil
+		}
+		return false, err
+	}
+	return d.cardPresent(ctx)
 }
 
 // Release implements nfc.Card with InRelease.

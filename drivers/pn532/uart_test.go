@@ -277,3 +277,42 @@ func TestUARTCardSwap(t *testing.T) {
 		t.Errorf("card never reset")
 	}
 }
+
+// TestUARTPresent asks Diagnose card presence about an activated card while
+// it stays in the field, after it leaves, while the reader is unplugged
+// (it cannot tell) and after it was plugged back (the card is gone).
+func TestUARTPresent(t *testing.T) {
+	link := filepath.Join(t.TempDir(), "kiosk-nfc")
+	srv, d := startSim(t, pn532sim.NewSimpleCard(), &pn532sim.Opts{Link: link}, nil)
+	c, err := d.WaitCard(ctxT(t, time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, ok := c.(nfc.PresenceChecker)
+	if !ok {
+		t.Fatal("the PN532 card is not an nfc.PresenceChecker")
+	}
+	if present, err := pc.Present(ctxT(t, time.Second)); err != nil || !present {
+		t.Fatalf("card in the field: present %v, %v", present, err)
+	}
+	if resp, err := c.Transmit(ctxT(t, time.Second), selectEMRTD); err != nil || !bytes.Equal(resp, []byte{0x90, 0x00}) {
+		t.Fatalf("SELECT after the presence check: % X %v", resp, err)
+	}
+	srv.RemoveCard()
+	if present, err := pc.Present(ctxT(t, time.Second)); err != nil || present {
+		t.Fatalf("card gone: present %v, %v", present, err)
+	}
+	srv.SetCard(pn532sim.NewSimpleCard())
+	if err := srv.Unplug(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pc.Present(ctxT(t, time.Second)); !errors.Is(err, serialport.ErrDisconnected) {
+		t.Fatalf("unplugged reader: %v, want serialport.ErrDisconnected", err)
+	}
+	if err := srv.Replug(); err != nil {
+		t.Fatal(err)
+	}
+	if present, err := pc.Present(ctxT(t, 3*time.Second)); err != nil || present {
+		t.Fatalf("card of a replugged reader: present %v, %v", present, err)
+	}
+}
