@@ -8,9 +8,11 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/kiosk06/kiosk/drivers/emrtd/testpki"
 	"github.com/kiosk06/kiosk/firmware/hospital"
 	"github.com/kiosk06/kiosk/firmware/simrig"
 )
@@ -185,4 +187,147 @@ func TestHospitalKioskEndToEnd(t *testing.T) {
 	}
 	cmd.Process.Signal(os.Interrupt)
 	cmd.Wait()
+}
+
+// TestHospitalCAN runs the hospital kiosk as a real kioskd process and taps
+// the simulated genuine CCCD on the reader without scanning its QR: the
+// flow asks for the CAN, a wrong one (sent over the control socket as the
+// keypad would) is refused by the chip, the right one — the last 6 digits of
+// the ID number — reads the card as genuine. Neither the typed digits nor
+// the ID number reach a record's clear payload, the logs or the database.
+func TestHospitalCAN(t *testing.T) {
+	id := testpki.DefaultCitizen().ID
+	can, wrong := id[len(id)-6:], "987650"
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "control.sock")
+	cmd, lines, stderr := startKioskd(t, dir, []string{"DISPLAY=", "WAYLAND_DISPLAY="}, "run", "--sim", "--control", sock)
+	waitLine(t, lines, "ready", 30*time.Second, stderr)
+	cc := dialControl(t, sock)
+	sendIntent := func(in hospital.Intent) { cc.send(simrig.ControlCommand{Intent: &in}) }
+
+	var asked, refused, cancelled bool
+	var card *hospital.CardResult
+	var records *simrig.ControlReply
+	tapped := false
+	deadline := time.After(60 * time.Second)
+	for records == nil {
+		var raw json.RawMessage
+		select {
+		case raw = <-cc.in:
+		case <-deadline:
+			t.Fatalf("timed out (asked %v, refused %v, card %+v); stderr:\n%s", asked, refused, card, stderr)
+		}
+		var l controlLine
+		if err := json.Unmarshal(raw, &l); err != nil {
+			t.Fatalf("bad control line %s: %v", raw, err)
+		}
+		if l.State == nil {
+			if l.Reply == "records" {
+				if !uploadedAll(l.Kinds, "hospital.identify", "hospital.can", "hospital.abandoned") {
+					time.Sleep(150 * time.Millisecond) // not uploaded yet
+					cc.send(simrig.ControlCommand{Sim: "records", Payloads: true})
+					continue
+				}
+				records = &l.ControlReply
+			} else if !l.OK {
+				t.Fatalf("sim command %s: %s", l.Reply, l.Error)
+			}
+			continue
+		}
+		s := l.State
+		ask := s.Identify
+		switch {
+		case s.Screen == hospital.ScreenWelcome && !tapped:
+			tapped = true
+			cc.send(simrig.ControlCommand{Sim: "tap", Variant: "genuine"}) // no "scan"
+		case s.Screen == hospital.ScreenWelcome && cancelled:
+			cc.send(simrig.ControlCommand{Sim: "remove"})
+			cc.send(simrig.ControlCommand{Sim: "records", Payloads: true})
+			cancelled = false
+		case ask != nil && ask.NeedCAN && !asked:
+			asked = true
+			if ask.Step != hospital.ReadNeedCAN || ask.Message.Key != "identify.can" || ask.CANAttemptsLeft != 3 {
+				t.Fatalf("first ask: %+v", ask)
+			}
+			sendIntent(hospital.Intent{Kind: hospital.IntentCAN, Digits: wrong})
+		case ask != nil && ask.NeedCAN && !refused:
+			refused = true
+			if ask.CANError.Key != "identify.can_wrong" || ask.CANAttemptsLeft != 2 {
+				t.Fatalf("after the wrong CAN: %+v", ask)
+			}
+			sendIntent(hospital.Intent{Kind: hospital.IntentCAN, Digits: can})
+		case ask != nil && (ask.NeedCAN || ask.CANExhausted || ask.Retry):
+			t.Fatalf("identify state %+v; stderr:\n%s", ask, stderr)
+		case s.Screen == hospital.ScreenCardResult && card == nil:
+			card = s.Card
+			if card.Verdict != hospital.Genuine || card.Method != hospital.MethodChipCAN {
+				t.Fatalf("card %+v", card)
+			}
+			cancelled = true
+			sendIntent(hospital.Intent{Kind: hospital.IntentCancel})
+		case s.Screen == hospital.ScreenError:
+			t.Fatalf("error screen %q; stderr:\n%s", s.Title.VI, stderr)
+		}
+		shown := *s
+		shown.IdleDeadline = time.Time{} // its nanoseconds may hold any 6 digits
+		if b, _ := json.Marshal(shown); bytes.Contains(b, []byte(wrong)) || bytes.Contains(b, []byte(can)) {
+			t.Fatalf("a published state carries typed digits: %s", b)
+		}
+	}
+	for _, r := range records.Records {
+		var p map[string]json.RawMessage
+		if err := json.Unmarshal(r.Payload, &p); err != nil {
+			t.Fatal(err)
+		}
+		var personal map[string]string
+		if raw, ok := p["personal"]; ok {
+			if err := json.Unmarshal(raw, &personal); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for k, v := range personal {
+			if v == can || v == wrong || strings.Contains(strings.ToLower(k), "can") {
+				t.Errorf("%s record: personal field %s=%s", r.Kind, k, v)
+			}
+		}
+		// Personal fields are sealed at rest and uploaded to the backend
+		// by design; everything else must not name the card. Timestamps
+		// are left out (their nanoseconds may hold any 6 digits).
+		delete(p, "personal")
+		delete(p, "at")
+		clear, _ := json.Marshal(p)
+		for _, secret := range []string{can, wrong, id} {
+			if bytes.Contains(clear, []byte(secret)) {
+				t.Errorf("%s record #%d carries %s: %s", r.Kind, r.Seq, secret, clear)
+			}
+		}
+		if r.Kind == "hospital.identify" && !bytes.Contains(clear, []byte(`"chip+can"`)) {
+			t.Errorf("identify record: %s", clear)
+		}
+	}
+	for _, secret := range []string{id, wrong, can} {
+		if strings.Contains(stderr.String(), secret) {
+			t.Fatalf("%s in kioskd's log", secret)
+		}
+	}
+	for _, f := range []string{"kiosk.db", "kiosk.db-wal"} {
+		b, _ := os.ReadFile(filepath.Join(dir, "var", f))
+		for _, secret := range []string{id, wrong} {
+			if bytes.Contains(b, []byte(secret)) {
+				t.Fatalf("%s in clear in %s", secret, f)
+			}
+		}
+	}
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+}
+
+// uploadedAll reports whether kinds counts at least one record of each want.
+func uploadedAll(kinds map[string]int, want ...string) bool {
+	for _, k := range want {
+		if kinds[k] == 0 {
+			return false
+		}
+	}
+	return true
 }

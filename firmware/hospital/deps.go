@@ -27,6 +27,9 @@ type Identity struct {
 type Progress struct {
 	Step     ReadStep
 	Fraction float64 // 0..1
+	// WrongCAN qualifies ReadNeedCAN: the card refused the CAN just
+	// typed (PACE authentication failed) and the identifier asks again.
+	WrongCAN bool
 }
 
 // Identifier waits for a card tap or a QR scan and returns the verified
@@ -36,6 +39,25 @@ type Progress struct {
 // pipeline to it.
 type Identifier interface {
 	Identify(ctx context.Context, progress func(Progress)) (Identity, error)
+}
+
+// CANIdentifier is an Identifier that can also open the chip with a CAN the
+// person types, for a card tapped without a QR scan (worn QR, broken
+// scanner, a patient who cannot manage the scanner). When the flow's
+// Identifier implements it, the flow calls IdentifyCAN instead of Identify.
+//
+// IdentifyCAN behaves as Identify, except that when a card is on the reader
+// and no QR code came it reports Progress{Step: ReadNeedCAN} and waits for
+// the digits on cans (6 ASCII digits; the flow validates them first), for a
+// QR scan (which wins: the read uses the QR's keys), for the card to leave
+// the reader (an error wrapping identity.ErrCardRemoved) or for ctx. A CAN
+// the card refuses is reported as Progress{Step: ReadNeedCAN, WrongCAN:
+// true} and the identifier waits for digits again; the flow decides when
+// to stop asking (it cancels ctx). A card read with a typed CAN has Method
+// MethodChipCAN. The identifier must not log or keep the digits.
+type CANIdentifier interface {
+	Identifier
+	IdentifyCAN(ctx context.Context, progress func(Progress), cans <-chan string) (Identity, error)
 }
 
 // HolderVerifier proves the person is the card holder; *identity.Holder
@@ -83,6 +105,7 @@ const (
 	KindPayment      = "hospital.payment"      // payment outcome on the kiosk
 	KindHelp         = "hospital.help"         // a call-staff request
 	KindAbandoned    = "hospital.abandoned"    // idle timeout or cancel before the end
+	KindCAN          = "hospital.can"          // the card refused a typed CAN: attempts left (never the digits)
 )
 
 // Personal field names in Record.Personal (the store's conventional names:

@@ -7,6 +7,18 @@
 // print the queue ticket → fees and a VietQR code when pre-payment is on →
 // wait for the payment → receipt → goodbye (issue 9, design §1).
 //
+// The chip opens with an access key. A QR scan gives it; a card tapped
+// without one (worn QR, broken scanner, a patient who cannot manage the
+// scanner) is opened with PACE-CAN instead when the Identifier is a
+// CANIdentifier: the identify screen shows a keypad for the CAN, the last 6
+// digits of the personal ID number printed on the front of the card
+// (Identify.NeedCAN, IntentCAN with Intent.Digits). The flow checks the
+// entry is 6 digits before the card sees it, lets the card refuse
+// Config.CANAttempts of them (recorded as KindCAN, without the digits), then
+// stops and offers the QR code or staff; a QR scan while the keypad shows
+// wins. The digits go from the intent straight to the running card read:
+// they are never in State, a record or a log.
+//
 // At every step the patient can call staff (a recorded help request), go
 // back, or walk away: the idle timeout returns to welcome and drops every
 // reference to personal data. "Register for someone else" (làm hộ) takes a

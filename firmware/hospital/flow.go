@@ -44,6 +44,9 @@ type Config struct {
 	RejectUnverified bool
 	// HolderAttempts is how many fingerprint tries a patient gets (default 3).
 	HolderAttempts int
+	// CANAttempts is how many typed CANs a card may refuse before the
+	// kiosk stops asking and offers the QR code or staff (default 3).
+	CANAttempts int
 	// IdleTimeout returns to welcome and wipes personal data (default 90 s;
 	// [ui] idle_timeout).
 	IdleTimeout time.Duration
@@ -139,6 +142,9 @@ func (c *Config) defaults() {
 	}
 	if c.HolderAttempts <= 0 {
 		c.HolderAttempts = 3
+	}
+	if c.CANAttempts <= 0 {
+		c.CANAttempts = 3
 	}
 	if c.IdleTimeout <= 0 {
 		c.IdleTimeout = 90 * time.Second

@@ -3,6 +3,7 @@ package hospital
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -92,6 +93,87 @@ func (f *fakeIdentifier) Identify(ctx context.Context, progress func(Progress)) 
 	case <-ctx.Done():
 		return Identity{}, ctx.Err()
 	}
+}
+
+// fakeCANIdentifier is a CANIdentifier: cards on cards are read as by
+// fakeIdentifier (a QR came with them); a card on taps comes without a QR,
+// so the CAN is asked for and the card opens only with its own.
+type fakeCANIdentifier struct {
+	*fakeIdentifier
+	taps    chan canCard
+	qrs     chan Identity // a QR scanned while the keypad shows
+	removed chan struct{} // the card leaves the reader while the keypad shows
+	ended   chan error    // each IdentifyCAN's return, for tests (if set)
+
+	mu    sync.Mutex
+	tried []string // CANs offered to the card
+}
+
+// canCard is a card tapped without a QR: it opens with can.
+type canCard struct {
+	id  Identity
+	can string
+}
+
+func newFakeCANIdentifier(plain *fakeIdentifier) *fakeCANIdentifier {
+	return &fakeCANIdentifier{fakeIdentifier: plain, taps: make(chan canCard, 2), qrs: make(chan Identity, 1),
+		removed: make(chan struct{}, 1), ended: make(chan error, 8)}
+}
+
+func (f *fakeCANIdentifier) IdentifyCAN(ctx context.Context, progress func(Progress), cans <-chan string) (id Identity, err error) {
+	defer func() {
+		select {
+		case f.ended <- err:
+		default:
+		}
+	}()
+	progress(Progress{Step: ReadWaiting})
+	var c canCard
+	select {
+	case r := <-f.cards:
+		if r.err == nil {
+			progress(Progress{Step: ReadDetected})
+			progress(Progress{Step: ReadChip, Fraction: 0.5})
+		}
+		return r.id, r.err
+	case c = <-f.taps:
+	case <-ctx.Done():
+		return Identity{}, ctx.Err()
+	}
+	progress(Progress{Step: ReadDetected})
+	progress(Progress{Step: ReadNeedCAN})
+	for {
+		select {
+		case id := <-f.qrs:
+			progress(Progress{Step: ReadChip, Fraction: 0.5})
+			id.Method = MethodChipQR
+			return id, nil
+		case can := <-cans:
+			f.mu.Lock()
+			f.tried = append(f.tried, can)
+			f.mu.Unlock()
+			progress(Progress{Step: ReadChip, Fraction: 0.1})
+			if can != c.can {
+				progress(Progress{Step: ReadNeedCAN, WrongCAN: true})
+				continue
+			}
+			progress(Progress{Step: ReadVerifying, Fraction: 0.9})
+			id := c.id
+			id.Method = MethodChipCAN
+			return id, nil
+		case <-f.removed:
+			return Identity{}, fmt.Errorf("fake reader: %w", identity.ErrCardRemoved)
+		case <-ctx.Done():
+			return Identity{}, ctx.Err()
+		}
+	}
+}
+
+// triedCANs returns the CANs the card was offered.
+func (f *fakeCANIdentifier) triedCANs() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.tried...)
 }
 
 type fakeHolder struct {
@@ -253,6 +335,7 @@ type rig struct {
 	flow    *Flow
 	clock   *manualClock
 	ident   *fakeIdentifier
+	can     *fakeCANIdentifier // withCAN only
 	holder  *fakeHolder
 	bhyt    *bhytfake.Server
 	his     *hisfake.Server
@@ -268,6 +351,15 @@ type rigOpt func(*Config, *Deps, *rig)
 func noHolder() rigOpt { return func(_ *Config, d *Deps, _ *rig) { d.Holder = nil } }
 
 func withConfig(fn func(*Config)) rigOpt { return func(c *Config, _ *Deps, _ *rig) { fn(c) } }
+
+// withCAN makes the identifier a CANIdentifier (r.can); r.ident's cards
+// still arrive as cards read with a QR.
+func withCAN() rigOpt {
+	return func(_ *Config, d *Deps, r *rig) {
+		r.can = newFakeCANIdentifier(r.ident)
+		d.Identifier = r.can
+	}
+}
 
 func newRig(t *testing.T, opts ...rigOpt) *rig {
 	t.Helper()
@@ -351,7 +443,7 @@ func (r *rig) waitScreen(s Screen) State {
 // send sends an intent after checking the screen offers it.
 func (r *rig) send(in Intent) {
 	r.t.Helper()
-	if in.Kind != IntentChoose && in.Kind != IntentAnswer && in.Kind != IntentIdle && in.Kind != IntentActivity && !r.last.Has(in.Kind) {
+	if in.Kind != IntentChoose && in.Kind != IntentAnswer && in.Kind != IntentCAN && in.Kind != IntentIdle && in.Kind != IntentActivity && !r.last.Has(in.Kind) {
 		r.t.Fatalf("screen %s does not offer %s (actions %v)", r.last.Screen, in.Kind, r.last.Actions)
 	}
 	in.done = make(chan struct{})

@@ -34,6 +34,12 @@ type model struct {
 	help      *Help
 	helpCount int
 
+	// cans hands typed CANs to the running IdentifyCAN call (nil when the
+	// Identifier cannot take them); canWrong counts the CANs that call's
+	// card refused. The digits themselves are never kept here.
+	cans     chan string
+	canWrong int
+
 	idleC  <-chan time.Time
 	idleAt time.Time
 	tickC  <-chan time.Time
@@ -67,7 +73,7 @@ func (m *model) wipe() {
 	m.identify, m.card, m.holder, m.insurance = Identify{}, CardResult{}, HolderCheck{}, Insurance{}
 	m.clinic, m.ticket, m.payment, m.receipt = ChooseClinic{}, Ticket{}, Payment{}, Receipt{}
 	m.err, m.errRetry, m.errBack, m.errSkip, m.help = ErrorInfo{}, nil, "", nil, nil
-	m.retryC = nil
+	m.retryC, m.cans, m.canWrong = nil, nil, 0
 }
 
 // ageOn returns the age in whole years on day now, or -1 when dob is not
@@ -230,6 +236,9 @@ func (f *Flow) actions() []Action {
 		a = []Action{act(IntentStart, "start", true)}
 	case ScreenIdentify:
 		a = []Action{act(IntentBack, "back", false), act(IntentCallStaff, "call_staff", false)}
+		if m.identify.CANExhausted {
+			a = append([]Action{act(IntentRetry, "retry_qr", true)}, a...)
+		}
 	case ScreenCardResult:
 		a = f.cardActions()
 	case ScreenHolder:

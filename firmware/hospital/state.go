@@ -1,8 +1,10 @@
 package hospital
 
 import (
+	"log/slog"
 	"time"
 
+	"github.com/kiosk06/kiosk/drivers/cccd"
 	"github.com/kiosk06/kiosk/queue"
 )
 
@@ -24,7 +26,9 @@ import (
 //     cancel and language are listed when they apply. Two intents are not
 //     buttons of Actions but items of the clinic screen: IntentChoose (with
 //     Intent.Clinic) and IntentAnswer (with Intent.Question, Intent.Yes).
-//     IntentActivity and IntentIdle are always accepted.
+//     Likewise IntentCAN (with Intent.Digits) is the identify screen's
+//     keypad, accepted only while Identify.NeedCAN is set. IntentActivity
+//     and IntentIdle are always accepted.
 //   - The UI reports taps with Flow.Send(Intent). Every Send counts as user
 //     activity and restarts the idle timer; send IntentActivity for touches
 //     that are not actions (scrolling, typing on the keypad).
@@ -40,6 +44,9 @@ import (
 //     Names from the HIS (clinic names, rooms) are plain Vietnamese strings.
 //   - Personal data on screen is limited to State.Patient (name, masked ID,
 //     age, sex); it is nil on welcome and after goodbye / timeout / cancel.
+//     The digits typed on the CAN keypad belong to the screen until it sends
+//     them with IntentCAN; the flow hands them to the card read and keeps
+//     them nowhere (not in State, records or logs).
 
 // Screen names a screen of the hospital flow.
 type Screen string
@@ -172,8 +179,12 @@ type ReadStep string
 
 // Read steps, in order.
 const (
-	ReadWaiting   ReadStep = "waiting"   // waiting for a card tap or a QR scan
-	ReadDetected  ReadStep = "detected"  // card on the reader / QR read
+	ReadWaiting  ReadStep = "waiting"  // waiting for a card tap or a QR scan
+	ReadDetected ReadStep = "detected" // card on the reader / QR read
+	// ReadNeedCAN: a card is on the reader but no QR code was scanned, so
+	// the chip's access key must be typed: the CAN, the last 6 digits of
+	// the personal ID number printed on the front of the card (PACE-CAN).
+	ReadNeedCAN   ReadStep = "need_can"
 	ReadChip      ReadStep = "chip"      // reading the chip's data groups
 	ReadVerifying ReadStep = "verifying" // checking signatures (passive / chip authentication)
 	ReadDone      ReadStep = "done"
@@ -187,6 +198,20 @@ type Identify struct {
 	// Retry is set after a failed read (card removed, unreadable QR): the
 	// message says what went wrong and the flow waits again.
 	Retry bool `json:"retry"`
+	// NeedCAN is set (with Step ReadNeedCAN) while the card waits on the
+	// reader for its CAN: the screen shows a 6-digit keypad and sends
+	// IntentCAN with the digits; Message is the prompt. Scanning the QR
+	// code meanwhile still works (and wins).
+	NeedCAN bool `json:"need_can,omitempty"`
+	// CANError says why the last CAN was refused (not 6 digits, or the card
+	// did not accept it); zero on the first ask.
+	CANError Text `json:"can_error,omitzero"`
+	// CANAttemptsLeft is how many more CANs the card may refuse before the
+	// kiosk stops asking (set while NeedCAN).
+	CANAttemptsLeft int `json:"can_attempts_left,omitempty"`
+	// CANExhausted: the card refused every CAN allowed; the keypad is gone
+	// and the actions offer to try again with the QR code or to call staff.
+	CANExhausted bool `json:"can_exhausted,omitempty"`
 }
 
 // Verdict is the genuineness of the card.
@@ -207,6 +232,8 @@ const (
 	MethodChip   Method = "chip"    // NFC chip read
 	MethodQR     Method = "qr"      // printed QR code only
 	MethodChipQR Method = "chip+qr" // QR scanned, chip read with keys from it
+	// MethodChipCAN: the CAN was typed on the keypad and the chip read with it.
+	MethodChipCAN Method = "chip+can"
 )
 
 // CardResult is the genuine-card result screen.
@@ -445,7 +472,14 @@ const (
 	IntentIdle      IntentKind = "idle"       // idle timeout noticed by the UI
 	IntentDone      IntentKind = "done"       // finish (ticket/receipt/goodbye)
 	IntentActivity  IntentKind = "activity"   // any touch: restarts the idle timer
+	// IntentCAN submits the CAN typed on the identify screen's keypad
+	// (Intent.Digits); only while Identify.NeedCAN.
+	IntentCAN IntentKind = "can"
 )
+
+// CANLength is how many digits the CAN keypad takes (a CCCD's CAN is the
+// last 6 digits of its 12-digit ID number).
+const CANLength = cccd.CANLen
 
 // Intent is a user action sent to the flow.
 type Intent struct {
@@ -454,6 +488,18 @@ type Intent struct {
 	Question Question   `json:"question,omitempty"` // IntentAnswer
 	Yes      bool       `json:"yes,omitempty"`      // IntentAnswer, IntentConsent
 	Lang     Lang       `json:"lang,omitempty"`     // IntentLanguage: set explicitly ("" toggles)
+	// Digits is the CAN typed on the keypad (IntentCAN): personal data,
+	// never logged (LogValue leaves it out).
+	Digits string `json:"digits,omitempty"`
 
 	done chan struct{} // closed once handled and published (tests)
+}
+
+// LogValue keeps the typed digits out of logs.
+func (in Intent) LogValue() slog.Value {
+	attrs := []slog.Attr{slog.String("kind", string(in.Kind))}
+	if in.Digits != "" {
+		attrs = append(attrs, slog.Int("digits", len(in.Digits)))
+	}
+	return slog.GroupValue(attrs...)
 }

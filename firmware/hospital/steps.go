@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kiosk06/kiosk/drivers/cccd"
 	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/firmware/bhyt"
 	"github.com/kiosk06/kiosk/firmware/his"
@@ -144,6 +145,9 @@ func (f *Flow) allowed(in Intent) bool {
 	if f.m.screen == ScreenClinic && (in.Kind == IntentChoose || in.Kind == IntentAnswer) {
 		return !f.m.clinic.Loading
 	}
+	if in.Kind == IntentCAN {
+		return f.m.screen == ScreenIdentify && f.m.identify.NeedCAN
+	}
 	for _, a := range f.actions() {
 		if a.Kind == in.Kind {
 			return true
@@ -156,6 +160,13 @@ func (f *Flow) handleScreen(in Intent) {
 	switch f.m.screen {
 	case ScreenWelcome:
 		f.setScreen(ScreenIdentify)
+	case ScreenIdentify:
+		switch in.Kind {
+		case IntentCAN:
+			f.enterCAN(in.Digits)
+		case IntentRetry: // after too many refused CANs: wait for the QR or a new tap
+			f.identifyAgain(msg(f.identifyKey()))
+		}
 	case ScreenCardResult:
 		f.holderStep()
 	case ScreenHolder:
@@ -279,10 +290,21 @@ func (f *Flow) startIdentify(delay time.Duration) {
 		return
 	}
 	f.m.retryC = nil
+	ci, canAsk := f.deps.Identifier.(CANIdentifier)
+	var cans chan string
+	if canAsk {
+		cans = make(chan string, 1)
+	}
+	f.m.cans, f.m.canWrong = cans, 0
 	f.start(func(ctx context.Context, gen uint64) func() {
-		id, err := f.deps.Identifier.Identify(ctx, func(p Progress) {
-			f.post(gen, func() { f.onProgress(p) })
-		})
+		progress := func(p Progress) { f.post(gen, func() { f.onProgress(p) }) }
+		var id Identity
+		var err error
+		if canAsk {
+			id, err = ci.IdentifyCAN(ctx, progress, cans)
+		} else {
+			id, err = f.deps.Identifier.Identify(ctx, progress)
+		}
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -305,20 +327,75 @@ func (f *Flow) onProgress(p Progress) {
 		return
 	}
 	f.touch()
+	if p.Step == ReadNeedCAN {
+		f.askCAN(p.WrongCAN)
+		return
+	}
 	key := map[ReadStep]string{ReadDetected: "identify.detected", ReadChip: "identify.chip", ReadVerifying: "identify.verifying", ReadDone: "identify.verifying"}[p.Step]
+	if key == "" {
+		key = "identify.chip"
+	}
 	fr := min(max(p.Fraction, 0), 1)
 	f.m.identify = Identify{Step: p.Step, Progress: fr, Message: msg(key)}
+}
+
+// askCAN shows the CAN keypad: first ask, or again after the card refused
+// the CAN typed (wrong). Once the card has refused CANAttempts of them the
+// card read is stopped: the person may try again with the QR code or call
+// staff.
+func (f *Flow) askCAN(wrong bool) {
+	if f.m.cans == nil { // not a CANIdentifier: nothing could answer
+		f.m.identify = Identify{Step: ReadDetected, Message: msg("identify.detected")}
+		return
+	}
+	ask := Identify{Step: ReadNeedCAN, NeedCAN: true, Message: msg("identify.can")}
+	if wrong {
+		f.m.canWrong++
+		left := max(f.cfg.CANAttempts-f.m.canWrong, 0)
+		f.record(KindCAN, map[string]any{"outcome": "mismatch", "attempts_left": left, "for_other": f.m.agent != nil}, nil)
+		if left == 0 {
+			f.stopOp()
+			f.m.cans = nil
+			f.m.identify = Identify{Step: ReadWaiting, CANExhausted: true, Message: msgf("identify.can_exhausted", f.m.canWrong)}
+			return
+		}
+		ask.CANError = msgf("identify.can_wrong", left)
+	}
+	ask.CANAttemptsLeft = f.cfg.CANAttempts - f.m.canWrong
+	f.m.identify = ask
+}
+
+// enterCAN hands typed digits to the card read, after checking they are a
+// CAN at all (a malformed entry never reaches the card). The digits are
+// kept nowhere in the model.
+func (f *Flow) enterCAN(digits string) {
+	if !cccd.ValidCAN(digits) {
+		f.m.identify.CANError = msg("identify.can_invalid")
+		return
+	}
+	select {
+	case f.m.cans <- digits:
+	default: // the identifier has not taken the previous entry: keep asking
+		return
+	}
+	f.m.identify = Identify{Step: ReadDetected, Progress: 0.05, Message: msg("identify.can_checking")}
 }
 
 func (f *Flow) onIdentifyFailed(err error) {
 	f.log.Info("hospital: card read failed; waiting again", "err", err)
 	if f.m.screen == ScreenIdentify {
-		f.m.identify = Identify{Step: ReadWaiting, Retry: true, Message: msg("identify.failed")}
+		key := "identify.failed"
+		if f.m.identify.NeedCAN && errors.Is(err, identity.ErrCardRemoved) {
+			key = "identify.can_removed"
+		}
+		f.m.identify = Identify{Step: ReadWaiting, Retry: true, Message: msg(key)}
 	}
+	f.m.cans = nil
 	f.startIdentify(f.cfg.RetryDelay)
 }
 
 func (f *Flow) onIdentified(id Identity) {
+	f.m.cans = nil
 	if f.m.agent != nil && id.Citizen.ID == f.m.agent.Citizen.ID {
 		f.m.identify = Identify{Step: ReadWaiting, Retry: true, Message: msg("identify.same")}
 		f.setScreen(ScreenIdentify)

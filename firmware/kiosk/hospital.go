@@ -131,6 +131,7 @@ func startHospital(ctx context.Context, e *env) ([]component, *hospital.Flow, er
 		trust = pa.NewTrustStore()
 	}
 	ident := &cardIdentifier{reader: reader, log: e.log, m: e.m, readTimeout: cfg.Identity.ReadTimeout.D(), busy: make(chan struct{}, 1),
+		canWait: canWait, presencePoll: presencePoll,
 		pipeline: identity.Options{Trust: trust, ReadFace: cfg.Identity.ReadFace, Logger: e.log}}
 	if sc != nil {
 		ident.qr = qrSource{sc}
@@ -296,28 +297,59 @@ func (r hospitalRecorder) Record(ctx context.Context, rec hospital.Record) error
 
 // cardIdentifier waits for the CCCD: its QR on the scanner and/or its chip
 // on the reader, in either order, and reads the chip with keys from the QR.
+// A card tapped without a QR is opened with the CAN the person types
+// (hospital.CANIdentifier): after canWait without a QR scan it asks for the
+// CAN, then tries each CAN the flow hands it until one opens the chip, a QR
+// scan comes (and wins), the card leaves the reader or ctx ends.
 type cardIdentifier struct {
 	reader      nfc.Reader
-	qr          qrSource
+	qr          qrReader // nil: no scanner
 	pipeline    identity.Options
 	readTimeout time.Duration
-	log         *slog.Logger
-	m           *metrics.Metrics
+	// canWait is how long a card waits on the reader for a QR scan before
+	// the CAN is asked for (at once when there is no scanner).
+	canWait time.Duration
+	// presencePoll is how often a card waiting for its CAN is checked
+	// for presence (readers that can tell: nfc.PresenceChecker).
+	presencePoll time.Duration
+	log          *slog.Logger
+	m            *metrics.Metrics
 	// busy admits one Identify at a time: the flow cancels a superseded call
 	// without waiting for it, and the scanner and reader take one reading
 	// goroutine each.
 	busy chan struct{}
 }
 
+// qrReader is the scanner as the identifier uses it (qrSource).
+type qrReader interface {
+	ReadQR(ctx context.Context) (string, error)
+}
+
+var _ hospital.CANIdentifier = (*cardIdentifier)(nil)
+
 // pairWindow is how long the kiosk waits for the other half (card after a
-// QR scan, QR after a card tap).
+// QR scan, QR after a card tap when no CAN can be typed).
 const pairWindow = 15 * time.Second
 
-// errScanQR asks the person to scan the QR on the back of the card: the chip
-// cannot be opened without the key it gives.
-var errScanQR = errors.New("kiosk: scan the QR code on the back of the card so the chip can be opened")
+// Defaults of cardIdentifier.canWait and presencePoll.
+const (
+	canWait      = 5 * time.Second
+	presencePoll = 500 * time.Millisecond
+)
 
+// errScanQR asks the person to scan the QR on the card: the chip cannot be
+// opened without the key it gives.
+var errScanQR = errors.New("kiosk: scan the QR code on the card so the chip can be opened")
+
+// Identify waits for a QR scan and a card tap and reads the chip with the
+// QR's keys; a card without a QR is not read (errScanQR).
 func (c *cardIdentifier) Identify(ctx context.Context, progress func(hospital.Progress)) (hospital.Identity, error) {
+	return c.IdentifyCAN(ctx, progress, nil)
+}
+
+// IdentifyCAN is Identify that asks for the CAN of a card tapped without a
+// QR scan (hospital.CANIdentifier); cans nil never asks.
+func (c *cardIdentifier) IdentifyCAN(ctx context.Context, progress func(hospital.Progress), cans <-chan string) (hospital.Identity, error) {
 	select {
 	case c.busy <- struct{}{}: // the superseded call has returned
 	case <-ctx.Done():
@@ -331,7 +363,7 @@ func (c *cardIdentifier) Identify(ctx context.Context, progress func(hospital.Pr
 	var readers sync.WaitGroup
 	defer func() { cancel(); readers.Wait() }()
 	qrs, cards := make(chan string, 1), make(chan nfc.Card, 1)
-	if c.qr.s != nil {
+	if c.qr != nil {
 		readers.Add(1)
 		go func() {
 			defer readers.Done()
@@ -341,7 +373,7 @@ func (c *cardIdentifier) Identify(ctx context.Context, progress func(hospital.Pr
 					qrs <- text
 					return
 				}
-				time.Sleep(200 * time.Millisecond)
+				sleepCtx(ctx, 200*time.Millisecond)
 			}
 		}()
 	}
@@ -355,7 +387,7 @@ func (c *cardIdentifier) Identify(ctx context.Context, progress func(hospital.Pr
 					cards <- card
 					return
 				}
-				time.Sleep(200 * time.Millisecond)
+				sleepCtx(ctx, 200*time.Millisecond)
 			}
 		}()
 	}
@@ -374,37 +406,111 @@ func (c *cardIdentifier) Identify(ctx context.Context, progress func(hospital.Pr
 	case card = <-cards:
 	}
 	progress(hospital.Progress{Step: hospital.ReadDetected, Fraction: 0.05})
-	wait := time.NewTimer(pairWindow)
-	defer wait.Stop()
-	if qr != nil && c.reader != nil {
+	if card != nil {
+		defer c.release(ctx, card)
+	}
+	if qr != nil {
+		if c.reader == nil {
+			return qrOnly(qr), nil
+		}
+		wait := time.NewTimer(pairWindow)
+		defer wait.Stop()
 		select {
 		case card = <-cards:
+			defer c.release(ctx, card)
 		case <-wait.C:
+			return qrOnly(qr), nil
 		case <-ctx.Done():
 			return hospital.Identity{}, ctx.Err()
 		}
-	} else if qr == nil {
+		return c.readChip(ctx, card, identity.Keys{QR: qr}, hospital.MethodChipQR, progress)
+	}
+	// A card and no QR yet.
+	window := pairWindow
+	if cans != nil {
+		window = c.canWait
+		if c.qr == nil {
+			window = 0 // no scanner: ask at once
+		}
+	}
+	wait := time.NewTimer(window)
+	defer wait.Stop()
+	select {
+	case text := <-qrs:
+		q, err := cccd.ParseQR(text)
+		if err != nil {
+			return hospital.Identity{}, err
+		}
+		return c.readChip(ctx, card, identity.Keys{QR: &q}, hospital.MethodChipQR, progress)
+	case <-wait.C:
+		if cans == nil {
+			return hospital.Identity{}, errScanQR
+		}
+		return c.askCAN(ctx, card, qrs, cans, progress)
+	case <-ctx.Done():
+		return hospital.Identity{}, ctx.Err()
+	}
+}
+
+// qrOnly is the identity a QR gives alone: the printed data, which nothing
+// has proved genuine.
+func qrOnly(qr *cccd.QRData) hospital.Identity {
+	return hospital.Identity{Citizen: qr.Citizen(), Verdict: hospital.Unverified, Reason: "qr_only", Method: hospital.MethodQR}
+}
+
+// askCAN reports ReadNeedCAN and opens the chip with each CAN from cans
+// until one works; a refused CAN is reported (WrongCAN) and the next one
+// awaited. A QR scan meanwhile wins; a card that leaves the reader ends the
+// call with identity.ErrCardRemoved. The digits are neither logged nor
+// kept.
+func (c *cardIdentifier) askCAN(ctx context.Context, card nfc.Card, qrs <-chan string, cans <-chan string, progress func(hospital.Progress)) (hospital.Identity, error) {
+	progress(hospital.Progress{Step: hospital.ReadNeedCAN})
+	var poll <-chan time.Time
+	pc, canPoll := card.(nfc.PresenceChecker)
+	if canPoll && c.presencePoll > 0 {
+		t := time.NewTicker(c.presencePoll)
+		defer t.Stop()
+		poll = t.C
+	}
+	for {
 		select {
+		case <-ctx.Done():
+			return hospital.Identity{}, ctx.Err()
 		case text := <-qrs:
 			q, err := cccd.ParseQR(text)
 			if err != nil {
 				return hospital.Identity{}, err
 			}
-			qr = &q
-		case <-wait.C:
-			return hospital.Identity{}, errScanQR
-		case <-ctx.Done():
-			return hospital.Identity{}, ctx.Err()
+			return c.readChip(ctx, card, identity.Keys{QR: &q}, hospital.MethodChipQR, progress)
+		case can := <-cans:
+			if !cccd.ValidCAN(can) {
+				// The flow checks first; should a malformed entry come
+				// anyway, it never reaches the card.
+				progress(hospital.Progress{Step: hospital.ReadNeedCAN, WrongCAN: true})
+				continue
+			}
+			id, err := c.readChip(ctx, card, identity.Keys{CAN: can}, hospital.MethodChipCAN, progress)
+			if errors.Is(err, identity.ErrWrongKey) {
+				c.log.Info("kiosk: the card refused the typed CAN")
+				progress(hospital.Progress{Step: hospital.ReadNeedCAN, WrongCAN: true})
+				continue
+			}
+			return id, err
+		case <-poll:
+			pctx, cancel := context.WithTimeout(ctx, time.Second)
+			present, err := pc.Present(pctx)
+			cancel()
+			if err == nil && !present {
+				c.m.CardReads.WithLabelValues("card_removed").Inc()
+				return hospital.Identity{}, fmt.Errorf("kiosk: waiting for the CAN: %w", identity.ErrCardRemoved)
+			}
 		}
 	}
-	if card == nil {
-		// QR only: the printed data, which nothing has proved genuine.
-		return hospital.Identity{Citizen: qr.Citizen(), Verdict: hospital.Unverified, Reason: "qr_only", Method: hospital.MethodQR}, nil
-	}
-	return c.readChip(ctx, card, qr, progress)
 }
 
-func (c *cardIdentifier) readChip(ctx context.Context, card nfc.Card, qr *cccd.QRData, progress func(hospital.Progress)) (hospital.Identity, error) {
+// readChip reads and verifies the card with keys; the card is left
+// activated (a refused CAN may be followed by another).
+func (c *cardIdentifier) readChip(ctx context.Context, card nfc.Card, keys identity.Keys, method hospital.Method, progress func(hospital.Progress)) (hospital.Identity, error) {
 	opt := c.pipeline
 	opt.Progress = func(p identity.Progress) {
 		step := hospital.ReadChip
@@ -415,8 +521,7 @@ func (c *cardIdentifier) readChip(ctx context.Context, card nfc.Card, qr *cccd.Q
 	}
 	rctx, cancel := context.WithTimeout(ctx, c.readTimeout)
 	defer cancel()
-	id, err := identity.NewPipeline(opt).Read(rctx, card, identity.Keys{QR: qr})
-	_ = card.Release(ctx)
+	id, err := identity.NewPipeline(opt).Read(rctx, card, keys)
 	if err != nil {
 		c.m.CardReads.WithLabelValues(readResult(err)).Inc()
 		return hospital.Identity{}, err
@@ -424,7 +529,24 @@ func (c *cardIdentifier) readChip(ctx context.Context, card nfc.Card, qr *cccd.Q
 	c.m.CardReads.WithLabelValues("ok").Inc()
 	c.m.Verdicts.WithLabelValues(string(id.Verdict), string(id.Reason)).Inc()
 	progress(hospital.Progress{Step: hospital.ReadDone, Fraction: 1})
-	return hospital.Identity{Citizen: id.Citizen, Verdict: hospital.Verdict(id.Verdict), Reason: string(id.Reason), Method: hospital.MethodChipQR}, nil
+	return hospital.Identity{Citizen: id.Citizen, Verdict: hospital.Verdict(id.Verdict), Reason: string(id.Reason), Method: method}, nil
+}
+
+// release deselects the card, even when ctx has ended.
+func (c *cardIdentifier) release(ctx context.Context, card nfc.Card) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	_ = card.Release(rctx)
+}
+
+// sleepCtx sleeps for d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // readResult labels a failed card read for the card_reads_total metric.

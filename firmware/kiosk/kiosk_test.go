@@ -3,10 +3,14 @@ package kiosk_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -242,4 +246,172 @@ func TestDispenserButtonThroughTheWiring(t *testing.T) {
 	if len(rig.Printer.Pages()) != 1 || !issued {
 		t.Fatalf("pages %d, queue event uploaded %v", len(rig.Printer.Pages()), issued)
 	}
+}
+
+// TestHospitalCANThroughTheWiring taps the simulated genuine CCCD on the
+// simulated PN532 without scanning its QR: after the QR wait the flow asks
+// for the CAN, a wrong one is refused by the chip (PACE), the right one (the
+// last 6 digits of the ID number) opens it and the card reads as genuine.
+// The typed digits reach no record, log or database.
+func TestHospitalCANThroughTheWiring(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := config.SimDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Device.DataDir = filepath.Join(dir, "var")
+	cfg.Store.Path, cfg.Store.KeyFile = filepath.Join(dir, "var", "kiosk.db"), filepath.Join(dir, "var", "seal.key")
+	cfg.Uplink.Interval = config.Duration(200 * time.Millisecond)
+	cfg.Metrics.Listen = ""
+	var logs syncBuffer
+	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	rig, err := simrig.Start(ctx, cfg, filepath.Join(dir, "sim"), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rig.Close()
+	card, err := rig.Card(testpki.Genuine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const wrongCAN = "987654"
+	if card.CAN == wrongCAN || card.CAN != card.Citizen.ID[6:] {
+		t.Fatalf("fixture CAN %q of ID %q", card.CAN, card.Citizen.ID)
+	}
+
+	var asked, refused bool
+	var result *hospital.CardResult
+	uploaded := func() bool {
+		kinds := map[string]int{}
+		for _, r := range rig.Collector.Records(cfg.Device.ID) {
+			kinds[r.Kind]++
+		}
+		return kinds[hospital.KindIdentify] > 0 && kinds[hospital.KindCAN] > 0 && kinds[hospital.KindAbandoned] > 0
+	}
+	script := func(ctx context.Context, flow *hospital.Flow) error {
+		states, unsub := flow.Subscribe()
+		defer unsub()
+		tapped := false
+		for {
+			var s hospital.State
+			select {
+			case s = <-states:
+			case <-ctx.Done():
+				return fmt.Errorf("flow stuck on %s (%+v)", flow.State().Screen, flow.State().Identify)
+			}
+			switch {
+			case s.Screen == hospital.ScreenWelcome && result != nil:
+				rig.RemoveCard()
+				for !uploaded() {
+					select {
+					case <-ctx.Done():
+						return errors.New("records never reached the collector")
+					case <-time.After(50 * time.Millisecond):
+					}
+				}
+				return nil
+			case s.Screen == hospital.ScreenWelcome && !tapped:
+				tapped = true
+				if err := rig.TapCard(testpki.Genuine, 0); err != nil { // no QR scan
+					return err
+				}
+			case s.Identify != nil && s.Identify.NeedCAN && !asked:
+				asked = true
+				if !s.Identify.CANError.IsZero() || s.Identify.CANAttemptsLeft != 3 {
+					return fmt.Errorf("first ask: %+v", s.Identify)
+				}
+				flow.Send(hospital.Intent{Kind: hospital.IntentCAN, Digits: wrongCAN})
+			case s.Identify != nil && s.Identify.NeedCAN && !refused:
+				refused = true
+				if s.Identify.CANError.Key != "identify.can_wrong" || s.Identify.CANAttemptsLeft != 2 {
+					return fmt.Errorf("after the wrong CAN: %+v", s.Identify)
+				}
+				flow.Send(hospital.Intent{Kind: hospital.IntentCAN, Digits: card.CAN})
+			case s.Identify != nil && s.Identify.NeedCAN:
+				return fmt.Errorf("asked a third time: %+v", s.Identify)
+			case s.Screen == hospital.ScreenCardResult && result == nil:
+				result = s.Card
+				if in, ok := pick(s, hospital.IntentCancel); ok {
+					flow.Send(in)
+				}
+			case s.Screen == hospital.ScreenError:
+				return fmt.Errorf("error screen: %s", s.Title.VI)
+			}
+		}
+	}
+	uiCtx, uiCancel := context.WithTimeout(ctx, 45*time.Second)
+	defer uiCancel()
+	var scriptErr error
+	err = kiosk.Run(uiCtx, kiosk.Options{Config: cfg, Log: log, UI: func(_ context.Context, s kiosk.Screens) error {
+		scriptErr = script(uiCtx, s.Hospital)
+		uiCancel()
+		return scriptErr
+	}})
+	if err != nil || scriptErr != nil {
+		t.Fatalf("run: %v; script: %v\nlogs:\n%s", err, scriptErr, logs.String())
+	}
+	if !asked || !refused || result == nil || result.Verdict != hospital.Genuine || result.Method != hospital.MethodChipCAN {
+		t.Fatalf("asked %v, refused %v, result %+v", asked, refused, result)
+	}
+	for _, r := range rig.Collector.Records(cfg.Device.ID) {
+		var p map[string]json.RawMessage
+		if err := json.Unmarshal(r.Payload, &p); err != nil {
+			t.Fatal(err)
+		}
+		var personal map[string]string
+		if raw, ok := p["personal"]; ok {
+			if err := json.Unmarshal(raw, &personal); err != nil {
+				t.Fatal(err)
+			}
+			delete(p, "personal")
+		}
+		for k, v := range personal {
+			if v == card.CAN || v == wrongCAN || strings.Contains(strings.ToLower(k), "can") {
+				t.Errorf("%s record: personal field %s=%s", r.Kind, k, v)
+			}
+		}
+		clear, _ := json.Marshal(p)
+		for _, secret := range []string{card.CAN, wrongCAN, card.Citizen.ID} {
+			if bytes.Contains(clear, []byte(secret)) {
+				t.Errorf("%s record carries %s outside its sealed personal fields: %s", r.Kind, secret, clear)
+			}
+		}
+		if r.Kind == hospital.KindIdentify && !bytes.Contains(clear, []byte(`"chip+can"`)) {
+			t.Errorf("identify record %s", clear)
+		}
+	}
+	for _, f := range []string{"kiosk.db", "kiosk.db-wal"} {
+		b, _ := os.ReadFile(filepath.Join(dir, "var", f))
+		for _, secret := range []string{card.Citizen.ID, wrongCAN} {
+			if bytes.Contains(b, []byte(secret)) {
+				t.Fatalf("%s in clear in %s", secret, f)
+			}
+		}
+	}
+	for _, secret := range []string{card.CAN, wrongCAN, card.Citizen.ID} {
+		if strings.Contains(logs.String(), secret) {
+			t.Fatalf("%s in the logs", secret)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers (log handlers
+// on many goroutines) and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

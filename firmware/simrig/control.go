@@ -16,17 +16,22 @@ import (
 )
 
 // ControlCommand is one line a control client sends: either an Intent for
-// the flow (what a tap on the screen sends) or a Sim action (what the
+// the flow (what a tap on the screen sends, e.g. {"intent":{"kind":"can",
+// "digits":"012345"}} for the CAN keypad's OK) or a Sim action (what the
 // simulator panel does).
 type ControlCommand struct {
 	Intent *hospital.Intent `json:"intent,omitempty"`
-	// Sim: "tap" (Variant, RemoveAfter), "scan" (Variant), "remove", "pay",
-	// "paper" (Paper: ok|near_end|end), "finger" (Finger), "records".
+	// Sim: "tap" (Variant, RemoveAfter; a tap alone is a card without a
+	// QR scan), "scan" (Variant), "remove", "pay", "paper" (Paper:
+	// ok|near_end|end), "finger" (Finger), "records" (Payloads).
 	Sim         string `json:"sim,omitempty"`
 	Variant     string `json:"variant,omitempty"`
 	RemoveAfter int    `json:"remove_after,omitempty"`
 	Paper       string `json:"paper,omitempty"`
 	Finger      string `json:"finger,omitempty"`
+	// Payloads asks "records" for every record as the collector received
+	// it, not only the counts by kind.
+	Payloads bool `json:"payloads,omitempty"`
 }
 
 // ControlReply answers a Sim command.
@@ -36,6 +41,16 @@ type ControlReply struct {
 	Error string         `json:"error,omitempty"`
 	Kinds map[string]int `json:"kinds,omitempty"` // "records": collector records by kind
 	Pages []string       `json:"pages,omitempty"` // "records": printed page PNG files
+	// Records are the collector's records ("records" with Payloads).
+	Records []ControlRecord `json:"records,omitempty"`
+}
+
+// ControlRecord is one record the local collector received: its kind and
+// its payload as uploaded (personal fields under "personal").
+type ControlRecord struct {
+	Seq     int64           `json:"seq"`
+	Kind    string          `json:"kind"`
+	Payload json.RawMessage `json:"payload"`
 }
 
 // controlLine is what the server writes: a flow state or a reply.
@@ -153,6 +168,9 @@ func (r *Rig) simCommand(cmd ControlCommand, deviceID string) ControlReply {
 		if r.Collector != nil {
 			for _, rec := range r.Collector.Records(deviceID) {
 				rep.Kinds[rec.Kind]++
+				if cmd.Payloads {
+					rep.Records = append(rep.Records, ControlRecord{Seq: rec.Seq, Kind: rec.Kind, Payload: rec.Payload})
+				}
 			}
 		}
 		if r.Printer != nil {

@@ -58,6 +58,11 @@ func simGroups(rig *simrig.Rig, deviceID string) []simpanel.Group {
 		for _, v := range simrig.Variants {
 			g.Actions = append(g.Actions, simpanel.Action{Label: "Chạm thẻ: " + v.String(), Do: func(context.Context) error { return rig.TapCard(v, 0) }})
 		}
+		if c, err := rig.Card(testpki.Genuine); err == nil {
+			// The patient without a QR scan: the kiosk asks for this CAN.
+			g.Actions = append(g.Actions, simpanel.Action{Label: "Chạm thẻ genuine, không quét QR (nhập CAN " + c.CAN + ")",
+				Do: func(context.Context) error { return rig.TapCard(testpki.Genuine, 0) }})
+		}
 		g.Actions = append(g.Actions,
 			simpanel.Action{Label: "Thẻ bị rút giữa chừng", Do: func(context.Context) error { return rig.TapCard(testpki.Genuine, 8) }},
 			simpanel.Action{Label: "Rút thẻ ra", Do: func(context.Context) error { rig.RemoveCard(); return nil }})
