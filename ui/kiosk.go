@@ -4,7 +4,9 @@
 // patient and reset for each new session), follows the hospital flow's
 // states and re-renders them through ui/hospitalui, forwards taps as
 // intents, and refreshes the idle "are you still there?" banner once a
-// second.
+// second. It keeps what is typed on the identify screen's CAN keypad across
+// re-renders (typing is activity, and activity publishes a state) and drops
+// it as soon as the flow no longer asks for the CAN.
 //
 // The UI renders flow state and sends intents; it must NOT import any
 // drivers/… package, and nothing outside ui/ may import Fyne (the lead
@@ -81,6 +83,9 @@ type Kiosk struct {
 	state   hospital.State
 	display kiosktheme.Options
 	warning bool // the idle banner is showing
+	// entry is what was typed on the CAN keypad, kept across renders while
+	// the flow asks for it and dropped as soon as it does not.
+	entry string
 }
 
 // NewKiosk creates the window (not shown yet) and applies the theme.
@@ -125,6 +130,9 @@ func (k *Kiosk) Apply(s hospital.State) {
 		k.display = k.opts.Display
 		k.app.Settings().SetTheme(kiosktheme.New(k.display))
 	}
+	if s.Identify == nil || !s.Identify.NeedCAN {
+		k.entry = ""
+	}
 	k.state = s
 	k.render()
 }
@@ -150,6 +158,7 @@ func (k *Kiosk) render() {
 			HighContrast: k.display.HighContrast, LargeText: k.display.LargeText,
 			ToggleContrast: k.toggleContrast, ToggleLargeText: k.toggleLargeText,
 		},
+		Entry: hospitalui.Entry{Digits: k.entry, OnChanged: func(d string) { k.entry = d }},
 	}
 	content := hospitalui.Render(k.state, env)
 	k.win.SetContent(content)

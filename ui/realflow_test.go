@@ -12,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/kiosk06/kiosk/drivers/cccd"
 	"github.com/kiosk06/kiosk/drivers/escpos"
@@ -24,6 +25,7 @@ import (
 	"github.com/kiosk06/kiosk/queue"
 	"github.com/kiosk06/kiosk/ui/internal/uitest"
 	kiosktheme "github.com/kiosk06/kiosk/ui/theme"
+	"github.com/kiosk06/kiosk/ui/widgets"
 )
 
 // Fakes for the real hospital flow's dependencies; BHYT and HIS are the
@@ -139,10 +141,10 @@ func (l *live) tap(label string) {
 	test.Tap(uitest.Button(l.t, l.k.Window().Content(), label))
 }
 
-// TestRealFlowRegistration runs the real firmware/hospital flow (BHYT and
-// HIS clients against their fakes, an in-memory queue) behind the kiosk
-// window and taps a whole prepaid registration through the UI.
-func TestRealFlowRegistration(t *testing.T) {
+// startRealFlow runs the real firmware/hospital flow (BHYT and HIS clients
+// against their fakes, an in-memory queue) with ident behind a kiosk window.
+func startRealFlow(t *testing.T, ident hospital.Identifier, pay *payments) *live {
+	t.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	bs := bhytfake.New("kiosk", "secret")
 	t.Cleanup(bs.Close)
@@ -160,9 +162,7 @@ func TestRealFlowRegistration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ident := &cardIdentifier{cards: make(chan hospital.Identity, 1)}
-	pay := &payments{paid: make(chan struct{})}
-	flow, err := hospital.New(hospital.Config{DeviceID: "HOSP-UI", Prepayment: true, DefaultQueue: "A", Logger: quiet},
+	flow, err := hospital.New(hospital.Config{DeviceID: "HOSP-UI", Prepayment: pay != nil, DefaultQueue: "A", Logger: quiet},
 		hospital.Deps{Identifier: ident, Insurance: bc, HIS: hc, Queue: qe, Printer: nopPrinter{}, Payments: pay, Recorder: recorder{}})
 	if err != nil {
 		t.Fatal(err)
@@ -185,7 +185,17 @@ func TestRealFlowRegistration(t *testing.T) {
 	t.Cleanup(k.Window().Close)
 	states, stop := flow.Subscribe()
 	t.Cleanup(stop)
-	l := &live{t: t, k: k, states: states}
+	return &live{t: t, k: k, states: states}
+}
+
+// TestRealFlowRegistration runs the real firmware/hospital flow (BHYT and
+// HIS clients against their fakes, an in-memory queue) behind the kiosk
+// window and taps a whole prepaid registration through the UI.
+func TestRealFlowRegistration(t *testing.T) {
+	ident := &cardIdentifier{cards: make(chan hospital.Identity, 1)}
+	pay := &payments{paid: make(chan struct{})}
+	l := startRealFlow(t, ident, pay)
+	k := l.k
 
 	l.screen(hospital.ScreenWelcome)
 	l.tap("Bắt đầu")
@@ -229,6 +239,130 @@ func TestRealFlowRegistration(t *testing.T) {
 func hasImage(k *Kiosk) bool {
 	for _, o := range test.LaidOutObjects(k.Window().Content()) {
 		if img, ok := o.(*canvas.Image); ok && img.Image != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// canIdentifier is a CANIdentifier: a card tapped without a QR opens only
+// with its CAN.
+type canIdentifier struct {
+	cards chan hospital.Identity
+	mu    sync.Mutex
+	tried []string
+}
+
+func (c *canIdentifier) Identify(ctx context.Context, progress func(hospital.Progress)) (hospital.Identity, error) {
+	return c.IdentifyCAN(ctx, progress, nil)
+}
+
+func (c *canIdentifier) IdentifyCAN(ctx context.Context, progress func(hospital.Progress), cans <-chan string) (hospital.Identity, error) {
+	progress(hospital.Progress{Step: hospital.ReadWaiting})
+	var id hospital.Identity
+	select {
+	case id = <-c.cards:
+	case <-ctx.Done():
+		return hospital.Identity{}, ctx.Err()
+	}
+	progress(hospital.Progress{Step: hospital.ReadNeedCAN})
+	for {
+		select {
+		case can := <-cans:
+			c.mu.Lock()
+			c.tried = append(c.tried, can)
+			c.mu.Unlock()
+			if can != id.Citizen.ID[6:] {
+				progress(hospital.Progress{Step: hospital.ReadNeedCAN, WrongCAN: true})
+				continue
+			}
+			id.Method = hospital.MethodChipCAN
+			return id, nil
+		case <-ctx.Done():
+			return hospital.Identity{}, ctx.Err()
+		}
+	}
+}
+
+// keypad returns the keypad on screen (nil if none).
+func (l *live) keypad() *widgets.Keypad {
+	for _, o := range test.LaidOutObjects(l.k.Window().Content()) {
+		if kp, ok := o.(*widgets.Keypad); ok {
+			return kp
+		}
+	}
+	return nil
+}
+
+// typeDigits taps digits on the keypad on screen.
+func (l *live) typeDigits(digits string) {
+	l.t.Helper()
+	kp := l.keypad()
+	if kp == nil {
+		l.t.Fatalf("no keypad on %s", l.last.Screen)
+	}
+	for _, d := range digits {
+		test.Tap(kp.Digit(int(d - '0')))
+	}
+}
+
+// TestRealFlowCAN taps a card without a QR: the identify screen shows the
+// keypad, a wrong CAN typed on it is refused, the entry survives the
+// re-renders typing causes, and the right CAN reads the card.
+func TestRealFlowCAN(t *testing.T) {
+	ident := &canIdentifier{cards: make(chan hospital.Identity, 1)}
+	l := startRealFlow(t, ident, nil)
+	l.screen(hospital.ScreenWelcome)
+	ident.cards <- hospital.Identity{Verdict: hospital.Genuine, Citizen: cccd.Citizen{
+		ID: "079090001234", Name: "Nguyễn Văn An", DOB: "1990-05-17", Sex: "Nam"}}
+	s := l.wait("keypad", func(s hospital.State) bool { return s.Identify != nil && s.Identify.NeedCAN })
+	if l.keypad() == nil {
+		t.Fatal("no keypad on the CAN screen")
+	}
+	// Typing is activity: the flow publishes new states and the screen is
+	// rebuilt, with what was typed still there.
+	l.typeDigits("111")
+	l.wait("a re-render while typing", func(st hospital.State) bool { return st.Seq > s.Seq })
+	if got := l.keypad().Value(); got != "111" {
+		t.Fatalf("entry after a re-render: %q", got)
+	}
+	l.typeDigits("111")
+	l.tap("Xong")
+	s = l.wait("refused", func(s hospital.State) bool {
+		return s.Identify != nil && s.Identify.NeedCAN && !s.Identify.CANError.IsZero()
+	})
+	if s.Identify.CANAttemptsLeft != 2 {
+		t.Fatalf("%+v", s.Identify)
+	}
+	if got := l.keypad().Value(); got != "" {
+		t.Fatalf("entry not cleared after sending: %q", got)
+	}
+	if !hasText(l.k, "còn 2 lần thử") {
+		t.Fatal("the refusal is not on screen")
+	}
+	l.typeDigits("001234")
+	l.tap("Xong")
+	s = l.screen(hospital.ScreenCardResult)
+	if s.Card.Method != hospital.MethodChipCAN {
+		t.Fatalf("%+v", s.Card)
+	}
+	if !hasText(l.k, "Chip NFC, mở bằng số bạn nhập") {
+		t.Fatal("method not shown")
+	}
+	ident.mu.Lock()
+	defer ident.mu.Unlock()
+	if len(ident.tried) != 2 || ident.tried[0] != "111111" || ident.tried[1] != "001234" {
+		t.Fatalf("CANs sent %q", ident.tried)
+	}
+	if l.k.entry != "" {
+		t.Fatal("the shell still holds typed digits")
+	}
+}
+
+// hasText reports whether a label on screen contains text.
+func hasText(k *Kiosk, text string) bool {
+	for _, o := range test.LaidOutObjects(k.Window().Content()) {
+		if lb, ok := o.(*widget.Label); ok && strings.Contains(lb.Text, text) {
 			return true
 		}
 	}

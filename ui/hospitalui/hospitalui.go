@@ -10,6 +10,11 @@
 // top bar, Back bottom-left, Call staff bottom-right, everything else in
 // the main column, primary first.
 //
+// When the flow asks for the CAN (Identify.NeedCAN) the identify screen
+// shows a 6-digit keypad; every key is reported as IntentActivity and OK
+// sends IntentCAN with the digits. What was typed lives in Env.Entry (the
+// shell's), as the screen is rebuilt with every state.
+//
 // It imports Fyne, firmware/hospital (types only), queue (types only) and
 // ui/{i18n,theme,widgets}; it must NOT import drivers/… or start
 // goroutines (the shell in package ui owns the flow subscription).
@@ -47,6 +52,18 @@ type Env struct {
 	Now func() time.Time
 	// Display is the local display preferences and their toggles.
 	Display Display
+	// Entry is what was typed on the screen's keypad so far.
+	Entry Entry
+}
+
+// Entry is a keypad entry the shell keeps across renders (screens are
+// rebuilt with every state, and typing itself publishes one: each key is
+// activity that moves the idle deadline). Digits seed the keypad;
+// OnChanged receives every edit, and "" once the digits were sent. The
+// zero value keeps the digits in the keypad only.
+type Entry struct {
+	Digits    string
+	OnChanged func(digits string)
 }
 
 // Display is the patient's display preferences; they are local to the
@@ -246,5 +263,12 @@ func IdleWarningDue(s hospital.State, now time.Time) bool {
 func spacer(h float32) fyne.CanvasObject {
 	r := canvas.NewRectangle(color.Transparent)
 	r.SetMinSize(fyne.NewSize(0, h))
+	return r
+}
+
+// spacerW is a fixed horizontal gap.
+func spacerW(w float32) fyne.CanvasObject {
+	r := canvas.NewRectangle(color.Transparent)
+	r.SetMinSize(fyne.NewSize(w, 0))
 	return r
 }

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/kiosk06/kiosk/firmware/hospital"
+	kiosktheme "github.com/kiosk06/kiosk/ui/theme"
 	"github.com/kiosk06/kiosk/ui/widgets"
 )
 
@@ -32,6 +33,14 @@ func welcomeScreen(s hospital.State, w *hospital.Welcome, env Env) widgets.Page 
 }
 
 func identifyScreen(s hospital.State, id *hospital.Identify, env Env) widgets.Page {
+	switch {
+	case id.NeedCAN:
+		return canScreen(s, id, env)
+	case id.CANExhausted:
+		return widgets.Page{Title: env.text(s, s.Title), Body: widgets.ErrorBody(
+			env.T.T("common.what_happened"), env.text(s, id.Message),
+			env.T.T("common.what_next"), env.T.T("identify.can_next"), false, env.Landscape)}
+	}
 	// The flow's message says what is happening; the step caption is only
 	// a fallback when it sent none.
 	caption := ""
@@ -51,6 +60,51 @@ func identifyScreen(s hospital.State, id *hospital.Identify, env Env) widgets.Pa
 		body.Add(spacer(24))
 		body.Add(progress)
 		body.Add(centred(widgets.Paragraph(env.T.T("identify.hold_card"))))
+	}
+	return widgets.Page{Title: env.text(s, s.Title), Body: body}
+}
+
+// keypadSide is the margin left and right of the CAN keypad in portrait,
+// so its keys stay a hand's width apart rather than stretching across the
+// panel.
+const keypadSide float32 = 150
+
+// canScreen asks for the CAN: the flow's prompt, where to find the number,
+// why the last entry was refused, and the keypad. Each key counts as
+// activity; OK sends the digits and clears the entry.
+func canScreen(s hospital.State, id *hospital.Identify, env Env) widgets.Page {
+	kp := widgets.NewKeypad(widgets.KeypadLabels{Delete: env.T.T("keypad.delete"), OK: env.T.T("keypad.ok")},
+		hospital.CANLength, hospital.CANLength, nil)
+	// A headline-size entry leaves room for four rows of keys under the
+	// texts, in landscape and with large text too.
+	kp.TextSize = kiosktheme.SizeNameHeadline
+	kp.SetValue(env.Entry.Digits)
+	kp.OnChanged = func(digits string) {
+		if env.Entry.OnChanged != nil {
+			env.Entry.OnChanged(digits)
+		}
+		env.send(hospital.Intent{Kind: hospital.IntentActivity})()
+	}
+	kp.OnSubmit = func(digits string) {
+		if env.Entry.OnChanged != nil {
+			env.Entry.OnChanged("")
+		}
+		env.send(hospital.Intent{Kind: hospital.IntentCAN, Digits: digits})()
+	}
+	prompt := container.NewVBox(centred(widgets.Subheading(env.text(s, id.Message))),
+		centred(widgets.Paragraph(env.T.T("identify.can_where"))))
+	if !id.CANError.IsZero() {
+		refused := widgets.Paragraph(env.text(s, id.CANError))
+		refused.Importance = widget.DangerImportance
+		refused.TextStyle.Bold = true
+		prompt.Add(widgets.Card(refused))
+	}
+	prompt.Add(centred(widgets.Paragraph(env.T.T("identify.can_keep"))))
+	var body fyne.CanvasObject
+	if env.Landscape {
+		body = container.NewGridWithColumns(2, prompt, kp)
+	} else {
+		body = container.NewVBox(prompt, container.NewBorder(nil, nil, spacerW(keypadSide), spacerW(keypadSide), kp))
 	}
 	return widgets.Page{Title: env.text(s, s.Title), Body: body}
 }

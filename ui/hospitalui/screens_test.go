@@ -78,7 +78,7 @@ func TestScreens(t *testing.T) {
 	for _, n := range fixtures.All() {
 		shots = append(shots, shot{n.Name, n.State, variant{lang: hospital.LangVI}})
 	}
-	for _, name := range []string{"01-welcome", "06-clinic", "09-payment", "29-error-his"} {
+	for _, name := range []string{"01-welcome", "06-clinic", "09-payment", "29-error-his", "32-identify-can"} {
 		s := fixtures.ByName(name)
 		shots = append(shots,
 			shot{name + "-en", fixtures.English(s), variant{lang: hospital.LangEN}},
@@ -89,6 +89,7 @@ func TestScreens(t *testing.T) {
 		shot{"01-welcome-contrast", fixtures.ByName("01-welcome"), variant{lang: hospital.LangVI, display: kiosktheme.Options{HighContrast: true}}},
 		shot{"06-clinic-large", fixtures.ByName("06-clinic"), variant{lang: hospital.LangVI, display: kiosktheme.Options{LargeText: true}}},
 		shot{"09-payment-contrast-large", fixtures.ByName("09-payment"), variant{lang: hospital.LangVI, display: kiosktheme.Options{HighContrast: true, LargeText: true}}},
+		shot{"33-identify-can-wrong-large", fixtures.ByName("33-identify-can-wrong"), variant{lang: hospital.LangVI, display: kiosktheme.Options{LargeText: true}}},
 	)
 	// One app for all shots: a new app (or theme) drops Fyne's font caches,
 	// which would dominate the run time.

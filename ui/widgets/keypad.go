@@ -28,6 +28,10 @@ type Keypad struct {
 	MinLen, MaxLen int
 	// Mask shows entered digits as • (PIN-like entries).
 	Mask bool
+	// TextSize is the entry's size (kiosktheme.SizeNameDisplay when
+	// empty); a smaller one saves height on a landscape panel. Set it
+	// before the keypad is shown.
+	TextSize fyne.ThemeSizeName
 	// OnChanged is called after each edit; OnSubmit when OK is tapped.
 	OnChanged func(value string)
 	OnSubmit  func(value string)
@@ -82,6 +86,20 @@ func (k *Keypad) Press(r rune) {
 	}
 }
 
+// SetValue replaces the entry with the digits of v (other characters are
+// dropped, the rest cut at MaxLen) without calling OnChanged: a screen that
+// is rebuilt restores what was typed so far.
+func (k *Keypad) SetValue(v string) {
+	digits := make([]byte, 0, len(v))
+	for i := 0; i < len(v) && len(digits) < k.MaxLen; i++ {
+		if v[i] >= '0' && v[i] <= '9' {
+			digits = append(digits, v[i])
+		}
+	}
+	k.value = string(digits)
+	k.sync()
+}
+
 // Value returns the digits entered so far.
 func (k *Keypad) Value() string { return k.value }
 
@@ -115,7 +133,11 @@ func (k *Keypad) sync() {
 // CreateRenderer implements fyne.Widget.
 func (k *Keypad) CreateRenderer() fyne.WidgetRenderer {
 	th := k.Theme()
-	k.display.TextSize = th.Size(kiosktheme.SizeNameDisplay)
+	size := k.TextSize
+	if size == "" {
+		size = kiosktheme.SizeNameDisplay
+	}
+	k.display.TextSize = th.Size(size)
 	k.display.Color = th.Color(fynetheme.ColorNameForeground, fyne.CurrentApp().Settings().ThemeVariant())
 	box := canvas.NewRectangle(th.Color(fynetheme.ColorNameInputBackground, 0))
 	box.StrokeColor = th.Color(fynetheme.ColorNameInputBorder, 0)

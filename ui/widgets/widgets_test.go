@@ -79,6 +79,26 @@ func TestKeypad(t *testing.T) {
 	}
 }
 
+func TestKeypadSetValue(t *testing.T) {
+	newApp(t)
+	k := NewKeypad(KeypadLabels{Delete: "Xóa", OK: "Xong"}, 6, 6, nil)
+	changed := false
+	k.OnChanged = func(string) { changed = true }
+	test.NewTempWindow(t, k)
+	for in, want := range map[string]string{"0123": "0123", "01 23-4x5": "012345", "01234567": "012345", "": "", "١٢٣": ""} {
+		k.SetValue(in)
+		if k.Value() != want {
+			t.Errorf("SetValue(%q): %q, want %q", in, k.Value(), want)
+		}
+		if k.OKButton().Disabled() != (len(want) < 6) {
+			t.Errorf("SetValue(%q): OK disabled %v", in, k.OKButton().Disabled())
+		}
+	}
+	if changed {
+		t.Error("SetValue called OnChanged")
+	}
+}
+
 func TestProgressClamps(t *testing.T) {
 	newApp(t)
 	p := NewProgress(-1, "")
