@@ -72,8 +72,9 @@ type Card interface {
 
 // PresenceChecker is implemented by a Card whose reader can tell, without
 // an APDU and without disturbing the card's state, whether the card is
-// still in the field (PN532: Diagnose card presence). Callers waiting with
-// an activated card (for a PIN or CAN to be typed) poll it.
+// still in the field (PN532: Diagnose card presence; PC/SC: SCardStatus).
+// Callers waiting with an activated card (for a PIN or CAN to be typed)
+// poll it.
 type PresenceChecker interface {
 	// Present reports whether the card still answers; an error means the
 	// reader could not tell.

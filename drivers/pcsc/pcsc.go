@@ -321,6 +321,34 @@ func (c *Card) removedWithin(d time.Duration) bool {
 	}
 }
 
+var _ nfc.PresenceChecker = (*Card)(nil)
+
+// Present reports whether the card this handle was connected to is still in
+// the reader (nfc.PresenceChecker), without an APDU: pcscd answers
+// SCardStatus from its own reader state, and a card removed or replaced
+// since SCardConnect makes it SCARD_W_REMOVED_CARD. pcscd learns of a
+// removal at its next poll of the reader driver, so a card pulled a moment
+// ago may still read as present.
+func (c *Card) Present(ctx context.Context) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, fmt.Errorf("pcsc: Present: %w", err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return false, nil
+	}
+	_, err := c.h.Status()
+	if err == nil {
+		return true, nil
+	}
+	err = wrap("SCardStatus", err)
+	if errors.Is(err, nfc.ErrCardRemoved) {
+		return false, nil
+	}
+	return false, err
+}
+
 // Release disconnects from the card (SCardDisconnect with
 // SCARD_RESET_CARD, so the next session starts from a fresh activation).
 func (c *Card) Release(ctx context.Context) error {

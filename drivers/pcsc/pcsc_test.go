@@ -144,9 +144,34 @@ func TestVPCDEndToEnd(t *testing.T) {
 		})
 	}
 
-	// Card pulled out: the next exchange is nfc.ErrCardRemoved.
+	// Presence without an APDU (a kiosk waiting for a typed CAN polls it).
+	pc, isChecker := c.(nfc.PresenceChecker)
+	if !isChecker {
+		t.Fatalf("%T does not implement nfc.PresenceChecker", c)
+	}
+	if ok, err := pc.Present(ctx); !ok || err != nil {
+		t.Fatalf("Present with the card in the field: %v, %v", ok, err)
+	}
+
+	// Card pulled out: Present turns false once pcscd has polled the reader,
+	// and the next exchange is nfc.ErrCardRemoved.
 	if err := sim.RemoveCard(); err != nil {
 		t.Fatal(err)
+	}
+	gone := time.Now()
+	for {
+		ok, err := pc.Present(ctx)
+		if err != nil {
+			t.Fatalf("Present after removal: %v", err)
+		}
+		if !ok {
+			t.Logf("removal seen by Present after %v", time.Since(gone))
+			break
+		}
+		if time.Since(gone) > 5*time.Second {
+			t.Fatal("Present still true 5 s after the card was removed")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	if _, err := c.Transmit(ctx, mustHex(t, "00A4040C07A0000002471001")); !errors.Is(err, nfc.ErrCardRemoved) {
 		t.Fatalf("Transmit after removal: %v, want nfc.ErrCardRemoved", err)
