@@ -23,6 +23,13 @@ type Hospital struct {
 	RejectUnverified bool `toml:"reject_unverified"`
 	// HolderAttempts is the number of fingerprint tries (default 3).
 	HolderAttempts int `toml:"holder_attempts" expect:"a number of attempts from 1 to 10"`
+	// CANWait is how long a card tapped without its QR waits for a scan
+	// before the kiosk asks for the CAN (default 5s; without a scanner it
+	// asks at once).
+	CANWait Duration `toml:"can_wait" expect:"a duration from \"1s\" to \"60s\""`
+	// CANAttempts is how many typed CANs a card may refuse before the
+	// kiosk offers the QR or staff instead (default 3).
+	CANAttempts int `toml:"can_attempts" expect:"a number of attempts from 1 to 10"`
 	// DefaultQueue is the queue service letter of tickets; ClinicQueues maps
 	// HIS clinic codes to other letters.
 	DefaultQueue string            `toml:"default_queue" expect:"one upper-case letter"`
@@ -62,11 +69,19 @@ func (h *Hospital) validate(v *validator) {
 	if h.DefaultQueue == "" {
 		h.DefaultQueue = "A"
 	}
+	if h.CANWait == 0 {
+		h.CANWait = Duration(5 * time.Second)
+	}
+	if h.CANAttempts == 0 {
+		h.CANAttempts = 3
+	}
 	if h.VisitReason == "" {
 		h.VisitReason = "Khám bệnh"
 	}
 	v.check(oneOf(h.EnrolOffer, "offer", "skip"), "hospital.enrol_offer", h.EnrolOffer, "offer or skip")
 	v.check(h.HolderAttempts >= 1 && h.HolderAttempts <= 10, "hospital.holder_attempts", h.HolderAttempts, "a number of attempts from 1 to 10")
+	v.check(h.CANWait >= Duration(time.Second) && h.CANWait <= Duration(time.Minute), "hospital.can_wait", h.CANWait, "a duration from \"1s\" to \"60s\"")
+	v.check(h.CANAttempts >= 1 && h.CANAttempts <= 10, "hospital.can_attempts", h.CANAttempts, "a number of attempts from 1 to 10")
 	v.check(queueLetter(h.DefaultQueue), "hospital.default_queue", h.DefaultQueue, "one upper-case letter")
 	for code, q := range h.ClinicQueues {
 		v.check(queueLetter(q), "hospital.clinic_queues."+code, q, "one upper-case letter")

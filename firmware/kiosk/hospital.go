@@ -131,7 +131,7 @@ func startHospital(ctx context.Context, e *env) ([]component, *hospital.Flow, er
 		trust = pa.NewTrustStore()
 	}
 	ident := &cardIdentifier{reader: reader, log: e.log, m: e.m, readTimeout: cfg.Identity.ReadTimeout.D(), busy: make(chan struct{}, 1),
-		canWait: canWait, presencePoll: presencePoll,
+		canWait: cfg.Hospital.CANWait.D(), presencePoll: presencePoll,
 		pipeline: identity.Options{Trust: trust, ReadFace: cfg.Identity.ReadFace, Logger: e.log}}
 	if sc != nil {
 		ident.qr = qrSource{sc}
@@ -140,7 +140,7 @@ func startHospital(ctx context.Context, e *env) ([]component, *hospital.Flow, er
 	hc := hospital.Config{
 		DeviceID: cfg.Device.ID, Header: header, Prepayment: payments != nil,
 		Enrol: hospital.EnrolPolicy(cfg.Hospital.EnrolOffer), ConsentVersion: cfg.Hospital.ConsentVersion,
-		RejectUnverified: cfg.Hospital.RejectUnverified, HolderAttempts: cfg.Hospital.HolderAttempts,
+		RejectUnverified: cfg.Hospital.RejectUnverified, HolderAttempts: cfg.Hospital.HolderAttempts, CANAttempts: cfg.Hospital.CANAttempts,
 		IdleTimeout: cfg.UI.IdleTimeout.D(), DefaultQueue: cfg.Hospital.DefaultQueue, ClinicQueues: cfg.Hospital.ClinicQueues,
 		VisitReason: cfg.Hospital.VisitReason, Location: cfg.Device.Location(), Logger: e.log,
 	}
@@ -331,11 +331,9 @@ var _ hospital.CANIdentifier = (*cardIdentifier)(nil)
 // QR scan, QR after a card tap when no CAN can be typed).
 const pairWindow = 15 * time.Second
 
-// Defaults of cardIdentifier.canWait and presencePoll.
-const (
-	canWait      = 5 * time.Second
-	presencePoll = 500 * time.Millisecond
-)
+// presencePoll is how often a card waiting for its CAN is checked for
+// presence (cardIdentifier.presencePoll).
+const presencePoll = 500 * time.Millisecond
 
 // errScanQR asks the person to scan the QR on the card: the chip cannot be
 // opened without the key it gives.
