@@ -117,11 +117,20 @@ func (k *Keypad) OKButton() *Button { return k.ok }
 
 // sync redraws the display and the OK key's enabled state.
 func (k *Keypad) sync() {
-	shown := k.value
-	if k.Mask {
-		shown = strings.Repeat("•", len(k.value))
+	// One slot per digit, spaced, so the person sees how many are left
+	// (underscores side by side draw as one line).
+	slots := make([]string, 0, max(k.MaxLen, len(k.value)))
+	for _, d := range k.value {
+		if k.Mask {
+			slots = append(slots, "•")
+		} else {
+			slots = append(slots, string(d))
+		}
 	}
-	k.display.Text = shown + strings.Repeat("_", max(k.MaxLen-len(k.value), 0))
+	for len(slots) < k.MaxLen {
+		slots = append(slots, "_")
+	}
+	k.display.Text = strings.Join(slots, " ")
 	if len(k.value) >= k.MinLen {
 		k.ok.Enable()
 	} else {
