@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image/png"
 	"net"
 	"os"
@@ -54,6 +55,23 @@ func dialControl(t *testing.T, path string) *controlClient {
 	return cc
 }
 
+// next waits for the next control line until deadline; on timeout it fails
+// the test with progress() and kioskd's stderr.
+func (cc *controlClient) next(deadline <-chan time.Time, progress func() string, stderr fmt.Stringer) controlLine {
+	cc.t.Helper()
+	var raw json.RawMessage
+	select {
+	case raw = <-cc.in:
+	case <-deadline:
+		cc.t.Fatalf("timed out (%s); stderr:\n%s", progress(), stderr)
+	}
+	var l controlLine
+	if err := json.Unmarshal(raw, &l); err != nil {
+		cc.t.Fatalf("bad control line %s: %v", raw, err)
+	}
+	return l
+}
+
 func (cc *controlClient) send(cmd simrig.ControlCommand) {
 	if err := cc.enc.Encode(cmd); err != nil {
 		cc.t.Fatal(err)
@@ -77,16 +95,7 @@ func TestHospitalKioskEndToEnd(t *testing.T) {
 	var records *simrig.ControlReply
 	deadline := time.After(60 * time.Second)
 	for records == nil {
-		var raw json.RawMessage
-		select {
-		case raw = <-cc.in:
-		case <-deadline:
-			t.Fatalf("timed out (ticket %v, paid %v); stderr:\n%s", ticket != nil, paid, stderr)
-		}
-		var l controlLine
-		if err := json.Unmarshal(raw, &l); err != nil {
-			t.Fatalf("bad control line %s: %v", raw, err)
-		}
+		l := cc.next(deadline, func() string { return fmt.Sprintf("ticket %v, paid %v", ticket != nil, paid) }, stderr)
 		if l.State == nil {
 			switch l.Reply {
 			case "pay":
@@ -211,16 +220,7 @@ func TestHospitalCAN(t *testing.T) {
 	tapped := false
 	deadline := time.After(60 * time.Second)
 	for records == nil {
-		var raw json.RawMessage
-		select {
-		case raw = <-cc.in:
-		case <-deadline:
-			t.Fatalf("timed out (asked %v, refused %v, card %+v); stderr:\n%s", asked, refused, card, stderr)
-		}
-		var l controlLine
-		if err := json.Unmarshal(raw, &l); err != nil {
-			t.Fatalf("bad control line %s: %v", raw, err)
-		}
+		l := cc.next(deadline, func() string { return fmt.Sprintf("asked %v, refused %v, card %+v", asked, refused, card) }, stderr)
 		if l.State == nil {
 			if l.Reply == "records" {
 				if !uploadedAll(l.Kinds, "hospital.identify", "hospital.can", "hospital.abandoned") {

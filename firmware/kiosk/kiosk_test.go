@@ -155,17 +155,7 @@ func TestHospitalRegistrationThroughTheWiring(t *testing.T) {
 			}
 		}
 	}
-	uiCtx, uiCancel := context.WithTimeout(ctx, 20*time.Second)
-	defer uiCancel()
-	var scriptErr error
-	err = kiosk.Run(uiCtx, kiosk.Options{Config: cfg, Log: log, UI: func(_ context.Context, s kiosk.Screens) error {
-		scriptErr = script(uiCtx, s.Hospital)
-		uiCancel()
-		return scriptErr
-	}})
-	if err != nil || scriptErr != nil {
-		t.Fatalf("run: %v; script: %v\nlogs:\n%s", err, scriptErr, logs.String())
-	}
+	runHospital(ctx, t, kiosk.Options{Config: cfg, Log: log}, 20*time.Second, script, &logs)
 	if ticket == nil || !ticket.Printed || ticket.Number == "" {
 		t.Fatalf("no printed ticket (%+v); logs:\n%s", ticket, logs.String())
 	}
@@ -341,17 +331,7 @@ func TestHospitalCANThroughTheWiring(t *testing.T) {
 			}
 		}
 	}
-	uiCtx, uiCancel := context.WithTimeout(ctx, 45*time.Second)
-	defer uiCancel()
-	var scriptErr error
-	err = kiosk.Run(uiCtx, kiosk.Options{Config: cfg, Log: log, UI: func(_ context.Context, s kiosk.Screens) error {
-		scriptErr = script(uiCtx, s.Hospital)
-		uiCancel()
-		return scriptErr
-	}})
-	if err != nil || scriptErr != nil {
-		t.Fatalf("run: %v; script: %v\nlogs:\n%s", err, scriptErr, logs.String())
-	}
+	runHospital(ctx, t, kiosk.Options{Config: cfg, Log: log}, 45*time.Second, script, &logs)
 	if !asked || !refused || result == nil || result.Verdict != hospital.Genuine || result.Method != hospital.MethodChipCAN {
 		t.Fatalf("asked %v, refused %v, result %+v", asked, refused, result)
 	}
@@ -394,6 +374,24 @@ func TestHospitalCANThroughTheWiring(t *testing.T) {
 		if strings.Contains(logs.String(), secret) {
 			t.Fatalf("%s in the logs", secret)
 		}
+	}
+}
+
+// runHospital runs the kiosk with opts until script, given the hospital
+// flow as the UI would get it, returns (or timeout passes); an error of
+// either fails the test with the logs.
+func runHospital(ctx context.Context, t *testing.T, opts kiosk.Options, timeout time.Duration, script func(context.Context, *hospital.Flow) error, logs fmt.Stringer) {
+	t.Helper()
+	uiCtx, uiCancel := context.WithTimeout(ctx, timeout)
+	defer uiCancel()
+	var scriptErr error
+	opts.UI = func(_ context.Context, s kiosk.Screens) error {
+		scriptErr = script(uiCtx, s.Hospital)
+		uiCancel()
+		return scriptErr
+	}
+	if err := kiosk.Run(uiCtx, opts); err != nil || scriptErr != nil {
+		t.Fatalf("run: %v; script: %v\nlogs:\n%s", err, scriptErr, logs)
 	}
 }
 
