@@ -44,14 +44,7 @@ func pick(s hospital.State, k hospital.IntentKind) (hospital.Intent, bool) {
 // reach the collector — while the database never holds the ID number in clear.
 func TestHospitalRegistrationThroughTheWiring(t *testing.T) {
 	dir := t.TempDir()
-	cfg, err := config.SimDefault()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Device.DataDir = filepath.Join(dir, "var")
-	cfg.Store.Path, cfg.Store.KeyFile = filepath.Join(dir, "var", "kiosk.db"), filepath.Join(dir, "var", "seal.key")
-	cfg.Uplink.Interval = config.Duration(200 * time.Millisecond)
-	cfg.Metrics.Listen = ""
+	cfg := simConfig(t, dir)
 	var logs bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
@@ -190,14 +183,7 @@ func TestHospitalRegistrationThroughTheWiring(t *testing.T) {
 // and its queue event reaches the collector.
 func TestDispenserButtonThroughTheWiring(t *testing.T) {
 	dir := t.TempDir()
-	cfg, err := config.SimDefault()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Device.DataDir = filepath.Join(dir, "var")
-	cfg.Store.Path, cfg.Store.KeyFile = filepath.Join(dir, "var", "kiosk.db"), filepath.Join(dir, "var", "seal.key")
-	cfg.Uplink.Interval = config.Duration(200 * time.Millisecond)
-	cfg.Metrics.Listen = ""
+	cfg := simConfig(t, dir)
 	cfg.Devices["button"] = config.DeviceSpec{Driver: "gpio-in", Pin: "sim", Pull: "up", ActiveLow: true, Debounce: config.Duration(5 * time.Millisecond)}
 	log := slog.New(slog.DiscardHandler)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -245,14 +231,7 @@ func TestDispenserButtonThroughTheWiring(t *testing.T) {
 // The typed digits reach no record, log or database.
 func TestHospitalCANThroughTheWiring(t *testing.T) {
 	dir := t.TempDir()
-	cfg, err := config.SimDefault()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Device.DataDir = filepath.Join(dir, "var")
-	cfg.Store.Path, cfg.Store.KeyFile = filepath.Join(dir, "var", "kiosk.db"), filepath.Join(dir, "var", "seal.key")
-	cfg.Uplink.Interval = config.Duration(200 * time.Millisecond)
-	cfg.Metrics.Listen = ""
+	cfg := simConfig(t, dir)
 	var logs syncBuffer
 	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
@@ -375,6 +354,21 @@ func TestHospitalCANThroughTheWiring(t *testing.T) {
 			t.Fatalf("%s in the logs", secret)
 		}
 	}
+}
+
+// simConfig is the embedded simulation config with its state under dir,
+// a quick upload interval and no metrics listener.
+func simConfig(t *testing.T, dir string) *config.Config {
+	t.Helper()
+	cfg, err := config.SimDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Device.DataDir = filepath.Join(dir, "var")
+	cfg.Store.Path, cfg.Store.KeyFile = filepath.Join(dir, "var", "kiosk.db"), filepath.Join(dir, "var", "seal.key")
+	cfg.Uplink.Interval = config.Duration(200 * time.Millisecond)
+	cfg.Metrics.Listen = ""
+	return cfg
 }
 
 // runHospital runs the kiosk with opts until script, given the hospital
