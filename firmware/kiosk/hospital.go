@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/drivers/cccd"
+	"github.com/kiosk06/kiosk/drivers/emrtd"
 	"github.com/kiosk06/kiosk/drivers/emrtd/pa"
 	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/drivers/fingerprint"
@@ -130,6 +131,9 @@ func startHospital(ctx context.Context, e *env) ([]component, *hospital.Flow, er
 		e.log.Warn("no CSCA trust anchors: cards can only be 'unverified'", "dir", cfg.Identity.TrustDir, "err", err)
 		trust = pa.NewTrustStore()
 	}
+	// The brainpool tables (tens of ms on a board) are built while the
+	// kiosk starts rather than during the first patient's card read.
+	go emrtd.WarmUp()
 	ident := &cardIdentifier{reader: reader, log: e.log, m: e.m, readTimeout: cfg.Identity.ReadTimeout.D(), busy: make(chan struct{}, 1),
 		canWait: cfg.Hospital.CANWait.D(), presencePoll: presencePoll,
 		pipeline: identity.Options{Trust: trust, ReadFace: cfg.Identity.ReadFace, Logger: e.log}}

@@ -297,3 +297,14 @@ func SignPlain(c elliptic.Curve, d *big.Int, digest []byte, rnd io.Reader) ([]by
 
 // Scalar reads a big-endian scalar.
 func Scalar(b []byte) *big.Int { return new(big.Int).SetBytes(b) }
+
+// WarmUp builds the base-point tables of the brainpool curves (parameter
+// IDs 13, 16, 17) now rather than at their first use. Safe to call
+// concurrently and more than once; later calls cost nothing.
+func WarmUp() {
+	for _, id := range []int{13, 16, 17} {
+		if c, err := ByParamID(id); err == nil {
+			c.ScalarBaseMult([]byte{1})
+		}
+	}
+}

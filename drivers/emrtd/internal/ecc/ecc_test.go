@@ -1,5 +1,7 @@
 package ecc
 
+//lint:file-ignore SA1019 the curves exist only as elliptic.Curve (see ecc.go); the test checks them through that API.
+
 import (
 	"encoding/hex"
 	"math/big"
@@ -53,6 +55,22 @@ func TestUnmarshalRejects(t *testing.T) {
 	for name, b := range map[string][]byte{"off curve": bad, "empty": nil, "infinity": {0}, "compressed": g[:33]} {
 		if _, err := Unmarshal(c, b); err == nil {
 			t.Errorf("%s accepted", name)
+		}
+	}
+}
+
+func TestWarmUp(t *testing.T) {
+	WarmUp()
+	WarmUp() // the second call finds the tables built
+	for _, id := range []int{13, 16, 17} {
+		c, err := ByParamID(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, y := c.ScalarBaseMult([]byte{1})
+		p := c.Params()
+		if x.Cmp(p.Gx) != 0 || y.Cmp(p.Gy) != 0 {
+			t.Errorf("%s: 1·G after WarmUp is not G", p.Name)
 		}
 	}
 }
