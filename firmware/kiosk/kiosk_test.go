@@ -49,10 +49,7 @@ func TestHospitalRegistrationThroughTheWiring(t *testing.T) {
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	rig, err := simrig.Start(ctx, cfg, filepath.Join(dir, "sim"), log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rig := startRig(ctx, t, cfg, dir, log)
 	defer rig.Close()
 	card, err := rig.Card(testpki.Genuine)
 	if err != nil {
@@ -188,10 +185,7 @@ func TestDispenserButtonThroughTheWiring(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	rig, err := simrig.Start(ctx, cfg, filepath.Join(dir, "sim"), log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rig := startRig(ctx, t, cfg, dir, log)
 	defer rig.Close()
 	pins := devices.NewPins()
 	done := make(chan error, 1)
@@ -236,10 +230,7 @@ func TestHospitalCANThroughTheWiring(t *testing.T) {
 	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	rig, err := simrig.Start(ctx, cfg, filepath.Join(dir, "sim"), log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rig := startRig(ctx, t, cfg, dir, log)
 	defer rig.Close()
 	card, err := rig.Card(testpki.Genuine)
 	if err != nil {
@@ -369,6 +360,16 @@ func simConfig(t *testing.T, dir string) *config.Config {
 	cfg.Uplink.Interval = config.Duration(200 * time.Millisecond)
 	cfg.Metrics.Listen = ""
 	return cfg
+}
+
+// startRig starts the simulators of cfg with their files under dir/sim.
+func startRig(ctx context.Context, t *testing.T, cfg *config.Config, dir string, log *slog.Logger) *simrig.Rig {
+	t.Helper()
+	rig, err := simrig.Start(ctx, cfg, filepath.Join(dir, "sim"), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rig
 }
 
 // runHospital runs the kiosk with opts until script, given the hospital
