@@ -3,18 +3,27 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 GO       ?= go
+# The module needs Go 1.27.3 (go.mod); machines start on an older Go, which
+# fetches this toolchain from the module proxy by itself.
+export GOTOOLCHAIN := go1.27.3
 BIN      := $(CURDIR)/.bin
 PKG      := github.com/kiosk06/kiosk
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT   ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 LDFLAGS  := -X $(PKG)/firmware/buildinfo.version=$(VERSION) -X $(PKG)/firmware/buildinfo.commit=$(COMMIT)
-# staticcheck v0.7.0 is the 2026.1 release, the first to understand Go 1.26.
-STATICCHECK_VERSION := v0.7.0
+# staticcheck v0.8.2 (2026.2.2) reads Go 1.27 export data; v0.7.0 cannot.
+STATICCHECK_VERSION := v0.8.2
+# govulncheck, and the vulnerability database as the golang.org/x/vulndb
+# module ships it (no other download site is reachable).
+GOVULNCHECK_VERSION := v1.9.0
+VULNDB_VERSION      := v0.0.0-20261105234957-e22db6528018
+GOVULNCHECK         := $(BIN)/govulncheck-$(GOVULNCHECK_VERSION)
+VULNDB              := $(BIN)/vulndb-$(VULNDB_VERSION)
 FUZZTIME ?= 30s
 TESTFLAGS ?= -race -count=1 -timeout 20m
 export CGO_ENABLED := 1
 
-.PHONY: help deps deps-cross build run test vet staticcheck gotest bench fuzz soak screenshots clean
+.PHONY: help deps deps-cross build run test vet staticcheck tidy-check vulncheck gotest bench fuzz soak screenshots clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,7 +41,7 @@ build: deps ## build ./kioskd
 run: build ## build and start kioskd with simulated devices (state in ./var)
 	./kioskd run --sim
 
-test: deps deps-cross $(NFPM) vet staticcheck gotest ## vet, staticcheck and the full test suite (what CI runs)
+test: deps deps-cross $(NFPM) tidy-check vet staticcheck vulncheck gotest ## tidy check, vet, staticcheck, govulncheck and the full test suite (what CI runs)
 
 vet: ## go vet
 	$(GO) vet ./...
@@ -44,6 +53,27 @@ $(BIN)/staticcheck-$(STATICCHECK_VERSION):
 
 staticcheck: $(BIN)/staticcheck-$(STATICCHECK_VERSION) ## staticcheck (pinned version, installed here)
 	$(BIN)/staticcheck-$(STATICCHECK_VERSION) ./...
+
+tidy-check: ## fail when `go mod tidy` would change go.mod or go.sum
+	@tmp=$$(mktemp -d) && cp go.mod go.sum "$$tmp"/ && \
+	$(GO) mod tidy && \
+	if ! cmp -s go.mod "$$tmp/go.mod" || ! cmp -s go.sum "$$tmp/go.sum"; then \
+	  diff -u "$$tmp/go.mod" go.mod; cp "$$tmp/go.mod" "$$tmp/go.sum" .; rm -rf "$$tmp"; \
+	  echo "tidy-check: go mod tidy changes go.mod/go.sum; run it and commit the result" >&2; exit 1; \
+	fi; rm -rf "$$tmp"
+
+$(GOVULNCHECK):
+	@mkdir -p $(BIN)
+	GOBIN=$(BIN) $(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
+	@mv $(BIN)/govulncheck $@
+
+$(VULNDB):
+	@mkdir -p $(BIN)
+	dir=$$(cd / && $(GO) mod download -json golang.org/x/vulndb@$(VULNDB_VERSION) | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p') && \
+	  test -n "$$dir" && $(GO) run ./.ci/vulnindex -osv "$$dir/data/osv" -out $@
+
+vulncheck: $(GOVULNCHECK) $(VULNDB) ## govulncheck against the pinned golang.org/x/vulndb: fails on any reachable finding
+	$(GOVULNCHECK) -db file://$(VULNDB) ./...
 
 gotest: ## go test -race ./...
 	$(GO) test $(TESTFLAGS) ./...

@@ -366,5 +366,9 @@ func parseECKey(params asn1.RawValue, point []byte) (spki, error) {
 	if !ok {
 		return spki{}, malformed("EC public key point not on "+c.Name, nil)
 	}
+	// Brainpool keys (the Vietnam CSCA) have no crypto/ecdh or
+	// ParseUncompressedPublicKey support; the coordinates are the only way
+	// to hand them to ecdsa.Verify with a custom elliptic.Curve.
+	//lint:ignore SA1019 brainpool curves need the raw coordinates (see above)
 	return spki{key: &ecdsa.PublicKey{Curve: c.Curve, X: x, Y: y}, curve: c, explicit: explicit}, nil
 }
