@@ -29,8 +29,6 @@
 package uplink
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -41,6 +39,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kiosk06/kiosk/firmware/netclient"
 	"github.com/kiosk06/kiosk/firmware/store"
 )
 
@@ -168,28 +167,11 @@ func (o *Options) fill() error {
 
 // newClient builds the HTTP client, with mTLS when configured.
 func newClient(o Options) (*http.Client, error) {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if o.CAFile != "" {
-		pem, err := os.ReadFile(o.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("uplink: CA file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("uplink: CA file %s: no PEM certificates", o.CAFile)
-		}
-		cfg.RootCAs = pool
+	c, err := netclient.New(netclient.TLS{CAFile: o.CAFile, ClientCert: o.ClientCert, ClientKey: o.ClientKey}, o.Timeout)
+	if err != nil {
+		return nil, fmt.Errorf("uplink: %w", err)
 	}
-	if o.ClientCert != "" || o.ClientKey != "" {
-		cert, err := tls.LoadX509KeyPair(o.ClientCert, o.ClientKey)
-		if err != nil {
-			return nil, fmt.Errorf("uplink: client certificate: %w", err)
-		}
-		cfg.Certificates = []tls.Certificate{cert}
-	}
-	tr.TLSClientConfig = cfg
-	return &http.Client{Transport: tr, Timeout: o.Timeout}, nil
+	return c, nil
 }
 
 func pathEscape(s string) string {
