@@ -77,7 +77,7 @@ func TestTestPKICards(t *testing.T) {
 				t.Errorf("DG15: %+v %v", k, err)
 			}
 			// AA first: CA replaces the session keys.
-			aaErr := s.ActiveAuthenticate(ctx, dg15)
+			aaErr := s.ActiveAuthenticate(ctx, dg15, dg14)
 			caErr := s.ChipAuthenticate(ctx, dg14)
 			if tc.cloned {
 				if !errors.Is(aaErr, emrtd.ErrActiveAuthentication) || !errors.Is(caErr, emrtd.ErrChipAuthentication) {

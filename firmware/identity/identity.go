@@ -380,7 +380,7 @@ func (p *Pipeline) authenticateChip(ctx context.Context, sess *emrtd.Session, id
 		err = sess.ChipAuthenticate(ctx, dg14)
 	case len(dg15) > 0:
 		id.ChipAuth = "AA"
-		err = sess.ActiveAuthenticate(ctx, dg15)
+		err = sess.ActiveAuthenticate(ctx, dg15, dg14)
 	default:
 		if id.Verdict == Genuine {
 			id.Verdict, id.Reason, id.Detail = Unverified, ReasonNoChipAuth, "the card offers neither Chip nor Active Authentication"
