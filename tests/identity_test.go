@@ -30,6 +30,7 @@ var variantWant = []struct {
 	{testpki.ExpiredSigner, "not_genuine", "expired_signer"},
 	{testpki.Clone, "not_genuine", "clone"},
 	{testpki.BACOnly, "genuine", ""},
+	{testpki.CardAccessTampered, "not_genuine", "card_access_mismatch"},
 }
 
 var (

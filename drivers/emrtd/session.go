@@ -118,6 +118,11 @@ func (s *Session) Method() Method { return s.method }
 // CardAccess is the parsed EF.CardAccess (nil on a BAC-only chip).
 func (s *Session) CardAccess() *SecurityInfos { return s.cardAccess }
 
+// CheckCardAccess verifies the EF.CardAccess this session was opened with
+// against DG14 (see the package function CheckCardAccess): call it once
+// Passive Authentication has verified DG14.
+func (s *Session) CheckCardAccess(dg14 []byte) error { return CheckCardAccess(s.cardAccess, dg14) }
+
 // Stats reports the APDUs and bytes exchanged so far.
 func (s *Session) Stats() Stats { return s.stats }
 
