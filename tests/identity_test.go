@@ -109,9 +109,9 @@ func checkVerdict(t *testing.T, got readCardOut, stderr string, wantVerdict, wan
 	}
 }
 
-// TestReadCardOverPN532 reads every virtual card through kioskd, a PN532
+// TestIdentityReadOverPN532 reads every virtual card through kioskd, a PN532
 // driver and pn532sim on a real pty.
-func TestReadCardOverPN532(t *testing.T) {
+func TestIdentityReadOverPN532(t *testing.T) {
 	sim, err := pn532sim.Start(context.Background(), nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -139,9 +139,9 @@ func TestReadCardOverPN532(t *testing.T) {
 	}
 }
 
-// TestReadCardOverPCSC reads every virtual card through kioskd, libpcsclite,
+// TestIdentityReadOverPCSC reads every virtual card through kioskd, libpcsclite,
 // a real pcscd and the vpcd driver, the virtual chip attached by vpcdsim.
-func TestReadCardOverPCSC(t *testing.T) {
+func TestIdentityReadOverPCSC(t *testing.T) {
 	d := pcsctest.StartPCSCD(t)
 	ctx := context.Background()
 	c0, _ := e2eCard(t, testpki.Genuine)
@@ -215,7 +215,7 @@ func parseMrtdreader(out string) (mrtdreaderOut, error) {
 	return r, nil
 }
 
-// TestIndependentReaderMrtdreader reads the virtual CCCD with a reader we
+// TestIdentityIndependentReader reads the virtual CCCD with a reader we
 // did not write: Debian's mrtdreader (libmrtd, libgcrypt) through libnfc's
 // pn532_uart driver and pn532sim. It runs BAC and 3DES secure messaging
 // (it knows neither PACE nor Chip Authentication and has no Passive
@@ -223,7 +223,7 @@ func parseMrtdreader(out string) (mrtdreaderOut, error) {
 // ISO/IEC 14443 Type B only, so the chip presents itself as Type B. The
 // bytes it read must be the card's, and pass our Passive Authentication.
 // Why not over pcscd+vpcd, and why not a PACE reader: BENCHMARKS.md.
-func TestIndependentReaderMrtdreader(t *testing.T) {
+func TestIdentityIndependentReader(t *testing.T) {
 	bin, err := exec.LookPath("mrtdreader")
 	if err != nil {
 		t.Skip("mrtdreader is not installed (apt-get install mrtdreader; .ci/deps installs it)")

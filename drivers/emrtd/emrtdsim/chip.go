@@ -13,7 +13,10 @@
 // a clone (no Chip Authentication or Active Authentication private key:
 // the protocols run but with keys the terminal cannot match), DG3 answering
 // 6982, a chip that refuses SELECT MF with 6D00 (as the CCCD does), a
-// maximum Le, and a card removed after N APDUs.
+// maximum Le, a card removed after N APDUs, refusals inside secure
+// messaging answered protected as ICAO 9303-11 says or plain as some
+// issued chips do (SMErrors), an ECDSA Active Authentication signed with
+// another hash than DG14 names (AAHash), and a Type B chip (TypeB).
 //
 // Test private keys live only here and in testpki: no production code path
 // imports this package.
