@@ -278,15 +278,26 @@ func TestStatusWordsInsideSM(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		mode        emrtdsim.SMErrorMode
+		bac         bool // a BAC-only chip: the session is re-established by BAC
 		wantReopens int
 	}{
-		{emrtdsim.SMErrorsProtected, 0},
-		{emrtdsim.SMErrorsPlainCountSSC, 1},   // only two refusals in a row cost a reopen
-		{emrtdsim.SMErrorsPlainEndSession, 4}, // every command after a refusal
-		{emrtdsim.SMErrorsPlainKeepSSC, 4},    // every command after a refusal
+		{emrtdsim.SMErrorsProtected, false, 0},
+		{emrtdsim.SMErrorsPlainCountSSC, false, 1},   // only two refusals in a row cost a reopen
+		{emrtdsim.SMErrorsPlainEndSession, false, 4}, // every command after a refusal
+		{emrtdsim.SMErrorsPlainKeepSSC, false, 4},    // every command after a refusal
+		{emrtdsim.SMErrorsPlainEndSession, true, 4},
 	} {
-		t.Run(tc.mode.String(), func(t *testing.T) {
-			chip := cccd(t, func(c *emrtdsim.Config) { c.SMErrors = tc.mode })
+		name := tc.mode.String()
+		if tc.bac {
+			name += ", BAC"
+		}
+		t.Run(name, func(t *testing.T) {
+			chip := cccd(t, func(c *emrtdsim.Config) {
+				c.SMErrors = tc.mode
+				if tc.bac {
+					delete(c.Files, emrtd.FileCardAccess)
+				}
+			})
 			tap := &tapCard{Card: emrtdsim.Card(chip)}
 			s, err := emrtd.Open(ctx, tap, goodKey, emrtd.Options{Rand: seeded(3)})
 			if err != nil {
@@ -329,6 +340,9 @@ func TestStatusWordsInsideSM(t *testing.T) {
 			}
 			refused(emrtd.DGFile(3), 0x6982, emrtd.ErrAccessDenied)
 			read(emrtd.DGFile(1))
+			if want := map[bool]emrtd.Method{false: emrtd.MethodPACECAN, true: emrtd.MethodBAC}[tc.bac]; s.Method() != want {
+				t.Errorf("method %s, want %s", s.Method(), want)
+			}
 			if got := s.Stats().Reopens; got != tc.wantReopens {
 				t.Errorf("sessions re-established: %d, want %d", got, tc.wantReopens)
 			}
