@@ -8,6 +8,7 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
+	"encoding/asn1"
 	"fmt"
 	"hash"
 	"io"
@@ -19,52 +20,105 @@ import (
 
 // ActiveAuthenticate runs Active Authentication (9303-11 §6.1): INTERNAL
 // AUTHENTICATE with a fresh random 8-byte challenge, verified with the DG15
-// key — RSA with ISO/IEC 9796-2 digital signature scheme 1, or ECDSA with a
-// plain signature (BSI TR-03111 §5.2.1). A signature that does not verify
-// (a clone) is ErrActiveAuthentication. The caller must also check DG15's
-// hash (PA).
-func (s *Session) ActiveAuthenticate(ctx context.Context, dg15 []byte) error {
+// key — RSA with ISO/IEC 9796-2 digital signature scheme 1 (the hash named
+// by the signature's own trailer), or ECDSA with a plain signature (BSI
+// TR-03111 §5.2.1) over the hash that DG14's ActiveAuthenticationInfo
+// names (9303-11 §6.1, §9.2: required when the key is ECDSA; without it
+// the ECDSA signature cannot be checked, ErrUnsupported). dg14 may be nil
+// for an RSA key. A signature that does not verify (a clone) is
+// ErrActiveAuthentication. The caller must also check DG14's and DG15's
+// hashes (PA).
+func (s *Session) ActiveAuthenticate(ctx context.Context, dg15, dg14 []byte) error {
 	key, err := ParseDG15(dg15)
 	if err != nil {
 		return stepErr("AA", "DG15", err)
 	}
-	challenge := make([]byte, 8)
-	if _, err := io.ReadFull(s.rand, challenge); err != nil {
-		return stepErr("AA", "challenge", err)
-	}
-	sig, sw, err := s.transmit(ctx, sm.Command{INS: 0x88, Data: challenge, Ne: 256})
-	if err != nil {
-		return stepErr("AA", "INTERNAL AUTHENTICATE", err)
-	}
-	if sw != 0x9000 {
-		return stepErr("AA", "INTERNAL AUTHENTICATE", fmt.Errorf("%w: %w", ErrActiveAuthentication, &StatusError{SW: sw}))
-	}
-	if key.RSA != nil {
-		err = VerifyISO9796_2(key.RSA, challenge, sig)
-	} else {
-		err = verifyAAECDSA(*key.EC, challenge, sig)
-	}
-	if err != nil {
-		return stepErr("AA", "verify signature", err)
-	}
-	return nil
-}
-
-// aaHashes are the hashes tried for an ECDSA AA signature: DG14's
-// ActiveAuthenticationInfo names one, but the key itself does not, so each
-// standard hash is tried (all are collision resistant for an 8-byte
-// terminal-chosen challenge).
-var aaHashes = []crypto.Hash{crypto.SHA1, crypto.SHA224, crypto.SHA256, crypto.SHA384, crypto.SHA512}
-
-func verifyAAECDSA(pub ecc.Point, challenge, sig []byte) error {
-	for _, h := range aaHashes {
-		d := h.New()
-		d.Write(challenge)
-		if ecc.VerifyPlain(pub, d.Sum(nil), sig) {
-			return nil
+	var hash crypto.Hash
+	if key.EC != nil {
+		if hash, err = aaECDSAHash(dg14); err != nil {
+			return stepErr("AA", "DG14", err)
 		}
 	}
-	return fmt.Errorf("%w: ECDSA signature does not verify", ErrActiveAuthentication)
+	return s.withSession(ctx, func() error {
+		challenge := make([]byte, 8)
+		if _, err := io.ReadFull(s.rand, challenge); err != nil {
+			return stepErr("AA", "challenge", err)
+		}
+		sig, sw, err := s.transmit(ctx, sm.Command{INS: 0x88, Data: challenge, Ne: 256})
+		if err != nil {
+			return stepErr("AA", "INTERNAL AUTHENTICATE", err)
+		}
+		if sw != 0x9000 {
+			return stepErr("AA", "INTERNAL AUTHENTICATE", fmt.Errorf("%w: %w", ErrActiveAuthentication, &StatusError{SW: sw}))
+		}
+		if key.RSA != nil {
+			err = VerifyISO9796_2(key.RSA, challenge, sig)
+		} else {
+			err = verifyAAECDSA(*key.EC, hash, challenge, sig)
+		}
+		if err != nil {
+			return stepErr("AA", "verify signature", err)
+		}
+		return nil
+	})
+}
+
+// AA signature algorithms an ActiveAuthenticationInfo may name: the X9.62
+// ecdsa-with-SHA* identifiers (RFC 5758 §3.2) and BSI TR-03111 §5.2.1's
+// ecdsa-plain-SHA* — both stand for a plain r‖s signature in AA.
+var aaSignatureHashes = []struct {
+	oid  asn1.ObjectIdentifier
+	hash crypto.Hash
+}{
+	{asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 1}, crypto.SHA1},
+	{asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 1}, crypto.SHA224},
+	{asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}, crypto.SHA256},
+	{asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}, crypto.SHA384},
+	{asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 4}, crypto.SHA512},
+	{asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 1}, crypto.SHA1},
+	{asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 2}, crypto.SHA224},
+	{asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 3}, crypto.SHA256},
+	{asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 4}, crypto.SHA384},
+	{asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 5}, crypto.SHA512},
+}
+
+// AASignatureHash maps an ActiveAuthenticationInfo signature algorithm to
+// its hash (ok false for one this package does not know).
+func AASignatureHash(oid asn1.ObjectIdentifier) (crypto.Hash, bool) {
+	for _, a := range aaSignatureHashes {
+		if a.oid.Equal(oid) {
+			return a.hash, true
+		}
+	}
+	return 0, false
+}
+
+// aaECDSAHash is the hash DG14's ActiveAuthenticationInfo names.
+func aaECDSAHash(dg14 []byte) (crypto.Hash, error) {
+	if len(dg14) == 0 {
+		return 0, fmt.Errorf("%w: ECDSA Active Authentication needs DG14's ActiveAuthenticationInfo (9303-11 §6.1)", ErrUnsupported)
+	}
+	si, err := ParseDG14(dg14)
+	if err != nil {
+		return 0, err
+	}
+	if len(si.AA) == 0 {
+		return 0, fmt.Errorf("%w: DG14 has no ActiveAuthenticationInfo for the ECDSA key (9303-11 §6.1)", ErrUnsupported)
+	}
+	h, ok := AASignatureHash(si.AA[0].SignatureAlgorithm)
+	if !ok {
+		return 0, fmt.Errorf("%w: AA signature algorithm %v", ErrUnsupported, si.AA[0].SignatureAlgorithm)
+	}
+	return h, nil
+}
+
+func verifyAAECDSA(pub ecc.Point, h crypto.Hash, challenge, sig []byte) error {
+	d := h.New()
+	d.Write(challenge)
+	if !ecc.VerifyPlain(pub, d.Sum(nil), sig) {
+		return fmt.Errorf("%w: ECDSA signature does not verify with %v", ErrActiveAuthentication, h)
+	}
+	return nil
 }
 
 // iso9796Hash maps an ISO/IEC 9796-2 trailer to its hash: BC is SHA-1

@@ -3,6 +3,7 @@ package emrtd
 import (
 	"context"
 	"encoding/asn1"
+	"errors"
 	"fmt"
 	"math/big"
 
@@ -71,29 +72,34 @@ func (s *Session) ChipAuthenticate(ctx context.Context, dg14 []byte) error {
 	if err != nil {
 		return stepErr("CA", "DG14", err)
 	}
-	if s.sm == nil {
+	if s.sm == nil && s.smState != smEnded {
 		return stepErr("CA", "", fmt.Errorf("%w: no secure messaging session", ErrUnsupported))
 	}
-	sk, err := ecc.RandScalar(ch.key.Key.Curve, s.rand)
-	if err != nil {
-		return stepErr("CA", "ephemeral key", err)
-	}
-	pk, err := ecc.Mul(ecc.Generator(ch.key.Key.Curve), sk)
-	if err != nil {
-		return stepErr("CA", "ephemeral key", err)
-	}
-	if ch.alg == sm.TDES {
-		err = s.caSetKAT(ctx, ch, pk)
-	} else {
-		err = s.caSetATGeneralAuthenticate(ctx, ch, pk)
-	}
-	if err != nil {
-		return err
-	}
-	if err := s.caRekey(ch, sk); err != nil {
-		return err
-	}
-	return s.caConfirm(ctx)
+	// A session the chip ended before the key exchange is re-established
+	// and CA runs again with a fresh ephemeral key; a failure after it
+	// is the chip's.
+	return s.withSession(ctx, func() error {
+		sk, err := ecc.RandScalar(ch.key.Key.Curve, s.rand)
+		if err != nil {
+			return stepErr("CA", "ephemeral key", err)
+		}
+		pk, err := ecc.Mul(ecc.Generator(ch.key.Key.Curve), sk)
+		if err != nil {
+			return stepErr("CA", "ephemeral key", err)
+		}
+		if ch.alg == sm.TDES {
+			err = s.caSetKAT(ctx, ch, pk)
+		} else {
+			err = s.caSetATGeneralAuthenticate(ctx, ch, pk)
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.caRekey(ch, sk); err != nil {
+			return err
+		}
+		return s.caConfirm(ctx)
+	})
 }
 
 // caSetKAT: MSE:Set KAT (P1P2 41A6) with DO'91' ephemeral key and DO'84'
@@ -125,6 +131,11 @@ func (s *Session) caSetATGeneralAuthenticate(ctx context.Context, ch caChoice, p
 }
 
 func caStatus(step string, sw uint16, err error) error {
+	if errors.Is(err, errSMEnded) {
+		// The session ended before the key exchange: no evidence
+		// against the chip (withSession re-establishes it).
+		return stepErr("CA", step, err)
+	}
 	if err != nil {
 		return stepErr("CA", step, fmt.Errorf("%w: %w", ErrChipAuthentication, err))
 	}
@@ -160,7 +171,10 @@ func (s *Session) caRekey(ch caChoice, sk *big.Int) error {
 func (s *Session) caConfirm(ctx context.Context) error {
 	err := s.selectFile(ctx, FileCOM)
 	if err != nil {
-		return stepErr("CA", "confirm new keys", fmt.Errorf("%w: %w", ErrChipAuthentication, err))
+		// %v: a chip that cannot verify our MAC under the new keys ends
+		// the session (6988), which is the clone's answer, not a reason
+		// to re-establish it.
+		return stepErr("CA", "confirm new keys", fmt.Errorf("%w: %v", ErrChipAuthentication, err))
 	}
 	return nil
 }

@@ -7,7 +7,11 @@
 // PACE v2 Generic Mapping ECDH (9303-11 §4.4) and BAC (§4.3), secure
 // messaging with 3DES and AES (§9.8), Chip Authentication (§6.2) and Active
 // Authentication (§6.1), and parsers for EF.CardAccess, EF.COM, DG1, DG2,
-// DG14 and DG15 (9303-10 §4.6, 9303-11 §9.2).
+// DG14 and DG15 (9303-10 §4.6, 9303-11 §9.2), with the check that the
+// unsigned EF.CardAccess says only what the signed DG14 says. Inside
+// secure messaging it expects every answer protected (§9.8.4) and
+// tolerates chips that refuse commands in plain: it recovers the SSC or
+// re-establishes the session (Session.transmit).
 //
 // Passive Authentication (SOD, certificates) lives in drivers/emrtd/pa; the
 // Vietnamese DG13 in drivers/cccd. This package imports only the standard

@@ -33,6 +33,9 @@ var (
 	// ErrActiveAuthentication: the INTERNAL AUTHENTICATE signature does not
 	// verify with the DG15 key (a clone).
 	ErrActiveAuthentication = errors.New("emrtd: active authentication failed")
+	// ErrCardAccessMismatch: EF.CardAccess advertises a SecurityInfo the
+	// signed DG14 does not carry (EF.CardAccess was altered).
+	ErrCardAccessMismatch = errors.New("emrtd: EF.CardAccess differs from the signed DG14")
 )
 
 // StatusError is an unexpected status word (ISO/IEC 7816-4 §5.6). It

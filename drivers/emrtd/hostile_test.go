@@ -41,6 +41,7 @@ func FuzzHostileChip(f *testing.F) {
 		if err != nil {
 			return
 		}
+		var dg14 []byte
 		for _, fid := range []uint16{emrtd.DGFile(1), emrtd.DGFile(14), emrtd.DGFile(15)} {
 			b, err := s.ReadFile(ctx, fid, nil)
 			if err != nil {
@@ -48,9 +49,10 @@ func FuzzHostileChip(f *testing.F) {
 			}
 			switch fid {
 			case emrtd.DGFile(14):
+				dg14 = b
 				_ = s.ChipAuthenticate(ctx, b)
 			case emrtd.DGFile(15):
-				_ = s.ActiveAuthenticate(ctx, b)
+				_ = s.ActiveAuthenticate(ctx, b, dg14)
 			}
 		}
 	})

@@ -1,6 +1,7 @@
 package emrtd
 
 import (
+	"bytes"
 	"crypto/elliptic"
 	"crypto/rsa"
 	"crypto/x509"
@@ -94,6 +95,9 @@ type SecurityInfos struct {
 	TA        []TerminalAuthenticationInfo
 	AA        []ActiveAuthenticationInfo
 	Unhandled []asn1.ObjectIdentifier
+	// Raw holds each SecurityInfo's DER encoding, in file order (for
+	// comparing EF.CardAccess with DG14).
+	Raw [][]byte
 }
 
 type securityInfo struct {
@@ -137,6 +141,39 @@ func ParseDG14(b []byte) (*SecurityInfos, error) {
 	return parseSecurityInfoSet(set.Value)
 }
 
+// CheckCardAccess verifies EF.CardAccess against DG14. EF.CardAccess is
+// not signed, so a relay or an emulator can rewrite it (for instance to
+// steer PACE to weaker parameters); ICAO Doc 9303 has every SecurityInfo
+// of EF.CardAccess repeated in DG14 (9303-11 §9.2, 9303-10 §4.7.14),
+// which the SOD signs. Each SecurityInfo of cardAccess must appear,
+// byte for byte (both are DER), in dg14; a missing one is
+// ErrCardAccessMismatch. Only meaningful once Passive Authentication has
+// verified DG14. A nil cardAccess (a BAC-only chip) passes.
+func CheckCardAccess(cardAccess *SecurityInfos, dg14 []byte) error {
+	if cardAccess == nil {
+		return nil
+	}
+	signed, err := ParseDG14(dg14)
+	if err != nil {
+		return err
+	}
+	for _, raw := range cardAccess.Raw {
+		found := false
+		for _, d := range signed.Raw {
+			if bytes.Equal(raw, d) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			var si securityInfo
+			_, _ = asn1.Unmarshal(raw, &si) // parsed once already
+			return fmt.Errorf("%w: %v", ErrCardAccessMismatch, si.Protocol)
+		}
+	}
+	return nil
+}
+
 func parseSecurityInfoSet(body []byte) (*SecurityInfos, error) {
 	out := &SecurityInfos{}
 	for n := 0; len(body) > 0; n++ {
@@ -148,6 +185,7 @@ func parseSecurityInfoSet(body []byte) (*SecurityInfos, error) {
 		if err != nil {
 			return nil, malformed("SecurityInfo: %v", err)
 		}
+		out.Raw = append(out.Raw, bytes.Clone(body[:len(body)-len(rest)]))
 		body = rest
 		if err := out.add(si); err != nil {
 			return nil, err

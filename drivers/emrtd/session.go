@@ -60,6 +60,9 @@ type Stats struct {
 	APDUs     int
 	BytesSent int // command APDU bytes
 	BytesRecv int // response APDU bytes (including SW)
+	// Reopens counts secure messaging sessions re-established after the
+	// chip ended one (see Session.transmit).
+	Reopens int
 }
 
 // Session is an open eMRTD: access control done, secure messaging on.
@@ -74,13 +77,51 @@ type Session struct {
 	method     Method
 	cardAccess *SecurityInfos
 	stats      Stats
+	// key and pace are what opened the session, kept to re-establish it
+	// (key is personal data: never log it).
+	key  AccessKey
+	pace PACEInfo
+	// smState is the secure messaging session as far as the terminal can
+	// tell (see transmit).
+	smState smState
 }
+
+// smState tracks the secure messaging session through the chip's
+// unprotected answers.
+type smState int
+
+const (
+	// smLive: the last response was protected and verified.
+	smLive smState = iota
+	// smResync: the chip answered the last protected command with a plain
+	// status word, which ICAO Doc 9303-11 reserves for SM errors (§9.8.5).
+	// Chips differ on what follows: the terminal assumes the chip kept the
+	// session and counted that response in the SSC, and the next
+	// protected response confirms it; anything else ends the session.
+	smResync
+	// smEnded: the chip ended secure messaging (6987/6988, §9.8.3 and
+	// §9.8.5) or the SSC could not be recovered; the session must be
+	// re-established before the next protected command.
+	smEnded
+)
+
+// errSMEnded: the chip's secure messaging session is gone; re-establishing
+// it (reopen) and repeating the operation may succeed.
+var errSMEnded = fmt.Errorf("%w: the chip ended the session (ICAO 9303-11 §9.8.5)", ErrSecureMessaging)
+
+// maxReopens bounds how often one Session re-establishes secure messaging.
+const maxReopens = 16
 
 // Method reports how access was gained.
 func (s *Session) Method() Method { return s.method }
 
 // CardAccess is the parsed EF.CardAccess (nil on a BAC-only chip).
 func (s *Session) CardAccess() *SecurityInfos { return s.cardAccess }
+
+// CheckCardAccess verifies the EF.CardAccess this session was opened with
+// against DG14 (see the package function CheckCardAccess): call it once
+// Passive Authentication has verified DG14.
+func (s *Session) CheckCardAccess(dg14 []byte) error { return CheckCardAccess(s.cardAccess, dg14) }
 
 // Stats reports the APDUs and bytes exchanged so far.
 func (s *Session) Stats() Stats { return s.stats }
@@ -91,7 +132,7 @@ func (s *Session) Stats() Stats { return s.stats }
 // ErrUnsupported, nfc transport errors (nfc.ErrCardRemoved …), each inside
 // a *StepError naming the failed step.
 func Open(ctx context.Context, card nfc.Card, key AccessKey, opt Options) (*Session, error) {
-	s := &Session{card: card, rand: opt.Rand, maxLe: opt.MaxLe, progress: opt.Progress, log: opt.Logger}
+	s := &Session{card: card, rand: opt.Rand, maxLe: opt.MaxLe, progress: opt.Progress, log: opt.Logger, key: key}
 	if s.rand == nil {
 		s.rand = rand.Reader
 	}
@@ -141,6 +182,7 @@ func (s *Session) tryPACE(ctx context.Context, key AccessKey) error {
 	if !ok {
 		return errNoPACE
 	}
+	s.pace = info
 	var err error
 	if key.CAN != "" {
 		if err = s.doPACE(ctx, info, s.cardAccess, passwordCAN(key.CAN)); err == nil {
@@ -206,13 +248,27 @@ func (s *Session) selectApplication(ctx context.Context) error {
 }
 
 // transmit sends one command, protected when a secure messaging session is
-// open, and returns the response data and status. A plain status word
-// inside a secure session (the chip refusing a command, e.g. 6982) is
-// returned as that status, not as an SM failure; a 6987/6988 or a bad MAC
-// is ErrSecureMessaging.
+// open, and returns the response data and status.
+//
+// Inside secure messaging ICAO Doc 9303-11 has every response protected
+// (DO'99' status, DO'8E' MAC, §9.8.4), a refusal such as 6A82 or 6982
+// included; only the SM errors 6987 ("expected SM data objects missing")
+// and 6988 ("SM data objects incorrect") come back plain, and the chip has
+// then ended the session and deleted its keys (§9.8.3, §9.8.5). Issued
+// chips differ on the refusals: some answer them plain and keep the
+// session, counting that response in the SSC or not; some end the session.
+// So a plain refusal is returned as its status (the caller learns "file
+// not found") and the session goes to smResync, assuming the SSC counted
+// it; the next response confirms that, or the session ends (errSMEnded)
+// and withSession re-establishes it. A plain 6987/6988 is errSMEnded. A
+// protected response that does not verify outside smResync, or a plain
+// "success", is ErrSecureMessaging: it is never retried.
 func (s *Session) transmit(ctx context.Context, c sm.Command) ([]byte, uint16, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, 0, err
+	}
+	if s.smState == smEnded {
+		return nil, 0, errSMEnded
 	}
 	var raw []byte
 	if s.sm != nil {
@@ -240,13 +296,93 @@ func (s *Session) transmit(ctx context.Context, c sm.Command) ([]byte, uint16, e
 		return body, sw, nil
 	}
 	data, inner, err := s.sm.Unwrap(body, sw)
+	plain := errors.Is(err, sm.ErrNoSSCMAC) && len(body) == 0
 	switch {
-	case errors.Is(err, sm.ErrNoSSCMAC) && len(body) == 0 && sw != 0x9000 && sw != 0x6987 && sw != 0x6988:
+	case err == nil:
+		s.smState = smLive
+		return data, inner, nil
+	case plain && (sw == 0x6987 || sw == 0x6988):
+		s.endSM("the chip reported an SM error", sw)
+		return nil, sw, fmt.Errorf("%w: %w", errSMEnded, &StatusError{SW: sw})
+	case plain && (sw == 0x9000 || sw == 0x6282 || sw&0xFF00 == 0x6100):
+		// A success must be protected: nothing vouches for it.
+		s.endSM("the chip answered success without secure messaging", sw)
+		return nil, sw, fmt.Errorf("%w: unprotected success (SW %04X)", ErrSecureMessaging, sw)
+	case plain && s.smState == smResync:
+		// A second plain answer in a row: the assumed SSC is unconfirmed
+		// and this may be a chip refusing a command it cannot verify.
+		s.endSM("second unprotected status word in a row", sw)
+		return nil, sw, fmt.Errorf("%w: %w", errSMEnded, &StatusError{SW: sw})
+	case plain:
+		s.smState = smResync
+		s.log.Debug("emrtd: unprotected status word inside secure messaging", "sw", fmt.Sprintf("%04X", sw))
 		return nil, sw, nil
-	case err != nil:
-		return nil, sw, fmt.Errorf("%w: %v (SW %04X)", ErrSecureMessaging, err, sw)
+	case s.smState == smResync:
+		// The first protected answer after a plain one does not verify:
+		// the chip counted the SSC differently.
+		s.endSM("SSC not recovered after an unprotected status word", sw)
+		return nil, sw, fmt.Errorf("%w: %v (SW %04X)", errSMEnded, err, sw)
 	}
-	return data, inner, nil
+	s.endSM("protected response does not verify", sw)
+	return nil, sw, fmt.Errorf("%w: %v (SW %04X)", ErrSecureMessaging, err, sw)
+}
+
+// endSM drops the session keys: the next protected command needs reopen.
+func (s *Session) endSM(why string, sw uint16) {
+	s.sm, s.smState = nil, smEnded
+	s.log.Debug("emrtd: secure messaging ended", "why", why, "sw", fmt.Sprintf("%04X", sw))
+}
+
+// reopen re-establishes secure messaging the way Open did (PACE with the
+// same password, or BAC) and selects the LDS1 application again. The new
+// session is not chip-authenticated: Chip Authentication must run again.
+func (s *Session) reopen(ctx context.Context) error {
+	if s.stats.Reopens >= maxReopens {
+		return fmt.Errorf("%w: secure messaging re-established %d times", ErrSecureMessaging, s.stats.Reopens)
+	}
+	s.stats.Reopens++
+	s.sm, s.smState = nil, smLive
+	s.log.Debug("emrtd: re-establishing secure messaging", "method", s.method)
+	switch s.method {
+	case MethodPACECAN, MethodPACEMRZ:
+		// PACE runs in the MF; a refused SELECT MF is fine (the CCCD
+		// answers 6D00), as in Open.
+		if _, _, err := s.transmit(ctx, sm.Command{INS: 0xA4, P1: 0x00, P2: 0x0C, Data: []byte{0x3F, 0x00}}); err != nil {
+			return stepErr("SELECT", "MF", err)
+		}
+		pw := passwordCAN(s.key.CAN)
+		if s.method == MethodPACEMRZ {
+			pw = passwordMRZ(s.key)
+		}
+		if err := s.doPACE(ctx, s.pace, s.cardAccess, pw); err != nil {
+			return err
+		}
+		return s.selectApplication(ctx)
+	case MethodBAC:
+		if err := s.selectApplication(ctx); err != nil {
+			return err
+		}
+		return s.doBAC(ctx, s.key)
+	}
+	return fmt.Errorf("%w: no session to re-establish", ErrSecureMessaging)
+}
+
+// withSession runs op, and when the chip ended secure messaging under it
+// (errSMEnded) re-establishes the session and runs op once more.
+func (s *Session) withSession(ctx context.Context, op func() error) error {
+	if s.smState == smEnded {
+		if err := s.reopen(ctx); err != nil {
+			return err
+		}
+	}
+	err := op()
+	if !errors.Is(err, errSMEnded) {
+		return err
+	}
+	if rerr := s.reopen(ctx); rerr != nil {
+		return fmt.Errorf("%w (after: %v)", rerr, err)
+	}
+	return op()
 }
 
 // selectFile selects an elementary file by FID (P1=02: under the current
@@ -314,10 +450,16 @@ func (s *Session) ReadFile(ctx context.Context, fid uint16, progress func(done, 
 		progress = s.progress
 	}
 	step := fmt.Sprintf("EF %04X", fid)
-	if err := s.selectFile(ctx, fid); err != nil {
-		return nil, stepErr("SELECT", step, err)
-	}
-	return s.readEF(ctx, step, 0, progress)
+	var out []byte
+	err := s.withSession(ctx, func() error {
+		if err := s.selectFile(ctx, fid); err != nil {
+			return stepErr("SELECT", step, err)
+		}
+		var err error
+		out, err = s.readEF(ctx, step, 0, progress)
+		return err
+	})
+	return out, err
 }
 
 // readEF reads the current EF (or the one named by sfi) whole.

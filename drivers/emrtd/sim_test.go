@@ -3,6 +3,7 @@ package emrtd_test
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/asn1"
@@ -254,24 +255,119 @@ func TestReadLDS(t *testing.T) {
 	}
 }
 
-// DG3 answers a plain 6982 inside secure messaging: a typed access error,
-// and the session (SSC) stays usable.
-func TestDG3AccessDeniedUnderSM(t *testing.T) {
+// tapCard records the last raw response of a card.
+type tapCard struct {
+	nfc.Card
+	last []byte
+}
+
+func (c *tapCard) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
+	r, err := c.Card.Transmit(ctx, apdu)
+	c.last = bytes.Clone(r)
+	return r, err
+}
+
+// TestStatusWordsInsideSM: a refusal (6982 for DG3, 6A82 for a missing
+// file) inside secure messaging. ICAO Doc 9303-11 protects it like any
+// response (§9.8.4, DO'99' then DO'8E'); only the SM errors 6987/6988 are
+// plain and end the session (§9.8.5). Chips that answer refusals plain —
+// ending the session, or keeping it with or without counting the response
+// in the SSC — are read too: the terminal recovers the SSC or
+// re-establishes the session, and every refusal stays a typed error.
+func TestStatusWordsInsideSM(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		mode        emrtdsim.SMErrorMode
+		bac         bool // a BAC-only chip: the session is re-established by BAC
+		wantReopens int
+	}{
+		{emrtdsim.SMErrorsProtected, false, 0},
+		{emrtdsim.SMErrorsPlainCountSSC, false, 1},   // only two refusals in a row cost a reopen
+		{emrtdsim.SMErrorsPlainEndSession, false, 4}, // every command after a refusal
+		{emrtdsim.SMErrorsPlainKeepSSC, false, 4},    // every command after a refusal
+		{emrtdsim.SMErrorsPlainEndSession, true, 4},
+	} {
+		name := tc.mode.String()
+		if tc.bac {
+			name += ", BAC"
+		}
+		t.Run(name, func(t *testing.T) {
+			chip := cccd(t, func(c *emrtdsim.Config) {
+				c.SMErrors = tc.mode
+				if tc.bac {
+					delete(c.Files, emrtd.FileCardAccess)
+				}
+			})
+			tap := &tapCard{Card: emrtdsim.Card(chip)}
+			s, err := emrtd.Open(ctx, tap, goodKey, emrtd.Options{Rand: seeded(3)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			refused := func(fid uint16, sw uint16, want error) {
+				t.Helper()
+				_, err := s.ReadFile(ctx, fid, nil)
+				var se *emrtd.StatusError
+				if !errors.Is(err, want) || errors.Is(err, emrtd.ErrSecureMessaging) || !errors.As(err, &se) || se.SW != sw {
+					t.Fatalf("read %04X: err = %v, want status %04X", fid, err, sw)
+				}
+				raw := tap.last
+				plain := len(raw) == 2
+				if plain != (tc.mode != emrtdsim.SMErrorsProtected) {
+					t.Errorf("read %04X: response %X", fid, raw)
+				}
+				// §9.8.4: DO'99' with the status, DO'8E' with the MAC, SW.
+				if !plain && (len(raw) != 16 || raw[0] != 0x99 || raw[1] != 2 || raw[4] != 0x8E ||
+					uint16(raw[2])<<8|uint16(raw[3]) != sw || uint16(raw[14])<<8|uint16(raw[15]) != sw) {
+					t.Errorf("read %04X: protected response %X", fid, raw)
+				}
+			}
+			read := func(fid uint16) []byte {
+				t.Helper()
+				b, err := s.ReadFile(ctx, fid, nil)
+				if err != nil {
+					t.Fatalf("read %04X: %v", fid, err)
+				}
+				return b
+			}
+			refused(emrtd.DGFile(3), 0x6982, emrtd.ErrAccessDenied)
+			if _, err := emrtd.ParseDG1(read(emrtd.DGFile(1))); err != nil {
+				t.Fatal(err)
+			}
+			refused(emrtd.DGFile(4), 0x6A82, emrtd.ErrFileNotFound)
+			refused(emrtd.DGFile(5), 0x6A82, emrtd.ErrFileNotFound)
+			if err := s.ChipAuthenticate(ctx, read(emrtd.DGFile(14))); err != nil {
+				t.Fatalf("CA: %v", err)
+			}
+			refused(emrtd.DGFile(3), 0x6982, emrtd.ErrAccessDenied)
+			read(emrtd.DGFile(1))
+			if want := map[bool]emrtd.Method{false: emrtd.MethodPACECAN, true: emrtd.MethodBAC}[tc.bac]; s.Method() != want {
+				t.Errorf("method %s, want %s", s.Method(), want)
+			}
+			if got := s.Stats().Reopens; got != tc.wantReopens {
+				t.Errorf("sessions re-established: %d, want %d", got, tc.wantReopens)
+			}
+		})
+	}
+}
+
+// SM errors (ICAO Doc 9303-11 §9.8.5): a command whose MAC the chip cannot
+// verify gets a plain 6988 and the chip deletes its session keys; the
+// terminal re-establishes the session for the next read.
+func TestSMErrorEndsSession(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpen(t, cccd(t, nil), goodKey, emrtd.Options{})
-	_, err := s.ReadFile(ctx, emrtd.DGFile(3), nil)
-	if !errors.Is(err, emrtd.ErrAccessDenied) || errors.Is(err, emrtd.ErrSecureMessaging) {
-		t.Fatalf("DG3: err = %v, want ErrAccessDenied", err)
+	// A command protected with a wrong MAC: flip the SSC the terminal uses.
+	_, _, ssc := s.SessionKeys()
+	ssc[len(ssc)-1] ^= 0x40
+	_, sw, err := s.TransmitForTest(ctx, 0, 0xA4, 0x02, 0x0C, []byte{0x01, 0x01}, 0)
+	if sw != 0x6988 || !errors.Is(err, emrtd.ErrSecureMessaging) {
+		t.Fatalf("bad MAC: SW %04X, err %v; want plain 6988", sw, err)
 	}
-	var se *emrtd.StatusError
-	if !errors.As(err, &se) || se.SW != 0x6982 {
-		t.Errorf("DG3: err = %v, want StatusError 6982", err)
+	if b, err := s.ReadFile(ctx, emrtd.DGFile(1), nil); err != nil || len(b) == 0 {
+		t.Fatalf("read after the SM error: %v", err)
 	}
-	if _, err := s.ReadFile(ctx, emrtd.DGFile(1), nil); err != nil {
-		t.Fatalf("DG1 after DG3 refusal: %v", err)
-	}
-	if _, err := s.ReadFile(ctx, emrtd.DGFile(4), nil); !errors.Is(err, emrtd.ErrFileNotFound) {
-		t.Errorf("DG4: err = %v, want ErrFileNotFound", err)
+	if got := s.Stats().Reopens; got != 1 {
+		t.Errorf("sessions re-established: %d, want 1", got)
 	}
 }
 
@@ -310,6 +406,9 @@ func TestChipAuthentication(t *testing.T) {
 	}
 }
 
+// TestActiveAuthentication: RSA takes its hash from the ISO/IEC 9796-2
+// trailer; ECDSA uses the one DG14's ActiveAuthenticationInfo names
+// (9303-11 §6.1) and no other.
 func TestActiveAuthentication(t *testing.T) {
 	ctx := context.Background()
 	ecKey, err := emrtdsim.GenerateECKey(brainpool.P256r1(), seeded(9))
@@ -320,23 +419,52 @@ func TestActiveAuthentication(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var (
+		ecdsaWithSHA256  = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
+		ecdsaPlainSHA384 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1, 4}
+	)
+	// ecdsa makes the chip's AA key ECDSA with DG14 naming sigAlg (none
+	// when nil) and the chip signing with hash (DG14's when 0).
+	ecdsa := func(sigAlg asn1.ObjectIdentifier, hash crypto.Hash) func(*emrtdsim.Config) {
+		return func(c *emrtdsim.Config) {
+			c.AAKey, c.AAHash = ecKey, hash
+			c.Files[emrtd.DGFile(15)] = ecDG15
+			var more [][]byte
+			if sigAlg != nil {
+				more = append(more, emrtdsim.SecurityInfoAA(sigAlg))
+			}
+			dg14, err := emrtdsim.EncodeDG14(c.CAKey.Public(), more...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Files[emrtd.DGFile(14)] = dg14
+		}
+	}
 	for _, tc := range []struct {
 		name   string
 		mutate func(*emrtdsim.Config)
 		want   error
 	}{
 		{"RSA ISO 9796-2", nil, nil},
-		{"ECDSA brainpoolP256r1", func(c *emrtdsim.Config) { c.AAKey = ecKey; c.Files[emrtd.DGFile(15)] = ecDG15 }, nil},
+		{"ECDSA ecdsa-with-SHA256", ecdsa(ecdsaWithSHA256, 0), nil},
+		{"ECDSA ecdsa-plain-SHA384 (TR-03111)", ecdsa(ecdsaPlainSHA384, 0), nil},
+		// The bug of issue 16: DG14 names SHA-256, the chip signs SHA-1.
+		{"ECDSA signed with SHA-1, DG14 names SHA-256", ecdsa(ecdsaWithSHA256, crypto.SHA1), emrtd.ErrActiveAuthentication},
+		{"ECDSA without ActiveAuthenticationInfo", ecdsa(nil, 0), emrtd.ErrUnsupported},
 		{"RSA clone", func(c *emrtdsim.Config) { c.AAKey = nil }, emrtd.ErrActiveAuthentication},
-		{"ECDSA clone", func(c *emrtdsim.Config) { c.AAKey = nil; c.Files[emrtd.DGFile(15)] = ecDG15 }, emrtd.ErrActiveAuthentication},
+		{"ECDSA clone", func(c *emrtdsim.Config) { ecdsa(ecdsaWithSHA256, 0)(c); c.AAKey = nil }, emrtd.ErrActiveAuthentication},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := mustOpen(t, cccd(t, tc.mutate), goodKey, emrtd.Options{})
+			dg14, err := s.ReadFile(ctx, emrtd.DGFile(14), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
 			dg15, err := s.ReadFile(ctx, emrtd.DGFile(15), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := s.ActiveAuthenticate(ctx, dg15); !errors.Is(err, tc.want) {
+			if err := s.ActiveAuthenticate(ctx, dg15, dg14); !errors.Is(err, tc.want) {
 				t.Fatalf("AA: err = %v, want %v", err, tc.want)
 			}
 		})

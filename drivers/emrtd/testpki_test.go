@@ -77,7 +77,7 @@ func TestTestPKICards(t *testing.T) {
 				t.Errorf("DG15: %+v %v", k, err)
 			}
 			// AA first: CA replaces the session keys.
-			aaErr := s.ActiveAuthenticate(ctx, dg15)
+			aaErr := s.ActiveAuthenticate(ctx, dg15, dg14)
 			caErr := s.ChipAuthenticate(ctx, dg14)
 			if tc.cloned {
 				if !errors.Is(aaErr, emrtd.ErrActiveAuthentication) || !errors.Is(caErr, emrtd.ErrChipAuthentication) {
@@ -90,6 +90,50 @@ func TestTestPKICards(t *testing.T) {
 			}
 			if b := read(emrtd.DGFile(13)); !bytes.Equal(b, card.Files[emrtd.DGFile(13)]) {
 				t.Error("DG13 after CA differs")
+			}
+		})
+	}
+}
+
+// TestCardAccessAgainstDG14: EF.CardAccess is unsigned; its SecurityInfos
+// must be the ones DG14 signs (ICAO 9303-11 §9.2). The test PKI's genuine
+// card passes, the tampered one (PACE steered to 3DES) opens — the chip
+// runs what its EF.CardAccess says — but fails the check.
+func TestCardAccessAgainstDG14(t *testing.T) {
+	ctx := context.Background()
+	pki, err := testpki.NewPKI("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		variant testpki.Variant
+		want    error
+	}{
+		{testpki.Genuine, nil},
+		{testpki.Clone, nil},
+		{testpki.BACOnly, nil}, // no EF.CardAccess: nothing to compare
+		{testpki.CardAccessTampered, emrtd.ErrCardAccessMismatch},
+	} {
+		t.Run(tc.variant.String(), func(t *testing.T) {
+			card, err := testpki.NewCCCD(testpki.Options{PKI: pki, Variant: tc.variant})
+			if err != nil {
+				t.Fatal(err)
+			}
+			chip, err := emrtdsim.FromTestPKI(card, emrtdsim.Config{Rand: seeded(12)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := mustOpen(t, chip, emrtd.AccessKey{CAN: card.CAN, DocumentNumber: card.DocumentNumber,
+				DateOfBirth: card.DateOfBirth, DateOfExpiry: card.DateOfExpiry}, emrtd.Options{})
+			dg14, err := s.ReadFile(ctx, emrtd.DGFile(14), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.CheckCardAccess(dg14); !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
+				t.Fatalf("CheckCardAccess = %v, want %v", err, tc.want)
+			}
+			if tc.variant == testpki.CardAccessTampered && !s.CardAccess().PACE[0].Protocol.Equal(emrtd.OIDPACEECDHGM3DES) {
+				t.Errorf("tampered card opened with %v", s.CardAccess().PACE[0].Protocol)
 			}
 		})
 	}

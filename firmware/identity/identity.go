@@ -41,10 +41,13 @@ const (
 	ReasonExpiredSigner   Reason = "expired_signer"   // the document signer (or CSCA) is outside its validity
 	ReasonMalformed       Reason = "malformed"        // the security object cannot be parsed
 	ReasonClone           Reason = "clone"            // Chip/Active Authentication failed: copied data
-	ReasonDataMismatch    Reason = "data_mismatch"    // QR, DG13 and MRZ name different ID numbers
-	ReasonNoTrustAnchor   Reason = "no_trust_anchor"  // no CSCA configured
-	ReasonNoChipAuth      Reason = "no_chip_auth"     // the card offers neither CA nor AA
-	ReasonUnsupported     Reason = "unsupported"      // an algorithm or curve this build cannot verify
+	// ReasonCardAccessMismatch: the unsigned EF.CardAccess advertises
+	// protocols the signed DG14 does not (altered, e.g. a PACE downgrade).
+	ReasonCardAccessMismatch Reason = "card_access_mismatch"
+	ReasonDataMismatch       Reason = "data_mismatch"   // QR, DG13 and MRZ name different ID numbers
+	ReasonNoTrustAnchor      Reason = "no_trust_anchor" // no CSCA configured
+	ReasonNoChipAuth         Reason = "no_chip_auth"    // the card offers neither CA nor AA
+	ReasonUnsupported        Reason = "unsupported"     // an algorithm or curve this build cannot verify
 )
 
 // Errors callers branch on (the card could not be read at all; a card that
@@ -277,6 +280,16 @@ func (p *Pipeline) Read(ctx context.Context, card nfc.Card, keys Keys) (*Identit
 	id.Signer = res.SignerSubject
 	prog.finish("verify")
 	p.judgePassive(id, paErr)
+	if id.Verdict == Genuine && len(dg14) > 0 {
+		// DG14 is now verified: EF.CardAccess, which steered PACE, must
+		// carry only what DG14 signs (ICAO 9303-11 §9.2).
+		if err := sess.CheckCardAccess(dg14); err != nil {
+			id.Verdict, id.Reason, id.Detail = NotGenuine, ReasonCardAccessMismatch, err.Error()
+			if !errors.Is(err, emrtd.ErrCardAccessMismatch) {
+				id.Reason = ReasonMalformed
+			}
+		}
+	}
 
 	caStart := time.Now()
 	if err := p.authenticateChip(ctx, sess, id, dg14, dg15, caInfo); err != nil {
@@ -380,7 +393,7 @@ func (p *Pipeline) authenticateChip(ctx context.Context, sess *emrtd.Session, id
 		err = sess.ChipAuthenticate(ctx, dg14)
 	case len(dg15) > 0:
 		id.ChipAuth = "AA"
-		err = sess.ActiveAuthenticate(ctx, dg15)
+		err = sess.ActiveAuthenticate(ctx, dg15, dg14)
 	default:
 		if id.Verdict == Genuine {
 			id.Verdict, id.Reason, id.Detail = Unverified, ReasonNoChipAuth, "the card offers neither Chip nor Active Authentication"

@@ -86,6 +86,8 @@ func TestVerdicts(t *testing.T) {
 		{testpki.Clone, identity.NotGenuine, identity.ReasonClone, "PACE-CAN"},
 		// A BAC-only chip opens with the MRZ key derived from the QR by the age rules.
 		{testpki.BACOnly, identity.Genuine, identity.ReasonNone, "BAC"},
+		// EF.CardAccess steered PACE to 3DES; the signed DG14 says AES.
+		{testpki.CardAccessTampered, identity.NotGenuine, identity.ReasonCardAccessMismatch, "PACE-CAN"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.variant.String(), func(t *testing.T) {

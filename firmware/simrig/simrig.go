@@ -221,7 +221,7 @@ func (r *Rig) newPKI() error {
 }
 
 // Variants are the virtual cards the rig can put in the reader's field.
-var Variants = []testpki.Variant{testpki.Genuine, testpki.DG13Altered, testpki.UntrustedSigner, testpki.ExpiredSigner, testpki.Clone, testpki.BACOnly}
+var Variants = []testpki.Variant{testpki.Genuine, testpki.DG13Altered, testpki.UntrustedSigner, testpki.ExpiredSigner, testpki.Clone, testpki.BACOnly, testpki.CardAccessTampered}
 
 // Card returns this run's virtual CCCD of variant v (made once, then kept).
 func (r *Rig) Card(v testpki.Variant) (*testpki.Card, error) {

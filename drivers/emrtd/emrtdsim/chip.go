@@ -13,7 +13,10 @@
 // a clone (no Chip Authentication or Active Authentication private key:
 // the protocols run but with keys the terminal cannot match), DG3 answering
 // 6982, a chip that refuses SELECT MF with 6D00 (as the CCCD does), a
-// maximum Le, and a card removed after N APDUs.
+// maximum Le, a card removed after N APDUs, refusals inside secure
+// messaging answered protected as ICAO 9303-11 says or plain as some
+// issued chips do (SMErrors), an ECDSA Active Authentication signed with
+// another hash than DG14 names (AAHash), and a Type B chip (TypeB).
 //
 // Test private keys live only here and in testpki: no production code path
 // imports this package.
@@ -22,10 +25,13 @@ package emrtdsim
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
+	_ "crypto/sha256" // AA hashes DG14 may name
+	_ "crypto/sha512"
 	"crypto/subtle"
 	"encoding/asn1"
 	"errors"
@@ -63,6 +69,11 @@ type Config struct {
 	// *ECKey or *ecdsa.PrivateKey; nil makes a clone (signatures do not
 	// verify).
 	AAKey any
+	// AAHash is the hash of an ECDSA Active Authentication signature;
+	// zero means the one DG14's ActiveAuthenticationInfo names (9303-11
+	// §6.1), SHA-1 when DG14 names none. Set it to make a chip that signs
+	// with another hash than DG14 says.
+	AAHash crypto.Hash
 	// SelectMF6D00 answers SELECT MF with 6D00, as the CCCD does.
 	SelectMF6D00 bool
 	// RequireParamID answers 6A80 to MSE:Set AT for PACE without the
@@ -73,24 +84,33 @@ type Config struct {
 	CardAccessBySFIOnly bool
 	// MaxLe, when > 0, answers 6700 to a READ BINARY asking for more.
 	MaxLe int
+	// SMErrors is how the chip answers a command it refuses (6A82, 6982
+	// …) inside secure messaging: ICAO's protected status word by default,
+	// or one of the plain answers some issued chips give.
+	SMErrors SMErrorMode
 	// RemoveAfter, when > 0, removes the card after that many APDUs:
 	// Transmit returns nothing (Card turns that into nfc.ErrCardRemoved).
 	RemoveAfter int
 	// Rand supplies nonces, challenges and keys (crypto/rand when nil).
 	Rand io.Reader
-	// UID is the Type A UID presented (a random 08xxxxxx one when nil).
+	// UID is the Type A UID presented (a random 08xxxxxx one when nil),
+	// or with TypeB the PUPI.
 	UID []byte
+	// TypeB presents the chip as ISO/IEC 14443 Type B (as many passports
+	// are) instead of Type A: readers that poll only for Type B find it.
+	TypeB bool
 }
 
 // Chip is a virtual eMRTD chip. It implements nfc.Emulated and is safe for
 // use by one reader goroutine at a time (a mutex guards it anyway).
 type Chip struct {
-	mu    sync.Mutex
-	cfg   Config
-	rand  io.Reader
-	pace  *emrtd.PACEInfo
-	apdus int
-	st    state
+	mu     sync.Mutex
+	cfg    Config
+	rand   io.Reader
+	pace   *emrtd.PACEInfo
+	aaHash crypto.Hash
+	apdus  int
+	st     state
 }
 
 // state is what a power cycle (Reset) clears.
@@ -123,6 +143,17 @@ func New(cfg Config) (*Chip, error) {
 			c.pace = &p
 		}
 	}
+	c.aaHash = cfg.AAHash
+	if c.aaHash == 0 {
+		c.aaHash = crypto.SHA1
+		if dg14, ok := cfg.Files[emrtd.DGFile(14)]; ok {
+			if si, err := emrtd.ParseDG14(dg14); err == nil && len(si.AA) > 0 {
+				if h, ok := emrtd.AASignatureHash(si.AA[0].SignatureAlgorithm); ok {
+					c.aaHash = h
+				}
+			}
+		}
+	}
 	if c.cfg.UID == nil {
 		c.cfg.UID = []byte{0x08, 0, 0, 0}
 		if _, err := io.ReadFull(c.rand, c.cfg.UID[1:]); err != nil {
@@ -137,6 +168,14 @@ func New(cfg Config) (*Chip, error) {
 // both directions (TA1 = F7), as current eMRTD chips do; the reader
 // reports the rate it negotiates.
 func (c *Chip) Info() nfc.CardInfo {
+	if c.cfg.TypeB {
+		// ATQB (ISO/IEC 14443-3 §7.9): 50, PUPI, application data 00000000,
+		// protocol info: 848 kbit/s both ways (F7), FSCI 256 / ISO/IEC
+		// 14443-4 compliant (81), FWI 8 (81).
+		atqb := append(append([]byte{0x50}, c.cfg.UID...), 0, 0, 0, 0, 0xF7, 0x81, 0x81)
+		return nfc.CardInfo{Type: nfc.TypeB, UID: bytes.Clone(c.cfg.UID), UIDRandom: nfc.RandomUID(c.cfg.UID),
+			ATQB: atqb, BitRate: 106}
+	}
 	return nfc.CardInfo{Type: nfc.TypeA, UID: bytes.Clone(c.cfg.UID), UIDRandom: nfc.RandomUID(c.cfg.UID),
 		ATQA: 0x0004, SAK: 0x20, ATS: []byte{0x05, 0x78, 0xF7, 0x70, 0x02}, BitRate: 106}
 }
@@ -179,6 +218,12 @@ func (c *Chip) Transmit(apdu []byte) []byte {
 	if c.cfg.RemoveAfter > 0 && c.apdus > c.cfg.RemoveAfter {
 		return nil
 	}
+	if c.st.sm == nil && len(apdu) >= 4 && apdu[0]&0x0C == 0x0C {
+		// A protected command without a session (after an SM error, or
+		// a chip that ended it): nothing can verify it (ISO/IEC 7816-4
+		// §10: SM data objects incorrect).
+		return sw(swSMIncorrect)
+	}
 	if c.st.sm == nil {
 		cmd, err := sm.DecodeCommand(apdu)
 		if err != nil {
@@ -190,18 +235,66 @@ func (c *Chip) Transmit(apdu []byte) []byte {
 	return c.transmitSM(apdu)
 }
 
+// SMErrorMode is how a chip answers a refused command (any status but
+// 9000, 6282 and the SM errors 6987/6988) inside secure messaging.
+type SMErrorMode int
+
+// SM error behaviours.
+const (
+	// SMErrorsProtected is ICAO Doc 9303-11's: only SM errors (6987
+	// "expected SM data objects missing", 6988 "SM data objects
+	// incorrect") are returned without secure messaging, and they end
+	// the session (§9.8.5); every other status word is protected like
+	// any response, DO'99' and DO'8E' (§9.8.4), and the SSC counts it.
+	SMErrorsProtected SMErrorMode = iota
+	// SMErrorsPlainEndSession answers the refusal plain and ends secure
+	// messaging (the session keys are deleted), as after an SM error.
+	SMErrorsPlainEndSession
+	// SMErrorsPlainCountSSC answers it plain, keeps the session and
+	// counts the plain response in the SSC (this simulator's behaviour
+	// before issue 16).
+	SMErrorsPlainCountSSC
+	// SMErrorsPlainKeepSSC answers it plain and keeps the session
+	// without counting the plain response in the SSC.
+	SMErrorsPlainKeepSSC
+)
+
+// String implements fmt.Stringer.
+func (m SMErrorMode) String() string {
+	switch m {
+	case SMErrorsProtected:
+		return "protected"
+	case SMErrorsPlainEndSession:
+		return "plain, session ended"
+	case SMErrorsPlainCountSSC:
+		return "plain, SSC counts it"
+	case SMErrorsPlainKeepSSC:
+		return "plain, SSC unchanged"
+	}
+	return "unknown"
+}
+
 // transmitSM handles a command inside a secure messaging session (9303-11
-// §9.8): an unprotected or unverifiable command ends the session with a
-// plain 6987/6988; an error status without data is answered plain (the
-// SSC still counts the response); anything else is protected.
+// §9.8). A plain command ends the session (§9.8.3) and is then executed
+// as a plain command; a command whose SM data objects are missing or do
+// not verify ends it with a plain 6987/6988 (§9.8.5). Responses are
+// protected (§9.8.4); a refusal is answered as Config.SMErrors says.
 func (c *Chip) transmitSM(apdu []byte) []byte {
 	if len(apdu) < 4 || apdu[0]&0x0C != 0x0C {
 		c.st.sm = nil
-		return sw(swSMMissing)
+		cmd, err := sm.DecodeCommand(apdu)
+		if err != nil {
+			return sw(swWrongLength)
+		}
+		data, status := c.handle(cmd)
+		return append(data, byte(status>>8), byte(status))
 	}
 	cmd, err := c.st.sm.UnwrapCommand(apdu)
 	if err != nil {
 		c.st.sm = nil
+		if errors.Is(err, sm.ErrNoSSCMAC) {
+			return sw(swSMMissing)
+		}
 		return sw(swSMIncorrect)
 	}
 	data, status := c.handle(cmd)
@@ -210,9 +303,18 @@ func (c *Chip) transmitSM(apdu []byte) []byte {
 		return append(data, byte(status>>8), byte(status))
 	}
 	if len(data) == 0 && status != swOK && status != swEndOfFile {
-		keys.IncSSC()
-		c.applyNextKeys()
-		return sw(status)
+		switch c.cfg.SMErrors {
+		case SMErrorsPlainEndSession:
+			c.st.sm, c.st.next = nil, nil
+			return sw(status)
+		case SMErrorsPlainCountSSC:
+			keys.IncSSC()
+			c.applyNextKeys()
+			return sw(status)
+		case SMErrorsPlainKeepSSC:
+			c.applyNextKeys()
+			return sw(status)
+		}
 	}
 	out, err := keys.WrapResponse(data, status, cmd.INS&1 == 1)
 	if err != nil {
@@ -536,11 +638,15 @@ func (c *Chip) internalAuthenticate(cmd sm.Command) ([]byte, uint16) {
 	return junk, swOK
 }
 
-// signEC makes a plain ECDSA signature (TR-03111) over SHA-1 of the
-// challenge.
+// signEC makes a plain ECDSA signature (TR-03111 §5.2.1) over the
+// challenge's hash (DG14's algorithm, 9303-11 §6.1).
 func (c *Chip) signEC(k *ECKey, challenge []byte) ([]byte, uint16) {
-	d := sha1.Sum(challenge)
-	sig, err := ecc.SignPlain(chipCurve(k.Curve), k.D, d[:], c.rand)
+	if !c.aaHash.Available() {
+		return nil, 0x6F00
+	}
+	h := c.aaHash.New()
+	h.Write(challenge)
+	sig, err := ecc.SignPlain(chipCurve(k.Curve), k.D, h.Sum(nil), c.rand)
 	if err != nil {
 		return nil, 0x6F00
 	}

@@ -79,25 +79,39 @@ func CardAccessCCCD() []byte {
 // CardAccess encodes an EF.CardAccess with one PACE entry plus CA and TA
 // entries like the CCCD's.
 func CardAccess(paceOID asn1.ObjectIdentifier, paramID int) []byte {
-	set := []securityInfo{
-		{Protocol: paceOID, Version: 2, Param: paramID},
-		{Protocol: emrtd.OIDCAECDHAES128, Version: 1},
-		{Protocol: emrtd.OIDTA, Version: 1},
-	}
-	var body []byte
-	for _, si := range set {
-		var der []byte
-		if si.Param != 0 {
-			der, _ = asn1.Marshal(si)
-		} else {
-			der, _ = asn1.Marshal(struct {
-				Protocol asn1.ObjectIdentifier
-				Version  int
-			}{si.Protocol, si.Version})
-		}
-		body = append(body, der...)
-	}
+	body := SecurityInfoPACE(paceOID, paramID)
+	body = append(body, securityInfoVersion(emrtd.OIDCAECDHAES128, 1)...)
+	body = append(body, securityInfoVersion(emrtd.OIDTA, 1)...)
 	return emrtd.EncodeTLV(0x31, body)
+}
+
+// SecurityInfoPACE is the DER PACEInfo (9303-11 §9.2.1): version 2 and,
+// when paramID is not 0, the standardized domain parameter ID.
+func SecurityInfoPACE(oid asn1.ObjectIdentifier, paramID int) []byte {
+	if paramID == 0 {
+		return securityInfoVersion(oid, 2)
+	}
+	der, _ := asn1.Marshal(securityInfo{Protocol: oid, Version: 2, Param: paramID}) // always encodes
+	return der
+}
+
+// SecurityInfoAA is the DER ActiveAuthenticationInfo (9303-11 §9.2):
+// version 1 and the signature algorithm (e.g. ecdsa-with-SHA256).
+func SecurityInfoAA(sigAlg asn1.ObjectIdentifier) []byte {
+	der, _ := asn1.Marshal(struct {
+		Protocol asn1.ObjectIdentifier
+		Version  int
+		SigAlg   asn1.ObjectIdentifier
+	}{emrtd.OIDAA, 1, sigAlg}) // always encodes
+	return der
+}
+
+func securityInfoVersion(oid asn1.ObjectIdentifier, version int) []byte {
+	der, _ := asn1.Marshal(struct {
+		Protocol asn1.ObjectIdentifier
+		Version  int
+	}{oid, version}) // always encodes
+	return der
 }
 
 type algorithmIdentifier struct {
@@ -125,8 +139,9 @@ func ecSPKI(pub emrtd.ECPublicKey) ([]byte, error) {
 }
 
 // EncodeDG14 encodes DG14 (tag 6E) with ChipAuthenticationInfo (ECDH
-// AES-128 v1) and ChipAuthenticationPublicKeyInfo for caPub.
-func EncodeDG14(caPub emrtd.ECPublicKey) ([]byte, error) {
+// AES-128 v1), ChipAuthenticationPublicKeyInfo for caPub and the DER
+// SecurityInfos in more (e.g. SecurityInfoPACE, SecurityInfoAA).
+func EncodeDG14(caPub emrtd.ECPublicKey, more ...[]byte) ([]byte, error) {
 	spki, err := ecSPKI(caPub)
 	if err != nil {
 		return nil, err
@@ -142,8 +157,11 @@ func EncodeDG14(caPub emrtd.ECPublicKey) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	set := emrtd.EncodeTLV(0x31, append(caInfo, pkInfo...))
-	return emrtd.EncodeTLV(0x6E, set), nil
+	body := append(caInfo, pkInfo...)
+	for _, m := range more {
+		body = append(body, m...)
+	}
+	return emrtd.EncodeTLV(0x6E, emrtd.EncodeTLV(0x31, body)), nil
 }
 
 // EncodeDG15 encodes DG15 (tag 6F) with the Active Authentication public

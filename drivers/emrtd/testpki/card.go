@@ -118,6 +118,10 @@ const (
 	ExpiredSigner           // SOD signed by ExpiredDS → pa.ErrExpiredSigner
 	Clone                   // files copied; Card.CAKey/AAKey do not match DG14/DG15 → CA/AA fail
 	BACOnly                 // genuine files; emrtdsim offers no EF.CardAccess/PACE
+	// CardAccessTampered: genuine signed files and chip keys, but the
+	// unsigned EF.CardAccess steers PACE to 3DES, unlike the PACEInfo DG14
+	// signs → emrtd.ErrCardAccessMismatch.
+	CardAccessTampered
 )
 
 // String implements fmt.Stringer.
@@ -135,6 +139,8 @@ func (v Variant) String() string {
 		return "clone"
 	case BACOnly:
 		return "bac-only"
+	case CardAccessTampered:
+		return "card-access-tampered"
 	}
 	return fmt.Sprintf("Variant(%d)", int(v))
 }
@@ -175,6 +181,9 @@ type Card struct {
 	Variant Variant
 
 	COM, SOD []byte
+	// CardAccess is EF.CardAccess (unsigned, in the MF; nil for BACOnly):
+	// its SecurityInfos are also in DG14, except for CardAccessTampered.
+	CardAccess []byte
 	// DataGroups are the files as stored on the chip (after any forgery),
 	// keyed by DG number: 1, 2, 13, 14, 15. DG3 is listed in EF.COM but not
 	// readable (needs Terminal Authentication; the simulator answers 6982).
@@ -236,6 +245,13 @@ func NewCCCD(opts Options) (*Card, error) {
 		if err := c.cloneKeys(keySeed, opts.AAKey); err != nil {
 			return nil, err
 		}
+	}
+	switch opts.Variant {
+	case BACOnly:
+	case CardAccessTampered:
+		c.CardAccess = tamperedCardAccess()
+	default:
+		c.CardAccess = efCardAccess(cardAccessInfos())
 	}
 	c.Files = map[uint16][]byte{FIDCOM: c.COM, FIDSOD: c.SOD, FIDDG1: c.DataGroups[1], FIDDG2: c.DataGroups[2],
 		FIDDG13: c.DataGroups[13], FIDDG14: c.DataGroups[14], FIDDG15: c.DataGroups[15]}

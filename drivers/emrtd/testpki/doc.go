@@ -23,8 +23,10 @@
 // DG13 (Vietnamese citizen data, tag 6D), DG14 (chip authentication, BSI
 // TR-03110 / ICAO 9303-11 §9.2), DG15 (active authentication key) and EF.SOD
 // (ICAO 9303-10 §4.6.2). Variants produce forged data: DG13 altered after
-// signing, SOD signed by an untrusted signer, expired signer, and a cloned chip
-// (same files, chip keys that do not match DG14/DG15). A BAC-only chip is a
-// simulator behaviour (no EF.CardAccess, no PACE): its files equal the genuine
-// card's.
+// signing, SOD signed by an untrusted signer, expired signer, a cloned chip
+// (same files, chip keys that do not match DG14/DG15) and an EF.CardAccess
+// altered to advertise PACE with 3DES while DG14 signs AES. EF.CardAccess
+// (Card.CardAccess) lists PACE, CA and TA like the CCCD's, and DG14 repeats
+// those SecurityInfos (ICAO 9303-11 §9.2). A BAC-only chip has no
+// EF.CardAccess (no PACE); its other files equal the genuine card's.
 package testpki

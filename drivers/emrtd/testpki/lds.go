@@ -166,6 +166,10 @@ func DG13(c Citizen) []byte {
 
 // Security info OIDs (BSI TR-03110-3 §A.1.1, ICAO 9303-11 §9.2).
 var (
+	// OIDPACEECDHGMAES128 is id-PACE-ECDH-GM-AES-CBC-CMAC-128.
+	OIDPACEECDHGMAES128 = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 2, 2}
+	// OIDPACEECDHGM3DES is id-PACE-ECDH-GM-3DES-CBC-CBC.
+	OIDPACEECDHGM3DES = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 4, 2, 1}
 	// OIDPKECDH is id-PK-ECDH (ChipAuthenticationPublicKeyInfo.protocol).
 	OIDPKECDH = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2, 1, 2}
 	// OIDCAECDHAESCBCCMAC128 is id-CA-ECDH-AES-CBC-CMAC-128.
@@ -176,44 +180,79 @@ var (
 	OIDAA = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 5}
 )
 
-// dg14 builds 6E { SET OF SecurityInfo }: ChipAuthenticationPublicKeyInfo
-// (id-PK-ECDH, explicit brainpoolP256r1 key), ChipAuthenticationInfo
-// (id-CA-ECDH-AES-CBC-CMAC-128, version 1), TerminalAuthenticationInfo
-// (version 1) and, for an ECDSA AA key, ActiveAuthenticationInfo
-// (version 1, ecdsa-with-SHA256).
+// paramBrainpoolP256r1 is the standardized domain parameter ID of
+// brainpoolP256r1 (9303-11 §9.5.1, table 6).
+const paramBrainpoolP256r1 = 13
+
+// paceInfo is a PACEInfo (9303-11 §9.2.1): version 2, parameter ID.
+func paceInfo(oid asn1.ObjectIdentifier, paramID int) []byte {
+	b, _ := asn1.Marshal(struct {
+		Protocol    asn1.ObjectIdentifier
+		Version     int
+		ParameterID int
+	}{oid, 2, paramID}) // always encodes
+	return b
+}
+
+func versionInfo(oid asn1.ObjectIdentifier, version int) []byte {
+	b, _ := asn1.Marshal(struct {
+		Protocol asn1.ObjectIdentifier
+		Version  int
+	}{oid, version}) // always encodes
+	return b
+}
+
+// cardAccessInfos are the SecurityInfos of EF.CardAccess, shaped like the
+// CCCD's (design §4): PACE v2 ECDH-GM AES-128 on brainpoolP256r1, Chip
+// Authentication ECDH AES-128 v1, Terminal Authentication v1.
+func cardAccessInfos() [][]byte {
+	return [][]byte{
+		paceInfo(OIDPACEECDHGMAES128, paramBrainpoolP256r1),
+		versionInfo(OIDCAECDHAESCBCCMAC128, 1),
+		versionInfo(OIDTA, 1),
+	}
+}
+
+// efCardAccess is EF.CardAccess: a DER SET OF SecurityInfo (9303-11 §9.2).
+func efCardAccess(infos [][]byte) []byte { return tlv([]byte{0x31}, derSetContent(infos)) }
+
+// tamperedCardAccess is EF.CardAccess rewritten to steer PACE to 3DES: what
+// a relay downgrading the session would present. DG14 still carries the
+// genuine PACEInfo.
+func tamperedCardAccess() []byte {
+	infos := cardAccessInfos()
+	infos[0] = paceInfo(OIDPACEECDHGM3DES, paramBrainpoolP256r1)
+	return efCardAccess(infos)
+}
+
+// dg14 builds 6E { SET OF SecurityInfo }: every SecurityInfo of
+// EF.CardAccess (9303-11 §9.2, 9303-10 §4.7.14: DG14 signs them), the
+// ChipAuthenticationPublicKeyInfo (id-PK-ECDH, explicit brainpoolP256r1
+// key) and, for an ECDSA AA key, ActiveAuthenticationInfo (version 1,
+// ecdsa-with-SHA256).
 func dg14(caPub *ecdsa.PublicKey, ecdsaAA bool) ([]byte, error) {
 	spki, err := ECPublicKeyInfo(caPub, true)
 	if err != nil {
 		return nil, err
 	}
-	infos := []any{
-		struct {
-			Protocol asn1.ObjectIdentifier
-			Key      asn1.RawValue
-		}{OIDPKECDH, asn1.RawValue{FullBytes: spki}},
-		struct {
-			Protocol asn1.ObjectIdentifier
-			Version  int
-		}{OIDCAECDHAESCBCCMAC128, 1},
-		struct {
-			Protocol asn1.ObjectIdentifier
-			Version  int
-		}{OIDTA, 1},
+	pk, err := asn1.Marshal(struct {
+		Protocol asn1.ObjectIdentifier
+		Key      asn1.RawValue
+	}{OIDPKECDH, asn1.RawValue{FullBytes: spki}})
+	if err != nil {
+		return nil, err
 	}
+	elems := append(cardAccessInfos(), pk)
 	if ecdsaAA {
-		infos = append(infos, struct {
+		aa, err := asn1.Marshal(struct {
 			Protocol asn1.ObjectIdentifier
 			Version  int
 			SigAlg   asn1.ObjectIdentifier
 		}{OIDAA, 1, pa.OIDECDSAWithSHA256})
-	}
-	var elems [][]byte
-	for _, i := range infos {
-		b, err := asn1.Marshal(i)
 		if err != nil {
 			return nil, err
 		}
-		elems = append(elems, b)
+		elems = append(elems, aa)
 	}
 	return tlv([]byte{0x6E}, tlv([]byte{0x31}, derSetContent(elems))), nil
 }

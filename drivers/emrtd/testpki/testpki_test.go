@@ -57,6 +57,7 @@ func TestVariantsVerify(t *testing.T) {
 		{testpki.ExpiredSigner, pa.ErrExpiredSigner},
 		{testpki.Clone, nil},
 		{testpki.BACOnly, nil},
+		{testpki.CardAccessTampered, nil}, // signed files are genuine: emrtd.CheckCardAccess catches it
 	}
 	for _, tc := range tests {
 		t.Run(tc.variant.String(), func(t *testing.T) {

@@ -13,6 +13,8 @@ const (
 
 	cmdDiagnose            = 0x00
 	cmdGetFirmwareVersion  = 0x02
+	cmdReadRegister        = 0x06
+	cmdWriteRegister       = 0x08
 	cmdSetParameters       = 0x12
 	cmdSAMConfiguration    = 0x14
 	cmdRFConfiguration     = 0x32
@@ -44,6 +46,15 @@ func (s *Sim) respond(data []byte) ([]byte, time.Duration) {
 		}
 	case cmdSAMConfiguration:
 		if len(p) >= 1 && p[0] >= 1 && p[0] <= 4 {
+			return ok(), 0
+		}
+	case cmdReadRegister:
+		if len(p) >= 2 && len(p)%2 == 0 {
+			return ok(s.readRegisters(p)...), 0
+		}
+	case cmdWriteRegister:
+		if len(p) >= 3 && len(p)%3 == 0 {
+			s.writeRegisters(p)
 			return ok(), 0
 		}
 	case cmdSetParameters:
@@ -230,4 +241,27 @@ func (s *Sim) diagnose(p []byte) ([]byte, time.Duration) {
 		return append(resp, p...), 0
 	}
 	return nil, 0
+}
+
+// readRegisters answers ReadRegister (UM0701 §7.2.4): one value per
+// 16-bit address, from the register file WriteRegister filled (0 for a
+// register never written). Only libnfc's pn53x driver uses it; the
+// simulator does not model what the CIU registers do.
+func (s *Sim) readRegisters(p []byte) []byte {
+	out := make([]byte, 0, len(p)/2)
+	for i := 0; i+1 < len(p); i += 2 {
+		out = append(out, s.regs[uint16(p[i])<<8|uint16(p[i+1])])
+	}
+	return out
+}
+
+// writeRegisters stores WriteRegister's address/value triples (UM0701
+// §7.2.5).
+func (s *Sim) writeRegisters(p []byte) {
+	if s.regs == nil {
+		s.regs = map[uint16]byte{}
+	}
+	for i := 0; i+2 < len(p); i += 3 {
+		s.regs[uint16(p[i])<<8|uint16(p[i+1])] = p[i+2]
+	}
 }

@@ -102,6 +102,8 @@ type Sim struct {
 	frameLog [][]byte
 	// removeOnExchange: FaultCardRemovedMidExchange is armed.
 	removeOnExchange bool
+	// regs is the register file of ReadRegister/WriteRegister (libnfc).
+	regs map[uint16]byte
 }
 
 // New makes a simulator with no card in its field. nil opts means defaults.

@@ -552,8 +552,9 @@ func (k *Keys) Wrap(c Command) ([]byte, error) {
 
 // Unwrap verifies and decrypts a protected response body (without the
 // trailing SW, which is passed as sw). It increments the SSC first. A
-// response without DO'8E' (a plain status inside a secure session) returns
-// ErrNoSSCMAC; the SSC has still been incremented, as the chip did.
+// response without DO'8E' (a plain status inside a secure session, which
+// ICAO 9303-11 §9.8.5 reserves for SM errors) returns ErrNoSSCMAC with the
+// SSC incremented; whether the chip counted it too is the caller's guess.
 func (k *Keys) Unwrap(body []byte, sw uint16) (data []byte, innerSW uint16, err error) {
 	k.IncSSC()
 	if len(body) == 0 {
