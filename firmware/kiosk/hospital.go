@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -31,7 +29,6 @@ import (
 	"github.com/kiosk06/kiosk/firmware/tickets"
 	"github.com/kiosk06/kiosk/payments/session"
 	"github.com/kiosk06/kiosk/queue"
-	"github.com/kiosk06/kiosk/queue/queueapi"
 )
 
 func startHospital(ctx context.Context, e *env) ([]component, *hospital.Flow, error) {
@@ -60,7 +57,7 @@ func startHospital(ctx context.Context, e *env) ([]component, *hospital.Flow, er
 		return out
 	})
 	if cfg.Queue.APIListen != "" {
-		c, err := serveQueueAPI(cfg.Queue.APIListen, eng, cfg.Queue.Tokens, e)
+		c, err := serveQueueAPI(eng, e)
 		if err != nil {
 			return fail(err)
 		}
@@ -168,21 +165,6 @@ func secret(value, file string) (string, error) {
 	}
 	b, err := os.ReadFile(file)
 	return strings.TrimSpace(string(b)), err
-}
-
-func serveQueueAPI(addr string, eng *queue.Engine, tokens map[string]string, e *env) (component, error) {
-	roles := map[string]queueapi.Role{"display": queueapi.Display, "kiosk": queueapi.Kiosk, "staff": queueapi.Staff}
-	tm := map[string]queueapi.Role{}
-	for tok, r := range tokens {
-		tm[tok] = roles[r]
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return component{}, fmt.Errorf("kiosk: queue API: %w", err)
-	}
-	srv := &http.Server{Handler: queueapi.New(eng, queueapi.Config{Tokens: tm, Logger: e.log}), ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	return component{"queue API", srv.Shutdown}, nil
 }
 
 // insuranceChecker is the BHYT client, or, when no gateway is configured,

@@ -1,4 +1,4 @@
-// Package queueapi serves the queue engine over HTTP for counter staff,
+// Package queueapi serves the queue engine over HTTPS for counter staff,
 // ticket kiosks and display boards:
 //
 //	GET    /api/queue/services                     services (display)
@@ -13,66 +13,109 @@
 //	POST   /api/queue/counters/{counter}/no-show   (staff)
 //	POST   /api/queue/counters/{counter}/complete  (staff)
 //
-// Every request carries "Authorization: Bearer TOKEN"; each token has a
-// role: display (read), kiosk (read, issue) or staff (everything). Errors
-// are JSON {"error": "..."} with 400/401/403/404/409/503.
+// Every request carries "Authorization: Bearer TOKEN". Each Client has its
+// own token (CheckToken: long, random, never an example's) and a role:
+// display (read), kiosk (read, issue normal tickets and the priority
+// classes it was granted) or staff (everything, optionally only at its own
+// counters). Tokens are compared as SHA-256 digests in constant time.
+//
+// Every client is held to a request rate, a number of open event streams
+// and, for issuing, a token-bucket rate and a daily cap per service
+// (IssueLimits), so one token holder cannot take a service's 999 numbers
+// for the day. A refusal answers 429 with Retry-After, takes no number,
+// is counted (Refusals) and logged at most once a minute per client and
+// reason. Errors are JSON {"error": "...", "reason": "..."} with
+// 400/401/403/404/409/429/503.
 //
 // The SSE stream sends "event: board" with the full Board first, then one
 // "event: <kind>" per queue event (id = day/seq), and ": ping" comments to
 // keep proxies open. A client that falls behind is disconnected and
 // reconnects (EventSource does so by itself) to get a fresh board.
 //
-// This package imports queue and net/http only; not the store, not the UI.
+// ServerTLS builds the listener's TLS configuration; the caller decides
+// where plain HTTP is acceptable (loopback only, by kioskd's rules).
+//
+// This package imports queue and the standard library only; not the store,
+// not the UI.
 package queueapi
 
 import (
 	"context"
-	"crypto/subtle"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/kiosk06/kiosk/queue"
 )
 
-// Role is what a token may do.
-type Role int
-
-// Roles, each including the ones before it.
-const (
-	Display Role = iota + 1
-	Kiosk
-	Staff
-)
-
 // Config configures the API.
 type Config struct {
-	Tokens    map[string]Role // bearer token → role
-	Heartbeat time.Duration   // SSE ping interval (default 15 s)
+	Clients []Client
+	// Limits are every client's issue limits unless it has its own.
+	Limits IssueLimits
+	// RequestsPerSecond is each client's request rate, any endpoint (burst
+	// twice that); default 10.
+	RequestsPerSecond float64
+	// StreamsPerClient caps a client's open event streams (default 4).
+	StreamsPerClient int
+	// ResetAt and Location must be the engine's (queue.Config): the daily
+	// cap counts per service day.
+	ResetAt  time.Duration
+	Location *time.Location
+	// Heartbeat is the SSE ping interval (default 15 s).
+	Heartbeat time.Duration
+	Now       func() time.Time
 	Logger    *slog.Logger
 }
 
+// ErrConfig is returned by New for a configuration it refuses.
+var ErrConfig = errors.New("queueapi: configuration")
+
 // Server is the HTTP API; it implements http.Handler.
 type Server struct {
-	e   *queue.Engine
-	cfg Config
-	mux *http.ServeMux
+	e       *queue.Engine
+	cfg     Config
+	mux     *http.ServeMux
+	clients []*clientState
+
+	mu       sync.Mutex
+	refusals map[string]uint64 // reason → refused requests
+	byClient map[string]uint64 // client name → refused requests
 }
 
-// New builds the API for engine e.
-func New(e *queue.Engine, cfg Config) *Server {
+// New builds the API for engine e. It refuses a client without a name, a
+// duplicate name or token, a weak token (CheckToken) or an unknown role.
+func New(e *queue.Engine, cfg Config) (*Server, error) {
 	if cfg.Heartbeat <= 0 {
 		cfg.Heartbeat = 15 * time.Second
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{e: e, cfg: cfg, mux: http.NewServeMux()}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.FixedZone("Asia/Ho_Chi_Minh", 7*3600) // the engine's default
+	}
+	if cfg.RequestsPerSecond <= 0 {
+		cfg.RequestsPerSecond = DefaultRequestsPerSecond
+	}
+	if cfg.StreamsPerClient <= 0 {
+		cfg.StreamsPerClient = DefaultStreamsPerClient
+	}
+	cfg.Limits = cfg.Limits.or(IssueLimits{PerMinute: DefaultIssuePerMinute, Burst: DefaultIssueBurst, DailyCap: DefaultIssueDailyCap})
+	s := &Server{e: e, cfg: cfg, mux: http.NewServeMux(), refusals: map[string]uint64{}, byClient: map[string]uint64{}}
+	if err := s.addClients(cfg.Clients); err != nil {
+		return nil, err
+	}
 	s.route("GET /api/queue/services", Display, s.services)
 	s.route("GET /api/queue/board", Display, s.board)
 	s.route("GET /api/queue/events", Display, s.events)
@@ -84,40 +127,66 @@ func New(e *queue.Engine, cfg Config) *Server {
 	s.route("POST /api/queue/counters/{counter}/recall", Staff, s.counterOp(e.Recall))
 	s.route("POST /api/queue/counters/{counter}/no-show", Staff, s.counterOp(e.NoShow))
 	s.route("POST /api/queue/counters/{counter}/complete", Staff, s.counterOp(e.Complete))
-	return s
+	return s, nil
+}
+
+func (s *Server) addClients(cs []Client) error {
+	if len(cs) == 0 {
+		return fmt.Errorf("%w: no clients", ErrConfig)
+	}
+	names, digests := map[string]bool{}, map[digest]bool{}
+	now := s.cfg.Now()
+	for _, c := range cs {
+		if c.Name == "" || names[c.Name] {
+			return fmt.Errorf("%w: client name %q empty or used twice", ErrConfig, c.Name)
+		}
+		if c.Role < Display || c.Role > Staff {
+			return fmt.Errorf("%w: client %s: %v", ErrConfig, c.Name, c.Role)
+		}
+		if err := CheckToken(c.Token); err != nil {
+			return fmt.Errorf("client %s: %w", c.Name, err)
+		}
+		d := digest(sha256.Sum256([]byte(c.Token)))
+		if digests[d] {
+			return fmt.Errorf("%w: client %s shares its token with another client", ErrConfig, c.Name)
+		}
+		names[c.Name], digests[d] = true, true
+		c.Limits = c.Limits.or(s.cfg.Limits)
+		if c.Limits.DailyCap > maxDailyCap {
+			return fmt.Errorf("%w: client %s: daily cap %d, at most %d", ErrConfig, c.Name, c.Limits.DailyCap, maxDailyCap)
+		}
+		rps := s.cfg.RequestsPerSecond
+		s.clients = append(s.clients, &clientState{Client: c, digest: d,
+			requests: newBucket(rps, 2*rps, now),
+			issues:   newBucket(c.Limits.PerMinute/60, float64(c.Limits.Burst), now),
+			issued:   map[string]int{}, logged: map[string]time.Time{}, quiet: map[string]int{}})
+	}
+	return nil
 }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
-func (s *Server) route(pattern string, need Role, h http.HandlerFunc) {
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		role := s.role(r)
-		switch {
-		case role == 0:
-			w.Header().Set("WWW-Authenticate", `Bearer realm="queue"`)
-			writeErr(w, http.StatusUnauthorized, errors.New("queueapi: missing or unknown bearer token"))
-		case role < need:
-			writeErr(w, http.StatusForbidden, errors.New("queueapi: token not allowed to do this"))
-		default:
-			h(w, r)
-		}
-	})
-}
+// handler is an endpoint with the authenticated client.
+type handler func(http.ResponseWriter, *http.Request, *clientState)
 
-// role finds the token's role, comparing in constant time.
-func (s *Server) role(r *http.Request) Role {
-	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || got == "" {
-		return 0
-	}
-	var role Role
-	for tok, rl := range s.cfg.Tokens {
-		if subtle.ConstantTimeCompare([]byte(got), []byte(tok)) == 1 {
-			role = rl
+func (s *Server) route(pattern string, need Role, h handler) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		cs := s.authenticate(r)
+		if cs == nil {
+			s.refuse(w, r, nil, refusal{code: http.StatusUnauthorized, reason: RefusedUnauthorized, msg: "missing or unknown bearer token"})
+			return
 		}
-	}
-	return role
+		if ok, wait := cs.allowRequest(s.cfg.Now()); !ok {
+			s.refuse(w, r, cs, refusal{http.StatusTooManyRequests, RefusedRequestRate, "too many requests from this client", wait})
+			return
+		}
+		if cs.Role < need {
+			s.refuse(w, r, cs, refusal{code: http.StatusForbidden, reason: RefusedRole, msg: "a " + cs.Role.String() + " client may not do this"})
+			return
+		}
+		h(w, r, cs)
+	})
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
@@ -154,11 +223,11 @@ func decode(r *http.Request, v any) error {
 	return nil
 }
 
-func (s *Server) services(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) services(w http.ResponseWriter, _ *http.Request, _ *clientState) {
 	writeJSON(w, http.StatusOK, s.e.Services())
 }
 
-func (s *Server) board(w http.ResponseWriter, r *http.Request) {
+func (s *Server) board(w http.ResponseWriter, r *http.Request, _ *clientState) {
 	b, err := s.e.Board(r.Context())
 	if err != nil {
 		fail(w, err)
@@ -167,7 +236,11 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, b)
 }
 
-func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
+// issue takes a number for the client, within its priority classes, its
+// rate and its daily cap for the service. The limits are checked, and a
+// slot reserved, before the engine is asked, so a refusal never takes a
+// number; a slot whose Issue fails is handed back.
+func (s *Server) issue(w http.ResponseWriter, r *http.Request, cs *clientState) {
 	var req struct {
 		Service  string         `json:"service"`
 		Priority queue.Priority `json:"priority"`
@@ -176,15 +249,31 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
+	if !cs.mayIssue(req.Priority) {
+		s.refuse(w, r, cs, refusal{code: http.StatusForbidden, reason: RefusedPriority,
+			msg: "this client may not issue " + req.Priority.String() + " tickets"})
+		return
+	}
+	if !slices.ContainsFunc(s.e.Services(), func(sv queue.Service) bool { return sv.Code == req.Service }) {
+		fail(w, fmt.Errorf("%w: %q", queue.ErrUnknownService, req.Service))
+		return
+	}
+	now := s.cfg.Now()
+	day, untilReset := s.serviceDay(now)
+	if f := cs.reserveIssue(now, day, req.Service, untilReset); f != nil {
+		s.refuse(w, r, cs, *f)
+		return
+	}
 	t, err := s.e.Issue(r.Context(), req.Service, req.Priority)
 	if err != nil {
+		cs.release(day, req.Service)
 		fail(w, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, t)
 }
 
-func (s *Server) ticket(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ticket(w http.ResponseWriter, r *http.Request, _ *clientState) {
 	t, err := s.e.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		fail(w, err)
@@ -193,7 +282,32 @@ func (s *Server) ticket(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, t)
 }
 
-func (s *Server) cancel(w http.ResponseWriter, r *http.Request) {
+// ownTicket reports whether a staff client bound to counters may act on
+// ticket id: its service must be served at one of them. It answers the
+// request itself when not.
+func (s *Server) ownTicket(w http.ResponseWriter, r *http.Request, cs *clientState) bool {
+	if len(cs.Counters) == 0 {
+		return true
+	}
+	t, err := s.e.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		fail(w, err)
+		return false
+	}
+	for _, sv := range s.e.Services() {
+		if sv.Code == t.Service && slices.ContainsFunc(sv.Counters, cs.mayServe) {
+			return true
+		}
+	}
+	s.refuse(w, r, cs, refusal{code: http.StatusForbidden, reason: RefusedCounter,
+		msg: "ticket " + t.ID + " waits for a service none of this client's counters serves"})
+	return false
+}
+
+func (s *Server) cancel(w http.ResponseWriter, r *http.Request, cs *clientState) {
+	if !s.ownTicket(w, r, cs) {
+		return
+	}
 	t, err := s.e.Cancel(r.Context(), r.PathValue("id"))
 	if err != nil {
 		fail(w, err)
@@ -202,12 +316,15 @@ func (s *Server) cancel(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, t)
 }
 
-func (s *Server) transfer(w http.ResponseWriter, r *http.Request) {
+func (s *Server) transfer(w http.ResponseWriter, r *http.Request, cs *clientState) {
 	var req struct {
 		Service string `json:"service"`
 	}
 	if err := decode(r, &req); err != nil {
 		fail(w, err)
+		return
+	}
+	if !s.ownTicket(w, r, cs) {
 		return
 	}
 	t, err := s.e.Transfer(r.Context(), r.PathValue("id"), req.Service)
@@ -218,7 +335,20 @@ func (s *Server) transfer(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, t)
 }
 
-func (s *Server) next(w http.ResponseWriter, r *http.Request) {
+// ownCounter reports whether the client may operate the request's
+// counter, answering the request itself when not.
+func (s *Server) ownCounter(w http.ResponseWriter, r *http.Request, cs *clientState) bool {
+	if c := r.PathValue("counter"); !cs.mayServe(c) {
+		s.refuse(w, r, cs, refusal{code: http.StatusForbidden, reason: RefusedCounter, msg: "this client may not operate counter " + c})
+		return false
+	}
+	return true
+}
+
+func (s *Server) next(w http.ResponseWriter, r *http.Request, cs *clientState) {
+	if !s.ownCounter(w, r, cs) {
+		return
+	}
 	t, err := s.e.CallNext(r.Context(), r.PathValue("counter"))
 	switch {
 	case errors.Is(err, queue.ErrEmpty):
@@ -230,8 +360,11 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) counterOp(op func(context.Context, string) (queue.Ticket, error)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) counterOp(op func(context.Context, string) (queue.Ticket, error)) handler {
+	return func(w http.ResponseWriter, r *http.Request, cs *clientState) {
+		if !s.ownCounter(w, r, cs) {
+			return
+		}
 		t, err := op(r.Context(), r.PathValue("counter"))
 		if err != nil {
 			fail(w, err)
@@ -242,7 +375,13 @@ func (s *Server) counterOp(op func(context.Context, string) (queue.Ticket, error
 }
 
 // events streams the board, then each queue event, as server-sent events.
-func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+func (s *Server) events(w http.ResponseWriter, r *http.Request, cs *clientState) {
+	if !cs.openStream(s.cfg.StreamsPerClient) {
+		s.refuse(w, r, cs, refusal{http.StatusTooManyRequests, RefusedStreams,
+			fmt.Sprintf("this client has %d event streams open already", s.cfg.StreamsPerClient), 5 * time.Second})
+		return
+	}
+	defer cs.closeStream()
 	rc := http.NewResponseController(w)
 	ch, cancel := s.e.Subscribe()
 	defer cancel()
@@ -255,6 +394,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
+	_ = rc.SetWriteDeadline(time.Now().Add(2*s.cfg.Heartbeat + 10*time.Second))
 	w.WriteHeader(http.StatusOK)
 	if err := sse(w, fmt.Sprintf("%s/%d", b.Day, b.Seq), "board", b); err != nil || rc.Flush() != nil {
 		return
@@ -262,6 +402,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	ping := time.NewTicker(s.cfg.Heartbeat)
 	defer ping.Stop()
 	for {
+		// A client that stops reading is dropped rather than holding
+		// this goroutine on a full socket.
+		_ = rc.SetWriteDeadline(time.Now().Add(2*s.cfg.Heartbeat + 10*time.Second))
 		select {
 		case <-r.Context().Done():
 			return
