@@ -12,11 +12,16 @@
 // it is fixed (not random, ISO/IEC 14443-3) and the deployment allows it, and
 // a VNeID QR, which cannot be decided offline ("needs online check").
 //
-// Lists (lists.go, sync.go): the deny list and the pass list come from the
-// back-end as signed versioned snapshots or deltas,
+// Lists (lists.go, persist.go, sync.go): the deny list and the pass list come
+// from the back-end as signed versioned snapshots or deltas,
 // GET {base_url}/v1/lists/{name}?since=V, Ed25519 over the payload bytes with
-// a configured public key; they are persisted to files so a reboot keeps
-// them. The deny list is a sorted array of 32-byte token hashes with a 16-bit
+// a configured public key. ListStore keeps each envelope exactly as received
+// and verifies every one it uses again at load; the highest version ever
+// accepted (the version floor) lives in the store's sealed key-value pairs,
+// so deleting files cannot roll a list back to an old signed snapshot. A
+// file that fails falls back to the last good state with an alert, and the
+// validator always starts: with no deny list it blocks no one, with no pass
+// list every pass holder pays the fare. The deny list in memory is a sorted array of 32-byte token hashes with a 16-bit
 // prefix index: 32 bytes per entry plus 256 KiB.
 //
 // Records hold the token hash only, never a name, ID number or birth date.

@@ -2,7 +2,6 @@ package transit
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
@@ -17,12 +16,11 @@ import (
 // Syncer fetches the signed lists from the back-end and installs them in a
 // Validator. It runs beside the validator; a tap never waits for it.
 type Syncer struct {
-	BaseURL   string // e.g. https://transit-backend.example.vn
-	PublicKey ed25519.PublicKey
-	Client    *http.Client // nil: a client with a 60 s timeout
-	Token     string       // optional bearer token
-	Store     ListStore
-	Logger    *slog.Logger
+	BaseURL string       // e.g. https://transit-backend.example.vn
+	Client  *http.Client // nil: a client with a 60 s timeout and the system roots
+	Token   string       // optional bearer token
+	Store   *ListStore   // verifies, keeps and floors what is fetched
+	Logger  *slog.Logger
 }
 
 // SyncResult says what one Sync changed.
@@ -32,43 +30,34 @@ type SyncResult struct {
 	Updated                  bool
 }
 
-// Sync brings both lists up to date: GET {base}/v1/lists/{name}?since=V
-// per list; 304 or 204 means up to date; a delta that does not follow the
-// held version is retried as a full fetch (since=0). Installed lists are
-// persisted before the validator uses them.
+// Sync brings both lists up to date, each on its own (one failing does not
+// hold the other back): GET {base}/v1/lists/{name}?since=V, where V is the
+// version held or 0 for a snapshot (ListStore.Since); 304 or 204 means up to
+// date; a delta that does not follow the held version is retried as a
+// snapshot. What the store accepts is on disk before the validator uses it.
 func (s *Syncer) Sync(ctx context.Context, v *Validator) (SyncResult, error) {
 	var res SyncResult
+	var errs []error
 	for _, name := range []string{ListDeny, ListPass} {
-		changed, err := s.syncOne(ctx, v, name)
-		if errors.Is(err, ErrListGap) {
-			changed, err = s.syncFull(ctx, v, name)
-		}
+		changed, err := s.syncList(ctx, v, name)
 		if err != nil {
-			return s.result(v, res), err
+			errs = append(errs, fmt.Errorf("transit: list %s: %w", name, err))
 		}
 		res.Updated = res.Updated || changed
 	}
-	return s.result(v, res), nil
+	l := v.Lists()
+	res.DenyVersion, res.PassVersion = l.DenyVersion, l.PassVersion
+	res.DenyEntries, res.PassEntries = l.Deny.Len(), len(l.Pass)
+	return res, errors.Join(errs...)
 }
 
-func (s *Syncer) result(v *Validator, r SyncResult) SyncResult {
-	l := v.Lists()
-	r.DenyVersion, r.PassVersion = l.DenyVersion, l.PassVersion
-	r.DenyEntries, r.PassEntries = l.Deny.Len(), len(l.Pass)
-	return r
-}
-
-func (s *Syncer) syncOne(ctx context.Context, v *Validator, name string) (bool, error) {
-	l := v.Lists()
-	since := l.DenyVersion
-	if name == ListPass {
-		since = l.PassVersion
+func (s *Syncer) syncList(ctx context.Context, v *Validator, name string) (bool, error) {
+	since := s.Store.Since(name, listVersion(v.Lists(), name))
+	changed, err := s.fetchApply(ctx, v, name, since)
+	if errors.Is(err, ErrListGap) && since != 0 {
+		return s.fetchApply(ctx, v, name, 0)
 	}
-	return s.fetchApply(ctx, v, name, since)
-}
-
-func (s *Syncer) syncFull(ctx context.Context, v *Validator, name string) (bool, error) {
-	return s.fetchApply(ctx, v, name, 0)
+	return changed, err
 }
 
 func (s *Syncer) fetchApply(ctx context.Context, v *Validator, name string, since uint64) (bool, error) {
@@ -76,14 +65,12 @@ func (s *Syncer) fetchApply(ctx context.Context, v *Validator, name string, sinc
 	if err != nil || body == nil {
 		return false, err
 	}
-	d, err := OpenEnvelope(s.PublicKey, name, body)
+	next, err := s.Store.Accept(ctx, name, body, v.Lists())
 	if err != nil {
 		return false, err
 	}
-	if since == 0 && !d.Full {
-		return false, fmt.Errorf("%w: asked for a snapshot of %q, got a delta", ErrBadList, name)
-	}
-	return true, v.installDocument(d, s.Store)
+	v.SetLists(next)
+	return true, nil
 }
 
 // fetch returns the body, or nil when the list is up to date.
@@ -91,18 +78,18 @@ func (s *Syncer) fetch(ctx context.Context, name string, since uint64) ([]byte, 
 	u := strings.TrimRight(s.BaseURL, "/") + "/v1/lists/" + url.PathEscape(name) + "?since=" + strconv.FormatUint(since, 10)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, fmt.Errorf("transit: list %s: %w", name, err)
+		return nil, err
 	}
 	if s.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+s.Token)
 	}
-	c := s.Client
-	if c == nil {
-		c = &http.Client{Timeout: 60 * time.Second}
+	c := http.Client{Timeout: 60 * time.Second}
+	if s.Client != nil {
+		c = *s.Client
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("transit: list %s: %w", name, err)
+		return nil, err
 	}
 	defer resp.Body.Close()
 	switch resp.StatusCode {
@@ -110,11 +97,11 @@ func (s *Syncer) fetch(ctx context.Context, name string, since uint64) ([]byte, 
 	case http.StatusNotModified, http.StatusNoContent:
 		return nil, nil
 	default:
-		return nil, fmt.Errorf("transit: list %s: HTTP %d", name, resp.StatusCode)
+		return nil, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxListBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("transit: list %s: %w", name, err)
+		return nil, err
 	}
 	return b, nil
 }
@@ -132,7 +119,8 @@ func (s *Syncer) Run(ctx context.Context, v *Validator, every time.Duration) err
 		res, err := s.Sync(ctx, v)
 		if err != nil {
 			log.Warn("transit: list sync failed", "err", err)
-		} else if res.Updated {
+		}
+		if res.Updated {
 			log.Info("transit: lists updated", "deny_version", res.DenyVersion, "deny_entries", res.DenyEntries, "pass_version", res.PassVersion, "pass_entries", res.PassEntries)
 		}
 		select {
