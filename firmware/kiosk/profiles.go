@@ -176,13 +176,15 @@ func startTransit(ctx context.Context, e *env) ([]component, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ls != nil {
-		base := cfg.Transit.ListsURL
-		if base == "" {
-			base = cfg.Uplink.BaseURL
+	switch {
+	case ls == nil:
+	case cfg.Transit.ListsURL == "" && cfg.Uplink.BaseURL == "":
+		e.log.Warn("transit: no lists_url or uplink.base_url: deny and pass lists are not synced")
+	default:
+		sy, err := transit.NewSyncer(cfg.Transit, cfg.Uplink, ls, e.log)
+		if err != nil {
+			return nil, fmt.Errorf("kiosk: %w", err)
 		}
-		token, _ := uplinkToken(cfg.Uplink)
-		sy := transit.Syncer{BaseURL: base, Token: token, Store: ls, Logger: e.log}
 		parts = append(parts, goComponent(ctx, "transit lists", e.log, func(c context.Context) error {
 			return sy.Run(c, v, cfg.Transit.SyncInterval.D())
 		}))

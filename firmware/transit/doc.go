@@ -21,13 +21,16 @@
 // so deleting files cannot roll a list back to an old signed snapshot. A
 // file that fails falls back to the last good state with an alert, and the
 // validator always starts: with no deny list it blocks no one, with no pass
-// list every pass holder pays the fare. The deny list in memory is a sorted array of 32-byte token hashes with a 16-bit
+// list every pass holder pays the fare. Syncer uses the uplink's TLS settings
+// and sends the uplink's token only to the uplink's own origin. The deny
+// list in memory is a sorted array of 32-byte token hashes with a 16-bit
 // prefix index: 32 bytes per entry plus 256 KiB.
 //
 // Records hold the token hash only, never a name, ID number or birth date.
 //
-// It imports drivers (nfc, cccd, gpio), payments/tariff, firmware/store and
-// firmware/config (ConfigFrom), and periph's gpiotest for Bench (the
+// It imports drivers (nfc, cccd, gpio), payments/tariff, firmware/store,
+// firmware/config (ConfigFrom, NewSyncer), firmware/netclient (the list
+// service's TLS client), and periph's gpiotest for Bench (the
 // technician benchmark); it must NOT import Fyne, ui/ or firmware/uplink, and
 // nothing on the decision path touches the network (Syncer runs beside it).
 //

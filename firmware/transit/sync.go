@@ -8,19 +8,84 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kiosk06/kiosk/firmware/config"
+	"github.com/kiosk06/kiosk/firmware/netclient"
 )
+
+// ErrCrossOrigin is returned when the list service redirects to another
+// origin: the syncer does not follow, so its token never leaves the origin
+// it was configured for.
+var ErrCrossOrigin = errors.New("transit: list service redirected to another origin")
 
 // Syncer fetches the signed lists from the back-end and installs them in a
 // Validator. It runs beside the validator; a tap never waits for it.
 type Syncer struct {
 	BaseURL string       // e.g. https://transit-backend.example.vn
 	Client  *http.Client // nil: a client with a 60 s timeout and the system roots
-	Token   string       // optional bearer token
-	Store   *ListStore   // verifies, keeps and floors what is fetched
-	Logger  *slog.Logger
+	// Token is the bearer token for BaseURL; it is sent to BaseURL's origin
+	// only (a redirect elsewhere is refused).
+	Token  string
+	Store  *ListStore // verifies, keeps and floors what is fetched
+	Logger *slog.Logger
+}
+
+// NewSyncer builds the syncer of a device from its [transit] and [uplink]
+// sections: lists from t.ListsURL (default u.BaseURL) over a client with the
+// uplink's TLS settings (CA bundle, client certificate for mutual TLS).
+//
+// The bearer token: [transit] lists_token_file or lists_token when set (the
+// list service's own credential, sent to lists_url whatever its host);
+// otherwise the uplink's token, but only when lists_url has the uplink's
+// origin (scheme, host and port); otherwise none.
+func NewSyncer(t config.Transit, u config.Uplink, ls *ListStore, log *slog.Logger) (*Syncer, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	base := t.ListsURL
+	if base == "" {
+		base = u.BaseURL
+	}
+	if base == "" {
+		return nil, errors.New("transit: lists: neither transit.lists_url nor uplink.base_url is set")
+	}
+	if ls == nil {
+		return nil, errors.New("transit: lists: no list store")
+	}
+	token, err := readToken(t.ListsToken, t.ListsTokenFile)
+	if err != nil {
+		return nil, fmt.Errorf("transit: lists token: %w", err)
+	}
+	if token == "" && (u.Token != "" || u.TokenFile != "") {
+		if netclient.SameOrigin(base, u.BaseURL) {
+			if token, err = readToken(u.Token, u.TokenFile); err != nil {
+				return nil, fmt.Errorf("transit: uplink token: %w", err)
+			}
+		} else {
+			log.Info("transit: lists_url is not the uplink's origin: the uplink token is not sent to it (set transit.lists_token if the list service needs one)")
+		}
+	}
+	c, err := netclient.New(netclient.TLS{CAFile: u.CAFile, ClientCert: u.ClientCert, ClientKey: u.ClientKey}, 60*time.Second)
+	if err != nil {
+		return nil, fmt.Errorf("transit: lists client: %w", err)
+	}
+	return &Syncer{BaseURL: base, Client: c, Token: token, Store: ls, Logger: log}, nil
+}
+
+// readToken returns the token in file (trimmed) when file is set, else s.
+func readToken(s, file string) (string, error) {
+	if file == "" {
+		return s, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(b)), nil
 }
 
 // SyncResult says what one Sync changed.
@@ -86,6 +151,15 @@ func (s *Syncer) fetch(ctx context.Context, name string, since uint64) ([]byte, 
 	c := http.Client{Timeout: 60 * time.Second}
 	if s.Client != nil {
 		c = *s.Client
+	}
+	c.CheckRedirect = func(r *http.Request, via []*http.Request) error {
+		if !netclient.SameOrigin(s.BaseURL, r.URL.String()) {
+			return fmt.Errorf("%w: %s", ErrCrossOrigin, r.URL.Redacted())
+		}
+		if len(via) >= 10 {
+			return errors.New("transit: list service: too many redirects")
+		}
+		return nil
 	}
 	resp, err := c.Do(req)
 	if err != nil {
