@@ -41,6 +41,14 @@ type Transit struct {
 	SyncInterval   Duration `toml:"sync_interval" expect:"a duration such as \"5m\""`
 	// Screen: a small text screen is fitted.
 	Screen bool `toml:"screen"`
+
+	// ListsToken (or ListsTokenFile, which wins) is the list service's own
+	// bearer token, sent to ListsURL. Without it the uplink's token is sent
+	// only when ListsURL has the uplink's origin (scheme, host, port), and
+	// nothing otherwise. The list service is reached with the uplink's TLS
+	// settings (ca_file, client_cert, client_key).
+	ListsToken     string `toml:"lists_token" expect:"a bearer token string"`
+	ListsTokenFile string `toml:"lists_token_file" expect:"a file path holding the list service's bearer token"`
 }
 
 // transitDefaults are applied to zero fields of [transit].

@@ -149,10 +149,9 @@ func startTransit(ctx context.Context, e *env) ([]component, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kiosk: transit token key: %w", err)
 	}
-	ls := transit.ListStore{Dir: cfg.Transit.ListsPath(cfg.Device.DataDir)}
-	lists, err := ls.Load()
+	ls, lists, err := transitLists(ctx, e)
 	if err != nil {
-		return nil, fmt.Errorf("kiosk: transit lists: %w", err)
+		return nil, err
 	}
 	tok, err := transit.NewTokenizer(key, cfg.Transit.AllowUID, nil)
 	if err != nil {
@@ -177,18 +176,18 @@ func startTransit(ctx context.Context, e *env) ([]component, error) {
 	if err != nil {
 		return nil, err
 	}
-	if pk := cfg.Transit.PublicKey(); pk != nil {
-		base := cfg.Transit.ListsURL
-		if base == "" {
-			base = cfg.Uplink.BaseURL
+	switch {
+	case ls == nil:
+	case cfg.Transit.ListsURL == "" && cfg.Uplink.BaseURL == "":
+		e.log.Warn("transit: no lists_url or uplink.base_url: deny and pass lists are not synced")
+	default:
+		sy, err := transit.NewSyncer(cfg.Transit, cfg.Uplink, ls, e.log)
+		if err != nil {
+			return nil, fmt.Errorf("kiosk: %w", err)
 		}
-		token, _ := uplinkToken(cfg.Uplink)
-		sy := transit.Syncer{BaseURL: base, PublicKey: pk, Token: token, Store: ls, Logger: e.log}
 		parts = append(parts, goComponent(ctx, "transit lists", e.log, func(c context.Context) error {
 			return sy.Run(c, v, cfg.Transit.SyncInterval.D())
 		}))
-	} else {
-		e.log.Warn("transit: no lists_public_key: deny and pass lists are not synced")
 	}
 	src := transit.Sources{Reader: reader}
 	if sc != nil {
@@ -196,4 +195,46 @@ func startTransit(ctx context.Context, e *env) ([]component, error) {
 	}
 	parts = append(parts, goComponent(ctx, "transit validator", e.log, func(c context.Context) error { return v.Run(c, src) }))
 	return parts, nil
+}
+
+// transitLists opens the signed deny and pass lists and exposes their state
+// as metrics. A corrupt or missing list never stops the validator: the list
+// store falls back to the last good files with an alert (error log,
+// kiosk_transit_list_faults, kiosk_transit_list_degraded). Without
+// lists_public_key nothing can be verified: both lists stay empty (every
+// pass holder pays the fare) and ls is nil.
+func transitLists(ctx context.Context, e *env) (*transit.ListStore, *transit.Lists, error) {
+	pk := e.cfg.Transit.PublicKey()
+	if pk == nil {
+		e.log.Warn("transit: no lists_public_key: no deny or pass list is loaded or synced; pass holders pay the fare")
+		return nil, nil, nil
+	}
+	ls, err := transit.NewListStore(e.cfg.Transit.ListsPath(e.cfg.Device.DataDir), pk, e.store, e.log)
+	if err != nil {
+		return nil, nil, fmt.Errorf("kiosk: %w", err)
+	}
+	lists := ls.Load(ctx)
+	gauge := func(f func(transit.ListStatus) float64) func() map[string]float64 {
+		return func() map[string]float64 {
+			out := map[string]float64{}
+			for _, s := range ls.Status() {
+				out[s.Name] = f(s)
+			}
+			return out
+		}
+	}
+	_ = e.m.LabeledGauge("transit_list_version", "Version of each transit list in use (0: none).", "list",
+		gauge(func(s transit.ListStatus) float64 { return float64(s.Version) }))
+	_ = e.m.LabeledGauge("transit_list_floor", "Highest version of each transit list ever accepted.", "list",
+		gauge(func(s transit.ListStatus) float64 { return float64(s.Floor) }))
+	_ = e.m.LabeledGauge("transit_list_faults", "Transit list files or documents refused since start (corrupt, forged, below the version floor).", "list",
+		gauge(func(s transit.ListStatus) float64 { return float64(s.Faults) }))
+	_ = e.m.LabeledGauge("transit_list_degraded", "1 while a transit list is missing or older than its version floor.", "list",
+		gauge(func(s transit.ListStatus) float64 {
+			if s.Degraded != "" {
+				return 1
+			}
+			return 0
+		}))
+	return ls, lists, nil
 }

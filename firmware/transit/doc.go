@@ -12,17 +12,25 @@
 // it is fixed (not random, ISO/IEC 14443-3) and the deployment allows it, and
 // a VNeID QR, which cannot be decided offline ("needs online check").
 //
-// Lists (lists.go, sync.go): the deny list and the pass list come from the
-// back-end as signed versioned snapshots or deltas,
+// Lists (lists.go, persist.go, sync.go): the deny list and the pass list come
+// from the back-end as signed versioned snapshots or deltas,
 // GET {base_url}/v1/lists/{name}?since=V, Ed25519 over the payload bytes with
-// a configured public key; they are persisted to files so a reboot keeps
-// them. The deny list is a sorted array of 32-byte token hashes with a 16-bit
+// a configured public key. ListStore keeps each envelope exactly as received
+// and verifies every one it uses again at load; the highest version ever
+// accepted (the version floor) lives in the store's sealed key-value pairs,
+// so deleting files cannot roll a list back to an old signed snapshot. A
+// file that fails falls back to the last good state with an alert, and the
+// validator always starts: with no deny list it blocks no one, with no pass
+// list every pass holder pays the fare. Syncer uses the uplink's TLS settings
+// and sends the uplink's token only to the uplink's own origin. The deny
+// list in memory is a sorted array of 32-byte token hashes with a 16-bit
 // prefix index: 32 bytes per entry plus 256 KiB.
 //
 // Records hold the token hash only, never a name, ID number or birth date.
 //
-// It imports drivers (nfc, cccd, gpio), payments/tariff, firmware/store and
-// firmware/config (ConfigFrom), and periph's gpiotest for Bench (the
+// It imports drivers (nfc, cccd, gpio), payments/tariff, firmware/store,
+// firmware/config (ConfigFrom, NewSyncer), firmware/netclient (the list
+// service's TLS client), and periph's gpiotest for Bench (the
 // technician benchmark); it must NOT import Fyne, ui/ or firmware/uplink, and
 // nothing on the decision path touches the network (Syncer runs beside it).
 //

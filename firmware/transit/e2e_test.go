@@ -15,7 +15,7 @@ import (
 // reference collector with one uplink drain.
 func TestEndToEnd(t *testing.T) {
 	ctx := context.Background()
-	pub, priv := signKey(t)
+	_, priv := signKey(t)
 	tk := tokenizer(t)
 	srv := &listServer{priv: priv, versions: map[string][]Document{
 		ListDeny: {{Name: ListDeny, Version: 1, Add: hexes(tk.HashID("001090000002"))}},
@@ -30,7 +30,9 @@ func TestEndToEnd(t *testing.T) {
 	st := openStore(t)
 	p := newPins()
 	v, c := newTestValidator(t, st, p.feedback(t, nil), nil)
-	sy := &Syncer{BaseURL: lists.URL, PublicKey: pub, Client: lists.Client(), Store: ListStore{Dir: t.TempDir()}}
+	ls, _ := newListStore(t, t.TempDir(), st)
+	ls.Load(ctx)
+	sy := &Syncer{BaseURL: lists.URL, Client: lists.Client(), Store: ls}
 	if _, err := sy.Sync(ctx, v); err != nil {
 		t.Fatal(err)
 	}

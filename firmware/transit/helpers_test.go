@@ -1,9 +1,13 @@
 package transit
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -149,4 +153,79 @@ func signKey(t testing.TB) (ed25519.PublicKey, ed25519.PrivateKey) {
 	copy(seed, "transit-list-signing-seed-000000")
 	priv := ed25519.NewKeyFromSeed(seed)
 	return priv.Public().(ed25519.PublicKey), priv
+}
+
+// memFloors is an in-memory FloorStore; putErr makes PutSealed fail.
+type memFloors struct {
+	mu     sync.Mutex
+	m      map[string][]byte
+	putErr error
+}
+
+func (f *memFloors) GetSealed(_ context.Context, key string) ([]byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	b, ok := f.m[key]
+	if !ok {
+		return nil, fmt.Errorf("%w: key %q", store.ErrNotFound, key)
+	}
+	return b, nil
+}
+
+func (f *memFloors) PutSealed(_ context.Context, key string, value []byte) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.putErr != nil {
+		return f.putErr
+	}
+	if f.m == nil {
+		f.m = map[string][]byte{}
+	}
+	f.m[key] = append([]byte(nil), value...)
+	return nil
+}
+
+// syncLog is a log destination safe for the syncer's goroutines.
+type syncLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// newListStore opens a ListStore on dir with the test signing key; its log
+// is returned.
+func newListStore(t testing.TB, dir string, floors FloorStore) (*ListStore, *syncLog) {
+	t.Helper()
+	pub, _ := signKey(t)
+	log := &syncLog{}
+	ls, err := NewListStore(dir, pub, floors, slog.New(slog.NewTextHandler(log, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ls, log
+}
+
+// envelope is the wire form of d signed with priv.
+func envelope(t testing.TB, priv ed25519.PrivateKey, d Document) []byte {
+	t.Helper()
+	env, err := SignDocument(priv, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -33,11 +33,16 @@ type HashSet struct {
 }
 
 // NewHashSet builds a set from hashes in any order (duplicates removed).
-func NewHashSet(hs []Hash) *HashSet {
-	s := slices.Clone(hs)
-	slices.SortFunc(s, func(a, b Hash) int { return bytes.Compare(a[:], b[:]) })
-	s = slices.Compact(s)
-	return newSorted(s)
+func NewHashSet(hs []Hash) *HashSet { return ownedHashSet(slices.Clone(hs)) }
+
+// ownedHashSet builds a set from s, which it may reorder and keep. A
+// snapshot from the back-end arrives sorted, so the sort is skipped then.
+func ownedHashSet(s []Hash) *HashSet {
+	cmp := func(a, b Hash) int { return bytes.Compare(a[:], b[:]) }
+	if !slices.IsSortedFunc(s, cmp) {
+		slices.SortFunc(s, cmp)
+	}
+	return newSorted(slices.Compact(s))
 }
 
 func newSorted(s []Hash) *HashSet {
@@ -245,7 +250,7 @@ func applyDeny(cur *HashSet, ver uint64, d Document) (*HashSet, error) {
 		return nil, err
 	}
 	if d.Full {
-		return NewHashSet(add), nil
+		return ownedHashSet(add), nil
 	}
 	return cur.Apply(add, rm), nil
 }
@@ -285,12 +290,16 @@ func applyPass(cur map[Hash][]tariff.MonthlyPass, ver uint64, d Document) (map[H
 	return out, nil
 }
 
-// checkVersion refuses rollbacks and deltas that do not follow ver.
+// checkVersion refuses rollbacks and deltas that do not follow ver. A
+// snapshot may repeat the version held: the syncer asks for one to start a
+// new generation (MaxDeltas) even when nothing changed.
 func checkVersion(ver uint64, d Document) error {
-	if d.Version <= ver {
+	switch {
+	case d.Version == 0:
+		return fmt.Errorf("%w: version 0", ErrBadList)
+	case d.Full && d.Version < ver, !d.Full && d.Version <= ver:
 		return fmt.Errorf("%w: version %d is not newer than %d", ErrBadList, d.Version, ver)
-	}
-	if !d.Full && d.Since != ver {
+	case !d.Full && d.Since != ver:
 		return fmt.Errorf("%w: delta from %d, held %d", ErrListGap, d.Since, ver)
 	}
 	return nil

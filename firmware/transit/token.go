@@ -30,6 +30,9 @@ var (
 	ErrBadList = errors.New("transit: list rejected")
 	// ErrListGap: a delta does not start at the version held.
 	ErrListGap = errors.New("transit: list delta does not follow the held version")
+	// ErrRollback: a list is older than the highest version ever accepted
+	// (the version floor kept in the store). It wraps ErrBadList.
+	ErrRollback = fmt.Errorf("%w: below the version floor", ErrBadList)
 )
 
 // MinKeyLen is the shortest operator token key accepted (bytes).

@@ -89,7 +89,7 @@ type Deps struct {
 	Store    Store      // required
 	Tokens   *Tokenizer // required
 	Feedback Feedback   // nil: no feedback
-	Lists    *Lists     // initial lists (e.g. ListStore.Load); nil: empty
+	Lists    *Lists     // initial lists (ListStore.Load); nil: empty
 }
 
 // usage is one token's day.
@@ -141,37 +141,6 @@ func (v *Validator) Lists() *Lists { return v.lists.Load() }
 // SetLists replaces the lists in use (atomically; taps in flight finish on
 // the old ones).
 func (v *Validator) SetLists(l *Lists) { v.lists.Store(l) }
-
-// installDocument applies a verified document, persists the result, then
-// installs it.
-func (v *Validator) installDocument(d Document, ls ListStore) error {
-	cur := v.Lists()
-	next := *cur
-	switch d.Name {
-	case ListDeny:
-		s, err := applyDeny(cur.Deny, cur.DenyVersion, d)
-		if err != nil {
-			return err
-		}
-		if err := ls.SaveDeny(s, d.Version); err != nil {
-			return err
-		}
-		next.Deny, next.DenyVersion = s, d.Version
-	case ListPass:
-		p, err := applyPass(cur.Pass, cur.PassVersion, d)
-		if err != nil {
-			return err
-		}
-		if err := ls.SavePass(p, d.Version); err != nil {
-			return err
-		}
-		next.Pass, next.PassVersion = p, d.Version
-	default:
-		return fmt.Errorf("%w: unknown list %q", ErrBadList, d.Name)
-	}
-	v.SetLists(&next)
-	return nil
-}
 
 // HandleQR decides a scanned QR payload.
 func (v *Validator) HandleQR(ctx context.Context, payload string) (Result, error) {
