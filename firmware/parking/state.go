@@ -54,7 +54,7 @@ const msgIdle = "Xin mời quẹt thẻ CCCD hoặc quét vé"
 // recorded), so the driver is asked to contact them.
 const (
 	msgOutOfService = "Máy tạm dừng phục vụ – Quý khách vui lòng liên hệ nhân viên bãi xe"
-	msgPaidStopped  = "Đã nhận thanh toán nhưng máy tạm dừng phục vụ – Quý khách vui lòng liên hệ nhân viên bãi xe để ra"
+	msgPaidStopped  = "Đã nhận thanh toán – Máy tạm dừng phục vụ, Quý khách vui lòng liên hệ nhân viên bãi xe"
 )
 
 // messageFor is the Vietnamese line shown in each phase.
