@@ -307,6 +307,7 @@ type memRecorder struct {
 	// failIf, if set, fails the records it selects with errStoreFull (a
 	// store that fills up at some point of a registration).
 	failIf func(Record) bool
+	tried  int // records asked for
 }
 
 // errStoreFull is what a full store answers (store.ErrFull's wording).
@@ -326,9 +327,17 @@ func (r *memRecorder) setFailIf(pred func(Record) bool) {
 	r.failIf = pred
 }
 
+// attempts is how many records were asked for, stored or not.
+func (r *memRecorder) attempts() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tried
+}
+
 func (r *memRecorder) Record(_ context.Context, rec Record) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.tried++
 	if r.fail != nil {
 		return r.fail
 	}

@@ -752,8 +752,8 @@ func (f *Flow) register(k his.Clinic) {
 		v.key = newKey(f.cfg.DeviceID)
 	}
 	v.clinic = k
-	f.setScreen(ScreenRegistering)
 	if v.reg != nil {
+		f.setScreen(ScreenRegistering)
 		f.issueTicket()
 		return
 	}
@@ -761,6 +761,7 @@ func (f *Flow) register(k his.Clinic) {
 	if !f.announce(ActionHISVisit, map[string]any{"clinic": k.Code, "insured": v.insured, "priority": v.priority().String(), "for_other": f.m.agent != nil}, f.personal()) {
 		return
 	}
+	f.setScreen(ScreenRegistering)
 	f.start(func(ctx context.Context, _ uint64) func() {
 		sctx, cancel := f.stepCtx(ctx)
 		defer cancel()
@@ -1151,6 +1152,9 @@ func (f *Flow) stop() {
 func (f *Flow) stopNext() Text {
 	v := f.m.v
 	switch {
+	case v != nil && v.reg == nil && f.m.screen == ScreenRegistering:
+		// The HIS call was under way: it may have registered the visit.
+		return msg("out_of_service.unconfirmed")
 	case v == nil || v.reg == nil:
 		return msg("out_of_service.not_registered")
 	case v.qt == nil:

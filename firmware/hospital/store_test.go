@@ -49,6 +49,19 @@ func TestStoreFailureStopsBeforeSideEffects(t *testing.T) {
 			next: "out_of_service.not_registered",
 		},
 		{
+			name: "full while the HIS call is under way: the visit is unconfirmed",
+			run: func(r *rig) {
+				r.toClinic(adult)
+				r.his.SetDelay(300 * time.Millisecond)
+				r.send(Intent{Kind: IntentChoose, Clinic: "K01"})
+				r.waitScreen(ScreenRegistering)
+				r.rec.setFail(errStoreFull)
+				r.tap(IntentCallStaff)
+			},
+			visits: -1, // the HIS may or may not have it: the fake finishes the call
+			next:   "out_of_service.unconfirmed",
+		},
+		{
 			name: "full once the HIS registered the visit: no queue number, no ticket",
 			run: func(r *rig) {
 				r.toClinic(adult)
@@ -111,7 +124,7 @@ func TestStoreFailureStopsBeforeSideEffects(t *testing.T) {
 					t.Errorf("claims staff was alerted: %+v", txt)
 				}
 			}
-			if got := len(r.his.Visits()); got != tc.visits {
+			if got := len(r.his.Visits()); got != tc.visits && tc.visits >= 0 {
 				t.Errorf("HIS visits %d, want %d", got, tc.visits)
 			}
 			if got := r.printer.printed(); got != tc.prints {
@@ -213,25 +226,37 @@ func TestOutOfServiceResumes(t *testing.T) {
 	if s.OutOfService.Next.Key != "out_of_service.not_registered" || !s.OutOfService.Since.Equal(stoppedAt) {
 		t.Fatalf("%+v", s.OutOfService)
 	}
-	for range 3 { // the store is still full
-		r.clock.Advance(10 * time.Second)
+	// check advances the clock by d and waits until the flow has tried
+	// the store again (and handled that try).
+	check := func(d time.Duration) {
+		t.Helper()
+		n := r.rec.attempts()
+		r.clock.Advance(d)
+		for deadline := time.Now().Add(5 * time.Second); r.rec.attempts() == n; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the flow did not try the store again")
+			}
+		}
 		r.send(Intent{Kind: IntentActivity})
+	}
+	for range 3 { // the store is still full
+		check(10 * time.Second)
 		if r.last.Screen != ScreenOutOfService {
 			t.Fatalf("resumed on a full store: %s", r.last.Screen)
 		}
 	}
-	// The patient who was stopped has gone: the next person reads the
-	// general line.
-	r.clock.Advance(30 * time.Second)
+	// The patient who was stopped has gone (IdleTimeout): the next person
+	// reads the general line.
+	check(30 * time.Second)
 	r.wait("general line", func(s State) bool {
 		return s.OutOfService != nil && s.OutOfService.Next.Key == "out_of_service.later"
 	})
 	r.rec.setFail(nil)
-	r.clock.Advance(10 * time.Second)
+	check(10 * time.Second)
 	r.waitScreen(ScreenWelcome)
 	svc := r.rec.kinds(KindService)
 	if len(svc) != 1 || svc[0].Payload["state"] != "resumed" || svc[0].Payload["stopped_at"] != KindIdentify ||
-		svc[0].Payload["failed_records"].(int) < 5 || svc[0].Payload["since"] != stoppedAt.UTC().Format(time.RFC3339) {
+		svc[0].Payload["failed_records"] != 5 || svc[0].Payload["since"] != stoppedAt.UTC().Format(time.RFC3339) {
 		t.Fatalf("service record %+v", svc)
 	}
 	r.toClinic(woman)
