@@ -41,8 +41,9 @@
 // or, when the record was the outcome of something already done (the
 // ticket, the payment), after showing this patient that result — the
 // ticket exists whatever its record. The screen tells the patient how far
-// their registration got (not registered; registered with visit number X
-// but no queue number; number N kept, pay at the cashier) and sends them
+// their registration got (not registered; unconfirmed, when the HIS call
+// was under way; registered with visit number X but no queue number;
+// number N kept, pay at the cashier) and sends them
 // to the reception desk; it never says staff were alerted, as nothing
 // could be recorded to alert them. An open payment session is cancelled.
 // No card is read while out of service. Every Config.ResumeCheck the flow

@@ -458,8 +458,9 @@ type OutOfService struct {
 	Code    string `json:"code"`    // machine reason: "store_unavailable"
 	Message Text   `json:"message"` // "Máy tạm dừng phục vụ — …"
 	// Next says what the person in front of the kiosk does now: where
-	// their registration stopped (not registered; registered with visit
-	// number X but no queue number; ticket issued but not paid), then,
+	// their registration stopped (not registered; unconfirmed; registered
+	// with visit number X but no queue number; ticket issued but not
+	// paid), then,
 	// once IdleTimeout has passed, the line for whoever comes next.
 	Next Text `json:"next"`
 	// Since is when the kiosk stopped (in the hospital's time zone).
