@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -87,14 +88,22 @@ func (p *payments) Cancel(_ context.Context, ref, _ string) (session.Info, error
 	return session.Info{Ref: ref, State: session.Cancelled}, nil
 }
 
-type recorder struct{}
+// recorder stores nothing; once full is set every record fails as on a
+// full disk.
+type recorder struct{ full atomic.Bool }
 
-func (recorder) Record(context.Context, hospital.Record) error { return nil }
+func (r *recorder) Record(context.Context, hospital.Record) error {
+	if r.full.Load() {
+		return errors.New("store: full: new transactions refused")
+	}
+	return nil
+}
 
 // live drives the kiosk window from the real flow's subscription on the
 // test goroutine, so widget access never races.
 type live struct {
 	t      *testing.T
+	rec    *recorder
 	k      *Kiosk
 	states <-chan hospital.State
 	last   hospital.State
@@ -162,8 +171,9 @@ func startRealFlow(t *testing.T, ident hospital.Identifier, pay *payments) *live
 	if err != nil {
 		t.Fatal(err)
 	}
+	rec := &recorder{}
 	flow, err := hospital.New(hospital.Config{DeviceID: "HOSP-UI", Prepayment: pay != nil, DefaultQueue: "A", Logger: quiet},
-		hospital.Deps{Identifier: ident, Insurance: bc, HIS: hc, Queue: qe, Printer: nopPrinter{}, Payments: pay, Recorder: recorder{}})
+		hospital.Deps{Identifier: ident, Insurance: bc, HIS: hc, Queue: qe, Printer: nopPrinter{}, Payments: pay, Recorder: rec})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +195,7 @@ func startRealFlow(t *testing.T, ident hospital.Identifier, pay *payments) *live
 	t.Cleanup(k.Window().Close)
 	states, stop := flow.Subscribe()
 	t.Cleanup(stop)
-	return &live{t: t, k: k, states: states}
+	return &live{t: t, rec: rec, k: k, states: states}
 }
 
 // TestRealFlowRegistration runs the real firmware/hospital flow (BHYT and
@@ -234,6 +244,56 @@ func TestRealFlowRegistration(t *testing.T) {
 	l.screen(hospital.ScreenGoodbye)
 	l.tap("Hoàn tất")
 	l.screen(hospital.ScreenWelcome)
+}
+
+// TestRealFlowStoreFull: the store fills up while the patient chooses a
+// clinic; the real flow stops before registering the visit and the kiosk
+// window says it is out of service and sends the patient to the desk,
+// offering no button but the display toggles.
+func TestRealFlowStoreFull(t *testing.T) {
+	ident := &cardIdentifier{cards: make(chan hospital.Identity, 1)}
+	l := startRealFlow(t, ident, nil)
+	l.screen(hospital.ScreenWelcome)
+	ident.cards <- hospital.Identity{Verdict: hospital.Genuine, Method: hospital.MethodChip, Citizen: cccd.Citizen{
+		ID: "079090001234", Name: "Nguyễn Văn An", DOB: "1990-05-17", Sex: "Nam"}}
+	l.screen(hospital.ScreenCardResult)
+	l.tap("Tiếp tục")
+	l.wait("insurance result", func(s hospital.State) bool {
+		return s.Screen == hospital.ScreenInsurance && s.Insurance.Outcome != hospital.InsuranceChecking
+	})
+	l.tap("Tiếp tục")
+	s := l.wait("clinics", func(s hospital.State) bool { return s.Screen == hospital.ScreenClinic && !s.Clinic.Loading })
+	l.rec.full.Store(true)
+	l.tap(s.Clinic.Clinics[0].Name)
+	l.screen(hospital.ScreenOutOfService)
+	text := strings.Join(labelTexts(l.k), "\n")
+	for _, want := range []string{"Tạm dừng phục vụ", "Máy tạm dừng phục vụ — Quý khách vui lòng liên hệ nhân viên tại quầy tiếp đón.",
+		"Lượt khám của Quý khách chưa được đăng ký", "Tạm dừng từ "} {
+		if !strings.Contains(text, want) {
+			t.Errorf("screen lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "Nguyễn Văn An") || strings.Contains(text, "đã được báo") {
+		t.Errorf("screen shows the patient or claims staff was told:\n%s", text)
+	}
+	for _, b := range uitest.Buttons(l.k.Window().Content()) {
+		switch b.Text {
+		case "English", "Chữ lớn", "Tương phản":
+		default:
+			t.Errorf("out-of-service screen offers %q", b.Text)
+		}
+	}
+}
+
+// labelTexts is the text of every label on the kiosk window.
+func labelTexts(k *Kiosk) []string {
+	var out []string
+	for _, o := range test.LaidOutObjects(k.Window().Content()) {
+		if lb, ok := o.(*widget.Label); ok {
+			out = append(out, lb.Text)
+		}
+	}
+	return out
 }
 
 func hasImage(k *Kiosk) bool {

@@ -30,6 +30,9 @@ type Hospital struct {
 	// CANAttempts is how many typed CANs a card may refuse before the
 	// kiosk offers the QR or staff instead (default 3).
 	CANAttempts int `toml:"can_attempts" expect:"a number of attempts from 1 to 10"`
+	// ResumeCheck is how often a kiosk that went out of service because a
+	// record could not be stored tries the store again (default 30s).
+	ResumeCheck Duration `toml:"resume_check" expect:"a duration from \"1s\" to \"10m\""`
 	// DefaultQueue is the queue service letter of tickets; ClinicQueues maps
 	// HIS clinic codes to other letters.
 	DefaultQueue string            `toml:"default_queue" expect:"one upper-case letter"`
@@ -75,6 +78,9 @@ func (h *Hospital) validate(v *validator) {
 	if h.CANAttempts == 0 {
 		h.CANAttempts = 3
 	}
+	if h.ResumeCheck == 0 {
+		h.ResumeCheck = Duration(30 * time.Second)
+	}
 	if h.VisitReason == "" {
 		h.VisitReason = "Khám bệnh"
 	}
@@ -82,6 +88,7 @@ func (h *Hospital) validate(v *validator) {
 	v.check(h.HolderAttempts >= 1 && h.HolderAttempts <= 10, "hospital.holder_attempts", h.HolderAttempts, "a number of attempts from 1 to 10")
 	v.check(h.CANWait >= Duration(time.Second) && h.CANWait <= Duration(time.Minute), "hospital.can_wait", h.CANWait, "a duration from \"1s\" to \"60s\"")
 	v.check(h.CANAttempts >= 1 && h.CANAttempts <= 10, "hospital.can_attempts", h.CANAttempts, "a number of attempts from 1 to 10")
+	v.check(h.ResumeCheck >= Duration(time.Second) && h.ResumeCheck <= Duration(10*time.Minute), "hospital.resume_check", h.ResumeCheck, "a duration from \"1s\" to \"10m\"")
 	v.check(queueLetter(h.DefaultQueue), "hospital.default_queue", h.DefaultQueue, "one upper-case letter")
 	for code, q := range h.ClinicQueues {
 		v.check(queueLetter(q), "hospital.clinic_queues."+code, q, "one upper-case letter")

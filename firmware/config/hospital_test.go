@@ -12,7 +12,7 @@ func TestHospitalSections(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Hospital.EnrolOffer != "skip" || c.Hospital.DefaultQueue != "A" || c.BHYT.Timeout.D().Seconds() != 10 || c.HIS.Timeout.D().Seconds() != 15 ||
-		c.Hospital.CANWait.D().Seconds() != 5 || c.Hospital.CANAttempts != 3 {
+		c.Hospital.CANWait.D().Seconds() != 5 || c.Hospital.CANAttempts != 3 || c.Hospital.ResumeCheck.D().Seconds() != 30 {
 		t.Fatalf("defaults: %+v %+v %+v", c.Hospital, c.BHYT, c.HIS)
 	}
 	for _, tc := range []struct{ doc, key string }{
@@ -22,6 +22,8 @@ func TestHospitalSections(t *testing.T) {
 		{"[hospital]\ncan_wait = \"100ms\"\n", "hospital.can_wait"},
 		{"[hospital]\ncan_attempts = 11\n", "hospital.can_attempts"},
 		{"[hospital]\ncan_attempts = -1\n", "hospital.can_attempts"},
+		{"[hospital]\nresume_check = \"500ms\"\n", "hospital.resume_check"},
+		{"[hospital]\nresume_check = \"1h\"\n", "hospital.resume_check"},
 		{"[hospital]\nclinic_queues = { K01 = \"1\" }\n", "hospital.clinic_queues.K01"},
 		{"[bhyt]\nbase_url = \"https://x\"\nusername = \"u\"\nstaff_name = \"A\"\nstaff_cccd = \"123\"\n", "bhyt.staff_cccd"},
 		{"[bhyt]\nbase_url = \"ftp://x\"\nusername = \"u\"\nstaff_name = \"A\"\nstaff_cccd = \"079190000001\"\n", "bhyt.base_url"},

@@ -106,6 +106,24 @@ const (
 	KindHelp         = "hospital.help"         // a call-staff request
 	KindAbandoned    = "hospital.abandoned"    // idle timeout or cancel before the end
 	KindCAN          = "hospital.can"          // the card refused a typed CAN: attempts left (never the digits)
+	// KindIntent is written before every side effect outside the kiosk
+	// (Payload "action": ActionHISVisit, ActionQueueTicket or
+	// ActionPayment, with the visit's idempotency key "key"); the side
+	// effect happens only once it is durable. An intent without a later
+	// outcome record (KindRegistration, KindPayment) is what a
+	// reconciliation looks for after a crash or a failing store.
+	KindIntent = "hospital.intent"
+	// KindService is written when the kiosk takes patients again after
+	// it stopped because a record could not be stored ("state":
+	// "resumed", "stopped_at", "since", "failed_records").
+	KindService = "hospital.service"
+)
+
+// Actions named by a KindIntent record.
+const (
+	ActionHISVisit    = "his_visit"    // register the visit in the HIS
+	ActionQueueTicket = "queue_ticket" // issue a queue number and print the ticket
+	ActionPayment     = "payment"      // create a VietQR payment session and show its code
 )
 
 // Personal field names in Record.Personal (the store's conventional names:
@@ -130,7 +148,9 @@ type Record struct {
 
 // Recorder makes records durable; the lead adapts firmware/store to it
 // (Kind → store.Record.Kind, Payload → JSON, Personal → sealed fields).
-// Record must return only once the record is durable.
+// Record must return only once the record is durable; an error means it is
+// not, and the flow stops taking patients until a record can be written
+// again (doc.go).
 type Recorder interface {
 	Record(ctx context.Context, r Record) error
 }

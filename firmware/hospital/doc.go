@@ -24,6 +24,34 @@
 // reference to personal data. "Register for someone else" (làm hộ) takes a
 // second card. Every outcome is a durable record through Recorder.
 //
+// Nothing is done outside the kiosk that the kiosk could not record it was
+// about to do (issue 15). Before each side effect — registering the visit
+// in the HIS, issuing the queue number and printing the ticket, creating
+// the VietQR payment session and showing its code — the flow stores a
+// KindIntent record (action, the visit's idempotency key, the visit
+// number once known); the side effect starts only once it is durable, and
+// its outcome is recorded after (KindRegistration, KindPayment; the
+// ticket intent carries the HIS visit number, the registration's outcome).
+// The payment receipt is printed by the payment session itself once its
+// paid transition is durable.
+//
+// When a record cannot be stored (full disk, failing store) the kiosk goes
+// out of service (ScreenOutOfService): at once if the step ahead acts
+// outside the kiosk or the record was a step of the registration itself,
+// or, when the record was the outcome of something already done (the
+// ticket, the payment), after showing this patient that result — the
+// ticket exists whatever its record. The screen tells the patient how far
+// their registration got (not registered; unconfirmed, when the HIS call
+// was under way; registered with visit number X but no queue number;
+// number N kept, pay at the cashier) and sends them
+// to the reception desk; it never says staff were alerted, as nothing
+// could be recorded to alert them. An open payment session is cancelled.
+// No card is read while out of service. Every Config.ResumeCheck the flow
+// tries to store a KindService "resumed" record (where and since when it
+// stopped, how many records failed): once that is durable the store works
+// again and the kiosk returns to welcome by itself: the next patient is
+// served as soon as the store accepts records again, without a restart.
+//
 // The UI sees State values (state.go) and sends Intent values; see the
 // contract at the top of state.go. Long work (chip read, network, printing,
 // payment wait) runs in goroutines owned by the flow and reports back to the

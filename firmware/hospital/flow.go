@@ -58,6 +58,10 @@ type Config struct {
 	// RetryDelay is the pause before waiting for a card again after a
 	// failed read (default 1 s).
 	RetryDelay time.Duration
+	// ResumeCheck is how often a kiosk that stopped because a record
+	// could not be stored tries the store again (default 30 s; [hospital]
+	// resume_check).
+	ResumeCheck time.Duration
 	// DefaultQueue is the queue service letter tickets are issued in;
 	// ClinicQueues overrides it per clinic code.
 	DefaultQueue string
@@ -158,6 +162,9 @@ func (c *Config) defaults() {
 	if c.RetryDelay <= 0 {
 		c.RetryDelay = time.Second
 	}
+	if c.ResumeCheck <= 0 {
+		c.ResumeCheck = 30 * time.Second
+	}
 	if c.VisitReason == "" {
 		c.VisitReason = "Khám bệnh"
 	}
@@ -253,6 +260,9 @@ func (f *Flow) Run(ctx context.Context) error {
 		case <-f.m.tickC:
 			f.m.tickC = nil
 			f.onTick()
+		case <-f.m.resumeC:
+			f.m.resumeC = nil
+			f.tryResume()
 		}
 		f.publish()
 	}

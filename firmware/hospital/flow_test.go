@@ -668,16 +668,6 @@ func TestQueueFailureKeepsRegistration(t *testing.T) {
 	}
 }
 
-func TestRecorderFailureDoesNotBlock(t *testing.T) {
-	r := newRig(t, noHolder(), withConfig(func(c *Config) { c.Prepayment = false }))
-	r.rec.fail = errors.New("store full")
-	r.toClinic(adult)
-	r.send(Intent{Kind: IntentChoose, Clinic: "K01"})
-	if s := r.waitScreen(ScreenTicket); !s.Ticket.Printed {
-		t.Fatalf("%+v", s.Ticket)
-	}
-}
-
 func TestHolderMismatchCallStaff(t *testing.T) {
 	r := newRig(t, withConfig(func(c *Config) { c.HolderAttempts = 1 }))
 	r.holder.verify = []error{identity.ErrNotVerified}

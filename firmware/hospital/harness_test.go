@@ -304,13 +304,45 @@ type memRecorder struct {
 	mu   sync.Mutex
 	recs []Record
 	fail error
+	// failIf, if set, fails the records it selects with errStoreFull (a
+	// store that fills up at some point of a registration).
+	failIf func(Record) bool
+	tried  int // records asked for
+}
+
+// errStoreFull is what a full store answers (store.ErrFull's wording).
+var errStoreFull = errors.New("store: full: new transactions refused")
+
+// setFail makes every later record fail (nil: none).
+func (r *memRecorder) setFail(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.fail = err
+}
+
+// setFailIf fails the later records pred selects.
+func (r *memRecorder) setFailIf(pred func(Record) bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.failIf = pred
+}
+
+// attempts is how many records were asked for, stored or not.
+func (r *memRecorder) attempts() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tried
 }
 
 func (r *memRecorder) Record(_ context.Context, rec Record) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.tried++
 	if r.fail != nil {
 		return r.fail
+	}
+	if r.failIf != nil && r.failIf(rec) {
+		return errStoreFull
 	}
 	r.recs = append(r.recs, rec)
 	return nil

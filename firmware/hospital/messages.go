@@ -24,6 +24,8 @@ var messages = map[string][2]string{
 	"title.error":       {"Có lỗi xảy ra", "Something went wrong"},
 	"title.help":        {"Đã gọi nhân viên", "Staff called"},
 
+	"title.out_of_service": {"Tạm dừng phục vụ", "Out of service"},
+
 	// Buttons.
 	"action.start":       {"Bắt đầu", "Start"},
 	"action.continue":    {"Tiếp tục", "Continue"},
@@ -97,24 +99,38 @@ var messages = map[string][2]string{
 	"ticket.printed":      {"Vui lòng nhận phiếu số thứ tự và đến %s.", "Please take your ticket and go to %s."},
 	"ticket.paper_out":    {"Máy hết giấy. Vui lòng ghi nhớ số %s và đến %s; nhân viên đã được báo.", "The printer is out of paper. Remember number %s and go to %s; staff has been told."},
 	"ticket.print_failed": {"Không in được phiếu. Vui lòng ghi nhớ số %s và đến %s; nhân viên đã được báo.", "The ticket could not be printed. Remember number %s and go to %s; staff has been told."},
-	"ticket.pay_due":      {"Phí cần thanh toán trước khi khám: %s.", "Fees due before the examination: %s."},
-	"payment.creating":    {"Đang tạo mã thanh toán…", "Preparing the payment code…"},
-	"payment.waiting":     {"Quét mã VietQR bằng ứng dụng ngân hàng để thanh toán %s.", "Scan the VietQR code with your banking app to pay %s."},
-	"payment.expired":     {"Hết thời gian thanh toán. Bạn có thể thử lại hoặc thanh toán tại quầy.", "The payment time ran out. Try again or pay at the counter."},
-	"payment.failed":      {"Thanh toán không thành công. Vui lòng gọi nhân viên hoặc thanh toán tại quầy.", "The payment did not go through. Please call staff or pay at the counter."},
-	"receipt.message":     {"Đã nhận thanh toán. Vui lòng nhận biên lai.", "Payment received. Please take your receipt."},
-	"goodbye.message":     {"Cảm ơn bạn. Chúc bạn mau khỏe!", "Thank you. Get well soon!"},
-	"goodbye.counter":     {"Vui lòng thanh toán tại quầy thu ngân trước khi khám. Cảm ơn bạn!", "Please pay at the cashier before your examination. Thank you!"},
-	"help.message":        {"Nhân viên sẽ đến hỗ trợ bạn. Mã yêu cầu: %s.", "A staff member is on the way. Request number: %s."},
-	"error.his":           {"Không đăng ký được lượt khám với hệ thống bệnh viện.", "The hospital system could not register your visit."},
-	"error.his_next":      {"Vui lòng thử lại sau ít phút, hoặc gọi nhân viên / đến quầy tiếp đón.", "Please try again in a moment, or call staff / go to the reception desk."},
-	"error.clinics":       {"Không tải được danh sách phòng khám.", "The clinic list could not be loaded."},
-	"error.queue":         {"Không lấy được số thứ tự.", "A queue number could not be issued."},
-	"error.queue_next":    {"Lượt khám đã được đăng ký. Vui lòng thử lại hoặc gọi nhân viên.", "Your visit is registered. Please try again or call staff."},
-	"error.fees":          {"Không tính được phí khám.", "The fees could not be computed."},
-	"error.fees_next":     {"Vui lòng thanh toán tại quầy thu ngân.", "Please pay at the cashier."},
-	"error.payment":       {"Không tạo được mã thanh toán.", "The payment code could not be created."},
-	"error.payment_next":  {"Vui lòng thử lại hoặc thanh toán tại quầy thu ngân.", "Please try again or pay at the cashier."},
+	// The *_desk variants: the help request could not be recorded, so
+	// nobody was told; the patient tells the desk.
+	"ticket.paper_out_desk":    {"Máy hết giấy. Quý khách vui lòng ghi nhớ số %s, đến %s và báo nhân viên tại quầy.", "The printer is out of paper. Please remember number %s, go to %s and tell the staff at the desk."},
+	"ticket.print_failed_desk": {"Không in được phiếu. Quý khách vui lòng ghi nhớ số %s, đến %s và báo nhân viên tại quầy.", "The ticket could not be printed. Please remember number %s, go to %s and tell the staff at the desk."},
+	"ticket.pay_due":           {"Phí cần thanh toán trước khi khám: %s.", "Fees due before the examination: %s."},
+	"payment.creating":         {"Đang tạo mã thanh toán…", "Preparing the payment code…"},
+	"payment.waiting":          {"Quét mã VietQR bằng ứng dụng ngân hàng để thanh toán %s.", "Scan the VietQR code with your banking app to pay %s."},
+	"payment.expired":          {"Hết thời gian thanh toán. Bạn có thể thử lại hoặc thanh toán tại quầy.", "The payment time ran out. Try again or pay at the counter."},
+	"payment.failed":           {"Thanh toán không thành công. Vui lòng gọi nhân viên hoặc thanh toán tại quầy.", "The payment did not go through. Please call staff or pay at the counter."},
+	"receipt.message":          {"Đã nhận thanh toán. Vui lòng nhận biên lai.", "Payment received. Please take your receipt."},
+	"goodbye.message":          {"Cảm ơn bạn. Chúc bạn mau khỏe!", "Thank you. Get well soon!"},
+	"goodbye.counter":          {"Vui lòng thanh toán tại quầy thu ngân trước khi khám. Cảm ơn bạn!", "Please pay at the cashier before your examination. Thank you!"},
+	"help.message":             {"Nhân viên sẽ đến hỗ trợ bạn. Mã yêu cầu: %s.", "A staff member is on the way. Request number: %s."},
+	"error.his":                {"Không đăng ký được lượt khám với hệ thống bệnh viện.", "The hospital system could not register your visit."},
+	"error.his_next":           {"Vui lòng thử lại sau ít phút, hoặc gọi nhân viên / đến quầy tiếp đón.", "Please try again in a moment, or call staff / go to the reception desk."},
+	"error.clinics":            {"Không tải được danh sách phòng khám.", "The clinic list could not be loaded."},
+	"error.queue":              {"Không lấy được số thứ tự.", "A queue number could not be issued."},
+	"error.queue_next":         {"Lượt khám đã được đăng ký. Vui lòng thử lại hoặc gọi nhân viên.", "Your visit is registered. Please try again or call staff."},
+	"error.fees":               {"Không tính được phí khám.", "The fees could not be computed."},
+	"error.fees_next":          {"Vui lòng thanh toán tại quầy thu ngân.", "Please pay at the cashier."},
+	"error.payment":            {"Không tạo được mã thanh toán.", "The payment code could not be created."},
+	"error.payment_next":       {"Vui lòng thử lại hoặc thanh toán tại quầy thu ngân.", "Please try again or pay at the cashier."},
+
+	// Out of service: a record could not be stored. Nothing alerts staff
+	// (nothing could be recorded), so no text says they were told.
+	"out_of_service.message":        {"Máy tạm dừng phục vụ — Quý khách vui lòng liên hệ nhân viên tại quầy tiếp đón.", "This kiosk is temporarily out of service — please ask the staff at the reception desk."},
+	"out_of_service.not_registered": {"Lượt khám của Quý khách chưa được đăng ký. Quý khách vui lòng đến quầy tiếp đón để nhân viên đăng ký giúp.", "Your visit has not been registered. Please go to the reception desk and the staff will register you."},
+	"out_of_service.unconfirmed":    {"Máy chưa nhận được xác nhận đăng ký lượt khám của Quý khách. Quý khách vui lòng đến quầy tiếp đón để nhân viên kiểm tra và hoàn tất đăng ký.", "The kiosk did not get a confirmation that your visit was registered. Please go to the reception desk so the staff can check and complete your registration."},
+	"out_of_service.no_ticket":      {"Lượt khám của Quý khách đã được đăng ký (mã lượt khám %s) nhưng chưa có số thứ tự. Quý khách vui lòng đến quầy tiếp đón và đọc mã lượt khám này cho nhân viên.", "Your visit is registered (visit number %s) but no queue number was issued. Please go to the reception desk and give the staff this visit number."},
+	"out_of_service.pay_counter":    {"Số thứ tự %s của Quý khách vẫn giữ nguyên. Quý khách vui lòng thanh toán %s tại quầy thu ngân trước khi khám.", "Your number %s stays valid. Please pay %s at the cashier before your examination."},
+	"out_of_service.ticket":         {"Số thứ tự %s của Quý khách vẫn giữ nguyên. Mời Quý khách đến %s.", "Your number %s stays valid. Please go to %s."},
+	"out_of_service.later":          {"Quý khách vui lòng đăng ký khám tại quầy tiếp đón.", "Please register at the reception desk."},
 }
 
 // Messages returns every text the flow can publish, by key (BHYT result

@@ -33,6 +33,11 @@ type model struct {
 	errSkip   func() // "pay at the counter" on payment errors
 	help      *Help
 	helpCount int
+	oos       OutOfService
+
+	// down is set by the first record that could not be stored and
+	// cleared once a KindService record is stored again (tryResume).
+	down storeDown
 
 	// cans hands typed CANs to the running IdentifyCAN call (nil when the
 	// Identifier cannot take them); canWrong counts the CANs that call's
@@ -44,7 +49,20 @@ type model struct {
 	idleAt time.Time
 	tickC  <-chan time.Time
 	retryC <-chan time.Time // wait for a card again after a failed read
+	// resumeC fires when an out-of-service kiosk tries the store again.
+	resumeC <-chan time.Time
 }
+
+// storeDown remembers that a record could not be stored: the kiosk finishes
+// nothing new and stops at the next step (outOfService) until tryResume
+// stores a record again.
+type storeDown struct {
+	since    time.Time
+	at       string // the first record that failed: its kind (and action)
+	failures int    // records that could not be stored since
+}
+
+func (d storeDown) active() bool { return d.failures > 0 }
 
 // visit is one patient's registration. Personal data lives only here (and
 // in the agent), so dropping the pointer wipes it.
@@ -74,6 +92,7 @@ func (m *model) wipe() {
 	m.clinic, m.ticket, m.payment, m.receipt = ChooseClinic{}, Ticket{}, Payment{}, Receipt{}
 	m.err, m.errRetry, m.errBack, m.errSkip, m.help = ErrorInfo{}, nil, "", nil, nil
 	m.retryC, m.cans, m.canWrong = nil, nil, 0
+	m.oos = OutOfService{}
 }
 
 // ageOn returns the age in whole years on day now, or -1 when dob is not
@@ -201,6 +220,9 @@ func (f *Flow) render() State {
 	case ScreenError:
 		x := m.err
 		s.Error = &x
+	case ScreenOutOfService:
+		x := m.oos
+		s.OutOfService = &x
 	}
 	s.Title = msg("title." + titleKey(m.screen))
 	s.Actions = f.actions()
@@ -216,6 +238,8 @@ func titleKey(s Screen) string {
 	switch s {
 	case ScreenCardResult:
 		return "card"
+	case ScreenOutOfService:
+		return "out_of_service"
 	}
 	return string(s)
 }
@@ -259,6 +283,8 @@ func (f *Flow) actions() []Action {
 		a = []Action{act(IntentDone, "done", true)}
 	case ScreenError:
 		a = f.errorActions()
+	case ScreenOutOfService:
+		// Nothing can be recorded: no help request, no new registration.
 	}
 	return append(a, langAction(m.lang))
 }

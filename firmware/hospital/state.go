@@ -66,6 +66,11 @@ const (
 	ScreenGoodbye     Screen = "goodbye"     // done; returns to welcome by itself
 	ScreenError       Screen = "error"       // something failed: message + what to do next
 	ScreenHelp        Screen = "help"        // a staff member was called
+	// ScreenOutOfService: a record could not be made durable (full or
+	// failing store), so the kiosk does nothing more for anyone — no card
+	// read, no HIS visit, no ticket, no payment — until a record can be
+	// written again; it then returns to welcome by itself.
+	ScreenOutOfService Screen = "out_of_service"
 )
 
 // Lang is a display language.
@@ -131,6 +136,8 @@ type State struct {
 	Goodbye     *Goodbye      `json:"goodbye,omitempty"`
 	Error       *ErrorInfo    `json:"error,omitempty"`
 	Help        *Help         `json:"help,omitempty"`
+
+	OutOfService *OutOfService `json:"out_of_service,omitempty"`
 }
 
 // Action is a button: the intent it sends and its label. Primary marks the
@@ -441,6 +448,23 @@ type ErrorInfo struct {
 	Code    string `json:"code"` // machine code, e.g. "his_unavailable", "not_genuine"
 	Message Text   `json:"message"`
 	Next    Text   `json:"next"` // what to do now
+}
+
+// OutOfService is the screen of a kiosk that stopped because a record could
+// not be stored. It offers no action but the language: the patient is sent
+// to the reception desk, and nothing claims staff was alerted (nothing
+// could be recorded to alert them).
+type OutOfService struct {
+	Code    string `json:"code"`    // machine reason: "store_unavailable"
+	Message Text   `json:"message"` // "Máy tạm dừng phục vụ — …"
+	// Next says what the person in front of the kiosk does now: where
+	// their registration stopped (not registered; unconfirmed; registered
+	// with visit number X but no queue number; ticket issued but not
+	// paid), then,
+	// once IdleTimeout has passed, the line for whoever comes next.
+	Next Text `json:"next"`
+	// Since is when the kiosk stopped (in the hospital's time zone).
+	Since time.Time `json:"since"`
 }
 
 // Help is shown after "call staff": the request is recorded.

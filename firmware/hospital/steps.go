@@ -31,7 +31,7 @@ func (f *Flow) setScreen(s Screen) {
 // idleApplies reports whether walking away from this screen should time out.
 func (f *Flow) idleApplies() bool {
 	switch f.m.screen {
-	case ScreenWelcome, ScreenRegistering, ScreenGoodbye:
+	case ScreenWelcome, ScreenRegistering, ScreenGoodbye, ScreenOutOfService:
 		return false
 	case ScreenPayment:
 		return f.m.payment.Phase != PaymentWaiting && f.m.payment.Phase != PaymentCreating
@@ -49,8 +49,13 @@ func (f *Flow) touch() {
 	f.m.idleAt = f.now().Add(f.cfg.IdleTimeout)
 }
 
-// toWelcome cancels everything, wipes personal data and waits for a card.
+// toWelcome cancels everything, wipes personal data and waits for a card —
+// unless a record could not be stored: then the kiosk stays out of service.
 func (f *Flow) toWelcome() {
+	if f.m.down.active() {
+		f.outOfService(msg("out_of_service.later"))
+		return
+	}
 	f.stopOp()
 	lang := f.m.lang
 	f.m.wipe()
@@ -64,6 +69,10 @@ func (f *Flow) onTick() {
 	switch f.m.screen {
 	case ScreenGoodbye:
 		f.toWelcome()
+	case ScreenOutOfService:
+		// The patient who was stopped has had time to read where their
+		// registration got to; the next person sees the general line.
+		f.m.oos.Next = msg("out_of_service.later")
 	case ScreenPayment:
 		if f.m.payment.Phase != PaymentWaiting {
 			return
@@ -226,7 +235,7 @@ func (f *Flow) identifyKey() string {
 // abandon ends the session on idle timeout or cancel: an open payment is
 // cancelled, the outcome recorded, personal data wiped.
 func (f *Flow) abandon(reason string) {
-	if f.m.screen == ScreenWelcome {
+	if f.m.screen == ScreenWelcome || f.m.screen == ScreenOutOfService {
 		return
 	}
 	if v := f.m.v; v != nil && v.pay.Ref != "" && !v.pay.State.Terminal() {
@@ -240,7 +249,10 @@ func (f *Flow) abandon(reason string) {
 func (f *Flow) callStaff(reason string) {
 	f.m.helpCount++
 	ref := fmt.Sprintf("H%03d", f.m.helpCount%1000)
-	f.record(KindHelp, map[string]any{"screen": string(f.m.screen), "reason": reason, "ref": ref}, nil)
+	if !f.record(KindHelp, map[string]any{"screen": string(f.m.screen), "reason": reason, "ref": ref}, nil) {
+		f.stop() // no request exists: the screen must not say staff is coming
+		return
+	}
 	f.m.help = &Help{Message: msgf("help.message", ref), Ref: ref, From: f.m.screen}
 }
 
@@ -270,7 +282,9 @@ func (f *Flow) finish(payAtCounter bool) {
 	f.m.lang, f.m.goodbye = lang, g
 	f.setScreen(ScreenGoodbye)
 	f.m.tickC = f.deps.Clock.After(f.cfg.GoodbyeDelay)
-	f.startIdentify(0) // the next patient may tap while goodbye shows
+	if !f.m.down.active() {
+		f.startIdentify(0) // the next patient may tap while goodbye shows
+	}
 }
 
 // ---- identify ----
@@ -352,7 +366,10 @@ func (f *Flow) askCAN(wrong bool) {
 	if wrong {
 		f.m.canWrong++
 		left := max(f.cfg.CANAttempts-f.m.canWrong, 0)
-		f.record(KindCAN, map[string]any{"outcome": "mismatch", "attempts_left": left, "for_other": f.m.agent != nil}, nil)
+		if !f.record(KindCAN, map[string]any{"outcome": "mismatch", "attempts_left": left, "for_other": f.m.agent != nil}, nil) {
+			f.stop()
+			return
+		}
 		if left == 0 {
 			f.stopOp()
 			f.m.cans = nil
@@ -404,7 +421,10 @@ func (f *Flow) onIdentified(id Identity) {
 	}
 	v := &visit{id: id, age: ageOn(id.Citizen.DOB, f.now(), f.cfg.Location), attempts: f.cfg.HolderAttempts, answers: map[Question]bool{}}
 	f.m.v = v
-	f.record(KindIdentify, map[string]any{"verdict": string(id.Verdict), "method": string(id.Method), "reason": id.Reason, "for_other": f.m.agent != nil}, f.personal())
+	if !f.record(KindIdentify, map[string]any{"verdict": string(id.Verdict), "method": string(id.Method), "reason": id.Reason, "for_other": f.m.agent != nil}, f.personal()) {
+		f.stop()
+		return
+	}
 	f.m.card = f.cardResult(id)
 	f.setScreen(ScreenCardResult)
 }
@@ -464,7 +484,10 @@ func (f *Flow) onVerified(err error) {
 		f.m.holder = HolderCheck{Phase: HolderOffer, Message: msg("holder.offer"), Consent: msg("holder.consent"), ConsentVersion: f.cfg.ConsentVersion}
 	case errors.Is(err, identity.ErrNotVerified):
 		v.attempts--
-		f.record(KindHolder, map[string]any{"outcome": "mismatch", "attempts_left": v.attempts}, map[string]string{PersonalID: v.id.Citizen.ID})
+		if !f.record(KindHolder, map[string]any{"outcome": "mismatch", "attempts_left": v.attempts}, map[string]string{PersonalID: v.id.Citizen.ID}) {
+			f.stop()
+			return
+		}
 		f.m.holder = HolderCheck{Phase: HolderMismatch, AttemptsLeft: v.attempts, Message: msgf("holder.mismatch", v.attempts)}
 		if v.attempts <= 0 {
 			f.m.holder.Message = msg("holder.exhausted")
@@ -478,7 +501,10 @@ func (f *Flow) onVerified(err error) {
 // holderDone records the holder-check outcome and moves on to insurance.
 func (f *Flow) holderDone(outcome string) {
 	f.m.v.holder = outcome
-	f.record(KindHolder, map[string]any{"outcome": outcome}, map[string]string{PersonalID: f.m.v.id.Citizen.ID})
+	if !f.record(KindHolder, map[string]any{"outcome": outcome}, map[string]string{PersonalID: f.m.v.id.Citizen.ID}) {
+		f.stop()
+		return
+	}
 	f.insuranceStep()
 }
 
@@ -569,7 +595,10 @@ func (f *Flow) onInsurance(r bhyt.Result, err error) {
 	if err != nil {
 		failure = errClass(err)
 	}
-	f.record(KindInsurance, map[string]any{"code": r.Code, "class": string(r.Class), "next": string(r.Next), "failure": failure}, map[string]string{PersonalID: v.id.Citizen.ID, PersonalCard: r.Card.Effective().MaThe})
+	if !f.record(KindInsurance, map[string]any{"code": r.Code, "class": string(r.Class), "next": string(r.Next), "failure": failure}, map[string]string{PersonalID: v.id.Citizen.ID, PersonalCard: r.Card.Effective().MaThe}) {
+		f.stop()
+		return
+	}
 	key := "bhyt." + r.Code
 	if r.Code == "" {
 		key = "bhyt.unavailable"
@@ -713,40 +742,64 @@ func newKey(device string) string {
 	return device + "-" + hex.EncodeToString(b[:])
 }
 
+// register registers the visit in the HIS (once: a retry after a queue
+// failure goes straight to the ticket), then issues the ticket. Each side
+// effect is announced durably first; if that cannot be stored the kiosk
+// stops before it.
 func (f *Flow) register(k his.Clinic) {
 	v := f.m.v
 	if v.key == "" || v.clinic.Code != k.Code && v.reg == nil {
 		v.key = newKey(f.cfg.DeviceID)
 	}
 	v.clinic = k
+	if v.reg != nil {
+		f.setScreen(ScreenRegistering)
+		f.issueTicket()
+		return
+	}
+	visit := f.hisVisit()
+	if !f.announce(ActionHISVisit, map[string]any{"clinic": k.Code, "insured": v.insured, "priority": v.priority().String(), "for_other": f.m.agent != nil}, f.personal()) {
+		return
+	}
 	f.setScreen(ScreenRegistering)
-	visit, svc, prio := f.hisVisit(), f.queueFor(k.Code), v.priority()
-	reg, qt := v.reg, v.qt
 	f.start(func(ctx context.Context, _ uint64) func() {
 		sctx, cancel := f.stepCtx(ctx)
 		defer cancel()
-		if reg == nil {
-			r, err := f.deps.HIS.Register(sctx, visit)
-			if ctx.Err() != nil {
-				return nil
-			}
-			if err != nil {
-				return func() { f.onRegisterFailed(err) }
-			}
-			reg = &r
+		reg, err := f.deps.HIS.Register(sctx, visit)
+		if ctx.Err() != nil {
+			return nil
 		}
-		if qt == nil {
-			t, err := f.deps.Queue.Issue(sctx, svc, prio)
-			if ctx.Err() != nil {
-				return nil
-			}
-			if err != nil {
-				return func() { f.m.v.reg = reg; f.onQueueFailed(err) }
-			}
-			qt = &t
+		if err != nil {
+			return func() { f.onRegisterFailed(err) }
 		}
-		_, perr := f.deps.Printer.Print(sctx, f.ticketDoc(*reg, *qt, k, prio))
-		return func() { f.onTicket(*reg, *qt, perr) }
+		return func() {
+			f.m.v.reg = &reg
+			f.issueTicket()
+		}
+	})
+}
+
+// issueTicket issues the queue number of the registered visit and prints
+// the ticket, after announcing it (the announcement also records the HIS
+// visit number: the outcome of the registration).
+func (f *Flow) issueTicket() {
+	v := f.m.v
+	reg, k, svc, prio := *v.reg, v.clinic, f.queueFor(v.clinic.Code), v.priority()
+	if !f.announce(ActionQueueTicket, map[string]any{"visit_number": reg.VisitNumber, "clinic": k.Code, "service": svc, "priority": prio.String()}, nil) {
+		return
+	}
+	f.start(func(ctx context.Context, _ uint64) func() {
+		sctx, cancel := f.stepCtx(ctx)
+		defer cancel()
+		qt, err := f.deps.Queue.Issue(sctx, svc, prio)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			return func() { f.onQueueFailed(err) }
+		}
+		_, perr := f.deps.Printer.Print(sctx, f.ticketDoc(reg, qt, k, prio))
+		return func() { f.onTicket(reg, qt, perr) }
 	})
 }
 
@@ -809,14 +862,22 @@ func (f *Flow) ticketDoc(reg his.Registration, qt queue.Ticket, k his.Clinic, p 
 
 func (f *Flow) onRegisterFailed(err error) {
 	f.log.Warn("hospital: HIS registration failed", "err", err)
-	f.record(KindRegistration, map[string]any{"outcome": "his_failed", "failure": errClass(err), "clinic": f.m.v.clinic.Code, "key": f.m.v.key}, f.personal())
+	if !f.record(KindRegistration, map[string]any{"outcome": "his_failed", "failure": errClass(err), "clinic": f.m.v.clinic.Code, "key": f.m.v.key}, f.personal()) {
+		f.stop()
+		return
+	}
 	clinic := f.m.v.clinic
 	f.showError("his_unavailable", msg("error.his"), msg("error.his_next"), func() { f.register(clinic) }, ScreenClinic)
 }
 
 func (f *Flow) onQueueFailed(err error) {
 	f.log.Warn("hospital: queue ticket failed", "err", err)
-	clinic := f.m.v.clinic
+	v := f.m.v
+	if !f.record(KindRegistration, map[string]any{"outcome": "queue_failed", "failure": errClass(err), "visit_number": v.reg.VisitNumber, "clinic": v.clinic.Code, "key": v.key}, nil) {
+		f.stop()
+		return
+	}
+	clinic := v.clinic
 	f.showError("queue_unavailable", msg("error.queue"), msg("error.queue_next"), func() { f.register(clinic) }, "")
 }
 
@@ -826,12 +887,25 @@ func (f *Flow) showError(code string, m, next Text, retry func(), back Screen) {
 	f.setScreen(ScreenError)
 }
 
+// onTicket shows the issued number. The ticket exists (in the HIS and the
+// queue) whatever happens to its outcome record, so it is shown even when
+// that record cannot be stored; the kiosk then stops after this patient
+// (toWelcome) or at their next side effect (announce).
 func (f *Flow) onTicket(reg his.Registration, qt queue.Ticket, perr error) {
 	v := f.m.v
 	v.reg, v.qt, v.printed = &reg, &qt, perr == nil
 	bill, berr := tariff.HospitalBill(reg.Fees)
 	v.bill, v.billOK = bill, berr == nil
 	prio := v.priority()
+	recorded := f.record(KindRegistration, map[string]any{
+		"outcome": "ok", "visit_number": reg.VisitNumber, "clinic": v.clinic.Code, "ticket": qt.ID,
+		"priority": prio.String(), "insured": v.insured, "bhyt_code": insCode(v), "holder": v.holder,
+		"printed": perr == nil, "amount": int64(bill.Total), "key": v.key, "for_other": f.m.agent != nil,
+		"verdict": string(v.id.Verdict), "method": string(v.id.Method),
+	}, f.personal())
+	// Staff learn of a failed print from the help record; without it the
+	// screen must not say they were told.
+	told := perr != nil && recorded && f.record(KindHelp, map[string]any{"screen": string(ScreenTicket), "reason": "printer_" + errClass(perr), "ticket": qt.ID}, nil)
 	t := Ticket{
 		Number: qt.ID, Clinic: v.clinic.Name, Room: v.clinic.Room, Ahead: qt.Ahead, Wait: qt.Wait,
 		VisitNumber: reg.VisitNumber, Printed: perr == nil, PaperOut: errors.Is(perr, escpos.ErrPaperEnd),
@@ -842,10 +916,14 @@ func (f *Flow) onTicket(reg his.Registration, qt queue.Ticket, perr error) {
 	}
 	where := pickStr(v.clinic.Room, v.clinic.Name)
 	switch {
-	case t.PaperOut:
+	case t.PaperOut && told:
 		t.Message = msgf("ticket.paper_out", qt.ID, where)
-	case perr != nil:
+	case t.PaperOut:
+		t.Message = msgf("ticket.paper_out_desk", qt.ID, where)
+	case perr != nil && told:
 		t.Message = msgf("ticket.print_failed", qt.ID, where)
+	case perr != nil:
+		t.Message = msgf("ticket.print_failed_desk", qt.ID, where)
 	case t.PaymentDue:
 		t.Message = msgf("ticket.pay_due", tickets.FormatVND(int64(bill.Total)))
 	default:
@@ -854,15 +932,6 @@ func (f *Flow) onTicket(reg his.Registration, qt queue.Ticket, perr error) {
 	if berr != nil && f.cfg.Prepayment {
 		f.log.Warn("hospital: HIS fee lines inconsistent; payment at the counter", "err", berr)
 		t.Message = Text{Key: t.Message.Key, VI: t.Message.VI + " " + msg("error.fees_next").VI, EN: t.Message.EN + " " + msg("error.fees_next").EN}
-	}
-	f.record(KindRegistration, map[string]any{
-		"outcome": "ok", "visit_number": reg.VisitNumber, "clinic": v.clinic.Code, "ticket": qt.ID,
-		"priority": prio.String(), "insured": v.insured, "bhyt_code": insCode(v), "holder": v.holder,
-		"printed": perr == nil, "amount": int64(bill.Total), "key": v.key, "for_other": f.m.agent != nil,
-		"verdict": string(v.id.Verdict), "method": string(v.id.Method),
-	}, f.personal())
-	if perr != nil {
-		f.record(KindHelp, map[string]any{"screen": string(ScreenTicket), "reason": "printer_" + errClass(perr), "ticket": qt.ID}, nil)
 	}
 	f.m.ticket = t
 	f.setScreen(ScreenTicket)
@@ -877,13 +946,19 @@ func insCode(v *visit) string {
 
 // ---- payment ----
 
+// paymentStep creates the VietQR payment session and shows its code, after
+// announcing it durably (no code is shown for a payment the kiosk could not
+// record it asked for).
 func (f *Flow) paymentStep() {
 	v := f.m.v
+	total := int64(v.bill.Total)
+	if !f.announce(ActionPayment, map[string]any{"visit_number": v.reg.VisitNumber, "ticket": v.qt.ID, "amount": total}, nil) {
+		return
+	}
 	lines := make([]FeeLine, 0, len(v.reg.Fees))
 	for _, l := range v.reg.Fees {
 		lines = append(lines, FeeLine{Name: l.Name, Quantity: l.Quantity, Amount: int64(l.PatientPays), AmountText: tickets.FormatVND(int64(l.PatientPays))})
 	}
-	total := int64(v.bill.Total)
 	f.m.payment = Payment{Phase: PaymentCreating, Amount: total, AmountText: tickets.FormatVND(total), Lines: lines, Message: msg("payment.creating")}
 	f.setScreen(ScreenPayment)
 	purpose := "Vien phi " + v.reg.VisitNumber
@@ -914,6 +989,8 @@ func (f *Flow) onPaymentShown(info session.Info, err error) {
 		if info.Ref != "" {
 			v.pay = info
 			f.cancelPayment("create_failed")
+		} else {
+			f.record(KindPayment, map[string]any{"state": "not_created", "failure": errClass(err), "amount": f.m.payment.Amount, "visit_number": v.reg.VisitNumber}, nil)
 		}
 		f.showError("payment_unavailable", msg("error.payment"), msg("error.payment_next"), f.paymentStep, "")
 		f.m.errSkip = func() { f.finish(true) }
@@ -1009,9 +1086,12 @@ func (f *Flow) personal() map[string]string {
 	return p
 }
 
-// record writes a durable record; a failure is logged (the patient is not
-// blocked by a full store, but the lead's metrics see it).
-func (f *Flow) record(kind string, payload map[string]any, personal map[string]string) {
+// record writes a durable record and reports whether it is. A failure is
+// logged and remembered (m.down): the caller decides whether to stop at
+// once (stop) — it must when the next step acts outside the kiosk — or,
+// for the outcome of something already done, to finish this patient; the
+// kiosk then stops at toWelcome.
+func (f *Flow) record(kind string, payload map[string]any, personal map[string]string) bool {
 	payload["device_id"] = f.cfg.DeviceID
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(f.runCtx), 5*time.Second)
 	defer cancel()
@@ -1023,7 +1103,95 @@ func (f *Flow) record(kind string, payload map[string]any, personal map[string]s
 	if len(personal) == 0 {
 		personal = nil
 	}
-	if err := f.deps.Recorder.Record(ctx, Record{Kind: kind, At: f.now(), Payload: payload, Personal: personal}); err != nil {
-		f.log.Error("hospital: record not stored", "kind", kind, "err", err)
+	err := f.deps.Recorder.Record(ctx, Record{Kind: kind, At: f.now(), Payload: payload, Personal: personal})
+	if err == nil {
+		return true
 	}
+	f.log.Error("hospital: record not stored", "kind", kind, "err", err)
+	if !f.m.down.active() {
+		f.m.down.since, f.m.down.at = f.now(), kind
+		if a, ok := payload["action"].(string); ok {
+			f.m.down.at += "/" + a
+		}
+	}
+	f.m.down.failures++
+	return false
+}
+
+// announce durably records that the flow is about to perform action (a
+// KindIntent record carrying the visit's idempotency key). When that cannot
+// be stored the kiosk stops and announce returns false: the caller must
+// not perform the action.
+func (f *Flow) announce(action string, payload map[string]any, personal map[string]string) bool {
+	payload["action"] = action
+	if v := f.m.v; v != nil {
+		payload["key"] = v.key
+	}
+	if f.record(KindIntent, payload, personal) {
+		return true
+	}
+	f.stop()
+	return false
+}
+
+// ---- out of service ----
+
+// stop takes the kiosk out of service after a record could not be stored:
+// an open payment session is cancelled (the patient is sent to the
+// cashier, who must not be paid twice), and the screen tells the patient
+// how far their registration got.
+func (f *Flow) stop() {
+	if v := f.m.v; v != nil && v.pay.Ref != "" && !v.pay.State.Terminal() {
+		f.cancelPayment("out_of_service")
+	}
+	f.outOfService(f.stopNext())
+}
+
+// stopNext is what the stopped patient does next, from how far their
+// registration got.
+func (f *Flow) stopNext() Text {
+	v := f.m.v
+	switch {
+	case v != nil && v.reg == nil && f.m.screen == ScreenRegistering:
+		// The HIS call was under way: it may have registered the visit.
+		return msg("out_of_service.unconfirmed")
+	case v == nil || v.reg == nil:
+		return msg("out_of_service.not_registered")
+	case v.qt == nil:
+		return msgf("out_of_service.no_ticket", v.reg.VisitNumber)
+	case f.m.ticket.PaymentDue && v.pay.State != session.Paid:
+		return msgf("out_of_service.pay_counter", v.qt.ID, tickets.FormatVND(int64(v.bill.Total)))
+	}
+	return msgf("out_of_service.ticket", v.qt.ID, pickStr(v.clinic.Room, v.clinic.Name))
+}
+
+// outOfService wipes the session and shows the out-of-service screen: no
+// card is read and nothing is offered until tryResume stores a record.
+func (f *Flow) outOfService(next Text) {
+	f.log.Warn("hospital: out of service: records cannot be stored", "stopped_at", f.m.down.at, "failed_records", f.m.down.failures)
+	f.stopOp()
+	lang := f.m.lang
+	f.m.wipe()
+	f.m.lang = lang
+	f.m.oos = OutOfService{Code: "store_unavailable", Message: msg("out_of_service.message"), Next: next, Since: f.m.down.since.In(f.cfg.Location)}
+	f.setScreen(ScreenOutOfService)
+	f.m.tickC = f.deps.Clock.After(f.cfg.IdleTimeout)
+	f.m.resumeC = f.deps.Clock.After(f.cfg.ResumeCheck)
+}
+
+// tryResume tries to store the KindService record that says the kiosk takes
+// patients again; stored, it returns to welcome, otherwise it tries again
+// after ResumeCheck.
+func (f *Flow) tryResume() {
+	d := f.m.down
+	if !d.active() {
+		return
+	}
+	if !f.record(KindService, map[string]any{"state": "resumed", "stopped_at": d.at, "since": d.since.UTC().Format(time.RFC3339), "failed_records": d.failures}, nil) {
+		f.m.resumeC = f.deps.Clock.After(f.cfg.ResumeCheck)
+		return
+	}
+	f.log.Info("hospital: records are stored again: taking patients", "stopped_at", d.at, "failed_records", d.failures)
+	f.m.down = storeDown{}
+	f.toWelcome()
 }

@@ -143,7 +143,7 @@ func startHospital(ctx context.Context, e *env) ([]component, *hospital.Flow, er
 		Enrol: hospital.EnrolPolicy(cfg.Hospital.EnrolOffer), ConsentVersion: cfg.Hospital.ConsentVersion,
 		RejectUnverified: cfg.Hospital.RejectUnverified, HolderAttempts: cfg.Hospital.HolderAttempts, CANAttempts: cfg.Hospital.CANAttempts,
 		IdleTimeout: cfg.UI.IdleTimeout.D(), DefaultQueue: cfg.Hospital.DefaultQueue, ClinicQueues: cfg.Hospital.ClinicQueues,
-		VisitReason: cfg.Hospital.VisitReason, Location: cfg.Device.Location(), Logger: e.log,
+		VisitReason: cfg.Hospital.VisitReason, ResumeCheck: cfg.Hospital.ResumeCheck.D(), Location: cfg.Device.Location(), Logger: e.log,
 	}
 	deps := hospital.Deps{Identifier: ident, Insurance: insurance, HIS: hisClient, Queue: eng, Printer: printer,
 		Payments: payments, Recorder: hospitalRecorder{e.store}}
@@ -264,7 +264,9 @@ func holderVerifier(ctx context.Context, e *env, prompt func(fingerprint.Step)) 
 	return h, []component{{"fingerprint", func(context.Context) error { return mod.Close() }}}, nil
 }
 
-// hospitalRecorder appends the flow's outcomes to the store.
+// hospitalRecorder appends the flow's records to the store; it returns once
+// the record is durable, or the store's error (store.ErrFull on a full
+// disk), on which the flow stops taking patients.
 type hospitalRecorder struct{ st *store.Store }
 
 func (r hospitalRecorder) Record(ctx context.Context, rec hospital.Record) error {
@@ -277,8 +279,10 @@ func (r hospitalRecorder) Record(ctx context.Context, rec hospital.Record) error
 	if err != nil {
 		return fmt.Errorf("kiosk: hospital record: %w", err)
 	}
-	_, err = r.st.Append(ctx, store.Record{Kind: rec.Kind, Payload: b, Personal: rec.Personal})
-	return err
+	if _, err := r.st.Append(ctx, store.Record{Kind: rec.Kind, Payload: b, Personal: rec.Personal}); err != nil {
+		return fmt.Errorf("kiosk: hospital record %s: %w", rec.Kind, err)
+	}
+	return nil
 }
 
 // cardIdentifier waits for the CCCD: its QR on the scanner and/or its chip

@@ -24,6 +24,8 @@ func (t *Terminal) passBarrier(ctx context.Context, lane, ticket string, st Stat
 		return nil
 	}
 	if _, err := t.appendRecord(ctx, KindBarrier, barrierRecord{Gate: t.cfg.Gate, Lane: lane, Ticket: ticket, Action: "open"}, ""); err != nil {
+		st.Phase, st.Message = PhaseOutOfService, stoppedMessage(st)
+		t.publish(st) // the barrier stays closed
 		return err
 	}
 	if err := t.deps.Barrier.Set(true); err != nil {

@@ -14,6 +14,18 @@
 // computed from the store and printed on demand. Every step is a durable
 // record in firmware/store before the next one starts.
 //
+// Nothing leaves the lane that it could not record first (issue 15): the
+// entry record precedes the ticket and the barrier, the barrier's "open"
+// record the relay, a parking.intent ("charge") the account charge, the
+// payment session's "created" transition the VietQR code, the exit record
+// the barrier and the receipt. When an append fails the step does not
+// happen and the lane shows PhaseOutOfService ("Máy tạm dừng phục vụ –
+// Quý khách vui lòng liên hệ nhân viên bãi xe"; "Đã nhận thanh toán…" when
+// the driver had paid) — it never says the attendant was alerted. There is
+// nothing to reset: the next vehicle tries again, and the first record
+// stored returns the lane to idle. An exit paid but not recorded is kept
+// in memory so its retry records that payment instead of taking it again.
+//
 // Identity: the CCCD's ID number becomes an HMAC-SHA256 token under the
 // operator key (Identifier), never stored in clear; the licence plate is kept
 // in the record's sealed personal fields.

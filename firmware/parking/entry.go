@@ -51,7 +51,7 @@ func (t *Terminal) Entry(ctx context.Context, req EntryRequest) (EntryResult, er
 	st := State{Phase: PhaseTicketIssued, Lane: "entry", TicketID: e.Ticket, Plate: e.Plate, Vehicle: e.Vehicle, EntryAt: e.At}
 	t.publish(st)
 	err = t.passBarrier(ctx, "entry", e.Ticket, st)
-	t.publish(State{Phase: PhaseIdle})
+	t.idle()
 	return res, err
 }
 
@@ -85,7 +85,7 @@ func (t *Terminal) admit(ctx context.Context, req EntryRequest) (*entry, error) 
 		rec.Token, rec.Source = e.Token.String(), req.Credential.Source
 	}
 	if _, err := t.appendRecord(ctx, KindEntry, rec, plate); err != nil {
-		t.publish(State{Phase: PhaseError, Lane: "entry"})
+		t.publish(State{Phase: PhaseOutOfService, Lane: "entry"}) // no ticket, barrier closed
 		return nil, err
 	}
 	t.mu.Lock()

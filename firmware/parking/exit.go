@@ -32,6 +32,17 @@ type ExitResult struct {
 	Lost     bool
 }
 
+// intentRecord is the payload of parking.intent: what the lane is about to
+// do (the token as its keyed hash, never the ID number).
+type intentRecord struct {
+	Action string `json:"action"` // "charge"
+	Gate   string `json:"gate"`
+	Ticket string `json:"ticket"`
+	Amount int64  `json:"amount"`
+	Ref    string `json:"ref"`
+	Token  string `json:"token,omitempty"`
+}
+
 // exitRecord is the payload of parking.exit.
 type exitRecord struct {
 	Ticket  string         `json:"ticket"`
@@ -62,14 +73,22 @@ func (t *Terminal) Exit(ctx context.Context, req ExitRequest) (ExitResult, error
 	if err != nil {
 		return ExitResult{}, err
 	}
+	t.mu.Lock()
+	prev, paid := t.unrecorded[e.Ticket]
+	t.mu.Unlock()
 	now := t.cfg.Now()
 	ch, err := t.cfg.Tariff.Fee(e.Vehicle, e.At, now, lost)
+	if paid { // paid on an earlier try whose exit record failed: not again
+		ch, lost, err = prev.ch, prev.res.Lost, nil
+	}
 	if err != nil {
 		return ExitResult{}, t.refuse(ctx, "exit", e.Ticket, "tariff_error", 0, PhaseError, fmt.Errorf("parking: exit: %w", err))
 	}
 	st := State{Lane: "exit", TicketID: e.Ticket, Plate: e.Plate, Vehicle: e.Vehicle, EntryAt: e.At, ExitAt: now, Lost: lost, Amount: ch.Total, Lines: ch.Lines}
 	res := ExitResult{TicketID: e.Ticket, Amount: ch.Total, Lost: lost}
-	if err := t.pay(ctx, req, e, st, &res); err != nil {
+	if paid {
+		res = prev.res
+	} else if err := t.pay(ctx, req, e, st, &res); err != nil {
 		return res, err
 	}
 	if err := t.recordExit(ctx, e, st, ch, res); err != nil {
@@ -78,7 +97,7 @@ func (t *Terminal) Exit(ctx context.Context, req ExitRequest) (ExitResult, error
 	st.Phase = PhasePaid
 	t.publish(st)
 	err = t.openAndReceipt(ctx, e, st, res)
-	t.publish(State{Phase: PhaseIdle})
+	t.idle()
 	return res, err
 }
 
@@ -136,6 +155,10 @@ func (t *Terminal) payAccount(ctx context.Context, req ExitRequest, e *entry, re
 		return t.refuse(ctx, "exit", e.Ticket, "no_account", res.Amount, PhasePaymentFailed, ErrNoPayment)
 	}
 	res.Method, res.PayRef = MethodAccount, "PK"+e.Ticket
+	if _, err := t.appendRecord(ctx, KindIntent, intentRecord{Action: "charge", Gate: t.cfg.Gate, Ticket: e.Ticket, Amount: int64(res.Amount), Ref: res.PayRef, Token: token.String()}, ""); err != nil {
+		t.publish(State{Phase: PhaseOutOfService, Lane: "exit", TicketID: e.Ticket, Amount: res.Amount}) // not charged
+		return err
+	}
 	txn, err := t.deps.Accounts.Charge(ctx, token, res.Amount, res.PayRef)
 	switch {
 	case err == nil:
@@ -202,12 +225,23 @@ func (t *Terminal) recordExit(ctx context.Context, e *entry, st State, ch tariff
 	}
 	if _, err := t.appendRecord(ctx, KindExit, rec, e.Plate); err != nil {
 		// Paid but not recorded: the barrier stays closed; the payment
-		// session's own records keep the money traceable.
-		t.publish(State{Phase: PhaseError, Lane: "exit", TicketID: e.Ticket})
+		// session's own records (or the charge intent) keep the money
+		// traceable, and the screen says the money was received.
+		st.Phase, st.QRPayload = PhaseOutOfService, ""
+		if res.Method == MethodVietQR || res.Method == MethodAccount {
+			st.Message = msgPaidStopped
+			// The next try of this exit (the store recovered) records the
+			// payment already made instead of taking it again.
+			t.mu.Lock()
+			t.unrecorded[e.Ticket] = paidExit{res: res, ch: ch}
+			t.mu.Unlock()
+		}
+		t.publish(st)
 		return err
 	}
 	t.mu.Lock()
 	t.removeInside(e.Ticket)
+	delete(t.unrecorded, e.Ticket)
 	t.mu.Unlock()
 	return nil
 }

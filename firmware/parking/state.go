@@ -22,6 +22,10 @@ const (
 	PhasePaymentTimeout  Phase = "payment_timeout"
 	PhasePaymentFailed   Phase = "payment_failed"
 	PhaseError           Phase = "error"
+	// PhaseOutOfService: a record could not be stored (full or failing
+	// store), so nothing was done — no ticket, barrier or charge — that
+	// the lane could not record; the next vehicle tries again.
+	PhaseOutOfService Phase = "out_of_service"
 )
 
 // State is what the lane screen renders; the UI never needs more.
@@ -46,6 +50,13 @@ type State struct {
 
 const msgIdle = "Xin mời quẹt thẻ CCCD hoặc quét vé"
 
+// The out-of-service lines: nothing alerts the attendant (nothing could be
+// recorded), so the driver is asked to contact them.
+const (
+	msgOutOfService = "Máy tạm dừng phục vụ – Quý khách vui lòng liên hệ nhân viên bãi xe"
+	msgPaidStopped  = "Đã nhận thanh toán – Máy tạm dừng phục vụ, Quý khách vui lòng liên hệ nhân viên bãi xe"
+)
+
 // messageFor is the Vietnamese line shown in each phase.
 func messageFor(p Phase) string {
 	switch p {
@@ -69,9 +80,20 @@ func messageFor(p Phase) string {
 		return "Thanh toán không thành công – Liên hệ nhân viên"
 	case PhaseError:
 		return "Lỗi thiết bị – Liên hệ nhân viên"
+	case PhaseOutOfService:
+		return msgOutOfService
 	default:
 		return msgIdle
 	}
+}
+
+// stoppedMessage is the out-of-service line for a vehicle in state st: an
+// exit that was paid says the money was received.
+func stoppedMessage(st State) string {
+	if st.Phase == PhasePaid && st.Amount > 0 {
+		return msgPaidStopped
+	}
+	return msgOutOfService
 }
 
 // State returns the lane's current state.

@@ -25,6 +25,13 @@ const (
 	KindBarrier = "parking.barrier" // the barrier opened or closed
 	KindRefused = "parking.refused" // an exit or entry that did not happen, and why
 	KindReport  = "parking.report"  // a shift report was printed
+	// KindIntent is written before a side effect that has no record of its
+	// own to precede it — charging a CCCD-linked account ("action":
+	// "charge") — and the charge is made only once it is durable. (The
+	// entry record precedes the ticket and the barrier, the barrier's
+	// "open" record the relay, the exit record the barrier and receipt,
+	// the payment session's "created" transition the VietQR code.)
+	KindIntent = "parking.intent"
 )
 
 // FieldPlate is the sealed personal field holding the licence plate.
@@ -142,6 +149,21 @@ type Terminal struct {
 	exited  map[string]bool
 	state   State
 	cancel  context.CancelFunc // cancels a payment wait
+	// down is set while the last append failed (full or failing store):
+	// the lane shows PhaseOutOfService instead of idle. Every vehicle
+	// still tries, and the first record stored clears it.
+	down bool
+	// unrecorded holds exits paid whose exit record could not be stored
+	// (ticket → payment), so that a retry does not take the money twice.
+	// It lives in memory: after a restart the payment's own records (the
+	// session's transitions, the charge intent) are what staff reconcile.
+	unrecorded map[string]paidExit
+}
+
+// paidExit is a payment taken for an exit that could not be recorded.
+type paidExit struct {
+	res ExitResult
+	ch  tariff.Charge
 }
 
 // New makes a Terminal. Call Restore after a restart.
@@ -165,7 +187,7 @@ func New(cfg Config, deps Deps) (*Terminal, error) {
 		cfg.OfflinePolicy = PolicyDeny
 	}
 	t := &Terminal{cfg: cfg, deps: deps, log: cfg.Logger, inside: map[string]*entry{}, byToken: map[Hash]string{},
-		byPlate: map[string]string{}, exited: map[string]bool{}, state: State{Phase: PhaseIdle, Message: msgIdle}}
+		byPlate: map[string]string{}, exited: map[string]bool{}, unrecorded: map[string]paidExit{}, state: State{Phase: PhaseIdle, Message: msgIdle}}
 	if t.log == nil {
 		t.log = slog.Default()
 	}
@@ -191,10 +213,29 @@ func (t *Terminal) appendRecord(ctx context.Context, kind string, payload any, p
 		rec.Personal = map[string]string{FieldPlate: plate}
 	}
 	seq, err := t.deps.Store.Append(ctx, rec)
+	t.mu.Lock()
+	t.down = err != nil
+	t.mu.Unlock()
 	if err != nil {
+		t.log.Error("parking: record not stored: lane out of service", "kind", kind, "err", err)
 		return 0, fmt.Errorf("parking: record %s: %w", kind, err)
 	}
 	return seq, nil
+}
+
+// idle publishes the waiting state after a vehicle: idle, or out of
+// service while records cannot be stored (an out-of-service state already
+// shown stays: it may say the driver has paid).
+func (t *Terminal) idle() {
+	t.mu.Lock()
+	down, shown := t.down, t.state.Phase
+	t.mu.Unlock()
+	switch {
+	case !down:
+		t.publish(State{Phase: PhaseIdle})
+	case shown != PhaseOutOfService:
+		t.publish(State{Phase: PhaseOutOfService})
+	}
 }
 
 // refusal is the payload of a parking.refused record.
@@ -207,10 +248,12 @@ type refusal struct {
 }
 
 // refuse records why a vehicle was not let through, publishes it and
-// returns err.
+// returns err. When even that cannot be recorded the lane shows it is out
+// of service.
 func (t *Terminal) refuse(ctx context.Context, lane, ticket, reason string, amount tariff.VND, ph Phase, err error) error {
 	if _, rerr := t.appendRecord(ctx, KindRefused, refusal{Gate: t.cfg.Gate, Lane: lane, Ticket: ticket, Reason: reason, Amount: int64(amount)}, ""); rerr != nil {
-		err = errors.Join(err, rerr)
+		t.publish(State{Phase: PhaseOutOfService, Lane: lane, TicketID: ticket, Amount: amount})
+		return errors.Join(err, rerr)
 	}
 	t.publish(State{Phase: ph, Lane: lane, TicketID: ticket, Amount: amount, Message: messageFor(ph)})
 	return err

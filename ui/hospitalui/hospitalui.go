@@ -129,6 +129,8 @@ func screen(s hospital.State, env Env) fyne.CanvasObject {
 		p = errorScreen(s, s.Error, env)
 	case s.Screen == hospital.ScreenHelp && s.Help != nil:
 		p = helpScreen(s, s.Help, env)
+	case s.Screen == hospital.ScreenOutOfService && s.OutOfService != nil:
+		p = outOfServiceScreen(s, s.OutOfService, env)
 	default:
 		p = widgets.Page{Title: env.text(s, s.Title)}
 	}

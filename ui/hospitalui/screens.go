@@ -385,6 +385,19 @@ func errorScreen(s hospital.State, e *hospital.ErrorInfo, env Env) widgets.Page 
 		env.T.T("common.what_next"), env.text(s, e.Next), false, env.Landscape)}
 }
 
+// outOfServiceScreen: the kiosk stopped because a record could not be
+// stored. What happened and what the patient does now come from the flow;
+// the caption (when it stopped, the reason code) is for staff.
+func outOfServiceScreen(s hospital.State, o *hospital.OutOfService, env Env) widgets.Page {
+	body := container.NewVBox(widgets.ErrorBody(
+		env.T.T("common.what_happened"), env.text(s, o.Message),
+		env.T.T("common.what_next"), env.text(s, o.Next), false, env.Landscape))
+	if !o.Since.IsZero() {
+		body.Add(centred(widgets.Caption(env.T.T("out_of_service.since", "time", o.Since.Format("15:04"), "code", o.Code))))
+	}
+	return widgets.Page{Title: env.text(s, s.Title), Body: body}
+}
+
 func helpScreen(s hospital.State, h *hospital.Help, env Env) widgets.Page {
 	body := container.NewVBox(spacer(40), widgets.BigIcon(fynetheme.AccountIcon(), fynetheme.ColorNamePrimary),
 		centred(widgets.Subheading(env.text(s, h.Message))))

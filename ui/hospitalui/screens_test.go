@@ -78,7 +78,7 @@ func TestScreens(t *testing.T) {
 	for _, n := range fixtures.All() {
 		shots = append(shots, shot{n.Name, n.State, variant{lang: hospital.LangVI}})
 	}
-	for _, name := range []string{"01-welcome", "06-clinic", "09-payment", "29-error-his", "32-identify-can"} {
+	for _, name := range []string{"01-welcome", "06-clinic", "09-payment", "29-error-his", "32-identify-can", "35-out-of-service"} {
 		s := fixtures.ByName(name)
 		shots = append(shots,
 			shot{name + "-en", fixtures.English(s), variant{lang: hospital.LangEN}},

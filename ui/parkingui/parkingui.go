@@ -111,7 +111,7 @@ func driverBody(s parking.State, env Env) fyne.CanvasObject {
 	case parking.PhasePaid:
 		return paidBody(s, env)
 	case parking.PhaseAlreadyInside, parking.PhaseAlreadyExited, parking.PhaseUnknownTicket,
-		parking.PhasePaymentTimeout, parking.PhasePaymentFailed, parking.PhaseError:
+		parking.PhasePaymentTimeout, parking.PhasePaymentFailed, parking.PhaseError, parking.PhaseOutOfService:
 		return refusalBody(s, env)
 	default:
 		return idleBody(s, env)
@@ -169,10 +169,20 @@ func paidBody(s parking.State, env Env) fyne.CanvasObject {
 
 // refusalBody: what happened (the terminal's message) and what to do next;
 // a payment timeout is a warning (the attendant can retry), the rest errors.
+// Out of service (a record could not be stored) says the barrier stays
+// shut; the terminal's message asks the driver to contact the staff
+// (nothing alerted them).
 func refusalBody(s parking.State, env Env) fyne.CanvasObject {
 	warning := s.Phase == parking.PhasePaymentTimeout
+	next := env.T.T("parking.next.staff")
+	if s.Phase == parking.PhaseOutOfService {
+		next = env.T.T("parking.next.out_of_service")
+	}
 	body := container.NewVBox(widgets.ErrorBody(env.T.T("common.what_happened"), s.Message,
-		env.T.T("common.what_next"), env.T.T("parking.next.staff"), warning, true))
+		env.T.T("common.what_next"), next, warning, true))
+	if s.Phase == parking.PhaseOutOfService {
+		s.Lines = nil // the fee row is enough for the attendant; the message is longer
+	}
 	if f := details(s, env); len(f) > 0 {
 		body.Add(widgets.Panel(f))
 	}

@@ -62,6 +62,9 @@ func fixtures(t testing.TB) []struct {
 	lost.TicketID, lost.Lost, lost.Amount, lost.QRPayload = "", true, 62000, vietQR(t, 62000)
 	lost.Lines = []tariff.Line{{Code: "parking.day", Text: "Lượt ngày", Amount: 12000}, {Code: "parking.lost_ticket", Text: "Phí mất vé", Amount: 50000}}
 	paid := visit(parking.PhasePaid, "Đã thanh toán – Cảm ơn quý khách")
+	// Paid, but the exit could not be recorded (full store): the barrier
+	// stays shut.
+	stopped := visit(parking.PhaseOutOfService, "Đã nhận thanh toán – Máy tạm dừng phục vụ, Quý khách vui lòng liên hệ nhân viên bãi xe")
 	return []struct {
 		name  string
 		s     parking.State
@@ -74,6 +77,8 @@ func fixtures(t testing.TB) []struct {
 		{"05-payment-timeout", parking.State{Phase: parking.PhasePaymentTimeout, Lane: "exit", TicketID: "K7Q2M4XZ3A", Amount: 12000, Message: "Hết thời gian thanh toán – Liên hệ nhân viên"}, ""},
 		{"06-lost-ticket", lost, "29B1-123.45"},
 		{"07-unknown-ticket", parking.State{Phase: parking.PhaseUnknownTicket, Lane: "exit", Message: "Không tìm thấy lượt gửi xe – Liên hệ nhân viên"}, "51F-888.88"},
+		{"08-out-of-service", parking.State{Phase: parking.PhaseOutOfService, Lane: "entry", Message: "Máy tạm dừng phục vụ – Quý khách vui lòng liên hệ nhân viên bãi xe"}, ""},
+		{"09-out-of-service-paid", stopped, ""},
 	}
 }
 
