@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -115,7 +116,8 @@ func servePaymentPush(pc config.Payments, mgr *session.Manager, e *env) (compone
 	mux := http.NewServeMux()
 	mux.Handle(pushPath, mgr.PushHandler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second,
-		WriteTimeout: 15 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10}
+		WriteTimeout: 15 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10,
+		ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelDebug)} // handshake noise from scanners
 	if pc.PushCert != "" {
 		cert, err := tls.LoadX509KeyPair(pc.PushCert, pc.PushKey)
 		if err != nil {
