@@ -27,8 +27,8 @@ type Payments struct {
 
 	// ConfirmKeyFile holds the HMAC-SHA256 key the back-end signs
 	// confirmations with (the gateway's checksum key, ≥ 32 characters).
-	// Default DefaultConfirmKeyFile; with --sim DATA_DIR/payment-confirm.key,
-	// made on first start.
+	// Default DefaultConfirmKeyFile; with --sim one made on first start (by
+	// the simulated back-end, or at DATA_DIR/payment-confirm.key).
 	ConfirmKeyFile string `toml:"confirm_key_file" expect:"a file path holding the confirmation checksum key"`
 	// MaxAge is how old a confirmation's signing time may be (default 5m);
 	// ClockSkew how far in the future a signing or payment time may lie

@@ -158,11 +158,14 @@ func (r *Rig) startHospitalFakes(cfg *config.Config) error {
 }
 
 // startPayments serves the payment back-end fake crediting account and
-// points *url at it. It signs with the device's checksum key, made on
-// first start under the data directory (never on a real device: there the
-// payment provider issues it).
+// points *url at it. It signs with the device's checksum key: the
+// configured file, or one made on first start in the simulators' directory
+// (never on a real device: there the payment provider issues it).
 func (r *Rig) startPayments(cfg *config.Config, account string, url *string) error {
-	path := cfg.Payments.ConfirmKeyPath(cfg.Device.DataDir, true)
+	if cfg.Payments.ConfirmKeyFile == "" {
+		cfg.Payments.ConfirmKeyFile = filepath.Join(r.Dir, "payment-confirm.key")
+	}
+	path := cfg.Payments.ConfirmKeyFile
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		k := make([]byte, 32)
 		if _, err := rand.Read(k); err != nil {
