@@ -28,7 +28,7 @@ const maxBody = 64 << 10
 // state, reason "refund due") and returns ErrConflict. The receipt is
 // printed once, after the paid transition is durable.
 func (m *Manager) Confirm(ctx context.Context, c Confirmation) (Info, error) {
-	return m.apply1(ctx, c, nil)
+	return m.applyConfirmation(ctx, c, nil)
 }
 
 // ConfirmSigned authenticates body — a signed envelope (signed.go) — and
@@ -45,7 +45,7 @@ func (m *Manager) ConfirmSigned(ctx context.Context, body []byte, want string) (
 	if err != nil {
 		return Info{}, m.reject(want, err)
 	}
-	info, err := m.apply1(ctx, c, func(s *Info) error { return m.checkSession(s, c) })
+	info, err := m.applyConfirmation(ctx, c, func(s *Info) error { return m.checkSession(s, c) })
 	if errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrInvalid) {
 		err = m.reject(c.Ref, err)
 	}
@@ -140,9 +140,9 @@ func (m *Manager) Rejected() map[string]uint64 {
 	return out
 }
 
-// apply1 checks c, runs check on its session under the lock, applies c and
+// applyConfirmation checks c, runs check on its session under the lock, applies c and
 // prints the receipt of a new payment.
-func (m *Manager) apply1(ctx context.Context, c Confirmation, check func(*Info) error) (Info, error) {
+func (m *Manager) applyConfirmation(ctx context.Context, c Confirmation, check func(*Info) error) (Info, error) {
 	if err := c.check(); err != nil {
 		return Info{}, err
 	}
