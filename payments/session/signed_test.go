@@ -245,3 +245,19 @@ func FuzzVerify(f *testing.F) {
 		_, _ = Canonical(body)
 	})
 }
+
+// BenchmarkVerify is the cost of believing one reply: parse, canonical
+// form, HMAC, field decoding.
+func BenchmarkVerify(b *testing.B) {
+	body, err := SignConfirmation(testKey, Confirmation{Ref: "K06ABCDEFGH", Status: "paid", TransactionID: "FT26326123456", Amount: 50000,
+		PaidAt: time.Unix(1_795_000_000, 0), Account: testAccount, SignedAt: time.Unix(1_795_000_002, 0)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Verify(testKey, body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
