@@ -3,8 +3,14 @@
 // names the key, its line, the bad value and what is expected), defaults, and
 // the embedded default used with --sim.
 //
-// It imports no other package of the project; everything else receives a
+// It imports no other package of the project but firmware/netclient (the
+// one rule for backend URLs, a leaf package); everything else receives a
 // *Config (or one of its sections) from firmware/cmd/kioskd.
+//
+// Every backend URL (uplink, payments, parking payments, BHYT, HIS, transit
+// lists) must be https://: a plain http:// one is an error naming its key
+// and line, unless the configuration runs under --sim (Options.Sim: the
+// local fakes) or [device] allow_insecure_http is set (logged at start).
 //
 // Each section lives in its own file with its defaults and checks; Config
 // lists them and validate calls each one.
@@ -66,6 +72,10 @@ type Device struct {
 	Profile  string `toml:"profile" expect:"hospital, transit or parking"`
 	DataDir  string `toml:"data_dir" expect:"a directory path"`
 	Timezone string `toml:"timezone" expect:"an IANA time zone such as Asia/Ho_Chi_Minh"`
+	// AllowInsecureHTTP accepts plain http:// backend URLs and a push
+	// listener without TLS (a lab bench, never a deployed kiosk: replies
+	// can then be read and forged on the network). kioskd warns at start.
+	AllowInsecureHTTP bool `toml:"allow_insecure_http"`
 }
 
 // Location returns the device's time zone (validated at load).
@@ -87,7 +97,7 @@ type Store struct {
 
 // Uplink is the [uplink] section: the store-and-forward uploader.
 type Uplink struct {
-	BaseURL    string   `toml:"base_url" expect:"an http:// or https:// URL, or empty to stay offline"`
+	BaseURL    string   `toml:"base_url" expect:"an https:// URL, or empty to stay offline"`
 	Token      string   `toml:"token" expect:"a bearer token string"`
 	TokenFile  string   `toml:"token_file" expect:"a file path holding the bearer token"`
 	ClientCert string   `toml:"client_cert" expect:"a PEM certificate file path"`
@@ -138,29 +148,37 @@ var simDefault []byte
 // SimDefault returns the embedded configuration used by --sim without
 // --config: a hospital kiosk with every device simulated, state in ./var.
 func SimDefault() (*Config, error) {
-	c, err := Parse("embedded", simDefault)
-	if err != nil {
-		return nil, err
-	}
-	c.Sim = true
-	return c, nil
+	return ParseWith("embedded", simDefault, Options{Sim: true})
 }
 
-// Load reads and checks a configuration file.
-func Load(path string) (*Config, error) {
+// Options say how a document will run, which changes what is valid.
+type Options struct {
+	// Sim: the configuration runs under --sim (Config.Sim), where plain
+	// http:// backend URLs (the local fakes) are allowed.
+	Sim bool
+}
+
+// Load reads and checks a configuration file for a real device.
+func Load(path string) (*Config, error) { return LoadWith(path, Options{}) }
+
+// LoadWith reads and checks a configuration file run as o says.
+func LoadWith(path string, o Options) (*Config, error) {
 	doc, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	return Parse(path, doc)
+	return ParseWith(path, doc, o)
 }
 
-// Parse decodes and checks a configuration document. The error, if any, is
-// an Errors listing every problem found.
-func Parse(file string, doc []byte) (*Config, error) {
+// Parse decodes and checks a configuration document for a real device.
+// The error, if any, is an Errors listing every problem found.
+func Parse(file string, doc []byte) (*Config, error) { return ParseWith(file, doc, Options{}) }
+
+// ParseWith decodes and checks a configuration document run as o says.
+func ParseWith(file string, doc []byte, o Options) (*Config, error) {
 	c := Default()
 	lines, err := decodeDoc(file, doc, c)
-	c.File, c.present = file, lines
+	c.File, c.present, c.Sim = file, lines, o.Sim
 	v := &validator{file: file, lines: lines}
 	if err != nil {
 		es := err.(Errors)
@@ -237,8 +255,9 @@ func (c *Config) validate(v *validator) {
 	c.Hospital.validate(v)
 	c.BHYT.validate(v)
 	c.Queue.validate(v)
-	c.Payments.validate(v)
+	c.Payments.validate(v, c.insecureOK())
 	c.HIS.validate(v)
+	c.validateURLs(v)
 }
 
 func (d Device) validate(v *validator) {
@@ -284,9 +303,6 @@ func (s Store) validate(v *validator) {
 }
 
 func (u Uplink) validate(v *validator) {
-	if u.BaseURL != "" {
-		v.check(strings.HasPrefix(u.BaseURL, "http://") || strings.HasPrefix(u.BaseURL, "https://"), "uplink.base_url", u.BaseURL, "an http:// or https:// URL")
-	}
 	v.check(u.Token == "" || u.TokenFile == "", "uplink.token_file", u.TokenFile, "either token or token_file, not both")
 	v.check((u.ClientCert == "") == (u.ClientKey == ""), "uplink.client_key", u.ClientKey, "client_cert and client_key together")
 	v.check(u.Interval.D() >= 100*time.Millisecond, "uplink.interval", u.Interval.D().String(), "at least \"100ms\"")

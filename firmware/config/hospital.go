@@ -44,7 +44,7 @@ type Hospital struct {
 // BHYT is the [bhyt] section: the social-insurance check-card service
 // (firmware/bhyt). StaffName and StaffCCCD are sent as hoTenCb and cccdCb.
 type BHYT struct {
-	BaseURL      string   `toml:"base_url" expect:"an http:// or https:// URL, or empty for none"`
+	BaseURL      string   `toml:"base_url" expect:"an https:// URL, or empty for none"`
 	Username     string   `toml:"username" expect:"the gateway account name"`
 	Password     string   `toml:"password" expect:"the gateway password"`
 	PasswordFile string   `toml:"password_file" expect:"a file path holding the gateway password"`
@@ -56,7 +56,7 @@ type BHYT struct {
 // HIS is the [his] section: the hospital information system adapter
 // (firmware/his).
 type HIS struct {
-	BaseURL   string   `toml:"base_url" expect:"an http:// or https:// URL, or empty for none"`
+	BaseURL   string   `toml:"base_url" expect:"an https:// URL, or empty for none"`
 	Token     string   `toml:"token" expect:"a bearer token string"`
 	TokenFile string   `toml:"token_file" expect:"a file path holding the bearer token"`
 	Timeout   Duration `toml:"timeout" expect:"a duration such as \"15s\""`
@@ -106,7 +106,6 @@ func (b *BHYT) validate(v *validator) {
 	if b.BaseURL == "" {
 		return
 	}
-	v.check(httpURL(b.BaseURL), "bhyt.base_url", b.BaseURL, "an http:// or https:// URL")
 	v.check(b.Username != "", "bhyt.username", b.Username, "the gateway account name (required with base_url)")
 	v.check(strings.TrimSpace(b.StaffName) != "", "bhyt.staff_name", b.StaffName, "the responsible staff member's full name (required with base_url)")
 	v.check(digits(b.StaffCCCD, 12), "bhyt.staff_cccd", "(redacted)", "a 12-digit CCCD number (required with base_url)")
@@ -118,13 +117,6 @@ func (h *HIS) validate(v *validator) {
 	}
 	v.check(h.Timeout.D() >= time.Second && h.Timeout.D() <= 2*time.Minute, "his.timeout", h.Timeout.D().String(), "between \"1s\" and \"2m\"")
 	v.check(h.Token == "" || h.TokenFile == "", "his.token_file", h.TokenFile, "either token or token_file, not both")
-	if h.BaseURL != "" {
-		v.check(httpURL(h.BaseURL), "his.base_url", h.BaseURL, "an http:// or https:// URL")
-	}
-}
-
-func httpURL(s string) bool {
-	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
 }
 
 func digits(s string, n int) bool {

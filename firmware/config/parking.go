@@ -35,7 +35,7 @@ type Parking struct {
 	PaymentBIN     string `toml:"payment_bin" expect:"a 6-digit NAPAS BIN"`
 	PaymentAccount string `toml:"payment_account" expect:"the beneficiary account number"`
 	PaymentName    string `toml:"payment_name" expect:"the beneficiary name"`
-	PaymentURL     string `toml:"payment_url" expect:"an http:// or https:// URL (default uplink.base_url)"`
+	PaymentURL     string `toml:"payment_url" expect:"an https:// URL (default uplink.base_url)"`
 }
 
 // KeyFile returns the token key path, defaulting under dataDir.
@@ -77,8 +77,5 @@ func (p *Parking) validate(v *validator) {
 	v.check(oneOf(p.OfflinePolicy, "deny", "open_record_debt"), "parking.offline_policy", p.OfflinePolicy, "deny or open_record_debt")
 	if p.PaymentBIN != "" {
 		v.check(len(p.PaymentBIN) == 6 && strings.Trim(p.PaymentBIN, "0123456789") == "", "parking.payment_bin", p.PaymentBIN, "a 6-digit NAPAS BIN")
-	}
-	if p.PaymentURL != "" {
-		v.check(strings.HasPrefix(p.PaymentURL, "http://") || strings.HasPrefix(p.PaymentURL, "https://"), "parking.payment_url", p.PaymentURL, "an http:// or https:// URL")
 	}
 }

@@ -212,36 +212,3 @@ func clientName(s string) bool {
 	}
 	return true
 }
-
-// Payments is the [payments] section: VietQR fee payment at the hospital
-// kiosk (payments/session). Parking lanes have their own in [parking].
-type Payments struct {
-	BIN       string   `toml:"bin" expect:"the beneficiary bank's 6-digit NAPAS BIN"`
-	Account   string   `toml:"account" expect:"the beneficiary account number"`
-	Name      string   `toml:"name" expect:"the beneficiary name (ASCII, as the bank holds it)"`
-	City      string   `toml:"city" expect:"the beneficiary city"`
-	BaseURL   string   `toml:"base_url" expect:"the payment back-end URL (default uplink.base_url)"`
-	RefPrefix string   `toml:"ref_prefix" expect:"2-4 upper-case letters starting every payment reference"`
-	QRTimeout Duration `toml:"qr_timeout" expect:"a duration such as \"5m\""`
-}
-
-func (p *Payments) validate(v *validator) {
-	if p.RefPrefix == "" {
-		p.RefPrefix = "BV"
-	}
-	if p.City == "" {
-		p.City = "VIET NAM"
-	}
-	if p.QRTimeout == 0 {
-		p.QRTimeout = Duration(5 * time.Minute)
-	}
-	if p.BIN == "" {
-		return
-	}
-	v.check(digits(p.BIN, 6), "payments.bin", p.BIN, "a 6-digit NAPAS BIN")
-	v.check(p.Account != "", "payments.account", p.Account, "the beneficiary account (required with bin)")
-	// EMVCo tags 59 and 60: at most 25 and 15 characters.
-	v.check(len(p.Name) <= 25, "payments.name", p.Name, "at most 25 characters (VietQR tag 59)")
-	v.check(len(p.City) <= 15, "payments.city", p.City, "at most 15 characters (VietQR tag 60)")
-	v.check(p.BaseURL == "" || httpURL(p.BaseURL), "payments.base_url", p.BaseURL, "an http:// or https:// URL")
-}

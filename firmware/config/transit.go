@@ -4,7 +4,6 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"path/filepath"
-	"strings"
 	"time"
 )
 
@@ -35,7 +34,7 @@ type Transit struct {
 	MaxValuePerDay int64 `toml:"max_value_per_day" expect:"a positive amount in VND"`
 	// ListsURL is the base URL of the list service (default uplink.base_url);
 	// ListsPublicKey the base64 Ed25519 key the lists are signed with.
-	ListsURL       string   `toml:"lists_url" expect:"an http:// or https:// URL"`
+	ListsURL       string   `toml:"lists_url" expect:"an https:// URL"`
 	ListsPublicKey string   `toml:"lists_public_key" expect:"a base64 Ed25519 public key (32 bytes)"`
 	ListsDir       string   `toml:"lists_dir" expect:"a directory (default DATA_DIR/lists)"`
 	SyncInterval   Duration `toml:"sync_interval" expect:"a duration such as \"5m\""`
@@ -116,9 +115,6 @@ func (t *Transit) validate(v *validator) {
 	v.check(t.MaxTapsPerDay > 0, "transit.max_taps_per_day", t.MaxTapsPerDay, "a positive number of taps")
 	v.check(t.MaxValuePerDay > 0, "transit.max_value_per_day", t.MaxValuePerDay, "a positive amount in VND")
 	v.check(t.SyncInterval.D() >= 10*time.Second, "transit.sync_interval", t.SyncInterval.D().String(), "at least \"10s\"")
-	if t.ListsURL != "" {
-		v.check(strings.HasPrefix(t.ListsURL, "http://") || strings.HasPrefix(t.ListsURL, "https://"), "transit.lists_url", t.ListsURL, "an http:// or https:// URL")
-	}
 	if t.ListsPublicKey != "" {
 		v.check(t.PublicKey() != nil, "transit.lists_public_key", t.ListsPublicKey, "a base64 Ed25519 public key (32 bytes)")
 	}

@@ -101,10 +101,11 @@ func startHospital(ctx context.Context, e *env) ([]component, *hospital.Flow, er
 	var payments hospital.Payments
 	if cfg.Hospital.Prepayment && cfg.Payments.BIN != "" {
 		mgr, c, err := paymentManager(ctx, e, printer, header)
+		parts = append(parts, c...)
 		if err != nil {
 			return fail(err)
 		}
-		payments, parts = mgr, append(parts, c)
+		payments = mgr
 	}
 
 	var flow *hospital.Flow
@@ -189,33 +190,15 @@ func (noInsurance) Check(ctx context.Context, q bhyt.Query) (bhyt.Result, error)
 	return bhyt.Result{Meaning: bhyt.DescribeFailure()}, fmt.Errorf("no gateway configured: %w", bhyt.ErrUnavailable)
 }
 
-func paymentManager(ctx context.Context, e *env, p *escpos.Printer, h tickets.Header) (*session.Manager, component, error) {
+func paymentManager(ctx context.Context, e *env, p *escpos.Printer, h tickets.Header) (*session.Manager, []component, error) {
 	cfg := e.cfg
 	base := cfg.Payments.BaseURL
 	if base == "" {
 		base = cfg.Uplink.BaseURL
 	}
-	mgr, err := session.New(session.Config{DeviceID: cfg.Device.ID, RefPrefix: cfg.Payments.RefPrefix, BIN: cfg.Payments.BIN,
+	return startPayments(ctx, e, session.Config{DeviceID: cfg.Device.ID, RefPrefix: cfg.Payments.RefPrefix, BIN: cfg.Payments.BIN,
 		Account: cfg.Payments.Account, Name: cfg.Payments.Name, City: cfg.Payments.City, QRTimeout: cfg.Payments.QRTimeout.D(),
-		BaseURL: base, Logger: e.log}, records.NewSessionRecorder(e.store), receiptPrinter{p, h})
-	if err != nil {
-		return nil, component{}, fmt.Errorf("kiosk: payments: %w", err)
-	}
-	if err := mgr.Restore(ctx); err != nil {
-		return nil, component{}, fmt.Errorf("kiosk: payments restore: %w", err)
-	}
-	return mgr, goComponent(ctx, "payment sweep", e.log, func(c context.Context) error {
-		t := time.NewTicker(5 * time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-c.Done():
-				return nil
-			case <-t.C:
-				_ = mgr.Sweep(c)
-			}
-		}
-	}), nil
+		BaseURL: base}, records.NewSessionRecorder(e.store), receiptPrinter{p, h})
 }
 
 // receiptPrinter prints a paid session's receipt on the kiosk printer.

@@ -70,6 +70,9 @@ func Run(ctx context.Context, opt Options) error {
 	}
 
 	log.Info("kioskd starting", "device", cfg.Device.ID, "profile", cfg.Device.Profile, "sim", cfg.Sim)
+	if cfg.Device.AllowInsecureHTTP && !cfg.Sim {
+		log.Warn("allow_insecure_http is set: plain http:// backends can be read and forged on the network", "keys", cfg.InsecureURLs())
+	}
 	m := metrics.New()
 	if cfg.Metrics.Listen != "" {
 		// Metrics are for technicians; a taken port must not stop a kiosk.

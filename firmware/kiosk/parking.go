@@ -12,7 +12,6 @@ import (
 	"github.com/kiosk06/kiosk/drivers/gpio"
 	"github.com/kiosk06/kiosk/firmware/devices"
 	"github.com/kiosk06/kiosk/firmware/parking"
-	"github.com/kiosk06/kiosk/payments/session"
 	"github.com/kiosk06/kiosk/payments/tariff"
 )
 
@@ -62,26 +61,12 @@ func startParkingLane(ctx context.Context, e *env) ([]component, *parking.Termin
 		deps.Loop = loop
 	}
 	if cfg.Parking.PaymentBIN != "" {
-		mgr, err := session.New(parking.SessionConfigFrom(cfg.Parking, cfg.Device.ID, cfg.Uplink.BaseURL), parking.SessionRecorder{Store: e.store}, nil)
+		mgr, c, err := startPayments(ctx, e, parking.SessionConfigFrom(cfg.Parking, cfg.Device.ID, cfg.Uplink.BaseURL), parking.SessionRecorder{Store: e.store}, nil)
+		parts = append(parts, c...)
 		if err != nil {
-			return parts, nil, nil, fmt.Errorf("kiosk: payments: %w", err)
-		}
-		if err := mgr.Restore(ctx); err != nil {
-			return parts, nil, nil, fmt.Errorf("kiosk: payments restore: %w", err)
+			return parts, nil, nil, err
 		}
 		deps.VietQR = mgr
-		parts = append(parts, goComponent(ctx, "payment sweep", e.log, func(c context.Context) error {
-			t := time.NewTicker(5 * time.Second)
-			defer t.Stop()
-			for {
-				select {
-				case <-c.Done():
-					return nil
-				case <-t.C:
-					_ = mgr.Sweep(c)
-				}
-			}
-		}))
 	}
 	pc := parking.ConfigFrom(cfg.Parking)
 	pc.Logger = e.log

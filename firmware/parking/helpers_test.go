@@ -2,7 +2,6 @@ package parking
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -133,8 +132,14 @@ func (b *payBackend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	_ = json.NewEncoder(w).Encode(session.Confirmation{Ref: ref, Status: "paid", TransactionID: "FT" + ref, Amount: amount, PaidAt: time.Now()})
+	now := time.Now()
+	body, _ := session.SignConfirmation(payKey, session.Confirmation{Ref: ref, Status: "paid", TransactionID: "FT" + ref, Amount: amount, PaidAt: now,
+		Account: "0011001234567", SignedAt: now}) // signed as a real back-end must (payments/session)
+	_, _ = w.Write(body)
 }
+
+// payKey is the back-end's checksum key.
+var payKey = []byte("parking-test-checksum-key-0123456789abcdef")
 
 func newLane(t *testing.T, st *store.Store, mutate func(*Config, *Deps)) *lane {
 	t.Helper()
@@ -153,7 +158,7 @@ func newLane(t *testing.T, st *store.Store, mutate func(*Config, *Deps)) *lane {
 	l.pay.srv = httptest.NewServer(l.pay)
 	t.Cleanup(l.pay.srv.Close)
 	mgr, err := session.New(session.Config{DeviceID: "parking-test-1", RefPrefix: "PK", BIN: "970436", Account: "0011001234567", Name: "BAI XE A", City: "HA NOI",
-		BaseURL: l.pay.srv.URL, HTTPClient: l.pay.srv.Client(), PollInitial: 5 * time.Millisecond, PollMax: 20 * time.Millisecond, Logger: quiet}, SessionRecorder{Store: st}, nil)
+		BaseURL: l.pay.srv.URL, HTTPClient: l.pay.srv.Client(), ConfirmKey: payKey, PollInitial: 5 * time.Millisecond, PollMax: 20 * time.Millisecond, Logger: quiet}, SessionRecorder{Store: st}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/bhyt/bhytfake"
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/his/hisfake"
+	"github.com/kiosk06/kiosk/payments/session"
 	"github.com/kiosk06/kiosk/payments/session/sessionfake"
 	"github.com/kiosk06/kiosk/tests/collector"
 )
@@ -108,7 +109,16 @@ func Start(ctx context.Context, cfg *config.Config, dir string, log *slog.Logger
 		cfg.Identity.TrustDir = r.TrustDir
 	}
 	if cfg.Device.Profile == config.ProfileHospital {
-		r.startHospitalFakes(cfg)
+		if err := r.startHospitalFakes(cfg); err != nil {
+			r.Close()
+			return nil, err
+		}
+	}
+	if cfg.Device.Profile == config.ProfileParking && cfg.Parking.PaymentBIN != "" && cfg.Parking.PaymentURL == "" {
+		if err := r.startPayments(cfg, cfg.Parking.PaymentAccount, &cfg.Parking.PaymentURL); err != nil {
+			r.Close()
+			return nil, err
+		}
 	}
 	if cfg.Uplink.BaseURL == "" {
 		if err := r.startCollector(); err != nil {
@@ -121,9 +131,9 @@ func Start(ctx context.Context, cfg *config.Config, dir string, log *slog.Logger
 	return r, nil
 }
 
-// startHospitalFakes serves the BHYT gateway and the HIS fakes when the
-// config names none, with a sim staff identity.
-func (r *Rig) startHospitalFakes(cfg *config.Config) {
+// startHospitalFakes serves the BHYT gateway, payment back-end and HIS
+// fakes when the config names none, with a sim staff identity.
+func (r *Rig) startHospitalFakes(cfg *config.Config) error {
 	if cfg.BHYT.BaseURL == "" {
 		const user, pass = "sim-kiosk", "sim-password"
 		r.BHYT = bhytfake.New(user, pass)
@@ -133,10 +143,9 @@ func (r *Rig) startHospitalFakes(cfg *config.Config) {
 		r.devices = append(r.devices, Device{Role: "bhyt", Driver: "bhytfake", Path: r.BHYT.URL(), Spec: r.BHYT.URL()})
 	}
 	if cfg.Hospital.Prepayment && cfg.Payments.BIN != "" && cfg.Payments.BaseURL == "" {
-		r.Payments = sessionfake.New()
-		r.closers = append(r.closers, func() error { r.Payments.Close(); return nil })
-		cfg.Payments.BaseURL = r.Payments.URL()
-		r.devices = append(r.devices, Device{Role: "payments", Driver: "sessionfake", Path: r.Payments.URL(), Spec: r.Payments.URL()})
+		if err := r.startPayments(cfg, cfg.Payments.Account, &cfg.Payments.BaseURL); err != nil {
+			return err
+		}
 	}
 	if cfg.HIS.BaseURL == "" {
 		const token = "sim-his-token"
@@ -145,6 +154,39 @@ func (r *Rig) startHospitalFakes(cfg *config.Config) {
 		cfg.HIS.BaseURL, cfg.HIS.Token, cfg.HIS.TokenFile = r.HIS.URL(), token, ""
 		r.devices = append(r.devices, Device{Role: "his", Driver: "hisfake", Path: r.HIS.URL(), Spec: r.HIS.URL()})
 	}
+	return nil
+}
+
+// startPayments serves the payment back-end fake crediting account and
+// points *url at it. It signs with the device's checksum key: the
+// configured file, or one made on first start in the simulators' directory
+// (never on a real device: there the payment provider issues it).
+func (r *Rig) startPayments(cfg *config.Config, account string, url *string) error {
+	if cfg.Payments.ConfirmKeyFile == "" {
+		cfg.Payments.ConfirmKeyFile = filepath.Join(r.Dir, "payment-confirm.key")
+	}
+	path := cfg.Payments.ConfirmKeyFile
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		k := make([]byte, 32)
+		if _, err := rand.Read(k); err != nil {
+			return fmt.Errorf("simrig: payment key: %w", err)
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return fmt.Errorf("simrig: payment key: %w", err)
+		}
+		if err := os.WriteFile(path, []byte(hex.EncodeToString(k)+"\n"), 0o600); err != nil {
+			return fmt.Errorf("simrig: payment key: %w", err)
+		}
+	}
+	key, err := session.LoadKey(path)
+	if err != nil {
+		return fmt.Errorf("simrig: %w", err)
+	}
+	r.Payments = sessionfake.New(sessionfake.Options{Key: key, Account: account})
+	r.closers = append(r.closers, func() error { r.Payments.Close(); return nil })
+	*url = r.Payments.URL()
+	r.devices = append(r.devices, Device{Role: "payments", Driver: "sessionfake", Path: r.Payments.URL(), Spec: r.Payments.URL()})
+	return nil
 }
 
 // PayPending plays the patient's bank transfer: the newest payment session

@@ -25,13 +25,21 @@ type Config struct {
 	// ShowTimeout: a created session whose QR is not shown within it fails;
 	// QRTimeout: a shown QR not paid within it expires.
 	ShowTimeout, QRTimeout time.Duration
-	// BaseURL of the payment back-end, e.g. "https://pay.example.vn".
+	// BaseURL of the payment back-end, e.g. "https://pay.example.vn";
+	// HTTPClient reaches it (the device builds one with its CA and client
+	// certificate); Token, when set, is sent as a bearer token.
 	BaseURL    string
 	HTTPClient *http.Client
+	Token      string
 	// PollInitial and PollMax bound the polling backoff (doubling).
 	PollInitial, PollMax time.Duration
-	// PushToken is the bearer token the push hook requires (empty: no hook).
-	PushToken string
+	// ConfirmKey is the back-end's checksum key (≥ MinKeyLen bytes): only
+	// replies and pushes signed with it are believed. Without it, none is.
+	ConfirmKey []byte
+	// MaxAge bounds how long ago a confirmation may have been signed
+	// (default 5 min); ClockSkew how far in the future its signing or
+	// payment time may lie (default 2 min; negative: none allowed).
+	MaxAge, ClockSkew time.Duration
 	// Now and Sleep are the clock; tests inject fakes.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -52,6 +60,18 @@ func (c *Config) defaults() error {
 	}
 	if c.PollMax < c.PollInitial {
 		c.PollMax = 15 * time.Second
+	}
+	if c.MaxAge <= 0 {
+		c.MaxAge = 5 * time.Minute
+	}
+	switch {
+	case c.ClockSkew == 0:
+		c.ClockSkew = 2 * time.Minute
+	case c.ClockSkew < 0:
+		c.ClockSkew = 0
+	}
+	if len(c.ConfirmKey) > 0 && len(c.ConfirmKey) < MinKeyLen {
+		return fmt.Errorf("%w: ConfirmKey of %d bytes, want at least %d", ErrInvalid, len(c.ConfirmKey), MinKeyLen)
 	}
 	if c.HTTPClient == nil {
 		c.HTTPClient = &http.Client{Timeout: 10 * time.Second}
@@ -98,6 +118,9 @@ type Manager struct {
 	mu      sync.Mutex
 	byRef   map[string]*Info
 	txns    map[string]string // provider transaction ID → ref (dedupe)
+
+	rmu      sync.Mutex
+	rejected map[string]uint64 // rejected confirmations by reason
 }
 
 // New makes a Manager; call Restore before use after a restart.
@@ -108,7 +131,8 @@ func New(cfg Config, rec Recorder, printer Printer) (*Manager, error) {
 	if rec == nil {
 		return nil, fmt.Errorf("%w: a Recorder is required", ErrInvalid)
 	}
-	return &Manager{cfg: cfg, rec: rec, printer: printer, byRef: map[string]*Info{}, txns: map[string]string{}}, nil
+	return &Manager{cfg: cfg, rec: rec, printer: printer, byRef: map[string]*Info{}, txns: map[string]string{},
+		rejected: map[string]uint64{}}, nil
 }
 
 // Restore rebuilds sessions and the seen-transaction set from the recorder,

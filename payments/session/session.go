@@ -11,6 +11,15 @@
 // hook; both paths are idempotent: a provider transaction ID is applied
 // once, however often webhooks are retried.
 //
+// Nothing from the network is believed unless proven: a reply or push must
+// carry the transaction signed with the back-end's checksum key the way
+// payOS signs its webhooks (HMAC-SHA256 over the sorted key=value form,
+// signed.go), name this session's reference and beneficiary account, and
+// be fresh (signed within MaxAge, nothing dated in the future beyond
+// ClockSkew, the transfer not older than the session). A confirmation that
+// fails any check changes nothing, is logged without personal data and is
+// counted (Manager.Rejected).
+//
 // Every transition is handed to a Recorder, which must make it durable
 // before returning; only then does the session change state. A paid
 // session prints a receipt through a Printer.
@@ -109,12 +118,15 @@ type Info struct {
 	seq      int
 }
 
-// Confirmation is the back-end's word on a payment, from polling or push.
+// Confirmation is the back-end's word on a payment: the data object of a
+// signed reply or push (signed.go), or an in-process confirmation.
 type Confirmation struct {
 	Ref           string    `json:"ref"`
 	Status        string    `json:"status"` // "pending", "paid" or "failed"
-	TransactionID string    `json:"transaction_id"`
-	Amount        int64     `json:"amount"`
-	PaidAt        time.Time `json:"paid_at"`
-	Reason        string    `json:"reason,omitempty"`
+	TransactionID string    `json:"transactionId"`
+	Amount        int64     `json:"amount"`        // VND received
+	PaidAt        time.Time `json:"paidAt"`        // when the bank booked the transfer
+	Account       string    `json:"accountNumber"` // beneficiary account credited
+	Reason        string    `json:"reason"`
+	SignedAt      time.Time `json:"signedAt"` // when the back-end signed this reply
 }

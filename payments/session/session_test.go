@@ -55,10 +55,19 @@ func (p *memPrinter) PrintReceipt(_ context.Context, r Receipt) error {
 	return nil
 }
 
-// backend fakes GET /v1/payments/{ref}: 404 until paid[ref] is set.
+// testKey is the back-end's checksum key in these tests.
+var testKey = []byte("5f0c8a3b9e2d4f61a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4")
+
+const testAccount = "0011001234567"
+
+// backend fakes GET /v1/payments/{ref}: 404 until paid[ref] is set, then
+// that confirmation signed at the time of the reply (ref, account, paidAt
+// filled in when empty); raw[ref], when set, is sent as is instead.
 type backend struct {
 	mu    sync.Mutex
+	clock *fakeClock
 	paid  map[string]Confirmation
+	raw   map[string][]byte
 	calls int
 }
 
@@ -67,12 +76,56 @@ func (b *backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer b.mu.Unlock()
 	b.calls++
 	ref, ok := strings.CutPrefix(r.URL.Path, "/v1/payments/")
+	if raw, forged := b.raw[ref]; forged && ok {
+		_, _ = w.Write(raw)
+		return
+	}
 	c, paid := b.paid[ref]
 	if !ok || r.Method != http.MethodGet || !paid {
 		http.NotFound(w, r)
 		return
 	}
-	_ = json.NewEncoder(w).Encode(c)
+	body, err := SignConfirmation(testKey, b.complete(ref, c))
+	if err != nil {
+		http.Error(w, err.Error(), 500)
+		return
+	}
+	_, _ = w.Write(body)
+}
+
+// complete fills what a real back-end would: the ref asked about, the
+// account credited, the booking time and the signing time.
+func (b *backend) complete(ref string, c Confirmation) Confirmation {
+	if c.Ref == "" {
+		c.Ref = ref
+	}
+	if c.Account == "" {
+		c.Account = testAccount
+	}
+	if c.PaidAt.IsZero() && c.Status == "paid" {
+		c.PaidAt = b.clock.Now()
+	}
+	if c.SignedAt.IsZero() {
+		c.SignedAt = b.clock.Now()
+	}
+	return c
+}
+
+func (b *backend) setPaid(ref string, c Confirmation) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.paid[ref] = c
+}
+
+// setRaw serves body for ref as is (nil: back to signed confirmations).
+func (b *backend) setRaw(ref string, body []byte) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if body == nil {
+		delete(b.raw, ref)
+		return
+	}
+	b.raw[ref] = body
 }
 
 type fixture struct {
@@ -87,7 +140,8 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{clock: &fakeClock{now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}, rec: &MemoryRecorder{},
-		print: &memPrinter{}, be: &backend{paid: map[string]Confirmation{}}}
+		print: &memPrinter{}}
+	f.be = &backend{clock: f.clock, paid: map[string]Confirmation{}, raw: map[string][]byte{}}
 	f.srv = httptest.NewServer(f.be)
 	t.Cleanup(f.srv.Close)
 	var err error
@@ -99,9 +153,9 @@ func newFixture(t *testing.T) *fixture {
 }
 
 func (f *fixture) config() Config {
-	return Config{DeviceID: "kiosk-06", RefPrefix: "K06", BIN: "970436", Account: "0011001234567", Name: "BENH VIEN A",
+	return Config{DeviceID: "kiosk-06", RefPrefix: "K06", BIN: "970436", Account: testAccount, Name: "BENH VIEN A",
 		ShowTimeout: 30 * time.Second, QRTimeout: 5 * time.Minute, BaseURL: f.srv.URL, HTTPClient: f.srv.Client(),
-		PollInitial: time.Second, PollMax: 15 * time.Second, PushToken: "s3cret", Now: f.clock.Now, Sleep: f.clock.Sleep,
+		PollInitial: time.Second, PollMax: 15 * time.Second, ConfirmKey: testKey, Now: f.clock.Now, Sleep: f.clock.Sleep,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
 
@@ -137,9 +191,7 @@ func TestPaidByPolling(t *testing.T) {
 	if err != nil || p.Bill != s.Ref || p.Amount != 50000 || !strings.HasPrefix(p.Purpose, s.Ref+" Vien phi") {
 		t.Fatalf("payload %s decodes to %+v, %v", s.Payload, p, err)
 	}
-	f.be.mu.Lock()
-	f.be.paid[s.Ref] = Confirmation{Status: "paid", TransactionID: "FT26326ABC", Amount: 50000}
-	f.be.mu.Unlock()
+	f.be.setPaid(s.Ref, Confirmation{Status: "paid", TransactionID: "FT26326ABC", Amount: 50000})
 	got, err := f.m.Await(ctx, s.Ref)
 	if err != nil || got.State != Paid || got.TxnID != "FT26326ABC" {
 		t.Fatalf("Await = %+v, %v", got, err)
@@ -189,7 +241,7 @@ func TestIdempotentConfirmations(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	f.be.paid[s.Ref] = c // and the poller sees it too
+	f.be.setPaid(s.Ref, c) // and the poller sees it too
 	if got, err := f.m.Poll(ctx, s.Ref); err != nil || got.State != Paid {
 		t.Fatalf("Poll after push = %+v, %v", got, err)
 	}
@@ -336,40 +388,51 @@ func TestPushHandler(t *testing.T) {
 	s := f.shown(t, 50000)
 	srv := httptest.NewServer(f.m.PushHandler())
 	defer srv.Close()
-	post := func(token, body string) int {
-		req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewBufferString(body))
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := srv.Client().Do(req)
+	post := func(body []byte) int {
+		resp, err := srv.Client().Post(srv.URL, "application/json", bytes.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	ok := fmt.Sprintf(`{"ref":%q,"status":"paid","transaction_id":"PAYOS-1","amount":50000}`, s.Ref)
+	signed := func(c Confirmation) []byte {
+		b, err := SignConfirmation(testKey, f.be.complete(s.Ref, c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	ok := signed(Confirmation{Status: "paid", TransactionID: "PAYOS-1", Amount: 50000})
+	unsigned, _ := json.Marshal(map[string]any{"ref": s.Ref, "status": "paid", "transaction_id": "PAYOS-9", "amount": 50000})
 	for _, tc := range []struct {
-		name, token, body string
-		want              int
+		name string
+		body []byte
+		want int
 	}{
-		{"no token", "", ok, 401},
-		{"wrong token", "nope", ok, 401},
-		{"bad json", "s3cret", "{", 400},
-		{"bad status", "s3cret", fmt.Sprintf(`{"ref":%q,"status":"maybe"}`, s.Ref), 400},
-		{"unknown ref", "s3cret", `{"ref":"K06XXXXXXXX","status":"paid","transaction_id":"X","amount":1}`, 404},
-		{"paid", "s3cret", ok, 200},
-		{"retried", "s3cret", ok, 200},
-		{"second transaction", "s3cret", strings.Replace(ok, "PAYOS-1", "PAYOS-2", 1), 409},
+		{"unsigned (the old shape)", unsigned, 401},
+		{"tampered amount", bytes.Replace(ok, []byte(`"amount":50000`), []byte(`"amount":500000`), 1), 401},
+		{"bad json", []byte("{"), 400},
+		{"bad status", signed(Confirmation{Status: "maybe"}), 400},
+		{"unknown ref", signed(Confirmation{Ref: "K06XXXXXXXX", Status: "paid", TransactionID: "X", Amount: 1}), 404},
+		{"too large", append(bytes.Repeat([]byte(" "), maxBody), ok...), 413},
+		{"paid", ok, 200},
+		{"retried", ok, 200},
+		{"second transaction", signed(Confirmation{Status: "paid", TransactionID: "PAYOS-2", Amount: 50000}), 409},
 	} {
-		if got := post(tc.token, tc.body); got != tc.want {
+		if got := post(tc.body); got != tc.want {
 			t.Errorf("%s: HTTP %d, want %d", tc.name, got, tc.want)
 		}
 	}
+	if got := f.print.receipts; len(got) != 1 || got[0].TxnID != "PAYOS-1" {
+		t.Fatalf("receipts %+v", got)
+	}
 	f.rec.Fail = errors.New("disk full")
-	other := strings.Replace(ok, "PAYOS-1", "PAYOS-3", 1)
-	if got := post("s3cret", other); got != 503 {
+	if got := post(signed(Confirmation{Status: "paid", TransactionID: "PAYOS-3", Amount: 50000})); got != 503 {
 		t.Errorf("record failure: HTTP %d, want 503", got)
+	}
+	if r := f.m.Rejected(); r["bad_signature"] != 2 {
+		t.Errorf("rejected %v, want 2 bad signatures", r)
 	}
 }
 

@@ -12,12 +12,13 @@ import (
 
 func cmdConfig(ctx context.Context, e *env, args []string) int {
 	return subcommand(ctx, e, "kioskd config", "configuration tools", []command{
-		{"check", "check FILE: print every error with its key and line; exit 2 if any", cmdConfigCheck},
+		{"check", "check [--sim] FILE: print every error with its key and line; exit 2 if any", cmdConfigCheck},
 	}, args)
 }
 
 func cmdConfigCheck(_ context.Context, e *env, args []string) int {
-	fs := newFlags(e, "config check", "kioskd config check FILE")
+	fs := newFlags(e, "config check", "kioskd config check [--sim] FILE")
+	sim := fs.Bool("sim", false, "check the file as `kioskd run --sim` runs it (plain http:// backends allowed)")
 	if code, ok := parseFlags(fs, e, args); !ok {
 		return code
 	}
@@ -25,7 +26,7 @@ func cmdConfigCheck(_ context.Context, e *env, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	cfg, err := config.Load(fs.Arg(0))
+	cfg, err := config.LoadWith(fs.Arg(0), config.Options{Sim: *sim})
 	if err != nil {
 		printConfigErrors(e, err)
 		return exitUsage
@@ -55,10 +56,7 @@ func loadConfig(e *env, path string, sim bool) (*config.Config, int) {
 	)
 	switch {
 	case path != "":
-		cfg, err = config.Load(path)
-		if cfg != nil {
-			cfg.Sim = sim
-		}
+		cfg, err = config.LoadWith(path, config.Options{Sim: sim})
 	case sim:
 		cfg, err = config.SimDefault()
 	default:

@@ -22,7 +22,8 @@ func TestDiagHospital(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := filepath.Join(dir, "k.toml")
-	doc := "[device]\nid = \"h-01\"\nprofile = \"hospital\"\ndata_dir = \"" + dir + "\"\n" +
+	// The fakes speak plain http, as on a lab bench.
+	doc := "[device]\nid = \"h-01\"\nprofile = \"hospital\"\ndata_dir = \"" + dir + "\"\nallow_insecure_http = true\n" +
 		"[bhyt]\nbase_url = \"" + b.URL() + "\"\nusername = \"kiosk\"\npassword_file = \"" + pw + "\"\nstaff_name = \"Trần Thị A\"\nstaff_cccd = \"079190000001\"\n" +
 		"[his]\nbase_url = \"" + h.URL() + "\"\ntoken = \"tok\"\n"
 	if err := os.WriteFile(cfg, []byte(doc), 0o600); err != nil {
