@@ -254,8 +254,8 @@ func (c *Config) validate(v *validator) {
 	c.Parking.validate(v)
 	c.Hospital.validate(v)
 	c.BHYT.validate(v)
-	c.Queue.validate(v)
-	c.Payments.validate(v, c.insecureOK())
+	c.Queue.validate(v, c.InsecureHTTPAllowed())
+	c.Payments.validate(v, c.InsecureHTTPAllowed())
 	c.HIS.validate(v)
 	c.validateURLs(v)
 }

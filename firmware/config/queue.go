@@ -28,15 +28,13 @@ type Queue struct {
 	// APIListen serves the API; empty disables it.
 	APIListen string `toml:"api_listen" expect:"a host:port such as 0.0.0.0:8407, or empty"`
 	// TLSCert and TLSKey are the API's certificate and key (PEM): required
-	// unless APIListen is a loopback address or AllowInsecureHTTP is set.
+	// unless APIListen is a loopback address or [device] allow_insecure_http
+	// is set.
 	TLSCert string `toml:"tls_cert" expect:"a PEM certificate file path"`
 	TLSKey  string `toml:"tls_key" expect:"a PEM private key file path"`
 	// ClientCA, when set, makes every client present a certificate issued
 	// by it (mutual TLS) besides its token.
 	ClientCA string `toml:"client_ca" expect:"a PEM CA bundle file path"`
-	// AllowInsecureHTTP lets the API serve plain HTTP on a non-loopback
-	// address: tokens then cross the network in clear. For a bench test.
-	AllowInsecureHTTP bool `toml:"allow_insecure_http"`
 	// Clients are the API's clients, each with its own token file.
 	Clients []QueueClient `toml:"clients"`
 	// Issue limits per client (queueapi.IssueLimits), and the request rate
@@ -95,9 +93,9 @@ func (q Queue) ResetOffset() time.Duration {
 
 // PlainHTTPAllowed reports whether the API may serve plain HTTP: on a
 // loopback address (nothing crosses the network), or where the operator
-// said so with allow_insecure_http.
-func (q Queue) PlainHTTPAllowed() bool {
-	return q.AllowInsecureHTTP || q.APIOnLoopback()
+// said so with [device] allow_insecure_http (insecure).
+func (q Queue) PlainHTTPAllowed(insecure bool) bool {
+	return insecure || q.APIOnLoopback()
 }
 
 // APIOnLoopback reports whether api_listen binds only a loopback address.
@@ -117,7 +115,7 @@ func loopbackListen(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func (q *Queue) validate(v *validator) {
+func (q *Queue) validate(v *validator, insecure bool) {
 	if len(q.Services) == 0 {
 		q.Services = []QueueService{{Code: "A", Name: "Khám bệnh", Counters: []string{"1"}}}
 	}
@@ -142,11 +140,11 @@ func (q *Queue) validate(v *validator) {
 		// the examples' literal tokens into production.
 		v.notUsed("queue.tokens", "[[queue.clients]] entries with name, role and token_file (inline tokens are no longer accepted; make new random ones)")
 	}
-	q.validateAPI(v)
+	q.validateAPI(v, insecure)
 }
 
 // validateAPI checks the API's listener, TLS, limits and clients.
-func (q *Queue) validateAPI(v *validator) {
+func (q *Queue) validateAPI(v *validator, insecure bool) {
 	q.IssuePerMinute = cmp.Or(q.IssuePerMinute, defaultIssuePerMinute)
 	q.IssueBurst = cmp.Or(q.IssueBurst, defaultIssueBurst)
 	q.IssueDailyCap = cmp.Or(q.IssueDailyCap, defaultIssueDailyCap)
@@ -163,8 +161,8 @@ func (q *Queue) validateAPI(v *validator) {
 	_, port, err := net.SplitHostPort(q.APIListen)
 	n, perr := strconv.Atoi(port)
 	v.check(err == nil && perr == nil && n >= 1 && n <= 65535, "queue.api_listen", q.APIListen, "a host:port such as 0.0.0.0:8407")
-	v.check(q.TLSCert != "" || q.PlainHTTPAllowed(), "queue.api_listen", q.APIListen,
-		"tls_cert and tls_key for a non-loopback address (tokens must not cross the network in clear), or allow_insecure_http = true")
+	v.check(q.TLSCert != "" || q.PlainHTTPAllowed(insecure), "queue.api_listen", q.APIListen,
+		"tls_cert and tls_key for a non-loopback address (tokens must not cross the network in clear), or [device] allow_insecure_http = true")
 	v.check(len(q.Clients) > 0, "queue.api_listen", q.APIListen, "at least one [[queue.clients]] entry with the API")
 	counters := map[string]bool{}
 	for _, s := range q.Services {

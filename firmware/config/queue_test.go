@@ -41,7 +41,7 @@ func TestQueueAPI(t *testing.T) {
 		{"localhost", "[queue]\napi_listen = \"localhost:8407\"\n" + client, ""},
 		{"LAN with TLS", "[queue]\napi_listen = \"0.0.0.0:8407\"\ntls_cert = \"/c.pem\"\ntls_key = \"/k.pem\"\n" + client, ""},
 		{"mutual TLS", "[queue]\napi_listen = \":8407\"\ntls_cert = \"/c.pem\"\ntls_key = \"/k.pem\"\nclient_ca = \"/ca.pem\"\n" + client, ""},
-		{"LAN insecure on purpose", "[queue]\napi_listen = \"192.168.1.20:8407\"\nallow_insecure_http = true\n" + client, ""},
+		{"LAN insecure on purpose", "allow_insecure_http = true\n[queue]\napi_listen = \"192.168.1.20:8407\"\n" + client, ""},
 		{"every interface in clear", "[queue]\napi_listen = \":8407\"\n" + client, "queue.api_listen"},
 		{"LAN in clear", "[queue]\napi_listen = \"192.168.1.20:8407\"\n" + client, "queue.api_listen"},
 		{"127.0.0.1.example.vn", "[queue]\napi_listen = \"127.0.0.1.example.vn:8407\"\n" + client, "queue.api_listen"},

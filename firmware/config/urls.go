@@ -33,9 +33,10 @@ func (c *Config) BackendURLs() []BackendURL {
 	return out
 }
 
-// insecureOK reports whether plain http:// is allowed: under --sim, or by
-// the operator's explicit [device] allow_insecure_http.
-func (c *Config) insecureOK() bool { return c.Sim || c.Device.AllowInsecureHTTP }
+// InsecureHTTPAllowed reports whether plain http:// (backend URLs, the
+// queue API and payment push listeners off loopback) is allowed: under
+// --sim, or by the operator's explicit [device] allow_insecure_http.
+func (c *Config) InsecureHTTPAllowed() bool { return c.Sim || c.Device.AllowInsecureHTTP }
 
 // InsecureURLs returns the keys whose URL is plain http:// (allowed only by
 // --sim or allow_insecure_http), for the warning logged at start.
@@ -53,7 +54,7 @@ func (c *Config) InsecureURLs() []string {
 // a host, http:// only when insecureOK.
 func (c *Config) validateURLs(v *validator) {
 	for _, u := range c.BackendURLs() {
-		err := netclient.CheckURL(u.URL, c.insecureOK())
+		err := netclient.CheckURL(u.URL, c.InsecureHTTPAllowed())
 		switch {
 		case err == nil:
 		case errors.Is(err, netclient.ErrInsecureURL):

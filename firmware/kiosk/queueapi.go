@@ -42,7 +42,7 @@ func serveQueueAPI(eng *queue.Engine, e *env) (component, error) {
 			return component{}, fmt.Errorf("kiosk: queue API: %w", err)
 		}
 		checkCertExpiry(e.log, tlsCfg.Certificates[0].Leaf, time.Now())
-	case !q.PlainHTTPAllowed():
+	case !q.PlainHTTPAllowed(e.cfg.InsecureHTTPAllowed()):
 		return component{}, fmt.Errorf("%w (%s)", errQueuePlainHTTP, q.APIListen)
 	case !q.APIOnLoopback():
 		e.log.Warn("queue API serves plain HTTP on a network address: tokens cross the network in clear (allow_insecure_http)", "listen", q.APIListen)

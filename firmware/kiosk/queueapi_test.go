@@ -109,16 +109,6 @@ func serverPKI(t *testing.T, dir string, notAfter time.Time) (ca, cert, key stri
 	return write("ca.pem", "CERTIFICATE", caDER), write("queue.crt", "CERTIFICATE", der), write("queue.key", "EC PRIVATE KEY", kder)
 }
 
-// freeAddr is a loopback address with a port free a moment ago.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
 
 // TestServeQueueAPI starts the API as the hospital profile does, over TLS:
 // the board over HTTPS, plain HTTP refused, the issue limit with its
