@@ -32,11 +32,11 @@ var ErrNotCA = errors.New("pa: not a CA certificate")
 
 // Skip is one certificate (or a whole file) a trust store left out.
 type Skip struct {
-	File    string // file in the trust directory; "" when added directly
-	Index   int    // 1-based position in a master list's certList or a PEM file; 0 for a lone certificate or the whole file
-	Subject string // the certificate's subject when readable (a state authority: no personal data)
-	Reason  SkipReason
-	Detail  string
+	File    string     `json:"file,omitempty"`    // file in the trust directory; "" when added directly
+	Index   int        `json:"index,omitempty"`   // 1-based position in a master list's certList or a PEM file; 0 for a lone certificate or the whole file
+	Subject string     `json:"subject,omitempty"` // the certificate's subject when readable (a state authority: no personal data)
+	Reason  SkipReason `json:"reason"`
+	Detail  string     `json:"detail"`
 }
 
 // String renders the skip for a log line or a technician.
@@ -88,13 +88,13 @@ func skipFor(der []byte, err error, index int) Skip {
 
 // FileReport says what one trust-directory file contributed.
 type FileReport struct {
-	Name          string   // file name in the directory
-	Kind          string   // "master list", "certificate" or "PEM"
-	Added         int      // anchors it added
-	Duplicates    int      // anchors already in the store
-	Skipped       int      // certificates (or the whole file) left out
-	Error         string   // why the whole file was left out, "" otherwise
-	Signer        string   // master list signer's subject
-	SignerChained bool     // the signer's certificate verifies under a CSCA in the list
-	Warnings      []string // encodings accepted with a warning
+	Name          string   `json:"name"`                     // file name in the directory
+	Kind          string   `json:"kind"`                     // "master list", "certificate" or "PEM"
+	Added         int      `json:"added"`                    // anchors it added
+	Duplicates    int      `json:"duplicates"`               // anchors already in the store
+	Skipped       int      `json:"skipped"`                  // certificates (or the whole file) left out
+	Error         string   `json:"error,omitempty"`          // why the whole file was left out, "" otherwise
+	Signer        string   `json:"signer,omitempty"`         // master list signer's subject
+	SignerChained bool     `json:"signer_chained,omitempty"` // the signer's certificate verifies under a CSCA in the list
+	Warnings      []string `json:"warnings,omitempty"`       // encodings accepted with a warning
 }

@@ -327,6 +327,8 @@ func (t *TrustStore) loadFile(dir, name string) FileReport {
 		for _, s := range pr.skips {
 			t.recordSkip(s.Skip)
 		}
+	case len(data) == 0 || data[0] != 0x30:
+		return fileSkip(SkipMalformed, malformed(fmt.Sprintf("neither a PEM nor a DER certificate (%d bytes, first %q)", len(data), data[:min(len(data), 8)]), nil))
 	default:
 		added, err := t.addDER(data, name, 0)
 		var ae *AnchorError

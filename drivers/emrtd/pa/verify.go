@@ -102,6 +102,12 @@ func (s *SOD) CheckDataGroups(dgs map[int][]byte) ([]DataGroupCheck, error) {
 	return out, nil
 }
 
+// Chain returns the anchor that issued and signed ds (its name or key
+// identifier and its signature), as Verify does: ErrNoTrustAnchor when the
+// store is empty, ErrUntrustedSigner when no anchor fits. Validity dates
+// are not checked here.
+func (t *TrustStore) Chain(ds *Certificate) (*Certificate, error) { return chain(ds, t) }
+
 // chain finds the anchor that issued and signed ds.
 func chain(ds *Certificate, trust *TrustStore) (*Certificate, error) {
 	if trust.Len() == 0 {
