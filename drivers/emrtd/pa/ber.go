@@ -1,6 +1,9 @@
 package pa
 
-import "fmt"
+import (
+	"bytes"
+	"fmt"
+)
 
 // BER and DER (ITU-T X.690). ICAO 9303-10 §4.6.2 and RFC 5652 §5 ask for a
 // DER-encoded EF.SOD, but documents in circulation carry BER: a New Zealand
@@ -122,12 +125,42 @@ func (n berNotes) list() []string {
 // the bytes after it, and what BER forms it met (none for DER input, which
 // comes back unchanged). Errors wrap ErrMalformed.
 func normalizeBER(b []byte) (der, rest []byte, notes []string, err error) {
+	if size, ok := derElement(b, 0); ok {
+		return bytes.Clone(b[:size]), b[size:], nil, nil // the usual case: no re-encoding
+	}
 	var n berNotes
 	der, used, err := n.element(b, 0)
 	if err != nil {
 		return nil, nil, nil, malformed("BER", err)
 	}
 	return der, b[used:], n.list(), nil
+}
+
+// derElement reports whether the element at the start of b already has
+// DER's definite, shortest lengths and no constructed OCTET STRING, and
+// its size; it allocates nothing.
+func derElement(b []byte, depth int) (int, bool) {
+	if depth > maxBERDepth {
+		return 0, false
+	}
+	h, err := readBERHeader(b)
+	if err != nil || h.indefinite || !h.minimal || (len(h.tag) == 1 && (h.tag[0] == 0 || h.tag[0] == 0x24)) {
+		return 0, false
+	}
+	end := h.size + h.length
+	if h.constructed {
+		if checkConstructedAllowed(h.tag) != nil {
+			return 0, false
+		}
+		for pos := h.size; pos < end; {
+			n, ok := derElement(b[pos:end], depth+1)
+			if !ok {
+				return 0, false
+			}
+			pos += n
+		}
+	}
+	return end, true
 }
 
 // element converts one element starting at b and returns it with the

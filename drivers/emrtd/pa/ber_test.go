@@ -57,7 +57,8 @@ func TestNormalizeBER(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			der, rest, notes, err := pa.NormalizeBER(unhex(t, tc.in))
+			in := unhex(t, tc.in)
+			der, rest, notes, err := pa.NormalizeBER(in)
 			if tc.err != "" {
 				if !errors.Is(err, pa.ErrMalformed) || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("err = %v, want ErrMalformed containing %q", err, tc.err)
@@ -70,6 +71,11 @@ func TestNormalizeBER(t *testing.T) {
 			if !bytes.Equal(der, unhex(t, tc.want)) || !bytes.Equal(rest, unhex(t, tc.rest)) || len(notes) != tc.notes {
 				t.Fatalf("got %X rest %X notes %q", der, rest, notes)
 			}
+			der[0] ^= 0xFF // the result never aliases the input
+			if !bytes.Equal(in, unhex(t, tc.in)) {
+				t.Fatal("the result aliases the input")
+			}
+			der[0] ^= 0xFF
 			var rv asn1.RawValue // encoding/asn1 (strict DER lengths) reads the result
 			if r, err := asn1.Unmarshal(der, &rv); err != nil || len(r) != 0 {
 				t.Fatalf("result is not DER: %v", err)

@@ -18,6 +18,9 @@ type MasterList struct {
 	// CSCA certificate in the list itself.
 	SignerChained bool
 	Warnings      []string // BER forms accepted, embedded certificates left out
+	// Known counts listed certificates a trust store already held, which
+	// it did not parse again (always 0 from ParseMasterList).
+	Known int
 }
 
 type cscaMasterList struct {
@@ -35,7 +38,12 @@ type cscaMasterList struct {
 // returned in Skipped with the reason. German and Dutch master lists, for
 // one, carry a foreign CSCA that encodes BOOLEAN TRUE as 01 rather than
 // DER's FF; RFC 5280 §4.1 makes that certificate invalid, not the list.
-func ParseMasterList(b []byte) (*MasterList, error) {
+func ParseMasterList(b []byte) (*MasterList, error) { return parseMasterList(b, nil) }
+
+// parseMasterList is ParseMasterList; certificates for which known returns
+// true (already trusted: the same list in another version) are counted in
+// Known instead of being parsed again.
+func parseMasterList(b []byte, known func(der []byte) bool) (*MasterList, error) {
 	sd, err := ParseSignedData(b)
 	if err != nil {
 		return nil, err
@@ -63,6 +71,10 @@ func ParseMasterList(b []byte) (*MasterList, error) {
 		return nil, err
 	}
 	for i, der := range certs {
+		if known != nil && known(der) {
+			m.Known++
+			continue
+		}
 		m.add(der, i+1)
 	}
 	return m, nil

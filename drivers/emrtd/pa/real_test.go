@@ -7,6 +7,7 @@ import (
 	"encoding/asn1"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -334,7 +335,9 @@ func TestTrustDirWithRealMasterLists(t *testing.T) {
 	if f := byName["DE_ML_2026-08-19.ml"]; f.Added != 5 || f.Skipped != 2 || !f.SignerChained {
 		t.Errorf("DE list report %+v", f)
 	}
-	if f := byName["NL_ML_2026-07-22.ml"]; f.Added != 0 || f.Duplicates != 6 {
+	// Its certificates were already held and not parsed again; its signer
+	// still chains, to the CSCA the first list brought.
+	if f := byName["NL_ML_2026-07-22.ml"]; f.Added != 0 || f.Duplicates != 6 || !f.SignerChained {
 		t.Errorf("NL list report %+v", f)
 	}
 	if f := byName["tampered.ml"]; f.Error == "" || f.Added != 0 {
@@ -342,5 +345,56 @@ func TestTrustDirWithRealMasterLists(t *testing.T) {
 	}
 	if _, ok := byName["notes.txt"]; ok {
 		t.Error("notes.txt read")
+	}
+}
+
+// masterList500 is a master list of 500 certificates, about the size of
+// the German one.
+func masterList500(b *testing.B) []byte {
+	p, _ := fixture(b)
+	real := [][]byte{realHex(b, "de_csca"), realHex(b, "at_csca"), realHex(b, "my_csca"), realHex(b, "nz_csca"), p.CSCA.DER}
+	certs := make([][]byte, 0, 500)
+	for i := 0; len(certs) < 500; i++ {
+		c := bytes.Clone(real[i%len(real)])
+		c[len(c)-1] ^= byte(i / len(real)) // distinct encodings (signatures not checked at load)
+		certs = append(certs, c)
+	}
+	ml, err := testpki.MasterList(certs, p.MLSigner)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ml
+}
+
+// BenchmarkParseMasterList500 parses one large master list.
+func BenchmarkParseMasterList500(b *testing.B) {
+	ml := masterList500(b)
+	b.SetBytes(int64(len(ml)))
+	b.ResetTimer()
+	for b.Loop() {
+		m, err := pa.ParseMasterList(ml)
+		if err != nil || len(m.Certificates) != 500 {
+			b.Fatalf("%v, %d certificates", err, len(m.Certificates))
+		}
+	}
+}
+
+// BenchmarkLoadTrustDir19Lists loads a folder holding 19 versions of a
+// 500-certificate list (issue 16's 11 German and 8 Dutch lists overlap
+// almost entirely), as the kiosk does at start-up.
+func BenchmarkLoadTrustDir19Lists(b *testing.B) {
+	ml := masterList500(b)
+	dir := b.TempDir()
+	for i := range 19 {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("ML_%02d.ml", i)), ml, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		ts, err := pa.LoadTrustStore(dir)
+		if err != nil || ts.Len() != 500 {
+			b.Fatalf("%v, %d anchors", err, ts.Len())
+		}
 	}
 }

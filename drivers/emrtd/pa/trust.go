@@ -222,11 +222,17 @@ func (t *TrustStore) AddMasterList(ml []byte) (int, error) {
 
 func (t *TrustStore) addMasterList(ml []byte, file string) (FileReport, error) {
 	r := FileReport{Name: file, Kind: "master list"}
-	m, err := ParseMasterList(ml)
+	// Lists overlap (every German list repeats most of the last one):
+	// certificates already held are not parsed again.
+	m, err := parseMasterList(ml, func(der []byte) bool { return t.seen[sha256.Sum256(der)] })
 	if err != nil {
 		return r, err
 	}
 	r.Signer, r.SignerChained, r.Warnings = m.Signer.Subject, m.SignerChained, m.Warnings
+	if !r.SignerChained {
+		r.SignerChained = t.signs(m.Signer)
+	}
+	r.Duplicates = m.Known
 	for _, c := range m.Certificates {
 		if t.Add(c) {
 			r.Added++
@@ -246,6 +252,16 @@ func (t *TrustStore) recordSkip(s Skip) {
 	if len(t.skips) < maxSkips {
 		t.skips = append(t.skips, s)
 	}
+}
+
+// signs reports whether an anchor in the store issued and signed c.
+func (t *TrustStore) signs(c *Certificate) bool {
+	for _, a := range t.issuersOf(c) {
+		if c.CheckSignatureFrom(a) == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // issuersOf returns anchors that name c as issued by them.
