@@ -54,7 +54,7 @@ func parseMasterList(b []byte, known func(der []byte) bool) (*MasterList, error)
 	si := &sd.SignerInfos[0]
 	signer, how, ok := sd.FindSigner(si)
 	if !ok {
-		return nil, malformed("master list carries no signer certificate", nil)
+		return nil, noSigner("master list", sd)
 	}
 	if err := sd.VerifySigner(si, signer); err != nil {
 		return nil, fmt.Errorf("pa: master list signature: %w", err)

@@ -398,3 +398,19 @@ func BenchmarkLoadTrustDir19Lists(b *testing.B) {
 		}
 	}
 }
+
+// A DS certificate that breaks DER is not a signer, however it is named:
+// the error says which certificate was left out and why.
+func TestSODWithNonDERSigner(t *testing.T) {
+	de := realHex(t, "de_sod")
+	ku := []byte{0x06, 0x03, 0x55, 0x1d, 0x0f, 0x01, 0x01, 0xff} // keyUsage, critical TRUE
+	i := bytes.Index(de, ku)
+	if i < 0 {
+		t.Fatal("keyUsage not found")
+	}
+	de[i+len(ku)-1] = 0x01
+	_, err := pa.Verify(de, nil, trustOf(t, realHex(t, "de_csca")), now)
+	if !errors.Is(err, pa.ErrMalformed) || !strings.Contains(err.Error(), "not_der") || !strings.Contains(err.Error(), "Document Signer Passport") {
+		t.Fatalf("err = %v", err)
+	}
+}

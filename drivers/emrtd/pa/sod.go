@@ -5,6 +5,7 @@ import (
 	"encoding/asn1"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // TagSOD is the EF.SOD application tag (ICAO 9303-10 §4.6.2).
@@ -86,7 +87,7 @@ func ParseSOD(b []byte) (*SOD, error) {
 	}
 	ds, how, ok := sd.FindSigner(s.Signer)
 	if !ok {
-		return nil, malformed("SOD carries no certificate matching its signer", nil)
+		return nil, noSigner("SOD", sd)
 	}
 	s.DS, s.SignerMatch = ds, how
 	if w := matchWarning(s.Signer, ds, how); w != "" {
@@ -176,4 +177,18 @@ func (s *SOD) DataGroups() []int {
 	}
 	sort.Ints(out)
 	return out
+}
+
+// noSigner explains a SignedData whose signer certificate is missing,
+// naming the embedded certificates that did not parse (a DS certificate
+// breaking DER lands here, not among the loosely matched).
+func noSigner(what string, sd *SignedData) error {
+	if len(sd.SkippedCertificates) == 0 {
+		return malformed(what+" carries no certificate matching its signer", nil)
+	}
+	var parts []string
+	for _, s := range sd.SkippedCertificates {
+		parts = append(parts, s.String())
+	}
+	return malformed(what+" carries no usable certificate matching its signer; left out: "+strings.Join(parts, "; "), nil)
 }
