@@ -136,8 +136,13 @@ type Identity struct {
 	Detail  string // a technician's explanation of Reason (no personal data)
 	Method  emrtd.Method
 	// ChipAuth is how the chip proved itself: "CA", "AA" or "".
-	ChipAuth  string
-	Signer    string // document signer subject (a state authority)
+	ChipAuth string
+	Signer   string // document signer subject (a state authority)
+	// Warnings are a technician's notes on what Passive Authentication
+	// accepted although ICAO 9303 asks otherwise (a BER-encoded SOD, a
+	// signer named with its RDNs in another order). They never lower a
+	// verdict and hold no personal data.
+	Warnings  []string
 	Timings   Timings
 	Stats     emrtd.Stats
 	UIDRandom bool
@@ -146,7 +151,7 @@ type Identity struct {
 // LogValue keeps personal data out of logs.
 func (i *Identity) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("verdict", string(i.Verdict)), slog.String("reason", string(i.Reason)),
-		slog.String("method", string(i.Method)), slog.String("chip_auth", i.ChipAuth))
+		slog.String("method", string(i.Method)), slog.String("chip_auth", i.ChipAuth), slog.Any("warnings", i.Warnings))
 }
 
 // Options configure a Pipeline.
@@ -277,7 +282,7 @@ func (p *Pipeline) Read(ctx context.Context, card nfc.Card, keys Keys) (*Identit
 	paStart := time.Now()
 	res, paErr := pa.Verify(sod, dgs, p.opt.Trust, p.opt.Now())
 	id.Timings.Passive = time.Since(paStart)
-	id.Signer = res.SignerSubject
+	id.Signer, id.Warnings = res.SignerSubject, res.Warnings
 	prog.finish("verify")
 	p.judgePassive(id, paErr)
 	if id.Verdict == Genuine && len(dg14) > 0 {
@@ -360,27 +365,35 @@ func (p *Pipeline) fillData(id *Identity, dg1, dg13 []byte) {
 // trust anchor leaves the door open to Unverified; anything proven false
 // is NotGenuine.
 func (p *Pipeline) judgePassive(id *Identity, err error) {
-	if err == nil {
-		id.Verdict = Genuine
-		return
+	id.Verdict, id.Reason = PassiveVerdict(err)
+	if err != nil {
+		id.Detail = err.Error()
 	}
-	id.Detail = err.Error()
+}
+
+// PassiveVerdict maps the result of pa.Verify onto a verdict and reason:
+// Genuine for nil (Chip or Active Authentication must still follow),
+// Unverified when no trust anchor or algorithm allows a decision,
+// NotGenuine for anything proven false. `kioskd diag pa verify` uses it
+// too, so the technician's tool and the kiosk cannot disagree.
+func PassiveVerdict(err error) (Verdict, Reason) {
 	switch {
+	case err == nil:
+		return Genuine, ReasonNone
 	case errors.Is(err, pa.ErrNoTrustAnchor):
-		id.Verdict, id.Reason = Unverified, ReasonNoTrustAnchor
+		return Unverified, ReasonNoTrustAnchor
 	case errors.Is(err, pa.ErrHashMismatch):
-		id.Verdict, id.Reason = NotGenuine, ReasonHashMismatch
+		return NotGenuine, ReasonHashMismatch
 	case errors.Is(err, pa.ErrBadSignature):
-		id.Verdict, id.Reason = NotGenuine, ReasonBadSignature
+		return NotGenuine, ReasonBadSignature
 	case errors.Is(err, pa.ErrUntrustedSigner):
-		id.Verdict, id.Reason = NotGenuine, ReasonUntrustedSigner
+		return NotGenuine, ReasonUntrustedSigner
 	case errors.Is(err, pa.ErrExpiredSigner):
-		id.Verdict, id.Reason = NotGenuine, ReasonExpiredSigner
+		return NotGenuine, ReasonExpiredSigner
 	case errors.Is(err, pa.ErrUnsupported):
-		id.Verdict, id.Reason = Unverified, ReasonUnsupported
-	default:
-		id.Verdict, id.Reason = NotGenuine, ReasonMalformed
+		return Unverified, ReasonUnsupported
 	}
+	return NotGenuine, ReasonMalformed
 }
 
 // authenticateChip runs CA (preferred) or AA. A failure is a clone and

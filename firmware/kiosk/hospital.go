@@ -124,11 +124,19 @@ func startHospital(ctx context.Context, e *env) ([]component, *hospital.Flow, er
 		return fail(err)
 	}
 	parts = append(parts, in...)
-	trust, err := pa.LoadTrustStore(cfg.Identity.TrustDir)
+	trust, err := identity.LoadTrust(cfg.Identity.TrustDir, e.log)
 	if err != nil {
 		e.log.Warn("no CSCA trust anchors: cards can only be 'unverified'", "dir", cfg.Identity.TrustDir, "err", err)
 		trust = pa.NewTrustStore()
 	}
+	_ = e.m.Gauge("trust_anchors", "CSCA certificates loaded from the trust folder.", func() float64 { return float64(trust.Len()) })
+	_ = e.m.LabeledGauge("trust_skipped_certificates", "Certificates and files the trust folder holds but the kiosk left out, by reason.", "reason", func() map[string]float64 {
+		out := map[string]float64{}
+		for r, n := range trust.SkipCounts() {
+			out[string(r)] = float64(n)
+		}
+		return out
+	})
 	// The brainpool tables (tens of ms on a board) are built while the
 	// kiosk starts rather than during the first patient's card read.
 	go emrtd.WarmUp()

@@ -73,17 +73,32 @@ type SignerInfo struct {
 type SignedData struct {
 	ContentType  asn1.ObjectIdentifier // eContentType
 	Content      []byte                // eContent octets
-	Certificates []*Certificate
+	Certificates []*Certificate        // the embedded certificates that parse
 	SignerInfos  []SignerInfo
+	// SkippedCertificates are embedded certificates that do not parse
+	// (Index counts from 1 in the certificates field); a signer is never
+	// looked for among them.
+	SkippedCertificates []Skip
+	// Warnings name BER forms met in the input (see normalizeBER).
+	Warnings []string
 }
 
-// ParseSignedData parses a DER ContentInfo holding SignedData with an
-// encapsulated content. Embedded certificates must parse.
-func ParseSignedData(der []byte) (*SignedData, error) {
-	if len(der) > MaxSignedDataSize {
+// ParseSignedData parses a ContentInfo holding SignedData with an
+// encapsulated content. BER input is re-encoded as DER first when that is
+// unambiguous, and Warnings says so. An embedded certificate that does not
+// parse is left out (SkippedCertificates), not fatal: the signer is still
+// required to be among those that do.
+func ParseSignedData(b []byte) (*SignedData, error) {
+	if len(b) > MaxSignedDataSize {
 		return nil, malformed("SignedData too large", nil)
 	}
-	der = bytes.Clone(der) // results must not alias the caller's buffer
+	der, rest, notes, err := normalizeBER(b) // a fresh copy: results never alias b
+	if err != nil {
+		return nil, fmt.Errorf("pa: ContentInfo: %w", err)
+	}
+	if len(rest) != 0 {
+		return nil, malformed("ContentInfo: trailing data", nil)
+	}
 	var ci contentInfo
 	if rest, err := asn1.Unmarshal(der, &ci); err != nil || len(rest) != 0 {
 		return nil, malformed("ContentInfo", err)
@@ -99,11 +114,12 @@ func ParseSignedData(der []byte) (*SignedData, error) {
 		return nil, malformed("SignedData without encapsulated content", nil)
 	}
 	out := &SignedData{ContentType: sd.EncapContent.ContentType, Content: sd.EncapContent.Content}
-	certs, err := parseCertSet(sd.Certificates.Bytes)
-	if err != nil {
+	for _, n := range notes {
+		out.Warnings = append(out.Warnings, "not DER: "+n)
+	}
+	if out.Certificates, out.SkippedCertificates, err = parseCertSet(sd.Certificates.Bytes); err != nil {
 		return nil, err
 	}
-	out.Certificates = certs
 	if len(sd.SignerInfos) == 0 {
 		return nil, malformed("SignedData without signerInfos", nil)
 	}
@@ -118,29 +134,32 @@ func ParseSignedData(der []byte) (*SignedData, error) {
 }
 
 // parseCertSet parses the content of a [0] IMPLICIT CertificateSet; other
-// certificate choices (attribute certificates, tagged) are skipped.
-func parseCertSet(b []byte) ([]*Certificate, error) {
+// certificate choices (attribute certificates, tagged) are ignored and
+// certificates that do not parse are returned as skips.
+func parseCertSet(b []byte) ([]*Certificate, []Skip, error) {
 	var certs []*Certificate
-	for len(b) > 0 {
+	var skips []Skip
+	for i := 1; len(b) > 0; i++ {
 		var rv asn1.RawValue
 		rest, err := asn1.Unmarshal(b, &rv)
 		if err != nil {
-			return nil, malformed("certificates", err)
+			return nil, nil, malformed("certificates", err)
 		}
 		b = rest
 		if rv.Class != asn1.ClassUniversal || rv.Tag != asn1.TagSequence {
 			continue
 		}
-		if len(certs) >= maxCerts {
-			return nil, malformed("too many certificates", nil)
+		if len(certs)+len(skips) >= maxCerts {
+			return nil, nil, malformed("too many certificates", nil)
 		}
 		c, err := ParseCertificate(rv.FullBytes)
 		if err != nil {
-			return nil, err
+			skips = append(skips, skipFor(rv.FullBytes, err, i))
+			continue
 		}
 		certs = append(certs, c)
 	}
-	return certs, nil
+	return certs, skips, nil
 }
 
 func parseSignerInfo(r rawSignerInfo) (SignerInfo, error) {
@@ -202,17 +221,65 @@ func (si *SignerInfo) parseAttrs(b []byte) error {
 	return nil
 }
 
-// FindSigner returns the embedded certificate the SignerInfo names.
-func (sd *SignedData) FindSigner(si *SignerInfo) (*Certificate, bool) {
+// SignerMatch says how FindSigner chose the signer's certificate.
+type SignerMatch int
+
+// How a SignerInfo's sid (RFC 5652 §5.3) was matched.
+const (
+	// MatchExact: the issuerAndSerialNumber or subjectKeyIdentifier names
+	// the certificate byte for byte.
+	MatchExact SignerMatch = iota + 1
+	// MatchNormalizedIssuer: same serial number, and the issuer names hold
+	// the same attributes after RFC 5280 §7.1 normalisation, in any order.
+	MatchNormalizedIssuer
+	// MatchOnlyCertificate: the sid names no embedded certificate, and
+	// there is exactly one; it is used because the signature check that
+	// follows decides, not the sid.
+	MatchOnlyCertificate
+)
+
+// FindSigner returns the embedded certificate the SignerInfo names, and how
+// it was matched. Real readers accept a sid whose issuer lists its RDNs in
+// another order than the certificate, or a lone embedded certificate; so
+// does this, because only the certificate's key, checked against the
+// signature and chained to a CSCA, makes a document genuine — the sid is a
+// hint for finding that key.
+func (sd *SignedData) FindSigner(si *SignerInfo) (*Certificate, SignerMatch, bool) {
 	for _, c := range sd.Certificates {
 		if si.Matches(c) {
-			return c, true
+			return c, MatchExact, true
 		}
 	}
-	return nil, false
+	if si.SubjectKeyID == nil {
+		for _, c := range sd.Certificates {
+			if bytes.Equal(trimInt(si.RawSerial), trimInt(c.RawSerial)) && namesEquivalent(si.RawIssuer, c.RawIssuer) {
+				return c, MatchNormalizedIssuer, true
+			}
+		}
+	}
+	if len(sd.Certificates) == 1 && len(sd.SkippedCertificates) == 0 {
+		return sd.Certificates[0], MatchOnlyCertificate, true
+	}
+	return nil, 0, false
 }
 
-// Matches reports whether c is the certificate si's sid identifies.
+// matchWarning explains a signer match that was not exact ("" if it was).
+func matchWarning(si *SignerInfo, c *Certificate, m SignerMatch) string {
+	switch m {
+	case MatchNormalizedIssuer:
+		return fmt.Sprintf("SignerInfo names the issuer %q, the certificate %q: same attributes in another order or spacing, matched as RFC 5280 §7.1 compares names",
+			nameInOrder(si.RawIssuer), nameInOrder(c.RawIssuer))
+	case MatchOnlyCertificate:
+		if si.SubjectKeyID != nil {
+			return fmt.Sprintf("SignerInfo names subject key %X, which the only embedded certificate (%s) does not carry; used that certificate", si.SubjectKeyID, c.Subject)
+		}
+		return fmt.Sprintf("SignerInfo names issuer %s serial %s, not the only embedded certificate (%s, serial %s); used that certificate",
+			nameString(si.RawIssuer), serialString(si.RawSerial), c.Subject, c.SerialNumber)
+	}
+	return ""
+}
+
+// Matches reports whether c is the certificate si's sid identifies exactly.
 func (si *SignerInfo) Matches(c *Certificate) bool {
 	if si.SubjectKeyID != nil {
 		return bytes.Equal(si.SubjectKeyID, c.SubjectKeyID)

@@ -17,10 +17,20 @@
 // SHA-1/224/256/384/512 on NIST P-224/256/384/521 and brainpoolP256r1,
 // brainpoolP384r1, brainpoolP512r1; RSA PKCS#1 v1.5 and RSASSA-PSS (RFC 4055 parameters).
 //
+// Documents in circulation do not all follow the letter of the standards,
+// so: a CSCA master list or trust folder keeps every usable certificate
+// and records the others with their reason (Skip), since one certificate
+// breaking DER must not cost every other anchor; EF.SOD may be BER where
+// its DER re-encoding is unambiguous (X.690), with a warning; and the
+// SignerInfo's sid may name the signer's issuer with its RDNs in another
+// order (RFC 5280 §7.1 normalisation) or not at all when only one
+// certificate is embedded — the signature and the chain still decide.
+//
 // Every parser here takes hostile bytes from a card or a file: lengths are
 // bounded and errors wrap ErrMalformed; nothing panics. Callers branch on the
 // sentinel errors (ErrHashMismatch, ErrBadSignature, ErrUntrustedSigner,
-// ErrExpiredSigner, ErrNoTrustAnchor, ErrMalformed, ErrUnsupported).
+// ErrExpiredSigner, ErrNoTrustAnchor, ErrMalformed, ErrUnsupported,
+// ErrNotCA).
 //
 // This package stands alone: it must not import drivers/emrtd (which calls
 // into it) nor drivers/emrtd/testpki (test support only; tests may use it).

@@ -15,6 +15,9 @@ func FuzzParseSOD(f *testing.F) {
 	f.Add(card.SOD[:len(card.SOD)/3])
 	f.Add([]byte{0x77, 0x82, 0xFF, 0xFF})
 	f.Add([]byte{0x77, 0x00})
+	f.Add(realHex(f, "nz_sod")) // indefinite-length BER
+	f.Add(realHex(f, "my_sod")) // issuer RDNs in another order
+	f.Add(toIndefinite(f, card.SOD))
 	trust := pa.NewTrustStore()
 	trust.Add(p.CSCA.Cert)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -52,6 +55,7 @@ func FuzzParseMasterList(f *testing.F) {
 	}
 	f.Add(ml)
 	f.Add(ml[:200])
+	f.Add(realMasterList(f)) // real CSCAs, one not DER, one not a CA
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = pa.ParseMasterList(b)
 	})

@@ -261,12 +261,21 @@ func TestTrustDirRoundTrip(t *testing.T) {
 	if _, err := pa.Verify(card.SOD, card.DataGroups, ts, now); err != nil {
 		t.Fatal(err)
 	}
-	// A corrupt certificate file is an error naming the file.
+	// A corrupt certificate file is left out, named with its reason; the
+	// other files still anchor (issue 16: one bad file never disables
+	// the others).
 	if err := os.WriteFile(filepath.Join(dir, "bad.der"), []byte{0x30, 0x03, 1, 2, 3}, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pa.LoadTrustStore(dir); !errors.Is(err, pa.ErrMalformed) {
-		t.Fatalf("corrupt file: err = %v, want ErrMalformed", err)
+	ts, err = pa.LoadTrustStore(dir)
+	if err != nil || ts.Len() != 1 {
+		t.Fatalf("with a corrupt file: %v, %d anchors", err, ts.Len())
+	}
+	if sk := ts.Skipped(); len(sk) != 1 || sk[0].File != "bad.der" || sk[0].Reason != pa.SkipMalformed {
+		t.Fatalf("skipped = %v, want bad.der malformed", sk)
+	}
+	if _, err := pa.Verify(card.SOD, card.DataGroups, ts, now); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := pa.LoadTrustStore(filepath.Join(dir, "missing")); err == nil {
 		t.Fatal("missing dir loaded")
@@ -287,8 +296,8 @@ func TestMasterList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Certificates) != 1 || !bytes.Equal(m.Certificates[0].Raw, p.CSCA.DER) || !m.SignerChained || m.Skipped != 0 {
-		t.Fatalf("master list: %d certs, chained=%v, skipped=%d", len(m.Certificates), m.SignerChained, m.Skipped)
+	if len(m.Certificates) != 1 || !bytes.Equal(m.Certificates[0].Raw, p.CSCA.DER) || !m.SignerChained || len(m.Skipped) != 0 {
+		t.Fatalf("master list: %d certs, chained=%v, skipped=%v", len(m.Certificates), m.SignerChained, m.Skipped)
 	}
 	sd, err := pa.ParseSignedData(ml)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/asn1"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // TagSOD is the EF.SOD application tag (ICAO 9303-10 §4.6.2).
@@ -19,6 +20,8 @@ type SOD struct {
 	SignedData *SignedData
 	Signer     *SignerInfo  // the single SignerInfo
 	DS         *Certificate // the Document Signer certificate it names
+	// SignerMatch says how DS was found from the SignerInfo's sid.
+	SignerMatch SignerMatch
 
 	Version         int // LDSSecurityObject version (0 = V0, 1 = V1 with ldsVersionInfo)
 	HashAlgorithm   crypto.Hash
@@ -26,6 +29,11 @@ type SOD struct {
 	DataGroupHashes map[int][]byte
 	LDSVersion      string // from ldsVersionInfo, "" for V0
 	UnicodeVersion  string
+
+	// Warnings describe what was accepted although ICAO 9303 or RFC 5652
+	// asks otherwise: BER instead of DER, a signer named loosely. None of
+	// them weakens a check; a technician should still hear of them.
+	Warnings []string
 }
 
 type ldsSecurityObject struct {
@@ -48,8 +56,14 @@ type ldsVersionInfo struct {
 // ParseSOD parses EF.SOD (with or without its 0x77 wrapper): SignedData,
 // LDSSecurityObject and the embedded DS certificate. It checks structure
 // only; Verify checks signatures, trust and hashes.
+//
+// ICAO 9303-10 §4.6.2 asks for DER. BER that re-encodes unambiguously as
+// DER (indefinite lengths, long-form lengths, constructed OCTET STRING) is
+// accepted with a warning, since real documents carry it; the signature is
+// then checked over the DER form of the signed attributes, which is what
+// RFC 5652 §5.4 says was signed.
 func ParseSOD(b []byte) (*SOD, error) {
-	inner, err := unwrapSOD(b)
+	inner, notes, err := unwrapSOD(b)
 	if err != nil {
 		return nil, err
 	}
@@ -64,31 +78,48 @@ func ParseSOD(b []byte) (*SOD, error) {
 		return nil, malformed(fmt.Sprintf("SOD has %d signerInfos, want 1", len(sd.SignerInfos)), nil)
 	}
 	s := &SOD{SignedData: sd, Signer: &sd.SignerInfos[0]}
-	if ds, ok := sd.FindSigner(s.Signer); ok {
-		s.DS = ds
-	} else {
-		return nil, malformed("SOD carries no certificate matching its signer", nil)
+	for _, n := range notes {
+		s.Warnings = append(s.Warnings, "EF.SOD is not DER as ICAO 9303-10 §4.6.2 asks: "+n+"; read as its DER equivalent")
+	}
+	s.Warnings = append(s.Warnings, sd.Warnings...)
+	for _, sk := range sd.SkippedCertificates {
+		s.Warnings = append(s.Warnings, "embedded certificate left out: "+sk.String())
+	}
+	ds, how, ok := sd.FindSigner(s.Signer)
+	if !ok {
+		return nil, noSigner("SOD", sd)
+	}
+	s.DS, s.SignerMatch = ds, how
+	if w := matchWarning(s.Signer, ds, how); w != "" {
+		s.Warnings = append(s.Warnings, w)
 	}
 	return s, s.parseLDS(sd.Content)
 }
 
-// unwrapSOD strips the 0x77 application tag (ICAO 9303-10 §4.6.2).
-func unwrapSOD(b []byte) ([]byte, error) {
+// unwrapSOD strips the 0x77 application tag (ICAO 9303-10 §4.6.2) and
+// returns the ContentInfo in DER with the BER forms it had.
+func unwrapSOD(b []byte) ([]byte, []string, error) {
 	if len(b) > MaxSignedDataSize {
-		return nil, malformed("SOD too large", nil)
+		return nil, nil, malformed("SOD too large", nil)
 	}
-	if len(b) == 0 || b[0] != TagSOD {
-		return b, nil
+	if len(b) == 0 {
+		return nil, nil, malformed("SOD: empty", nil)
 	}
-	var rv asn1.RawValue
-	rest, err := asn1.Unmarshal(b, &rv)
+	der, rest, notes, err := normalizeBER(b)
 	if err != nil {
-		return nil, malformed("SOD tag 77", err)
+		return nil, nil, fmt.Errorf("pa: SOD: %w", err)
 	}
 	if len(rest) != 0 && !allZeroOrFF(rest) {
-		return nil, malformed("SOD: trailing data after tag 77", nil)
+		return nil, nil, malformed("SOD: trailing data", nil)
 	}
-	return rv.Bytes, nil
+	if b[0] != TagSOD {
+		return der, notes, nil
+	}
+	var rv asn1.RawValue
+	if _, err := asn1.Unmarshal(der, &rv); err != nil {
+		return nil, nil, malformed("SOD tag 77", err)
+	}
+	return rv.Bytes, notes, nil
 }
 
 // allZeroOrFF accepts the padding some chips return past the end of a file.
@@ -102,8 +133,18 @@ func allZeroOrFF(b []byte) bool {
 }
 
 func (s *SOD) parseLDS(b []byte) error {
+	// eContent is an OCTET STRING, so the outer normalisation did not
+	// reach the LDSSecurityObject inside it; its hash (messageDigest) is
+	// over these bytes as they are.
+	der, rest, notes, err := normalizeBER(b)
+	if err != nil {
+		return fmt.Errorf("pa: LDSSecurityObject: %w", err)
+	}
+	for _, n := range notes {
+		s.Warnings = append(s.Warnings, "LDSSecurityObject is not DER: "+n+"; read as its DER equivalent")
+	}
 	var lds ldsSecurityObject
-	if rest, err := asn1.Unmarshal(b, &lds); err != nil || len(rest) != 0 {
+	if r, err := asn1.Unmarshal(der, &lds); err != nil || len(r) != 0 || len(rest) != 0 {
 		return malformed("LDSSecurityObject", err)
 	}
 	ha, ok := lookupHash(lds.HashAlgorithm.Algorithm)
@@ -136,4 +177,18 @@ func (s *SOD) DataGroups() []int {
 	}
 	sort.Ints(out)
 	return out
+}
+
+// noSigner explains a SignedData whose signer certificate is missing,
+// naming the embedded certificates that did not parse (a DS certificate
+// breaking DER lands here, not among the loosely matched).
+func noSigner(what string, sd *SignedData) error {
+	if len(sd.SkippedCertificates) == 0 {
+		return malformed(what+" carries no certificate matching its signer", nil)
+	}
+	var parts []string
+	for _, s := range sd.SkippedCertificates {
+		parts = append(parts, s.String())
+	}
+	return malformed(what+" carries no usable certificate matching its signer; left out: "+strings.Join(parts, "; "), nil)
 }

@@ -3,10 +3,10 @@ package pa
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -18,12 +18,19 @@ import (
 // Authentication. Build it (Add…, LoadTrustStore), then share it: Verify may
 // run concurrently on one store, Add must not run concurrently with anything.
 //
+// A certificate that cannot serve as an anchor (not DER, unparsable, an
+// unsupported algorithm, not a CA) is left out and recorded with its reason
+// (Skipped); it never takes the other anchors with it.
+//
 // The store remembers which Document Signer certificates it has already
 // chained (a bounded cache keyed by the certificate's SHA-256), because
 // verifying a CSCA signature on brainpoolP512r1 costs tens of milliseconds
 // and most cards share a handful of DS certificates.
 type TrustStore struct {
 	certs []*Certificate
+	seen  map[[sha256.Size]byte]bool
+	skips []Skip
+	files []FileReport
 
 	mu      sync.Mutex
 	chained map[[sha256.Size]byte]*Certificate // DS digest → anchor that signed it
@@ -31,6 +38,10 @@ type TrustStore struct {
 
 // maxChainCache bounds TrustStore.chained.
 const maxChainCache = 1024
+
+// maxSkips bounds the skips a store records (a hostile directory cannot
+// grow it without limit); they are still counted in the file reports.
+const maxSkips = 4096
 
 // cachedIssuer returns the anchor that previously verified ds.
 func (t *TrustStore) cachedIssuer(ds *Certificate) (*Certificate, bool) {
@@ -69,60 +80,188 @@ func (t *TrustStore) Certificates() []*Certificate {
 	return t.certs
 }
 
-// Add adds a parsed CSCA certificate; duplicates are ignored.
-func (t *TrustStore) Add(c *Certificate) {
-	for _, o := range t.certs {
-		if bytes.Equal(o.Raw, c.Raw) {
-			return
-		}
+// Skipped returns the certificates and files left out, in load order
+// (shared, do not modify).
+func (t *TrustStore) Skipped() []Skip {
+	if t == nil {
+		return nil
 	}
-	t.certs = append(t.certs, c)
+	return t.skips
 }
 
-// AddDER parses and adds one DER certificate.
+// SkipCounts counts Skipped by reason, for a metric.
+func (t *TrustStore) SkipCounts() map[SkipReason]int {
+	out := map[SkipReason]int{}
+	for _, s := range t.Skipped() {
+		out[s.Reason]++
+	}
+	return out
+}
+
+// Files describes what each file LoadTrustStore read contributed.
+func (t *TrustStore) Files() []FileReport {
+	if t == nil {
+		return nil
+	}
+	return t.files
+}
+
+// ByCountry counts the anchors per subject countryName ("" when absent).
+func (t *TrustStore) ByCountry() map[string]int {
+	out := map[string]int{}
+	for _, c := range t.Certificates() {
+		out[c.Country()]++
+	}
+	return out
+}
+
+// Add adds a parsed CSCA certificate and reports whether it was new;
+// duplicates are ignored. It does not check that c is a CA (AddDER does).
+func (t *TrustStore) Add(c *Certificate) bool {
+	if t.seen == nil {
+		t.seen = make(map[[sha256.Size]byte]bool)
+	}
+	k := sha256.Sum256(c.Raw)
+	if t.seen[k] {
+		return false
+	}
+	t.seen[k] = true
+	t.certs = append(t.certs, c)
+	return true
+}
+
+// AddDER parses one DER certificate and adds it when it can be an anchor.
+// The error is an *AnchorError (errors.Is ErrMalformed, ErrUnsupported or
+// ErrNotCA) saying why not.
 func (t *TrustStore) AddDER(der []byte) error {
+	_, err := t.addDER(der, "", 0)
+	return err
+}
+
+func (t *TrustStore) addDER(der []byte, file string, index int) (added bool, err error) {
 	c, err := ParseCertificate(der)
 	if err != nil {
-		return err
+		sk := skipFor(der, err, index)
+		sk.File = file
+		return false, &AnchorError{Skip: sk, err: err}
 	}
-	t.Add(c)
-	return nil
+	if why := notCA(c); why != "" {
+		sk := Skip{File: file, Index: index, Subject: c.Subject, Reason: SkipNotCA, Detail: why}
+		return false, &AnchorError{Skip: sk, err: ErrNotCA}
+	}
+	return t.Add(c), nil
 }
 
-// AddPEM adds every CERTIFICATE block of a PEM file and returns how many.
+// notCA says why c cannot be a CSCA ("" when it can): ICAO 9303-12
+// §7.1.1 gives CSCA certificates basicConstraints cA TRUE and keyUsage
+// keyCertSign; an old certificate without those extensions is accepted.
+func notCA(c *Certificate) string {
+	switch {
+	case c.BasicConstraintsValid && !c.IsCA:
+		return "basicConstraints says it is not a CA"
+	case c.KeyUsage != 0 && c.KeyUsage&KeyUsageCertSign == 0:
+		return "keyUsage lacks keyCertSign"
+	}
+	return ""
+}
+
+// AddPEM adds every CERTIFICATE block of a PEM file that can be an anchor
+// and returns how many could (duplicates included). Blocks that cannot are
+// left out; the error joins their *AnchorErrors (ErrMalformed without any
+// CERTIFICATE block at all).
 func (t *TrustStore) AddPEM(data []byte) (int, error) {
-	n := 0
+	r := t.addPEM(data, "")
+	if r.blocks == 0 {
+		return 0, malformed("PEM without CERTIFICATE blocks", nil)
+	}
+	var errs []error
+	for _, s := range r.skips {
+		errs = append(errs, s)
+	}
+	return r.accepted, errors.Join(errs...)
+}
+
+// pemResult counts what addPEM did.
+type pemResult struct {
+	blocks, accepted, added int
+	skips                   []*AnchorError
+}
+
+func (t *TrustStore) addPEM(data []byte, file string) pemResult {
+	var r pemResult
 	for {
 		var b *pem.Block
 		b, data = pem.Decode(data)
 		if b == nil {
-			break
+			return r
 		}
 		if b.Type != "CERTIFICATE" {
 			continue
 		}
-		if err := t.AddDER(b.Bytes); err != nil {
-			return n, err
+		r.blocks++
+		added, err := t.addDER(b.Bytes, file, r.blocks)
+		var ae *AnchorError
+		switch {
+		case errors.As(err, &ae):
+			r.skips = append(r.skips, ae)
+			continue
+		case added:
+			r.added++
 		}
-		n++
+		r.accepted++
 	}
-	if n == 0 {
-		return 0, malformed("PEM without CERTIFICATE blocks", nil)
-	}
-	return n, nil
 }
 
 // AddMasterList verifies an ICAO CSCA master list (ParseMasterList) and
-// adds the certificates it carries; it returns how many were added.
+// adds the certificates it carries; it returns how many were new. Listed
+// certificates that cannot be anchors are recorded in Skipped.
 func (t *TrustStore) AddMasterList(ml []byte) (int, error) {
-	m, err := ParseMasterList(ml)
+	r, err := t.addMasterList(ml, "")
+	return r.Added, err
+}
+
+func (t *TrustStore) addMasterList(ml []byte, file string) (FileReport, error) {
+	r := FileReport{Name: file, Kind: "master list"}
+	// Lists overlap (every German list repeats most of the last one):
+	// certificates already held are not parsed again.
+	m, err := parseMasterList(ml, func(der []byte) bool { return t.seen[sha256.Sum256(der)] })
 	if err != nil {
-		return 0, err
+		return r, err
 	}
+	r.Signer, r.SignerChained, r.Warnings = m.Signer.Subject, m.SignerChained, m.Warnings
+	if !r.SignerChained {
+		r.SignerChained = t.signs(m.Signer)
+	}
+	r.Duplicates = m.Known
 	for _, c := range m.Certificates {
-		t.Add(c)
+		if t.Add(c) {
+			r.Added++
+		} else {
+			r.Duplicates++
+		}
 	}
-	return len(m.Certificates), nil
+	for _, s := range m.Skipped {
+		s.File = file
+		t.recordSkip(s)
+	}
+	r.Skipped = len(m.Skipped)
+	return r, nil
+}
+
+func (t *TrustStore) recordSkip(s Skip) {
+	if len(t.skips) < maxSkips {
+		t.skips = append(t.skips, s)
+	}
+}
+
+// signs reports whether an anchor in the store issued and signed c.
+func (t *TrustStore) signs(c *Certificate) bool {
+	for _, a := range t.issuersOf(c) {
+		if c.CheckSignatureFrom(a) == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // issuersOf returns anchors that name c as issued by them.
@@ -136,10 +275,16 @@ func (t *TrustStore) issuersOf(c *Certificate) []*Certificate {
 	return out
 }
 
+// trustExts are the file name extensions LoadTrustStore reads.
+var trustExts = map[string]string{".pem": "certificate", ".crt": "certificate", ".cer": "certificate", ".der": "certificate", ".ml": "master list"}
+
 // LoadTrustStore reads every *.pem, *.crt, *.cer, *.der (certificates, PEM
-// or DER) and *.ml (ICAO master list) file in dir (not recursive). Other
-// files are ignored; a file that fails to parse is an error naming it. An
-// empty directory gives an empty store (Verify then reports ErrNoTrustAnchor).
+// or DER) and *.ml (ICAO master list) file in dir (not recursive); other
+// files are ignored. The only error is a directory that cannot be listed:
+// a file that cannot be read, a master list whose signature fails and a
+// certificate that cannot be an anchor are each recorded in Skipped (the
+// whole file with Index 0) while every other file still loads. An empty
+// directory gives an empty store (Verify then reports ErrNoTrustAnchor).
 func LoadTrustStore(dir string) (*TrustStore, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -147,6 +292,9 @@ func LoadTrustStore(dir string) (*TrustStore, error) {
 	}
 	names := make([]string, 0, len(entries))
 	for _, e := range entries {
+		if _, ok := trustExts[strings.ToLower(filepath.Ext(e.Name()))]; !ok {
+			continue
+		}
 		// Follow symbolic links; skip directories and devices.
 		if fi, err := os.Stat(filepath.Join(dir, e.Name())); err == nil && fi.Mode().IsRegular() {
 			names = append(names, e.Name())
@@ -155,100 +303,82 @@ func LoadTrustStore(dir string) (*TrustStore, error) {
 	sort.Strings(names)
 	t := NewTrustStore()
 	for _, name := range names {
-		if err := t.loadFile(filepath.Join(dir, name)); err != nil {
-			return nil, fmt.Errorf("pa: trust store %s: %w", name, err)
-		}
+		t.files = append(t.files, t.loadFile(dir, name))
 	}
 	return t, nil
 }
 
-func (t *TrustStore) loadFile(path string) error {
-	ext := strings.ToLower(filepath.Ext(path))
-	switch ext {
-	case ".pem", ".crt", ".cer", ".der", ".ml":
-	default:
-		return nil
+// loadFile adds one file's anchors and reports what it contributed.
+func (t *TrustStore) loadFile(dir, name string) FileReport {
+	ext := strings.ToLower(filepath.Ext(name))
+	r := FileReport{Name: name, Kind: trustExts[ext]}
+	fileSkip := func(reason SkipReason, err error) FileReport {
+		t.recordSkip(Skip{File: name, Reason: reason, Detail: err.Error()})
+		r.Skipped++
+		r.Error = err.Error()
+		return r
 	}
-	fi, err := os.Stat(path)
+	data, err := readBounded(filepath.Join(dir, name))
 	if err != nil {
-		return err
-	}
-	if fi.Size() > MaxSignedDataSize {
-		return malformed("file too large", nil)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
+		return fileSkip(SkipUnreadable, err)
 	}
 	switch {
 	case ext == ".ml":
-		_, err = t.AddMasterList(data)
+		mr, err := t.addMasterList(data, name)
+		if err != nil {
+			reason := SkipMalformed
+			if errors.Is(err, ErrBadSignature) || errors.Is(err, ErrUnsupported) {
+				reason = SkipBadSignature
+			}
+			return fileSkip(reason, err)
+		}
+		return mr
 	case bytes.Contains(data, []byte("-----BEGIN")):
-		_, err = t.AddPEM(data)
+		r.Kind = "PEM"
+		pr := t.addPEM(data, name)
+		if pr.blocks == 0 {
+			return fileSkip(SkipMalformed, malformed("PEM without CERTIFICATE blocks", nil))
+		}
+		r.Added, r.Duplicates, r.Skipped = pr.added, pr.accepted-pr.added, len(pr.skips)
+		for _, s := range pr.skips {
+			t.recordSkip(s.Skip)
+		}
+	case len(data) == 0 || data[0] != 0x30:
+		return fileSkip(SkipMalformed, malformed(fmt.Sprintf("neither a PEM nor a DER certificate (%d bytes, first %q)", len(data), data[:min(len(data), 8)]), nil))
 	default:
-		err = t.AddDER(data)
+		added, err := t.addDER(data, name, 0)
+		var ae *AnchorError
+		if errors.As(err, &ae) {
+			t.recordSkip(ae.Skip)
+			r.Skipped, r.Error = 1, ae.Skip.Detail
+			return r
+		}
+		if added {
+			r.Added = 1
+		} else {
+			r.Duplicates = 1
+		}
 	}
-	return err
+	return r
 }
 
-// MasterList is a verified ICAO CSCA master list (ICAO 9303-12 §9).
-type MasterList struct {
-	Version      int
-	Certificates []*Certificate // the CSCA certificates it lists (parsable ones)
-	Skipped      int            // listed certificates with unsupported algorithms, left out
-	Signer       *Certificate   // the master list signer
-	// SignerChained is true when the signer's certificate verifies under a
-	// CSCA certificate in the list itself.
-	SignerChained bool
-}
-
-type cscaMasterList struct {
-	Version  int
-	CertList []asn1.RawValue `asn1:"set"`
-}
-
-// ParseMasterList parses a master list (CMS SignedData whose content is
-// CscaMasterList { version, certList SET OF Certificate }) and verifies its
-// signature with the embedded signer certificate (ErrBadSignature when it
-// fails). Listed certificates that use an unsupported algorithm or curve are
-// counted in Skipped; malformed ones are an error.
-func ParseMasterList(b []byte) (*MasterList, error) {
-	sd, err := ParseSignedData(b)
+// readBounded reads a trust file of at most MaxSignedDataSize bytes.
+func readBounded(path string) ([]byte, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	if !sd.ContentType.Equal(OIDCSCAMasterList) {
-		return nil, malformed(fmt.Sprintf("master list content type %v", sd.ContentType), nil)
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
 	}
-	si := &sd.SignerInfos[0]
-	signer, ok := sd.FindSigner(si)
-	if !ok {
-		return nil, malformed("master list carries no signer certificate", nil)
+	if fi.Size() > MaxSignedDataSize {
+		return nil, fmt.Errorf("%d bytes, more than the %d a master list may have", fi.Size(), MaxSignedDataSize)
 	}
-	if err := sd.VerifySigner(si, signer); err != nil {
-		return nil, fmt.Errorf("pa: master list signature: %w", err)
+	data := make([]byte, fi.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, err
 	}
-	var raw cscaMasterList
-	if rest, err := asn1.Unmarshal(sd.Content, &raw); err != nil || len(rest) != 0 {
-		return nil, malformed("CscaMasterList", err)
-	}
-	if len(raw.CertList) > maxCerts {
-		return nil, malformed("master list too long", nil)
-	}
-	m := &MasterList{Version: raw.Version, Signer: signer}
-	for _, rv := range raw.CertList {
-		c, err := ParseCertificate(rv.FullBytes)
-		switch {
-		case errors.Is(err, ErrUnsupported):
-			m.Skipped++
-			continue
-		case err != nil:
-			return nil, err
-		}
-		m.Certificates = append(m.Certificates, c)
-		if !m.SignerChained && signer.IssuedBy(c) && signer.CheckSignatureFrom(c) == nil {
-			m.SignerChained = true
-		}
-	}
-	return m, nil
+	return data, nil
 }

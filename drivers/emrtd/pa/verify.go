@@ -27,6 +27,9 @@ type Result struct {
 	SODDataGroups      []int            // data groups listed in the SOD
 	Checked            []DataGroupCheck // data groups provided and matched, ascending
 	LDSVersion         string           // "" for LDSSecurityObject V0
+	// Warnings name what was accepted although the standards ask
+	// otherwise (BER instead of DER, a loosely named signer); see SOD.
+	Warnings []string
 }
 
 // Verify performs Passive Authentication (ICAO 9303-11 §5.1) at time now:
@@ -47,6 +50,7 @@ func Verify(sod []byte, dgs map[int][]byte, trust *TrustStore, now time.Time) (R
 		return res, err
 	}
 	res.HashAlgorithm, res.LDSVersion, res.SODDataGroups = s.HashName, s.LDSVersion, s.DataGroups()
+	res.Warnings = s.Warnings
 	res.SignatureAlgorithm = SignatureAlgorithmName(s.Signer.SignatureAlgorithm)
 	res.SignerSubject, res.SignerSerial, res.SignerNotAfter = s.DS.Subject, s.DS.SerialNumber.String(), s.DS.NotAfter
 	res.DSAlgorithm = SignatureAlgorithmName(s.DS.SignatureAlgorithm)
@@ -97,6 +101,12 @@ func (s *SOD) CheckDataGroups(dgs map[int][]byte) ([]DataGroupCheck, error) {
 	}
 	return out, nil
 }
+
+// Chain returns the anchor that issued and signed ds (its name or key
+// identifier and its signature), as Verify does: ErrNoTrustAnchor when the
+// store is empty, ErrUntrustedSigner when no anchor fits. Validity dates
+// are not checked here.
+func (t *TrustStore) Chain(ds *Certificate) (*Certificate, error) { return chain(ds, t) }
 
 // chain finds the anchor that issued and signed ds.
 func chain(ds *Certificate, trust *TrustStore) (*Certificate, error) {

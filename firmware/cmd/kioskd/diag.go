@@ -18,6 +18,8 @@ func diagCommands() []command {
 		{"cccd-qr", "cccd-qr PAYLOAD: decode a CCCD QR, print CAN and BAC key candidates", diagCCCDQR},
 		{"mrz", "mrz < LINES: parse a TD1 MRZ, check every check digit", diagMRZ},
 		{"read-card", "read-card --device DEVICE [--qr P|--can N|--mrz D,DOB,EXP] [--trust DIR] [--dg2 OUT.jpg] [--show-pii]: read and verify a CCCD, print the verdict as JSON", diagReadCard},
+		{"pa", "pa verify --sod FILE [--trust DIR] [--dg N=FILE …] [--at DATE]: Passive Authentication from files, every step and the verdict", diagPA},
+		{"trust", "trust list DIR: what a CSCA trust folder holds per country, and what was left out and why", diagTrust},
 		{"emrtd-keys", "emrtd-keys --doc D --dob YYMMDD --exp YYMMDD: print BAC K_seed, K_enc, K_mac", diagEmrtdKeys},
 		{"vietqr", "vietqr encode|decode: build or inspect a VietQR payment payload", diagVietQR},
 		{"hospital", "hospital bhyt|clinics --config FILE: check the BHYT check-card and HIS services", diagHospital},

@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/kiosk06/kiosk/drivers/cccd"
-	"github.com/kiosk06/kiosk/drivers/emrtd/pa"
 	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/logging"
 )
@@ -22,6 +22,7 @@ type readCardReport struct {
 	Method    string            `json:"method"`
 	ChipAuth  string            `json:"chip_auth,omitempty"`
 	Signer    string            `json:"signer,omitempty"`
+	Warnings  []string          `json:"warnings,omitempty"`
 	Citizen   map[string]string `json:"citizen"`
 	UIDRandom bool              `json:"uid_random"`
 	Timings   map[string]int64  `json:"timings_ms"`
@@ -55,7 +56,9 @@ func diagReadCard(ctx context.Context, e *env, args []string) int {
 	}
 	opt := identity.Options{ReadFace: *dg2 != ""}
 	if *trustDir != "" {
-		if opt.Trust, err = pa.LoadTrustStore(*trustDir); err != nil {
+		// Anchors left out are reported on stderr; the rest still verify.
+		log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		if opt.Trust, err = identity.LoadTrust(*trustDir, log); err != nil {
 			return failf(e, exitUsage, "diag read-card: %v", err)
 		}
 	}
@@ -126,7 +129,7 @@ func readCardReportOf(id *identity.Identity, showPII bool) readCardReport {
 	ms := func(d time.Duration) int64 { return d.Milliseconds() }
 	return readCardReport{
 		Verdict: id.Verdict, Reason: id.Reason, Detail: id.Detail, Method: string(id.Method), ChipAuth: id.ChipAuth,
-		Signer: id.Signer, Citizen: fields, UIDRandom: id.UIDRandom,
+		Signer: id.Signer, Warnings: id.Warnings, Citizen: fields, UIDRandom: id.UIDRandom,
 		Timings: map[string]int64{"access": ms(id.Timings.Access), "read": ms(id.Timings.Read),
 			"passive_auth": ms(id.Timings.Passive), "chip_auth": ms(id.Timings.ChipAuth), "total": ms(id.Timings.Total)},
 		APDUs: id.Stats.APDUs, BytesSent: id.Stats.BytesSent, BytesRecv: id.Stats.BytesRecv,
