@@ -114,11 +114,7 @@ func Start(ctx context.Context, opts *Options) (*Sim, error) {
 		return nil, err
 	}
 	var pair *ptypair.Pair
-	if o.Link != "" {
-		pair, err = ptypair.OpenLinked(o.Link)
-	} else {
-		pair, err = ptypair.Open()
-	}
+	pair, err = ptypair.Open(&ptypair.Options{Link: o.Link})
 	if err != nil {
 		return nil, fmt.Errorf("escpossim: %w", err)
 	}

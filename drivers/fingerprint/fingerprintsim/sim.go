@@ -98,11 +98,7 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 		pair *ptypair.Pair
 		err  error
 	)
-	if opts.Link != "" {
-		pair, err = ptypair.OpenLinked(opts.Link)
-	} else {
-		pair, err = ptypair.Open()
-	}
+	pair, err = ptypair.Open(&ptypair.Options{Link: opts.Link})
 	if err != nil {
 		return nil, fmt.Errorf("fingerprintsim: %w", err)
 	}

@@ -36,11 +36,7 @@ func Start(ctx context.Context, card nfc.Emulated, opts *Opts) (*Server, error) 
 	}
 	var pair *ptypair.Pair
 	var err error
-	if o.Link != "" {
-		pair, err = ptypair.OpenLinked(o.Link)
-	} else {
-		pair, err = ptypair.Open()
-	}
+	pair, err = ptypair.Open(&ptypair.Options{Link: o.Link})
 	if err != nil {
 		return nil, fmt.Errorf("pn532sim: %w", err)
 	}

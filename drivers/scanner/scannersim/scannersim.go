@@ -49,11 +49,7 @@ func Start(ctx context.Context, opts *Opts) (*Server, error) {
 	}
 	var pair *ptypair.Pair
 	var err error
-	if o.Link != "" {
-		pair, err = ptypair.OpenLinked(o.Link)
-	} else {
-		pair, err = ptypair.Open()
-	}
+	pair, err = ptypair.Open(&ptypair.Options{Link: o.Link})
 	if err != nil {
 		return nil, fmt.Errorf("scannersim: %w", err)
 	}
