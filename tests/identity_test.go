@@ -112,7 +112,7 @@ func checkVerdict(t *testing.T, got readCardOut, stderr string, wantVerdict, wan
 // TestIdentityReadOverPN532 reads every virtual card through kioskd, a PN532
 // driver and pn532sim on a real pty.
 func TestIdentityReadOverPN532(t *testing.T) {
-	sim, err := pn532sim.Start(context.Background(), nil, nil)
+	sim, err := pn532sim.Start(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +233,7 @@ func TestIdentityIndependentReader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim, err := pn532sim.Start(context.Background(), chip, nil)
+	sim, err := pn532sim.Start(context.Background(), &pn532sim.Options{Card: chip})
 	if err != nil {
 		t.Fatal(err)
 	}

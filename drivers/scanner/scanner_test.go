@@ -19,7 +19,7 @@ var quiet = slog.New(slog.DiscardHandler)
 // A CCCD-style QR payload (fields separated by |), made up.
 const cccdQR = "001099012345|012345678|Nguyễn Văn A|01011990|Nam|Số 1 Tràng Tiền, Hoàn Kiếm, Hà Nội|01012021"
 
-func start(t *testing.T, simOpts *scannersim.Opts, opts *Opts) (*scannersim.Server, *Scanner) {
+func start(t *testing.T, simOpts *scannersim.Options, opts *Opts) (*scannersim.Sim, *Scanner) {
 	t.Helper()
 	srv, err := scannersim.Start(context.Background(), simOpts)
 	if err != nil {
@@ -64,26 +64,26 @@ func TestScanner(t *testing.T) {
 	long := strings.Repeat("x", 100)
 	tests := []struct {
 		name   string
-		sim    scannersim.Opts
+		sim    scannersim.Options
 		opts   Opts
 		writes []string
 		want   []result
 	}{
-		{"CRLF, Vietnamese UTF-8", scannersim.Opts{}, Opts{}, []string{cccdQR + "\r\n"},
+		{"CRLF, Vietnamese UTF-8", scannersim.Options{}, Opts{}, []string{cccdQR + "\r\n"},
 			[]result{{cccdQR, nil}}},
-		{"CR and LF alone", scannersim.Opts{Suffix: "\r"}, Opts{RepeatWindow: -1},
+		{"CR and LF alone", scannersim.Options{Suffix: "\r"}, Opts{RepeatWindow: -1},
 			[]string{"one\r", "two\n", "three\r\n"}, []result{{"one", nil}, {"two", nil}, {"three", nil}}},
-		{"configured suffix (TAB)", scannersim.Opts{Suffix: "\t"}, Opts{Suffix: []byte("\t")},
+		{"configured suffix (TAB)", scannersim.Options{Suffix: "\t"}, Opts{Suffix: []byte("\t")},
 			[]string{"a\r\nb\t", "c\t"}, []result{{"a\r\nb", nil}, {"c", nil}}},
-		{"multi-byte suffix split across writes", scannersim.Opts{Chunk: 1, ChunkDelay: time.Millisecond},
+		{"multi-byte suffix split across writes", scannersim.Options{Chunk: 1, ChunkDelay: time.Millisecond},
 			Opts{Suffix: []byte("#END#")}, []string{"ab#EN", "D#cd#END#"}, []result{{"ab", nil}, {"cd", nil}}},
-		{"partial writes", scannersim.Opts{Chunk: 3, ChunkDelay: 2 * time.Millisecond}, Opts{},
+		{"partial writes", scannersim.Options{Chunk: 3, ChunkDelay: 2 * time.Millisecond}, Opts{},
 			[]string{cccdQR + "\r\n"}, []result{{cccdQR, nil}}},
-		{"invalid UTF-8 then a good scan", scannersim.Opts{}, Opts{},
+		{"invalid UTF-8 then a good scan", scannersim.Options{}, Opts{},
 			[]string{"\xff\xfe\x00garbage\r\n", "ok\r\n"}, []result{{"", ErrInvalidUTF8}, {"ok", nil}}},
-		{"too long then a good scan", scannersim.Opts{Chunk: 16}, Opts{MaxLen: 50},
+		{"too long then a good scan", scannersim.Options{Chunk: 16}, Opts{MaxLen: 50},
 			[]string{long + "\r\n", "short\r\n"}, []result{{"", ErrTooLong}, {"short", nil}}},
-		{"repeat suppressed within the window", scannersim.Opts{}, Opts{},
+		{"repeat suppressed within the window", scannersim.Options{}, Opts{},
 			[]string{"A\r\n", "A\r\n", "A\r\n", "B\r\n", "A\r\n"}, []result{{"A", nil}, {"B", nil}, {"A", nil}}},
 	}
 	for _, tc := range tests {
@@ -141,7 +141,7 @@ func TestRepeatWindow(t *testing.T) {
 // Next keeps waiting, and the first scan after replug arrives.
 func TestUnplugReplug(t *testing.T) {
 	link := filepath.Join(t.TempDir(), "kiosk-qr")
-	srv, sc := start(t, &scannersim.Opts{Link: link}, nil)
+	srv, sc := start(t, &scannersim.Options{Link: link}, nil)
 	if err := srv.Scan("before"); err != nil {
 		t.Fatal(err)
 	}

@@ -46,7 +46,7 @@ func BenchmarkReadOverPN532(b *testing.B) {
 	for _, kbps := range []int{106, 424} {
 		b.Run(fmt.Sprintf("%dkbps", kbps), func(b *testing.B) {
 			ctx := context.Background()
-			sim, err := pn532sim.Start(ctx, nil, &pn532sim.Opts{Timing: &pn532sim.Timing{Baud: uartBaud, RF: true}})
+			sim, err := pn532sim.Start(ctx, &pn532sim.Options{Timing: &pn532sim.Timing{Baud: uartBaud, RF: true}})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -55,8 +55,8 @@ type Rig struct {
 	Dir         string // where simulators write their output (printed pages …)
 	Printer     *escpossim.Sim
 	Fingerprint *fingerprintsim.Sim
-	NFC         *pn532sim.Server
-	Scanner     *scannersim.Server
+	NFC         *pn532sim.Sim
+	Scanner     *scannersim.Sim
 	// Collector is the local protocol-v1 backend started when the config
 	// names no uplink (nil otherwise); CollectorURL is its base URL.
 	Collector    *collector.Collector
@@ -311,7 +311,7 @@ func (r *Rig) start(ctx context.Context, role string, spec *config.DeviceSpec) (
 		if err := r.newPKI(); err != nil {
 			return d, err
 		}
-		sim, err := pn532sim.Start(ctx, nil, &pn532sim.Opts{Logger: r.log})
+		sim, err := pn532sim.Start(ctx, &pn532sim.Options{Logger: r.log})
 		if err != nil {
 			return d, err
 		}
@@ -319,7 +319,7 @@ func (r *Rig) start(ctx context.Context, role string, spec *config.DeviceSpec) (
 		r.closers = append(r.closers, sim.Close)
 		d.Path, d.Spec = sim.Path(), sim.DeviceString()
 	case "scanner":
-		sim, err := scannersim.Start(ctx, &scannersim.Opts{Suffix: scannerSuffix(spec.Suffix)})
+		sim, err := scannersim.Start(ctx, &scannersim.Options{Suffix: scannerSuffix(spec.Suffix)})
 		if err != nil {
 			return d, err
 		}
