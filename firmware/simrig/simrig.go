@@ -300,7 +300,7 @@ func (r *Rig) start(ctx context.Context, role string, spec *config.DeviceSpec) (
 		r.closers = append(r.closers, sim.Close)
 		d.Path, d.Spec = sim.Path(), sim.DeviceString()
 	case "r30x":
-		sim, err := fingerprintsim.Start(ctx, fingerprintsim.Options{Address: uint32(spec.Address), Password: uint32(spec.Password), Baud: spec.Baud, Logger: r.log})
+		sim, err := fingerprintsim.Start(ctx, &fingerprintsim.Options{Address: uint32(spec.Address), Password: uint32(spec.Password), Baud: spec.Baud, Logger: r.log})
 		if err != nil {
 			return d, err
 		}
