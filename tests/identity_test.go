@@ -142,11 +142,11 @@ func TestIdentityReadOverPN532(t *testing.T) {
 // TestIdentityReadOverPCSC reads every virtual card through kioskd, libpcsclite,
 // a real pcscd and the vpcd driver, the virtual chip attached by vpcdsim.
 func TestIdentityReadOverPCSC(t *testing.T) {
-	d := pcsctest.StartPCSCD(t)
+	d := pcsctest.Start(t, nil)
 	ctx := context.Background()
 	c0, _ := e2eCard(t, testpki.Genuine)
 	chip0, _ := emrtdsim.FromTestPKI(c0, emrtdsim.Config{})
-	sim, err := vpcdsim.Start(ctx, chip0, d.VPCDAddr)
+	sim, err := vpcdsim.Start(ctx, &vpcdsim.Options{Addr: d.Addr(), Card: chip0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func TestIdentityReadOverPCSC(t *testing.T) {
 			if err := sim.SetCard(ctx, chip); err != nil {
 				t.Fatal(err)
 			}
-			got, stderr := readCard(t, d.Env, "--device", "pcsc:"+d.ReaderName, "--qr", simrig.QRPayload(c), "--trust", trust, "--timeout", "20s")
+			got, stderr := readCard(t, d.Env(), "--device", "pcsc:"+d.ReaderName(), "--qr", simrig.QRPayload(c), "--trust", trust, "--timeout", "20s")
 			checkVerdict(t, got, stderr, tc.verdict, tc.reason, c)
 			t.Logf("%s: %s, %d APDUs", tc.v, got.Method, got.APDUs)
 		})
@@ -172,7 +172,7 @@ func TestIdentityReadOverPCSC(t *testing.T) {
 	if err := sim.SetCard(ctx, chip); err != nil {
 		t.Fatal(err)
 	}
-	_, stderr := readCard(t, d.Env, "--device", "pcsc:"+d.ReaderName, "--qr", simrig.QRPayload(c), "--trust", trust, "--timeout", "10s")
+	_, stderr := readCard(t, d.Env(), "--device", "pcsc:"+d.ReaderName(), "--qr", simrig.QRPayload(c), "--trust", trust, "--timeout", "10s")
 	if !strings.Contains(stderr, "card removed") {
 		t.Fatalf("card removed mid-read: %q", stderr)
 	}

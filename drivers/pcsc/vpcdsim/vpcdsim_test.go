@@ -203,7 +203,7 @@ func TestSimOverTCP(t *testing.T) {
 	f := &fakeVPCD{t: t, l: l}
 	card := &echoCard{info: nfc.CardInfo{Type: nfc.TypeA, UID: unhex(t, "08010203")}}
 	ctx := context.Background()
-	sim, err := Start(ctx, card, l.Addr().String())
+	sim, err := Start(ctx, &Options{Addr: l.Addr().String(), Card: card})
 	if err != nil {
 		t.Fatal(err)
 	}
