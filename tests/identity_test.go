@@ -60,7 +60,7 @@ func e2eCard(t *testing.T, v testpki.Variant) (*testpki.Card, string) {
 	if e2ePKIErr != nil {
 		t.Fatal(e2ePKIErr)
 	}
-	c, err := testpki.NewCCCD(testpki.Options{Seed: "e2e-" + v.String(), Variant: v, PKI: e2ePKI})
+	c, err := testpki.NewCCCD(&testpki.Options{Seed: "e2e-" + v.String(), Variant: v, PKI: e2ePKI})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestIdentityReadOverPN532(t *testing.T) {
 	for _, tc := range variantWant {
 		t.Run(tc.v.String(), func(t *testing.T) {
 			c, trust := e2eCard(t, tc.v)
-			chip, err := emrtdsim.FromTestPKI(c, emrtdsim.Config{})
+			chip, err := emrtdsim.NewCCCD(c, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -131,7 +131,7 @@ func TestIdentityReadOverPN532(t *testing.T) {
 	}
 	// Pulled away mid-read: a clear error, exit 1.
 	c, trust := e2eCard(t, testpki.Genuine)
-	chip, _ := emrtdsim.FromTestPKI(c, emrtdsim.Config{RemoveAfter: 8})
+	chip, _ := emrtdsim.NewCCCD(c, &emrtdsim.Options{RemoveAfter: 8})
 	sim.SetCard(chip)
 	_, stderr := readCard(t, nil, "--device", sim.DeviceString(), "--qr", simrig.QRPayload(c), "--trust", trust, "--timeout", "10s")
 	if !strings.Contains(stderr, "card removed") {
@@ -145,7 +145,7 @@ func TestIdentityReadOverPCSC(t *testing.T) {
 	d := pcsctest.Start(t, nil)
 	ctx := context.Background()
 	c0, _ := e2eCard(t, testpki.Genuine)
-	chip0, _ := emrtdsim.FromTestPKI(c0, emrtdsim.Config{})
+	chip0, _ := emrtdsim.NewCCCD(c0, nil)
 	sim, err := vpcdsim.Start(ctx, &vpcdsim.Options{Addr: d.Addr(), Card: chip0})
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +154,7 @@ func TestIdentityReadOverPCSC(t *testing.T) {
 	for _, tc := range variantWant {
 		t.Run(tc.v.String(), func(t *testing.T) {
 			c, trust := e2eCard(t, tc.v)
-			chip, err := emrtdsim.FromTestPKI(c, emrtdsim.Config{})
+			chip, err := emrtdsim.NewCCCD(c, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -168,7 +168,7 @@ func TestIdentityReadOverPCSC(t *testing.T) {
 	}
 	// Pulled away mid-read.
 	c, trust := e2eCard(t, testpki.Genuine)
-	chip, _ := emrtdsim.FromTestPKI(c, emrtdsim.Config{RemoveAfter: 8})
+	chip, _ := emrtdsim.NewCCCD(c, &emrtdsim.Options{RemoveAfter: 8})
 	if err := sim.SetCard(ctx, chip); err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +229,7 @@ func TestIdentityIndependentReader(t *testing.T) {
 		t.Skip("mrtdreader is not installed (apt-get install mrtdreader; .ci/deps installs it)")
 	}
 	c, _ := e2eCard(t, testpki.Genuine)
-	chip, err := emrtdsim.FromTestPKI(c, emrtdsim.Config{TypeB: true})
+	chip, err := emrtdsim.NewCCCD(c, &emrtdsim.Options{TypeB: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +270,7 @@ func TestIdentityIndependentReader(t *testing.T) {
 	// comparison in BENCHMARKS.md.
 	bacOnly := *c
 	bacOnly.CardAccess = nil
-	ours, err := emrtdsim.FromTestPKI(&bacOnly, emrtdsim.Config{TypeB: true})
+	ours, err := emrtdsim.NewCCCD(&bacOnly, &emrtdsim.Options{TypeB: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,7 +62,7 @@ func BenchmarkReadOverPN532(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				sim.SetCard(chip(b, c, emrtdsim.Config{}))
+				sim.SetCard(chip(b, c, nil))
 				card, err := dev.WaitCard(ctx)
 				if err != nil {
 					b.Fatal(err)
@@ -103,7 +103,7 @@ func BenchmarkReadInProcess(b *testing.B) {
 	p := identity.NewPipeline(identity.Options{Trust: trust(b, c)})
 	qr := qrOf(b, c)
 	for i := 0; i < b.N; i++ {
-		if _, err := p.Read(context.Background(), emrtdsim.Card(chip(b, c, emrtdsim.Config{})), identity.Keys{QR: qr}); err != nil {
+		if _, err := p.Read(context.Background(), emrtdsim.Card(chip(b, c, nil)), identity.Keys{QR: qr}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -233,7 +233,7 @@ func (r *Rig) Card(v testpki.Variant) (*testpki.Card, error) {
 	if c, ok := r.cards[v]; ok {
 		return c, nil
 	}
-	c, err := testpki.NewCCCD(testpki.Options{Seed: "simrig-card-" + v.String(), Variant: v, PKI: r.pki})
+	c, err := testpki.NewCCCD(&testpki.Options{Seed: "simrig-card-" + v.String(), Variant: v, PKI: r.pki})
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +252,7 @@ func (r *Rig) TapCard(v testpki.Variant, removeAfter int) error {
 	if err != nil {
 		return err
 	}
-	chip, err := emrtdsim.FromTestPKI(c, emrtdsim.Config{RemoveAfter: removeAfter})
+	chip, err := emrtdsim.NewCCCD(c, &emrtdsim.Options{RemoveAfter: removeAfter})
 	if err != nil {
 		return err
 	}

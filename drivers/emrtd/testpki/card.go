@@ -154,7 +154,8 @@ const (
 	AARSA1024                  // RSA-1024 e=65537 for ISO 9796-2 AA; random (not reproducible)
 )
 
-// Options configure NewCCCD. The zero value gives the genuine DefaultCitizen card.
+// Options configure NewCCCD. The zero value (or nil) gives the genuine
+// DefaultCitizen card.
 type Options struct {
 	Seed    string   // "" = DefaultSeed; also derives the chip keys
 	Citizen *Citizen // nil = DefaultCitizen()
@@ -211,8 +212,11 @@ type Card struct {
 }
 
 // NewCCCD generates a CCCD-shaped card. The same Options give the same bytes
-// (except with AARSA1024).
-func NewCCCD(opts Options) (*Card, error) {
+// (except with AARSA1024). nil opts means defaults.
+func NewCCCD(opts *Options) (*Card, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
 	seed := opts.Seed
 	if seed == "" {
 		seed = DefaultSeed
