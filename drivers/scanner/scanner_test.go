@@ -3,6 +3,7 @@ package scanner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -225,5 +226,52 @@ func TestParseSuffix(t *testing.T) {
 		if string(got) != tc.want || (err != nil) != tc.wantErr {
 			t.Errorf("ParseSuffix(%q) = %q, %v", tc.in, got, err)
 		}
+	}
+}
+
+// scriptPort is a Port fake: each Read returns the next step.
+type scriptPort struct {
+	steps []struct {
+		data string
+		err  error
+	}
+}
+
+func (p *scriptPort) Read(ctx context.Context, b []byte) (int, error) {
+	if len(p.steps) == 0 {
+		<-ctx.Done()
+		return 0, serialport.ErrTimeout
+	}
+	st := p.steps[0]
+	p.steps = p.steps[1:]
+	return copy(b, st.data), st.err
+}
+func (p *scriptPort) Close() error   { return nil }
+func (p *scriptPort) String() string { return "script" }
+
+// TestFakePortDisconnect runs the Scanner on a fake Port (the driver takes
+// an interface, so no pty is needed): a line cut by a hang-up is dropped,
+// not glued to the first scan after the scanner comes back.
+func TestFakePortDisconnect(t *testing.T) {
+	p := &scriptPort{steps: []struct {
+		data string
+		err  error
+	}{
+		{"001099012345|0123", nil},
+		{"", fmt.Errorf("serialport: read: %w", serialport.ErrDisconnected)},
+		{"079303001234|\r\n", nil},
+	}}
+	sc := New(p, &Opts{Logger: quiet})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	s, err := sc.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Text != "079303001234|" {
+		t.Fatalf("scan %q, want only the line after the hang-up", s.Text)
+	}
+	if got := sc.String(); got != "scanner script" {
+		t.Fatalf("String = %q", got)
 	}
 }
