@@ -1010,7 +1010,7 @@ func (f *Flow) personal() map[string]string {
 }
 
 // record writes a durable record; a failure is logged (the patient is not
-// blocked by a full store, but the lead's metrics see it).
+// blocked by a full store; firmware/kiosk's store health check reports it).
 func (f *Flow) record(kind string, payload map[string]any, personal map[string]string) {
 	payload["device_id"] = f.cfg.DeviceID
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(f.runCtx), 5*time.Second)
