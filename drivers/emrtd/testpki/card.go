@@ -8,11 +8,16 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 )
+
+// ErrNoCard: NewCCCD was asked for the card of a citizen who has none (no
+// issue date, like the simulated Child).
+var ErrNoCard = errors.New("testpki: the citizen has no chip card")
 
 // DefaultSeed is the seed NewPKI and NewCCCD use when none is given.
 const DefaultSeed = "kiosk06 test PKI v1"
@@ -234,6 +239,9 @@ func NewCCCD(opts *Options) (*Card, error) {
 	}
 	if len(cz.ID) != 12 {
 		return nil, fmt.Errorf("testpki: citizen ID must have 12 digits")
+	}
+	if !cz.HasCard() {
+		return nil, ErrNoCard
 	}
 	c := &Card{Citizen: cz, Variant: opts.Variant, PKI: pki, TrustAnchors: pki.TrustAnchors(),
 		CAN: cz.ID[6:], MRZ: TD1(cz), DocumentNumber: DocumentNumber(cz.ID),
