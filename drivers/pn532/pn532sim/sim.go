@@ -11,6 +11,11 @@
 // the RF time per byte at the negotiated bit rate and a per-APDU card
 // processing time, so benchmarks estimate real read times.
 //
+// Start runs one on a pty (Sim, the httptest-like shape every simulator
+// shares: docs/ARCHITECTURE.md, "Simulators"); NewDevice makes one without a
+// line (Device), which Serve runs on any io.ReadWriter and I2C/SPI show as
+// periph bus fakes.
+//
 // It is test and simulation code: it imports drivers/nfc and
 // drivers/serialport/ptypair, never the driver package drivers/pn532.
 package pn532sim
