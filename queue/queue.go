@@ -17,8 +17,8 @@
 // became durable never handed out a number.
 //
 // This package imports only the standard library. It must not import the
-// store (the lead adapts firmware/store to Journal), HTTP (see queueapi),
-// drivers or the UI.
+// store (firmware/records adapts firmware/store to Journal), HTTP (see
+// queueapi), drivers or the UI.
 package queue
 
 import (

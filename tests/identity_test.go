@@ -60,7 +60,7 @@ func e2eCard(t *testing.T, v testpki.Variant) (*testpki.Card, string) {
 	if e2ePKIErr != nil {
 		t.Fatal(e2ePKIErr)
 	}
-	c, err := testpki.NewCCCD(testpki.Options{Seed: "e2e-" + v.String(), Variant: v, PKI: e2ePKI})
+	c, err := testpki.NewCCCD(&testpki.Options{Seed: "e2e-" + v.String(), Variant: v, PKI: e2ePKI})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func checkVerdict(t *testing.T, got readCardOut, stderr string, wantVerdict, wan
 // TestIdentityReadOverPN532 reads every virtual card through kioskd, a PN532
 // driver and pn532sim on a real pty.
 func TestIdentityReadOverPN532(t *testing.T) {
-	sim, err := pn532sim.Start(context.Background(), nil, nil)
+	sim, err := pn532sim.Start(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestIdentityReadOverPN532(t *testing.T) {
 	for _, tc := range variantWant {
 		t.Run(tc.v.String(), func(t *testing.T) {
 			c, trust := e2eCard(t, tc.v)
-			chip, err := emrtdsim.FromTestPKI(c, emrtdsim.Config{})
+			chip, err := emrtdsim.NewCCCD(c, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -131,7 +131,7 @@ func TestIdentityReadOverPN532(t *testing.T) {
 	}
 	// Pulled away mid-read: a clear error, exit 1.
 	c, trust := e2eCard(t, testpki.Genuine)
-	chip, _ := emrtdsim.FromTestPKI(c, emrtdsim.Config{RemoveAfter: 8})
+	chip, _ := emrtdsim.NewCCCD(c, &emrtdsim.Options{RemoveAfter: 8})
 	sim.SetCard(chip)
 	_, stderr := readCard(t, nil, "--device", sim.DeviceString(), "--qr", simrig.QRPayload(c), "--trust", trust, "--timeout", "10s")
 	if !strings.Contains(stderr, "card removed") {
@@ -142,11 +142,11 @@ func TestIdentityReadOverPN532(t *testing.T) {
 // TestIdentityReadOverPCSC reads every virtual card through kioskd, libpcsclite,
 // a real pcscd and the vpcd driver, the virtual chip attached by vpcdsim.
 func TestIdentityReadOverPCSC(t *testing.T) {
-	d := pcsctest.StartPCSCD(t)
+	d := pcsctest.Start(t, nil)
 	ctx := context.Background()
 	c0, _ := e2eCard(t, testpki.Genuine)
-	chip0, _ := emrtdsim.FromTestPKI(c0, emrtdsim.Config{})
-	sim, err := vpcdsim.Start(ctx, chip0, d.VPCDAddr)
+	chip0, _ := emrtdsim.NewCCCD(c0, nil)
+	sim, err := vpcdsim.Start(ctx, &vpcdsim.Options{Addr: d.Addr(), Card: chip0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,25 +154,25 @@ func TestIdentityReadOverPCSC(t *testing.T) {
 	for _, tc := range variantWant {
 		t.Run(tc.v.String(), func(t *testing.T) {
 			c, trust := e2eCard(t, tc.v)
-			chip, err := emrtdsim.FromTestPKI(c, emrtdsim.Config{})
+			chip, err := emrtdsim.NewCCCD(c, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if err := sim.SetCard(ctx, chip); err != nil {
 				t.Fatal(err)
 			}
-			got, stderr := readCard(t, d.Env, "--device", "pcsc:"+d.ReaderName, "--qr", simrig.QRPayload(c), "--trust", trust, "--timeout", "20s")
+			got, stderr := readCard(t, d.Env(), "--device", "pcsc:"+d.ReaderName(), "--qr", simrig.QRPayload(c), "--trust", trust, "--timeout", "20s")
 			checkVerdict(t, got, stderr, tc.verdict, tc.reason, c)
 			t.Logf("%s: %s, %d APDUs", tc.v, got.Method, got.APDUs)
 		})
 	}
 	// Pulled away mid-read.
 	c, trust := e2eCard(t, testpki.Genuine)
-	chip, _ := emrtdsim.FromTestPKI(c, emrtdsim.Config{RemoveAfter: 8})
+	chip, _ := emrtdsim.NewCCCD(c, &emrtdsim.Options{RemoveAfter: 8})
 	if err := sim.SetCard(ctx, chip); err != nil {
 		t.Fatal(err)
 	}
-	_, stderr := readCard(t, d.Env, "--device", "pcsc:"+d.ReaderName, "--qr", simrig.QRPayload(c), "--trust", trust, "--timeout", "10s")
+	_, stderr := readCard(t, d.Env(), "--device", "pcsc:"+d.ReaderName(), "--qr", simrig.QRPayload(c), "--trust", trust, "--timeout", "10s")
 	if !strings.Contains(stderr, "card removed") {
 		t.Fatalf("card removed mid-read: %q", stderr)
 	}
@@ -229,11 +229,11 @@ func TestIdentityIndependentReader(t *testing.T) {
 		t.Skip("mrtdreader is not installed (apt-get install mrtdreader; .ci/deps installs it)")
 	}
 	c, _ := e2eCard(t, testpki.Genuine)
-	chip, err := emrtdsim.FromTestPKI(c, emrtdsim.Config{TypeB: true})
+	chip, err := emrtdsim.NewCCCD(c, &emrtdsim.Options{TypeB: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim, err := pn532sim.Start(context.Background(), chip, nil)
+	sim, err := pn532sim.Start(context.Background(), &pn532sim.Options{Card: chip})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +270,7 @@ func TestIdentityIndependentReader(t *testing.T) {
 	// comparison in BENCHMARKS.md.
 	bacOnly := *c
 	bacOnly.CardAccess = nil
-	ours, err := emrtdsim.FromTestPKI(&bacOnly, emrtdsim.Config{TypeB: true})
+	ours, err := emrtdsim.NewCCCD(&bacOnly, &emrtdsim.Options{TypeB: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -194,7 +194,7 @@ type transitRig struct {
 	t       *testing.T
 	dir     string
 	coll    *collector.Collector
-	sc      *scannersim.Server
+	sc      *scannersim.Sim
 	lists   *listBackend
 	tk      *transit.Tokenizer
 	cfg     string

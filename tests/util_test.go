@@ -14,12 +14,12 @@ func errorsAs(err error, target any) bool { return err != nil && errors.As(err, 
 
 // backendAndScanner starts the reference collector (token may be empty) and a
 // simulated scanner ending scans with CR, both closed when t ends.
-func backendAndScanner(t *testing.T, token string) (*collector.Collector, string, *scannersim.Server) {
+func backendAndScanner(t *testing.T, token string) (*collector.Collector, string, *scannersim.Sim) {
 	t.Helper()
 	coll := collector.New(collector.Options{Token: token})
 	srv := httptest.NewServer(coll.Handler())
 	t.Cleanup(srv.Close)
-	sc, err := scannersim.Start(context.Background(), &scannersim.Opts{Suffix: "\r"})
+	sc, err := scannersim.Start(context.Background(), &scannersim.Options{Suffix: "\r"})
 	if err != nil {
 		t.Fatal(err)
 	}

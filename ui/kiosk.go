@@ -9,8 +9,9 @@
 // it as soon as the flow no longer asks for the CAN.
 //
 // The UI renders flow state and sends intents; it must NOT import any
-// drivers/… package, and nothing outside ui/ may import Fyne (the lead
-// links this package into kioskd only in builds without -tags nogui).
+// drivers/… package, and nothing outside ui/ may import Fyne
+// (firmware/cmd/kioskd links this package, in gui.go, only in builds without
+// -tags nogui).
 package ui
 
 import (

@@ -83,7 +83,7 @@ func TestAppendixD2Keys(t *testing.T) {
 // values: every APDU and response byte for byte.
 func TestAppendixD3D4BACAndSecureMessaging(t *testing.T) {
 	ctx := context.Background()
-	chip, err := emrtdsim.New(emrtdsim.Config{
+	chip, err := emrtdsim.New(&emrtdsim.Options{
 		Files: map[uint16][]byte{emrtd.FileCOM: h(t, "60145F0104303130365F36063034303030305C026175")},
 		MRZ:   &emrtdsim.MRZ{DocumentNumber: "L898902C<", DateOfBirth: "690806", DateOfExpiry: "940623"},
 		UID:   []byte{0x08, 1, 2, 3},
@@ -175,7 +175,7 @@ func TestAppendixD3D4BACAndSecureMessaging(t *testing.T) {
 func TestAppendixG1PACE(t *testing.T) {
 	ctx := context.Background()
 	mrz := &emrtdsim.MRZ{DocumentNumber: "T22000129", DateOfBirth: "640812", DateOfExpiry: "101031"}
-	chip, err := emrtdsim.New(emrtdsim.Config{
+	chip, err := emrtdsim.New(&emrtdsim.Options{
 		Files: map[uint16][]byte{emrtd.FileCardAccess: h(t, "31143012060A04007F0007020204020202010202010D")},
 		MRZ:   mrz,
 		UID:   []byte{0x08, 1, 2, 3},

@@ -83,7 +83,7 @@ const (
 var goodKey = emrtd.AccessKey{CAN: testCAN, DocumentNumber: testDoc, DateOfBirth: testDOB, DateOfExpiry: testExp}
 
 // cccd builds a CCCD-shaped virtual chip; mutate adjusts its config.
-func cccd(t testing.TB, mutate func(*emrtdsim.Config)) *emrtdsim.Chip {
+func cccd(t testing.TB, mutate func(*emrtdsim.Options)) *emrtdsim.Chip {
 	t.Helper()
 	rnd := seeded(1)
 	caKey, err := emrtdsim.GenerateECKey(nil, rnd)
@@ -101,7 +101,7 @@ func cccd(t testing.TB, mutate func(*emrtdsim.Config)) *emrtdsim.Chip {
 	}
 	jpeg := append([]byte{0xFF, 0xD8, 0xFF, 0xE0}, bytes.Repeat([]byte{0x42}, 3000)...)
 	jpeg = append(jpeg, 0xFF, 0xD9)
-	cfg := emrtdsim.Config{
+	cfg := &emrtdsim.Options{
 		Files: map[uint16][]byte{
 			emrtd.FileCardAccess: emrtdsim.CardAccessCCCD(),
 			emrtd.FileCOM:        emrtdsim.EncodeCOM([]byte{0x61, 0x75, 0x63, 0x6D, 0x6E, 0x6F}),
@@ -122,7 +122,7 @@ func cccd(t testing.TB, mutate func(*emrtdsim.Config)) *emrtdsim.Chip {
 		Rand:         seeded(2),
 	}
 	if mutate != nil {
-		mutate(&cfg)
+		mutate(cfg)
 	}
 	chip, err := emrtdsim.New(cfg)
 	if err != nil {
@@ -149,10 +149,10 @@ func mustOpen(t testing.TB, chip *emrtdsim.Chip, key emrtd.AccessKey, opt emrtd.
 }
 
 func TestOpenMethods(t *testing.T) {
-	noCardAccess := func(c *emrtdsim.Config) { delete(c.Files, emrtd.FileCardAccess) }
+	noCardAccess := func(c *emrtdsim.Options) { delete(c.Files, emrtd.FileCardAccess) }
 	for _, tc := range []struct {
 		name   string
-		mutate func(*emrtdsim.Config)
+		mutate func(*emrtdsim.Options)
 		key    emrtd.AccessKey
 		want   emrtd.Method
 	}{
@@ -161,9 +161,9 @@ func TestOpenMethods(t *testing.T) {
 		{"CAN preferred", nil, goodKey, emrtd.MethodPACECAN},
 		{"wrong CAN falls back to MRZ", nil, emrtd.AccessKey{CAN: "999999", DocumentNumber: testDoc, DateOfBirth: testDOB, DateOfExpiry: testExp}, emrtd.MethodPACEMRZ},
 		{"BAC-only chip", noCardAccess, goodKey, emrtd.MethodBAC},
-		{"SELECT MF accepted", func(c *emrtdsim.Config) { c.SelectMF6D00 = false }, goodKey, emrtd.MethodPACECAN},
-		{"chip requires the parameter ID", func(c *emrtdsim.Config) { c.RequireParamID = true }, goodKey, emrtd.MethodPACECAN},
-		{"EF.CardAccess by SFI only", func(c *emrtdsim.Config) { c.CardAccessBySFIOnly = true }, goodKey, emrtd.MethodPACECAN},
+		{"SELECT MF accepted", func(c *emrtdsim.Options) { c.SelectMF6D00 = false }, goodKey, emrtd.MethodPACECAN},
+		{"chip requires the parameter ID", func(c *emrtdsim.Options) { c.RequireParamID = true }, goodKey, emrtd.MethodPACECAN},
+		{"EF.CardAccess by SFI only", func(c *emrtdsim.Options) { c.CardAccessBySFIOnly = true }, goodKey, emrtd.MethodPACECAN},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := mustOpen(t, cccd(t, tc.mutate), tc.key, emrtd.Options{})
@@ -185,15 +185,15 @@ func TestOpenMethods(t *testing.T) {
 func TestOpenWrongKey(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		mutate func(*emrtdsim.Config)
+		mutate func(*emrtdsim.Options)
 		key    emrtd.AccessKey
 		want   error
 	}{
 		{"wrong CAN", nil, emrtd.AccessKey{CAN: "000000"}, emrtd.ErrWrongKey},
 		{"wrong MRZ over PACE and BAC", nil, emrtd.AccessKey{DocumentNumber: "000000000", DateOfBirth: testDOB, DateOfExpiry: testExp}, emrtd.ErrWrongKey},
-		{"wrong MRZ BAC-only", func(c *emrtdsim.Config) { delete(c.Files, emrtd.FileCardAccess) },
+		{"wrong MRZ BAC-only", func(c *emrtdsim.Options) { delete(c.Files, emrtd.FileCardAccess) },
 			emrtd.AccessKey{DocumentNumber: "000000000", DateOfBirth: testDOB, DateOfExpiry: testExp}, emrtd.ErrWrongKey},
-		{"CAN only on a BAC-only chip", func(c *emrtdsim.Config) { delete(c.Files, emrtd.FileCardAccess) },
+		{"CAN only on a BAC-only chip", func(c *emrtdsim.Options) { delete(c.Files, emrtd.FileCardAccess) },
 			emrtd.AccessKey{CAN: testCAN}, emrtd.ErrUnsupported},
 		{"no key", nil, emrtd.AccessKey{}, emrtd.ErrNoAccessKey},
 	} {
@@ -292,7 +292,7 @@ func TestStatusWordsInsideSM(t *testing.T) {
 			name += ", BAC"
 		}
 		t.Run(name, func(t *testing.T) {
-			chip := cccd(t, func(c *emrtdsim.Config) {
+			chip := cccd(t, func(c *emrtdsim.Options) {
 				c.SMErrors = tc.mode
 				if tc.bac {
 					delete(c.Files, emrtd.FileCardAccess)
@@ -375,12 +375,12 @@ func TestChipAuthentication(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name   string
-		mutate func(*emrtdsim.Config)
+		mutate func(*emrtdsim.Options)
 		want   error
 	}{
 		{"genuine", nil, nil},
-		{"clone without the CA key", func(c *emrtdsim.Config) { c.CAKey = nil }, emrtd.ErrChipAuthentication},
-		{"genuine after BAC", func(c *emrtdsim.Config) { delete(c.Files, emrtd.FileCardAccess) }, nil},
+		{"clone without the CA key", func(c *emrtdsim.Options) { c.CAKey = nil }, emrtd.ErrChipAuthentication},
+		{"genuine after BAC", func(c *emrtdsim.Options) { delete(c.Files, emrtd.FileCardAccess) }, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := mustOpen(t, cccd(t, tc.mutate), goodKey, emrtd.Options{})
@@ -425,8 +425,8 @@ func TestActiveAuthentication(t *testing.T) {
 	)
 	// ecdsa makes the chip's AA key ECDSA with DG14 naming sigAlg (none
 	// when nil) and the chip signing with hash (DG14's when 0).
-	ecdsa := func(sigAlg asn1.ObjectIdentifier, hash crypto.Hash) func(*emrtdsim.Config) {
-		return func(c *emrtdsim.Config) {
+	ecdsa := func(sigAlg asn1.ObjectIdentifier, hash crypto.Hash) func(*emrtdsim.Options) {
+		return func(c *emrtdsim.Options) {
 			c.AAKey, c.AAHash = ecKey, hash
 			c.Files[emrtd.DGFile(15)] = ecDG15
 			var more [][]byte
@@ -442,7 +442,7 @@ func TestActiveAuthentication(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name   string
-		mutate func(*emrtdsim.Config)
+		mutate func(*emrtdsim.Options)
 		want   error
 	}{
 		{"RSA ISO 9796-2", nil, nil},
@@ -451,8 +451,8 @@ func TestActiveAuthentication(t *testing.T) {
 		// The bug of issue 16: DG14 names SHA-256, the chip signs SHA-1.
 		{"ECDSA signed with SHA-1, DG14 names SHA-256", ecdsa(ecdsaWithSHA256, crypto.SHA1), emrtd.ErrActiveAuthentication},
 		{"ECDSA without ActiveAuthenticationInfo", ecdsa(nil, 0), emrtd.ErrUnsupported},
-		{"RSA clone", func(c *emrtdsim.Config) { c.AAKey = nil }, emrtd.ErrActiveAuthentication},
-		{"ECDSA clone", func(c *emrtdsim.Config) { ecdsa(ecdsaWithSHA256, 0)(c); c.AAKey = nil }, emrtd.ErrActiveAuthentication},
+		{"RSA clone", func(c *emrtdsim.Options) { c.AAKey = nil }, emrtd.ErrActiveAuthentication},
+		{"ECDSA clone", func(c *emrtdsim.Options) { ecdsa(ecdsaWithSHA256, 0)(c); c.AAKey = nil }, emrtd.ErrActiveAuthentication},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := mustOpen(t, cccd(t, tc.mutate), goodKey, emrtd.Options{})
@@ -472,7 +472,7 @@ func TestActiveAuthentication(t *testing.T) {
 }
 
 func TestCardRemovedMidRead(t *testing.T) {
-	chip := cccd(t, func(c *emrtdsim.Config) { c.RemoveAfter = 15 })
+	chip := cccd(t, func(c *emrtdsim.Options) { c.RemoveAfter = 15 })
 	s := mustOpen(t, chip, goodKey, emrtd.Options{})
 	_, err := s.ReadFile(context.Background(), emrtd.DGFile(2), nil)
 	if !errors.Is(err, nfc.ErrCardRemoved) {
@@ -485,7 +485,7 @@ func TestCardRemovedMidRead(t *testing.T) {
 }
 
 func TestCardRemovedDuringPACE(t *testing.T) {
-	chip := cccd(t, func(c *emrtdsim.Config) { c.RemoveAfter = 5 })
+	chip := cccd(t, func(c *emrtdsim.Options) { c.RemoveAfter = 5 })
 	if _, err := open(t, chip, goodKey, emrtd.Options{}); !errors.Is(err, nfc.ErrCardRemoved) {
 		t.Fatalf("err = %v, want nfc.ErrCardRemoved", err)
 	}
@@ -510,7 +510,7 @@ func TestReadBinaryLengths(t *testing.T) {
 		{"extended Le 4000", 0, 4000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			chip := cccd(t, func(c *emrtdsim.Config) {
+			chip := cccd(t, func(c *emrtdsim.Options) {
 				c.MaxLe = tc.chipLe
 				c.Files[emrtd.DGFile(2)] = emrtdsim.EncodeDG2(bigJPEG, 0, 10, 10)
 			})
@@ -543,7 +543,7 @@ func TestPACEVariants(t *testing.T) {
 		{"AES-256 NIST P-521", emrtd.OIDPACEECDHGMAES256, 18},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			chip := cccd(t, func(c *emrtdsim.Config) { c.Files[emrtd.FileCardAccess] = emrtdsim.CardAccess(tc.oid, tc.param) })
+			chip := cccd(t, func(c *emrtdsim.Options) { c.Files[emrtd.FileCardAccess] = emrtdsim.CardAccess(tc.oid, tc.param) })
 			s := mustOpen(t, chip, emrtd.AccessKey{CAN: testCAN}, emrtd.Options{})
 			if s.Method() != emrtd.MethodPACECAN {
 				t.Errorf("method %s", s.Method())
@@ -551,7 +551,7 @@ func TestPACEVariants(t *testing.T) {
 			if _, err := s.ReadFile(context.Background(), emrtd.FileSOD, nil); err != nil {
 				t.Fatalf("read SOD: %v", err)
 			}
-			if _, err := open(t, cccd(t, func(c *emrtdsim.Config) {
+			if _, err := open(t, cccd(t, func(c *emrtdsim.Options) {
 				c.Files[emrtd.FileCardAccess] = emrtdsim.CardAccess(tc.oid, tc.param)
 				c.MRZ = nil
 			}), emrtd.AccessKey{CAN: "654321"}, emrtd.Options{}); !errors.Is(err, emrtd.ErrWrongKey) {
@@ -573,7 +573,7 @@ func TestContextCancelled(t *testing.T) {
 // process (CPU only, no link timing).
 func BenchmarkFullSession(b *testing.B) {
 	ctx := context.Background()
-	chip := cccd(b, func(c *emrtdsim.Config) {
+	chip := cccd(b, func(c *emrtdsim.Options) {
 		c.Files[emrtd.DGFile(13)] = emrtd.EncodeTLV(0x6D, bytes.Repeat([]byte{0x30}, 4096-4))
 	})
 	var st emrtd.Stats
@@ -625,7 +625,7 @@ func TestChipAuthentication3DESExplicitParameters(t *testing.T) {
 		want error
 	}{{"genuine", key, nil}, {"clone", nil, emrtd.ErrChipAuthentication}} {
 		t.Run(tc.name, func(t *testing.T) {
-			chip := cccd(t, func(c *emrtdsim.Config) { c.CAKey = tc.key; c.Files[emrtd.DGFile(14)] = dg14 })
+			chip := cccd(t, func(c *emrtdsim.Options) { c.CAKey = tc.key; c.Files[emrtd.DGFile(14)] = dg14 })
 			s := mustOpen(t, chip, goodKey, emrtd.Options{})
 			if err := s.ChipAuthenticate(ctx, dg14); !errors.Is(err, tc.want) {
 				t.Fatalf("CA: err = %v, want %v", err, tc.want)

@@ -35,11 +35,11 @@ func TestTestPKICards(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.opts.PKI = pki
-			card, err := testpki.NewCCCD(tc.opts)
+			card, err := testpki.NewCCCD(&tc.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			chip, err := emrtdsim.FromTestPKI(card, emrtdsim.Config{Rand: seeded(11)})
+			chip, err := emrtdsim.NewCCCD(card, &emrtdsim.Options{Rand: seeded(11)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -115,11 +115,11 @@ func TestCardAccessAgainstDG14(t *testing.T) {
 		{testpki.CardAccessTampered, emrtd.ErrCardAccessMismatch},
 	} {
 		t.Run(tc.variant.String(), func(t *testing.T) {
-			card, err := testpki.NewCCCD(testpki.Options{PKI: pki, Variant: tc.variant})
+			card, err := testpki.NewCCCD(&testpki.Options{PKI: pki, Variant: tc.variant})
 			if err != nil {
 				t.Fatal(err)
 			}
-			chip, err := emrtdsim.FromTestPKI(card, emrtdsim.Config{Rand: seeded(12)})
+			chip, err := emrtdsim.NewCCCD(card, &emrtdsim.Options{Rand: seeded(12)})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -19,7 +19,7 @@ func setup(t *testing.T, simOpts fingerprintsim.Options, opts fingerprint.Opts) 
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
-	sim, err := fingerprintsim.Start(ctx, simOpts)
+	sim, err := fingerprintsim.Start(ctx, &simOpts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +234,7 @@ func TestTimeoutAndPassword(t *testing.T) {
 	}
 
 	ctx := ctxT(t, 5*time.Second)
-	locked, err := fingerprintsim.Start(ctx, fingerprintsim.Options{Password: 0x12345678})
+	locked, err := fingerprintsim.Start(ctx, &fingerprintsim.Options{Password: 0x12345678})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -89,14 +89,14 @@ func (c *testCard) Transmit(apdu []byte) []byte {
 // removal as a typed error, re-insertion.
 func TestVPCDEndToEnd(t *testing.T) {
 	start := time.Now()
-	d := pcsctest.StartPCSCD(t)
+	d := pcsctest.Start(t, nil)
 	t.Logf("pcscd ready in %v", time.Since(start))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
 	uid := []byte{0x04, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66}
 	card := newTestCard(uid)
-	sim, err := vpcdsim.Start(ctx, card, d.VPCDAddr)
+	sim, err := vpcdsim.Start(ctx, &vpcdsim.Options{Addr: d.Addr(), Card: card})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,8 +107,8 @@ func TestVPCDEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = r.Close() }()
-	if r.Name() != d.ReaderName {
-		t.Fatalf("reader %q, want %q", r.Name(), d.ReaderName)
+	if r.Name() != d.ReaderName() {
+		t.Fatalf("reader %q, want %q", r.Name(), d.ReaderName())
 	}
 
 	c := waitCard(ctx, t, r)
@@ -205,7 +205,7 @@ func TestVPCDEndToEnd(t *testing.T) {
 
 // TestReaderGone: a name pcscd does not list is ErrReaderGone.
 func TestReaderGone(t *testing.T) {
-	pcsctest.StartPCSCD(t)
+	pcsctest.Start(t, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if _, err := pcsc.Open(ctx, "No Such Reader", nil); !errors.Is(err, pcsc.ErrReaderGone) {
@@ -220,15 +220,15 @@ func TestReaderGone(t *testing.T) {
 
 // TestNoService: when pcscd stops, WaitCard says so with ErrNoService.
 func TestNoService(t *testing.T) {
-	d := pcsctest.StartPCSCD(t)
+	d := pcsctest.Start(t, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	r, err := pcsc.Open(ctx, d.ReaderName, nil)
+	r, err := pcsc.Open(ctx, d.ReaderName(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = r.Close() }()
-	d.Stop()
+	_ = d.Close()
 	if _, err := r.WaitCard(ctx); !errors.Is(err, pcsc.ErrNoService) {
 		t.Fatalf("WaitCard after pcscd stopped: %v, want ErrNoService", err)
 	}
@@ -267,14 +267,14 @@ func lower(s string) string {
 // BenchmarkTransmitSelect measures one SELECT round trip through
 // libpcsclite → pcscd → vpcd → vpcdsim and back.
 func BenchmarkTransmitSelect(b *testing.B) {
-	d := pcsctest.StartPCSCD(b)
+	d := pcsctest.Start(b, nil)
 	ctx := context.Background()
-	sim, err := vpcdsim.Start(ctx, newTestCard([]byte{1, 2, 3, 4, 5, 6, 7}), d.VPCDAddr)
+	sim, err := vpcdsim.Start(ctx, &vpcdsim.Options{Addr: d.Addr(), Card: newTestCard([]byte{1, 2, 3, 4, 5, 6, 7})})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer func() { _ = sim.Close() }()
-	r, err := pcsc.Open(ctx, d.ReaderName, nil)
+	r, err := pcsc.Open(ctx, d.ReaderName(), nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func BenchmarkAPDU223(b *testing.B) {
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
-			srv, err := pn532sim.Start(context.Background(), pn532sim.NewSimpleCard(), &pn532sim.Opts{Timing: tc.timing, Logger: quiet})
+			srv, err := pn532sim.Start(context.Background(), &pn532sim.Options{Card: pn532sim.NewSimpleCard(), Timing: tc.timing, Logger: quiet})
 			if err != nil {
 				b.Fatal(err)
 			}

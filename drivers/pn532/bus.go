@@ -12,7 +12,6 @@ import (
 	"periph.io/x/conn/v3/physic"
 	"periph.io/x/conn/v3/spi"
 	"periph.io/x/conn/v3/spi/spireg"
-	"periph.io/x/host/v3"
 )
 
 // I2CAddr is the PN532's 7-bit I²C address (0x48 write / 0x49 read,
@@ -56,13 +55,12 @@ type I2C struct {
 func NewI2C(bus i2c.Bus, addr uint16) *I2C { return &I2C{bus: bus, addr: addr} }
 
 // OpenI2C opens a real bus by its periph name (e.g. "/dev/i2c-1") for a
-// PN532 at addr (0 means I2CAddr).
+// PN532 at addr (0 means I2CAddr). periph's host drivers must be loaded
+// first (host.Init; firmware/devices does it): a driver does not
+// initialise the host it runs on.
 func OpenI2C(name string, addr uint16) (*I2C, error) {
 	if addr == 0 {
 		addr = I2CAddr
-	}
-	if _, err := host.Init(); err != nil {
-		return nil, fmt.Errorf("pn532: periph host init: %w", err)
 	}
 	b, err := i2creg.Open(name)
 	if err != nil {
@@ -141,14 +139,12 @@ func NewSPI(conn spi.Conn) *SPI { return &SPI{conn: conn} }
 const SPIFreq = physic.MegaHertz
 
 // OpenSPI opens a real SPI port by its periph name (e.g. "/dev/spidev0.0")
-// at clock hz (0 means SPIFreq).
+// at clock hz (0 means SPIFreq). Like OpenI2C it needs periph's host
+// drivers loaded first (host.Init, done by firmware/devices).
 func OpenSPI(name string, hz int64) (*SPI, error) {
 	f := SPIFreq
 	if hz > 0 {
 		f = physic.Frequency(hz) * physic.Hertz
-	}
-	if _, err := host.Init(); err != nil {
-		return nil, fmt.Errorf("pn532: periph host init: %w", err)
 	}
 	p, err := spireg.Open(name)
 	if err != nil {

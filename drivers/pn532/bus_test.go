@@ -131,7 +131,7 @@ func TestSPIPlayback(t *testing.T) {
 func TestBusesAgainstSim(t *testing.T) {
 	for _, bus := range []string{"i2c", "spi"} {
 		t.Run(bus, func(t *testing.T) {
-			sim := pn532sim.New(nil)
+			sim := pn532sim.NewDevice(nil)
 			sim.SetCard(pn532sim.NewSimpleCard())
 			var tr Transport = NewI2C(sim.I2C(), I2CAddr)
 			if bus == "spi" {

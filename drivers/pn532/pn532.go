@@ -15,8 +15,10 @@
 // information" chaining bit; ATS is the ISO/IEC 14443-4 answer to select;
 // ATQB is the Type B answer to request, whose bytes 1..4 are the PUPI.
 //
-// It imports drivers/nfc, drivers/serialport and periph.io only, never a
-// flow or a simulator; APDU contents are never logged.
+// It imports drivers/nfc, drivers/serialport and periph.io/x/conn only,
+// never a flow, a simulator or periph's host: the caller initialises the
+// host (firmware/devices) before a bus is opened by name. APDU contents are
+// never logged.
 package pn532
 
 import (

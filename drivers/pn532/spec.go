@@ -58,7 +58,9 @@ func ParseSpec(spec string) (Spec, error) {
 	return s, nil
 }
 
-// Open opens the transport the spec names and initialises the PN532.
+// Open opens the transport the spec names and initialises the PN532. For
+// the i2c and spi buses periph's host drivers must be loaded first
+// (firmware/devices.OpenPN532 does both).
 func (s Spec) Open(opts *Opts) (*Dev, error) {
 	var t Transport
 	var err error
@@ -83,7 +85,8 @@ func (s Spec) Open(opts *Opts) (*Dev, error) {
 	return d, nil
 }
 
-// OpenSpec parses spec and opens the device.
+// OpenSpec parses spec and opens the device (see Spec.Open for i2c and
+// spi).
 func OpenSpec(spec string, opts *Opts) (*Dev, error) {
 	s, err := ParseSpec(spec)
 	if err != nil {

@@ -36,16 +36,33 @@ type Transport interface {
 // PN532 to leave power-down).
 var wakeUpHSU = []byte{0x55, 0x55, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}
 
+// Port is the serial line a UART transport talks over; *serialport.Port
+// implements it.
+type Port interface {
+	Read(ctx context.Context, b []byte) (int, error)
+	Write(ctx context.Context, b []byte) error
+	// Flush discards pending input and reopens a line that went away.
+	Flush(ctx context.Context) error
+	// Generation changes when the line was reopened (device replugged).
+	Generation() uint64
+	Close() error
+	// String names the line for logs.
+	String() string
+}
+
+var _ Port = (*serialport.Port)(nil)
+
 // UART is the HSU transport over a serial port (115200 8N1 by default).
 type UART struct {
-	port *serialport.Port
+	port Port
 	buf  [512]byte
 	r, w int
 	ctx  context.Context // valid only during Receive
 }
 
-// NewUART wraps an open serial port.
-func NewUART(port *serialport.Port) *UART { return &UART{port: port} }
+// NewUART wraps an open serial port (a *serialport.Port, or a fake in
+// tests).
+func NewUART(port Port) *UART { return &UART{port: port} }
 
 // OpenUART opens path at baud (0 means 115200, the PN532 HSU default).
 func OpenUART(path string, baud int) (*UART, error) {

@@ -18,13 +18,13 @@ var quiet = slog.New(slog.DiscardHandler)
 
 // startSim serves a simulator on a fresh pty and opens the real driver on
 // its host side.
-func startSim(t *testing.T, card nfc.Emulated, simOpts *pn532sim.Opts, opts *Opts) (*pn532sim.Server, *Dev) {
+func startSim(t *testing.T, card nfc.Emulated, simOpts *pn532sim.Options, opts *Opts) (*pn532sim.Sim, *Dev) {
 	t.Helper()
 	if simOpts == nil {
-		simOpts = &pn532sim.Opts{}
+		simOpts = &pn532sim.Options{}
 	}
-	simOpts.Logger = quiet
-	srv, err := pn532sim.Start(context.Background(), card, simOpts)
+	simOpts.Card, simOpts.Logger = card, quiet
+	srv, err := pn532sim.Start(context.Background(), simOpts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func ctxT(t *testing.T, d time.Duration) context.Context {
 var selectEMRTD = []byte{0x00, 0xA4, 0x04, 0x0C, 0x07, 0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01}
 
 func TestUARTInitFrames(t *testing.T) {
-	srv, d := startSim(t, nil, &pn532sim.Opts{Asleep: true}, nil)
+	srv, d := startSim(t, nil, &pn532sim.Options{Asleep: true}, nil)
 	if got := d.Firmware().String(); got != "PN532 1.6" {
 		t.Errorf("firmware %q", got)
 	}
@@ -186,7 +186,7 @@ func TestUARTFaults(t *testing.T) {
 // re-initialises the PN532, the old card is gone and a new one works.
 func TestUARTUnplugReplug(t *testing.T) {
 	link := filepath.Join(t.TempDir(), "kiosk-nfc")
-	srv, d := startSim(t, pn532sim.NewSimpleCard(), &pn532sim.Opts{Link: link}, nil)
+	srv, d := startSim(t, pn532sim.NewSimpleCard(), &pn532sim.Options{Link: link}, nil)
 	c, err := d.WaitCard(ctxT(t, time.Second))
 	if err != nil {
 		t.Fatal(err)
@@ -219,7 +219,7 @@ func TestUARTUnplugReplug(t *testing.T) {
 
 // waitStats polls the simulator's counters until ok or a second passes
 // (the abort ACK reaches the simulator after Transmit returned).
-func waitStats(srv *pn532sim.Server, ok func(pn532sim.Stats) bool) pn532sim.Stats {
+func waitStats(srv *pn532sim.Sim, ok func(pn532sim.Stats) bool) pn532sim.Stats {
 	deadline := time.Now().Add(time.Second)
 	for {
 		st := srv.Stats()
@@ -283,7 +283,7 @@ func TestUARTCardSwap(t *testing.T) {
 // (it cannot tell) and after it was plugged back (the card is gone).
 func TestUARTPresent(t *testing.T) {
 	link := filepath.Join(t.TempDir(), "kiosk-nfc")
-	srv, d := startSim(t, pn532sim.NewSimpleCard(), &pn532sim.Opts{Link: link}, nil)
+	srv, d := startSim(t, pn532sim.NewSimpleCard(), &pn532sim.Options{Link: link}, nil)
 	c, err := d.WaitCard(ctxT(t, time.Second))
 	if err != nil {
 		t.Fatal(err)

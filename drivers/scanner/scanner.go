@@ -6,7 +6,8 @@
 // second), and carrying on after the scanner is unplugged and plugged back
 // (drivers/serialport reopens the line).
 //
-// It imports drivers/serialport only. Scan contents may be personal data
+// It takes its line as a Port interface (a *serialport.Port in production)
+// and imports drivers/serialport only to open one and for its errors. Scan contents may be personal data
 // (the CCCD QR carries name, ID number and date of birth): they are never
 // logged.
 package scanner
@@ -91,10 +92,22 @@ type Scan struct {
 	At   time.Time // when its suffix arrived
 }
 
+// Port is the serial line a Scanner reads; *serialport.Port implements it.
+// Read returns serialport.ErrDisconnected (wrapped) when the device went
+// away, and the next Read waits for it to come back.
+type Port interface {
+	Read(ctx context.Context, b []byte) (int, error)
+	Close() error
+	// String names the line for logs.
+	String() string
+}
+
+var _ Port = (*serialport.Port)(nil)
+
 // Scanner reads scans from one serial port. It is meant for one reading
 // goroutine.
 type Scanner struct {
-	port *serialport.Port
+	port Port
 	opts Opts
 
 	buf      []byte // bytes received, not yet framed
@@ -105,8 +118,9 @@ type Scanner struct {
 	haveLast bool
 }
 
-// New reads scans from an open port.
-func New(port *serialport.Port, opts *Opts) *Scanner {
+// New reads scans from an open port (a *serialport.Port, or a fake in
+// tests).
+func New(port Port, opts *Opts) *Scanner {
 	var o Opts
 	if opts != nil {
 		o = *opts

@@ -3,6 +3,7 @@ package scanner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -19,7 +20,7 @@ var quiet = slog.New(slog.DiscardHandler)
 // A CCCD-style QR payload (fields separated by |), made up.
 const cccdQR = "001099012345|012345678|Nguyễn Văn A|01011990|Nam|Số 1 Tràng Tiền, Hoàn Kiếm, Hà Nội|01012021"
 
-func start(t *testing.T, simOpts *scannersim.Opts, opts *Opts) (*scannersim.Server, *Scanner) {
+func start(t *testing.T, simOpts *scannersim.Options, opts *Opts) (*scannersim.Sim, *Scanner) {
 	t.Helper()
 	srv, err := scannersim.Start(context.Background(), simOpts)
 	if err != nil {
@@ -64,26 +65,26 @@ func TestScanner(t *testing.T) {
 	long := strings.Repeat("x", 100)
 	tests := []struct {
 		name   string
-		sim    scannersim.Opts
+		sim    scannersim.Options
 		opts   Opts
 		writes []string
 		want   []result
 	}{
-		{"CRLF, Vietnamese UTF-8", scannersim.Opts{}, Opts{}, []string{cccdQR + "\r\n"},
+		{"CRLF, Vietnamese UTF-8", scannersim.Options{}, Opts{}, []string{cccdQR + "\r\n"},
 			[]result{{cccdQR, nil}}},
-		{"CR and LF alone", scannersim.Opts{Suffix: "\r"}, Opts{RepeatWindow: -1},
+		{"CR and LF alone", scannersim.Options{Suffix: "\r"}, Opts{RepeatWindow: -1},
 			[]string{"one\r", "two\n", "three\r\n"}, []result{{"one", nil}, {"two", nil}, {"three", nil}}},
-		{"configured suffix (TAB)", scannersim.Opts{Suffix: "\t"}, Opts{Suffix: []byte("\t")},
+		{"configured suffix (TAB)", scannersim.Options{Suffix: "\t"}, Opts{Suffix: []byte("\t")},
 			[]string{"a\r\nb\t", "c\t"}, []result{{"a\r\nb", nil}, {"c", nil}}},
-		{"multi-byte suffix split across writes", scannersim.Opts{Chunk: 1, ChunkDelay: time.Millisecond},
+		{"multi-byte suffix split across writes", scannersim.Options{Chunk: 1, ChunkDelay: time.Millisecond},
 			Opts{Suffix: []byte("#END#")}, []string{"ab#EN", "D#cd#END#"}, []result{{"ab", nil}, {"cd", nil}}},
-		{"partial writes", scannersim.Opts{Chunk: 3, ChunkDelay: 2 * time.Millisecond}, Opts{},
+		{"partial writes", scannersim.Options{Chunk: 3, ChunkDelay: 2 * time.Millisecond}, Opts{},
 			[]string{cccdQR + "\r\n"}, []result{{cccdQR, nil}}},
-		{"invalid UTF-8 then a good scan", scannersim.Opts{}, Opts{},
+		{"invalid UTF-8 then a good scan", scannersim.Options{}, Opts{},
 			[]string{"\xff\xfe\x00garbage\r\n", "ok\r\n"}, []result{{"", ErrInvalidUTF8}, {"ok", nil}}},
-		{"too long then a good scan", scannersim.Opts{Chunk: 16}, Opts{MaxLen: 50},
+		{"too long then a good scan", scannersim.Options{Chunk: 16}, Opts{MaxLen: 50},
 			[]string{long + "\r\n", "short\r\n"}, []result{{"", ErrTooLong}, {"short", nil}}},
-		{"repeat suppressed within the window", scannersim.Opts{}, Opts{},
+		{"repeat suppressed within the window", scannersim.Options{}, Opts{},
 			[]string{"A\r\n", "A\r\n", "A\r\n", "B\r\n", "A\r\n"}, []result{{"A", nil}, {"B", nil}, {"A", nil}}},
 	}
 	for _, tc := range tests {
@@ -141,7 +142,7 @@ func TestRepeatWindow(t *testing.T) {
 // Next keeps waiting, and the first scan after replug arrives.
 func TestUnplugReplug(t *testing.T) {
 	link := filepath.Join(t.TempDir(), "kiosk-qr")
-	srv, sc := start(t, &scannersim.Opts{Link: link}, nil)
+	srv, sc := start(t, &scannersim.Options{Link: link}, nil)
 	if err := srv.Scan("before"); err != nil {
 		t.Fatal(err)
 	}
@@ -225,5 +226,52 @@ func TestParseSuffix(t *testing.T) {
 		if string(got) != tc.want || (err != nil) != tc.wantErr {
 			t.Errorf("ParseSuffix(%q) = %q, %v", tc.in, got, err)
 		}
+	}
+}
+
+// scriptPort is a Port fake: each Read returns the next step.
+type scriptPort struct {
+	steps []struct {
+		data string
+		err  error
+	}
+}
+
+func (p *scriptPort) Read(ctx context.Context, b []byte) (int, error) {
+	if len(p.steps) == 0 {
+		<-ctx.Done()
+		return 0, serialport.ErrTimeout
+	}
+	st := p.steps[0]
+	p.steps = p.steps[1:]
+	return copy(b, st.data), st.err
+}
+func (p *scriptPort) Close() error   { return nil }
+func (p *scriptPort) String() string { return "script" }
+
+// TestFakePortDisconnect runs the Scanner on a fake Port (the driver takes
+// an interface, so no pty is needed): a line cut by a hang-up is dropped,
+// not glued to the first scan after the scanner comes back.
+func TestFakePortDisconnect(t *testing.T) {
+	p := &scriptPort{steps: []struct {
+		data string
+		err  error
+	}{
+		{"001099012345|0123", nil},
+		{"", fmt.Errorf("serialport: read: %w", serialport.ErrDisconnected)},
+		{"079303001234|\r\n", nil},
+	}}
+	sc := New(p, &Opts{Logger: quiet})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	s, err := sc.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Text != "079303001234|" {
+		t.Fatalf("scan %q, want only the line after the hang-up", s.Text)
+	}
+	if got := sc.String(); got != "scanner script" {
+		t.Fatalf("String = %q", got)
 	}
 }

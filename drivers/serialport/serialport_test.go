@@ -15,7 +15,7 @@ import (
 
 func openPair(t *testing.T) (*ptypair.Pair, *serialport.Port) {
 	t.Helper()
-	pair, err := ptypair.OpenLinked(filepath.Join(t.TempDir(), "kiosk-dev"))
+	pair, err := ptypair.Open(&ptypair.Options{Link: filepath.Join(t.TempDir(), "kiosk-dev")})
 	if err != nil {
 		t.Fatal(err)
 	}

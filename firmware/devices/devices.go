@@ -170,8 +170,20 @@ func PN532Spec(spec config.DeviceSpec) pn532.Spec {
 	return pn532.Spec{Bus: "uart", Path: spec.Port, Baud: spec.Baud}
 }
 
+// OpenPN532 opens a PN532 by its spec. For the i2c and spi buses it loads
+// periph's host drivers first (host.Init): the pn532 driver opens a bus by
+// name but leaves the board's initialisation to its caller.
+func OpenPN532(spec pn532.Spec, opts *pn532.Opts) (*pn532.Dev, error) {
+	if spec.Bus == "i2c" || spec.Bus == "spi" {
+		if err := initHost(); err != nil {
+			return nil, fmt.Errorf("pn532 %s: %w", spec.Bus, err)
+		}
+	}
+	return spec.Open(opts)
+}
+
 func probePN532(spec config.DeviceSpec, log *slog.Logger) Probe {
-	d, err := PN532Spec(spec).Open(&pn532.Opts{Logger: log})
+	d, err := OpenPN532(PN532Spec(spec), &pn532.Opts{Logger: log})
 	if err != nil {
 		return Probe{Err: err}
 	}
@@ -195,7 +207,7 @@ func OpenNFC(ctx context.Context, spec config.DeviceSpec, log *slog.Logger) (nfc
 	if spec.Driver == "pcsc" {
 		return OpenPCSC(ctx, spec, log)
 	}
-	return PN532Spec(spec).Open(&pn532.Opts{Logger: log})
+	return OpenPN532(PN532Spec(spec), &pn532.Opts{Logger: log})
 }
 
 // OpenScanner opens the configured 2D scanner.

@@ -12,14 +12,22 @@ import (
 	"github.com/kiosk06/kiosk/firmware/config"
 )
 
+// initHost loads periph's host drivers (GPIO character device, I²C, SPI)
+// before a pin or bus is looked up by name. periph's host.Init may be
+// called any number of times: later calls return the first outcome.
+func initHost() error {
+	if _, err := host.Init(); err != nil {
+		return fmt.Errorf("periph host init: %w", err)
+	}
+	return nil
+}
+
 // Pins resolves configured GPIO pin names on this board. Pins named "sim"
 // (the --sim configs) get in-memory gpiotest pins, one per role, so flows
 // can run and tests can drive them.
 type Pins struct {
-	mu   sync.Mutex
-	init error
-	done bool
-	sim  map[string]*gpiotest.Pin
+	mu  sync.Mutex
+	sim map[string]*gpiotest.Pin
 }
 
 // NewPins returns a resolver; the host is initialised on first use.
@@ -37,12 +45,8 @@ func (p *Pins) Pin(role string, spec config.DeviceSpec) (gpio.PinIO, error) {
 		p.sim[role] = pin
 		return pin, nil
 	}
-	if !p.done {
-		_, p.init = host.Init()
-		p.done = true
-	}
-	if p.init != nil {
-		return nil, fmt.Errorf("gpio: host init: %w", p.init)
+	if err := initHost(); err != nil {
+		return nil, fmt.Errorf("gpio: %w", err)
 	}
 	pin := gpioreg.ByName(spec.Pin)
 	if pin == nil {

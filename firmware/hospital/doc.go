@@ -62,7 +62,7 @@
 // derived from the date of birth; pregnancy, severe disability and
 // revolutionary merit are asked.
 //
-// Dependencies are small interfaces the lead wires (deps.go): Identifier
+// Dependencies are small interfaces firmware/kiosk wires (deps.go): Identifier
 // (the identity pipeline), HolderVerifier (*identity.Holder), InsuranceChecker
 // (*bhyt.Client), his.HIS (*his.Client), Queue (*queue.Engine), Printer
 // (*escpos.Printer), Payments (*session.Manager), Recorder (firmware/store).

@@ -22,7 +22,7 @@ func realHolder(t *testing.T, withModule bool) (rigOpt, *fingerprintsim.Sim) {
 	var mod identity.FingerprintModule
 	if withModule {
 		var err error
-		sim, err = fingerprintsim.Start(ctx, fingerprintsim.Options{Capacity: 10})
+		sim, err = fingerprintsim.Start(ctx, &fingerprintsim.Options{Capacity: 10})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -46,7 +46,7 @@ func BenchmarkReadOverPN532(b *testing.B) {
 	for _, kbps := range []int{106, 424} {
 		b.Run(fmt.Sprintf("%dkbps", kbps), func(b *testing.B) {
 			ctx := context.Background()
-			sim, err := pn532sim.Start(ctx, nil, &pn532sim.Opts{Timing: &pn532sim.Timing{Baud: uartBaud, RF: true}})
+			sim, err := pn532sim.Start(ctx, &pn532sim.Options{Timing: &pn532sim.Timing{Baud: uartBaud, RF: true}})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -62,7 +62,7 @@ func BenchmarkReadOverPN532(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				sim.SetCard(chip(b, c, emrtdsim.Config{}))
+				sim.SetCard(chip(b, c, nil))
 				card, err := dev.WaitCard(ctx)
 				if err != nil {
 					b.Fatal(err)
@@ -103,7 +103,7 @@ func BenchmarkReadInProcess(b *testing.B) {
 	p := identity.NewPipeline(identity.Options{Trust: trust(b, c)})
 	qr := qrOf(b, c)
 	for i := 0; i < b.N; i++ {
-		if _, err := p.Read(context.Background(), emrtdsim.Card(chip(b, c, emrtdsim.Config{})), identity.Keys{QR: qr}); err != nil {
+		if _, err := p.Read(context.Background(), emrtdsim.Card(chip(b, c, nil)), identity.Keys{QR: qr}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -77,8 +77,8 @@ type Binding struct {
 	ConsentAt      time.Time
 }
 
-// BindingStore persists bindings (the lead adapts firmware/store's sealed
-// fields to it). GetBinding returns ErrNotEnrolled when there is none.
+// BindingStore persists bindings (firmware/records.HolderStore adapts
+// firmware/store's sealed fields to it). GetBinding returns ErrNotEnrolled when there is none.
 type BindingStore interface {
 	PutBinding(ctx context.Context, b Binding) error
 	GetBinding(ctx context.Context, idHash string) (Binding, error)

@@ -44,7 +44,7 @@ func newRig(t *testing.T, opts HolderOptions) *rig {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
-	sim, err := fingerprintsim.Start(ctx, fingerprintsim.Options{Capacity: 10})
+	sim, err := fingerprintsim.Start(ctx, &fingerprintsim.Options{Capacity: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

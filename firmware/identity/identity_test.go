@@ -34,7 +34,7 @@ func testPKI(t testing.TB) *testpki.PKI {
 
 func card(t testing.TB, v testpki.Variant) *testpki.Card {
 	t.Helper()
-	c, err := testpki.NewCCCD(testpki.Options{Seed: "identity-" + v.String(), Variant: v, PKI: testPKI(t)})
+	c, err := testpki.NewCCCD(&testpki.Options{Seed: "identity-" + v.String(), Variant: v, PKI: testPKI(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,8 +63,8 @@ func qrOf(t testing.TB, c *testpki.Card) *cccd.QRData {
 	return &q
 }
 
-func chip(t testing.TB, c *testpki.Card, cfg emrtdsim.Config) *emrtdsim.Chip {
-	ch, err := emrtdsim.FromTestPKI(c, cfg)
+func chip(t testing.TB, c *testpki.Card, cfg *emrtdsim.Options) *emrtdsim.Chip {
+	ch, err := emrtdsim.NewCCCD(c, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestVerdicts(t *testing.T) {
 		t.Run(tc.variant.String(), func(t *testing.T) {
 			c := card(t, tc.variant)
 			p := identity.NewPipeline(identity.Options{Trust: trust(t, c)})
-			id, err := p.Read(context.Background(), emrtdsim.Card(chip(t, c, emrtdsim.Config{})), identity.Keys{QR: qrOf(t, c)})
+			id, err := p.Read(context.Background(), emrtdsim.Card(chip(t, c, nil)), identity.Keys{QR: qrOf(t, c)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -125,7 +125,7 @@ func TestUnverifiedWithoutTrustAnchor(t *testing.T) {
 	} {
 		c := card(t, tc.v)
 		p := identity.NewPipeline(identity.Options{})
-		id, err := p.Read(context.Background(), emrtdsim.Card(chip(t, c, emrtdsim.Config{})), identity.Keys{QR: qrOf(t, c)})
+		id, err := p.Read(context.Background(), emrtdsim.Card(chip(t, c, nil)), identity.Keys{QR: qrOf(t, c)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,24 +140,24 @@ func TestKeys(t *testing.T) {
 	p := identity.NewPipeline(identity.Options{Trust: trust(t, c)})
 	ctx := context.Background()
 
-	if _, err := p.Read(ctx, emrtdsim.Card(chip(t, c, emrtdsim.Config{})), identity.Keys{}); !errors.Is(err, identity.ErrNoKey) {
+	if _, err := p.Read(ctx, emrtdsim.Card(chip(t, c, nil)), identity.Keys{}); !errors.Is(err, identity.ErrNoKey) {
 		t.Errorf("no keys: %v, want ErrNoKey", err)
 	}
 	// Typed CAN alone.
-	id, err := p.Read(ctx, emrtdsim.Card(chip(t, c, emrtdsim.Config{})), identity.Keys{CAN: c.CAN})
+	id, err := p.Read(ctx, emrtdsim.Card(chip(t, c, nil)), identity.Keys{CAN: c.CAN})
 	if err != nil || id.Verdict != identity.Genuine {
 		t.Fatalf("CAN only: %v %v", err, id)
 	}
 	// Another person's QR: every key fails.
 	other := *qrOf(t, c)
 	other.ID = "079203000111"
-	if _, err := p.Read(ctx, emrtdsim.Card(chip(t, c, emrtdsim.Config{})), identity.Keys{QR: &other}); !errors.Is(err, identity.ErrWrongKey) {
+	if _, err := p.Read(ctx, emrtdsim.Card(chip(t, c, nil)), identity.Keys{QR: &other}); !errors.Is(err, identity.ErrWrongKey) {
 		t.Errorf("wrong QR: %v, want ErrWrongKey", err)
 	}
 	// A QR whose last 6 digits open the chip but whose ID is someone else's.
 	same6 := *qrOf(t, c)
 	same6.ID = "079203" + c.Citizen.ID[6:]
-	id, err = p.Read(ctx, emrtdsim.Card(chip(t, c, emrtdsim.Config{})), identity.Keys{QR: &same6})
+	id, err = p.Read(ctx, emrtdsim.Card(chip(t, c, nil)), identity.Keys{QR: &same6})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestCardRemovedMidRead(t *testing.T) {
 	c := card(t, testpki.Genuine)
 	p := identity.NewPipeline(identity.Options{Trust: trust(t, c)})
 	for _, after := range []int{3, 12, 20} {
-		_, err := p.Read(context.Background(), emrtdsim.Card(chip(t, c, emrtdsim.Config{RemoveAfter: after})), identity.Keys{QR: qrOf(t, c)})
+		_, err := p.Read(context.Background(), emrtdsim.Card(chip(t, c, &emrtdsim.Options{RemoveAfter: after})), identity.Keys{QR: qrOf(t, c)})
 		if !errors.Is(err, identity.ErrCardRemoved) {
 			t.Errorf("removed after %d APDUs: %v, want ErrCardRemoved", after, err)
 		}
@@ -181,7 +181,7 @@ func TestProgressAndFace(t *testing.T) {
 	c := card(t, testpki.Genuine)
 	var steps []identity.Progress
 	p := identity.NewPipeline(identity.Options{Trust: trust(t, c), ReadFace: true, Progress: func(pr identity.Progress) { steps = append(steps, pr) }})
-	id, err := p.Read(context.Background(), emrtdsim.Card(chip(t, c, emrtdsim.Config{})), identity.Keys{QR: qrOf(t, c)})
+	id, err := p.Read(context.Background(), emrtdsim.Card(chip(t, c, nil)), identity.Keys{QR: qrOf(t, c)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestNoPersonalDataInLogs(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	p := identity.NewPipeline(identity.Options{Trust: trust(t, c), Logger: log, Now: func() time.Time { return time.Now() }})
-	if _, err := p.Read(context.Background(), emrtdsim.Card(chip(t, c, emrtdsim.Config{})), identity.Keys{QR: qrOf(t, c)}); err != nil {
+	if _, err := p.Read(context.Background(), emrtdsim.Card(chip(t, c, nil)), identity.Keys{QR: qrOf(t, c)}); err != nil {
 		t.Fatal(err)
 	}
 	if out := buf.String(); strings.Contains(out, c.Citizen.ID) || strings.Contains(out, c.Citizen.FullName) || strings.Contains(out, c.CAN) {

@@ -57,7 +57,7 @@ func TestBERSODIsGenuineWithWarning(t *testing.T) {
 	c.Files[testpki.FIDSOD] = c.SOD
 	var logs bytes.Buffer
 	p := identity.NewPipeline(identity.Options{Trust: trust(t, c), Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
-	id, err := p.Read(context.Background(), emrtdsim.Card(chip(t, c, emrtdsim.Config{})), identity.Keys{QR: qrOf(t, c)})
+	id, err := p.Read(context.Background(), emrtdsim.Card(chip(t, c, nil)), identity.Keys{QR: qrOf(t, c)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ func genuineCard(t *testing.T) *testpki.Card {
 	t.Helper()
 	identPKIOnce.Do(func() {
 		if identPKI, identErr = testpki.NewPKI("kiosk-identify-test"); identErr == nil {
-			identCard, identErr = testpki.NewCCCD(testpki.Options{Seed: "kiosk-identify-genuine", PKI: identPKI})
+			identCard, identErr = testpki.NewCCCD(&testpki.Options{Seed: "kiosk-identify-genuine", PKI: identPKI})
 		}
 	})
 	if identErr != nil {
@@ -118,7 +118,7 @@ func newIdentRig(t *testing.T, withScanner bool) *identRig {
 // tap puts a fresh virtual chip of the genuine card on the reader.
 func (r *identRig) tap() *presenceCard {
 	r.t.Helper()
-	chip, err := emrtdsim.FromTestPKI(r.card, emrtdsim.Config{})
+	chip, err := emrtdsim.NewCCCD(r.card, nil)
 	if err != nil {
 		r.t.Fatal(err)
 	}

@@ -51,7 +51,7 @@ func TestHospitalRegistrationThroughTheWiring(t *testing.T) {
 	defer cancel()
 	rig := startRig(ctx, t, cfg, dir, log)
 	defer rig.Close()
-	card, err := rig.Card(testpki.Genuine)
+	card, err := rig.Card(testpki.Adult, testpki.Genuine)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,10 +81,10 @@ func TestHospitalRegistrationThroughTheWiring(t *testing.T) {
 				}
 				if !presented {
 					presented = true
-					if err := rig.ScanQR(testpki.Genuine); err != nil {
+					if err := rig.ScanQR(testpki.Adult, testpki.Genuine); err != nil {
 						return err
 					}
-					if err := rig.TapCard(testpki.Genuine, 0); err != nil {
+					if err := rig.TapCard(testpki.Adult, testpki.Genuine, 0); err != nil {
 						return err
 					}
 				}
@@ -232,7 +232,7 @@ func TestHospitalCANThroughTheWiring(t *testing.T) {
 	defer cancel()
 	rig := startRig(ctx, t, cfg, dir, log)
 	defer rig.Close()
-	card, err := rig.Card(testpki.Genuine)
+	card, err := rig.Card(testpki.Adult, testpki.Genuine)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +274,7 @@ func TestHospitalCANThroughTheWiring(t *testing.T) {
 				return nil
 			case s.Screen == hospital.ScreenWelcome && !tapped:
 				tapped = true
-				if err := rig.TapCard(testpki.Genuine, 0); err != nil { // no QR scan
+				if err := rig.TapCard(testpki.Adult, testpki.Genuine, 0); err != nil { // no QR scan
 					return err
 				}
 			case s.Identify != nil && s.Identify.NeedCAN && !asked:

@@ -109,7 +109,6 @@ func serverPKI(t *testing.T, dir string, notAfter time.Time) (ca, cert, key stri
 	return write("ca.pem", "CERTIFICATE", caDER), write("queue.crt", "CERTIFICATE", der), write("queue.key", "EC PRIVATE KEY", kder)
 }
 
-
 // TestServeQueueAPI starts the API as the hospital profile does, over TLS:
 // the board over HTTPS, plain HTTP refused, the issue limit with its
 // metric, and a stop that does not wait for an open event stream.

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/kiosk06/kiosk/drivers/emrtd/testpki"
 	"github.com/kiosk06/kiosk/drivers/escpos"
@@ -21,10 +22,14 @@ import (
 // simulator panel does).
 type ControlCommand struct {
 	Intent *hospital.Intent `json:"intent,omitempty"`
-	// Sim: "tap" (Variant, RemoveAfter; a tap alone is a card without a
-	// QR scan), "scan" (Variant), "remove", "pay", "paper" (Paper:
-	// ok|near_end|end), "finger" (Finger), "records" (Payloads).
-	Sim         string `json:"sim,omitempty"`
+	// Sim: "tap" (Citizen, Variant, RemoveAfter; a tap alone is a card
+	// without a QR scan), "scan" (Citizen, Variant), "remove", "pay",
+	// "paper" (Paper: ok|near_end|end), "finger" (Finger), "records"
+	// (Payloads), "citizens" (the simulated people).
+	Sim string `json:"sim,omitempty"`
+	// Citizen is whose card: adult (the default), elderly, second-adult
+	// (testpki.People; the child has no card).
+	Citizen     string `json:"citizen,omitempty"`
 	Variant     string `json:"variant,omitempty"`
 	RemoveAfter int    `json:"remove_after,omitempty"`
 	Paper       string `json:"paper,omitempty"`
@@ -43,6 +48,22 @@ type ControlReply struct {
 	Pages []string       `json:"pages,omitempty"` // "records": printed page PNG files
 	// Records are the collector's records ("records" with Payloads).
 	Records []ControlRecord `json:"records,omitempty"`
+	// Citizens are the simulated people ("citizens").
+	Citizens []ControlCitizen `json:"citizens,omitempty"`
+}
+
+// ControlCitizen is one simulated person as a test or a panel needs them:
+// what to tap or scan (Citizen in a "tap"/"scan" command), and for the
+// child without a card what to type.
+type ControlCitizen struct {
+	Citizen string `json:"citizen"`
+	Name    string `json:"name"`
+	ID      string `json:"id"`
+	DOB     string `json:"dob"` // YYYY-MM-DD
+	Sex     string `json:"sex"`
+	HasCard bool   `json:"has_card"`
+	CAN     string `json:"can,omitempty"` // the card's CAN (last 6 digits of the ID)
+	QR      string `json:"qr,omitempty"`  // the payload printed on the card
 }
 
 // ControlRecord is one record the local collector received: its kind and
@@ -132,19 +153,39 @@ func variantNamed(name string) (testpki.Variant, error) {
 	return 0, fmt.Errorf("unknown card variant %q", name)
 }
 
+func (r *Rig) controlCitizens() []ControlCitizen {
+	var out []ControlCitizen
+	for _, p := range testpki.People() {
+		c := r.Citizen(p)
+		cc := ControlCitizen{Citizen: string(p), Name: c.FullName, ID: c.ID, DOB: c.DateOfBirth.Format(time.DateOnly),
+			Sex: c.Sex, HasCard: c.HasCard(), QR: c.QR()}
+		if cc.HasCard {
+			cc.CAN = c.ID[6:]
+		}
+		out = append(out, cc)
+	}
+	return out
+}
+
 func (r *Rig) simCommand(cmd ControlCommand, deviceID string) ControlReply {
 	rep := ControlReply{Reply: cmd.Sim}
 	var err error
 	switch cmd.Sim {
 	case "tap", "scan":
 		var v testpki.Variant
+		var who testpki.Person
 		if v, err = variantNamed(cmd.Variant); err == nil {
+			who, err = testpki.ParsePerson(cmd.Citizen)
+		}
+		if err == nil {
 			if cmd.Sim == "tap" {
-				err = r.TapCard(v, cmd.RemoveAfter)
+				err = r.TapCard(who, v, cmd.RemoveAfter)
 			} else {
-				err = r.ScanQR(v)
+				err = r.ScanQR(who, v)
 			}
 		}
+	case "citizens":
+		rep.Citizens = r.controlCitizens()
 	case "remove":
 		r.RemoveCard()
 	case "pay":

@@ -3,7 +3,8 @@
 // pseudo-terminal (pn532sim with a virtual CCCD, scannersim, escpossim,
 // fingerprintsim). It rewrites the configuration so that devices whose port
 // is "sim" point at those ptys, and exposes the simulators for the simulator
-// panel and end-to-end tests.
+// panel and end-to-end tests. Cards can be tapped, and their QR scanned, for
+// each simulated citizen (testpki.People) in each variant.
 //
 // It is development and test tooling wired in by firmware/cmd/kioskd only;
 // production code paths (flows, drivers) must not import it.
@@ -56,8 +57,8 @@ type Rig struct {
 	Dir         string // where simulators write their output (printed pages …)
 	Printer     *escpossim.Sim
 	Fingerprint *fingerprintsim.Sim
-	NFC         *pn532sim.Server
-	Scanner     *scannersim.Server
+	NFC         *pn532sim.Sim
+	Scanner     *scannersim.Sim
 	// Collector is the local protocol-v1 backend started when the config
 	// names no uplink (nil otherwise); CollectorURL is its base URL.
 	Collector    *collector.Collector
@@ -74,7 +75,7 @@ type Rig struct {
 
 	pki   *testpki.PKI
 	mu    sync.Mutex
-	cards map[testpki.Variant]*testpki.Card
+	cards map[cardKey]*testpki.Card
 
 	devices []Device
 	closers []func() error
@@ -87,7 +88,7 @@ func Start(ctx context.Context, cfg *config.Config, dir string, log *slog.Logger
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("simrig: %w", err)
 	}
-	r := &Rig{Dir: dir, log: log, cards: map[testpki.Variant]*testpki.Card{}}
+	r := &Rig{Dir: dir, log: log, cards: map[cardKey]*testpki.Card{}}
 	roles := make([]string, 0, len(cfg.Devices))
 	for role, spec := range cfg.Devices {
 		if spec.IsSim() {
@@ -265,36 +266,52 @@ func (r *Rig) newPKI() error {
 // Variants are the virtual cards the rig can put in the reader's field.
 var Variants = []testpki.Variant{testpki.Genuine, testpki.DG13Altered, testpki.UntrustedSigner, testpki.ExpiredSigner, testpki.Clone, testpki.BACOnly, testpki.CardAccessTampered}
 
-// Card returns this run's virtual CCCD of variant v (made once, then kept).
-func (r *Rig) Card(v testpki.Variant) (*testpki.Card, error) {
+// cardKey names one virtual card: whose, and which variant.
+type cardKey struct {
+	who testpki.Person
+	v   testpki.Variant
+}
+
+// Citizen returns the data of simulated person who as of today: for the
+// child, who has no card, it is what a kiosk would have typed (ID number
+// and date of birth); testpki.People lists them.
+func (r *Rig) Citizen(who testpki.Person) testpki.Citizen { return who.Citizen(time.Now()) }
+
+// Card returns this run's virtual CCCD of variant v for person who (made
+// once, then kept). The child has no card (testpki.ErrNoCard).
+func (r *Rig) Card(who testpki.Person, v testpki.Variant) (*testpki.Card, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.pki == nil {
 		return nil, errors.New("simrig: no card reader is simulated")
 	}
-	if c, ok := r.cards[v]; ok {
+	if c, ok := r.cards[cardKey{who, v}]; ok {
 		return c, nil
 	}
-	c, err := testpki.NewCCCD(testpki.Options{Seed: "simrig-card-" + v.String(), Variant: v, PKI: r.pki})
-	if err != nil {
-		return nil, err
+	cz := r.Citizen(who)
+	if cz.ID == "" {
+		return nil, fmt.Errorf("simrig: no simulated person %q", who)
 	}
-	r.cards[v] = c
+	c, err := testpki.NewCCCD(&testpki.Options{Seed: "simrig-card-" + v.String(), Citizen: &cz, Variant: v, PKI: r.pki})
+	if err != nil {
+		return nil, fmt.Errorf("simrig: card of %s: %w", who, err)
+	}
+	r.cards[cardKey{who, v}] = c
 	return c, nil
 }
 
-// TapCard puts the virtual CCCD of variant v in the reader's field. With
-// removeAfter > 0 it leaves the field after that many APDUs (a card pulled
-// away mid-read).
-func (r *Rig) TapCard(v testpki.Variant, removeAfter int) error {
+// TapCard puts the virtual CCCD of variant v of person who in the reader's
+// field. With removeAfter > 0 it leaves the field after that many APDUs (a
+// card pulled away mid-read).
+func (r *Rig) TapCard(who testpki.Person, v testpki.Variant, removeAfter int) error {
 	if r.NFC == nil {
 		return errors.New("simrig: no simulated card reader")
 	}
-	c, err := r.Card(v)
+	c, err := r.Card(who, v)
 	if err != nil {
 		return err
 	}
-	chip, err := emrtdsim.FromTestPKI(c, emrtdsim.Config{RemoveAfter: removeAfter})
+	chip, err := emrtdsim.NewCCCD(c, &emrtdsim.Options{RemoveAfter: removeAfter})
 	if err != nil {
 		return err
 	}
@@ -310,19 +327,16 @@ func (r *Rig) RemoveCard() {
 }
 
 // QRPayload is the QR printed on a virtual card, in the 2021-2024 CCCD format
-// ID|old ID|name|DDMMYYYY|sex|address|DDMMYYYY(issue).
-func QRPayload(c *testpki.Card) string {
-	z := c.Citizen
-	return fmt.Sprintf("%s|%s|%s|%s|%s|%s|%s", z.ID, z.OldID, z.FullName, z.DateOfBirth.Format("02012006"),
-		z.Sex, z.Residence, z.IssueDate.Format("02012006"))
-}
+// ID|old ID|name|DDMMYYYY|sex|address|DDMMYYYY(issue) (testpki.Citizen.QR).
+func QRPayload(c *testpki.Card) string { return c.Citizen.QR() }
 
-// ScanQR makes the simulated scanner read the QR of the variant-v card.
-func (r *Rig) ScanQR(v testpki.Variant) error {
+// ScanQR makes the simulated scanner read the QR of person who's variant-v
+// card.
+func (r *Rig) ScanQR(who testpki.Person, v testpki.Variant) error {
 	if r.Scanner == nil {
 		return errors.New("simrig: no simulated scanner")
 	}
-	c, err := r.Card(v)
+	c, err := r.Card(who, v)
 	if err != nil {
 		return err
 	}
@@ -342,7 +356,7 @@ func (r *Rig) start(ctx context.Context, role string, spec *config.DeviceSpec) (
 		r.closers = append(r.closers, sim.Close)
 		d.Path, d.Spec = sim.Path(), sim.DeviceString()
 	case "r30x":
-		sim, err := fingerprintsim.Start(ctx, fingerprintsim.Options{Address: uint32(spec.Address), Password: uint32(spec.Password), Baud: spec.Baud, Logger: r.log})
+		sim, err := fingerprintsim.Start(ctx, &fingerprintsim.Options{Address: uint32(spec.Address), Password: uint32(spec.Password), Baud: spec.Baud, Logger: r.log})
 		if err != nil {
 			return d, err
 		}
@@ -353,7 +367,7 @@ func (r *Rig) start(ctx context.Context, role string, spec *config.DeviceSpec) (
 		if err := r.newPKI(); err != nil {
 			return d, err
 		}
-		sim, err := pn532sim.Start(ctx, nil, &pn532sim.Opts{Logger: r.log})
+		sim, err := pn532sim.Start(ctx, &pn532sim.Options{Logger: r.log})
 		if err != nil {
 			return d, err
 		}
@@ -361,7 +375,7 @@ func (r *Rig) start(ctx context.Context, role string, spec *config.DeviceSpec) (
 		r.closers = append(r.closers, sim.Close)
 		d.Path, d.Spec = sim.Path(), sim.DeviceString()
 	case "scanner":
-		sim, err := scannersim.Start(ctx, &scannersim.Opts{Suffix: scannerSuffix(spec.Suffix)})
+		sim, err := scannersim.Start(ctx, &scannersim.Options{Suffix: scannerSuffix(spec.Suffix)})
 		if err != nil {
 			return d, err
 		}

@@ -50,8 +50,9 @@ type MRZ struct {
 	DocumentNumber, DateOfBirth, DateOfExpiry string
 }
 
-// Config describes a virtual chip.
-type Config struct {
+// Options describe a virtual chip. The zero value (or nil) is a chip with
+// no files and no access passwords; NewCCCD fills them from a testpki card.
+type Options struct {
 	// Files maps a file identifier to its content: EF.CardAccess (011C, in
 	// the MF; absent for a BAC-only chip), EF.COM (011E), EF.SOD (011D) and
 	// data groups (0101…0110) in the LDS1 application.
@@ -105,7 +106,7 @@ type Config struct {
 // use by one reader goroutine at a time (a mutex guards it anyway).
 type Chip struct {
 	mu     sync.Mutex
-	cfg    Config
+	opts   Options
 	rand   io.Reader
 	pace   *emrtd.PACEInfo
 	aaHash crypto.Hash
@@ -126,14 +127,19 @@ type state struct {
 
 var _ nfc.Emulated = (*Chip)(nil)
 
-// New makes a chip from cfg. EF.CardAccess, when present, decides which
-// PACE variant the chip runs.
-func New(cfg Config) (*Chip, error) {
-	c := &Chip{cfg: cfg, rand: cfg.Rand}
+// New makes a chip from opts (nil means defaults). EF.CardAccess, when
+// present, decides which PACE variant the chip runs. A chip runs nothing,
+// so it is New, not Start, and has nothing to close.
+func New(opts *Options) (*Chip, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	c := &Chip{opts: o, rand: o.Rand}
 	if c.rand == nil {
 		c.rand = rand.Reader
 	}
-	if ca, ok := cfg.Files[emrtd.FileCardAccess]; ok {
+	if ca, ok := o.Files[emrtd.FileCardAccess]; ok {
 		si, err := emrtd.ParseCardAccess(ca)
 		if err != nil {
 			return nil, err
@@ -143,10 +149,10 @@ func New(cfg Config) (*Chip, error) {
 			c.pace = &p
 		}
 	}
-	c.aaHash = cfg.AAHash
+	c.aaHash = o.AAHash
 	if c.aaHash == 0 {
 		c.aaHash = crypto.SHA1
-		if dg14, ok := cfg.Files[emrtd.DGFile(14)]; ok {
+		if dg14, ok := o.Files[emrtd.DGFile(14)]; ok {
 			if si, err := emrtd.ParseDG14(dg14); err == nil && len(si.AA) > 0 {
 				if h, ok := emrtd.AASignatureHash(si.AA[0].SignatureAlgorithm); ok {
 					c.aaHash = h
@@ -154,9 +160,9 @@ func New(cfg Config) (*Chip, error) {
 			}
 		}
 	}
-	if c.cfg.UID == nil {
-		c.cfg.UID = []byte{0x08, 0, 0, 0}
-		if _, err := io.ReadFull(c.rand, c.cfg.UID[1:]); err != nil {
+	if c.opts.UID == nil {
+		c.opts.UID = []byte{0x08, 0, 0, 0}
+		if _, err := io.ReadFull(c.rand, c.opts.UID[1:]); err != nil {
 			return nil, err
 		}
 	}
@@ -168,15 +174,15 @@ func New(cfg Config) (*Chip, error) {
 // both directions (TA1 = F7), as current eMRTD chips do; the reader
 // reports the rate it negotiates.
 func (c *Chip) Info() nfc.CardInfo {
-	if c.cfg.TypeB {
+	if c.opts.TypeB {
 		// ATQB (ISO/IEC 14443-3 §7.9): 50, PUPI, application data 00000000,
 		// protocol info: 848 kbit/s both ways (F7), FSCI 256 / ISO/IEC
 		// 14443-4 compliant (81), FWI 8 (81).
-		atqb := append(append([]byte{0x50}, c.cfg.UID...), 0, 0, 0, 0, 0xF7, 0x81, 0x81)
-		return nfc.CardInfo{Type: nfc.TypeB, UID: bytes.Clone(c.cfg.UID), UIDRandom: nfc.RandomUID(c.cfg.UID),
+		atqb := append(append([]byte{0x50}, c.opts.UID...), 0, 0, 0, 0, 0xF7, 0x81, 0x81)
+		return nfc.CardInfo{Type: nfc.TypeB, UID: bytes.Clone(c.opts.UID), UIDRandom: nfc.RandomUID(c.opts.UID),
 			ATQB: atqb, BitRate: 106}
 	}
-	return nfc.CardInfo{Type: nfc.TypeA, UID: bytes.Clone(c.cfg.UID), UIDRandom: nfc.RandomUID(c.cfg.UID),
+	return nfc.CardInfo{Type: nfc.TypeA, UID: bytes.Clone(c.opts.UID), UIDRandom: nfc.RandomUID(c.opts.UID),
 		ATQA: 0x0004, SAK: 0x20, ATS: []byte{0x05, 0x78, 0xF7, 0x70, 0x02}, BitRate: 106}
 }
 
@@ -215,7 +221,7 @@ func (c *Chip) Transmit(apdu []byte) []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.apdus++
-	if c.cfg.RemoveAfter > 0 && c.apdus > c.cfg.RemoveAfter {
+	if c.opts.RemoveAfter > 0 && c.apdus > c.opts.RemoveAfter {
 		return nil
 	}
 	if c.st.sm == nil && len(apdu) >= 4 && apdu[0]&0x0C == 0x0C {
@@ -278,7 +284,7 @@ func (m SMErrorMode) String() string {
 // §9.8). A plain command ends the session (§9.8.3) and is then executed
 // as a plain command; a command whose SM data objects are missing or do
 // not verify ends it with a plain 6987/6988 (§9.8.5). Responses are
-// protected (§9.8.4); a refusal is answered as Config.SMErrors says.
+// protected (§9.8.4); a refusal is answered as Options.SMErrors says.
 func (c *Chip) transmitSM(apdu []byte) []byte {
 	if len(apdu) < 4 || apdu[0]&0x0C != 0x0C {
 		c.st.sm = nil
@@ -303,7 +309,7 @@ func (c *Chip) transmitSM(apdu []byte) []byte {
 		return append(data, byte(status>>8), byte(status))
 	}
 	if len(data) == 0 && status != swOK && status != swEndOfFile {
-		switch c.cfg.SMErrors {
+		switch c.opts.SMErrors {
 		case SMErrorsPlainEndSession:
 			c.st.sm, c.st.next = nil, nil
 			return sw(status)
@@ -368,13 +374,13 @@ func (c *Chip) selectFile(cmd sm.Command) uint16 {
 	}
 	fid := uint16(cmd.Data[0])<<8 | uint16(cmd.Data[1])
 	if fid == 0x3F00 {
-		if c.cfg.SelectMF6D00 {
+		if c.opts.SelectMF6D00 {
 			return swINSNotSup
 		}
 		c.st.app, c.st.file = false, 0
 		return swOK
 	}
-	if fid == emrtd.FileCardAccess && c.cfg.CardAccessBySFIOnly {
+	if fid == emrtd.FileCardAccess && c.opts.CardAccessBySFIOnly {
 		return swFileNotFound
 	}
 	return c.selectEF(fid)
@@ -383,7 +389,7 @@ func (c *Chip) selectFile(cmd sm.Command) uint16 {
 // selectEF makes fid the current EF (LDS1 files only inside the
 // application).
 func (c *Chip) selectEF(fid uint16) uint16 {
-	if _, ok := c.cfg.Files[fid]; !ok && !c.denied(fid) {
+	if _, ok := c.opts.Files[fid]; !ok && !c.denied(fid) {
 		return swFileNotFound
 	}
 	if fid != emrtd.FileCardAccess && !c.st.app {
@@ -413,7 +419,7 @@ func (c *Chip) readBinary(cmd sm.Command) ([]byte, uint16) {
 	if c.denied(c.st.file) {
 		return nil, swSecurityStatus
 	}
-	content := c.cfg.Files[c.st.file]
+	content := c.opts.Files[c.st.file]
 	off, ne := int(cmd.P1)<<8|int(cmd.P2), cmd.Ne
 	if cmd.INS == 0xB1 {
 		t, _, err := emrtd.ParseTLV(cmd.Data)
@@ -429,7 +435,7 @@ func (c *Chip) readBinary(cmd sm.Command) ([]byte, uint16) {
 	if ne <= 0 {
 		return nil, swWrongLength
 	}
-	if c.cfg.MaxLe > 0 && cmd.Ne > c.cfg.MaxLe {
+	if c.opts.MaxLe > 0 && cmd.Ne > c.opts.MaxLe {
 		return nil, swWrongLength
 	}
 	if off >= len(content) {
@@ -447,7 +453,7 @@ func (c *Chip) readBinary(cmd sm.Command) ([]byte, uint16) {
 }
 
 func (c *Chip) denied(fid uint16) bool {
-	for _, d := range c.cfg.Denied {
+	for _, d := range c.opts.Denied {
 		if d == fid {
 			return true
 		}
@@ -457,7 +463,7 @@ func (c *Chip) denied(fid uint16) bool {
 
 // getChallenge: BAC step 1, RND.IC.
 func (c *Chip) getChallenge(cmd sm.Command) ([]byte, uint16) {
-	if c.cfg.MRZ == nil {
+	if c.opts.MRZ == nil {
 		return nil, swINSNotSup
 	}
 	if cmd.Ne != 8 {
@@ -475,13 +481,13 @@ func (c *Chip) getChallenge(cmd sm.Command) ([]byte, uint16) {
 func (c *Chip) externalAuthenticate(cmd sm.Command) ([]byte, uint16) {
 	rndIC := c.st.rndIC
 	c.st.rndIC = nil
-	if c.cfg.MRZ == nil || rndIC == nil {
+	if c.opts.MRZ == nil || rndIC == nil {
 		return nil, swCondNotSat
 	}
 	if len(cmd.Data) != 40 {
 		return nil, swWrongLength
 	}
-	_, kenc, kmac, err := emrtd.BACKeys(c.cfg.MRZ.DocumentNumber, c.cfg.MRZ.DateOfBirth, c.cfg.MRZ.DateOfExpiry)
+	_, kenc, kmac, err := emrtd.BACKeys(c.opts.MRZ.DocumentNumber, c.opts.MRZ.DateOfBirth, c.opts.MRZ.DateOfExpiry)
 	if err != nil {
 		return nil, 0x6F00
 	}
@@ -589,7 +595,7 @@ func caAlg(oid asn1.ObjectIdentifier) (sm.Alg, bool) {
 func (c *Chip) chipAuthenticate(oid asn1.ObjectIdentifier, pkIFD []byte) uint16 {
 	alg, _ := caAlg(oid)
 	secret := make([]byte, 32)
-	if k := c.cfg.CAKey; k != nil {
+	if k := c.opts.CAKey; k != nil {
 		pk, err := ecc.Unmarshal(chipCurve(k.Curve), pkIFD)
 		if err != nil {
 			return swWrongData
@@ -619,7 +625,7 @@ func (c *Chip) internalAuthenticate(cmd sm.Command) ([]byte, uint16) {
 	if len(cmd.Data) != 8 {
 		return nil, swWrongLength
 	}
-	switch k := c.cfg.AAKey.(type) {
+	switch k := c.opts.AAKey.(type) {
 	case *rsa.PrivateKey:
 		sig, err := signISO9796_2(k, cmd.Data, c.rand)
 		if err != nil {

@@ -11,7 +11,7 @@ import (
 
 func chip(t testing.TB) *emrtdsim.Chip {
 	t.Helper()
-	c, err := emrtdsim.New(emrtdsim.Config{
+	c, err := emrtdsim.New(&emrtdsim.Options{
 		Files: map[uint16][]byte{
 			emrtd.FileCardAccess: emrtdsim.CardAccessCCCD(),
 			emrtd.FileCOM:        emrtdsim.EncodeCOM([]byte{0x61}),
@@ -50,7 +50,7 @@ func TestPlainAccess(t *testing.T) {
 }
 
 func TestRemoveAfter(t *testing.T) {
-	c, err := emrtdsim.New(emrtdsim.Config{RemoveAfter: 2, UID: []byte{8, 1, 2, 3}})
+	c, err := emrtdsim.New(&emrtdsim.Options{RemoveAfter: 2, UID: []byte{8, 1, 2, 3}})
 	if err != nil {
 		t.Fatal(err)
 	}

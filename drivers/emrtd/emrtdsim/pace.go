@@ -69,7 +69,7 @@ func (c *Chip) paceSetAT(oidBody, ref, param []byte) uint16 {
 	if !oid.Equal(c.pace.Protocol) || len(ref) != 1 {
 		return swWrongData
 	}
-	if param == nil && c.cfg.RequireParamID {
+	if param == nil && c.opts.RequireParamID {
 		return swWrongData
 	}
 	if param != nil && (len(param) != 1 || int(param[0]) != c.pace.ParameterID) {
@@ -77,10 +77,10 @@ func (c *Chip) paceSetAT(oidBody, ref, param []byte) uint16 {
 	}
 	var pw []byte
 	switch {
-	case ref[0] == 2 && c.cfg.CAN != "":
-		pw = []byte(c.cfg.CAN)
-	case ref[0] == 1 && c.cfg.MRZ != nil:
-		h := sha1.Sum([]byte(mrzInformation(c.cfg.MRZ)))
+	case ref[0] == 2 && c.opts.CAN != "":
+		pw = []byte(c.opts.CAN)
+	case ref[0] == 1 && c.opts.MRZ != nil:
+		h := sha1.Sum([]byte(mrzInformation(c.opts.MRZ)))
 		pw = h[:]
 	default:
 		return swWrongData

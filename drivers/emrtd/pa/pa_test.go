@@ -30,7 +30,7 @@ func fixture(t testing.TB) (*testpki.PKI, *testpki.Card) {
 	t.Helper()
 	fixtureOnce.Do(func() {
 		if fixturePKI, fixtureErr = testpki.NewPKI(""); fixtureErr == nil {
-			fixtureCard, fixtureErr = testpki.NewCCCD(testpki.Options{PKI: fixturePKI})
+			fixtureCard, fixtureErr = testpki.NewCCCD(&testpki.Options{PKI: fixturePKI})
 		}
 	})
 	if fixtureErr != nil {

@@ -8,11 +8,16 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 )
+
+// ErrNoCard: NewCCCD was asked for the card of a citizen who has none (no
+// issue date, like the simulated Child).
+var ErrNoCard = errors.New("testpki: the citizen has no chip card")
 
 // DefaultSeed is the seed NewPKI and NewCCCD use when none is given.
 const DefaultSeed = "kiosk06 test PKI v1"
@@ -154,7 +159,8 @@ const (
 	AARSA1024                  // RSA-1024 e=65537 for ISO 9796-2 AA; random (not reproducible)
 )
 
-// Options configure NewCCCD. The zero value gives the genuine DefaultCitizen card.
+// Options configure NewCCCD. The zero value (or nil) gives the genuine
+// DefaultCitizen card.
 type Options struct {
 	Seed    string   // "" = DefaultSeed; also derives the chip keys
 	Citizen *Citizen // nil = DefaultCitizen()
@@ -211,8 +217,11 @@ type Card struct {
 }
 
 // NewCCCD generates a CCCD-shaped card. The same Options give the same bytes
-// (except with AARSA1024).
-func NewCCCD(opts Options) (*Card, error) {
+// (except with AARSA1024). nil opts means defaults.
+func NewCCCD(opts *Options) (*Card, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
 	seed := opts.Seed
 	if seed == "" {
 		seed = DefaultSeed
@@ -230,6 +239,9 @@ func NewCCCD(opts Options) (*Card, error) {
 	}
 	if len(cz.ID) != 12 {
 		return nil, fmt.Errorf("testpki: citizen ID must have 12 digits")
+	}
+	if !cz.HasCard() {
+		return nil, ErrNoCard
 	}
 	c := &Card{Citizen: cz, Variant: opts.Variant, PKI: pki, TrustAnchors: pki.TrustAnchors(),
 		CAN: cz.ID[6:], MRZ: TD1(cz), DocumentNumber: DocumentNumber(cz.ID),

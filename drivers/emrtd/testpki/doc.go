@@ -29,4 +29,10 @@
 // (Card.CardAccess) lists PACE, CA and TA like the CCCD's, and DG14 repeats
 // those SecurityInfos (ICAO 9303-11 §9.2). A BAC-only chip has no
 // EF.CardAccess (no PACE); its other files equal the genuine card's.
+//
+// People are the simulated citizens (Person: an adult, an elderly person, a
+// child under 6 without a chip card, a second adult who acts for another);
+// any variant can be made for any of them who holds a card. Their ID
+// numbers follow the real numbering rules, their cards' expiry the age
+// rules, and Citizen.QR is the QR printed on the card.
 package testpki

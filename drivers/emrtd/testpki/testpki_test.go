@@ -61,7 +61,7 @@ func TestVariantsVerify(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.variant.String(), func(t *testing.T) {
-			card, err := testpki.NewCCCD(testpki.Options{PKI: p, Variant: tc.variant})
+			card, err := testpki.NewCCCD(&testpki.Options{PKI: p, Variant: tc.variant})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -76,7 +76,7 @@ func TestVariantsVerify(t *testing.T) {
 
 func TestDeterministic(t *testing.T) {
 	p := sharedPKI(t)
-	a, err := testpki.NewCCCD(testpki.Options{PKI: p})
+	a, err := testpki.NewCCCD(&testpki.Options{PKI: p})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := testpki.NewCCCD(testpki.Options{PKI: p2})
+	b, err := testpki.NewCCCD(&testpki.Options{PKI: p2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestTD1ICAOExample(t *testing.T) {
 }
 
 func TestCCCDLayout(t *testing.T) {
-	card, err := testpki.NewCCCD(testpki.Options{PKI: sharedPKI(t)})
+	card, err := testpki.NewCCCD(&testpki.Options{PKI: sharedPKI(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +210,7 @@ func TestChipKeys(t *testing.T) {
 		{testpki.Genuine, testpki.AARSA1024, true},
 		{testpki.Clone, testpki.AARSA1024, false},
 	} {
-		card, err := testpki.NewCCCD(testpki.Options{PKI: p, Variant: tc.variant, AAKey: tc.aa})
+		card, err := testpki.NewCCCD(&testpki.Options{PKI: p, Variant: tc.variant, AAKey: tc.aa})
 		if err != nil {
 			t.Fatal(err)
 		}

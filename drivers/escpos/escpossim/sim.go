@@ -34,8 +34,8 @@ import (
 	"github.com/kiosk06/kiosk/drivers/serialport/ptypair"
 )
 
-// Options configure a simulated printer. The zero value is an 80 mm printer
-// that keeps pages in memory only.
+// Options configure a simulated printer. The zero value (or nil) is an
+// 80 mm printer that keeps pages in memory only.
 type Options struct {
 	// Dir receives page-NNN.png for each cut page; "" keeps pages in memory.
 	Dir string
@@ -80,7 +80,7 @@ type Sim struct {
 }
 
 // Start allocates a pty and runs the printer on its master side until ctx
-// ends or Close is called.
+// is done or Close is called. nil opts means defaults.
 func Start(ctx context.Context, opts *Options) (*Sim, error) {
 	var o Options
 	if opts != nil {
@@ -113,12 +113,7 @@ func Start(ctx context.Context, opts *Options) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	var pair *ptypair.Pair
-	if o.Link != "" {
-		pair, err = ptypair.OpenLinked(o.Link)
-	} else {
-		pair, err = ptypair.Open()
-	}
+	pair, err := ptypair.Open(&ptypair.Options{Link: o.Link})
 	if err != nil {
 		return nil, fmt.Errorf("escpossim: %w", err)
 	}
@@ -184,7 +179,8 @@ func (s *Sim) Problems() []error {
 	return append([]error(nil), s.problems...)
 }
 
-// Close stops the printer and releases the pty.
+// Close stops the printer and releases the pty. It may be called more than
+// once.
 func (s *Sim) Close() error {
 	err := s.pair.Close()
 	<-s.done

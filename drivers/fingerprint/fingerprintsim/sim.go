@@ -33,7 +33,8 @@ import (
 	"github.com/kiosk06/kiosk/drivers/serialport/ptypair"
 )
 
-// Options configures a simulated module.
+// Options configure a simulated module. The zero value (or nil) is a
+// factory-set module: address FFFFFFFF, no password, 200 slots, 57600 baud.
 type Options struct {
 	Address       uint32 // 0 means fingerprint.DefaultAddress
 	Password      uint32 // 0: no password needed (factory setting)
@@ -43,7 +44,8 @@ type Options struct {
 	SecurityLevel int    // 1..5; 0 means 3
 	// Link, if set, is a stable symlink to the pty (as udev gives), which
 	// makes Unplug/Replug possible.
-	Link   string
+	Link string
+	// Logger for events (never templates); nil means slog.Default().
 	Logger *slog.Logger
 }
 
@@ -71,6 +73,7 @@ type Sim struct {
 	pair   *ptypair.Pair
 	opts   Options
 	cancel context.CancelFunc
+	stop   func() bool // ends the context watch
 	done   chan struct{}
 
 	mu        sync.Mutex
@@ -87,29 +90,26 @@ type Sim struct {
 	pkgErrors int
 }
 
-// Start creates the pty and serves the module on it until ctx ends or
-// Close is called.
-func Start(ctx context.Context, opts Options) (*Sim, error) {
-	opts = withDefaults(opts)
-	if opts.PacketSize != 32 && opts.PacketSize != 64 && opts.PacketSize != 128 && opts.PacketSize != 256 {
-		return nil, fmt.Errorf("fingerprintsim: packet size %d (want 32, 64, 128 or 256)", opts.PacketSize)
+// Start creates the pty and serves the module on it until ctx is done or
+// Close is called. nil opts means defaults.
+func Start(ctx context.Context, opts *Options) (*Sim, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
 	}
-	var (
-		pair *ptypair.Pair
-		err  error
-	)
-	if opts.Link != "" {
-		pair, err = ptypair.OpenLinked(opts.Link)
-	} else {
-		pair, err = ptypair.Open()
+	o = withDefaults(o)
+	if o.PacketSize != 32 && o.PacketSize != 64 && o.PacketSize != 128 && o.PacketSize != 256 {
+		return nil, fmt.Errorf("fingerprintsim: packet size %d (want 32, 64, 128 or 256)", o.PacketSize)
 	}
+	pair, err := ptypair.Open(&ptypair.Options{Link: o.Link})
 	if err != nil {
 		return nil, fmt.Errorf("fingerprintsim: %w", err)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	s := &Sim{pair: pair, opts: opts, cancel: cancel, done: make(chan struct{}),
+	serveCtx, cancel := context.WithCancel(ctx)
+	s := &Sim{pair: pair, opts: o, cancel: cancel, done: make(chan struct{}),
 		lib: map[int][]byte{}, inject: map[byte]byte{}}
-	go s.serve(ctx)
+	go s.serve(serveCtx)
+	s.stop = context.AfterFunc(ctx, func() { s.release() })
 	return s, nil
 }
 
@@ -141,8 +141,14 @@ func (s *Sim) Path() string { return s.pair.Path() }
 // DeviceString is the driver's device string, "r30x:/dev/pts/N@57600".
 func (s *Sim) DeviceString() string { return fmt.Sprintf("r30x:%s@%d", s.Path(), s.opts.Baud) }
 
-// Close stops the module and releases the pty.
+// Close stops the module and releases the pty. It may be called more than
+// once.
 func (s *Sim) Close() error {
+	s.stop()
+	return s.release()
+}
+
+func (s *Sim) release() error {
 	s.cancel()
 	err := s.pair.Close()
 	<-s.done

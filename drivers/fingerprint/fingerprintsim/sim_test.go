@@ -16,7 +16,7 @@ import (
 func TestWire(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	sim, err := Start(ctx, Options{Capacity: 1000, PacketSize: 128, SecurityLevel: 3})
+	sim, err := Start(ctx, &Options{Capacity: 1000, PacketSize: 128, SecurityLevel: 3})
 	if err != nil {
 		t.Fatal(err)
 	}

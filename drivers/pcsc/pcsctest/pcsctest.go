@@ -46,37 +46,45 @@ const EnvSocket = "PCSCLITE_CSOCK_NAME"
 // pcscd appends " 00 00" (slot 0) and " 00 01" (slot 1).
 const readerFriendlyName = "Kiosk Test VPCD"
 
+// Options configure the private daemon. The zero value (or nil) logs
+// errors only.
+type Options struct {
+	// Debug runs pcscd with --debug --apdu and prints its log at cleanup
+	// even when the test passed (as EnvDebug=1 does).
+	Debug bool
+}
+
 // PCSCD is a running private pcscd with one vpcd reader.
 type PCSCD struct {
-	// SocketPath is the daemon's socket; EnvSocket is set to it for the
-	// calling test process.
-	SocketPath string
-	// VPCDAddr is where vpcd waits for the virtual card of slot 0: pass
-	// it to vpcdsim.Start.
-	VPCDAddr string
-	// ReaderName is the PC/SC name of slot 0 ("Kiosk Test VPCD 00 00").
-	ReaderName string
-	// Env is EnvSocket=SocketPath, to append to a child process's
-	// environment (exec.Cmd.Env) so it talks to this daemon.
-	Env []string
+	path   string // the daemon's socket
+	addr   string // where vpcd waits for the virtual card of slot 0
+	reader string // the PC/SC name of slot 0
+	debug  bool
 
 	cmd  *exec.Cmd
 	done chan struct{}
 	out  *lockedBuffer
 }
 
-// StartPCSCD starts a private pcscd with a vpcd reader and waits until
-// the reader is listed. It sets EnvSocket with t.Setenv, so the test must
-// not be parallel; the daemon is stopped (and no process is left) at
-// t's cleanup, and its log is printed if the test failed. It skips the
-// test, saying why, when pcscd or the vpcd driver is not installed or the
-// test does not run as root.
+// Start starts a private pcscd with a vpcd reader and waits until the
+// reader is listed. Like the simulators' Start it returns a running
+// thing to Close, but it takes the test instead of a context: it sets
+// EnvSocket with t.Setenv, so the test must not be parallel; the daemon is
+// stopped (and no process is left) at t's cleanup, and its log is printed
+// if the test failed. It skips the test, saying why, when pcscd or the
+// vpcd driver is not installed or the test does not run as root. nil opts
+// means defaults.
 //
 // pcsc-lite caches the socket name at the first PC/SC call of a process,
-// so every StartPCSCD in one test binary uses the same per-process
-// directory; run them one after another, not at the same time.
-func StartPCSCD(t testing.TB) *PCSCD {
+// so every Start in one test binary uses the same per-process directory;
+// run them one after another, not at the same time.
+func Start(t testing.TB, opts *Options) *PCSCD {
 	t.Helper()
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	debug := o.Debug || os.Getenv(EnvDebug) == "1"
 	pcscd, lib := requirements(t)
 	port, err := freePortPair()
 	if err != nil {
@@ -89,27 +97,42 @@ func StartPCSCD(t testing.TB) *PCSCD {
 		t.Fatalf("pcsctest: %v", err)
 	}
 	p := &PCSCD{
-		VPCDAddr:   fmt.Sprintf("127.0.0.1:%d", port),
-		ReaderName: readerFriendlyName + " 00 00",
-		done:       make(chan struct{}),
-		out:        &lockedBuffer{},
+		addr:   fmt.Sprintf("127.0.0.1:%d", port),
+		reader: readerFriendlyName + " 00 00",
+		debug:  debug,
+		done:   make(chan struct{}),
+		out:    &lockedBuffer{},
 	}
-	p.cmd, p.SocketPath = daemonCommand(t, pcscd, confDir)
+	p.cmd, p.path = daemonCommand(t, pcscd, confDir, debug)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	// If the test binary dies, the kernel kills the daemon.
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	p.Env = []string{EnvSocket + "=" + p.SocketPath}
-	t.Setenv(EnvSocket, p.SocketPath)
+	t.Setenv(EnvSocket, p.path)
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("pcsctest: start pcscd: %v", err)
 	}
 	go func() { _ = p.cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() { p.stop(t) })
+	t.Cleanup(func() { p.cleanup(t) })
 	if err := p.waitReader(10 * time.Second); err != nil {
 		t.Fatalf("pcsctest: %v\npcscd log:\n%s", err, p.out.String())
 	}
 	return p
 }
+
+// Path is the daemon's socket; EnvSocket is set to it for the calling
+// test process.
+func (p *PCSCD) Path() string { return p.path }
+
+// Addr is where vpcd waits for the virtual card of slot 0: vpcdsim's
+// Options.Addr.
+func (p *PCSCD) Addr() string { return p.addr }
+
+// ReaderName is the PC/SC name of slot 0 ("Kiosk Test VPCD 00 00").
+func (p *PCSCD) ReaderName() string { return p.reader }
+
+// Env is EnvSocket=Path(), to append to a child process's environment
+// (exec.Cmd.Env) so it talks to this daemon.
+func (p *PCSCD) Env() []string { return []string{EnvSocket + "=" + p.path} }
 
 // requirements finds pcscd and the vpcd driver or skips the test.
 func requirements(t testing.TB) (pcscd, lib string) {
@@ -165,7 +188,7 @@ func vpcdLibrary() string {
 // daemonCommand builds the pcscd command line: in a private mount
 // namespace with a per-process socket directory when unshare works,
 // otherwise the default socket when it is free.
-func daemonCommand(t testing.TB, pcscd, confDir string) (*exec.Cmd, string) {
+func daemonCommand(t testing.TB, pcscd, confDir string, debug bool) (*exec.Cmd, string) {
 	t.Helper()
 	if canUnshare() {
 		dir := filepath.Join(os.TempDir(), fmt.Sprintf("pcsctest-%d", os.Getpid()))
@@ -175,7 +198,7 @@ func daemonCommand(t testing.TB, pcscd, confDir string) (*exec.Cmd, string) {
 		t.Cleanup(func() { _ = os.RemoveAll(dir) })
 		script := `d=$1 p=$2 c=$3; shift 3; mkdir -p /run/pcscd && mount --bind "$d" /run/pcscd && exec "$p" --foreground --config "$c" "$@"`
 		cmd := exec.Command("unshare", append([]string{"--mount", "--propagation", "private",
-			"sh", "-c", script, "sh", dir, pcscd, confDir}, debugFlags()...)...)
+			"sh", "-c", script, "sh", dir, pcscd, confDir}, debugFlags(debug)...)...)
 		return cmd, filepath.Join(dir, "pcscd.comm")
 	}
 	const sock = "/run/pcscd/pcscd.comm"
@@ -183,13 +206,13 @@ func daemonCommand(t testing.TB, pcscd, confDir string) (*exec.Cmd, string) {
 		_ = c.Close()
 		t.Fatalf("pcsctest: a system pcscd is running on %s and unshare(1) is unavailable: cannot start a private one", sock)
 	}
-	return exec.Command(pcscd, append([]string{"--foreground", "--config", confDir}, debugFlags()...)...), sock
+	return exec.Command(pcscd, append([]string{"--foreground", "--config", confDir}, debugFlags(debug)...)...), sock
 }
 
 // debugFlags are pcscd's log options: errors only, or everything with
-// EnvDebug=1.
-func debugFlags() []string {
-	if os.Getenv(EnvDebug) == "1" {
+// Options.Debug or EnvDebug=1.
+func debugFlags(debug bool) []string {
+	if debug {
 		return []string{"--debug", "--apdu"}
 	}
 	return []string{"--error"}
@@ -239,7 +262,7 @@ func (p *PCSCD) waitReader(limit time.Duration) error {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return fmt.Errorf("pcscd did not list reader %q within %v: %v", p.ReaderName, limit, last)
+	return fmt.Errorf("pcscd did not list reader %q within %v: %v", p.reader, limit, last)
 }
 
 // listed reports nil when pcscd answers and lists the vpcd reader.
@@ -253,20 +276,24 @@ func (p *PCSCD) listed() error {
 	if err != nil {
 		return err
 	}
-	if !slices.Contains(readers, p.ReaderName) {
+	if !slices.Contains(readers, p.reader) {
 		return fmt.Errorf("readers %q", readers)
 	}
 	return nil
 }
 
-// Stop terminates the daemon now, for tests of a pcscd that goes away
-// (the cleanup then has nothing left to do). It is safe to call twice.
-func (p *PCSCD) Stop() { p.terminate() }
-
-// stop is the cleanup: terminate, and print the log of a failed test.
-func (p *PCSCD) stop(t testing.TB) {
+// Close terminates the daemon now, for tests of a pcscd that goes away
+// (the cleanup then has nothing left to do). It may be called more than
+// once.
+func (p *PCSCD) Close() error {
 	p.terminate()
-	if t.Failed() || os.Getenv(EnvDebug) == "1" {
+	return nil
+}
+
+// cleanup terminates the daemon and prints the log of a failed test.
+func (p *PCSCD) cleanup(t testing.TB) {
+	p.terminate()
+	if t.Failed() || p.debug {
 		t.Logf("pcscd log:\n%s", p.out.String())
 	}
 }

@@ -32,11 +32,25 @@ import (
 // DefaultAddr is where an unmodified vsmartcard-vpcd install listens.
 const DefaultAddr = "127.0.0.1:35963"
 
+// Options configure a simulated contactless reader. The zero value (or
+// nil) attaches an empty field to vpcd at DefaultAddr.
+type Options struct {
+	// Addr is where vpcd listens for its virtual card; "" means
+	// DefaultAddr (pcsctest's PCSCD.Addr for a private pcscd).
+	Addr string
+	// Card is put in the field at start (nil: an empty field).
+	Card nfc.Emulated
+	// Logger for connection events (never APDU contents); nil means
+	// slog.Default().
+	Logger *slog.Logger
+}
+
 // Sim is a virtual card attached to vpcd. Its methods are safe for
 // concurrent use.
 type Sim struct {
 	addr string
 	log  *slog.Logger
+	stop func() bool // ends the context watch
 
 	mu     sync.Mutex
 	conn   net.Conn      // nil when no card is in the field
@@ -45,19 +59,27 @@ type Sim struct {
 	wg     sync.WaitGroup // serve goroutines
 }
 
-// Start attaches card to the vpcd reader listening at addr ("" means
-// DefaultAddr). A nil card starts with an empty field. ctx bounds only the
-// connection attempt; the Sim lives until Close.
-func Start(ctx context.Context, card nfc.Emulated, addr string) (*Sim, error) {
-	if addr == "" {
-		addr = DefaultAddr
+// Start attaches the simulator to the vpcd reader at opts.Addr, with
+// opts.Card in the field, until ctx is done or Close is called. ctx also
+// bounds the first connection attempt. nil opts means defaults.
+func Start(ctx context.Context, opts *Options) (*Sim, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
 	}
-	s := &Sim{addr: addr, log: slog.Default().With("component", "vpcdsim")}
-	if card != nil {
-		if err := s.SetCard(ctx, card); err != nil {
+	if o.Addr == "" {
+		o.Addr = DefaultAddr
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	s := &Sim{addr: o.Addr, log: o.Logger.With("component", "vpcdsim")}
+	if o.Card != nil {
+		if err := s.SetCard(ctx, o.Card); err != nil {
 			return nil, err
 		}
 	}
+	s.stop = context.AfterFunc(ctx, func() { s.release() })
 	return s, nil
 }
 
@@ -109,8 +131,14 @@ func (s *Sim) RemoveCard() error {
 	return nil
 }
 
-// Close removes the card and stops the simulator.
+// Close removes the card and stops the simulator. It may be called more
+// than once.
 func (s *Sim) Close() error {
+	s.stop()
+	return s.release()
+}
+
+func (s *Sim) release() error {
 	err := s.RemoveCard()
 	s.mu.Lock()
 	s.closed = true

@@ -203,7 +203,7 @@ func TestSimOverTCP(t *testing.T) {
 	f := &fakeVPCD{t: t, l: l}
 	card := &echoCard{info: nfc.CardInfo{Type: nfc.TypeA, UID: unhex(t, "08010203")}}
 	ctx := context.Background()
-	sim, err := Start(ctx, card, l.Addr().String())
+	sim, err := Start(ctx, &Options{Addr: l.Addr().String(), Card: card})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,6 +239,47 @@ func TestSimOverTCP(t *testing.T) {
 	}
 	if err := sim.SetCard(ctx, card); err == nil {
 		t.Fatal("SetCard after Close succeeded")
+	}
+}
+
+// TestShape checks the contract every simulator keeps (docs/ARCHITECTURE.md,
+// "Simulators"): the end of ctx does what Close does — the card leaves the
+// field (vpcd reads EOF) and the simulator takes no new card — and Close
+// may be called again afterwards.
+func TestShape(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	f := &fakeVPCD{t: t, l: l}
+	card := &echoCard{info: nfc.CardInfo{Type: nfc.TypeA, UID: unhex(t, "08010203")}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sim, err := Start(ctx, &Options{Addr: l.Addr().String(), Card: card})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	if sim.Addr() != l.Addr().String() {
+		t.Fatalf("Addr = %q, want %q", sim.Addr(), l.Addr())
+	}
+	c := f.accept()
+	defer c.Close()
+	cancel()
+	if _, err := readMessage(c); !errors.Is(err, io.EOF) {
+		t.Fatalf("after ctx ended vpcd reads %v, want EOF", err)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for sim.SetCard(context.Background(), card) == nil {
+		_ = sim.RemoveCard()
+		if time.Now().After(deadline) {
+			t.Fatal("SetCard still succeeds 2 s after ctx ended")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := sim.Close(); err != nil {
+		t.Fatalf("Close after ctx ended: %v", err)
 	}
 }
 

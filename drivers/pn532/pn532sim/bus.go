@@ -18,7 +18,7 @@ import (
 // buses.
 type busQueue struct {
 	mu  sync.Mutex
-	s   *Sim
+	s   *Device
 	out [][]byte
 	in  []byte
 }
@@ -59,7 +59,7 @@ func (q *busQueue) read(r []byte) {
 type I2C struct{ q *busQueue }
 
 // I2C returns an i2c.Bus fake that talks to s.
-func (s *Sim) I2C() *I2C { return &I2C{q: &busQueue{s: s}} }
+func (s *Device) I2C() *I2C { return &I2C{q: &busQueue{s: s}} }
 
 var _ i2c.Bus = (*I2C)(nil)
 
@@ -86,7 +86,7 @@ func (b *I2C) Tx(addr uint16, w, r []byte) error {
 type SPI struct{ q *busQueue }
 
 // SPI returns an spi.Conn fake that talks to s.
-func (s *Sim) SPI() *SPI { return &SPI{q: &busQueue{s: s}} }
+func (s *Device) SPI() *SPI { return &SPI{q: &busQueue{s: s}} }
 
 var _ spi.Conn = (*SPI)(nil)
 

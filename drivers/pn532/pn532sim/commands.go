@@ -33,7 +33,7 @@ const (
 
 // respond computes the response (TFI + PD) to one command frame, or nil for
 // the error frame, and the RF and card time it took.
-func (s *Sim) respond(data []byte) ([]byte, time.Duration) {
+func (s *Device) respond(data []byte) ([]byte, time.Duration) {
 	if len(data) < 2 || data[0] != tfiHost {
 		return nil, 0
 	}
@@ -85,7 +85,7 @@ func (s *Sim) respond(data []byte) ([]byte, time.Duration) {
 }
 
 // inListPassiveTarget: MaxTg BrTy [InitiatorData] (UM0701 §7.3.5).
-func (s *Sim) inListPassiveTarget(p []byte) ([]byte, time.Duration) {
+func (s *Device) inListPassiveTarget(p []byte) ([]byte, time.Duration) {
 	if len(p) < 2 || p[0] < 1 || p[0] > 2 {
 		return nil, 0
 	}
@@ -146,7 +146,7 @@ func targetB(info nfc.CardInfo) []byte {
 }
 
 // inDataExchange: Tg [DataOut] (UM0701 §7.3.8).
-func (s *Sim) inDataExchange(p []byte) ([]byte, time.Duration) {
+func (s *Device) inDataExchange(p []byte) ([]byte, time.Duration) {
 	if len(p) < 1 {
 		return nil, 0
 	}
@@ -195,13 +195,13 @@ func (s *Sim) inDataExchange(p []byte) ([]byte, time.Duration) {
 
 // targetInField reports whether the activated target is still the card in
 // the field.
-func (s *Sim) targetInField() bool {
+func (s *Device) targetInField() bool {
 	return s.tg != 0 && s.card != nil && s.tgGen == s.cardGen
 }
 
 // nextChunk answers the next part of the card's response, with MI set
 // while more remains.
-func (s *Sim) nextChunk(st func(byte, ...byte) []byte) []byte {
+func (s *Device) nextChunk(st func(byte, ...byte) []byte) []byte {
 	n := min(len(s.recvBuf), maxDataIn)
 	chunk := s.recvBuf[:n]
 	s.recvBuf = s.recvBuf[n:]
@@ -213,7 +213,7 @@ func (s *Sim) nextChunk(st func(byte, ...byte) []byte) []byte {
 }
 
 // inPSL: Tg BRit BRti; 0 106, 1 212, 2 424 kbps (UM0701 §7.3.10).
-func (s *Sim) inPSL(p []byte) byte {
+func (s *Device) inPSL(p []byte) byte {
 	if s.tg == 0 || p[0] != s.tg {
 		return stNotAllowed
 	}
@@ -226,7 +226,7 @@ func (s *Sim) inPSL(p []byte) byte {
 
 // diagnose: NumTst 06 is card presence detection (UM0701 §7.2.1); other
 // tests are answered as passed when they need no parameters.
-func (s *Sim) diagnose(p []byte) ([]byte, time.Duration) {
+func (s *Device) diagnose(p []byte) ([]byte, time.Duration) {
 	if len(p) < 1 {
 		return nil, 0
 	}
@@ -247,7 +247,7 @@ func (s *Sim) diagnose(p []byte) ([]byte, time.Duration) {
 // 16-bit address, from the register file WriteRegister filled (0 for a
 // register never written). Only libnfc's pn53x driver uses it; the
 // simulator does not model what the CIU registers do.
-func (s *Sim) readRegisters(p []byte) []byte {
+func (s *Device) readRegisters(p []byte) []byte {
 	out := make([]byte, 0, len(p)/2)
 	for i := 0; i+1 < len(p); i += 2 {
 		out = append(out, s.regs[uint16(p[i])<<8|uint16(p[i+1])])
@@ -257,7 +257,7 @@ func (s *Sim) readRegisters(p []byte) []byte {
 
 // writeRegisters stores WriteRegister's address/value triples (UM0701
 // §7.2.5).
-func (s *Sim) writeRegisters(p []byte) {
+func (s *Device) writeRegisters(p []byte) {
 	if s.regs == nil {
 		s.regs = map[uint16]byte{}
 	}

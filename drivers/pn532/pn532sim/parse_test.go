@@ -74,7 +74,7 @@ func FuzzParse(f *testing.F) {
 	f.Add(hx(f, "00 00 FF FF FF 01 09 F6"))
 	f.Add(hx(f, "00 00 FF 00 FF 00 00 00 FF FF 00 00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		s := New(nil)
+		s := NewDevice(nil)
 		s.SetCard(NewSimpleCard())
 		for len(b) > 0 {
 			ev, used := parse(b)

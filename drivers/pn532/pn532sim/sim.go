@@ -11,6 +11,11 @@
 // the RF time per byte at the negotiated bit rate and a per-APDU card
 // processing time, so benchmarks estimate real read times.
 //
+// Start runs one on a pty (Sim, the httptest-like shape every simulator
+// shares: docs/ARCHITECTURE.md, "Simulators"); NewDevice makes one without a
+// line (Device), which Serve runs on any io.ReadWriter and I2C/SPI show as
+// periph bus fakes.
+//
 // It is test and simulation code: it imports drivers/nfc and
 // drivers/serialport/ptypair, never the driver package drivers/pn532.
 package pn532sim
@@ -58,8 +63,11 @@ type Timing struct {
 	RF bool
 }
 
-// Opts configures a simulator.
-type Opts struct {
+// Options configure a simulated PN532. The zero value (or nil) is a PN532
+// v1.6, awake, with an empty field and no timing model.
+type Options struct {
+	// Card is put in the field at start (nil: an empty field).
+	Card nfc.Emulated
 	// Firmware is what GetFirmwareVersion answers: IC Ver Rev Support.
 	// Zero means 32 01 06 07 (PN532 v1.6, the manual's example).
 	Firmware [4]byte
@@ -68,7 +76,8 @@ type Opts struct {
 	// Asleep starts the PN532 in power-down: it ignores frames until an
 	// HSU wake-up (0x55) or a SAMConfiguration after one, as after power-on.
 	Asleep bool
-	// Link, if set, is the stable symlink Start creates (for Unplug/Replug).
+	// Link, if set, is the stable symlink Start creates (for Unplug/Replug);
+	// NewDevice ignores it.
 	Link string
 	// Logger for events (never APDU contents). nil means slog.Default().
 	Logger *slog.Logger
@@ -83,9 +92,11 @@ type Stats struct {
 	Exchange int // APDUs passed to the card
 }
 
-// Sim is one simulated PN532.
-type Sim struct {
-	opts Opts
+// Device is one simulated PN532 without a line of its own: Serve runs it on
+// any io.ReadWriter, I2C and SPI show it as periph bus fakes. Start puts
+// one on a pty.
+type Device struct {
+	opts Options
 
 	mu       sync.Mutex
 	card     nfc.Emulated
@@ -106,9 +117,10 @@ type Sim struct {
 	regs map[uint16]byte
 }
 
-// New makes a simulator with no card in its field. nil opts means defaults.
-func New(opts *Opts) *Sim {
-	var o Opts
+// NewDevice makes a simulated PN532 with opts.Card in its field. nil opts
+// means defaults.
+func NewDevice(opts *Options) *Device {
+	var o Options
 	if opts != nil {
 		o = *opts
 	}
@@ -118,12 +130,14 @@ func New(opts *Opts) *Sim {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Sim{opts: o, asleep: o.Asleep}
+	d := &Device{opts: o, asleep: o.Asleep}
+	d.SetCard(o.Card)
+	return d
 }
 
 // SetCard puts card in the field (replacing any other); it is reset as at
 // power-up.
-func (s *Sim) SetCard(card nfc.Emulated) {
+func (s *Device) SetCard(card nfc.Emulated) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// The PN532 keeps its target until it notices the card is gone: a
@@ -135,10 +149,10 @@ func (s *Sim) SetCard(card nfc.Emulated) {
 }
 
 // RemoveCard takes the card out of the field.
-func (s *Sim) RemoveCard() { s.SetCard(nil) }
+func (s *Device) RemoveCard() { s.SetCard(nil) }
 
 // Inject queues faults applied to the next command frames, in order.
-func (s *Sim) Inject(f ...Fault) {
+func (s *Device) Inject(f ...Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = append(s.faults, f...)
@@ -146,14 +160,14 @@ func (s *Sim) Inject(f ...Fault) {
 
 // PowerDown puts the PN532 to sleep, as after a power cycle (used when a
 // replugged device comes back).
-func (s *Sim) PowerDown() {
+func (s *Device) PowerDown() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.asleep, s.tg, s.sendBuf, s.recvBuf, s.last = true, 0, nil, nil, nil
 }
 
 // Stats returns the counters.
-func (s *Sim) Stats() Stats {
+func (s *Device) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.stats
@@ -161,7 +175,7 @@ func (s *Sim) Stats() Stats {
 
 // Frames returns the last information frames received (TFI + PD), oldest
 // first, at most 64.
-func (s *Sim) Frames() [][]byte {
+func (s *Device) Frames() [][]byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([][]byte(nil), s.frameLog...)
@@ -176,7 +190,7 @@ type output struct {
 // Serve runs the PN532 on rw (the master side of a pty) until a read
 // fails or ctx is done. Reads are unblocked on cancellation when rw has
 // SetReadDeadline (an *os.File master does).
-func (s *Sim) Serve(ctx context.Context, rw io.ReadWriter) error {
+func (s *Device) Serve(ctx context.Context, rw io.ReadWriter) error {
 	if d, ok := rw.(interface{ SetReadDeadline(time.Time) error }); ok {
 		stop := context.AfterFunc(ctx, func() { _ = d.SetReadDeadline(time.Now()) })
 		defer stop()
@@ -205,7 +219,7 @@ func (s *Sim) Serve(ctx context.Context, rw io.ReadWriter) error {
 	}
 }
 
-func (s *Sim) write(ctx context.Context, w io.Writer, outs []output) error {
+func (s *Device) write(ctx context.Context, w io.Writer, outs []output) error {
 	for _, o := range outs {
 		if o.delay > 0 {
 			t := time.NewTimer(o.delay)
@@ -224,7 +238,7 @@ func (s *Sim) write(ctx context.Context, w io.Writer, outs []output) error {
 }
 
 // handle answers one event.
-func (s *Sim) handle(ev event) []output {
+func (s *Device) handle(ev event) []output {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if ev.Wake && s.asleep {
@@ -246,7 +260,7 @@ func (s *Sim) handle(ev event) []output {
 }
 
 // command answers one information frame: ACK, then the response.
-func (s *Sim) command(data []byte) []output {
+func (s *Device) command(data []byte) []output {
 	if s.asleep {
 		return nil
 	}
@@ -290,7 +304,7 @@ func (s *Sim) command(data []byte) []output {
 	return append(outs, output{delay: work + s.uartTime(len(frame)), b: frame})
 }
 
-func (s *Sim) uartTime(n int) time.Duration {
+func (s *Device) uartTime(n int) time.Duration {
 	if s.opts.Timing == nil || s.opts.Timing.Baud <= 0 {
 		return 0
 	}
@@ -300,7 +314,7 @@ func (s *Sim) uartTime(n int) time.Duration {
 // rfTime models one ISO/IEC 14443 frame of n bytes at the current bit
 // rate: 9 bits per byte (8 data + parity) plus the 2 CRC bytes, and the
 // minimum frame delay time (~86 µs at 106 kbps, ISO/IEC 14443-3 §6.2.1.1).
-func (s *Sim) rfTime(n int) time.Duration {
+func (s *Device) rfTime(n int) time.Duration {
 	if s.opts.Timing == nil || !s.opts.Timing.RF {
 		return 0
 	}

@@ -7,18 +7,19 @@ import (
 	"os"
 	"sync"
 
-	"github.com/kiosk06/kiosk/drivers/nfc"
 	"github.com/kiosk06/kiosk/drivers/serialport/ptypair"
 )
 
-// Server is a simulator running on its own pseudo-terminal, the way
+// Sim is a simulated PN532 running on its own pseudo-terminal, the way
 // httptest.Server runs a handler: start it, point the driver at Path or
-// DeviceString, close it.
-type Server struct {
-	*Sim
+// DeviceString, close it. The Device's methods (SetCard, Inject, Stats …)
+// are promoted.
+type Sim struct {
+	*Device
 	pair   *ptypair.Pair
 	ctx    context.Context
 	cancel context.CancelFunc
+	stop   func() bool // ends the context watch
 	wg     sync.WaitGroup
 	baud   int
 
@@ -26,39 +27,34 @@ type Server struct {
 	master *os.File // the pair master being served
 }
 
-// Start makes a pty pair and serves a new simulator on its master side
-// with card in the field (nil: no card). With opts.Link set, the host path
-// is that stable symlink and Unplug/Replug work.
-func Start(ctx context.Context, card nfc.Emulated, opts *Opts) (*Server, error) {
-	var o Opts
+// Start makes a pty pair and serves a new simulated PN532 on its master
+// side, with opts.Card in the field, until ctx is done or Close is called.
+// With opts.Link set, the host path is that stable symlink and
+// Unplug/Replug work. nil opts means defaults.
+func Start(ctx context.Context, opts *Options) (*Sim, error) {
+	var o Options
 	if opts != nil {
 		o = *opts
 	}
-	var pair *ptypair.Pair
-	var err error
-	if o.Link != "" {
-		pair, err = ptypair.OpenLinked(o.Link)
-	} else {
-		pair, err = ptypair.Open()
-	}
+	pair, err := ptypair.Open(&ptypair.Options{Link: o.Link})
 	if err != nil {
 		return nil, fmt.Errorf("pn532sim: %w", err)
 	}
-	s := &Server{Sim: New(&o), pair: pair, baud: 115200}
+	s := &Sim{Device: NewDevice(&o), pair: pair, baud: 115200}
 	if o.Timing != nil && o.Timing.Baud > 0 {
 		s.baud = o.Timing.Baud
 	}
-	s.SetCard(card)
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	if err := s.serve(); err != nil {
 		s.cancel()
 		pair.Close()
 		return nil, err
 	}
+	s.stop = context.AfterFunc(ctx, func() { s.release() })
 	return s, nil
 }
 
-func (s *Server) serve() error {
+func (s *Sim) serve() error {
 	m, err := pollableMaster(s.pair)
 	if err != nil {
 		return err
@@ -87,7 +83,7 @@ func pollableMaster(pair *ptypair.Pair) (*os.File, error) {
 }
 
 // closeMaster closes the served master and waits for Serve to return.
-func (s *Server) closeMaster() {
+func (s *Sim) closeMaster() {
 	s.mu.Lock()
 	m := s.master
 	s.master = nil
@@ -98,17 +94,17 @@ func (s *Server) closeMaster() {
 	s.wg.Wait()
 }
 
-// Path is the host side of the pty (the stable link if Opts.Link was set).
-func (s *Server) Path() string { return s.pair.Path() }
+// Path is the host side of the pty (the stable link if Options.Link was set).
+func (s *Sim) Path() string { return s.pair.Path() }
 
 // DeviceString is the device as `kioskd diag nfc --device` takes it,
 // e.g. pn532:uart:/dev/pts/3@115200.
-func (s *Server) DeviceString() string {
+func (s *Sim) DeviceString() string {
 	return fmt.Sprintf("pn532:uart:%s@%d", s.Path(), s.baud)
 }
 
 // Unplug pulls the device: the host sees a hang-up.
-func (s *Server) Unplug() error {
+func (s *Sim) Unplug() error {
 	err := s.pair.Unplug()
 	s.closeMaster()
 	return err
@@ -116,7 +112,7 @@ func (s *Server) Unplug() error {
 
 // Replug plugs the device back in at the same link; the PN532 comes back
 // powered down, as after a real power cycle, and needs a wake-up.
-func (s *Server) Replug() error {
+func (s *Sim) Replug() error {
 	if err := s.pair.Replug(); err != nil {
 		return fmt.Errorf("pn532sim: %w", err)
 	}
@@ -124,8 +120,14 @@ func (s *Server) Replug() error {
 	return s.serve()
 }
 
-// Close stops the simulator and releases the pty.
-func (s *Server) Close() error {
+// Close stops the simulator and releases the pty. It may be called more
+// than once.
+func (s *Sim) Close() error {
+	s.stop()
+	return s.release()
+}
+
+func (s *Sim) release() error {
 	s.cancel()
 	err := s.pair.Close()
 	s.closeMaster()

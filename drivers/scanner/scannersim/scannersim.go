@@ -17,8 +17,9 @@ import (
 	"github.com/kiosk06/kiosk/drivers/serialport/ptypair"
 )
 
-// Opts configures a simulated scanner.
-type Opts struct {
+// Options configure a simulated scanner. The zero value (or nil) is a
+// scanner that ends every scan with CRLF.
+type Options struct {
 	// Suffix follows every scan (default "\r\n").
 	Suffix string
 	// Chunk, if positive, splits every write into pieces of this many
@@ -30,51 +31,46 @@ type Opts struct {
 	Link string
 }
 
-// Server is a simulated scanner on its own pty.
-type Server struct {
-	opts Opts
+// Sim is a simulated scanner on its own pty.
+type Sim struct {
+	opts Options
 	pair *ptypair.Pair
-	mu   sync.Mutex // serialises writes
+	stop func() bool // ends the context watch
+	mu   sync.Mutex  // serialises writes
 }
 
-// Start opens a pty pair for the scanner; it is closed when ctx is done
+// Start opens a pty pair for the scanner. It is released when ctx is done
 // or Close is called.
-func Start(ctx context.Context, opts *Opts) (*Server, error) {
-	var o Opts
+func Start(ctx context.Context, opts *Options) (*Sim, error) {
+	var o Options
 	if opts != nil {
 		o = *opts
 	}
 	if o.Suffix == "" {
 		o.Suffix = "\r\n"
 	}
-	var pair *ptypair.Pair
-	var err error
-	if o.Link != "" {
-		pair, err = ptypair.OpenLinked(o.Link)
-	} else {
-		pair, err = ptypair.Open()
-	}
+	pair, err := ptypair.Open(&ptypair.Options{Link: o.Link})
 	if err != nil {
 		return nil, fmt.Errorf("scannersim: %w", err)
 	}
-	s := &Server{opts: o, pair: pair}
-	context.AfterFunc(ctx, func() { s.Close() })
+	s := &Sim{opts: o, pair: pair}
+	s.stop = context.AfterFunc(ctx, func() { s.release() })
 	return s, nil
 }
 
 // Path is the host side of the pty.
-func (s *Server) Path() string { return s.pair.Path() }
+func (s *Sim) Path() string { return s.pair.Path() }
 
 // DeviceString names the device for configuration and diagnostics, e.g.
 // scanner:/dev/pts/4@9600.
-func (s *Server) DeviceString() string { return "scanner:" + s.Path() + "@9600" }
+func (s *Sim) DeviceString() string { return "scanner:" + s.Path() + "@9600" }
 
 // Scan writes one scan: text followed by the suffix.
-func (s *Server) Scan(text string) error { return s.WriteRaw([]byte(text + s.opts.Suffix)) }
+func (s *Sim) Scan(text string) error { return s.WriteRaw([]byte(text + s.opts.Suffix)) }
 
 // WriteRaw writes bytes as they are (garbage, a partial scan, a scan
-// with another suffix), split into chunks when Opts.Chunk is set.
-func (s *Server) WriteRaw(b []byte) error {
+// with another suffix), split into chunks when Options.Chunk is set.
+func (s *Sim) WriteRaw(b []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := s.pair.Master()
@@ -99,21 +95,26 @@ func (s *Server) WriteRaw(b []byte) error {
 }
 
 // Unplug pulls the scanner: the host sees a hang-up.
-func (s *Server) Unplug() error {
+func (s *Sim) Unplug() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.pair.Unplug()
 }
 
-// Replug plugs it back at the same link (needs Opts.Link).
-func (s *Server) Replug() error {
+// Replug plugs it back at the same link (needs Options.Link).
+func (s *Sim) Replug() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.pair.Replug()
 }
 
-// Close releases the pty.
-func (s *Server) Close() error {
+// Close releases the pty. It may be called more than once.
+func (s *Sim) Close() error {
+	s.stop()
+	return s.release()
+}
+
+func (s *Sim) release() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.pair.Close()

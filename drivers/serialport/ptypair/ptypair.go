@@ -29,26 +29,30 @@ type Pair struct {
 	link   string   // optional stable symlink to slave
 }
 
-// Open allocates a new pty pair in raw mode (no echo, no line discipline
-// processing in either direction), as a serial line behaves.
-func Open() (*Pair, error) {
-	p := &Pair{}
-	if err := p.alloc(); err != nil {
-		return nil, err
-	}
-	return p, nil
+// Options configure a pair. The zero value (or nil) is a bare pty.
+type Options struct {
+	// Link, if set, is a stable symlink to the slave, replaced if it
+	// exists (the way udev gives /dev/kiosk-nfc). Path then returns it,
+	// and Unplug/Replug can pull the device and plug a new one in there.
+	Link string
 }
 
-// OpenLinked is Open plus a symlink at link pointing to the slave, replaced
-// if it exists. Path then returns link.
-func OpenLinked(link string) (*Pair, error) {
-	p := &Pair{link: link}
+// Open allocates a new pty pair in raw mode (no echo, no line discipline
+// processing in either direction), as a serial line behaves. It runs
+// nothing, so it is Open rather than Start; Close releases it.
+func Open(opts *Options) (*Pair, error) {
+	p := &Pair{}
+	if opts != nil {
+		p.link = opts.Link
+	}
 	if err := p.alloc(); err != nil {
 		return nil, err
 	}
-	if err := p.relink(); err != nil {
-		p.Close()
-		return nil, err
+	if p.link != "" {
+		if err := p.relink(); err != nil {
+			p.Close()
+			return nil, err
+		}
 	}
 	return p, nil
 }
@@ -168,10 +172,11 @@ func (p *Pair) Unplug() error {
 	return p.closeLocked()
 }
 
-// Replug plugs a new device in at the same stable link. It needs OpenLinked.
+// Replug plugs a new device in at the same stable link. It needs
+// Options.Link.
 func (p *Pair) Replug() error {
 	if p.link == "" {
-		return errors.New("ptypair: Replug needs a pair made by OpenLinked")
+		return errors.New("ptypair: Replug needs a pair opened with Options.Link")
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -12,7 +12,7 @@ import (
 // A simulator relies on these two: a read deadline on the master expires, and
 // closing the master unblocks a pending read.
 func TestMasterDeadlineAndCloseUnblock(t *testing.T) {
-	p, err := ptypair.Open()
+	p, err := ptypair.Open(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -123,11 +123,11 @@ func cmdSim(ctx context.Context, e *env, args []string) int {
 	defer rig.Close()
 	// A genuine virtual CCCD waits in the reader's field, so the printed
 	// device strings work with `kioskd diag nfc` and `diag read-card` at once.
-	if err := rig.TapCard(testpki.Genuine, 0); err != nil {
+	if err := rig.TapCard(testpki.Adult, testpki.Genuine, 0); err != nil {
 		return failf(e, exitFailure, "sim: %v", err)
 	}
 	printReady(e, rig)
-	if c, err := rig.Card(testpki.Genuine); err == nil {
+	if c, err := rig.Card(testpki.Adult, testpki.Genuine); err == nil {
 		fmt.Fprintf(e.stdout, "card %s genuine CCCD in the field; QR %q; trust %s\n", "nfc", simrig.QRPayload(c), rig.TrustDir)
 	}
 	<-ctx.Done()

@@ -12,7 +12,7 @@ import (
 func TestDiagFingerprint(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	sim, err := fingerprintsim.Start(ctx, fingerprintsim.Options{Capacity: 150, SecurityLevel: 5})
+	sim, err := fingerprintsim.Start(ctx, &fingerprintsim.Options{Capacity: 150, SecurityLevel: 5})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kiosk06/kiosk/drivers/nfc"
 	"github.com/kiosk06/kiosk/drivers/pn532"
+	"github.com/kiosk06/kiosk/firmware/devices"
 )
 
 // nfcSelectEMRTD is SELECT by AID of the ICAO eMRTD application
@@ -84,7 +85,7 @@ func openNFCReader(ctx context.Context, device string) (r nfc.Reader, firmware s
 	if err != nil {
 		return nil, "", exitUsage, err
 	}
-	d, err := spec.Open(nil)
+	d, err := devices.OpenPN532(spec, nil)
 	if err != nil {
 		return nil, "", exitFailure, fmt.Errorf("%s: %w", spec, err)
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 func TestDiagNFC(t *testing.T) {
-	srv, err := pn532sim.Start(context.Background(), pn532sim.NewSimpleCard(), &pn532sim.Opts{Logger: slog.New(slog.DiscardHandler)})
+	srv, err := pn532sim.Start(context.Background(), &pn532sim.Options{Card: pn532sim.NewSimpleCard(), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -119,7 +119,7 @@ func TestDiagPAVerifyDataGroups(t *testing.T) {
 		return rep, m
 	}
 
-	genuine, err := testpki.NewCCCD(testpki.Options{PKI: p})
+	genuine, err := testpki.NewCCCD(&testpki.Options{PKI: p})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestDiagPAVerifyDataGroups(t *testing.T) {
 		}
 	}
 
-	altered, err := testpki.NewCCCD(testpki.Options{PKI: p, Variant: testpki.DG13Altered})
+	altered, err := testpki.NewCCCD(&testpki.Options{PKI: p, Variant: testpki.DG13Altered})
 	if err != nil {
 		t.Fatal(err)
 	}

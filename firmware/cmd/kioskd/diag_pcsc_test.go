@@ -29,10 +29,10 @@ func (selectCard) Transmit(apdu []byte) []byte {
 // TestOpenPCSC reads a vpcdsim card through a private pcscd with the
 // function `diag nfc --device pcsc` uses.
 func TestOpenPCSC(t *testing.T) {
-	d := pcsctest.StartPCSCD(t)
+	d := pcsctest.Start(t, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	sim, err := vpcdsim.Start(ctx, selectCard{}, d.VPCDAddr)
+	sim, err := vpcdsim.Start(ctx, &vpcdsim.Options{Addr: d.Addr(), Card: selectCard{}})
 	if err != nil {
 		t.Fatal(err)
 	}

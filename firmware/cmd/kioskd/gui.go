@@ -56,22 +56,22 @@ func simGroups(rig *simrig.Rig, deviceID string) []simpanel.Group {
 	if rig.NFC != nil {
 		g := simpanel.Group{Title: "Thẻ CCCD (đầu đọc NFC)"}
 		for _, v := range simrig.Variants {
-			g.Actions = append(g.Actions, simpanel.Action{Label: "Chạm thẻ: " + v.String(), Do: func(context.Context) error { return rig.TapCard(v, 0) }})
+			g.Actions = append(g.Actions, simpanel.Action{Label: "Chạm thẻ: " + v.String(), Do: func(context.Context) error { return rig.TapCard(testpki.Adult, v, 0) }})
 		}
-		if c, err := rig.Card(testpki.Genuine); err == nil {
+		if c, err := rig.Card(testpki.Adult, testpki.Genuine); err == nil {
 			// The patient without a QR scan: the kiosk asks for this CAN.
 			g.Actions = append(g.Actions, simpanel.Action{Label: "Chạm thẻ genuine, không quét QR (nhập CAN " + c.CAN + ")",
-				Do: func(context.Context) error { return rig.TapCard(testpki.Genuine, 0) }})
+				Do: func(context.Context) error { return rig.TapCard(testpki.Adult, testpki.Genuine, 0) }})
 		}
 		g.Actions = append(g.Actions,
-			simpanel.Action{Label: "Thẻ bị rút giữa chừng", Do: func(context.Context) error { return rig.TapCard(testpki.Genuine, 8) }},
+			simpanel.Action{Label: "Thẻ bị rút giữa chừng", Do: func(context.Context) error { return rig.TapCard(testpki.Adult, testpki.Genuine, 8) }},
 			simpanel.Action{Label: "Rút thẻ ra", Do: func(context.Context) error { rig.RemoveCard(); return nil }})
 		groups = append(groups, g)
 	}
 	if rig.Scanner != nil {
 		g := simpanel.Group{Title: "Mã QR (máy quét)"}
 		for _, v := range []testpki.Variant{testpki.Genuine, testpki.BACOnly} {
-			g.Actions = append(g.Actions, simpanel.Action{Label: "Quét QR thẻ: " + v.String(), Do: func(context.Context) error { return rig.ScanQR(v) }})
+			g.Actions = append(g.Actions, simpanel.Action{Label: "Quét QR thẻ: " + v.String(), Do: func(context.Context) error { return rig.ScanQR(testpki.Adult, v) }})
 		}
 		g.Actions = append(g.Actions, simpanel.Action{Label: "Quét mã VNeID (không hỗ trợ)", Do: func(context.Context) error { return rig.Scanner.Scan("https://vneid.gov.vn/qr/placeholder") }})
 		groups = append(groups, g)
