@@ -171,6 +171,13 @@ func maskID(id string) string {
 	return id[:4] + strings.Repeat("•", len(id)-6) + id[len(id)-2:]
 }
 
+func pickStr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
 // render builds the published state from the model.
 func (f *Flow) render() State {
 	m := &f.m
@@ -287,103 +294,4 @@ func (f *Flow) actions() []Action {
 		// Nothing can be recorded: no help request, no new registration.
 	}
 	return append(a, langAction(m.lang))
-}
-
-func (f *Flow) cardActions() []Action {
-	if !f.m.card.CanContinue {
-		return []Action{act(IntentCallStaff, "call_staff", true), act(IntentBack, "back", false), act(IntentCancel, "cancel", false)}
-	}
-	a := []Action{act(IntentContinue, "continue", true)}
-	if f.m.agent == nil {
-		a = append(a, act(IntentForOther, "for_other", false))
-	}
-	return append(a, act(IntentBack, "back", false), act(IntentCallStaff, "call_staff", false), act(IntentCancel, "cancel", false))
-}
-
-func (f *Flow) holderActions() []Action {
-	tail := []Action{act(IntentBack, "back", false), act(IntentCallStaff, "call_staff", false), act(IntentCancel, "cancel", false)}
-	switch f.m.holder.Phase {
-	case HolderOffer:
-		return append([]Action{
-			{Kind: IntentConsent, Yes: true, Label: msg("action.consent_yes"), Primary: true},
-			{Kind: IntentConsent, Yes: false, Label: msg("action.consent_no")},
-		}, tail...)
-	case HolderMismatch:
-		if f.m.holder.AttemptsLeft > 0 {
-			return append([]Action{act(IntentRetry, "retry", true)}, tail...)
-		}
-		return []Action{act(IntentCallStaff, "call_staff", true), act(IntentCancel, "cancel", false)}
-	case HolderMatched, HolderEnrolled:
-		return append([]Action{act(IntentContinue, "continue", true)}, tail...)
-	}
-	return tail
-}
-
-func (f *Flow) insuranceActions() []Action {
-	in := f.m.insurance
-	staff := act(IntentCallStaff, "call_staff", false)
-	fee := act(IntentFeePaying, "fee_paying", false)
-	back, cancel := act(IntentBack, "back", false), act(IntentCancel, "cancel", false)
-	switch in.Outcome {
-	case InsuranceChecking:
-		return []Action{fee, staff, cancel}
-	case InsuranceValid:
-		return []Action{act(IntentContinue, "continue", true), back, staff, cancel}
-	case InsuranceWarning:
-		if in.Next == NextCallStaff {
-			staff.Primary = true
-			return []Action{staff, act(IntentContinue, "continue", false), fee, back, cancel}
-		}
-		return []Action{act(IntentContinue, "continue", true), staff, back, cancel}
-	case InsuranceUnavailable:
-		if in.Next == NextCallStaff {
-			staff.Primary = true
-			return []Action{staff, fee, act(IntentRetry, "retry", false), back, cancel}
-		}
-		fee.Primary = true
-		return []Action{fee, act(IntentRetry, "retry", false), staff, back, cancel}
-	}
-	// Invalid: fee-paying or staff, whichever the code recommends first.
-	if in.Next == NextCallStaff {
-		staff.Primary = true
-		return []Action{staff, fee, back, cancel}
-	}
-	fee.Primary = true
-	return []Action{fee, staff, back, cancel}
-}
-
-func (f *Flow) ticketActions() []Action {
-	if f.m.ticket.PaymentDue {
-		return []Action{act(IntentContinue, "pay", true), act(IntentSkip, "pay_counter", false), act(IntentCallStaff, "call_staff", false)}
-	}
-	return []Action{act(IntentDone, "done", true), act(IntentForOther, "for_other", false), act(IntentCallStaff, "call_staff", false)}
-}
-
-func (f *Flow) paymentActions() []Action {
-	staff, counter := act(IntentCallStaff, "call_staff", false), act(IntentSkip, "pay_counter", false)
-	switch f.m.payment.Phase {
-	case PaymentExpired:
-		return []Action{act(IntentRetry, "retry", true), counter, staff}
-	case PaymentFailed:
-		staff.Primary = true
-		return []Action{staff, counter}
-	case PaymentWaiting:
-		return []Action{counter, staff, act(IntentCancel, "cancel", false)}
-	}
-	return []Action{counter, staff}
-}
-
-func (f *Flow) errorActions() []Action {
-	var a []Action
-	if f.m.errRetry != nil {
-		a = append(a, act(IntentRetry, "retry", true))
-	}
-	if f.m.errSkip != nil {
-		a = append(a, act(IntentSkip, "pay_counter", len(a) == 0))
-	}
-	if f.m.errBack != "" {
-		a = append(a, act(IntentBack, "back", false))
-	}
-	staff := act(IntentCallStaff, "call_staff", len(a) == 0)
-	return append(a, staff, act(IntentCancel, "cancel", false))
 }
