@@ -132,3 +132,28 @@ func TestLoadKey(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenPinned pins the hex of each token kind under a fixed key, as
+// computed independently (Python's hmac module: HMAC-SHA256 over the domain
+// prefix and the value). Deny and pass lists built by the back-end and every
+// stored tap record carry these strings: they must never change.
+func TestTokenPinned(t *testing.T) {
+	tk := tokenizer(t)
+	qr, _ := tk.FromQR(testQR)
+	uid, _ := tk.FromCard(context.Background(), fakeCard{nfc.CardInfo{Type: nfc.TypeA, UID: []byte{0x04, 0xA1, 0xB2, 0xC3, 0xD4, 0xE5, 0xF6}}})
+	vneid, _ := tk.FromQR("https://vneid.gov.vn/qr?t=eyJhbGciOi")
+	for _, tc := range []struct {
+		name string
+		got  Hash
+		want string
+	}{
+		{"id number", tk.HashID("001090012345"), "f7de8f9c8e319bee2336696ebc52302d4795fce3470657293e44676732c024e7"},
+		{"cccd qr", qr.Hash, "f7de8f9c8e319bee2336696ebc52302d4795fce3470657293e44676732c024e7"},
+		{"fixed uid", uid.Hash, "8bd520ccd9c9ac0440e78f6bfc6caa712cffd5f3fc71020c8f9d13d92189ce20"},
+		{"vneid", vneid.Hash, "bfb33c46ec28bd8701c1f05cc7cb96821b67417d7573645ddf7ec8ef4c93db82"},
+	} {
+		if tc.got.String() != tc.want {
+			t.Errorf("%s: token %s, want %s", tc.name, tc.got, tc.want)
+		}
+	}
+}
