@@ -1,21 +1,23 @@
 package hospital
 
+import "github.com/kiosk06/kiosk/firmware/identity"
+
 // The genuine-card result screen.
 
-func (f *Flow) cardResult(id Identity) CardResult {
+func (f *Flow) cardResult(id identity.Identity) CardResult {
 	c := CardResult{Verdict: id.Verdict, Method: id.Method}
 	switch id.Verdict {
-	case Genuine:
+	case identity.Genuine:
 		c.Message, c.CanContinue = msg("card.genuine"), true
-	case Unverified:
+	case identity.Unverified:
 		c.Message, c.CanContinue = msg("card.unverified"), !f.cfg.RejectUnverified
 		c.Reason = msg("card.unverified_qr")
 		if !c.CanContinue {
-			c.Reason = msgf("card.reason", id.Reason)
+			c.Reason = msgf("card.reason", string(id.Reason))
 		}
 	default:
-		c.Verdict = NotGenuine
-		c.Message, c.Reason = msg("card.not_genuine"), msgf("card.reason", id.Reason)
+		c.Verdict = identity.NotGenuine
+		c.Message, c.Reason = msg("card.not_genuine"), msgf("card.reason", string(id.Reason))
 	}
 	return c
 }

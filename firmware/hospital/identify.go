@@ -19,7 +19,7 @@ func (f *Flow) identifyKey() string {
 }
 
 func (f *Flow) identifyAgain(t Text) {
-	f.m.identify = Identify{Step: ReadWaiting, Message: t}
+	f.m.identify = Identify{Step: identity.EventWaiting, Message: t}
 	f.setScreen(ScreenIdentify)
 	f.startIdentify(0)
 }
@@ -33,21 +33,11 @@ func (f *Flow) startIdentify(delay time.Duration) {
 		return
 	}
 	f.m.retryC = nil
-	ci, canAsk := f.deps.Identifier.(CANIdentifier)
-	var cans chan string
-	if canAsk {
-		cans = make(chan string, 1)
-	}
+	cans := make(chan string, 1)
 	f.m.cans, f.m.canWrong = cans, 0
 	f.start(func(ctx context.Context, gen uint64) func() {
-		progress := func(p Progress) { f.post(gen, func() { f.onProgress(p) }) }
-		var id Identity
-		var err error
-		if canAsk {
-			id, err = ci.IdentifyCAN(ctx, progress, cans)
-		} else {
-			id, err = f.deps.Identifier.Identify(ctx, progress)
-		}
+		onEvent := func(e identity.Event) { f.post(gen, func() { f.onEvent(e) }) }
+		id, err := f.deps.Identifier.Acquire(ctx, identity.Request{CAN: cans, OnEvent: onEvent})
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -58,8 +48,14 @@ func (f *Flow) startIdentify(delay time.Duration) {
 	})
 }
 
-func (f *Flow) onProgress(p Progress) {
-	if p.Step == ReadWaiting {
+// identifyKeys is the message shown at each step of the card read.
+var identifyKeys = map[identity.EventKind]string{
+	identity.EventDetected: "identify.detected", identity.EventNeedQR: "identify.detected",
+	identity.EventReading: "identify.chip", identity.EventVerifying: "identify.verifying", identity.EventDone: "identify.verifying",
+}
+
+func (f *Flow) onEvent(e identity.Event) {
+	if e.Kind == identity.EventWaiting {
 		return
 	}
 	if f.m.screen == ScreenWelcome || f.m.screen == ScreenGoodbye {
@@ -70,16 +66,16 @@ func (f *Flow) onProgress(p Progress) {
 		return
 	}
 	f.touch()
-	if p.Step == ReadNeedCAN {
-		f.askCAN(p.WrongCAN)
+	if e.Kind == identity.EventNeedCAN {
+		f.askCAN(e.WrongCAN)
 		return
 	}
-	key := map[ReadStep]string{ReadDetected: "identify.detected", ReadChip: "identify.chip", ReadVerifying: "identify.verifying", ReadDone: "identify.verifying"}[p.Step]
+	key := identifyKeys[e.Kind]
 	if key == "" {
 		key = "identify.chip"
 	}
-	fr := min(max(p.Fraction, 0), 1)
-	f.m.identify = Identify{Step: p.Step, Progress: fr, Message: msg(key)}
+	fr := min(max(e.Fraction, 0), 1)
+	f.m.identify = Identify{Step: e.Kind, Progress: fr, Message: msg(key)}
 }
 
 // askCAN shows the CAN keypad: first ask, or again after the card refused
@@ -87,11 +83,11 @@ func (f *Flow) onProgress(p Progress) {
 // card read is stopped: the person may try again with the QR code or call
 // staff.
 func (f *Flow) askCAN(wrong bool) {
-	if f.m.cans == nil { // not a CANIdentifier: nothing could answer
-		f.m.identify = Identify{Step: ReadDetected, Message: msg("identify.detected")}
+	if f.m.cans == nil { // no running acquisition takes CANs: nothing would answer
+		f.m.identify = Identify{Step: identity.EventDetected, Message: msg("identify.detected")}
 		return
 	}
-	ask := Identify{Step: ReadNeedCAN, NeedCAN: true, Message: msg("identify.can")}
+	ask := Identify{Step: identity.EventNeedCAN, NeedCAN: true, Message: msg("identify.can")}
 	if wrong {
 		f.m.canWrong++
 		left := max(f.cfg.CANAttempts-f.m.canWrong, 0)
@@ -102,7 +98,7 @@ func (f *Flow) askCAN(wrong bool) {
 		if left == 0 {
 			f.stopOp()
 			f.m.cans = nil
-			f.m.identify = Identify{Step: ReadWaiting, CANExhausted: true, Message: msgf("identify.can_exhausted", f.m.canWrong)}
+			f.m.identify = Identify{Step: identity.EventWaiting, CANExhausted: true, Message: msgf("identify.can_exhausted", f.m.canWrong)}
 			return
 		}
 		ask.CANError = msgf("identify.can_wrong", left)
@@ -124,7 +120,7 @@ func (f *Flow) enterCAN(digits string) {
 	default: // the identifier has not taken the previous entry: keep asking
 		return
 	}
-	f.m.identify = Identify{Step: ReadDetected, Progress: 0.05, Message: msg("identify.can_checking")}
+	f.m.identify = Identify{Step: identity.EventDetected, Progress: 0.05, Message: msg("identify.can_checking")}
 }
 
 func (f *Flow) onIdentifyFailed(err error) {
@@ -134,23 +130,23 @@ func (f *Flow) onIdentifyFailed(err error) {
 		if f.m.identify.NeedCAN && errors.Is(err, identity.ErrCardRemoved) {
 			key = "identify.can_removed"
 		}
-		f.m.identify = Identify{Step: ReadWaiting, Retry: true, Message: msg(key)}
+		f.m.identify = Identify{Step: identity.EventWaiting, Retry: true, Message: msg(key)}
 	}
 	f.m.cans = nil
 	f.startIdentify(f.cfg.RetryDelay)
 }
 
-func (f *Flow) onIdentified(id Identity) {
+func (f *Flow) onIdentified(id identity.Identity) {
 	f.m.cans = nil
 	if f.m.agent != nil && id.Citizen.ID == f.m.agent.Citizen.ID {
-		f.m.identify = Identify{Step: ReadWaiting, Retry: true, Message: msg("identify.same")}
+		f.m.identify = Identify{Step: identity.EventWaiting, Retry: true, Message: msg("identify.same")}
 		f.setScreen(ScreenIdentify)
 		f.startIdentify(f.cfg.RetryDelay)
 		return
 	}
 	v := &visit{id: id, age: ageOn(id.Citizen.DOB, f.now(), f.cfg.Location), attempts: f.cfg.HolderAttempts, answers: map[Question]bool{}}
 	f.m.v = v
-	if !f.record(KindIdentify, map[string]any{"verdict": string(id.Verdict), "method": string(id.Method), "reason": id.Reason, "for_other": f.m.agent != nil}, f.personal()) {
+	if !f.record(KindIdentify, map[string]any{"verdict": string(id.Verdict), "method": string(id.Method), "reason": string(id.Reason), "for_other": f.m.agent != nil}, f.personal()) {
 		f.stop()
 		return
 	}

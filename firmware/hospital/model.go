@@ -6,6 +6,7 @@ import (
 
 	"github.com/kiosk06/kiosk/firmware/bhyt"
 	"github.com/kiosk06/kiosk/firmware/his"
+	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/payments/session"
 	"github.com/kiosk06/kiosk/payments/tariff"
 	"github.com/kiosk06/kiosk/queue"
@@ -15,8 +16,8 @@ import (
 type model struct {
 	screen Screen
 	lang   Lang
-	v      *visit    // the registration in progress; nil on welcome
-	agent  *Identity // "làm hộ": who registers on the patient's behalf
+	v      *visit             // the registration in progress; nil on welcome
+	agent  *identity.Identity // "làm hộ": who registers on the patient's behalf
 
 	identify  Identify
 	card      CardResult
@@ -39,9 +40,10 @@ type model struct {
 	// cleared once a KindService record is stored again (tryResume).
 	down storeDown
 
-	// cans hands typed CANs to the running IdentifyCAN call (nil when the
-	// Identifier cannot take them); canWrong counts the CANs that call's
-	// card refused. The digits themselves are never kept here.
+	// cans hands typed CANs to the running Acquire call (nil when none
+	// runs, or its card refused CANAttempts of them); canWrong counts the
+	// CANs that call's card refused. The digits themselves are never kept
+	// here.
 	cans     chan string
 	canWrong int
 
@@ -67,7 +69,7 @@ func (d storeDown) active() bool { return d.failures > 0 }
 // visit is one patient's registration. Personal data lives only here (and
 // in the agent), so dropping the pointer wipes it.
 type visit struct {
-	id       Identity
+	id       identity.Identity
 	age      int
 	holder   string // holder-check outcome recorded
 	attempts int    // fingerprint attempts left

@@ -1,6 +1,10 @@
 package hospital
 
-import "time"
+import (
+	"time"
+
+	"github.com/kiosk06/kiosk/firmware/identity"
+)
 
 // Screen changes, the idle timer and the timed screens.
 
@@ -44,7 +48,7 @@ func (f *Flow) toWelcome() {
 	f.m.wipe()
 	f.m.lang = lang
 	f.setScreen(ScreenWelcome)
-	f.m.identify = Identify{Step: ReadWaiting, Message: msg("identify.waiting")}
+	f.m.identify = Identify{Step: identity.EventWaiting, Message: msg("identify.waiting")}
 	f.startIdentify(0)
 }
 
