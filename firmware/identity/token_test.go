@@ -133,3 +133,18 @@ func TestLoadKey(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseToken(f *testing.F) {
+	for _, s := range []string{"", strings.Repeat("ab", 32), strings.Repeat("AB", 32), strings.Repeat("zz", 32), "f7de8f9c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tok, err := identity.ParseToken(s)
+		if err != nil {
+			return
+		}
+		if !strings.EqualFold(tok.String(), s) {
+			t.Fatalf("ParseToken(%q) = %s", s, tok)
+		}
+	})
+}
