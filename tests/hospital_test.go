@@ -15,6 +15,7 @@ import (
 
 	"github.com/kiosk06/kiosk/drivers/emrtd/testpki"
 	"github.com/kiosk06/kiosk/firmware/hospital"
+	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/simrig"
 )
 
@@ -132,7 +133,7 @@ func TestHospitalKioskEndToEnd(t *testing.T) {
 				cc.send(simrig.ControlCommand{Sim: "tap", Variant: "genuine"})
 			}
 		case hospital.ScreenCardResult:
-			if s.Card.Verdict != hospital.Genuine {
+			if s.Card.Verdict != identity.Genuine {
 				t.Fatalf("card verdict %s", s.Card.Verdict)
 			}
 			act(hospital.IntentContinue, false)
@@ -246,7 +247,7 @@ func TestHospitalCAN(t *testing.T) {
 			cancelled = false
 		case ask != nil && ask.NeedCAN && !asked:
 			asked = true
-			if ask.Step != hospital.ReadNeedCAN || ask.Message.Key != "identify.can" || ask.CANAttemptsLeft != 3 {
+			if ask.Step != identity.EventNeedCAN || ask.Message.Key != "identify.can" || ask.CANAttemptsLeft != 3 {
 				t.Fatalf("first ask: %+v", ask)
 			}
 			sendIntent(hospital.Intent{Kind: hospital.IntentCAN, Digits: wrong})
@@ -260,7 +261,7 @@ func TestHospitalCAN(t *testing.T) {
 			t.Fatalf("identify state %+v; stderr:\n%s", ask, stderr)
 		case s.Screen == hospital.ScreenCardResult && card == nil:
 			card = s.Card
-			if card.Verdict != hospital.Genuine || card.Method != hospital.MethodChipCAN {
+			if card.Verdict != identity.Genuine || card.Method != identity.MethodChipCAN {
 				t.Fatalf("card %+v", card)
 			}
 			cancelled = true

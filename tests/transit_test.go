@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/drivers/scanner/scannersim"
+	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/transit"
 	"github.com/kiosk06/kiosk/payments/tariff"
 	"github.com/kiosk06/kiosk/tests/collector"
@@ -196,7 +197,7 @@ type transitRig struct {
 	coll    *collector.Collector
 	sc      *scannersim.Sim
 	lists   *listBackend
-	tk      *transit.Tokenizer
+	tk      *identity.Tokenizer
 	cfg     string
 	device  string
 	metrics string
@@ -230,7 +231,7 @@ func newTransitRig(t *testing.T, device string, tls bool, uplinkExtra, extra str
 	if err := os.WriteFile(keyFile, []byte(hex.EncodeToString(key)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	tk, err := transit.NewTokenizer(key, false, nil)
+	tk, err := identity.NewTokenizer(key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,7 +381,7 @@ const (
 // The list service is reached over TLS trusted only through uplink.ca_file.
 func TestTransitListsCorruptFileFallsBack(t *testing.T) {
 	r := newTransitRig(t, "bus-lists-corrupt", true, "", "")
-	x, y := r.tk.HashID(holderX).String(), r.tk.HashID(holderY).String()
+	x, y := r.tk.ID(holderX).String(), r.tk.ID(holderY).String()
 	r.lists.publish(transit.ListDeny, []string{x}, nil)
 	r.lists.publish(transit.ListPass, nil, nil)
 	stderr, stop := r.run(true)
@@ -438,7 +439,7 @@ func TestTransitListsCorruptFileFallsBack(t *testing.T) {
 // the store: the old snapshot is refused with an alert.
 func TestTransitListsRollbackRefused(t *testing.T) {
 	r := newTransitRig(t, "bus-lists-rollback", false, "", "")
-	x, y := r.tk.HashID(holderX).String(), r.tk.HashID(holderY).String()
+	x, y := r.tk.ID(holderX).String(), r.tk.ID(holderY).String()
 	r.lists.publish(transit.ListDeny, []string{x}, nil)
 	r.lists.publish(transit.ListDeny, []string{y}, nil)
 	r.lists.publish(transit.ListPass, nil, nil)
@@ -480,7 +481,7 @@ func TestTransitListsRollbackRefused(t *testing.T) {
 func TestTransitForgedPassFileIgnored(t *testing.T) {
 	r := newTransitRig(t, "bus-lists-forged", false, "", "")
 	now := time.Now().In(tariff.Location())
-	p := r.tk.HashID(holderP).String()
+	p := r.tk.ID(holderP).String()
 	if err := os.MkdirAll(r.listsDir(), 0o750); err != nil {
 		t.Fatal(err)
 	}

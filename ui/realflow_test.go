@@ -22,6 +22,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/his"
 	"github.com/kiosk06/kiosk/firmware/his/hisfake"
 	"github.com/kiosk06/kiosk/firmware/hospital"
+	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/payments/session"
 	"github.com/kiosk06/kiosk/queue"
 	"github.com/kiosk06/kiosk/ui/internal/uitest"
@@ -32,16 +33,16 @@ import (
 // Fakes for the real hospital flow's dependencies; BHYT and HIS are the
 // real HTTP clients against their local fakes.
 
-type cardIdentifier struct{ cards chan hospital.Identity }
+type cardIdentifier struct{ cards chan identity.Identity }
 
-func (c *cardIdentifier) Identify(ctx context.Context, progress func(hospital.Progress)) (hospital.Identity, error) {
-	progress(hospital.Progress{Step: hospital.ReadWaiting})
+func (c *cardIdentifier) Acquire(ctx context.Context, req identity.Request) (identity.Identity, error) {
+	req.OnEvent(identity.Event{Kind: identity.EventWaiting})
 	select {
 	case id := <-c.cards:
-		progress(hospital.Progress{Step: hospital.ReadChip, Fraction: 0.5})
+		req.OnEvent(identity.Event{Kind: identity.EventReading, Fraction: 0.5})
 		return id, nil
 	case <-ctx.Done():
-		return hospital.Identity{}, ctx.Err()
+		return identity.Identity{}, ctx.Err()
 	}
 }
 
@@ -202,7 +203,7 @@ func startRealFlow(t *testing.T, ident hospital.Identifier, pay *payments) *live
 // HIS clients against their fakes, an in-memory queue) behind the kiosk
 // window and taps a whole prepaid registration through the UI.
 func TestRealFlowRegistration(t *testing.T) {
-	ident := &cardIdentifier{cards: make(chan hospital.Identity, 1)}
+	ident := &cardIdentifier{cards: make(chan identity.Identity, 1)}
 	pay := &payments{paid: make(chan struct{})}
 	l := startRealFlow(t, ident, pay)
 	k := l.k
@@ -210,7 +211,7 @@ func TestRealFlowRegistration(t *testing.T) {
 	l.screen(hospital.ScreenWelcome)
 	l.tap("Bắt đầu")
 	l.screen(hospital.ScreenIdentify)
-	ident.cards <- hospital.Identity{Verdict: hospital.Genuine, Method: hospital.MethodChip, Citizen: cccd.Citizen{
+	ident.cards <- identity.Identity{Verdict: identity.Genuine, Method: identity.MethodChip, Citizen: cccd.Citizen{
 		ID: "079090001234", Name: "Nguyễn Văn An", DOB: "1990-05-17", Sex: "Nam", Residence: "12 Lê Lợi, Quận 1, TP Hồ Chí Minh"}}
 	l.screen(hospital.ScreenCardResult)
 	l.tap("Tiếp tục")
@@ -251,10 +252,10 @@ func TestRealFlowRegistration(t *testing.T) {
 // window says it is out of service and sends the patient to the desk,
 // offering no button but the display toggles.
 func TestRealFlowStoreFull(t *testing.T) {
-	ident := &cardIdentifier{cards: make(chan hospital.Identity, 1)}
+	ident := &cardIdentifier{cards: make(chan identity.Identity, 1)}
 	l := startRealFlow(t, ident, nil)
 	l.screen(hospital.ScreenWelcome)
-	ident.cards <- hospital.Identity{Verdict: hospital.Genuine, Method: hospital.MethodChip, Citizen: cccd.Citizen{
+	ident.cards <- identity.Identity{Verdict: identity.Genuine, Method: identity.MethodChip, Citizen: cccd.Citizen{
 		ID: "079090001234", Name: "Nguyễn Văn An", DOB: "1990-05-17", Sex: "Nam"}}
 	l.screen(hospital.ScreenCardResult)
 	l.tap("Tiếp tục")
@@ -305,41 +306,37 @@ func hasImage(k *Kiosk) bool {
 	return false
 }
 
-// canIdentifier is a CANIdentifier: a card tapped without a QR opens only
-// with its CAN.
+// canIdentifier takes CANs: a card tapped without a QR opens only with its
+// CAN.
 type canIdentifier struct {
-	cards chan hospital.Identity
+	cards chan identity.Identity
 	mu    sync.Mutex
 	tried []string
 }
 
-func (c *canIdentifier) Identify(ctx context.Context, progress func(hospital.Progress)) (hospital.Identity, error) {
-	return c.IdentifyCAN(ctx, progress, nil)
-}
-
-func (c *canIdentifier) IdentifyCAN(ctx context.Context, progress func(hospital.Progress), cans <-chan string) (hospital.Identity, error) {
-	progress(hospital.Progress{Step: hospital.ReadWaiting})
-	var id hospital.Identity
+func (c *canIdentifier) Acquire(ctx context.Context, req identity.Request) (identity.Identity, error) {
+	req.OnEvent(identity.Event{Kind: identity.EventWaiting})
+	var id identity.Identity
 	select {
 	case id = <-c.cards:
 	case <-ctx.Done():
-		return hospital.Identity{}, ctx.Err()
+		return identity.Identity{}, ctx.Err()
 	}
-	progress(hospital.Progress{Step: hospital.ReadNeedCAN})
+	req.OnEvent(identity.Event{Kind: identity.EventNeedCAN})
 	for {
 		select {
-		case can := <-cans:
+		case can := <-req.CAN:
 			c.mu.Lock()
 			c.tried = append(c.tried, can)
 			c.mu.Unlock()
 			if can != id.Citizen.ID[6:] {
-				progress(hospital.Progress{Step: hospital.ReadNeedCAN, WrongCAN: true})
+				req.OnEvent(identity.Event{Kind: identity.EventNeedCAN, WrongCAN: true})
 				continue
 			}
-			id.Method = hospital.MethodChipCAN
+			id.Method = identity.MethodChipCAN
 			return id, nil
 		case <-ctx.Done():
-			return hospital.Identity{}, ctx.Err()
+			return identity.Identity{}, ctx.Err()
 		}
 	}
 }
@@ -370,10 +367,10 @@ func (l *live) typeDigits(digits string) {
 // keypad, a wrong CAN typed on it is refused, the entry survives the
 // re-renders typing causes, and the right CAN reads the card.
 func TestRealFlowCAN(t *testing.T) {
-	ident := &canIdentifier{cards: make(chan hospital.Identity, 1)}
+	ident := &canIdentifier{cards: make(chan identity.Identity, 1)}
 	l := startRealFlow(t, ident, nil)
 	l.screen(hospital.ScreenWelcome)
-	ident.cards <- hospital.Identity{Verdict: hospital.Genuine, Citizen: cccd.Citizen{
+	ident.cards <- identity.Identity{Verdict: identity.Genuine, Citizen: cccd.Citizen{
 		ID: "079090001234", Name: "Nguyễn Văn An", DOB: "1990-05-17", Sex: "Nam"}}
 	s := l.wait("keypad", func(s hospital.State) bool { return s.Identify != nil && s.Identify.NeedCAN })
 	if l.keypad() == nil {
@@ -403,7 +400,7 @@ func TestRealFlowCAN(t *testing.T) {
 	l.typeDigits("001234")
 	l.tap("Xong")
 	s = l.screen(hospital.ScreenCardResult)
-	if s.Card.Method != hospital.MethodChipCAN {
+	if s.Card.Method != identity.MethodChipCAN {
 		t.Fatalf("%+v", s.Card)
 	}
 	if !hasText(l.k, "Chip NFC, mở bằng số bạn nhập") {

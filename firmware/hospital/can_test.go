@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kiosk06/kiosk/firmware/identity"
 )
 
 // adultCAN is the CAN of adult's card: the last 6 digits of the ID number.
@@ -16,7 +18,7 @@ const adultCAN = "001234"
 
 // tapNoQR puts a card on the reader without scanning its QR and waits for
 // the keypad.
-func (r *rig) tapNoQR(id Identity, can string) State {
+func (r *rig) tapNoQR(id identity.Identity, can string) State {
 	r.t.Helper()
 	r.can.taps <- canCard{id: id, can: can}
 	return r.wait("CAN keypad", func(s State) bool { return s.Identify != nil && s.Identify.NeedCAN })
@@ -58,7 +60,7 @@ func TestCANWrongThenRight(t *testing.T) {
 	// Tapped on the welcome screen without a QR: the keypad comes up.
 	s := r.tapNoQR(adult, adultCAN)
 	id := s.Identify
-	if s.Screen != ScreenIdentify || id.Step != ReadNeedCAN || id.Message.Key != "identify.can" || !id.CANError.IsZero() ||
+	if s.Screen != ScreenIdentify || id.Step != identity.EventNeedCAN || id.Message.Key != "identify.can" || !id.CANError.IsZero() ||
 		id.CANAttemptsLeft != 3 || id.Retry || id.CANExhausted || s.Patient != nil {
 		t.Fatalf("keypad state %+v", s)
 	}
@@ -82,14 +84,14 @@ func TestCANWrongThenRight(t *testing.T) {
 	r.noDigits("111111")
 
 	s = r.typeCAN(adultCAN)
-	if s.Screen != ScreenCardResult || s.Card.Method != MethodChipCAN || s.Card.Verdict != Genuine || s.Patient == nil {
+	if s.Screen != ScreenCardResult || s.Card.Method != identity.MethodChipCAN || s.Card.Verdict != identity.Genuine || s.Patient == nil {
 		t.Fatalf("after the right CAN: %+v", s)
 	}
 	if got := r.can.triedCANs(); !slices.Equal(got, []string{"111111", adultCAN}) {
 		t.Fatalf("card offered %v", got)
 	}
 	rec := r.rec.kinds(KindIdentify)
-	if len(rec) != 1 || rec[0].Payload["method"] != string(MethodChipCAN) {
+	if len(rec) != 1 || rec[0].Payload["method"] != string(identity.MethodChipCAN) {
 		t.Fatalf("identify records %+v", rec)
 	}
 	for _, x := range r.rec.recs {
@@ -185,12 +187,12 @@ func TestCANAttemptsExhausted(t *testing.T) {
 	// Trying again waits for a card or QR; the QR path works.
 	r.tap(IntentRetry)
 	s = r.wait("waiting again", func(s State) bool {
-		return s.Identify != nil && s.Identify.Step == ReadWaiting && !s.Identify.CANExhausted
+		return s.Identify != nil && s.Identify.Step == identity.EventWaiting && !s.Identify.CANExhausted
 	})
 	if s.Identify.Message.Key != "identify.waiting" {
 		t.Fatalf("%+v", s.Identify)
 	}
-	if s := r.tapCard(adult); s.Card.Verdict != Genuine {
+	if s := r.tapCard(adult); s.Card.Verdict != identity.Genuine {
 		t.Fatalf("%+v", s.Card)
 	}
 }
@@ -212,7 +214,7 @@ func TestCANQRScanWins(t *testing.T) {
 	r.typeCAN("111111")
 	r.can.qrs <- adult
 	s := r.waitScreen(ScreenCardResult)
-	if s.Card.Method != MethodChipQR {
+	if s.Card.Method != identity.MethodChipQR {
 		t.Fatalf("%+v", s.Card)
 	}
 	if got := r.can.triedCANs(); len(got) != 1 {
@@ -302,7 +304,9 @@ func TestCANIdleTimeoutAndBack(t *testing.T) {
 	})
 }
 
-func TestCANNotAskedWithoutCANIdentifier(t *testing.T) {
+// TestCANIgnoredUntilAsked: digits sent before the identifier asked for
+// the CAN change nothing.
+func TestCANIgnoredUntilAsked(t *testing.T) {
 	r := newRig(t, noHolder())
 	r.tap(IntentStart)
 	before := r.last.Identify

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/kiosk06/kiosk/drivers/cccd"
 	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/firmware/bhyt"
 	"github.com/kiosk06/kiosk/firmware/identity"
@@ -12,52 +11,22 @@ import (
 	"github.com/kiosk06/kiosk/queue"
 )
 
-// Identity is who the identifier found at the kiosk.
-type Identity struct {
-	Citizen cccd.Citizen
-	Verdict Verdict
-	// Reason is the pipeline's machine reason for a verdict other than
-	// Genuine ("passive_auth_failed", "qr_only", "no_trust_anchor", …);
-	// it is recorded and shown to staff, never personal.
-	Reason string
-	Method Method
-}
-
-// Progress is a chip-read progress event.
-type Progress struct {
-	Step     ReadStep
-	Fraction float64 // 0..1
-	// WrongCAN qualifies ReadNeedCAN: the card refused the CAN just
-	// typed (PACE authentication failed) and the identifier asks again.
-	WrongCAN bool
-}
-
-// Identifier waits for a card tap or a QR scan and returns the verified
-// identity. It reports progress (from any goroutine) while reading. An error
-// other than ctx's means the read failed (card removed, unreadable QR): the
-// flow says so and calls Identify again. The lead adapts the identity
-// pipeline to it.
-type Identifier interface {
-	Identify(ctx context.Context, progress func(Progress)) (Identity, error)
-}
-
-// CANIdentifier is an Identifier that can also open the chip with a CAN the
-// person types, for a card tapped without a QR scan (worn QR, broken
-// scanner, a patient who cannot manage the scanner). When the flow's
-// Identifier implements it, the flow calls IdentifyCAN instead of Identify.
+// Identifier acquires who is at the kiosk; *identity.Acquirer implements
+// it. The flow always hands it a CAN channel and an event hook:
 //
-// IdentifyCAN behaves as Identify, except that when a card is on the reader
-// and no QR code came it reports Progress{Step: ReadNeedCAN} and waits for
-// the digits on cans (6 ASCII digits; the flow validates them first), for a
-// QR scan (which wins: the read uses the QR's keys), for the card to leave
-// the reader (an error wrapping identity.ErrCardRemoved) or for ctx. A CAN
-// the card refuses is reported as Progress{Step: ReadNeedCAN, WrongCAN:
-// true} and the identifier waits for digits again; the flow decides when
-// to stop asking (it cancels ctx). A card read with a typed CAN has Method
-// MethodChipCAN. The identifier must not log or keep the digits.
-type CANIdentifier interface {
-	Identifier
-	IdentifyCAN(ctx context.Context, progress func(Progress), cans <-chan string) (Identity, error)
+// Acquire waits for a card tap or a QR scan and returns the identity with
+// its verdict and method, reporting identity.Events (from any goroutine)
+// while it works. When a card is on the reader and no QR code came it
+// reports EventNeedCAN and waits for digits on req.CAN (6 ASCII digits; the
+// flow validates them first), for a QR scan (which wins), for the card to
+// leave the reader (an error wrapping identity.ErrCardRemoved) or for ctx.
+// A CAN the card refuses is reported as EventNeedCAN with WrongCAN and the
+// digits awaited again; the flow decides when to stop asking (it cancels
+// ctx). It must not log or keep the digits. Any other error means the read
+// failed (card removed, unreadable QR): the flow says so and calls Acquire
+// again.
+type Identifier interface {
+	Acquire(ctx context.Context, req identity.Request) (identity.Identity, error)
 }
 
 // HolderVerifier proves the person is the card holder; *identity.Holder

@@ -7,12 +7,14 @@
 // print the queue ticket → fees and a VietQR code when pre-payment is on →
 // wait for the payment → receipt → goodbye (issue 9, design §1).
 //
-// The chip opens with an access key. A QR scan gives it; a card tapped
-// without one (worn QR, broken scanner, a patient who cannot manage the
-// scanner) is opened with PACE-CAN instead when the Identifier is a
-// CANIdentifier: the identify screen shows a keypad for the CAN, the last 6
-// digits of the personal ID number printed on the front of the card
-// (Identify.NeedCAN, IntentCAN with Intent.Digits). The flow checks the
+// The card is acquired by firmware/identity (Identifier: *identity.Acquirer);
+// the flow keeps identity's own types — identity.Identity, its Verdict and
+// Method, and the identity.Events it turns into the identify screen. The
+// chip opens with an access key. A QR scan gives it; a card tapped without
+// one (worn QR, broken scanner, a patient who cannot manage the scanner) is
+// opened with PACE-CAN instead: the identify screen shows a keypad for the
+// CAN, the last 6 digits of the personal ID number printed on the front of
+// the card (Identify.NeedCAN, IntentCAN with Intent.Digits). The flow checks the
 // entry is 6 digits before the card sees it, lets the card refuse
 // Config.CANAttempts of them (recorded as KindCAN, without the digits), then
 // stops and offers the QR code or staff; a QR scan while the keypad shows
@@ -63,7 +65,7 @@
 // revolutionary merit are asked.
 //
 // Dependencies are small interfaces firmware/kiosk wires (deps.go): Identifier
-// (the identity pipeline), HolderVerifier (*identity.Holder), InsuranceChecker
+// (*identity.Acquirer), HolderVerifier (*identity.Holder), InsuranceChecker
 // (*bhyt.Client), his.HIS (*his.Client), Queue (*queue.Engine), Printer
 // (*escpos.Printer), Payments (*session.Manager), Recorder (firmware/store).
 //

@@ -20,7 +20,7 @@ func TestHappyPathPrepaid(t *testing.T) {
 	r.tap(IntentStart)
 	r.waitScreen(ScreenIdentify)
 	s := r.tapCard(adult)
-	if s.Card.Verdict != Genuine || !s.Card.CanContinue || s.Patient == nil || s.Patient.Age != 36 || s.Patient.MaskedID != "0790••••••34" {
+	if s.Card.Verdict != identity.Genuine || !s.Card.CanContinue || s.Patient == nil || s.Patient.Age != 36 || s.Patient.MaskedID != "0790••••••34" {
 		t.Fatalf("card result: %+v patient %+v", s.Card, s.Patient)
 	}
 	r.tap(IntentContinue)
@@ -104,16 +104,16 @@ func TestHappyPathPrepaid(t *testing.T) {
 func TestCardVerdicts(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
-		verdict  Verdict
-		method   Method
+		verdict  identity.Verdict
+		method   identity.Method
 		reject   bool
 		canGo    bool
 		wantNext IntentKind
 	}{
-		{"genuine", Genuine, MethodChip, false, true, IntentContinue},
-		{"unverified QR allowed", Unverified, MethodQR, false, true, IntentContinue},
-		{"unverified rejected by config", Unverified, MethodQR, true, false, IntentCallStaff},
-		{"not genuine", NotGenuine, MethodChip, false, false, IntentCallStaff},
+		{"genuine", identity.Genuine, identity.MethodChip, false, true, IntentContinue},
+		{"unverified QR allowed", identity.Unverified, identity.MethodQR, false, true, IntentContinue},
+		{"unverified rejected by config", identity.Unverified, identity.MethodQR, true, false, IntentCallStaff},
+		{"not genuine", identity.NotGenuine, identity.MethodChip, false, false, IntentCallStaff},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRig(t, withConfig(func(c *Config) { c.RejectUnverified = tc.reject }))

@@ -76,34 +76,44 @@ type fakeIdentifier struct {
 }
 
 type identResult struct {
-	id  Identity
+	id  identity.Identity
 	err error
 }
 
-func (f *fakeIdentifier) Identify(ctx context.Context, progress func(Progress)) (Identity, error) {
-	progress(Progress{Step: ReadWaiting})
+// Acquire reads the cards put on cards (a QR came with each); it never asks
+// for a CAN.
+func (f *fakeIdentifier) Acquire(ctx context.Context, req identity.Request) (identity.Identity, error) {
+	emit := eventSink(req)
+	emit(identity.Event{Kind: identity.EventWaiting})
 	select {
 	case r := <-f.cards:
 		if r.err == nil {
-			progress(Progress{Step: ReadDetected})
-			progress(Progress{Step: ReadChip, Fraction: 0.5})
-			progress(Progress{Step: ReadVerifying, Fraction: 1})
+			emit(identity.Event{Kind: identity.EventDetected})
+			emit(identity.Event{Kind: identity.EventReading, Fraction: 0.5})
+			emit(identity.Event{Kind: identity.EventVerifying, Fraction: 1})
 		}
 		return r.id, r.err
 	case <-ctx.Done():
-		return Identity{}, ctx.Err()
+		return identity.Identity{}, ctx.Err()
 	}
 }
 
-// fakeCANIdentifier is a CANIdentifier: cards on cards are read as by
+func eventSink(req identity.Request) func(identity.Event) {
+	if req.OnEvent == nil {
+		return func(identity.Event) {}
+	}
+	return req.OnEvent
+}
+
+// fakeCANIdentifier also takes CANs: cards on cards are read as by
 // fakeIdentifier (a QR came with them); a card on taps comes without a QR,
 // so the CAN is asked for and the card opens only with its own.
 type fakeCANIdentifier struct {
 	*fakeIdentifier
 	taps    chan canCard
-	qrs     chan Identity // a QR scanned while the keypad shows
-	removed chan struct{} // the card leaves the reader while the keypad shows
-	ended   chan error    // each IdentifyCAN's return, for tests (if set)
+	qrs     chan identity.Identity // a QR scanned while the keypad shows
+	removed chan struct{}          // the card leaves the reader while the keypad shows
+	ended   chan error             // each Acquire's return, for tests (if set)
 
 	mu    sync.Mutex
 	tried []string // CANs offered to the card
@@ -111,60 +121,61 @@ type fakeCANIdentifier struct {
 
 // canCard is a card tapped without a QR: it opens with can.
 type canCard struct {
-	id  Identity
+	id  identity.Identity
 	can string
 }
 
 func newFakeCANIdentifier(plain *fakeIdentifier) *fakeCANIdentifier {
-	return &fakeCANIdentifier{fakeIdentifier: plain, taps: make(chan canCard, 2), qrs: make(chan Identity, 1),
+	return &fakeCANIdentifier{fakeIdentifier: plain, taps: make(chan canCard, 2), qrs: make(chan identity.Identity, 1),
 		removed: make(chan struct{}, 1), ended: make(chan error, 8)}
 }
 
-func (f *fakeCANIdentifier) IdentifyCAN(ctx context.Context, progress func(Progress), cans <-chan string) (id Identity, err error) {
+func (f *fakeCANIdentifier) Acquire(ctx context.Context, req identity.Request) (id identity.Identity, err error) {
 	defer func() {
 		select {
 		case f.ended <- err:
 		default:
 		}
 	}()
-	progress(Progress{Step: ReadWaiting})
+	emit := eventSink(req)
+	emit(identity.Event{Kind: identity.EventWaiting})
 	var c canCard
 	select {
 	case r := <-f.cards:
 		if r.err == nil {
-			progress(Progress{Step: ReadDetected})
-			progress(Progress{Step: ReadChip, Fraction: 0.5})
+			emit(identity.Event{Kind: identity.EventDetected})
+			emit(identity.Event{Kind: identity.EventReading, Fraction: 0.5})
 		}
 		return r.id, r.err
 	case c = <-f.taps:
 	case <-ctx.Done():
-		return Identity{}, ctx.Err()
+		return identity.Identity{}, ctx.Err()
 	}
-	progress(Progress{Step: ReadDetected})
-	progress(Progress{Step: ReadNeedCAN})
+	emit(identity.Event{Kind: identity.EventDetected})
+	emit(identity.Event{Kind: identity.EventNeedCAN})
 	for {
 		select {
 		case id := <-f.qrs:
-			progress(Progress{Step: ReadChip, Fraction: 0.5})
-			id.Method = MethodChipQR
+			emit(identity.Event{Kind: identity.EventReading, Fraction: 0.5})
+			id.Method = identity.MethodChipQR
 			return id, nil
-		case can := <-cans:
+		case can := <-req.CAN:
 			f.mu.Lock()
 			f.tried = append(f.tried, can)
 			f.mu.Unlock()
-			progress(Progress{Step: ReadChip, Fraction: 0.1})
+			emit(identity.Event{Kind: identity.EventReading, Fraction: 0.1})
 			if can != c.can {
-				progress(Progress{Step: ReadNeedCAN, WrongCAN: true})
+				emit(identity.Event{Kind: identity.EventNeedCAN, WrongCAN: true})
 				continue
 			}
-			progress(Progress{Step: ReadVerifying, Fraction: 0.9})
+			emit(identity.Event{Kind: identity.EventVerifying, Fraction: 0.9})
 			id := c.id
-			id.Method = MethodChipCAN
+			id.Method = identity.MethodChipCAN
 			return id, nil
 		case <-f.removed:
-			return Identity{}, fmt.Errorf("fake reader: %w", identity.ErrCardRemoved)
+			return identity.Identity{}, fmt.Errorf("fake reader: %w", identity.ErrCardRemoved)
 		case <-ctx.Done():
-			return Identity{}, ctx.Err()
+			return identity.Identity{}, ctx.Err()
 		}
 	}
 }
@@ -384,7 +395,7 @@ func noHolder() rigOpt { return func(_ *Config, d *Deps, _ *rig) { d.Holder = ni
 
 func withConfig(fn func(*Config)) rigOpt { return func(c *Config, _ *Deps, _ *rig) { fn(c) } }
 
-// withCAN makes the identifier a CANIdentifier (r.can); r.ident's cards
+// withCAN makes the identifier take CANs (r.can); r.ident's cards
 // still arrive as cards read with a QR.
 func withCAN() rigOpt {
 	return func(_ *Config, d *Deps, r *rig) {
@@ -494,8 +505,8 @@ func (r *rig) send(in Intent) {
 
 func (r *rig) tap(k IntentKind) { r.t.Helper(); r.send(Intent{Kind: k}) }
 
-func citizen(id, name, dob, sex string) Identity {
-	return Identity{Citizen: cccd.Citizen{ID: id, Name: name, DOB: dob, Sex: sex, Residence: "12 Lê Lợi, Phường Bến Nghé, Quận 1, TP Hồ Chí Minh"}, Verdict: Genuine, Method: MethodChip}
+func citizen(id, name, dob, sex string) identity.Identity {
+	return identity.Identity{Citizen: cccd.Citizen{ID: id, Name: name, DOB: dob, Sex: sex, Residence: "12 Lê Lợi, Phường Bến Nghé, Quận 1, TP Hồ Chí Minh"}, Verdict: identity.Genuine, Method: identity.MethodChip}
 }
 
 var (
@@ -506,14 +517,14 @@ var (
 )
 
 // tapCard presents a card and waits for the card result.
-func (r *rig) tapCard(id Identity) State {
+func (r *rig) tapCard(id identity.Identity) State {
 	r.t.Helper()
 	r.ident.cards <- identResult{id: id}
 	return r.waitScreen(ScreenCardResult)
 }
 
 // toInsurance goes from welcome to the BHYT result with a genuine card.
-func (r *rig) toInsurance(id Identity) State {
+func (r *rig) toInsurance(id identity.Identity) State {
 	r.t.Helper()
 	r.tapCard(id)
 	r.tap(IntentContinue)
@@ -523,7 +534,7 @@ func (r *rig) toInsurance(id Identity) State {
 }
 
 // toClinic continues to the loaded clinic list.
-func (r *rig) toClinic(id Identity) State {
+func (r *rig) toClinic(id identity.Identity) State {
 	r.t.Helper()
 	r.toInsurance(id)
 	r.tap(IntentContinue)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/kiosk06/kiosk/firmware/bhyt"
 	"github.com/kiosk06/kiosk/firmware/his"
+	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/payments/session"
 	"github.com/kiosk06/kiosk/payments/tariff"
 	"github.com/kiosk06/kiosk/queue"
@@ -15,8 +16,8 @@ import (
 type model struct {
 	screen Screen
 	lang   Lang
-	v      *visit    // the registration in progress; nil on welcome
-	agent  *Identity // "làm hộ": who registers on the patient's behalf
+	v      *visit             // the registration in progress; nil on welcome
+	agent  *identity.Identity // "làm hộ": who registers on the patient's behalf
 
 	identify  Identify
 	card      CardResult
@@ -39,9 +40,10 @@ type model struct {
 	// cleared once a KindService record is stored again (tryResume).
 	down storeDown
 
-	// cans hands typed CANs to the running IdentifyCAN call (nil when the
-	// Identifier cannot take them); canWrong counts the CANs that call's
-	// card refused. The digits themselves are never kept here.
+	// cans hands typed CANs to the running Acquire call (nil when none
+	// runs, or its card refused CANAttempts of them); canWrong counts the
+	// CANs that call's card refused. The digits themselves are never kept
+	// here.
 	cans     chan string
 	canWrong int
 
@@ -67,7 +69,7 @@ func (d storeDown) active() bool { return d.failures > 0 }
 // visit is one patient's registration. Personal data lives only here (and
 // in the agent), so dropping the pointer wipes it.
 type visit struct {
-	id       Identity
+	id       identity.Identity
 	age      int
 	holder   string // holder-check outcome recorded
 	attempts int    // fingerprint attempts left
@@ -169,6 +171,13 @@ func maskID(id string) string {
 		return strings.Repeat("•", len(id))
 	}
 	return id[:4] + strings.Repeat("•", len(id)-6) + id[len(id)-2:]
+}
+
+func pickStr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // render builds the published state from the model.
@@ -287,103 +296,4 @@ func (f *Flow) actions() []Action {
 		// Nothing can be recorded: no help request, no new registration.
 	}
 	return append(a, langAction(m.lang))
-}
-
-func (f *Flow) cardActions() []Action {
-	if !f.m.card.CanContinue {
-		return []Action{act(IntentCallStaff, "call_staff", true), act(IntentBack, "back", false), act(IntentCancel, "cancel", false)}
-	}
-	a := []Action{act(IntentContinue, "continue", true)}
-	if f.m.agent == nil {
-		a = append(a, act(IntentForOther, "for_other", false))
-	}
-	return append(a, act(IntentBack, "back", false), act(IntentCallStaff, "call_staff", false), act(IntentCancel, "cancel", false))
-}
-
-func (f *Flow) holderActions() []Action {
-	tail := []Action{act(IntentBack, "back", false), act(IntentCallStaff, "call_staff", false), act(IntentCancel, "cancel", false)}
-	switch f.m.holder.Phase {
-	case HolderOffer:
-		return append([]Action{
-			{Kind: IntentConsent, Yes: true, Label: msg("action.consent_yes"), Primary: true},
-			{Kind: IntentConsent, Yes: false, Label: msg("action.consent_no")},
-		}, tail...)
-	case HolderMismatch:
-		if f.m.holder.AttemptsLeft > 0 {
-			return append([]Action{act(IntentRetry, "retry", true)}, tail...)
-		}
-		return []Action{act(IntentCallStaff, "call_staff", true), act(IntentCancel, "cancel", false)}
-	case HolderMatched, HolderEnrolled:
-		return append([]Action{act(IntentContinue, "continue", true)}, tail...)
-	}
-	return tail
-}
-
-func (f *Flow) insuranceActions() []Action {
-	in := f.m.insurance
-	staff := act(IntentCallStaff, "call_staff", false)
-	fee := act(IntentFeePaying, "fee_paying", false)
-	back, cancel := act(IntentBack, "back", false), act(IntentCancel, "cancel", false)
-	switch in.Outcome {
-	case InsuranceChecking:
-		return []Action{fee, staff, cancel}
-	case InsuranceValid:
-		return []Action{act(IntentContinue, "continue", true), back, staff, cancel}
-	case InsuranceWarning:
-		if in.Next == NextCallStaff {
-			staff.Primary = true
-			return []Action{staff, act(IntentContinue, "continue", false), fee, back, cancel}
-		}
-		return []Action{act(IntentContinue, "continue", true), staff, back, cancel}
-	case InsuranceUnavailable:
-		if in.Next == NextCallStaff {
-			staff.Primary = true
-			return []Action{staff, fee, act(IntentRetry, "retry", false), back, cancel}
-		}
-		fee.Primary = true
-		return []Action{fee, act(IntentRetry, "retry", false), staff, back, cancel}
-	}
-	// Invalid: fee-paying or staff, whichever the code recommends first.
-	if in.Next == NextCallStaff {
-		staff.Primary = true
-		return []Action{staff, fee, back, cancel}
-	}
-	fee.Primary = true
-	return []Action{fee, staff, back, cancel}
-}
-
-func (f *Flow) ticketActions() []Action {
-	if f.m.ticket.PaymentDue {
-		return []Action{act(IntentContinue, "pay", true), act(IntentSkip, "pay_counter", false), act(IntentCallStaff, "call_staff", false)}
-	}
-	return []Action{act(IntentDone, "done", true), act(IntentForOther, "for_other", false), act(IntentCallStaff, "call_staff", false)}
-}
-
-func (f *Flow) paymentActions() []Action {
-	staff, counter := act(IntentCallStaff, "call_staff", false), act(IntentSkip, "pay_counter", false)
-	switch f.m.payment.Phase {
-	case PaymentExpired:
-		return []Action{act(IntentRetry, "retry", true), counter, staff}
-	case PaymentFailed:
-		staff.Primary = true
-		return []Action{staff, counter}
-	case PaymentWaiting:
-		return []Action{counter, staff, act(IntentCancel, "cancel", false)}
-	}
-	return []Action{counter, staff}
-}
-
-func (f *Flow) errorActions() []Action {
-	var a []Action
-	if f.m.errRetry != nil {
-		a = append(a, act(IntentRetry, "retry", true))
-	}
-	if f.m.errSkip != nil {
-		a = append(a, act(IntentSkip, "pay_counter", len(a) == 0))
-	}
-	if f.m.errBack != "" {
-		a = append(a, act(IntentBack, "back", false))
-	}
-	staff := act(IntentCallStaff, "call_staff", len(a) == 0)
-	return append(a, staff, act(IntentCancel, "cancel", false))
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/drivers/cccd"
+	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/queue"
 )
 
@@ -181,31 +182,17 @@ type Welcome struct {
 	Prepayment bool `json:"prepayment"`
 }
 
-// ReadStep says what the identifier is doing.
-type ReadStep string
-
-// Read steps, in order.
-const (
-	ReadWaiting  ReadStep = "waiting"  // waiting for a card tap or a QR scan
-	ReadDetected ReadStep = "detected" // card on the reader / QR read
-	// ReadNeedCAN: a card is on the reader but no QR code was scanned, so
-	// the chip's access key must be typed: the CAN, the last 6 digits of
-	// the personal ID number printed on the front of the card (PACE-CAN).
-	ReadNeedCAN   ReadStep = "need_can"
-	ReadChip      ReadStep = "chip"      // reading the chip's data groups
-	ReadVerifying ReadStep = "verifying" // checking signatures (passive / chip authentication)
-	ReadDone      ReadStep = "done"
-)
-
 // Identify is the screen while waiting for and reading the card.
 type Identify struct {
-	Step     ReadStep `json:"step"`
-	Progress float64  `json:"progress"` // 0..1 during ReadChip / ReadVerifying
-	Message  Text     `json:"message"`  // "Đang đọc chip, vui lòng giữ thẻ…"
+	// Step is what the card read is doing (identity.EventWaiting,
+	// EventDetected, EventNeedCAN, EventReading, EventVerifying, EventDone).
+	Step     identity.EventKind `json:"step"`
+	Progress float64            `json:"progress"` // 0..1 during EventReading / EventVerifying
+	Message  Text               `json:"message"`  // "Đang đọc chip, vui lòng giữ thẻ…"
 	// Retry is set after a failed read (card removed, unreadable QR): the
 	// message says what went wrong and the flow waits again.
 	Retry bool `json:"retry"`
-	// NeedCAN is set (with Step ReadNeedCAN) while the card waits on the
+	// NeedCAN is set (with Step identity.EventNeedCAN) while the card waits on the
 	// reader for its CAN: the screen shows a 6-digit keypad and sends
 	// IntentCAN with the digits; Message is the prompt. Scanning the QR
 	// code meanwhile still works (and wins).
@@ -221,34 +208,12 @@ type Identify struct {
 	CANExhausted bool `json:"can_exhausted,omitempty"`
 }
 
-// Verdict is the genuineness of the card.
-type Verdict string
-
-// Verdicts.
-const (
-	Genuine    Verdict = "genuine"     // chip signature chain valid (and chip authentic)
-	NotGenuine Verdict = "not_genuine" // signature invalid, cloned chip, data mismatch
-	Unverified Verdict = "unverified"  // could not be checked (QR only, trust list missing)
-)
-
-// Method is how the person was identified.
-type Method string
-
-// Identification methods.
-const (
-	MethodChip   Method = "chip"    // NFC chip read
-	MethodQR     Method = "qr"      // printed QR code only
-	MethodChipQR Method = "chip+qr" // QR scanned, chip read with keys from it
-	// MethodChipCAN: the CAN was typed on the keypad and the chip read with it.
-	MethodChipCAN Method = "chip+can"
-)
-
 // CardResult is the genuine-card result screen.
 type CardResult struct {
-	Verdict Verdict `json:"verdict"`
-	Method  Method  `json:"method"`
-	Message Text    `json:"message"` // headline, e.g. "Thẻ CCCD hợp lệ"
-	Reason  Text    `json:"reason"`  // why (for not genuine / unverified), may be empty
+	Verdict identity.Verdict `json:"verdict"`
+	Method  identity.Method  `json:"method"`
+	Message Text             `json:"message"` // headline, e.g. "Thẻ CCCD hợp lệ"
+	Reason  Text             `json:"reason"`  // why (for not genuine / unverified), may be empty
 	// CanContinue is false for a card that is not genuine: only call staff
 	// or cancel are offered.
 	CanContinue bool `json:"can_continue"`

@@ -1,7 +1,6 @@
-// Package identity answers "who is at the kiosk": the chip-card pipeline
-// and, in this file set (holder*.go), holder verification — proving the
-// person is the card holder with the kiosk's own fingerprint module, since
-// the chip's fingerprints (DG3) need state Terminal Authentication keys.
+// Holder verification — proving the person is the card holder with the
+// kiosk's own fingerprint module, since the chip's fingerprints (DG3) need
+// state Terminal Authentication keys.
 //
 // Holder binding: with the citizen's explicit consent a finger is enrolled
 // (two captures → model → a module slot) and bound to an HMAC-SHA256 of the
@@ -9,10 +8,7 @@
 // the bound slot; 1:N search is opt-in per deployment. Bindings expire and
 // are erased on request; every enrol, verify, search and delete is audited.
 // Templates never leave the module: this code never uploads one.
-//
-// It imports drivers (fingerprint) and the standard library; it must not
-// import ui/ or firmware/store (the store is adapted to BindingStore by the
-// caller).
+
 package identity
 
 import (

@@ -48,6 +48,10 @@ const (
 	ReasonNoTrustAnchor      Reason = "no_trust_anchor" // no CSCA configured
 	ReasonNoChipAuth         Reason = "no_chip_auth"    // the card offers neither CA nor AA
 	ReasonUnsupported        Reason = "unsupported"     // an algorithm or curve this build cannot verify
+	// ReasonQROnly: only the printed QR was presented; nothing proved it.
+	ReasonQROnly Reason = "qr_only"
+	// ReasonUIDOnly: only a fixed chip UID was presented (Policy.StaticUID).
+	ReasonUIDOnly Reason = "uid_only"
 )
 
 // Errors callers branch on (the card could not be read at all; a card that
@@ -134,7 +138,13 @@ type Identity struct {
 	Verdict Verdict
 	Reason  Reason
 	Detail  string // a technician's explanation of Reason (no personal data)
-	Method  emrtd.Method
+	// Method is how the person was identified (an Acquirer sets it;
+	// Pipeline.Read leaves it empty).
+	Method Method
+	// Access is how the chip was opened (PACE-CAN, PACE-MRZ, BAC).
+	Access emrtd.Method
+	// UID is the fixed chip UID of a MethodUID identity (nil otherwise).
+	UID []byte
 	// ChipAuth is how the chip proved itself: "CA", "AA" or "".
 	ChipAuth string
 	Signer   string // document signer subject (a state authority)
@@ -151,7 +161,7 @@ type Identity struct {
 // LogValue keeps personal data out of logs.
 func (i *Identity) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("verdict", string(i.Verdict)), slog.String("reason", string(i.Reason)),
-		slog.String("method", string(i.Method)), slog.String("chip_auth", i.ChipAuth), slog.Any("warnings", i.Warnings))
+		slog.String("method", string(i.Method)), slog.String("access", string(i.Access)), slog.String("chip_auth", i.ChipAuth), slog.Any("warnings", i.Warnings))
 }
 
 // Options configure a Pipeline.
@@ -227,7 +237,7 @@ func (p *Pipeline) Read(ctx context.Context, card nfc.Card, keys Keys) (*Identit
 	if err != nil {
 		return nil, err
 	}
-	id := &Identity{Method: sess.Method(), UIDRandom: card.Info().UIDRandom}
+	id := &Identity{Access: sess.Method(), UIDRandom: card.Info().UIDRandom}
 	id.Timings.Access = time.Since(start)
 	prog.finish("access")
 

@@ -97,8 +97,8 @@ func TestVerdicts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if id.Verdict != tc.verdict || id.Reason != tc.reason || string(id.Method) != tc.method {
-				t.Fatalf("got %s/%s via %s (%s), want %s/%s via %s", id.Verdict, id.Reason, id.Method, id.Detail, tc.verdict, tc.reason, tc.method)
+			if id.Verdict != tc.verdict || id.Reason != tc.reason || string(id.Access) != tc.method {
+				t.Fatalf("got %s/%s via %s (%s), want %s/%s via %s", id.Verdict, id.Reason, id.Access, id.Detail, tc.verdict, tc.reason, tc.method)
 			}
 			if tc.variant == testpki.Genuine {
 				if id.ChipAuth != "CA" || id.Citizen.ID != c.Citizen.ID || id.Citizen.Name != c.Citizen.FullName || id.MRZ == "" {

@@ -5,25 +5,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/kiosk06/kiosk/drivers/cccd"
 	"github.com/kiosk06/kiosk/drivers/emrtd"
 	"github.com/kiosk06/kiosk/drivers/emrtd/pa"
 	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/drivers/fingerprint"
-	"github.com/kiosk06/kiosk/drivers/nfc"
 	"github.com/kiosk06/kiosk/firmware/bhyt"
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/devices"
 	"github.com/kiosk06/kiosk/firmware/his"
 	"github.com/kiosk06/kiosk/firmware/hospital"
 	"github.com/kiosk06/kiosk/firmware/identity"
-	"github.com/kiosk06/kiosk/firmware/metrics"
 	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/firmware/tickets"
@@ -140,12 +135,10 @@ func startHospital(ctx context.Context, e *env) ([]component, *hospital.Flow, er
 	// The brainpool tables (tens of ms on a board) are built while the
 	// kiosk starts rather than during the first patient's card read.
 	go emrtd.WarmUp()
-	ident := &cardIdentifier{reader: reader, log: e.log, m: e.m, readTimeout: cfg.Identity.ReadTimeout.D(), busy: make(chan struct{}, 1),
-		canWait: cfg.Hospital.CANWait.D(), presencePoll: presencePoll,
-		pipeline: identity.Options{Trust: trust, ReadFace: cfg.Identity.ReadFace, Logger: e.log}}
-	if sc != nil {
-		ident.qr = qrSource{sc}
-	}
+	// A QR alone registers an unverified patient ([hospital]
+	// reject_unverified decides whether they may continue).
+	ident := e.acquirer(reader, sc, identity.Policy{CANWait: cfg.Hospital.CANWait.D(), QRAlone: true},
+		identity.Options{Trust: trust, ReadFace: cfg.Identity.ReadFace})
 
 	hc := hospital.Config{
 		DeviceID: cfg.Device.ID, Header: header, Prepayment: payments != nil,
@@ -274,273 +267,4 @@ func (r hospitalRecorder) Record(ctx context.Context, rec hospital.Record) error
 		return fmt.Errorf("kiosk: hospital record %s: %w", rec.Kind, err)
 	}
 	return nil
-}
-
-// cardIdentifier waits for the CCCD: its QR on the scanner and/or its chip
-// on the reader, in either order, and reads the chip with keys from the QR.
-// A card tapped without a QR is opened with the CAN the person types
-// (hospital.CANIdentifier): after canWait without a QR scan it asks for the
-// CAN, then tries each CAN the flow hands it until one opens the chip, a QR
-// scan comes (and wins), the card leaves the reader or ctx ends.
-type cardIdentifier struct {
-	reader      nfc.Reader
-	qr          qrReader // nil: no scanner
-	pipeline    identity.Options
-	readTimeout time.Duration
-	// canWait is how long a card waits on the reader for a QR scan before
-	// the CAN is asked for (at once when there is no scanner).
-	canWait time.Duration
-	// presencePoll is how often a card waiting for its CAN is checked
-	// for presence (readers that can tell: nfc.PresenceChecker).
-	presencePoll time.Duration
-	log          *slog.Logger
-	m            *metrics.Metrics
-	// busy admits one Identify at a time: the flow cancels a superseded call
-	// without waiting for it, and the scanner and reader take one reading
-	// goroutine each.
-	busy chan struct{}
-}
-
-// qrReader is the scanner as the identifier uses it (qrSource).
-type qrReader interface {
-	ReadQR(ctx context.Context) (string, error)
-}
-
-var _ hospital.CANIdentifier = (*cardIdentifier)(nil)
-
-// pairWindow is how long the kiosk waits for the other half (card after a
-// QR scan, QR after a card tap when no CAN can be typed).
-const pairWindow = 15 * time.Second
-
-// presencePoll is how often a card waiting for its CAN is checked for
-// presence (cardIdentifier.presencePoll).
-const presencePoll = 500 * time.Millisecond
-
-// errScanQR asks the person to scan the QR on the card: the chip cannot be
-// opened without the key it gives.
-var errScanQR = errors.New("kiosk: scan the QR code on the card so the chip can be opened")
-
-// Identify waits for a QR scan and a card tap and reads the chip with the
-// QR's keys; a card without a QR is not read (errScanQR).
-func (c *cardIdentifier) Identify(ctx context.Context, progress func(hospital.Progress)) (hospital.Identity, error) {
-	return c.IdentifyCAN(ctx, progress, nil)
-}
-
-// IdentifyCAN is Identify that asks for the CAN of a card tapped without a
-// QR scan (hospital.CANIdentifier); cans nil never asks.
-func (c *cardIdentifier) IdentifyCAN(ctx context.Context, progress func(hospital.Progress), cans <-chan string) (hospital.Identity, error) {
-	select {
-	case c.busy <- struct{}{}: // the superseded call has returned
-	case <-ctx.Done():
-		return hospital.Identity{}, ctx.Err()
-	}
-	defer func() { <-c.busy }()
-	ctx, cancel := context.WithCancel(ctx)
-	// The scanner and the reader each take one reading goroutine: stop this
-	// call's readers (both honour ctx within one poll) before the next
-	// Identify starts its own.
-	var readers sync.WaitGroup
-	defer func() { cancel(); readers.Wait() }()
-	qrs, cards := make(chan string, 1), make(chan nfc.Card, 1)
-	if c.qr != nil {
-		readers.Add(1)
-		go func() {
-			defer readers.Done()
-			for ctx.Err() == nil {
-				text, err := c.qr.ReadQR(ctx)
-				if err == nil {
-					qrs <- text
-					return
-				}
-				sleepCtx(ctx, 200*time.Millisecond)
-			}
-		}()
-	}
-	if c.reader != nil {
-		readers.Add(1)
-		go func() {
-			defer readers.Done()
-			for ctx.Err() == nil {
-				card, err := c.reader.WaitCard(ctx)
-				if err == nil {
-					cards <- card
-					return
-				}
-				sleepCtx(ctx, 200*time.Millisecond)
-			}
-		}()
-	}
-	progress(hospital.Progress{Step: hospital.ReadWaiting})
-	var qr *cccd.QRData
-	var card nfc.Card
-	select {
-	case <-ctx.Done():
-		return hospital.Identity{}, ctx.Err()
-	case text := <-qrs:
-		q, err := cccd.ParseQR(text)
-		if err != nil {
-			return hospital.Identity{}, err
-		}
-		qr = &q
-	case card = <-cards:
-	}
-	progress(hospital.Progress{Step: hospital.ReadDetected, Fraction: 0.05})
-	if card != nil {
-		defer c.release(ctx, card)
-	}
-	if qr != nil {
-		if c.reader == nil {
-			return qrOnly(qr), nil
-		}
-		wait := time.NewTimer(pairWindow)
-		defer wait.Stop()
-		select {
-		case card = <-cards:
-			defer c.release(ctx, card)
-		case <-wait.C:
-			return qrOnly(qr), nil
-		case <-ctx.Done():
-			return hospital.Identity{}, ctx.Err()
-		}
-		return c.readChip(ctx, card, identity.Keys{QR: qr}, hospital.MethodChipQR, progress)
-	}
-	// A card and no QR yet.
-	window := pairWindow
-	if cans != nil {
-		window = c.canWait
-		if c.qr == nil {
-			window = 0 // no scanner: ask at once
-		}
-	}
-	wait := time.NewTimer(window)
-	defer wait.Stop()
-	select {
-	case text := <-qrs:
-		q, err := cccd.ParseQR(text)
-		if err != nil {
-			return hospital.Identity{}, err
-		}
-		return c.readChip(ctx, card, identity.Keys{QR: &q}, hospital.MethodChipQR, progress)
-	case <-wait.C:
-		if cans == nil {
-			return hospital.Identity{}, errScanQR
-		}
-		return c.askCAN(ctx, card, qrs, cans, progress)
-	case <-ctx.Done():
-		return hospital.Identity{}, ctx.Err()
-	}
-}
-
-// qrOnly is the identity a QR gives alone: the printed data, which nothing
-// has proved genuine.
-func qrOnly(qr *cccd.QRData) hospital.Identity {
-	return hospital.Identity{Citizen: qr.Citizen(), Verdict: hospital.Unverified, Reason: "qr_only", Method: hospital.MethodQR}
-}
-
-// askCAN reports ReadNeedCAN and opens the chip with each CAN from cans
-// until one works; a refused CAN is reported (WrongCAN) and the next one
-// awaited. A QR scan meanwhile wins; a card that leaves the reader ends the
-// call with identity.ErrCardRemoved. The digits are neither logged nor
-// kept.
-func (c *cardIdentifier) askCAN(ctx context.Context, card nfc.Card, qrs <-chan string, cans <-chan string, progress func(hospital.Progress)) (hospital.Identity, error) {
-	progress(hospital.Progress{Step: hospital.ReadNeedCAN})
-	var poll <-chan time.Time
-	pc, canPoll := card.(nfc.PresenceChecker)
-	if canPoll && c.presencePoll > 0 {
-		t := time.NewTicker(c.presencePoll)
-		defer t.Stop()
-		poll = t.C
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			return hospital.Identity{}, ctx.Err()
-		case text := <-qrs:
-			q, err := cccd.ParseQR(text)
-			if err != nil {
-				return hospital.Identity{}, err
-			}
-			return c.readChip(ctx, card, identity.Keys{QR: &q}, hospital.MethodChipQR, progress)
-		case can := <-cans:
-			if !cccd.ValidCAN(can) {
-				// The flow checks first; should a malformed entry come
-				// anyway, it never reaches the card.
-				progress(hospital.Progress{Step: hospital.ReadNeedCAN, WrongCAN: true})
-				continue
-			}
-			id, err := c.readChip(ctx, card, identity.Keys{CAN: can}, hospital.MethodChipCAN, progress)
-			if errors.Is(err, identity.ErrWrongKey) {
-				c.log.Info("kiosk: the card refused the typed CAN")
-				progress(hospital.Progress{Step: hospital.ReadNeedCAN, WrongCAN: true})
-				continue
-			}
-			return id, err
-		case <-poll:
-			pctx, cancel := context.WithTimeout(ctx, time.Second)
-			present, err := pc.Present(pctx)
-			cancel()
-			if err == nil && !present {
-				c.m.CardReads.WithLabelValues("card_removed").Inc()
-				return hospital.Identity{}, fmt.Errorf("kiosk: waiting for the CAN: %w", identity.ErrCardRemoved)
-			}
-		}
-	}
-}
-
-// readChip reads and verifies the card with keys; the card is left
-// activated (a refused CAN may be followed by another).
-func (c *cardIdentifier) readChip(ctx context.Context, card nfc.Card, keys identity.Keys, method hospital.Method, progress func(hospital.Progress)) (hospital.Identity, error) {
-	opt := c.pipeline
-	opt.Progress = func(p identity.Progress) {
-		step := hospital.ReadChip
-		if p.Step == "verify" || p.Step == "chip_auth" {
-			step = hospital.ReadVerifying
-		}
-		progress(hospital.Progress{Step: step, Fraction: 0.05 + 0.95*p.Fraction})
-	}
-	rctx, cancel := context.WithTimeout(ctx, c.readTimeout)
-	defer cancel()
-	id, err := identity.NewPipeline(opt).Read(rctx, card, keys)
-	if err != nil {
-		c.m.CardReads.WithLabelValues(readResult(err)).Inc()
-		return hospital.Identity{}, err
-	}
-	c.m.CardReads.WithLabelValues("ok").Inc()
-	c.m.Verdicts.WithLabelValues(string(id.Verdict), string(id.Reason)).Inc()
-	progress(hospital.Progress{Step: hospital.ReadDone, Fraction: 1})
-	return hospital.Identity{Citizen: id.Citizen, Verdict: hospital.Verdict(id.Verdict), Reason: string(id.Reason), Method: method}, nil
-}
-
-// release deselects the card, even when ctx has ended.
-func (c *cardIdentifier) release(ctx context.Context, card nfc.Card) {
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-	defer cancel()
-	_ = card.Release(rctx)
-}
-
-// sleepCtx sleeps for d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
-}
-
-// readResult labels a failed card read for the card_reads_total metric.
-func readResult(err error) string {
-	switch {
-	case errors.Is(err, identity.ErrCardRemoved):
-		return "card_removed"
-	case errors.Is(err, identity.ErrWrongKey):
-		return "wrong_key"
-	case errors.Is(err, identity.ErrNotIDCard):
-		return "not_id_card"
-	case errors.Is(err, identity.ErrNoKey):
-		return "no_key"
-	case errors.Is(err, context.DeadlineExceeded):
-		return "timeout"
-	}
-	return "error"
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/devices"
 	"github.com/kiosk06/kiosk/firmware/hospital"
+	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/kiosk"
 	"github.com/kiosk06/kiosk/firmware/simrig"
 )
@@ -89,7 +90,7 @@ func TestHospitalRegistrationThroughTheWiring(t *testing.T) {
 					}
 				}
 			case hospital.ScreenCardResult:
-				if s.Card.Verdict != hospital.Genuine {
+				if s.Card.Verdict != identity.Genuine {
 					return fmt.Errorf("card verdict %s: %s", s.Card.Verdict, s.Card.Reason.VI)
 				}
 				if in, ok := pick(s, hospital.IntentContinue); ok {
@@ -302,7 +303,7 @@ func TestHospitalCANThroughTheWiring(t *testing.T) {
 		}
 	}
 	runHospital(ctx, t, kiosk.Options{Config: cfg, Log: log}, 45*time.Second, script, &logs)
-	if !asked || !refused || result == nil || result.Verdict != hospital.Genuine || result.Method != hospital.MethodChipCAN {
+	if !asked || !refused || result == nil || result.Verdict != identity.Genuine || result.Method != identity.MethodChipCAN {
 		t.Fatalf("asked %v, refused %v, result %+v", asked, refused, result)
 	}
 	for _, r := range rig.Collector.Records(cfg.Device.ID) {

@@ -2,21 +2,16 @@ package kiosk
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
-	"github.com/kiosk06/kiosk/drivers/cccd"
 	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/drivers/gpio"
 	"github.com/kiosk06/kiosk/firmware/devices"
+	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/parking"
 	"github.com/kiosk06/kiosk/payments/tariff"
 )
-
-// parkingTicketID is what the QR on a parking ticket carries.
-var parkingTicketID = regexp.MustCompile(`^[A-Z2-7]{10}$`)
 
 func startParking(ctx context.Context, e *env) ([]component, Screens, error) {
 	parts, term, states, err := startParkingLane(ctx, e)
@@ -25,11 +20,11 @@ func startParking(ctx context.Context, e *env) ([]component, Screens, error) {
 
 func startParkingLane(ctx context.Context, e *env) ([]component, *parking.Terminal, <-chan parking.State, error) {
 	cfg := e.cfg
-	key, err := operatorKey(cfg, cfg.Parking.KeyFile(cfg.Device.DataDir), parking.LoadKey)
+	key, err := operatorKey(cfg, cfg.Parking.KeyFile(cfg.Device.DataDir), identity.LoadKey)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("kiosk: parking token key: %w", err)
 	}
-	ident, err := parking.NewIdentifier(key)
+	tokens, err := identity.NewTokenizer(key)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -101,60 +96,11 @@ func startParkingLane(ctx context.Context, e *env) ([]component, *parking.Termin
 		e.log.Warn("parking: no scanner configured: the lane waits for the attendant screen")
 		return parts, term, states, nil
 	}
-	lane := laneRules{lane: cfg.Parking.Lane, vehicle: tariff.Vehicle(cfg.Parking.Vehicle)}
+	// The lane takes the scanner only, as before: ticket QRs and CCCD QRs.
+	acq := e.acquirer(nil, sc, identity.Policy{}, identity.Options{})
+	lane := parking.Lane{Mode: cfg.Parking.Lane, Vehicle: tariff.Vehicle(cfg.Parking.Vehicle)}
 	parts = append(parts, goComponent(ctx, "parking lane", e.log, func(c context.Context) error {
-		return runParkingLane(c, term, ident, qrSource{sc}, lane, e)
+		return term.RunLane(c, acq, tokens, lane)
 	}))
 	return parts, term, states, nil
-}
-
-// runParkingLane turns scans into lane intents: a ticket's QR is an exit; a
-// CCCD QR is an entry or an exit depending on the lane ("both": an exit
-// when that driver's vehicle is inside, else an entry).
-// laneRules is what an unattended lane does with a CCCD.
-type laneRules struct {
-	lane    string // entry, exit or both
-	vehicle tariff.Vehicle
-}
-
-func runParkingLane(ctx context.Context, term *parking.Terminal, ident *parking.Identifier, src qrSource, lane laneRules, e *env) error {
-	for {
-		text, err := src.ReadQR(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if err != nil {
-			e.log.Warn("parking: scanner", "err", err)
-			time.Sleep(500 * time.Millisecond)
-			continue
-		}
-		if parkingTicketID.MatchString(text) {
-			_, err = term.Exit(ctx, parking.ExitRequest{TicketID: text})
-		} else if cred, qerr := ident.FromQR(text); qerr == nil {
-			err = parkingCredential(ctx, term, cred, lane)
-		} else if errors.Is(qerr, cccd.ErrUnsupportedQR) || errors.Is(qerr, cccd.ErrBadQR) {
-			e.log.Info("parking: scan is neither a ticket nor a CCCD", "err", qerr)
-			continue
-		} else {
-			err = qerr
-		}
-		if err != nil {
-			e.log.Warn("parking: lane", "err", err)
-		}
-	}
-}
-
-func parkingCredential(ctx context.Context, term *parking.Terminal, cred parking.Credential, lane laneRules) error {
-	if lane.lane == "exit" {
-		_, err := term.Exit(ctx, parking.ExitRequest{Credential: cred})
-		return err
-	}
-	if lane.lane == "both" {
-		_, err := term.Exit(ctx, parking.ExitRequest{Credential: cred})
-		if !errors.Is(err, parking.ErrUnknownTicket) {
-			return err
-		}
-	}
-	_, err := term.Entry(ctx, parking.EntryRequest{Credential: cred, Vehicle: lane.vehicle})
-	return err
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/devices"
 	"github.com/kiosk06/kiosk/firmware/hospital"
+	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/metrics"
 	"github.com/kiosk06/kiosk/firmware/parking"
 	"github.com/kiosk06/kiosk/firmware/store"
@@ -135,7 +136,7 @@ func (e *env) inputs(ctx context.Context) (nfc.Reader, *scanner.Scanner, []compo
 	return reader, sc, parts, nil
 }
 
-// qrSource adapts the scanner driver to the flows' QR input.
+// qrSource adapts the scanner driver to identity.QRSource.
 type qrSource struct{ s *scanner.Scanner }
 
 func (q qrSource) ReadQR(ctx context.Context) (string, error) {
@@ -145,7 +146,7 @@ func (q qrSource) ReadQR(ctx context.Context) (string, error) {
 
 func startTransit(ctx context.Context, e *env) ([]component, error) {
 	cfg := e.cfg
-	key, err := operatorKey(cfg, cfg.Transit.KeyFile(cfg.Device.DataDir), transit.LoadKey)
+	key, err := operatorKey(cfg, cfg.Transit.KeyFile(cfg.Device.DataDir), identity.LoadKey)
 	if err != nil {
 		return nil, fmt.Errorf("kiosk: transit token key: %w", err)
 	}
@@ -153,7 +154,7 @@ func startTransit(ctx context.Context, e *env) ([]component, error) {
 	if err != nil {
 		return nil, err
 	}
-	tok, err := transit.NewTokenizer(key, cfg.Transit.AllowUID, nil)
+	tok, err := identity.NewTokenizer(key)
 	if err != nil {
 		return nil, err
 	}
@@ -189,11 +190,8 @@ func startTransit(ctx context.Context, e *env) ([]component, error) {
 			return sy.Run(c, v, cfg.Transit.SyncInterval.D())
 		}))
 	}
-	src := transit.Sources{Reader: reader}
-	if sc != nil {
-		src.QR = qrSource{sc}
-	}
-	parts = append(parts, goComponent(ctx, "transit validator", e.log, func(c context.Context) error { return v.Run(c, src) }))
+	acq := e.acquirer(reader, sc, identity.Policy{StaticUID: cfg.Transit.AllowUID}, identity.Options{})
+	parts = append(parts, goComponent(ctx, "transit validator", e.log, func(c context.Context) error { return v.Run(c, acq) }))
 	return parts, nil
 }
 

@@ -26,14 +26,18 @@
 // stored returns the lane to idle. An exit paid but not recorded is kept
 // in memory so its retry records that payment instead of taking it again.
 //
-// Identity: the CCCD's ID number becomes an HMAC-SHA256 token under the
-// operator key (Identifier), never stored in clear; the licence plate is kept
-// in the record's sealed personal fields.
+// Identity: a CCCD presented at the lane (firmware/identity's Presentations:
+// its printed QR, or a chip read) becomes the keyed citizen token
+// (identity.Tokenizer: HMAC-SHA256 of the ID number under the operator key)
+// in a Credential, so the ID number is never stored; the licence plate is
+// kept in the record's sealed personal fields. RunLane serves an unattended
+// lane from the presentations: a ticket's QR is an exit, a CCCD an entry or
+// an exit depending on the lane.
 //
 // The UI renders State (Options.OnState) and calls the Terminal's methods as
 // intents (Entry, Exit, CancelPayment, PrintReport). This package must NOT
-// import Fyne or ui/; it imports drivers (cccd, escpos), payments (tariff,
-// session), firmware/store, firmware/tickets and firmware/config, and sees
-// the barrier and loop through the small Relay and Loop interfaces that
-// drivers/gpio's Output and LoopSensor satisfy.
+// import Fyne or ui/; it imports firmware/identity, drivers/escpos,
+// payments (tariff, session), firmware/store, firmware/tickets and
+// firmware/config, and sees the barrier and loop through the small Relay
+// and Loop interfaces that drivers/gpio's Output and LoopSensor satisfy.
 package parking

@@ -72,7 +72,7 @@ func (t *Terminal) admit(ctx context.Context, req EntryRequest) (*entry, error) 
 		return nil, fmt.Errorf("%w: neither card nor plate", ErrUnusable)
 	}
 	t.mu.Lock()
-	_, inT := t.byToken[req.Credential.Hash]
+	_, inT := t.byToken[req.Credential.Token]
 	_, inP := t.byPlate[plateKey(plate)]
 	t.mu.Unlock()
 	if req.Credential.HasCard() && inT || plate != "" && inP {
@@ -81,7 +81,7 @@ func (t *Terminal) admit(ctx context.Context, req EntryRequest) (*entry, error) 
 	e := &entry{Ticket: newTicketID(), Plate: plate, Vehicle: req.Vehicle, At: t.cfg.Now()}
 	rec := entryRecord{Ticket: e.Ticket, Gate: t.cfg.Gate, Vehicle: e.Vehicle, Source: "plate", At: e.At}
 	if req.Credential.HasCard() {
-		e.Token = req.Credential.Hash
+		e.Token = req.Credential.Token
 		rec.Token, rec.Source = e.Token.String(), req.Credential.Source
 	}
 	if _, err := t.appendRecord(ctx, KindEntry, rec, plate); err != nil {
@@ -97,7 +97,7 @@ func (t *Terminal) admit(ctx context.Context, req EntryRequest) (*entry, error) 
 // addInside indexes e. Caller holds mu.
 func (t *Terminal) addInside(e *entry) {
 	t.inside[e.Ticket] = e
-	if e.Token != (Hash{}) {
+	if !e.Token.IsZero() {
 		t.byToken[e.Token] = e.Ticket
 	}
 	if e.Plate != "" {

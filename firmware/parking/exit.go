@@ -118,7 +118,7 @@ func (t *Terminal) find(ctx context.Context, req ExitRequest) (*entry, bool, err
 	case req.TicketID != "":
 		ticket = req.TicketID
 	case req.Credential.HasCard():
-		ticket = t.byToken[req.Credential.Hash]
+		ticket = t.byToken[req.Credential.Token]
 	case plate != "":
 		ticket, lost = t.byPlate[plateKey(plate)], true
 	}
@@ -147,11 +147,11 @@ func (t *Terminal) pay(ctx context.Context, req ExitRequest, e *entry, st State,
 }
 
 func (t *Terminal) payAccount(ctx context.Context, req ExitRequest, e *entry, res *ExitResult) error {
-	token := req.Credential.Hash
-	if token == (Hash{}) {
+	token := req.Credential.Token
+	if token.IsZero() {
 		token = e.Token
 	}
-	if t.deps.Accounts == nil || token == (Hash{}) {
+	if t.deps.Accounts == nil || token.IsZero() {
 		return t.refuse(ctx, "exit", e.Ticket, "no_account", res.Amount, PhasePaymentFailed, ErrNoPayment)
 	}
 	res.Method, res.PayRef = MethodAccount, "PK"+e.Ticket
@@ -220,7 +220,7 @@ func (t *Terminal) recordExit(ctx context.Context, e *entry, st State, ch tariff
 	for _, l := range ch.Lines {
 		rec.Lines = append(rec.Lines, l.Code)
 	}
-	if e.Token != (Hash{}) {
+	if !e.Token.IsZero() {
 		rec.Token = e.Token.String()
 	}
 	if _, err := t.appendRecord(ctx, KindExit, rec, e.Plate); err != nil {

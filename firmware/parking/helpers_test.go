@@ -13,6 +13,7 @@ import (
 
 	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/drivers/gpio"
+	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/payments/session"
 	"github.com/kiosk06/kiosk/payments/tariff"
@@ -175,12 +176,16 @@ func newLane(t *testing.T, st *store.Store, mutate func(*Config, *Deps)) *lane {
 	return l
 }
 
-func credential(t testing.TB, qr string) Credential {
-	id, err := NewIdentifier(testKey)
+func tokenizer(t testing.TB) *identity.Tokenizer {
+	tk, err := identity.NewTokenizer(testKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := id.FromQR(qr)
+	return tk
+}
+
+func credential(t testing.TB, qr string) Credential {
+	c, err := NewCredential(tokenizer(t), identity.PresentQR(qr))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,15 +215,15 @@ func (l *lane) waitOpenThenPass() {
 // accounts is a CCCD-linked account service.
 type accounts struct {
 	err     error
-	charged map[Hash]tariff.VND
+	charged map[identity.Token]tariff.VND
 }
 
-func (a *accounts) Charge(_ context.Context, h Hash, amount tariff.VND, ref string) (string, error) {
+func (a *accounts) Charge(_ context.Context, h identity.Token, amount tariff.VND, ref string) (string, error) {
 	if a.err != nil {
 		return "", a.err
 	}
 	if a.charged == nil {
-		a.charged = map[Hash]tariff.VND{}
+		a.charged = map[identity.Token]tariff.VND{}
 	}
 	a.charged[h] += amount
 	return "ACC-" + ref, nil

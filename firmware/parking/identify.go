@@ -1,21 +1,16 @@
 package parking
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/kiosk06/kiosk/drivers/cccd"
+	"github.com/kiosk06/kiosk/firmware/identity"
 )
 
 // Sentinel errors callers branch on.
 var (
-	ErrKey            = errors.New("parking: token key unusable")
 	ErrUnusable       = errors.New("parking: no usable identity")
 	ErrAlreadyInside  = errors.New("parking: this vehicle or card is already inside")
 	ErrAlreadyExited  = errors.New("parking: ticket already used to exit")
@@ -27,80 +22,40 @@ var (
 	ErrNoPayment      = errors.New("parking: no payment method available")
 )
 
-// MinKeyLen is the shortest operator token key accepted (bytes).
-const MinKeyLen = 32
-
 // MaxPlateLen bounds a typed licence plate (bytes).
 const MaxPlateLen = 16
 
-// Hash is a CCCD token: HMAC-SHA256 of the ID number under the operator key.
-type Hash [32]byte
-
-// String is the hash in hex.
-func (h Hash) String() string { return hex.EncodeToString(h[:]) }
-
 // Credential identifies a driver at the gate: a CCCD token, a typed plate,
-// or both. Zero Hash means no card.
+// or both. A zero Token means no card.
 type Credential struct {
 	Source string // "cccd_qr", "cccd_chip" or "plate"
-	Hash   Hash
+	Token  identity.Token
 }
 
 // HasCard reports whether the credential carries a CCCD token.
-func (c Credential) HasCard() bool { return c.Hash != Hash{} }
+func (c Credential) HasCard() bool { return !c.Token.IsZero() }
 
-// Identifier turns CCCD QR payloads and chip-read ID numbers into tokens.
-type Identifier struct{ key []byte }
-
-// NewIdentifier makes an Identifier with the operator key.
-func NewIdentifier(key []byte) (*Identifier, error) {
-	if len(key) < MinKeyLen {
-		return nil, fmt.Errorf("%w: %d bytes, want at least %d", ErrKey, len(key), MinKeyLen)
+// NewCredential makes the credential of a CCCD presented at the lane (its
+// printed QR, or a chip read): the citizen token under the operator key.
+// Anything else — another QR, a UID, a VNeID QR — is ErrUnusable.
+func NewCredential(tk *identity.Tokenizer, p identity.Presentation) (Credential, error) {
+	if p.Err != nil {
+		return Credential{}, fmt.Errorf("%w: %w", ErrUnusable, p.Err)
 	}
-	return &Identifier{key: append([]byte(nil), key...)}, nil
-}
-
-// LoadKey reads an operator token key file (raw bytes, or hex), the
-// same format as the transit validator's.
-func LoadKey(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrKey, err)
+	source := ""
+	switch p.Method {
+	case identity.MethodQR:
+		source = "cccd_qr"
+	case identity.MethodChip, identity.MethodChipQR, identity.MethodChipCAN:
+		source = "cccd_chip"
+	default:
+		return Credential{}, fmt.Errorf("%w: not a CCCD (%s)", ErrUnusable, p.Method)
 	}
-	if d, err := hex.DecodeString(strings.TrimSpace(string(b))); err == nil && len(d) >= MinKeyLen {
-		return d, nil
-	}
-	if len(b) < MinKeyLen {
-		return nil, fmt.Errorf("%w: %s holds %d bytes, want at least %d", ErrKey, path, len(b), MinKeyLen)
-	}
-	return b, nil
-}
-
-// FromQR makes a credential from a CCCD QR.
-func (id *Identifier) FromQR(payload string) (Credential, error) {
-	q, err := cccd.ParseQR(payload)
+	tok, err := tk.Of(p)
 	if err != nil {
 		return Credential{}, fmt.Errorf("%w: %w", ErrUnusable, err)
 	}
-	return Credential{Source: "cccd_qr", Hash: id.hash(q.ID)}, nil
-}
-
-// FromChipID makes a credential from the ID number a verified chip read
-// gave (the identity pipeline): the same token as the card's QR.
-func (id *Identifier) FromChipID(number string) (Credential, error) {
-	if len(number) != 12 || strings.Trim(number, "0123456789") != "" {
-		return Credential{}, fmt.Errorf("%w: not a 12-digit ID number", ErrUnusable)
-	}
-	return Credential{Source: "cccd_chip", Hash: id.hash(number)}, nil
-}
-
-func (id *Identifier) hash(number string) Hash {
-	m := hmac.New(sha256.New, id.key)
-	m.Write([]byte("cccd:"))
-	m.Write([]byte(number))
-	var h Hash
-	m.Sum(h[:0])
-	return h
+	return Credential{Source: source, Token: tok}, nil
 }
 
 // NormalizePlate upper-cases a typed plate and keeps letters, digits, '-'
@@ -132,13 +87,4 @@ func plateKey(p string) string {
 		}
 	}
 	return b.String()
-}
-
-func parseHash(s string) (Hash, error) {
-	var h Hash
-	if len(s) != 64 {
-		return h, fmt.Errorf("%w: bad token hash", ErrUnusable)
-	}
-	_, err := hex.Decode(h[:], []byte(s))
-	return h, err
 }

@@ -3,39 +3,45 @@ package parking
 import (
 	"context"
 	"errors"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/payments/tariff"
 	pgpio "periph.io/x/conn/v3/gpio"
 )
 
-func TestIdentifier(t *testing.T) {
-	id, err := NewIdentifier(testKey)
-	if err != nil {
-		t.Fatal(err)
+func TestNewCredential(t *testing.T) {
+	tk := tokenizer(t)
+	q, err := NewCredential(tk, identity.PresentQR(testQR))
+	if err != nil || !q.HasCard() || q.Source != "cccd_qr" {
+		t.Fatalf("QR: %+v, %v", q, err)
 	}
-	q, err := id.FromQR(testQR)
-	if err != nil || !q.HasCard() {
-		t.Fatalf("FromQR: %v", err)
-	}
-	c, err := id.FromChipID("001090012345")
-	if err != nil || c.Hash != q.Hash {
-		t.Fatalf("chip and QR of one card differ: %v", err)
+	c, err := NewCredential(tk, identity.Presentation{Method: identity.MethodChip, ID: "001090012345"})
+	if err != nil || c.Token != q.Token || c.Source != "cccd_chip" {
+		t.Fatalf("chip and QR of one card differ: %+v, %v", c, err)
 	}
 	for _, bad := range []string{"", "12345", "00109001234X", "0010900123456"} {
-		if _, err := id.FromChipID(bad); !errors.Is(err, ErrUnusable) {
-			t.Errorf("FromChipID(%q): %v", bad, err)
+		if _, err := NewCredential(tk, identity.Presentation{Method: identity.MethodChip, ID: bad}); !errors.Is(err, ErrUnusable) {
+			t.Errorf("chip ID %q: %v", bad, err)
 		}
 	}
-	if _, err := id.FromQR("https://vneid.gov.vn/x"); !errors.Is(err, ErrUnusable) {
-		t.Errorf("VNeID QR: %v", err)
+	for _, p := range []identity.Presentation{
+		identity.PresentQR("https://vneid.gov.vn/x"),
+		identity.PresentQR("ABCDEFGHJK"),
+		{Method: identity.MethodUID, UID: []byte{4, 1, 2, 3, 4, 5, 6}},
+	} {
+		if _, err := NewCredential(tk, p); !errors.Is(err, ErrUnusable) {
+			t.Errorf("%s %q: %v", p.Method, p.Other, err)
+		}
 	}
-	if _, err := NewIdentifier([]byte("short")); !errors.Is(err, ErrKey) {
-		t.Errorf("short key: %v", err)
+	// Pinned, computed independently (Python's hmac: HMAC-SHA256 of
+	// "cccd:" + the ID number): stored entries carry this hex, so it must
+	// never change.
+	if want := "cfccf398c1f254a096ac56b8cba632d4e7a08fac338b14146695394868d3cac4"; q.Token.String() != want {
+		t.Errorf("token %s, want %s", q.Token, want)
 	}
 }
 
@@ -354,27 +360,4 @@ func recordKinds(t *testing.T, l *lane) []string {
 		out = append(out, r.Kind)
 	}
 	return out
-}
-
-func TestLoadKey(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, s string) string {
-		p := dir + "/" + name
-		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	hexKey := strings.Repeat("ab", 32)
-	if k, err := LoadKey(write("hex", hexKey+"\n")); err != nil || len(k) != 32 || k[0] != 0xab {
-		t.Fatalf("hex key: %x, %v", k, err)
-	}
-	if k, err := LoadKey(write("raw", string(testKey))); err != nil || string(k) != string(testKey) {
-		t.Fatalf("raw key: %v", err)
-	}
-	for _, p := range []string{write("short", "abc"), dir + "/missing"} {
-		if _, err := LoadKey(p); !errors.Is(err, ErrKey) {
-			t.Errorf("%s: %v", p, err)
-		}
-	}
 }

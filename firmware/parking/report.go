@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/drivers/escpos"
+	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/firmware/tickets"
 	"github.com/kiosk06/kiosk/payments/tariff"
@@ -149,7 +150,7 @@ func (t *Terminal) Restore(ctx context.Context) error {
 			return
 		}
 		e := &entry{Ticket: x.Ticket, Plate: rec.Personal[FieldPlate], Vehicle: x.Vehicle, At: x.At}
-		if h, err := parseHash(x.Token); err == nil {
+		if h, err := identity.ParseToken(x.Token); err == nil {
 			e.Token = h
 		}
 		t.addInside(e)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/payments/tariff"
 	pgpio "periph.io/x/conn/v3/gpio"
@@ -171,7 +172,7 @@ func TestAccountChargeIntentFirst(t *testing.T) {
 	}
 	recs, _ := st.Records(context.Background(), KindIntent, 0, 10)
 	var x intentRecord
-	if err := json.Unmarshal(recs[0].Payload, &x); err != nil || x.Action != "charge" || x.Ticket != in.TicketID || x.Amount != 5000 || x.Ref != "PK"+in.TicketID || x.Token != cred.Hash.String() {
+	if err := json.Unmarshal(recs[0].Payload, &x); err != nil || x.Action != "charge" || x.Ticket != in.TicketID || x.Amount != 5000 || x.Ref != "PK"+in.TicketID || x.Token != cred.Token.String() {
 		t.Fatalf("intent %s: %v", recs[0].Payload, err)
 	}
 }
@@ -182,7 +183,7 @@ type chargeHook struct {
 	before func()
 }
 
-func (h chargeHook) Charge(ctx context.Context, tok Hash, amount tariff.VND, ref string) (string, error) {
+func (h chargeHook) Charge(ctx context.Context, tok identity.Token, amount tariff.VND, ref string) (string, error) {
 	h.before()
 	return h.accounts.Charge(ctx, tok, amount, ref)
 }
@@ -208,7 +209,7 @@ func TestPaidExitRetriedWithoutPayingTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Amount != 5000 || acc.charged[cred.Hash] != 5000 || l.t.Inside() != 0 || l.t.State().Phase != PhaseIdle {
+	if res.Amount != 5000 || acc.charged[cred.Token] != 5000 || l.t.Inside() != 0 || l.t.State().Phase != PhaseIdle {
 		t.Fatalf("retry %+v, charged %v, inside %d, %s", res, acc.charged, l.t.Inside(), l.t.State().Phase)
 	}
 }

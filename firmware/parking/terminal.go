@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/drivers/escpos"
+	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/firmware/tickets"
 	"github.com/kiosk06/kiosk/payments/session"
@@ -95,7 +96,7 @@ type VietQR interface {
 // transaction id; an unreachable back-end is an error wrapping ErrOffline.
 // The lead wires it to the operator's account service.
 type Accounts interface {
-	Charge(ctx context.Context, token Hash, amount tariff.VND, ref string) (txnID string, err error)
+	Charge(ctx context.Context, token identity.Token, amount tariff.VND, ref string) (txnID string, err error)
 }
 
 // Config holds the lane's rules.
@@ -128,7 +129,7 @@ type Deps struct {
 type entry struct {
 	Ticket  string
 	Plate   string
-	Token   Hash
+	Token   identity.Token
 	Vehicle tariff.Vehicle
 	At      time.Time
 }
@@ -144,7 +145,7 @@ type Terminal struct {
 
 	mu      sync.Mutex
 	inside  map[string]*entry // ticket → entry
-	byToken map[Hash]string
+	byToken map[identity.Token]string
 	byPlate map[string]string
 	exited  map[string]bool
 	state   State
@@ -186,7 +187,7 @@ func New(cfg Config, deps Deps) (*Terminal, error) {
 	if cfg.OfflinePolicy == "" {
 		cfg.OfflinePolicy = PolicyDeny
 	}
-	t := &Terminal{cfg: cfg, deps: deps, log: cfg.Logger, inside: map[string]*entry{}, byToken: map[Hash]string{},
+	t := &Terminal{cfg: cfg, deps: deps, log: cfg.Logger, inside: map[string]*entry{}, byToken: map[identity.Token]string{},
 		byPlate: map[string]string{}, exited: map[string]bool{}, unrecorded: map[string]paidExit{}, state: State{Phase: PhaseIdle, Message: msgIdle}}
 	if t.log == nil {
 		t.log = slog.Default()

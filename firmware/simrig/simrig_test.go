@@ -110,8 +110,8 @@ func TestCitizensCards(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if id.Verdict != tc.verdict || id.Method != tc.method {
-				t.Fatalf("%s via %s (%s %s), want %s via %s", id.Verdict, id.Method, id.Reason, id.Detail, tc.verdict, tc.method)
+			if id.Verdict != tc.verdict || id.Access != tc.method {
+				t.Fatalf("%s via %s (%s %s), want %s via %s", id.Verdict, id.Access, id.Reason, id.Detail, tc.verdict, tc.method)
 			}
 			if tc.v != testpki.DG13Altered && (id.Citizen.ID != want.ID || id.Citizen.DOB != want.DateOfBirth.Format(time.DateOnly)) {
 				t.Fatalf("the chip holds %s, want %s", id.Citizen.Redacted(), tc.who)

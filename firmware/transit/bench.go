@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/drivers/gpio"
+	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/payments/tariff"
 	pgpio "periph.io/x/conn/v3/gpio"
@@ -120,9 +121,9 @@ func benchValidator(ctx context.Context, dir string, n int, log *slog.Logger) (*
 	if err != nil {
 		return nil, nil, fmt.Errorf("transit: bench: %w", err)
 	}
-	key := make([]byte, MinKeyLen)
+	key := make([]byte, identity.MinKeyLen)
 	_, _ = rand.Read(key)
-	tk, err := NewTokenizer(key, false, nil)
+	tk, err := identity.NewTokenizer(key)
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -157,7 +158,7 @@ func benchFeedback() (*GPIOFeedback, error) {
 
 // RandomHashSet is a set of n random hashes (benchmarks, sizing).
 func RandomHashSet(n int) *HashSet {
-	hs := make([]Hash, n)
+	hs := make([]identity.Token, n)
 	for i := range hs {
 		_, _ = rand.Read(hs[i][:])
 	}

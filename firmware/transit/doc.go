@@ -5,12 +5,16 @@
 //	token → verdict (deny list, repeat window, pass list, concession, fare,
 //	offline risk limits) → durable "transit.tap" record → buzzer, LEDs, screen
 //
-// Tokens (token.go): the CCCD's printed QR (the 12-digit ID number becomes
-// HMAC-SHA256 under a per-operator key, so raw ID numbers are never stored on
-// the validator), a full chip read when the passenger's access key is known
-// (ChipReader; same token as the QR of the same card), the chip UID only when
-// it is fixed (not random, ISO/IEC 14443-3) and the deployment allows it, and
-// a VNeID QR, which cannot be decided offline ("needs online check").
+// Tokens: the validator decides identity.Presentations — each QR scan and
+// card tap identified on its own by firmware/identity's Acquirer (Run) —
+// and turns each into the keyed citizen token with identity.Tokenizer
+// (HMAC-SHA256 of the 12-digit ID number under a per-operator key, so raw ID
+// numbers are never stored on the validator). A CCCD's printed QR and a full
+// chip read (when the passenger's access key is known) give the same token;
+// a fixed chip UID (not random, ISO/IEC 14443-3) counts only where the
+// deployment allows it (identity.Policy.StaticUID); a VNeID QR cannot be
+// decided offline ("needs online check"). Records name how the token was
+// presented as "cccd_qr", "cccd_chip", "uid" or "vneid".
 //
 // Lists (lists.go, persist.go, sync.go): the deny list and the pass list come
 // from the back-end as signed versioned snapshots or deltas,
@@ -28,7 +32,7 @@
 //
 // Records hold the token hash only, never a name, ID number or birth date.
 //
-// It imports drivers (nfc, cccd, gpio), payments/tariff, firmware/store,
+// It imports firmware/identity, drivers/gpio, payments/tariff, firmware/store,
 // firmware/config (ConfigFrom, NewSyncer), firmware/netclient (the list
 // service's TLS client), and periph's gpiotest for Bench (the
 // technician benchmark); it must NOT import Fyne, ui/ or firmware/uplink, and

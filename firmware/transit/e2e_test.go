@@ -18,7 +18,7 @@ func TestEndToEnd(t *testing.T) {
 	_, priv := signKey(t)
 	tk := tokenizer(t)
 	srv := &listServer{priv: priv, versions: map[string][]Document{
-		ListDeny: {{Name: ListDeny, Version: 1, Add: hexes(tk.HashID("001090000002"))}},
+		ListDeny: {{Name: ListDeny, Version: 1, Add: hexes(tk.ID("001090000002"))}},
 		ListPass: {{Name: ListPass, Version: 1}},
 	}}
 	lists := httptest.NewServer(srv)

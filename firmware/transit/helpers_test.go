@@ -15,6 +15,7 @@ import (
 
 	"github.com/kiosk06/kiosk/drivers/gpio"
 	"github.com/kiosk06/kiosk/drivers/nfc"
+	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/payments/tariff"
 	pgpio "periph.io/x/conn/v3/gpio"
@@ -26,8 +27,8 @@ var testKey = []byte("operator-key-for-tests-0123456789abcdef")
 // testQR is a made-up CCCD QR; born 15/03/1990.
 const testQR = "001090012345|123456789|Nguyen Van Thu|15031990|Nam|So 1 Duong Thu, Ha Noi|01012022"
 
-func tokenizer(t testing.TB) *Tokenizer {
-	tk, err := NewTokenizer(testKey, true, nil)
+func tokenizer(t testing.TB) *identity.Tokenizer {
+	tk, err := identity.NewTokenizer(testKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,14 +120,6 @@ func (c fakeCard) Transmit(context.Context, []byte) ([]byte, error) {
 }
 func (c fakeCard) Info() nfc.CardInfo            { return c.info }
 func (c fakeCard) Release(context.Context) error { return nil }
-
-// chipStub is a ChipReader.
-type chipStub struct {
-	id  ChipIdentity
-	err error
-}
-
-func (c chipStub) ReadChip(context.Context, nfc.Card) (ChipIdentity, error) { return c.id, c.err }
 
 // pins are the validator's outputs on gpiotest pins.
 type pins struct{ green, red, buzzer *gpiotest.Pin }

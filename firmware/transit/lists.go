@@ -4,11 +4,24 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
 
+	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/payments/tariff"
+)
+
+// Errors of the lists.
+var (
+	// ErrBadList: a list from the back-end failed its signature or checks.
+	ErrBadList = errors.New("transit: list rejected")
+	// ErrListGap: a delta does not start at the version held.
+	ErrListGap = errors.New("transit: list delta does not follow the held version")
+	// ErrRollback: a list is older than the highest version ever accepted
+	// (the version floor kept in the store). It wraps ErrBadList.
+	ErrRollback = fmt.Errorf("%w: below the version floor", ErrBadList)
 )
 
 // List names on the wire.
@@ -28,24 +41,24 @@ const (
 // a binary search over ~n/65536 entries. Memory: 32 bytes per entry plus
 // 256 KiB of index. It is immutable: Apply returns a new set.
 type HashSet struct {
-	h   []Hash
+	h   []identity.Token
 	idx []uint32 // len 65537 when h is non-empty: idx[p] = first entry with prefix ≥ p
 }
 
 // NewHashSet builds a set from hashes in any order (duplicates removed).
-func NewHashSet(hs []Hash) *HashSet { return ownedHashSet(slices.Clone(hs)) }
+func NewHashSet(hs []identity.Token) *HashSet { return ownedHashSet(slices.Clone(hs)) }
 
 // ownedHashSet builds a set from s, which it may reorder and keep. A
 // snapshot from the back-end arrives sorted, so the sort is skipped then.
-func ownedHashSet(s []Hash) *HashSet {
-	cmp := func(a, b Hash) int { return bytes.Compare(a[:], b[:]) }
+func ownedHashSet(s []identity.Token) *HashSet {
+	cmp := func(a, b identity.Token) int { return bytes.Compare(a[:], b[:]) }
 	if !slices.IsSortedFunc(s, cmp) {
 		slices.SortFunc(s, cmp)
 	}
 	return newSorted(slices.Compact(s))
 }
 
-func newSorted(s []Hash) *HashSet {
+func newSorted(s []identity.Token) *HashSet {
 	set := &HashSet{h: s}
 	if len(s) == 0 {
 		return set
@@ -62,7 +75,7 @@ func newSorted(s []Hash) *HashSet {
 	return set
 }
 
-func prefix(h Hash) int { return int(h[0])<<8 | int(h[1]) }
+func prefix(h identity.Token) int { return int(h[0])<<8 | int(h[1]) }
 
 // Len is the number of hashes.
 func (s *HashSet) Len() int {
@@ -81,7 +94,7 @@ func (s *HashSet) Bytes() int {
 }
 
 // Contains reports whether h is in the set.
-func (s *HashSet) Contains(h Hash) bool {
+func (s *HashSet) Contains(h identity.Token) bool {
 	if s.Len() == 0 {
 		return false
 	}
@@ -103,17 +116,17 @@ func (s *HashSet) Contains(h Hash) bool {
 
 // Apply returns the set with add inserted and remove deleted (a merge of
 // sorted arrays: O(n + k log k)).
-func (s *HashSet) Apply(add, remove []Hash) *HashSet {
+func (s *HashSet) Apply(add, remove []identity.Token) *HashSet {
 	a := NewHashSet(add).h
 	rm := NewHashSet(remove)
-	var old []Hash
+	var old []identity.Token
 	if s != nil {
 		old = s.h
 	}
-	out := make([]Hash, 0, len(old)+len(a))
+	out := make([]identity.Token, 0, len(old)+len(a))
 	i, j := 0, 0
 	for i < len(old) || j < len(a) {
-		var next Hash
+		var next identity.Token
 		switch {
 		case j == len(a) || i < len(old) && bytes.Compare(old[i][:], a[j][:]) < 0:
 			next, i = old[i], i+1
@@ -202,20 +215,20 @@ func OpenEnvelope(pub ed25519.PublicKey, name string, body []byte) (Document, er
 }
 
 // parseHashes decodes hex hashes followed by the raw hashes of bin.
-func parseHashes(ss []string, bin []byte) ([]Hash, error) {
+func parseHashes(ss []string, bin []byte) ([]identity.Token, error) {
 	if len(bin)%32 != 0 {
 		return nil, fmt.Errorf("%w: binary hashes: %d bytes is not a multiple of 32", ErrBadList, len(bin))
 	}
-	out := make([]Hash, len(ss), len(ss)+len(bin)/32)
+	out := make([]identity.Token, len(ss), len(ss)+len(bin)/32)
 	for i, s := range ss {
-		h, err := ParseHash(s)
+		h, err := identity.ParseToken(s)
 		if err != nil {
 			return nil, fmt.Errorf("%w: entry %d: %v", ErrBadList, i, err)
 		}
 		out[i] = h
 	}
 	for i := 0; i < len(bin); i += 32 {
-		out = append(out, Hash(bin[i:i+32]))
+		out = append(out, identity.Token(bin[i:i+32]))
 	}
 	return out, nil
 }
@@ -224,12 +237,12 @@ func parseHashes(ss []string, bin []byte) ([]Hash, error) {
 type Lists struct {
 	Deny        *HashSet
 	DenyVersion uint64
-	Pass        map[Hash][]tariff.MonthlyPass
+	Pass        map[identity.Token][]tariff.MonthlyPass
 	PassVersion uint64
 }
 
 // passes returns the monthly passes of h.
-func (l *Lists) passes(h Hash) []tariff.MonthlyPass {
+func (l *Lists) passes(h identity.Token) []tariff.MonthlyPass {
 	if l == nil {
 		return nil
 	}
@@ -256,7 +269,7 @@ func applyDeny(cur *HashSet, ver uint64, d Document) (*HashSet, error) {
 }
 
 // applyPass returns the pass list after document d.
-func applyPass(cur map[Hash][]tariff.MonthlyPass, ver uint64, d Document) (map[Hash][]tariff.MonthlyPass, error) {
+func applyPass(cur map[identity.Token][]tariff.MonthlyPass, ver uint64, d Document) (map[identity.Token][]tariff.MonthlyPass, error) {
 	if err := checkVersion(ver, d); err != nil {
 		return nil, err
 	}
@@ -264,7 +277,7 @@ func applyPass(cur map[Hash][]tariff.MonthlyPass, ver uint64, d Document) (map[H
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[Hash][]tariff.MonthlyPass, len(cur)+len(d.Passes))
+	out := make(map[identity.Token][]tariff.MonthlyPass, len(cur)+len(d.Passes))
 	if !d.Full {
 		for k, v := range cur {
 			out[k] = v
@@ -274,7 +287,7 @@ func applyPass(cur map[Hash][]tariff.MonthlyPass, ver uint64, d Document) (map[H
 		delete(out, h)
 	}
 	for s, ps := range d.Passes {
-		h, err := ParseHash(s)
+		h, err := identity.ParseToken(s)
 		if err != nil {
 			return nil, fmt.Errorf("%w: pass entry: %v", ErrBadList, err)
 		}

@@ -9,26 +9,28 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+
+	"github.com/kiosk06/kiosk/firmware/identity"
 )
 
-func h(b byte) Hash { var x Hash; x[0], x[1], x[31] = b, b, b; return x }
+func h(b byte) identity.Token { var x identity.Token; x[0], x[1], x[31] = b, b, b; return x }
 
 func TestHashSet(t *testing.T) {
-	s := NewHashSet([]Hash{h(3), h(1), h(2), h(1)})
+	s := NewHashSet([]identity.Token{h(3), h(1), h(2), h(1)})
 	if s.Len() != 3 || !s.Contains(h(1)) || !s.Contains(h(3)) || s.Contains(h(4)) {
 		t.Fatalf("NewHashSet: len %d", s.Len())
 	}
 	tests := []struct {
 		name        string
-		add, remove []Hash
-		want        []Hash
-		absent      []Hash
+		add, remove []identity.Token
+		want        []identity.Token
+		absent      []identity.Token
 	}{
-		{"add", []Hash{h(9), h(0)}, nil, []Hash{h(0), h(1), h(2), h(3), h(9)}, []Hash{h(4)}},
-		{"remove", nil, []Hash{h(2)}, []Hash{h(1), h(3)}, []Hash{h(2)}},
-		{"add existing", []Hash{h(1)}, nil, []Hash{h(1), h(2), h(3)}, nil},
-		{"add and remove", []Hash{h(7)}, []Hash{h(7), h(1)}, []Hash{h(2), h(3)}, []Hash{h(1), h(7)}},
-		{"remove absent", nil, []Hash{h(8)}, []Hash{h(1), h(2), h(3)}, nil},
+		{"add", []identity.Token{h(9), h(0)}, nil, []identity.Token{h(0), h(1), h(2), h(3), h(9)}, []identity.Token{h(4)}},
+		{"remove", nil, []identity.Token{h(2)}, []identity.Token{h(1), h(3)}, []identity.Token{h(2)}},
+		{"add existing", []identity.Token{h(1)}, nil, []identity.Token{h(1), h(2), h(3)}, nil},
+		{"add and remove", []identity.Token{h(7)}, []identity.Token{h(7), h(1)}, []identity.Token{h(2), h(3)}, []identity.Token{h(1), h(7)}},
+		{"remove absent", nil, []identity.Token{h(8)}, []identity.Token{h(1), h(2), h(3)}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -71,7 +73,7 @@ func TestHashSetRandom(t *testing.T) {
 	}
 }
 
-func raw(hs ...Hash) []byte {
+func raw(hs ...identity.Token) []byte {
 	var b []byte
 	for _, x := range hs {
 		b = append(b, x[:]...)
@@ -79,7 +81,7 @@ func raw(hs ...Hash) []byte {
 	return b
 }
 
-func hexes(hs ...Hash) []string {
+func hexes(hs ...identity.Token) []string {
 	out := make([]string, len(hs))
 	for i, x := range hs {
 		out[i] = x.String()
@@ -121,7 +123,7 @@ func TestOpenEnvelope(t *testing.T) {
 }
 
 func TestApplyVersions(t *testing.T) {
-	cur := NewHashSet([]Hash{h(1)})
+	cur := NewHashSet([]identity.Token{h(1)})
 	tests := []struct {
 		name string
 		doc  Document

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/payments/tariff"
 )
@@ -155,7 +156,7 @@ func (ls *ListStore) Load(ctx context.Context) *Lists {
 			_ = os.Remove(p)
 		}
 	}
-	l := &Lists{Deny: NewHashSet(nil), Pass: map[Hash][]tariff.MonthlyPass{}}
+	l := &Lists{Deny: NewHashSet(nil), Pass: map[identity.Token][]tariff.MonthlyPass{}}
 	for _, name := range []string{ListDeny, ListPass} {
 		ls.loadList(ctx, name, l)
 	}

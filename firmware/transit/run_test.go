@@ -2,10 +2,12 @@ package transit
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/kiosk06/kiosk/drivers/nfc"
+	"github.com/kiosk06/kiosk/firmware/identity"
 )
 
 // chanQR is a QRSource fed by a channel.
@@ -39,7 +41,8 @@ func TestRunDecidesFromBothSources(t *testing.T) {
 	qr, rd := make(chanQR, 1), make(chanReader, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- v.Run(ctx, Sources{QR: qr, Reader: rd, CardPause: time.Millisecond}) }()
+	acq := identity.NewAcquirer(identity.Sources{QR: qr, Reader: rd}, identity.Policy{StaticUID: true, CardPause: time.Millisecond}, identity.Options{}, nil)
+	go func() { done <- v.Run(ctx, acq) }()
 	qr <- testQR
 	rd <- fakeCard{nfc.CardInfo{Type: nfc.TypeA, UID: []byte{0x04, 1, 2, 3, 4, 5, 6}}}
 	qr <- "not a card QR"
@@ -57,5 +60,30 @@ func TestRunDecidesFromBothSources(t *testing.T) {
 	cancel()
 	if err := <-done; err != context.Canceled {
 		t.Fatalf("Run returned %v", err)
+	}
+}
+
+// TestRecordTokenKind pins how tap records name each way a token is
+// presented: the back-end settles rides by these strings.
+func TestRecordTokenKind(t *testing.T) {
+	tk := tokenizer(t)
+	for _, tc := range []struct {
+		p    identity.Presentation
+		kind string
+	}{
+		{identity.PresentQR(testQR), "cccd_qr"},
+		{identity.Presentation{Method: identity.MethodChip, ID: "001090012345"}, "cccd_chip"},
+		{identity.Presentation{Method: identity.MethodUID, UID: []byte{0x04, 1, 2, 3, 4, 5, 6}}, "uid"},
+		{identity.PresentQR("https://vneid.gov.vn/qr?t=x"), "vneid"},
+	} {
+		st := &memStore{}
+		v, _ := newTestValidator(t, st, nil, nil)
+		r, _ := v.Decide(context.Background(), tc.p)
+		recs, _ := st.Records(context.Background(), RecordKind, 0, 10)
+		want, _ := tk.Of(tc.p)
+		if len(recs) != 1 || !strings.Contains(string(recs[0].Payload), `"token_kind":"`+tc.kind+`"`) ||
+			!strings.Contains(string(recs[0].Payload), `"token":"`+want.String()+`"`) || r.Token != want {
+			t.Errorf("%s: result %+v, records %v", tc.kind, r, recs)
+		}
 	}
 }

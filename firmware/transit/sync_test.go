@@ -34,8 +34,8 @@ func syncer(t *testing.T, srv *httptest.Server, dir string) *Syncer {
 func TestSync(t *testing.T) {
 	_, priv := signKey(t)
 	tk := tokenizer(t)
-	blocked := tk.HashID("001090012345")
-	pass := tk.HashID("001090099999")
+	blocked := tk.ID("001090012345")
+	pass := tk.ID("001090099999")
 	srv := &listServer{priv: priv, versions: map[string][]Document{
 		ListDeny: {{Name: ListDeny, Version: 1, Since: 0, Add: hexes(blocked, h(5))}},
 		ListPass: {{Name: ListPass, Version: 1, Since: 0, Passes: map[string][]Pass{pass.String(): {{Route: "47", Year: 2026, Month: 11}}}}},

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/payments/tariff"
 )
@@ -49,11 +50,11 @@ type Result struct {
 	Verdict Verdict
 	Reason  Reason
 	Fare    tariff.VND
-	Line    string    // tariff line code, e.g. "bus.concession.elderly60"
-	Message string    // short Vietnamese text for the screen
-	Token   Hash      // zero for ReasonUnusable
-	Kind    Kind      // token kind
-	Seq     store.Seq // durable record (0 if none)
+	Line    string          // tariff line code, e.g. "bus.concession.elderly60"
+	Message string          // short Vietnamese text for the screen
+	Token   identity.Token  // zero for ReasonUnusable
+	Method  identity.Method // how the token was presented ("" for ReasonUnusable)
+	Seq     store.Seq       // durable record (0 if none)
 	At      time.Time
 }
 
@@ -86,10 +87,10 @@ type Config struct {
 
 // Deps are the validator's collaborators.
 type Deps struct {
-	Store    Store      // required
-	Tokens   *Tokenizer // required
-	Feedback Feedback   // nil: no feedback
-	Lists    *Lists     // initial lists (ListStore.Load); nil: empty
+	Store    Store               // required
+	Tokens   *identity.Tokenizer // required
+	Feedback Feedback            // nil: no feedback
+	Lists    *Lists              // initial lists (ListStore.Load); nil: empty
 }
 
 // usage is one token's day.
@@ -108,7 +109,7 @@ type Validator struct {
 
 	mu    sync.Mutex
 	day   string
-	usage map[Hash]*usage
+	usage map[identity.Token]*usage
 }
 
 // New makes a Validator. Call Restore after a restart so offline limits and
@@ -123,7 +124,7 @@ func New(cfg Config, deps Deps) (*Validator, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	v := &Validator{cfg: cfg, deps: deps, log: cfg.Logger, usage: map[Hash]*usage{}}
+	v := &Validator{cfg: cfg, deps: deps, log: cfg.Logger, usage: map[identity.Token]*usage{}}
 	if v.log == nil {
 		v.log = slog.Default()
 	}
@@ -142,29 +143,47 @@ func (v *Validator) Lists() *Lists { return v.lists.Load() }
 // the old ones).
 func (v *Validator) SetLists(l *Lists) { v.lists.Store(l) }
 
-// HandleQR decides a scanned QR payload.
-func (v *Validator) HandleQR(ctx context.Context, payload string) (Result, error) {
-	tok, err := v.deps.Tokens.FromQR(payload)
-	return v.handle(ctx, tok, err)
+// rider is what the validator decides on: the presentation's token, how it
+// was presented, and the birth date for concessions (then forgotten: never
+// recorded).
+type rider struct {
+	token     identity.Token
+	method    identity.Method
+	birthDate time.Time
 }
 
-func (v *Validator) handle(ctx context.Context, tok Token, err error) (Result, error) {
+// HandleQR decides a scanned QR payload (identity.PresentQR).
+func (v *Validator) HandleQR(ctx context.Context, payload string) (Result, error) {
+	return v.Decide(ctx, identity.PresentQR(payload))
+}
+
+// Decide decides one presentation: a VNeID QR is denied as needing an
+// online check; one that identifies no one is denied as unusable (and not
+// recorded: there is no token to record); anyone else goes through the
+// rules (tap). The error is the presentation's for an unusable one, or the
+// store's.
+func (v *Validator) Decide(ctx context.Context, p identity.Presentation) (Result, error) {
+	tok, err := v.deps.Tokens.Of(p)
+	rd := rider{token: tok, method: p.Method, birthDate: p.BirthDate}
 	switch {
-	case err == nil:
-		return v.Tap(ctx, tok)
-	case errors.Is(err, ErrNeedsOnline):
-		return v.commit(ctx, tok, v.result(tok, Deny, ReasonNeedsOnline))
-	default:
-		r := v.result(Token{}, Deny, ReasonUnusable)
+	case err != nil:
+		r := v.result(rider{}, Deny, ReasonUnusable)
 		v.signal(ctx, r)
 		return r, err
+	case errors.Is(p.Err, identity.ErrNeedsOnline):
+		return v.commit(ctx, rd, v.result(rd, Deny, ReasonNeedsOnline))
+	case p.Err != nil:
+		r := v.result(rider{}, Deny, ReasonUnusable)
+		v.signal(ctx, r)
+		return r, p.Err
 	}
+	return v.tap(ctx, rd)
 }
 
-// Tap decides a token, records the decision durably, then signals it. The
+// tap decides a token, records the decision durably, then signals it. The
 // error is non-nil only when the record could not be made durable (the
 // passenger then sees a red light: nothing undurable is ever accepted).
-func (v *Validator) Tap(ctx context.Context, tok Token) (Result, error) {
+func (v *Validator) tap(ctx context.Context, tok rider) (Result, error) {
 	now := v.cfg.Now()
 	r, undo := v.decide(tok, now)
 	r, err := v.commit(ctx, tok, r)
@@ -176,8 +195,8 @@ func (v *Validator) Tap(ctx context.Context, tok Token) (Result, error) {
 	return r, err
 }
 
-func (v *Validator) result(tok Token, verdict Verdict, reason Reason) Result {
-	r := Result{Verdict: verdict, Reason: reason, Token: tok.Hash, Kind: tok.Kind, At: v.cfg.Now()}
+func (v *Validator) result(tok rider, verdict Verdict, reason Reason) Result {
+	r := Result{Verdict: verdict, Reason: reason, Token: tok.token, Method: tok.method, At: v.cfg.Now()}
 	r.Message = message(r)
 	return r
 }
@@ -185,18 +204,18 @@ func (v *Validator) result(tok Token, verdict Verdict, reason Reason) Result {
 // decide applies the rules in order — deny list, repeat window, fare (pass,
 // concession, flat fare), offline risk limits — and reserves the tap in the
 // token's day; undo releases the reservation.
-func (v *Validator) decide(tok Token, now time.Time) (Result, func()) {
+func (v *Validator) decide(tok rider, now time.Time) (Result, func()) {
 	lists := v.Lists()
-	if lists.Deny.Contains(tok.Hash) {
+	if lists.Deny.Contains(tok.token) {
 		return v.resultAt(tok, now, Deny, ReasonDenyList, tariff.Charge{}), nil
 	}
-	ch, err := v.cfg.Tariff.Fare(v.cfg.Route, tariff.Rider{BirthDate: tok.BirthDate, Passes: lists.passes(tok.Hash)}, now)
+	ch, err := v.cfg.Tariff.Fare(v.cfg.Route, tariff.Rider{BirthDate: tok.birthDate, Passes: lists.passes(tok.token)}, now)
 	if err != nil {
 		return v.resultAt(tok, now, Deny, ReasonTariff, tariff.Charge{}), nil
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	u := v.dayUsage(tok.Hash, now)
+	u := v.dayUsage(tok.token, now)
 	if !u.last.IsZero() && now.Sub(u.last) < v.cfg.RepeatWindow && now.Sub(u.last) >= 0 {
 		return v.resultAt(tok, now, Accept, ReasonRepeat, tariff.Charge{}), nil
 	}
@@ -211,8 +230,8 @@ func (v *Validator) decide(tok Token, now time.Time) (Result, func()) {
 	return v.resultAt(tok, now, Accept, reasonOf(ch), ch), func() { *u = prev }
 }
 
-func (v *Validator) resultAt(tok Token, now time.Time, verdict Verdict, reason Reason, ch tariff.Charge) Result {
-	r := Result{Verdict: verdict, Reason: reason, Token: tok.Hash, Kind: tok.Kind, At: now, Fare: ch.Total}
+func (v *Validator) resultAt(tok rider, now time.Time, verdict Verdict, reason Reason, ch tariff.Charge) Result {
+	r := Result{Verdict: verdict, Reason: reason, Token: tok.token, Method: tok.method, At: now, Fare: ch.Total}
 	if len(ch.Lines) > 0 {
 		r.Line = ch.Lines[0].Code
 	}
@@ -235,10 +254,10 @@ func reasonOf(ch tariff.Charge) Reason {
 
 // dayUsage returns h's usage today, starting a new day when the local date
 // changed. Caller holds mu.
-func (v *Validator) dayUsage(h Hash, now time.Time) *usage {
+func (v *Validator) dayUsage(h identity.Token, now time.Time) *usage {
 	day := localDay(now)
 	if day != v.day {
-		v.day, v.usage = day, map[Hash]*usage{}
+		v.day, v.usage = day, map[identity.Token]*usage{}
 	}
 	u := v.usage[h]
 	if u == nil {
@@ -254,7 +273,7 @@ func localDay(t time.Time) string { return t.In(tariff.Location()).Format("2006-
 // token appears only as its keyed hash.
 type tapRecord struct {
 	Token       string  `json:"token,omitempty"`
-	TokenKind   Kind    `json:"token_kind,omitempty"`
+	TokenKind   string  `json:"token_kind,omitempty"`
 	Verdict     Verdict `json:"verdict"`
 	Reason      Reason  `json:"reason"`
 	Fare        int64   `json:"fare"`
@@ -266,13 +285,25 @@ type tapRecord struct {
 	PassVersion uint64  `json:"pass_version"`
 }
 
+// tokenKind is how records name the way a token was presented (the
+// "token_kind" the back-end settles rides by).
+func tokenKind(m identity.Method) string {
+	switch m {
+	case identity.MethodQR:
+		return "cccd_qr"
+	case identity.MethodChip, identity.MethodChipQR, identity.MethodChipCAN:
+		return "cccd_chip"
+	}
+	return string(m) // "uid", "vneid"
+}
+
 // commit makes r durable, then signals it.
-func (v *Validator) commit(ctx context.Context, tok Token, r Result) (Result, error) {
+func (v *Validator) commit(ctx context.Context, tok rider, r Result) (Result, error) {
 	l := v.Lists()
 	rec := tapRecord{Verdict: r.Verdict, Reason: r.Reason, Fare: int64(r.Fare), Line: r.Line,
 		Route: v.cfg.Route, Vehicle: v.cfg.Vehicle, Day: localDay(r.At), DenyVersion: l.DenyVersion, PassVersion: l.PassVersion}
-	if tok.Hash != (Hash{}) {
-		rec.Token, rec.TokenKind = tok.Hash.String(), tok.Kind
+	if !tok.token.IsZero() {
+		rec.Token, rec.TokenKind = tok.token.String(), tokenKind(tok.method)
 	}
 	b, err := json.Marshal(rec)
 	if err == nil {
@@ -280,7 +311,7 @@ func (v *Validator) commit(ctx context.Context, tok Token, r Result) (Result, er
 	}
 	if err != nil {
 		v.log.Error("transit: tap not recorded", "err", err)
-		r = Result{Verdict: Deny, Reason: ReasonStoreError, Token: r.Token, Kind: r.Kind, At: r.At}
+		r = Result{Verdict: Deny, Reason: ReasonStoreError, Token: r.Token, Method: r.Method, At: r.At}
 		r.Message = message(r)
 		v.signal(ctx, r)
 		return r, fmt.Errorf("transit: record tap: %w", err)
@@ -326,7 +357,7 @@ func (v *Validator) restoreOne(rec store.Record, today string) {
 	if json.Unmarshal(rec.Payload, &t) != nil || t.Day != today || t.Verdict != Accept || t.Reason == ReasonRepeat {
 		return
 	}
-	h, err := ParseHash(t.Token)
+	h, err := identity.ParseToken(t.Token)
 	if err != nil {
 		return
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/payments/tariff"
 	pgpio "periph.io/x/conn/v3/gpio"
 )
@@ -32,10 +33,10 @@ func TestRules(t *testing.T) {
 	six := qrBorn("001020000006", "22112020")        // 6 today
 	passHolder := qrBorn("001090000007", "01011985") // pass on route 47 for 11/2026
 	lists := &Lists{
-		Deny:        NewHashSet([]Hash{tk.HashID("001090000002")}),
+		Deny:        NewHashSet([]identity.Token{tk.ID("001090000002")}),
 		DenyVersion: 4,
-		Pass: map[Hash][]tariff.MonthlyPass{
-			tk.HashID("001090000007"): {{Route: "47", Year: 2026, Month: 11}},
+		Pass: map[identity.Token][]tariff.MonthlyPass{
+			tk.ID("001090000007"): {{Route: "47", Year: 2026, Month: 11}},
 		},
 	}
 	tests := []struct {
@@ -81,7 +82,7 @@ func TestRules(t *testing.T) {
 			for i, s := range tc.steps {
 				c.Add(s.after)
 				r, err := v.HandleQR(context.Background(), s.qr)
-				if err != nil && !errors.Is(err, ErrNeedsOnline) {
+				if err != nil && !errors.Is(err, identity.ErrNeedsOnline) {
 					t.Fatalf("step %d: %v", i, err)
 				}
 				if r.Verdict != s.verdict || r.Reason != s.reason || r.Fare != s.fare {
@@ -113,7 +114,7 @@ func TestRecordsHoldNoPersonalData(t *testing.T) {
 			t.Errorf("payload holds %q: %s", secret, rec.Payload)
 		}
 	}
-	if !bytes.Contains(rec.Payload, []byte(tokenizer(t).HashID("001090012345").String())) {
+	if !bytes.Contains(rec.Payload, []byte(tokenizer(t).ID("001090012345").String())) {
 		t.Errorf("payload lacks the token hash: %s", rec.Payload)
 	}
 }
@@ -154,7 +155,7 @@ func TestGPIOFeedback(t *testing.T) {
 	p := newPins()
 	sc := &screen{}
 	tk := tokenizer(t)
-	v, c := newTestValidator(t, &memStore{}, p.feedback(t, sc), &Lists{Deny: NewHashSet([]Hash{tk.HashID("001090000002")})})
+	v, c := newTestValidator(t, &memStore{}, p.feedback(t, sc), &Lists{Deny: NewHashSet([]identity.Token{tk.ID("001090000002")})})
 	ctx := context.Background()
 
 	if _, err := v.HandleQR(ctx, testQR); err != nil {

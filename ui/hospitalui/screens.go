@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/kiosk06/kiosk/firmware/hospital"
+	"github.com/kiosk06/kiosk/firmware/identity"
 	kiosktheme "github.com/kiosk06/kiosk/ui/theme"
 	"github.com/kiosk06/kiosk/ui/widgets"
 )
@@ -56,7 +57,7 @@ func identifyScreen(s hospital.State, id *hospital.Identify, env Env) widgets.Pa
 		body.Add(widgets.BigIcon(fynetheme.AccountIcon(), fynetheme.ColorNamePrimary))
 		body.Add(centred(widgets.Subheading(env.text(s, id.Message))))
 	}
-	if id.Step == hospital.ReadChip || id.Step == hospital.ReadVerifying || id.Step == hospital.ReadDetected {
+	if id.Step == identity.EventReading || id.Step == identity.EventVerifying || id.Step == identity.EventDetected {
 		body.Add(spacer(24))
 		body.Add(progress)
 		body.Add(centred(widgets.Paragraph(env.T.T("identify.hold_card"))))
@@ -112,9 +113,9 @@ func canScreen(s hospital.State, id *hospital.Identify, env Env) widgets.Page {
 func cardScreen(s hospital.State, c *hospital.CardResult, env Env) widgets.Page {
 	icon, colour := fynetheme.ConfirmIcon(), fynetheme.ColorNameSuccess
 	switch c.Verdict {
-	case hospital.NotGenuine:
+	case identity.NotGenuine:
 		icon, colour = fynetheme.ErrorIcon(), fynetheme.ColorNameError
-	case hospital.Unverified:
+	case identity.Unverified:
 		icon, colour = fynetheme.WarningIcon(), fynetheme.ColorNameWarning
 	}
 	fields := patientFields(s.Patient, env)
@@ -130,7 +131,7 @@ func cardScreen(s hospital.State, c *hospital.CardResult, env Env) widgets.Page 
 	return widgets.Page{Title: env.text(s, s.Title), Body: body}
 }
 
-func methodText(m hospital.Method, env Env) string {
+func methodText(m identity.Method, env Env) string {
 	if k := "card.method." + string(m); env.T.Has(k) {
 		return env.T.T(k)
 	}

@@ -128,7 +128,7 @@ func readCardReportOf(id *identity.Identity, showPII bool) readCardReport {
 	}
 	ms := func(d time.Duration) int64 { return d.Milliseconds() }
 	return readCardReport{
-		Verdict: id.Verdict, Reason: id.Reason, Detail: id.Detail, Method: string(id.Method), ChipAuth: id.ChipAuth,
+		Verdict: id.Verdict, Reason: id.Reason, Detail: id.Detail, Method: string(id.Access), ChipAuth: id.ChipAuth,
 		Signer: id.Signer, Warnings: id.Warnings, Citizen: fields, UIDRandom: id.UIDRandom,
 		Timings: map[string]int64{"access": ms(id.Timings.Access), "read": ms(id.Timings.Read),
 			"passive_auth": ms(id.Timings.Passive), "chip_auth": ms(id.Timings.ChipAuth), "total": ms(id.Timings.Total)},

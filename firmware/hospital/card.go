@@ -1,0 +1,34 @@
+package hospital
+
+import "github.com/kiosk06/kiosk/firmware/identity"
+
+// The genuine-card result screen.
+
+func (f *Flow) cardResult(id identity.Identity) CardResult {
+	c := CardResult{Verdict: id.Verdict, Method: id.Method}
+	switch id.Verdict {
+	case identity.Genuine:
+		c.Message, c.CanContinue = msg("card.genuine"), true
+	case identity.Unverified:
+		c.Message, c.CanContinue = msg("card.unverified"), !f.cfg.RejectUnverified
+		c.Reason = msg("card.unverified_qr")
+		if !c.CanContinue {
+			c.Reason = msgf("card.reason", string(id.Reason))
+		}
+	default:
+		c.Verdict = identity.NotGenuine
+		c.Message, c.Reason = msg("card.not_genuine"), msgf("card.reason", string(id.Reason))
+	}
+	return c
+}
+
+func (f *Flow) cardActions() []Action {
+	if !f.m.card.CanContinue {
+		return []Action{act(IntentCallStaff, "call_staff", true), act(IntentBack, "back", false), act(IntentCancel, "cancel", false)}
+	}
+	a := []Action{act(IntentContinue, "continue", true)}
+	if f.m.agent == nil {
+		a = append(a, act(IntentForOther, "for_other", false))
+	}
+	return append(a, act(IntentBack, "back", false), act(IntentCallStaff, "call_staff", false), act(IntentCancel, "cancel", false))
+}

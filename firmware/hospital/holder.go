@@ -1,0 +1,143 @@
+package hospital
+
+import (
+	"context"
+	"errors"
+
+	"github.com/kiosk06/kiosk/firmware/identity"
+)
+
+// The holder check: fingerprint 1:1, or the enrolment consent offer.
+
+func (f *Flow) holderStep() {
+	v := f.m.v
+	switch {
+	case f.deps.Holder == nil:
+		f.holderDone("module_absent")
+		return
+	case f.m.agent != nil:
+		f.holderDone("skipped_for_other")
+		return
+	}
+	f.m.holder = HolderCheck{Phase: HolderVerifying, Finger: FingerPlace, Message: msg("holder.place"), AttemptsLeft: v.attempts}
+	f.setScreen(ScreenHolder)
+	id := v.id.Citizen.ID
+	f.start(func(ctx context.Context, _ uint64) func() {
+		_, err := f.deps.Holder.Verify(ctx, id)
+		if ctx.Err() != nil {
+			return nil
+		}
+		return func() { f.onVerified(err) }
+	})
+}
+
+func (f *Flow) onVerified(err error) {
+	v := f.m.v
+	switch {
+	case err == nil:
+		f.holderDone("matched")
+	case errors.Is(err, identity.ErrNotEnrolled):
+		if f.cfg.Enrol != EnrolOffer {
+			f.holderDone("not_enrolled")
+			return
+		}
+		f.m.holder = HolderCheck{Phase: HolderOffer, Message: msg("holder.offer"), Consent: msg("holder.consent"), ConsentVersion: f.cfg.ConsentVersion}
+	case errors.Is(err, identity.ErrNotVerified):
+		v.attempts--
+		if !f.record(KindHolder, map[string]any{"outcome": "mismatch", "attempts_left": v.attempts}, map[string]string{PersonalID: v.id.Citizen.ID}) {
+			f.stop()
+			return
+		}
+		f.m.holder = HolderCheck{Phase: HolderMismatch, AttemptsLeft: v.attempts, Message: msgf("holder.mismatch", v.attempts)}
+		if v.attempts <= 0 {
+			f.m.holder.Message = msg("holder.exhausted")
+		}
+	default: // ErrModuleAbsent or a module failure: the check cannot be done
+		f.log.Warn("hospital: holder check unavailable", "err", err)
+		f.holderDone("module_absent")
+	}
+}
+
+// holderDone records the holder-check outcome and moves on to insurance.
+func (f *Flow) holderDone(outcome string) {
+	f.m.v.holder = outcome
+	if !f.record(KindHolder, map[string]any{"outcome": outcome}, map[string]string{PersonalID: f.m.v.id.Citizen.ID}) {
+		f.stop()
+		return
+	}
+	f.insuranceStep()
+}
+
+func (f *Flow) holderIntent(in Intent) {
+	switch {
+	case in.Kind == IntentRetry:
+		f.holderStep()
+	case in.Kind == IntentContinue:
+		f.insuranceStep()
+	case in.Kind == IntentConsent && !in.Yes:
+		f.holderDone("declined")
+	case in.Kind == IntentConsent:
+		f.enrol()
+	}
+}
+
+func (f *Flow) enrol() {
+	f.m.holder = HolderCheck{Phase: HolderEnrolling, Finger: FingerPlace, Message: msg("holder.enrolling")}
+	id := f.m.v.id.Citizen.ID
+	consent := identity.Consent{Given: true, Version: f.cfg.ConsentVersion, At: f.now()}
+	f.start(func(ctx context.Context, _ uint64) func() {
+		_, err := f.deps.Holder.Enrol(ctx, id, consent)
+		if ctx.Err() != nil {
+			return nil
+		}
+		return func() {
+			switch {
+			case errors.Is(err, identity.ErrModuleAbsent):
+				f.log.Warn("hospital: enrolment: no working module", "err", err)
+				f.holderDone("module_absent")
+			case err != nil:
+				f.log.Warn("hospital: enrolment failed", "err", err)
+				f.holderDone("enrol_failed")
+			default:
+				f.holderDone("enrolled")
+			}
+		}
+	})
+}
+
+func (f *Flow) onFinger(s FingerStep) {
+	if f.m.screen != ScreenHolder || (f.m.holder.Phase != HolderVerifying && f.m.holder.Phase != HolderEnrolling) {
+		return
+	}
+	f.touch()
+	f.m.holder.Finger = s
+	switch s {
+	case FingerLift:
+		f.m.holder.Message = msg("holder.lift")
+	case FingerAgain:
+		f.m.holder.Message = msg("holder.again")
+	case FingerCapture:
+		f.m.holder.Message = msg("holder.capture")
+	default:
+		f.m.holder.Message = msg("holder.place")
+	}
+}
+
+func (f *Flow) holderActions() []Action {
+	tail := []Action{act(IntentBack, "back", false), act(IntentCallStaff, "call_staff", false), act(IntentCancel, "cancel", false)}
+	switch f.m.holder.Phase {
+	case HolderOffer:
+		return append([]Action{
+			{Kind: IntentConsent, Yes: true, Label: msg("action.consent_yes"), Primary: true},
+			{Kind: IntentConsent, Yes: false, Label: msg("action.consent_no")},
+		}, tail...)
+	case HolderMismatch:
+		if f.m.holder.AttemptsLeft > 0 {
+			return append([]Action{act(IntentRetry, "retry", true)}, tail...)
+		}
+		return []Action{act(IntentCallStaff, "call_staff", true), act(IntentCancel, "cancel", false)}
+	case HolderMatched, HolderEnrolled:
+		return append([]Action{act(IntentContinue, "continue", true)}, tail...)
+	}
+	return tail
+}
