@@ -65,7 +65,7 @@ func (s *Store) checkEpoch(ctx context.Context) error {
 		return fmt.Errorf("%w: %s ends at seq %d of epoch %s, but this device reached seq %d (marker %s, %s); "+
 			"its seqs would be issued twice", ErrRolledBack, s.opts.Path, s.stat.lastSeq, s.epoch, m.LastSeq,
 			s.opts.MarkerFile, m.Updated.Format(time.RFC3339))
-	case m.Epoch != s.epoch && s.reset.PreviousEpoch != m.Epoch:
+	case m.Epoch != s.epoch && s.reset.PreviousEpoch != m.Epoch && !s.opts.salvaging:
 		s.recordReset(ctx, m)
 	}
 	s.markerBound = true

@@ -102,12 +102,24 @@ func (s *Store) Probe(ctx context.Context) error {
 	return s.Put(ctx, probeKey, []byte(strconv.FormatInt(time.Now().UnixNano(), 10)))
 }
 
-// diskSpace returns the bytes available to this process and the size of the
-// file system holding the database, or -1, -1 if statfs fails.
+// diskSpace returns the bytes this process can still write — free on the
+// file system holding the database, plus the database's own free pages
+// (purged rows, reused before the file grows) — and the size of the file
+// system; -1, -1 if statfs fails.
 func (s *Store) diskSpace() (free, total int64) {
 	var st unix.Statfs_t
 	if err := unix.Statfs(filepath.Dir(s.opts.Path), &st); err != nil {
 		return -1, -1
 	}
-	return int64(st.Bavail) * int64(st.Bsize), int64(st.Blocks) * int64(st.Bsize)
+	free = int64(st.Bavail)*int64(st.Bsize) + s.freePages.Load()*s.pageSize
+	return free, int64(st.Blocks) * int64(st.Bsize)
+}
+
+// readFreePages refreshes the count of free pages inside the database
+// (after each commit, on the writer's connection).
+func (s *Store) readFreePages(ctx context.Context) {
+	var n int64
+	if err := s.wconn.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&n); err == nil {
+		s.freePages.Store(n)
+	}
 }

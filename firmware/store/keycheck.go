@@ -77,7 +77,6 @@ func (s *Store) bindKey(ctx context.Context) error {
 	if stored != "" && sealed == 0 {
 		s.log.Warn("store: sealing key replaced; nothing was sealed with the old one", "key_file", s.opts.KeyFile)
 	}
-	s.keyNew = stored != keyCheck(key)
 	_, err = s.db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('key_check', ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, keyCheck(key))
 	return mapErr("bind key", err)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -89,7 +90,9 @@ type Options struct {
 	// (kioskd diag store quarantine-unreadable) and nothing else.
 	KeyRecovery bool
 
-	maxPageCount int // tests: simulate a full disk with PRAGMA max_page_count
+	maxPageCount int      // tests: simulate a full disk with PRAGMA max_page_count
+	heldLock     *os.File // Salvage: the database lock, already taken
+	salvaging    bool     // Salvage: a new epoch on purpose, not a reset
 }
 
 // Store is an open durable store. It is safe for concurrent use.
@@ -104,12 +107,15 @@ type Store struct {
 	epoch  string // this database's store epoch (meta 'epoch')
 	fresh  bool   // the database had no schema when opened
 	reset  EpochReset
-	keyNew bool // the key was created (or rebound) by this Open
 	// markerBound: checkEpoch accepted this database, so Close may
 	// record its progress in the marker file.
 	markerBound bool
 
 	health healthState
+	// pageSize and freePages: space inside the database file that SQLite
+	// reuses before growing it (purged rows), counted as free.
+	pageSize  int64
+	freePages atomic.Int64
 
 	mu     sync.RWMutex // guards closed against concurrent submit
 	closed bool
@@ -126,7 +132,11 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err := opts.fill(); err != nil {
 		return nil, err
 	}
-	lock, err := lockFile(opts.Path + ".lock")
+	lock := opts.heldLock
+	var err error
+	if lock == nil {
+		lock, err = lockFile(opts.Path + ".lock")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -196,6 +206,10 @@ func (s *Store) open(ctx context.Context) error {
 	if s.wconn, err = db.Conn(ctx); err != nil {
 		return mapErr("writer connection", err)
 	}
+	if err := s.wconn.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&s.pageSize); err != nil {
+		return mapErr("page size", err)
+	}
+	s.readFreePages(ctx)
 	if s.opts.maxPageCount > 0 {
 		q := fmt.Sprintf("PRAGMA max_page_count = %d", s.opts.maxPageCount)
 		if _, err := s.wconn.ExecContext(ctx, q); err != nil {

@@ -159,6 +159,7 @@ func (s *Store) commit(ops []op) ([]error, error) {
 		tx.Rollback()
 		return nil, writeErr("commit", err)
 	}
+	s.readFreePages(ctx)
 	s.setStat(c)
 	return errs, nil
 }

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/kiosk06/kiosk/firmware/config"
+	"github.com/kiosk06/kiosk/firmware/store"
+)
+
+// exitTransient is `diag store check`'s answer for a failure that may pass
+// (database busy, I/O error): as an ExecCondition of the unit it fails the
+// start, so systemd retries, where exit 1 (a refusal) stops the unit.
+const exitTransient = 255
+
+// storeFlags selects a store: from the device's config (--config: the
+// database path, the device id and the sealing key — the systemd credential
+// when run under the unit, else key_file) or a database file (--db, key
+// <db>.key unless --key).
+type storeFlags struct {
+	config, db, key, device string
+}
+
+func addStoreFlags(fs *flag.FlagSet) *storeFlags {
+	f := &storeFlags{}
+	fs.StringVar(&f.config, "config", "", "the device's configuration (database, device id and sealing key from it)")
+	fs.StringVar(&f.db, "db", "", "store database file (instead of --config)")
+	fs.StringVar(&f.key, "key", "", "sealing key file (default: from --config, else <db>.key)")
+	fs.StringVar(&f.device, "device-id", "", "device id (default: the database's)")
+	return f
+}
+
+// options resolves the flags into store options.
+func (f *storeFlags) options(e *env) (store.Options, error) {
+	o := store.Options{Path: f.db, KeyFile: f.key, DeviceID: f.device,
+		Logger: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	if f.config != "" {
+		cfg, err := config.Load(f.config)
+		if err != nil {
+			return o, err
+		}
+		if o.Path == "" {
+			o.Path = cfg.Store.Path
+		}
+		if o.KeyFile == "" {
+			o.KeyFile, _ = cfg.Store.KeyPath(e.getenv("CREDENTIALS_DIRECTORY"))
+		}
+		if o.DeviceID == "" {
+			o.DeviceID = cfg.Device.ID
+		}
+		o.MaxRecords, o.Retention = cfg.Store.MaxRecords, cfg.Store.Retention.D()
+		o.MinFreeBytes = int64(cfg.Store.MinFreeMB) << 20
+	}
+	if o.Path == "" {
+		return o, errors.New("--config or --db is required")
+	}
+	if o.KeyFile == "" {
+		o.KeyFile = o.Path + ".key"
+	}
+	return o, nil
+}
+
+// refusal reports errors that need a technician, not a retry.
+func refusal(err error) bool {
+	for _, r := range []error{store.ErrKey, store.ErrCorrupt, store.ErrRolledBack, store.ErrDeviceMismatch, store.ErrSchema} {
+		if errors.Is(err, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// diagStore is `kioskd diag store check|salvage|quarantine-unreadable`.
+func diagStore(ctx context.Context, e *env, args []string) int {
+	return subcommand(ctx, e, "kioskd diag store", "check and recover the transaction store", []command{
+		{"check", "check --config FILE: can kioskd open its store? exit 0 yes, 1 refused (needs a technician), 255 try again", diagStoreCheck},
+		{"salvage", "salvage --config FILE: move a damaged or rolled-back database aside and re-home every readable record into a new store epoch", diagStoreSalvage},
+		{"quarantine-unreadable", "quarantine-unreadable --config FILE [--key NEW]: set aside what the sealing key cannot open, let the rest flow", diagStoreQuarantineUnreadable},
+	}, args)
+}
+
+// diagStoreCheck opens and closes the store: the unit's ExecCondition, so
+// a store kioskd must not open stops the unit with one clear message
+// instead of a restart loop.
+func diagStoreCheck(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "store check", "kioskd diag store check --config FILE | --db PATH [--key FILE]")
+	f := addStoreFlags(fs)
+	if code, ok := parseFlags(fs, e, args); !ok {
+		return code
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	o, err := f.options(e)
+	if err != nil {
+		return failf(e, exitUsage, "diag store check: %v", err)
+	}
+	s, err := store.Open(ctx, o)
+	if err != nil {
+		code := exitTransient
+		if refusal(err) {
+			code = exitFailure
+		}
+		return failf(e, code, "diag store check: %v%s", err, storeRecovery(err, f))
+	}
+	defer s.Close()
+	ob, err := s.Outbox(ctx)
+	if err != nil {
+		return failf(e, exitTransient, "diag store check: %v", err)
+	}
+	h := s.Health()
+	out := struct {
+		store.Outbox
+		FreeBytes  int64   `json:"free_bytes"`
+		FillRatio  float64 `json:"fill_ratio"`
+		EpochReset bool    `json:"epoch_reset"`
+		Writable   string  `json:"refuses_new_records,omitempty"`
+	}{Outbox: ob, FreeBytes: h.FreeBytes, FillRatio: h.Fraction}
+	_, out.EpochReset = s.EpochReset()
+	if err := s.Check(); err != nil {
+		out.Writable = err.Error()
+	}
+	return printStoreJSON(e, out)
+}
+
+// storeRecovery names the command that recovers from a refusal.
+func storeRecovery(err error, f *storeFlags) string {
+	target := "--config " + f.config
+	if f.config == "" {
+		target = "--db " + f.db
+	}
+	switch {
+	case errors.Is(err, store.ErrKeyLost), errors.Is(err, store.ErrKeyMismatch):
+		return "\nput the right sealing key back, or set aside what this key cannot open: kioskd diag store quarantine-unreadable " + target
+	case errors.Is(err, store.ErrCorrupt), errors.Is(err, store.ErrRolledBack):
+		return "\nre-home every readable record into a new store epoch: kioskd diag store salvage " + target
+	}
+	return ""
+}
+
+// diagStoreSalvage is the way out of a damaged or rolled-back database.
+func diagStoreSalvage(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "store salvage", "kioskd diag store salvage --config FILE | --db PATH [--key FILE] [--reason TEXT]")
+	f := addStoreFlags(fs)
+	reason := fs.String("reason", "database damaged or rolled back", "why (goes to the backend in the store.salvage record)")
+	if code, ok := parseFlags(fs, e, args); !ok {
+		return code
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	o, err := f.options(e)
+	if err != nil {
+		return failf(e, exitUsage, "diag store salvage: %v", err)
+	}
+	rep, err := store.Salvage(ctx, o, *reason)
+	if err != nil {
+		return failf(e, exitFailure, "diag store salvage: %v", err)
+	}
+	fmt.Fprintf(e.stderr, "kioskd: salvaged %d records into store epoch %s (%d lost); old files kept at %s\n",
+		rep.Rehomed, rep.Epoch, rep.Lost(), rep.AsidePath)
+	return printStoreJSON(e, rep)
+}
+
+// diagStoreQuarantineUnreadable is the way out of a lost or replaced key.
+func diagStoreQuarantineUnreadable(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "store quarantine-unreadable", "kioskd diag store quarantine-unreadable --config FILE | --db PATH [--key FILE]")
+	f := addStoreFlags(fs)
+	if code, ok := parseFlags(fs, e, args); !ok {
+		return code
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	o, err := f.options(e)
+	if err != nil {
+		return failf(e, exitUsage, "diag store quarantine-unreadable: %v", err)
+	}
+	o.KeyRecovery = true
+	s, err := store.Open(ctx, o)
+	if err != nil {
+		return failf(e, exitFailure, "diag store quarantine-unreadable: %v", err)
+	}
+	defer s.Close()
+	u, err := s.QuarantineUnreadable(ctx)
+	if err != nil {
+		return failf(e, exitFailure, "diag store quarantine-unreadable: %v", err)
+	}
+	fmt.Fprintf(e.stderr, "kioskd: %d records and %d values set aside; the store is bound to %s\n", u.Records, u.Values, o.KeyFile)
+	return printStoreJSON(e, u)
+}
+
+// diagOutboxRelease is `kioskd diag outbox release`: quarantined records
+// back to the outbox, and the quarantine budget restored.
+func diagOutboxRelease(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "outbox release", "kioskd diag outbox release --config FILE | --db PATH [--key FILE] (--seq N[,N…] | --all)")
+	f := addStoreFlags(fs)
+	seqList := fs.String("seq", "", "quarantined seqs to release, comma separated")
+	all := fs.Bool("all", false, "release every quarantined record")
+	if code, ok := parseFlags(fs, e, args); !ok {
+		return code
+	}
+	if fs.NArg() != 0 || (*seqList == "") == !*all {
+		fs.Usage()
+		return exitUsage
+	}
+	var seqs []store.Seq
+	for _, v := range strings.Split(*seqList, ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return failf(e, exitUsage, "diag outbox release: --seq %q: want positive numbers", v)
+		}
+		seqs = append(seqs, store.Seq(n))
+	}
+	o, err := f.options(e)
+	if err != nil {
+		return failf(e, exitUsage, "diag outbox release: %v", err)
+	}
+	if _, err := os.Stat(o.Path); err != nil {
+		return failf(e, exitFailure, "diag outbox release: %v", err)
+	}
+	s, err := store.Open(ctx, o)
+	if err != nil {
+		return failf(e, exitFailure, "diag outbox release: %v%s", err, storeRecovery(err, f))
+	}
+	defer s.Close()
+	r, err := s.Release(ctx, seqs)
+	if err != nil {
+		return failf(e, exitFailure, "diag outbox release: %v", err)
+	}
+	if len(r.Unreadable) > 0 {
+		fmt.Fprintf(e.stderr, "kioskd: %d records stay quarantined: their personal fields cannot be unsealed\n", len(r.Unreadable))
+	}
+	return printStoreJSON(e, r)
+}
