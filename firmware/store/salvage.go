@@ -441,4 +441,3 @@ func copyDatabase(from, to string) error {
 	}
 	return nil
 }
-
