@@ -33,7 +33,7 @@ func openStore(ctx context.Context, cfg *config.Config, getenv func(string) stri
 	st, err := store.Open(ctx, store.Options{
 		Path: cfg.Store.Path, KeyFile: keyPath, DeviceID: cfg.Device.ID,
 		MaxRecords: cfg.Store.MaxRecords, Retention: cfg.Store.Retention.D(),
-		MinFreeBytes: int64(cfg.Store.MinFreeMB) << 20, Logger: log,
+		MinFreeBytes: int64(cfg.Store.MinFreeMB) << 20, Logger: log, KeyProvisioned: credential,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("kiosk: store: %w%s", err, recovery(err, cfg.File))

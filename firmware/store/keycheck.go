@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 	"time"
 )
 
@@ -36,7 +37,7 @@ func keyCheck(key []byte) string {
 // that opens its newest and oldest sealed record.
 func (s *Store) bindKey(ctx context.Context) error {
 	key, err := readKey(s.opts.KeyFile)
-	missing := errors.Is(err, fs.ErrNotExist)
+	missing := errors.Is(err, fs.ErrNotExist) || errors.Is(err, errKeyEmpty)
 	if err != nil && !missing {
 		return err
 	}
@@ -58,6 +59,10 @@ func (s *Store) bindKey(ctx context.Context) error {
 		return fmt.Errorf("%w: %s is missing; %d sealed records and values in %s", ErrKeyLost, s.opts.KeyFile, sealed, s.opts.Path)
 	case !missing && sealed > 0 && stored != "" && !s.opts.KeyRecovery:
 		return fmt.Errorf("%w: %s is not the key that sealed %s (%d sealed records and values)", ErrKeyMismatch, s.opts.KeyFile, s.opts.Path, sealed)
+	}
+	if missing && s.opts.KeyProvisioned {
+		return fmt.Errorf("%w: %s is missing or empty and is provisioned outside kioskd "+
+			"(systemd credential %s): install it (OPERATIONS.md, Security model)", ErrKey, s.opts.KeyFile, filepath.Base(s.opts.KeyFile))
 	}
 	if missing {
 		if key, err = createKey(s.opts.KeyFile); err != nil {

@@ -232,3 +232,30 @@ func TestOriginRoundTrip(t *testing.T) {
 		t.Fatalf("pending %s", b)
 	}
 }
+
+// TestProvisionedKeyNeverCreated: a key that systemd passes (an empty file
+// when the credential is missing) is never replaced by a new one.
+func TestProvisionedKeyNeverCreated(t *testing.T) {
+	ctx := context.Background()
+	o := testOptions(t, t.TempDir())
+	o.KeyProvisioned = true
+	if err := os.WriteFile(o.KeyFile, nil, 0o400); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(ctx, o); !errors.Is(err, ErrKey) || errors.Is(err, ErrKeyLost) {
+		t.Fatalf("empty provisioned key, nothing sealed: %v, want ErrKey", err)
+	}
+	if b, _ := os.ReadFile(o.KeyFile); len(b) != 0 {
+		t.Fatal("a provisioned key was written")
+	}
+	key, _ := createKey(filepath.Join(t.TempDir(), "k"))
+	os.Chmod(o.KeyFile, 0o600)
+	os.WriteFile(o.KeyFile, key, 0o400)
+	s := openT(t, o)
+	appendSealed(t, s, 2)
+	s.Close()
+	os.WriteFile(o.KeyFile, []byte(KeyAbsent), 0o400)
+	if _, err := Open(ctx, o); !errors.Is(err, ErrKeyLost) {
+		t.Fatalf("the unit's fallback credential, sealed records: %v, want ErrKeyLost", err)
+	}
+}

@@ -22,6 +22,15 @@ const (
 	sealAAD     = "kiosk06/store/seal/v1\x00"
 )
 
+// KeyAbsent is what the packaged unit passes as the seal.key credential
+// when the real one is missing (SetCredential=seal.key:absent): a key file
+// holding exactly this, or nothing, counts as missing, so that kioskd —
+// not systemd — refuses, with a message that says what to do.
+const KeyAbsent = "absent"
+
+// errKeyEmpty is an empty or KeyAbsent key file: treated as missing.
+var errKeyEmpty = errors.New("store: key file empty")
+
 type sealer struct {
 	aead  cipher.AEAD
 	check string // keyCheck of the key
@@ -51,6 +60,9 @@ func readKey(path string) ([]byte, error) {
 	key, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrKey, err)
+	}
+	if len(key) == 0 || string(key) == KeyAbsent {
+		return nil, errKeyEmpty
 	}
 	if len(key) != keySize {
 		return nil, fmt.Errorf("%w: %s holds %d bytes, want %d", ErrKey, path, len(key), keySize)

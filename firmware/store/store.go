@@ -85,6 +85,10 @@ type Options struct {
 	MinFreeBytes int64         // free space kept on the file system (default DefaultMinFreeBytes; < 0: none)
 	Retention    time.Duration // keep acknowledged records this long (default 7 days)
 	Logger       *slog.Logger  // default slog.Default()
+	// KeyProvisioned: the key is provisioned outside kioskd (the systemd
+	// credential): never create it; an empty file counts as missing (the
+	// unit's empty SetCredential= fallback).
+	KeyProvisioned bool
 	// KeyRecovery opens the store although KeyFile cannot open its sealed
 	// fields (creating the key if missing), for QuarantineUnreadable
 	// (kioskd diag store quarantine-unreadable) and nothing else.

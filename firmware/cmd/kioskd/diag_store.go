@@ -160,6 +160,7 @@ func diagUpload(ctx context.Context, e *env, args []string) int {
 	if _, err := os.Stat(*db); err != nil {
 		return failf(e, exitFailure, "diag upload: %v", err)
 	}
+	defer matchOwner(*db)
 	s, err := openDiagStore(ctx, e, *db, *key, "")
 	if err != nil {
 		return failf(e, exitFailure, "diag upload: %v", err)

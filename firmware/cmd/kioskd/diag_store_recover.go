@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/store"
@@ -100,8 +102,11 @@ func diagStoreCheck(ctx context.Context, e *env, args []string) int {
 	}
 	o, err := f.options(e)
 	if err != nil {
-		return failf(e, exitUsage, "diag store check: %v", err)
+		// A config error is for ExecStartPre's `config check` to report;
+		// as the unit's ExecCondition this must not stop the unit for good.
+		return failf(e, exitTransient, "diag store check: %v", err)
 	}
+	defer matchOwner(o.Path)
 	s, err := store.Open(ctx, o)
 	if err != nil {
 		code := exitTransient
@@ -161,6 +166,7 @@ func diagStoreSalvage(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return failf(e, exitUsage, "diag store salvage: %v", err)
 	}
+	defer matchOwner(o.Path)
 	rep, err := store.Salvage(ctx, o, *reason)
 	if err != nil {
 		return failf(e, exitFailure, "diag store salvage: %v", err)
@@ -185,6 +191,7 @@ func diagStoreQuarantineUnreadable(ctx context.Context, e *env, args []string) i
 	if err != nil {
 		return failf(e, exitUsage, "diag store quarantine-unreadable: %v", err)
 	}
+	defer matchOwner(o.Path)
 	o.KeyRecovery = true
 	s, err := store.Open(ctx, o)
 	if err != nil {
@@ -228,6 +235,7 @@ func diagOutboxRelease(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return failf(e, exitUsage, "diag outbox release: %v", err)
 	}
+	defer matchOwner(o.Path)
 	if _, err := os.Stat(o.Path); err != nil {
 		return failf(e, exitFailure, "diag outbox release: %v", err)
 	}
@@ -244,4 +252,29 @@ func diagOutboxRelease(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "kioskd: %d records stay quarantined: their personal fields cannot be unsealed\n", len(r.Unreadable))
 	}
 	return printStoreJSON(e, r)
+}
+
+// matchOwner gives the store's files back to the owner of their directory
+// when a tool ran as root: `sudo kioskd diag …` on /var/lib/kiosk06 must not
+// leave a -wal, -shm or lock file that the kiosk06 service cannot open.
+func matchOwner(db string) {
+	if os.Geteuid() != 0 {
+		return
+	}
+	dir, err := os.Stat(filepath.Dir(db))
+	if err != nil {
+		return
+	}
+	st, ok := dir.Sys().(*syscall.Stat_t)
+	if !ok || st.Uid == 0 {
+		return
+	}
+	files, _ := filepath.Glob(db + "*")
+	for _, f := range files {
+		if fi, err := os.Lstat(f); err == nil {
+			if fst, ok := fi.Sys().(*syscall.Stat_t); ok && fst.Uid == 0 {
+				_ = os.Lchown(f, int(st.Uid), int(st.Gid))
+			}
+		}
+	}
 }

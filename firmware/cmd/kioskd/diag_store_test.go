@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/kiosk06/kiosk/tests/collector"
@@ -165,5 +166,30 @@ func TestDiagOutboxRelease(t *testing.T) {
 	read()
 	if ob.Quarantined != 0 || ob.QuarantineRun != 0 || ob.Pending != 20 {
 		t.Fatalf("after release: %+v", ob)
+	}
+}
+
+// TestDiagAsRootKeepsServiceOwnership: `sudo kioskd diag …` on the service's
+// state directory must not leave files the service user cannot open.
+func TestDiagAsRootKeepsServiceOwnership(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	dir := filepath.Join(t.TempDir(), "state")
+	os.Mkdir(dir, 0o750)
+	if err := os.Chown(dir, 4242, 4242); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "kiosk.db")
+	runDiag(t, "diag", "txgen", "--db", db, "--count", "3")
+	if code, _, errs := runDiag(t, "diag", "store", "check", "--db", db); code != exitOK {
+		t.Fatal(errs)
+	}
+	files, _ := filepath.Glob(db + "*")
+	for _, f := range files {
+		fi, _ := os.Lstat(f)
+		if st := fi.Sys().(*syscall.Stat_t); st.Uid != 4242 && !strings.HasSuffix(f, ".key") {
+			t.Errorf("%s owned by uid %d after diag store check as root", filepath.Base(f), st.Uid)
+		}
 	}
 }
