@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,6 +18,7 @@ import (
 // healthState tracks write outcomes for Health.
 type healthState struct {
 	mu          sync.Mutex
+	corrupt     error // SQLite found the file damaged (sticky: a restart will refuse the database)
 	lastErr     error // last failed write transaction; nil after a commit
 	lastErrAt   time.Time
 	full        int64 // Append refused with ErrFull
@@ -75,7 +79,12 @@ func (s *Store) Health() Health {
 // takes money or makes a promise; /healthz asks too.
 func (s *Store) Check() error {
 	h := s.Health()
+	s.health.mu.Lock()
+	corrupt := s.health.corrupt
+	s.health.mu.Unlock()
 	switch {
+	case corrupt != nil:
+		return corrupt
 	case h.FreeBytes >= 0 && h.FreeBytes < h.MinFreeBytes:
 		return fmt.Errorf("%w: %d bytes free on the data file system (keeps %d)", ErrFull, h.FreeBytes, h.MinFreeBytes)
 	case h.Unuploaded >= h.Max:
@@ -89,6 +98,47 @@ func (s *Store) Check() error {
 		}
 	}
 	return nil
+}
+
+// damageNote is the file beside the database that records damage SQLite
+// reported while running: Open refuses the database while it exists (the
+// damage may sit where Open does not look), and Salvage moves it aside.
+func damageNote(db string) string { return db + ".damaged" }
+
+// noteErr passes err through, and on ErrCorrupt records the damage: logged,
+// reported by Check (the store stops taking work), and written to the
+// damage note so that the next start refuses the database with the way out
+// instead of running on a file that loses records.
+func (s *Store) noteErr(err error) error {
+	if !errors.Is(err, ErrCorrupt) {
+		return err
+	}
+	s.health.mu.Lock()
+	first := s.health.corrupt == nil
+	if first {
+		s.health.corrupt = err
+	}
+	s.health.mu.Unlock()
+	if first {
+		s.log.Error("store: database damaged; kioskd will refuse it at the next start until it is salvaged", "err", err)
+		note := fmt.Sprintf("%s %v\n", time.Now().UTC().Format(time.RFC3339), err)
+		if werr := writeFileAtomic(damageNote(s.opts.Path), []byte(note)); werr != nil {
+			s.log.Error("store: could not write the damage note", "err", werr)
+		}
+	}
+	return err
+}
+
+// checkDamageNote refuses a database with a damage note.
+func checkDamageNote(db string) error {
+	b, err := os.ReadFile(damageNote(db))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: damage note: %w", err)
+	}
+	return fmt.Errorf("%w: damage found while running (%s): %s", ErrCorrupt, damageNote(db), strings.TrimSpace(string(b)))
 }
 
 // probeKey is the KV entry Probe rewrites.

@@ -48,7 +48,7 @@ func (s *Store) Pending(ctx context.Context, limit int) ([]Record, error) {
 func (s *Store) query(ctx context.Context, what, q string, args ...any) ([]Record, error) {
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, mapErr(what, err)
+		return nil, s.noteErr(mapErr(what, err))
 	}
 	defer rows.Close()
 	var out []Record
@@ -60,7 +60,7 @@ func (s *Store) query(ctx context.Context, what, q string, args ...any) ([]Recor
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, mapErr(what, err)
+		return nil, s.noteErr(mapErr(what, err))
 	}
 	return out, nil
 }
@@ -74,7 +74,7 @@ func (s *Store) scanRecord(rows *sql.Rows) (Record, error) {
 		oEpoch             sql.NullString
 	)
 	if err := rows.Scan(&seq, &r.Kind, &created, &r.BootID, &mono, &payload, &sealed, &acked, &quar, &oEpoch, &oSeq); err != nil {
-		return r, mapErr("scan", err)
+		return r, s.noteErr(mapErr("scan", err))
 	}
 	if oEpoch.Valid && oSeq.Valid {
 		r.Origin = &Origin{Epoch: oEpoch.String, Seq: Seq(oSeq.Int64)}
@@ -101,7 +101,7 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: key %q", ErrNotFound, key)
 	}
 	if err != nil {
-		return nil, mapErr("get", err)
+		return nil, s.noteErr(mapErr("get", err))
 	}
 	return v, nil
 }
@@ -133,7 +133,8 @@ type Outbox struct {
 
 // Outbox reads the upload backlog.
 func (s *Store) Outbox(ctx context.Context) (Outbox, error) {
-	return readOutbox(ctx, s.db, s.opts.DeviceID)
+	o, err := readOutbox(ctx, s.db, s.opts.DeviceID)
+	return o, s.noteErr(err)
 }
 
 // ReadOutbox opens the database at path read-only (no lock, no key, safe

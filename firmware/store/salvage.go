@@ -401,12 +401,12 @@ func addSeq(rs []SeqRange, seq Seq) []SeqRange {
 	return append(rs, SeqRange{seq, seq})
 }
 
-// moveDatabase renames the database and its -wal and -shm files.
+// moveDatabase renames the database and its -wal, -shm and damage note.
 func moveDatabase(from, to string) error {
 	if err := os.Rename(from, to); err != nil {
 		return err
 	}
-	for _, suffix := range []string{"-wal", "-shm"} {
+	for _, suffix := range []string{"-wal", "-shm", ".damaged"} {
 		if err := os.Rename(from+suffix, to+suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -155,4 +156,43 @@ func TestSalvageRolledBack(t *testing.T) {
 	if p, _ := s.Pending(ctx, 0); len(p) != 6 {
 		t.Fatalf("%d pending, want 5 re-homed + the salvage record", len(p))
 	}
+}
+
+// TestDamageFoundWhileRunning: damage SQLite meets at run time stops the
+// store taking work and is remembered, so the next Open refuses the file
+// (ErrCorrupt, the way out being Salvage) instead of running on it.
+func TestDamageFoundWhileRunning(t *testing.T) {
+	ctx := context.Background()
+	o := testOptions(t, t.TempDir())
+	s, err := Open(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 400; i++ {
+		s.Append(ctx, Record{Kind: "transit.tap", Payload: json.RawMessage(fmt.Sprintf(`{"n":%d,"fare_vnd":7000}`, i))})
+	}
+	s.Close()
+	s = openT(t, o)
+	// The disk goes bad under the running store: damage on the file, then a
+	// write so that every connection re-reads pages from the file.
+	damageLeaf(t, o.Path, 200)
+	s.Append(ctx, rec("transit.tap", 401))
+	if _, err := s.Pending(ctx, 0); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("Pending over a damaged page: %v, want ErrCorrupt", err)
+	}
+	if err := s.Check(); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("Check after damage: %v", err)
+	}
+	s.Close()
+	if _, err := os.Stat(o.Path + ".damaged"); err != nil {
+		t.Fatalf("no damage note: %v", err)
+	}
+	if _, err := Open(ctx, o); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("Open after damage was found: %v, want ErrCorrupt", err)
+	}
+	rep, err := Salvage(ctx, o, "damage found while running")
+	if err != nil || rep.Lost() == 0 {
+		t.Fatalf("salvage: %+v %v", rep, err)
+	}
+	openT(t, o)
 }

@@ -187,6 +187,9 @@ func (o *Options) fill() error {
 }
 
 func (s *Store) open(ctx context.Context) error {
+	if err := checkDamageNote(s.opts.Path); err != nil {
+		return err
+	}
 	// Create the file 0600 ourselves: SQLite would use 0644, and its -wal
 	// and -shm files copy the database file's mode.
 	if f, err := os.OpenFile(s.opts.Path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {

@@ -104,11 +104,11 @@ func (s *Store) writer() {
 // op alone so one bad op cannot fail its neighbours.
 func (s *Store) runBatch(batch []op) {
 	errs, err := s.commit(batch)
-	s.health.noteCommit(err)
+	s.health.noteCommit(s.noteErr(err))
 	if err != nil && len(batch) > 1 {
 		for _, o := range batch {
 			one, err := s.commit([]op{o})
-			s.health.noteCommit(err)
+			s.health.noteCommit(s.noteErr(err))
 			if err != nil {
 				o.finish(err)
 			} else {
