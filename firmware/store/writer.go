@@ -45,6 +45,7 @@ type wtx struct {
 	insert   *sql.Stmt
 	seqDirty bool
 	free     int64 // bytes free on the data file system, read once per transaction (-2: not yet)
+	freed    bool  // rows were deleted: the database's free pages changed
 }
 
 // diskFree returns the free bytes (statfs once per transaction; -1 unknown).
@@ -159,7 +160,11 @@ func (s *Store) commit(ops []op) ([]error, error) {
 		tx.Rollback()
 		return nil, writeErr("commit", err)
 	}
-	s.readFreePages(ctx)
+	// The free-page count matters only near the reserve, or after deletes
+	// made room: skip the query otherwise (it would cost every commit).
+	if w.freed || (w.free >= 0 && w.free < 4*s.opts.MinFreeBytes) {
+		s.readFreePages(ctx)
+	}
 	s.setStat(c)
 	return errs, nil
 }
@@ -266,6 +271,7 @@ func (w *wtx) evictAcked(c *counters, n int64) error {
 	}
 	k, _ := res.RowsAffected()
 	c.total -= k
+	w.freed = w.freed || k > 0
 	return nil
 }
 
@@ -458,6 +464,7 @@ func (s *Store) Purge(ctx context.Context) (int, error) {
 		}
 		n, _ = res.RowsAffected()
 		c.total -= n
+		w.freed = w.freed || n > 0
 		return nil
 	})
 	return int(n), err
