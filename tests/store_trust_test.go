@@ -142,6 +142,25 @@ func (r *storeRig) runRefused(t *testing.T) (code int, stderr string) {
 	}
 }
 
+// conditionStops checks the unit's ExecCondition after a refused start:
+// exit 1 (systemd then stops the unit instead of restarting it), with the
+// reason and the way out.
+func (r *storeRig) conditionStops(t *testing.T, remedy string) {
+	t.Helper()
+	code, _, errs := r.kioskd(t, "diag", "store", "condition", "--config", r.cfg)
+	if code != 1 || !strings.Contains(errs, remedy) {
+		t.Fatalf("diag store condition after a refused start: exit %d, want 1 naming %s: %s", code, remedy, errs)
+	}
+}
+
+// conditionPasses checks that the unit's ExecCondition lets kioskd start.
+func (r *storeRig) conditionPasses(t *testing.T) {
+	t.Helper()
+	if code, _, errs := r.kioskd(t, "diag", "store", "condition", "--config", r.cfg); code != 0 {
+		t.Fatalf("diag store condition after the recovery: exit %d: %s", code, errs)
+	}
+}
+
 // txgen appends n records to the database while kioskd is stopped.
 func (r *storeRig) txgen(t *testing.T, n int, personal bool) {
 	t.Helper()
@@ -322,12 +341,14 @@ func TestLostSealingKeyRefused(t *testing.T) {
 	if _, err := os.Stat(r.key); err == nil {
 		t.Fatal("kioskd made a new sealing key")
 	}
+	r.conditionStops(t, "quarantine-unreadable")
 	if code, _, errs := r.kioskd(t, "diag", "store", "check", "--config", r.cfg); code != 1 {
-		t.Fatalf("diag store check: exit %d, want 1 (the unit's ExecCondition stops here): %s", code, errs)
+		t.Fatalf("diag store check: exit %d, want 1: %s", code, errs)
 	}
 	if code, out, errs := r.kioskd(t, "diag", "store", "quarantine-unreadable", "--config", r.cfg); code != 0 || !strings.Contains(out, `"records": 20`) {
 		t.Fatalf("quarantine-unreadable: %d %s %s", code, out, errs)
 	}
+	r.conditionPasses(t)
 	r.txgen(t, 5, true) // new records, sealed with the new key
 	cmd, stderr := r.start(t)
 	defer stop(t, cmd, syscall.SIGTERM)
@@ -432,13 +453,12 @@ func TestDamagedDatabaseSalvaged(t *testing.T) {
 	if code != 1 || !strings.Contains(errs, "kioskd diag store salvage --config "+r.cfg) {
 		t.Fatalf("kioskd run on a damaged database: exit %d, want 1 naming salvage; stderr:\n%s", code, errs)
 	}
-	if code, _, errs := r.kioskd(t, "diag", "store", "check", "--config", r.cfg); code != 1 {
-		t.Fatalf("diag store check: exit %d, want 1: %s", code, errs)
-	}
+	r.conditionStops(t, "salvage")
 	code, out, errs := r.kioskd(t, "diag", "store", "salvage", "--config", r.cfg)
 	if code != 0 {
 		t.Fatalf("salvage: exit %d: %s %s", code, out, errs)
 	}
+	r.conditionPasses(t)
 	var rep struct {
 		Epoch      string `json:"store_epoch"`
 		Rehomed    int    `json:"rehomed"`

@@ -195,7 +195,7 @@ func checkUnit(t *testing.T, tree string) {
 		// Issue 15: the sealing key comes from the credential store, and a
 		// store kioskd refuses stops the unit instead of a restart loop.
 		"LoadCredential=seal.key:/etc/credstore/kiosk06-seal.key\n",
-		"ExecCondition=/usr/bin/kioskd diag store check --config /etc/kiosk06/kiosk.toml\n",
+		"ExecCondition=/usr/bin/kioskd diag store condition --config /etc/kiosk06/kiosk.toml\n",
 	} {
 		if !strings.Contains(unit, want) {
 			t.Errorf("kioskd.service lacks %q", strings.TrimSpace(want))

@@ -36,7 +36,15 @@ func openStore(ctx context.Context, cfg *config.Config, getenv func(string) stri
 		MinFreeBytes: int64(cfg.Store.MinFreeMB) << 20, Logger: log, KeyProvisioned: credential,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("kiosk: store: %w%s", err, recovery(err, cfg.File))
+		err = fmt.Errorf("kiosk: store: %w%s", err, recovery(err, cfg.File))
+		if store.Refused(err) {
+			// The unit's ExecCondition (kioskd diag store condition) reads
+			// it and stops the unit instead of restarting it.
+			if werr := store.WriteRefusalNote(cfg.Store.Path, err.Error()); werr != nil {
+				log.Error("store: could not write the refusal note", "err", werr)
+			}
+		}
+		return nil, err
 	}
 	outbox := func() store.Outbox {
 		qctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -83,8 +91,12 @@ func openStore(ctx context.Context, cfg *config.Config, getenv func(string) stri
 }
 
 // recovery names the way out of a store refusal, for the error that stops
-// the start (the unit's ExecCondition shows it too).
+// the start (the refusal note, which the unit's ExecCondition shows, has it
+// too).
 func recovery(err error, cfgFile string) string {
+	if cfgFile == "" || cfgFile == "embedded" {
+		cfgFile = "FILE"
+	}
 	switch {
 	case errors.Is(err, store.ErrKeyLost), errors.Is(err, store.ErrKeyMismatch):
 		return fmt.Sprintf("; kioskd will not start: put the right key back (OPERATIONS.md, Security model), "+

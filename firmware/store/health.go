@@ -129,6 +129,50 @@ func (s *Store) noteErr(err error) error {
 	return err
 }
 
+// RefusalNote is the file beside the database at db where kioskd writes
+// why it refused to open it (WriteRefusalNote): `kioskd diag store
+// condition`, the unit's ExecCondition, which runs before systemd passes
+// credentials and so cannot check the key itself, reads it to stop the unit
+// instead of restarting it. The next Open that succeeds removes it.
+func RefusalNote(db string) string { return db + ".refused" }
+
+// WriteRefusalNote records why the database at db was refused (the error
+// and the way out), atomically.
+func WriteRefusalNote(db, msg string) error {
+	note := fmt.Sprintf("%s %s\n", time.Now().UTC().Format(time.RFC3339), strings.TrimSpace(msg))
+	return writeFileAtomic(RefusalNote(db), []byte(note))
+}
+
+// Refused reports a refusal that needs a technician rather than a retry:
+// the sealing key lost, replaced or unusable, the database damaged, rolled
+// back, another device's, or written by a newer build.
+func Refused(err error) bool {
+	for _, r := range []error{ErrKey, ErrCorrupt, ErrRolledBack, ErrDeviceMismatch, ErrSchema} {
+		if errors.Is(err, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// Notes returns the refusal and damage notes beside the database at db
+// (empty when there are none), without opening it or needing the key:
+// what the unit's ExecCondition checks.
+func Notes(db string) (string, error) {
+	var out []string
+	for _, p := range []string{RefusalNote(db), damageNote(db)} {
+		b, err := os.ReadFile(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("store: %w", err)
+		}
+		out = append(out, strings.TrimSpace(string(b)))
+	}
+	return strings.Join(out, "\n"), nil
+}
+
 // checkDamageNote refuses a database with a damage note.
 func checkDamageNote(db string) error {
 	b, err := os.ReadFile(damageNote(db))

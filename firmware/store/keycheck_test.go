@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -257,5 +258,45 @@ func TestProvisionedKeyNeverCreated(t *testing.T) {
 	os.WriteFile(o.KeyFile, []byte(KeyAbsent), 0o400)
 	if _, err := Open(ctx, o); !errors.Is(err, ErrKeyLost) {
 		t.Fatalf("the unit's fallback credential, sealed records: %v, want ErrKeyLost", err)
+	}
+}
+
+// TestRefusalNote: the note kioskd leaves beside a refused database (what
+// the unit's ExecCondition reads, without the key) stands until an Open
+// succeeds.
+func TestRefusalNote(t *testing.T) {
+	ctx := context.Background()
+	o := testOptions(t, t.TempDir())
+	s, err := Open(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendSealed(t, s, 2)
+	s.Close()
+	if n, _ := Notes(o.Path); n != "" {
+		t.Fatalf("notes after a good start: %q", n)
+	}
+	key, _ := os.ReadFile(o.KeyFile)
+	os.Remove(o.KeyFile)
+	_, err = Open(ctx, o)
+	if !errors.Is(err, ErrKeyLost) || !Refused(err) {
+		t.Fatal(err)
+	}
+	if err := WriteRefusalNote(o.Path, err.Error()+"; way out: …"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := Notes(o.Path); err != nil || !strings.Contains(n, "key missing") || !strings.Contains(n, "way out") {
+		t.Fatalf("notes after a refusal: %q %v", n, err)
+	}
+	if _, err := Open(ctx, o); err == nil {
+		t.Fatal("opened without the key")
+	}
+	if n, _ := Notes(o.Path); n == "" {
+		t.Fatal("a refused Open removed the note")
+	}
+	os.WriteFile(o.KeyFile, key, 0o600)
+	openT(t, o).Close()
+	if n, _ := Notes(o.Path); n != "" {
+		t.Fatalf("notes after the key came back and the store opened: %q", n)
 	}
 }

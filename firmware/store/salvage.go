@@ -406,7 +406,7 @@ func moveDatabase(from, to string) error {
 	if err := os.Rename(from, to); err != nil {
 		return err
 	}
-	for _, suffix := range []string{"-wal", "-shm", ".damaged"} {
+	for _, suffix := range []string{"-wal", "-shm", ".damaged", ".refused"} {
 		if err := os.Rename(from+suffix, to+suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
 		}

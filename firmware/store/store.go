@@ -155,6 +155,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := os.Remove(RefusalNote(opts.Path)); err == nil {
+		s.log.Info("store: opened; the refusal note of an earlier start is cleared", "path", opts.Path)
+	}
 	if _, err := s.Purge(ctx); err != nil {
 		s.log.Warn("store: purge at open failed", "err", err)
 	}

@@ -14,7 +14,7 @@ func diagCommands() []command {
 		{"txgen", "txgen --db PATH --count N [--kind K] [--device-id ID]: append synthetic records, print \"acked SEQ\" per durable append", diagTxgen},
 		{"queue-gen", "queue-gen --db PATH --count N [--service A] [--services A,B] [--priority-every N]: issue tickets through the journaled queue, print \"issued ID\" per durable issue", diagQueueGen},
 		{"outbox", "outbox --db PATH: upload backlog as JSON (epoch, pending, oldest age, last acked, quarantined); outbox release (--seq N | --all): quarantined records back to the outbox", diagOutbox},
-		{"store", "store check|salvage|quarantine-unreadable --config FILE: can the store open; recover a damaged database or a lost sealing key", diagStore},
+		{"store", "store check|condition|salvage|quarantine-unreadable --config FILE: can the store open; recover a damaged database or a lost sealing key", diagStore},
 		{"upload", "upload --db PATH --url BASE_URL [--token T]: drain the outbox once with protocol v1", diagUpload},
 		{"cccd-qr", "cccd-qr PAYLOAD: decode a CCCD QR, print CAN and BAC key candidates", diagCCCDQR},
 		{"mrz", "mrz < LINES: parse a TD1 MRZ, check every check digit", diagMRZ},

@@ -16,9 +16,10 @@ import (
 	"github.com/kiosk06/kiosk/firmware/store"
 )
 
-// exitTransient is `diag store check`'s answer for a failure that may pass
-// (database busy, I/O error): as an ExecCondition of the unit it fails the
-// start, so systemd retries, where exit 1 (a refusal) stops the unit.
+// exitTransient is `diag store check`'s and `condition`'s answer for a
+// failure that may pass (database busy, I/O error, a config error that
+// ExecStartPre reports): as the unit's ExecCondition it fails the start, so
+// systemd retries, where exit 1 (a refusal) stops the unit.
 const exitTransient = 255
 
 // storeFlags selects a store: from the device's config (--config: the
@@ -68,28 +69,20 @@ func (f *storeFlags) options(e *env) (store.Options, error) {
 	return o, nil
 }
 
-// refusal reports errors that need a technician, not a retry.
-func refusal(err error) bool {
-	for _, r := range []error{store.ErrKey, store.ErrCorrupt, store.ErrRolledBack, store.ErrDeviceMismatch, store.ErrSchema} {
-		if errors.Is(err, r) {
-			return true
-		}
-	}
-	return false
-}
-
 // diagStore is `kioskd diag store check|salvage|quarantine-unreadable`.
 func diagStore(ctx context.Context, e *env, args []string) int {
 	return subcommand(ctx, e, "kioskd diag store", "check and recover the transaction store", []command{
-		{"check", "check --config FILE: can kioskd open its store? exit 0 yes, 1 refused (needs a technician), 255 try again", diagStoreCheck},
+		{"check", "check --config FILE: can kioskd open its store? exit 0 yes, 1 refused (needs a technician), 255 try again; clears an earlier refusal once the store opens", diagStoreCheck},
+		{"condition", "condition --config FILE: the unit's ExecCondition: exit 1 while a refusal or damage note stands (no key needed), else 0", diagStoreCondition},
 		{"salvage", "salvage --config FILE: move a damaged or rolled-back database aside and re-home every readable record into a new store epoch", diagStoreSalvage},
 		{"quarantine-unreadable", "quarantine-unreadable --config FILE [--key NEW]: set aside what the sealing key cannot open, let the rest flow", diagStoreQuarantineUnreadable},
 	}, args)
 }
 
-// diagStoreCheck opens and closes the store: the unit's ExecCondition, so
-// a store kioskd must not open stops the unit with one clear message
-// instead of a restart loop.
+// diagStoreCheck opens and closes the store, for a technician: run as root
+// it reads the key from key_file (or from $CREDENTIALS_DIRECTORY under
+// systemd-run), and a store that opens clears the refusal note that stops
+// the unit.
 func diagStoreCheck(ctx context.Context, e *env, args []string) int {
 	fs := newFlags(e, "store check", "kioskd diag store check --config FILE | --db PATH [--key FILE]")
 	f := addStoreFlags(fs)
@@ -110,7 +103,7 @@ func diagStoreCheck(ctx context.Context, e *env, args []string) int {
 	s, err := store.Open(ctx, o)
 	if err != nil {
 		code := exitTransient
-		if refusal(err) {
+		if store.Refused(err) {
 			code = exitFailure
 		}
 		return failf(e, code, "diag store check: %v%s", err, storeRecovery(err, f))
@@ -135,12 +128,48 @@ func diagStoreCheck(ctx context.Context, e *env, args []string) int {
 	return printStoreJSON(e, out)
 }
 
+// diagStoreCondition is the unit's ExecCondition. systemd runs it before it
+// sets up the unit's credentials, so it cannot check the key: it reports
+// the notes kioskd leaves beside the database when it refused it (and the
+// damage note), so that a store kioskd must not open stops the unit after
+// one failed start instead of a restart every 2 s.
+func diagStoreCondition(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "store condition", "kioskd diag store condition --config FILE | --db PATH")
+	f := addStoreFlags(fs)
+	if code, ok := parseFlags(fs, e, args); !ok {
+		return code
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	o, err := f.options(e)
+	if err != nil {
+		return failf(e, exitTransient, "diag store condition: %v", err)
+	}
+	notes, err := store.Notes(o.Path)
+	if err != nil {
+		return failf(e, exitTransient, "diag store condition: %v", err)
+	}
+	if notes == "" {
+		return exitOK
+	}
+	return failf(e, exitFailure, "diag store condition: kioskd refused its store; it will not start until a technician acts "+
+		"(OPERATIONS.md, Security model):\n%s\nafter fixing it: kioskd diag store check %s (clears the refusal), then systemctl start kioskd",
+		notes, f.target())
+}
+
+// target is how the store was named on the command line.
+func (f *storeFlags) target() string {
+	if f.config != "" {
+		return "--config " + f.config
+	}
+	return "--db " + f.db
+}
+
 // storeRecovery names the command that recovers from a refusal.
 func storeRecovery(err error, f *storeFlags) string {
-	target := "--config " + f.config
-	if f.config == "" {
-		target = "--db " + f.db
-	}
+	target := f.target()
 	switch {
 	case errors.Is(err, store.ErrKeyLost), errors.Is(err, store.ErrKeyMismatch):
 		return "\nput the right sealing key back, or set aside what this key cannot open: kioskd diag store quarantine-unreadable " + target
