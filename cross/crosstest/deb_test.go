@@ -124,7 +124,7 @@ func checkControl(t *testing.T, deb, debarch, variant string) {
 		t.Errorf("conffiles %q: want /etc/kiosk06/kiosk.toml (dpkg keeps local edits)", conffiles)
 	}
 	postinst := readFile(t, filepath.Join(ctl, "postinst"))
-	for _, want := range []string{"adduser --system", "kiosk06", "/var/lib/kiosk06", "systemctl enable kioskd.service", "udevadm"} {
+	for _, want := range []string{"adduser --system", "kiosk06", "/var/lib/kiosk06", "systemctl enable kioskd.service", "udevadm", "/etc/credstore/kiosk06-seal.key"} {
 		if !strings.Contains(postinst, want) {
 			t.Errorf("postinst lacks %q", want)
 		}
@@ -192,6 +192,10 @@ func checkUnit(t *testing.T, tree string) {
 		"ProtectSystem=strict", "ReadWritePaths=/var/lib/kiosk06", "DevicePolicy=closed",
 		"DeviceAllow=char-ttyUSB rw", "NoNewPrivileges=yes", "CapabilityBoundingSet=\n",
 		"ExecStart=/usr/bin/kioskd run --config /etc/kiosk06/kiosk.toml",
+		// Issue 15: the sealing key comes from the credential store, and a
+		// store kioskd refuses stops the unit instead of a restart loop.
+		"LoadCredential=seal.key:/etc/credstore/kiosk06-seal.key\n",
+		"ExecCondition=/usr/bin/kioskd diag store condition --config /etc/kiosk06/kiosk.toml\n",
 	} {
 		if !strings.Contains(unit, want) {
 			t.Errorf("kioskd.service lacks %q", strings.TrimSpace(want))

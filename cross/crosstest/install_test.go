@@ -106,6 +106,17 @@ func TestDebInstall(t *testing.T) {
 	owner("/var/lib/kiosk06", "kiosk06:kiosk06 750")
 	owner("/lib/systemd/system/kioskd.service", "root:root 644")
 	owner("/lib/udev/rules.d/70-kiosk06.rules", "root:root 644")
+	// The sealing key: made once, outside the state directory, root only
+	// (systemd hands kioskd a copy).
+	owner("/etc/credstore", "root:root 700")
+	owner("/etc/credstore/kiosk06-seal.key", "root:root 400")
+	if got := must("stat", "-c", "%s", "/etc/credstore/kiosk06-seal.key"); got != "32" {
+		t.Errorf("sealing key: %s bytes, want 32", got)
+	}
+	sealKey := readFile(t, filepath.Join(root, "etc", "credstore", "kiosk06-seal.key"))
+	if exists("/var/lib/kiosk06/seal.key") {
+		t.Error("a new install put a sealing key in the state directory")
+	}
 	pw := must("getent", "passwd", "kiosk06")
 	if f := strings.Split(pw, ":"); len(f) != 7 || f[5] != "/var/lib/kiosk06" || f[6] != "/usr/sbin/nologin" {
 		t.Errorf("kiosk06 user %q: want home /var/lib/kiosk06, shell /usr/sbin/nologin", pw)
@@ -136,6 +147,9 @@ func TestDebInstall(t *testing.T) {
 	if got := must("dpkg-query", "-W", "-f", "${Version}", "kiosk06"); got != "1.0.1" {
 		t.Errorf("after upgrade: version %q", got)
 	}
+	if readFile(t, filepath.Join(root, "etc", "credstore", "kiosk06-seal.key")) != sealKey {
+		t.Error("the upgrade replaced the sealing key: every sealed record would be unreadable")
+	}
 	if got := readFile(t, toml); got != edited {
 		t.Errorf("upgrade replaced the edited /etc/kiosk06/kiosk.toml")
 	}
@@ -151,7 +165,7 @@ func TestDebInstall(t *testing.T) {
 		t.Errorf("dpkg -r removed the config or the store; only purge may")
 	}
 	must("dpkg", "-P", "kiosk06")
-	for _, p := range []string{"/etc/kiosk06", "/var/lib/kiosk06"} {
+	for _, p := range []string{"/etc/kiosk06", "/var/lib/kiosk06", "/etc/credstore/kiosk06-seal.key"} {
 		if exists(p) {
 			t.Errorf("dpkg -P left %s", p)
 		}

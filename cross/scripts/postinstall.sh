@@ -15,6 +15,27 @@ if getent group dialout >/dev/null; then
 fi
 
 install -d -o kiosk06 -g kiosk06 -m 0750 /var/lib/kiosk06
+
+# The sealing key of personal fields lives in systemd's credential store, not
+# beside the data it seals (OPERATIONS.md, "Security model"); the unit passes
+# it to kioskd (LoadCredential=seal.key:…). Made once; an upgrade from a
+# version that kept it in /var/lib/kiosk06 moves it, leaving a link for
+# configs that still name the old path. A TPM-sealed key (credstore.encrypted)
+# is the technician's choice and is left alone.
+key=/etc/credstore/kiosk06-seal.key
+install -d -o root -g root -m 0700 /etc/credstore
+if [ ! -e "$key" ] && [ ! -e /etc/credstore.encrypted/kiosk06-seal.key ]; then
+  if [ -f /var/lib/kiosk06/seal.key ] && [ ! -L /var/lib/kiosk06/seal.key ]; then
+    mv /var/lib/kiosk06/seal.key "$key"
+    ln -s "$key" /var/lib/kiosk06/seal.key
+  else
+    (umask 077 && head -c 32 /dev/urandom > "$key.new")
+    mv "$key.new" "$key"
+  fi
+  chown root:root "$key"
+  chmod 0400 "$key"
+  sync "$key" 2>/dev/null || sync
+fi
 # The config may hold the uplink token path; only root writes it, kioskd reads it.
 chown root:kiosk06 /etc/kiosk06 /etc/kiosk06/kiosk.toml /etc/kiosk06/trust
 chmod 0750 /etc/kiosk06 /etc/kiosk06/trust

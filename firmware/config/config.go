@@ -89,10 +89,36 @@ func (d Device) Location() *time.Location {
 
 // Store is the [store] section: the durable transaction store.
 type Store struct {
-	Path       string   `toml:"path" expect:"a file path (default DATA_DIR/kiosk.db)"`
-	KeyFile    string   `toml:"key_file" expect:"a file path for the sealing key (default DATA_DIR/seal.key)"`
+	Path string `toml:"path" expect:"a file path (default DATA_DIR/kiosk.db)"`
+	// KeyFile is the sealing key when systemd passes none: under the
+	// packaged unit the key is the credential seal.key (KeyPath), kept out
+	// of the data directory.
+	KeyFile    string   `toml:"key_file" expect:"a file path for the sealing key, outside data_dir (default DATA_DIR-credentials/seal.key)"`
 	MaxRecords int      `toml:"max_records" expect:"a positive number of records"`
 	Retention  Duration `toml:"retention" expect:"a duration such as \"168h\""`
+	// MinFreeMB of the data file system are kept for acknowledgements and
+	// purges: below it new transactions are refused.
+	MinFreeMB int `toml:"min_free_mb" expect:"a number of MiB of at least 1"`
+}
+
+// CredentialName is the name of the sealing key among the systemd
+// credentials of the unit (LoadCredential=seal.key:…).
+const CredentialName = "seal.key"
+
+// KeyPath returns where the sealing key is read: the systemd credential
+// when credentialsDir ($CREDENTIALS_DIRECTORY) is set, else key_file.
+func (s Store) KeyPath(credentialsDir string) (path string, credential bool) {
+	if credentialsDir != "" {
+		return filepath.Join(credentialsDir, CredentialName), true
+	}
+	return s.KeyFile, false
+}
+
+// KeyInDataDir reports a key_file inside the data directory, where an
+// image or a copy of the data takes the key along with what it seals.
+func (c *Config) KeyInDataDir() bool {
+	rel, err := filepath.Rel(filepath.Clean(c.Device.DataDir), filepath.Clean(c.Store.KeyFile))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // Uplink is the [uplink] section: the store-and-forward uploader.
@@ -133,7 +159,7 @@ type Metrics struct {
 func Default() *Config {
 	return &Config{
 		Device:   Device{Timezone: "Asia/Ho_Chi_Minh", DataDir: "/var/lib/kiosk06"},
-		Store:    Store{MaxRecords: 1_000_000, Retention: Duration(7 * 24 * time.Hour)},
+		Store:    Store{MaxRecords: 1_000_000, Retention: Duration(7 * 24 * time.Hour), MinFreeMB: 16},
 		Uplink:   Uplink{Interval: Duration(10 * time.Second), Timeout: Duration(30 * time.Second)},
 		Devices:  map[string]DeviceSpec{},
 		Identity: Identity{TrustDir: "/etc/kiosk06/trust", ReadTimeout: Duration(15 * time.Second)},
@@ -204,7 +230,10 @@ func (c *Config) resolvePaths() {
 		c.Store.Path = filepath.Join(c.Device.DataDir, "kiosk.db")
 	}
 	if c.Store.KeyFile == "" {
-		c.Store.KeyFile = filepath.Join(c.Device.DataDir, "seal.key")
+		// Beside the data directory, not in it: a copy of the data (a
+		// backup, a support bundle) does not take the key along.
+		dir := filepath.Clean(c.Device.DataDir)
+		c.Store.KeyFile = filepath.Join(filepath.Dir(dir), filepath.Base(dir)+"-credentials", "seal.key")
 	}
 }
 
@@ -300,6 +329,7 @@ func (s Store) validate(v *validator) {
 	// The queue and payment sessions rebuild today's state from records
 	// after a restart, so acknowledged records must outlive a service day.
 	v.check(s.Retention.D() >= 24*time.Hour, "store.retention", time.Duration(s.Retention).String(), "at least \"24h\" (the queue rebuilds the day from its records)")
+	v.check(s.MinFreeMB >= 1, "store.min_free_mb", s.MinFreeMB, "at least 1 (MiB kept free for acknowledgements)")
 }
 
 func (u Uplink) validate(v *validator) {

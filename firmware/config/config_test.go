@@ -211,3 +211,45 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestSealingKeyOutsideDataDir: the sealing key defaults to a directory
+// beside the data directory, not inside it, and systemd's credential wins.
+func TestSealingKeyOutsideDataDir(t *testing.T) {
+	c, err := config.Parse("t.toml", []byte("[device]\nid = \"dev-1\"\nprofile = \"transit\"\ndata_dir = \"/var/lib/kiosk06\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Store.KeyFile != "/var/lib/kiosk06-credentials/seal.key" || c.KeyInDataDir() {
+		t.Fatalf("default key_file %q (in data dir: %v)", c.Store.KeyFile, c.KeyInDataDir())
+	}
+	if p, cred := c.Store.KeyPath("/run/credentials/kioskd.service"); p != "/run/credentials/kioskd.service/seal.key" || !cred {
+		t.Fatalf("KeyPath with credentials: %q %v", p, cred)
+	}
+	if p, cred := c.Store.KeyPath(""); p != c.Store.KeyFile || cred {
+		t.Fatalf("KeyPath without credentials: %q %v", p, cred)
+	}
+	if c.Store.MinFreeMB != 16 {
+		t.Fatalf("min_free_mb default %d", c.Store.MinFreeMB)
+	}
+	for _, tc := range []struct {
+		key  string
+		want bool
+	}{
+		{"/var/lib/kiosk06/seal.key", true},
+		{"/var/lib/kiosk06/sub/seal.key", true},
+		{"/var/lib/kiosk06-credentials/seal.key", false},
+		{"/etc/credstore/kiosk06-seal.key", false},
+	} {
+		c.Store.KeyFile = tc.key
+		if got := c.KeyInDataDir(); got != tc.want {
+			t.Errorf("KeyInDataDir(%s) = %v", tc.key, got)
+		}
+	}
+	sim, _ := config.SimDefault()
+	if sim.Store.KeyFile != "./var/seal.key" {
+		t.Errorf("sim key %q", sim.Store.KeyFile)
+	}
+	if es := errorsOf(t, "[device]\nid = \"dev-1\"\nprofile = \"transit\"\n[store]\nmin_free_mb = 0\n"); !strings.Contains(es.Error(), "store.min_free_mb") {
+		t.Errorf("min_free_mb = 0 accepted: %v", es)
+	}
+}

@@ -39,6 +39,9 @@ type Options struct {
 	// StopTimeout bounds the graceful stop; 0 means 4 s (systemd and
 	// `make run` expect an exit within 5 s of SIGTERM).
 	StopTimeout time.Duration
+	// Getenv reads the environment ($CREDENTIALS_DIRECTORY: the sealing
+	// key); nil means os.Getenv.
+	Getenv func(string) string
 }
 
 // component is one running part of the device.
@@ -82,7 +85,10 @@ func Run(ctx context.Context, opt Options) error {
 			parts = append(parts, component{"metrics", stop})
 		}
 	}
-	st, err := openStore(ctx, cfg, m, log)
+	if opt.Getenv == nil {
+		opt.Getenv = os.Getenv
+	}
+	st, err := openStore(ctx, cfg, opt.Getenv, m, log)
 	if err != nil {
 		_ = stopAll()
 		return err
@@ -117,7 +123,9 @@ func Run(ctx context.Context, opt Options) error {
 		log.Warn("sd_notify READY failed", "err", err)
 	}
 	wdCtx, wdCancel := context.WithCancel(ctx)
-	go opt.Notify.RunWatchdog(wdCtx, m.Healthy)
+	// The watchdog follows liveness only: an alert (store full, uplink
+	// wedged) fails /healthz but a restart would not cure it.
+	go opt.Notify.RunWatchdog(wdCtx, m.Live)
 
 	if opt.UI != nil && screens.any() && cfg.UI.Enabled {
 		// The UI runs on this (the main) goroutine until the window closes

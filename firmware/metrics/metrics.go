@@ -4,6 +4,13 @@
 // state). Components report through the typed collectors on Metrics or
 // register gauge functions that are read at scrape time.
 //
+// Two kinds of check feed /healthz: a HealthCheck says the process cannot
+// do its job and a restart may help (Live fails too, so the systemd
+// watchdog stops being pinged); an Alert says something needs a person but
+// a restart would not help (a full store, an uploader wedged on one record,
+// a lost database): /healthz answers 503 naming it, the watchdog is still
+// pinged, and the kiosk keeps serving what it can.
+//
 // It imports nothing of the project; it never carries personal data (labels
 // are results, states and kinds, never identifiers).
 package metrics
@@ -15,6 +22,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sort"
 	"sync"
 	"time"
 
@@ -37,7 +45,8 @@ type Metrics struct {
 	Transactions *prometheus.CounterVec
 
 	mu     sync.Mutex
-	checks map[string]func() error // health checks by name
+	checks map[string]func() error // health checks by name (fail Live and /healthz)
+	alerts map[string]func() error // alerts by name (fail /healthz only)
 }
 
 // New returns an empty set with Go runtime and process collectors.
@@ -59,6 +68,7 @@ func New() *Metrics {
 			Namespace: "kiosk", Name: "transactions_total", Help: "Durable records appended by kind.",
 		}, []string{"kind"}),
 		checks: map[string]func() error{},
+		alerts: map[string]func() error{},
 	}
 	reg.MustRegister(m.CardReads, m.Verdicts, m.UplinkErrors, m.Transactions)
 	return m
@@ -68,6 +78,12 @@ func New() *Metrics {
 // backlog, the age of the oldest pending record, or a queue length.
 func (m *Metrics) Gauge(name, help string, f func() float64) error {
 	return m.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "kiosk", Name: name, Help: help}, f))
+}
+
+// Counter registers a counter read from f at every scrape (a count the
+// component keeps itself, such as appends refused since start).
+func (m *Metrics) Counter(name, help string, f func() float64) error {
+	return m.reg.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "kiosk", Name: name, Help: help}, f))
 }
 
 // StateGauge registers a labelled gauge whose value is 1 for the current
@@ -126,13 +142,43 @@ func (m *Metrics) HealthCheck(name string, check func() error) {
 	m.checks[name] = check
 }
 
-// Healthy runs every health check and joins their errors.
+// Alert registers a named check that fails /healthz (503, with its name and
+// error) but not Live: a condition that needs a person, where restarting
+// the process would not help.
+func (m *Metrics) Alert(name string, check func() error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.alerts[name] = check
+}
+
+// Healthy runs every health check and alert and joins their errors, in
+// name order (what /healthz reports).
 func (m *Metrics) Healthy() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return run(m.checks, m.alerts)
+}
+
+// Live runs the health checks only (what the watchdog follows).
+func (m *Metrics) Live() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return run(m.checks)
+}
+
+func run(sets ...map[string]func() error) error {
+	var names []string
+	all := map[string]func() error{}
+	for _, set := range sets {
+		for name, c := range set {
+			names = append(names, name)
+			all[name] = c
+		}
+	}
+	sort.Strings(names)
 	var errs []error
-	for name, c := range m.checks {
-		if err := c(); err != nil {
+	for _, name := range names {
+		if err := all[name](); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 		}
 	}

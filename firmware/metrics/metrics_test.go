@@ -60,10 +60,21 @@ func TestHealthz(t *testing.T) {
 	if code, body := get(t, m.Handler(), "/healthz"); code != 200 || strings.TrimSpace(body) != "ok" {
 		t.Fatalf("healthy: %d %q", code, body)
 	}
-	m.HealthCheck("store", func() error { return errors.New("disk full") })
+	m.Alert("uplink", func() error { return errors.New("wedged on seq 7") })
 	code, body := get(t, m.Handler(), "/healthz")
-	if code != 503 || !strings.Contains(body, "store: disk full") {
+	if code != 503 || !strings.Contains(body, "uplink: wedged on seq 7") {
+		t.Fatalf("alert: %d %q", code, body)
+	}
+	if err := m.Live(); err != nil {
+		t.Fatalf("an alert stopped liveness: %v", err)
+	}
+	m.HealthCheck("store", func() error { return errors.New("disk full") })
+	code, body = get(t, m.Handler(), "/healthz")
+	if code != 503 || !strings.Contains(body, "store: disk full") || !strings.Contains(body, "uplink: wedged") {
 		t.Fatalf("unhealthy: %d %q", code, body)
+	}
+	if err := m.Live(); err == nil || !strings.Contains(err.Error(), "store: disk full") {
+		t.Fatalf("Live = %v", err)
 	}
 }
 

@@ -91,7 +91,7 @@ func BenchmarkAppend(b *testing.B) {
 			}
 			defer db.Close()
 			db.SetMaxOpenConns(1)
-			if err := migrate(context.Background(), db); err != nil {
+			if _, err := migrate(context.Background(), db); err != nil {
 				b.Fatal(err)
 			}
 			runLatency(b, w, func(ctx context.Context) error { return naiveInsert(ctx, db) })

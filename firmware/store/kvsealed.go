@@ -23,7 +23,7 @@ func (s *Store) PutSealed(ctx context.Context, key string, value []byte) error {
 		return fmt.Errorf("store: seal: random: %w", err)
 	}
 	out = a.Seal(out, out[1:], value, kvAAD(s.opts.DeviceID, key))
-	return s.Put(ctx, key, out)
+	return s.put(ctx, key, out, true)
 }
 
 // GetSealed returns the value PutSealed stored under key, or ErrNotFound.
@@ -32,12 +32,17 @@ func (s *Store) GetSealed(ctx context.Context, key string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := s.sealer.aead
+	return s.sealer.openKV(s.opts.DeviceID, key, blob)
+}
+
+// openKV decrypts a sealed KV value.
+func (s *sealer) openKV(deviceID, key string, blob []byte) ([]byte, error) {
+	a := s.aead
 	ns := a.NonceSize()
 	if len(blob) < 1+ns+a.Overhead() || blob[0] != sealVersion {
 		return nil, fmt.Errorf("%w: key %q: malformed sealed value", ErrKey, key)
 	}
-	plain, err := a.Open(nil, blob[1:1+ns], blob[1+ns:], kvAAD(s.opts.DeviceID, key))
+	plain, err := a.Open(nil, blob[1:1+ns], blob[1+ns:], kvAAD(deviceID, key))
 	if err != nil {
 		return nil, fmt.Errorf("%w: key %q: cannot unseal (wrong key?)", ErrKey, key)
 	}

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -22,6 +24,28 @@ type migration struct {
 	version int
 	name    string
 	sql     string
+	// after runs in the same transaction, after sql: what SQL cannot do
+	// well (random bytes from crypto/rand).
+	after func(ctx context.Context, tx *sql.Tx) error
+}
+
+// afterHooks are the Go halves of migrations, by version.
+var afterHooks = map[int]func(ctx context.Context, tx *sql.Tx) error{
+	4: insertEpoch,
+}
+
+// insertEpoch gives the database its store epoch: 128 bits from crypto/rand,
+// created once, never changed (a new database is a new epoch).
+func insertEpoch(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('epoch', ?)`, newEpoch())
+	return err
+}
+
+// newEpoch returns a fresh random store epoch (32 lowercase hex digits).
+func newEpoch() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go ≥ 1.24)
+	return hex.EncodeToString(b[:])
 }
 
 // migrations returns the embedded migrations sorted by version; versions
@@ -42,7 +66,7 @@ func migrations() ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, migration{version: v, name: base, sql: string(b)})
+		ms = append(ms, migration{version: v, name: base, sql: string(b), after: afterHooks[v]})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	for i, m := range ms {
@@ -62,33 +86,34 @@ func SchemaVersion() int {
 	return len(ms)
 }
 
-// migrate brings db up to the latest version.
-func migrate(ctx context.Context, db *sql.DB) error {
+// migrate brings db up to the latest version. fresh reports a database
+// that had no schema at all (new, emptied or truncated file).
+func migrate(ctx context.Context, db *sql.DB) (fresh bool, err error) {
 	return migrateTo(ctx, db, -1)
 }
 
 // migrateTo applies migrations up to version target (-1: all).
-func migrateTo(ctx context.Context, db *sql.DB, target int) error {
+func migrateTo(ctx context.Context, db *sql.DB, target int) (fresh bool, err error) {
 	ms, err := migrations()
 	if err != nil {
-		return err
+		return false, err
 	}
 	var cur int
 	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&cur); err != nil {
-		return err
+		return false, err
 	}
 	if cur > len(ms) {
-		return fmt.Errorf("database schema version %d is newer than this build (%d)", cur, len(ms))
+		return false, fmt.Errorf("%w: database schema version %d is newer than this build (%d)", ErrSchema, cur, len(ms))
 	}
 	for _, m := range ms {
 		if m.version <= cur || (target >= 0 && m.version > target) {
 			continue
 		}
 		if err := applyMigration(ctx, db, m); err != nil {
-			return fmt.Errorf("%s: %w", m.name, err)
+			return false, fmt.Errorf("%s: %w", m.name, err)
 		}
 	}
-	return nil
+	return cur == 0, nil
 }
 
 func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
@@ -107,6 +132,11 @@ func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
 	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return err
+	}
+	if m.after != nil {
+		if err := m.after(ctx, tx); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
 		return err

@@ -53,7 +53,7 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := migrateTo(ctx, db, v); err != nil {
+			if _, err := migrateTo(ctx, db, v); err != nil {
 				t.Fatal(err)
 			}
 			fixtureRows(t, db, v)
@@ -65,6 +65,9 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 				t.Fatalf("user_version = %d, %v; want %d", got, err, latest)
 			}
 			checkIntegrity(t, s.db)
+			if !hexEpoch.MatchString(s.Epoch()) {
+				t.Fatalf("migrated database has epoch %q", s.Epoch())
+			}
 			want := Seq(1)
 			if v >= 1 {
 				want = 4
@@ -84,6 +87,27 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 	}
 }
 
+// TestCorruptRefused: a damaged file is refused at Open with ErrCorrupt
+// (the way out is a salvage), never silently recreated.
+func TestCorruptRefused(t *testing.T) {
+	o := testOptions(t, t.TempDir())
+	s, err := Open(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	f, err := os.OpenFile(o.Path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteAt([]byte("this is not an SQLite header, it is damage"), 0)
+	f.Close()
+	os.Remove(o.Path + "-wal")
+	if _, err := Open(context.Background(), o); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("Open of a damaged file: %v, want ErrCorrupt", err)
+	}
+}
+
 func TestRefuseNewerSchema(t *testing.T) {
 	o := testOptions(t, t.TempDir())
 	db, _ := sql.Open("sqlite3", dsn(o.Path, false))
@@ -91,8 +115,8 @@ func TestRefuseNewerSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	if _, err := Open(context.Background(), o); err == nil {
-		t.Fatal("Open accepted a newer schema")
+	if _, err := Open(context.Background(), o); !errors.Is(err, ErrSchema) {
+		t.Fatalf("Open of a newer schema: %v, want ErrSchema", err)
 	}
 }
 
@@ -115,6 +139,7 @@ func TestENOSPC(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := testOptions(t, dir)
+	o.MinFreeBytes = -1 // no reserve: this test wants the real ENOSPC (TestMinFreeReserve covers the reserve)
 	s, err := Open(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-const recordCols = `seq, kind, created_ns, boot_id, mono_ns, payload, sealed, acked_ns, quarantined_ns`
+const recordCols = `seq, kind, created_ns, boot_id, mono_ns, payload, sealed, acked_ns, quarantined_ns, origin_epoch, origin_seq`
 
 // maxLimit bounds one read.
 const maxLimit = 10_000
@@ -48,7 +48,7 @@ func (s *Store) Pending(ctx context.Context, limit int) ([]Record, error) {
 func (s *Store) query(ctx context.Context, what, q string, args ...any) ([]Record, error) {
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, mapErr(what, err)
+		return nil, s.noteErr(mapErr(what, err))
 	}
 	defer rows.Close()
 	var out []Record
@@ -60,20 +60,24 @@ func (s *Store) query(ctx context.Context, what, q string, args ...any) ([]Recor
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, mapErr(what, err)
+		return nil, s.noteErr(mapErr(what, err))
 	}
 	return out, nil
 }
 
 func (s *Store) scanRecord(rows *sql.Rows) (Record, error) {
 	var (
-		r                  = Record{DeviceID: s.opts.DeviceID}
+		r                  = Record{DeviceID: s.opts.DeviceID, Epoch: s.epoch}
 		seq, created, mono int64
 		payload, sealed    []byte
-		acked, quar        sql.NullInt64
+		acked, quar, oSeq  sql.NullInt64
+		oEpoch             sql.NullString
 	)
-	if err := rows.Scan(&seq, &r.Kind, &created, &r.BootID, &mono, &payload, &sealed, &acked, &quar); err != nil {
-		return r, mapErr("scan", err)
+	if err := rows.Scan(&seq, &r.Kind, &created, &r.BootID, &mono, &payload, &sealed, &acked, &quar, &oEpoch, &oSeq); err != nil {
+		return r, s.noteErr(mapErr("scan", err))
+	}
+	if oEpoch.Valid && oSeq.Valid {
+		r.Origin = &Origin{Epoch: oEpoch.String, Seq: Seq(oSeq.Int64)}
 	}
 	r.Seq, r.Mono, r.Payload = Seq(seq), time.Duration(mono), payload
 	r.CreatedAt = time.Unix(0, created).UTC()
@@ -83,7 +87,7 @@ func (s *Store) scanRecord(rows *sql.Rows) (Record, error) {
 	r.Quarantined = quar.Valid
 	p, err := s.sealer.open(s.opts.DeviceID, r.Seq, sealed)
 	if err != nil {
-		return r, err
+		return r, &UnreadableError{Seq: r.Seq, Err: err}
 	}
 	r.Personal = p
 	return r, nil
@@ -97,25 +101,40 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: key %q", ErrNotFound, key)
 	}
 	if err != nil {
-		return nil, mapErr("get", err)
+		return nil, s.noteErr(mapErr("get", err))
 	}
 	return v, nil
 }
 
+// UnreadableError is a read that met a record whose sealed fields the key
+// cannot open. It wraps the ErrKey error.
+type UnreadableError struct {
+	Seq Seq
+	Err error
+}
+
+func (e *UnreadableError) Error() string { return e.Err.Error() }
+func (e *UnreadableError) Unwrap() error { return e.Err }
+
 // Outbox summarises the upload backlog (kioskd diag outbox, selftest, metrics).
 type Outbox struct {
 	DeviceID         string        `json:"device_id"`
+	Epoch            string        `json:"store_epoch"`
 	Pending          int64         `json:"pending"`
 	OldestPendingAge time.Duration `json:"-"`
 	OldestPendingS   float64       `json:"oldest_pending_age_s"`
 	LastSeq          Seq           `json:"last_seq"`
 	LastAckedSeq     Seq           `json:"last_acked_seq"`
 	Quarantined      int64         `json:"quarantined"`
+	// QuarantineRun is the quarantine budget used: records quarantined
+	// since the last acknowledgement (the uploader stops at 10).
+	QuarantineRun int64 `json:"quarantine_run"`
 }
 
 // Outbox reads the upload backlog.
 func (s *Store) Outbox(ctx context.Context) (Outbox, error) {
-	return readOutbox(ctx, s.db, s.opts.DeviceID)
+	o, err := readOutbox(ctx, s.db, s.opts.DeviceID)
+	return o, s.noteErr(err)
 }
 
 // ReadOutbox opens the database at path read-only (no lock, no key, safe
@@ -156,26 +175,50 @@ func readOutbox(ctx context.Context, db *sql.DB, id string) (Outbox, error) {
 		o.OldestPendingAge = max(0, time.Since(time.Unix(0, oldest.Int64)))
 		o.OldestPendingS = o.OldestPendingAge.Seconds()
 	}
-	return o, nil
+	var version int
+	if err := db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return o, mapErr("outbox", err)
+	}
+	if version < 4 { // written by an older build: no epoch yet
+		return o, nil
+	}
+	err = db.QueryRowContext(ctx, `SELECT (SELECT value FROM meta WHERE key = 'epoch'),
+		COALESCE((SELECT quarantine_run FROM devices WHERE device_id = ?), 0)`, id).Scan(&o.Epoch, &o.QuarantineRun)
+	return o, mapErr("outbox", err)
 }
 
-// Capacity is the store's fill level against MaxRecords.
+// Capacity is the store's fill level: records against MaxRecords, and the
+// free space of the file system that holds the database.
 type Capacity struct {
-	Unuploaded int64   // pending + quarantined rows (never evicted)
-	Held       int64   // all rows on disk
-	Max        int64   // MaxRecords
-	Fraction   float64 // Unuploaded / Max
-	Warning    bool    // Fraction ≥ 90%: selftest line and metric
-	Full       bool    // Append refuses with ErrFull
+	Unuploaded   int64   // pending + quarantined rows (never evicted)
+	Held         int64   // all rows on disk
+	Max          int64   // MaxRecords
+	FreeBytes    int64   // available on the data file system (-1: unknown)
+	TotalBytes   int64   // size of the data file system (-1: unknown)
+	MinFreeBytes int64   // free space kept for acknowledgements and purges
+	Fraction     float64 // the larger of Unuploaded/Max and the file system's use above the reserve; 1 = full
+	Warning      bool    // Fraction ≥ 90%: selftest line and metric
+	Full         bool    // Append refuses with ErrFull
 }
 
-// Capacity reports the fill level (cheap: no database access).
+// Capacity reports the fill level (cheap: a statfs, no database access).
 func (s *Store) Capacity() Capacity {
 	s.statMu.Lock()
 	c := s.stat
 	s.statMu.Unlock()
 	m := int64(s.opts.MaxRecords)
-	f := float64(c.unacked) / float64(m)
-	return Capacity{Unuploaded: c.unacked, Held: c.total, Max: m, Fraction: f,
-		Warning: f >= WarnFraction, Full: c.unacked >= m}
+	free, total := s.diskSpace()
+	cp := Capacity{Unuploaded: c.unacked, Held: c.total, Max: m, FreeBytes: free, TotalBytes: total,
+		MinFreeBytes: s.opts.MinFreeBytes, Fraction: float64(c.unacked) / float64(m)}
+	if free >= 0 && total > s.opts.MinFreeBytes {
+		usable := float64(total - s.opts.MinFreeBytes)
+		disk := 1 - max(0, float64(free-s.opts.MinFreeBytes))/usable
+		cp.Fraction = max(cp.Fraction, min(1, disk))
+	}
+	cp.Full = c.unacked >= m || (free >= 0 && free < s.opts.MinFreeBytes)
+	if cp.Full {
+		cp.Fraction = 1
+	}
+	cp.Warning = cp.Fraction >= WarnFraction
+	return cp
 }

@@ -40,12 +40,20 @@ const (
 	FieldFingerprint = "fingerprint_binding"
 )
 
+// Origin is the first identity of a record that a salvage re-homed from an
+// earlier store epoch: the backend dedupes it on (device_id, Epoch, Seq).
+type Origin struct {
+	Epoch string
+	Seq   Seq
+}
+
 // Record is one durable transaction record.
 //
 // Callers of Append set Kind, Payload and Personal; the store fills
-// DeviceID, Seq and, when zero, CreatedAt/BootID/Mono.
+// DeviceID, Epoch, Seq and, when zero, CreatedAt/BootID/Mono.
 type Record struct {
 	DeviceID  string
+	Epoch     string // the store epoch the record was read from (reads only)
 	Seq       Seq
 	Kind      string            // e.g. "queue.ticket", "payment.vietqr", "transit.tap"
 	CreatedAt time.Time         // wall clock (UTC)
@@ -56,6 +64,7 @@ type Record struct {
 
 	AckedAt     time.Time // zero until the backend acknowledged it
 	Quarantined bool      // the backend rejected it (4xx); never resent
+	Origin      *Origin   // set on records re-homed by a salvage
 }
 
 // validate checks r and returns its compacted payload.
@@ -72,6 +81,9 @@ func (r *Record) validate() ([]byte, error) {
 	}
 	if buf.Len() == 0 || buf.Bytes()[0] != '{' {
 		return nil, fmt.Errorf("%w: payload must be a JSON object", ErrInvalid)
+	}
+	if r.Origin != nil && (len(r.Origin.Epoch) != 32 || r.Origin.Seq <= 0) {
+		return nil, fmt.Errorf("%w: origin needs a 32-hex-digit epoch and a positive seq", ErrInvalid)
 	}
 	if len(r.Personal) > 0 {
 		var top map[string]json.RawMessage

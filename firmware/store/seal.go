@@ -22,19 +22,22 @@ const (
 	sealAAD     = "kiosk06/store/seal/v1\x00"
 )
 
+// KeyAbsent is what the packaged unit passes as the seal.key credential
+// when the real one is missing (SetCredential=seal.key:absent): a key file
+// holding exactly this, or nothing, counts as missing, so that kioskd —
+// not systemd — refuses, with a message that says what to do.
+const KeyAbsent = "absent"
+
+// errKeyEmpty is an empty or KeyAbsent key file: treated as missing.
+var errKeyEmpty = errors.New("store: key file empty")
+
 type sealer struct {
-	aead cipher.AEAD
+	aead  cipher.AEAD
+	check string // keyCheck of the key
 }
 
-// loadSealer reads the key file, creating it (0600, atomically) on first start.
-func loadSealer(path string) (*sealer, error) {
-	key, err := readKey(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		key, err = createKey(path)
-	}
-	if err != nil {
-		return nil, err
-	}
+// newSealer makes the AES-256-GCM sealer for key.
+func newSealer(key []byte) (*sealer, error) {
 	block, err := aes.NewCipher(key)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrKey, err)
@@ -43,7 +46,7 @@ func loadSealer(path string) (*sealer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrKey, err)
 	}
-	return &sealer{aead: aead}, nil
+	return &sealer{aead: aead, check: keyCheck(key)}, nil
 }
 
 func readKey(path string) ([]byte, error) {
@@ -58,6 +61,9 @@ func readKey(path string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrKey, err)
 	}
+	if len(key) == 0 || string(key) == KeyAbsent {
+		return nil, errKeyEmpty
+	}
 	if len(key) != keySize {
 		return nil, fmt.Errorf("%w: %s holds %d bytes, want %d", ErrKey, path, len(key), keySize)
 	}
@@ -66,12 +72,16 @@ func readKey(path string) ([]byte, error) {
 
 // createKey writes a fresh random key to a temporary file, fsyncs it and
 // links it into place, so a crash never leaves a short key file behind.
+// The key's directory is created 0700 if missing.
 func createKey(path string) ([]byte, error) {
 	key := make([]byte, keySize)
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("%w: random: %v", ErrKey, err)
 	}
 	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("%w: create %s: %v", ErrKey, dir, err)
+	}
 	f, err := os.CreateTemp(dir, ".sealkey-*")
 	if err != nil {
 		return nil, fmt.Errorf("%w: create: %v", ErrKey, err)

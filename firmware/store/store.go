@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -19,8 +20,16 @@ import (
 // Sentinel errors callers branch on.
 var (
 	// ErrFull means the store refuses new records: the outbox has reached
-	// MaxRecords, or the disk is full. A kiosk that gets it must not take money.
+	// MaxRecords, or the disk is full (free space below MinFreeBytes, or
+	// ENOSPC). A kiosk that gets it must not take money.
 	ErrFull = errors.New("store: full: new transactions refused")
+	// ErrUnavailable means the store could not write (I/O error, read-only
+	// or corrupt database): like ErrFull, the kiosk must refuse new work.
+	ErrUnavailable = errors.New("store: unavailable: new transactions refused")
+	// ErrCorrupt means SQLite found the database file damaged. It wraps
+	// ErrUnavailable. At Open it is a refusal: recover with a salvage
+	// (kioskd diag store salvage), which re-homes every readable record.
+	ErrCorrupt = fmt.Errorf("%w: database file corrupt", ErrUnavailable)
 	// ErrClosed is returned after Close.
 	ErrClosed = errors.New("store: closed")
 	// ErrInvalid means the record was rejected before reaching the disk.
@@ -31,14 +40,32 @@ var (
 	ErrLocked = errors.New("store: database in use by another process")
 	// ErrDeviceMismatch means the database belongs to another device id.
 	ErrDeviceMismatch = errors.New("store: database belongs to another device")
+	// ErrSchema means the database was written by a newer build.
+	ErrSchema = errors.New("store: database schema newer than this build")
 	// ErrKey means the sealing key file is unusable (permissions, length).
 	ErrKey = errors.New("store: sealing key unusable")
+	// ErrKeyLost (wraps ErrKey) means the key file is missing while the
+	// database holds sealed personal fields: Open refuses rather than make
+	// a new key that would wedge every sealed record.
+	ErrKeyLost = fmt.Errorf("%w: key missing but the database holds sealed personal fields", ErrKey)
+	// ErrKeyMismatch (wraps ErrKey) means the key is not the one that
+	// sealed the database's personal fields.
+	ErrKeyMismatch = fmt.Errorf("%w: key does not open the database's sealed personal fields", ErrKey)
+	// ErrRolledBack means the database is older than the one this device
+	// last ran (a restored copy): its seqs would be reissued under the
+	// same epoch, so Open refuses; a salvage re-homes it into a new epoch.
+	ErrRolledBack = errors.New("store: database is older than the one this device last ran")
 )
 
 // Defaults applied by Open to zero Options fields.
 const (
 	DefaultMaxRecords = 1_000_000
 	DefaultRetention  = 7 * 24 * time.Hour
+	// DefaultMinFreeBytes is the free space kept on the database's file
+	// system: below it Append refuses with ErrFull, so that
+	// acknowledgements and purges (which need journal space) still work
+	// and the uplink can make room.
+	DefaultMinFreeBytes = 16 << 20
 	// WarnFraction of MaxRecords held in the outbox raises the capacity warning.
 	WarnFraction = 0.9
 )
@@ -47,14 +74,29 @@ const (
 // for a new database and must match an existing one (empty = take it from
 // the database).
 type Options struct {
-	Path       string        // SQLite database file
-	KeyFile    string        // sealing key file, created 0600 if missing
-	DeviceID   string        // this device's id (protocol v1 device_id)
-	MaxRecords int           // capacity cap in rows (default DefaultMaxRecords)
-	Retention  time.Duration // keep acknowledged records this long (default 7 days)
-	Logger     *slog.Logger  // default slog.Default()
+	Path    string // SQLite database file
+	KeyFile string // sealing key file; created 0600 only for a store that never sealed anything
+	// MarkerFile remembers the epoch (and last seq) this device last ran,
+	// so a database that was deleted, truncated or restored from an old
+	// copy is noticed (default Path + ".epoch").
+	MarkerFile   string
+	DeviceID     string        // this device's id (protocol v1 device_id)
+	MaxRecords   int           // capacity cap in rows (default DefaultMaxRecords)
+	MinFreeBytes int64         // free space kept on the file system (default DefaultMinFreeBytes; < 0: none)
+	Retention    time.Duration // keep acknowledged records this long (default 7 days)
+	Logger       *slog.Logger  // default slog.Default()
+	// KeyProvisioned: the key is provisioned outside kioskd (the systemd
+	// credential): never create it; an empty file counts as missing (the
+	// unit's empty SetCredential= fallback).
+	KeyProvisioned bool
+	// KeyRecovery opens the store although KeyFile cannot open its sealed
+	// fields (creating the key if missing), for QuarantineUnreadable
+	// (kioskd diag store quarantine-unreadable) and nothing else.
+	KeyRecovery bool
 
-	maxPageCount int // tests: simulate a full disk with PRAGMA max_page_count
+	maxPageCount int      // tests: simulate a full disk with PRAGMA max_page_count
+	heldLock     *os.File // Salvage: the database lock, already taken
+	salvaging    bool     // Salvage: a new epoch on purpose, not a reset
 }
 
 // Store is an open durable store. It is safe for concurrent use.
@@ -66,6 +108,18 @@ type Store struct {
 	lock   *os.File
 	sealer *sealer
 	clock  clockSource
+	epoch  string // this database's store epoch (meta 'epoch')
+	fresh  bool   // the database had no schema when opened
+	reset  EpochReset
+	// markerBound: checkEpoch accepted this database, so Close may
+	// record its progress in the marker file.
+	markerBound bool
+
+	health healthState
+	// pageSize and freePages: space inside the database file that SQLite
+	// reuses before growing it (purged rows), counted as free.
+	pageSize  int64
+	freePages atomic.Int64
 
 	mu     sync.RWMutex // guards closed against concurrent submit
 	closed bool
@@ -82,7 +136,11 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err := opts.fill(); err != nil {
 		return nil, err
 	}
-	lock, err := lockFile(opts.Path + ".lock")
+	lock := opts.heldLock
+	var err error
+	if lock == nil {
+		lock, err = lockFile(opts.Path + ".lock")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -93,6 +151,13 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, err
 	}
 	go s.writer()
+	if err := s.checkEpoch(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := os.Remove(RefusalNote(opts.Path)); err == nil {
+		s.log.Info("store: opened; the refusal note of an earlier start is cleared", "path", opts.Path)
+	}
 	if _, err := s.Purge(ctx); err != nil {
 		s.log.Warn("store: purge at open failed", "err", err)
 	}
@@ -106,6 +171,15 @@ func (o *Options) fill() error {
 	if o.MaxRecords <= 0 {
 		o.MaxRecords = DefaultMaxRecords
 	}
+	if o.MarkerFile == "" {
+		o.MarkerFile = o.Path + ".epoch"
+	}
+	switch {
+	case o.MinFreeBytes == 0:
+		o.MinFreeBytes = DefaultMinFreeBytes
+	case o.MinFreeBytes < 0:
+		o.MinFreeBytes = 0
+	}
 	if o.Retention <= 0 {
 		o.Retention = DefaultRetention
 	}
@@ -116,6 +190,9 @@ func (o *Options) fill() error {
 }
 
 func (s *Store) open(ctx context.Context) error {
+	if err := checkDamageNote(s.opts.Path); err != nil {
+		return err
+	}
 	// Create the file 0600 ourselves: SQLite would use 0644, and its -wal
 	// and -shm files copy the database file's mode.
 	if f, err := os.OpenFile(s.opts.Path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
@@ -127,15 +204,22 @@ func (s *Store) open(ctx context.Context) error {
 	}
 	s.db = db
 	db.SetMaxOpenConns(4)
-	if err := migrate(ctx, db); err != nil {
+	if s.fresh, err = migrate(ctx, db); err != nil {
 		return mapErr("migrate", err)
 	}
-	if s.sealer, err = loadSealer(s.opts.KeyFile); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'epoch'`).Scan(&s.epoch); err != nil {
+		return mapErr("epoch", err)
+	}
+	if err := s.bindKey(ctx); err != nil {
 		return err
 	}
 	if s.wconn, err = db.Conn(ctx); err != nil {
 		return mapErr("writer connection", err)
 	}
+	if err := s.wconn.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&s.pageSize); err != nil {
+		return mapErr("page size", err)
+	}
+	s.readFreePages(ctx)
 	if s.opts.maxPageCount > 0 {
 		q := fmt.Sprintf("PRAGMA max_page_count = %d", s.opts.maxPageCount)
 		if _, err := s.wconn.ExecContext(ctx, q); err != nil {
@@ -199,6 +283,10 @@ func (s *Store) readCounters(ctx context.Context) (counters, error) {
 // DeviceID returns the device id the store is bound to.
 func (s *Store) DeviceID() string { return s.opts.DeviceID }
 
+// Epoch returns the store epoch: 32 hex digits, random, created with the
+// database. Protocol v1 keys every record on (device_id, epoch, seq).
+func (s *Store) Epoch() string { return s.epoch }
+
 // Path returns the database file path (the uploader locks beside it).
 func (s *Store) Path() string { return s.opts.Path }
 
@@ -213,6 +301,7 @@ func (s *Store) Close() error {
 	close(s.reqs)
 	s.mu.Unlock()
 	<-s.done
+	s.writeMarker(context.Background())
 	return s.closeResources()
 }
 
@@ -268,16 +357,39 @@ func lockFile(path string) (*os.File, error) {
 	return f, nil
 }
 
-// mapErr prefixes err and maps a full disk (SQLITE_FULL, ENOSPC, EDQUOT)
-// onto ErrFull.
+// mapErr prefixes err and classifies it: a full disk (SQLITE_FULL, ENOSPC,
+// EDQUOT) is ErrFull, a damaged file (SQLITE_CORRUPT, SQLITE_NOTADB)
+// ErrCorrupt, an I/O or permission failure ErrUnavailable.
 func mapErr(what string, err error) error {
 	if err == nil {
 		return nil
 	}
+	if errors.Is(err, ErrFull) || errors.Is(err, ErrUnavailable) || errors.Is(err, ErrSchema) {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
 	if isDiskFull(err) {
 		return fmt.Errorf("%w: %s: disk full: %v", ErrFull, what, err)
 	}
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code {
+		case sqlite3.ErrCorrupt, sqlite3.ErrNotADB:
+			return fmt.Errorf("%w: %s: %v", ErrCorrupt, what, err)
+		case sqlite3.ErrIoErr, sqlite3.ErrReadonly, sqlite3.ErrCantOpen, sqlite3.ErrPerm, sqlite3.ErrNoLFS:
+			return fmt.Errorf("%w: %s: %v", ErrUnavailable, what, err)
+		}
+	}
 	return fmt.Errorf("store: %s: %w", what, err)
+}
+
+// writeErr is mapErr for a failed write transaction: whatever the cause,
+// the caller learns that the store refuses work (ErrFull or ErrUnavailable).
+func writeErr(what string, err error) error {
+	err = mapErr(what, err)
+	if errors.Is(err, ErrFull) || errors.Is(err, ErrUnavailable) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrUnavailable, err)
 }
 
 func isDiskFull(err error) bool {

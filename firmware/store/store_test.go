@@ -223,8 +223,14 @@ func TestKeyFile(t *testing.T) {
 	if _, err := Open(context.Background(), o); !errors.Is(err, ErrKey) {
 		t.Fatalf("world-readable key: %v, want ErrKey", err)
 	}
-	// Another key cannot unseal (and cannot silently return garbage).
+	// Another key cannot unseal (and cannot silently return garbage): the
+	// store refuses to open with it at all (TestKeyLostRefused has the rest).
 	o.KeyFile = filepath.Join(dir, "other.key")
+	if _, err := Open(context.Background(), o); !errors.Is(err, ErrKey) {
+		t.Fatalf("wrong key: %v, want ErrKey", err)
+	}
+	// A key opened with KeyRecovery still never returns garbage.
+	o.KeyRecovery = true
 	s2 := openT(t, o)
 	if _, err := s2.Records(context.Background(), "", 0, 1); !errors.Is(err, ErrKey) {
 		t.Fatalf("wrong key: %v, want ErrKey", err)
@@ -407,7 +413,11 @@ func TestCloseThenAppend(t *testing.T) {
 }
 
 func FuzzUnseal(f *testing.F) {
-	sl, err := loadSealer(filepath.Join(f.TempDir(), "k"))
+	key, err := createKey(filepath.Join(f.TempDir(), "k"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	sl, err := newSealer(key)
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -44,6 +44,16 @@ type wtx struct {
 	s        *Store
 	insert   *sql.Stmt
 	seqDirty bool
+	free     int64 // bytes free on the data file system, read once per transaction (-2: not yet)
+	freed    bool  // rows were deleted: the database's free pages changed
+}
+
+// diskFree returns the free bytes (statfs once per transaction; -1 unknown).
+func (w *wtx) diskFree() int64 {
+	if w.free == -2 {
+		w.free, _ = w.s.diskSpace()
+	}
+	return w.free
 }
 
 // submit queues o for the writer and waits for its durable outcome. A
@@ -95,9 +105,11 @@ func (s *Store) writer() {
 // op alone so one bad op cannot fail its neighbours.
 func (s *Store) runBatch(batch []op) {
 	errs, err := s.commit(batch)
+	s.health.noteCommit(s.noteErr(err))
 	if err != nil && len(batch) > 1 {
 		for _, o := range batch {
 			one, err := s.commit([]op{o})
+			s.health.noteCommit(s.noteErr(err))
 			if err != nil {
 				o.finish(err)
 			} else {
@@ -121,9 +133,9 @@ func (s *Store) commit(ops []op) ([]error, error) {
 	ctx := context.Background()
 	tx, err := s.wconn.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, mapErr("begin", err)
+		return nil, writeErr("begin", err)
 	}
-	w := &wtx{ctx: ctx, tx: tx, s: s}
+	w := &wtx{ctx: ctx, tx: tx, s: s, free: -2}
 	s.statMu.Lock()
 	c := s.stat
 	s.statMu.Unlock()
@@ -137,16 +149,21 @@ func (s *Store) commit(ops []op) ([]error, error) {
 		}
 		if err != nil {
 			tx.Rollback()
-			return nil, mapErr("write", err)
+			return nil, writeErr("write", err)
 		}
 	}
 	if err := w.flushSeq(c.lastSeq); err != nil {
 		tx.Rollback()
-		return nil, mapErr("write seq", err)
+		return nil, writeErr("write seq", err)
 	}
 	if err := tx.Commit(); err != nil {
 		tx.Rollback()
-		return nil, mapErr("commit", err)
+		return nil, writeErr("commit", err)
+	}
+	// The free-page count matters only near the reserve, or after deletes
+	// made room: skip the query otherwise (it would cost every commit).
+	if w.freed || (w.free >= 0 && w.free < 4*s.opts.MinFreeBytes) {
+		s.readFreePages(ctx)
 	}
 	s.setStat(c)
 	return errs, nil
@@ -178,18 +195,28 @@ func (s *Store) setStat(c counters) {
 
 // appendOp appends one record.
 type appendOp struct {
+	s       *Store
 	rec     Record
 	payload []byte
 	seq     Seq
 	done    chan error
 }
 
-func (a *appendOp) finish(err error) { a.done <- err }
+func (a *appendOp) finish(err error) {
+	if err != nil {
+		a.s.health.noteAppend(err)
+	}
+	a.done <- err
+}
 
 func (a *appendOp) apply(w *wtx, c *counters) error {
 	max := int64(w.s.opts.MaxRecords)
 	if c.unacked >= max {
 		return reject(fmt.Errorf("%w: %d unuploaded records (max %d)", ErrFull, c.unacked, max))
+	}
+	if free := w.diskFree(); free >= 0 && free < w.s.opts.MinFreeBytes {
+		return reject(fmt.Errorf("%w: %d bytes free on the data file system (keeps %d for acknowledgements)",
+			ErrFull, free, w.s.opts.MinFreeBytes))
 	}
 	if c.total >= max {
 		if err := w.evictAcked(c, c.total-max+1); err != nil {
@@ -203,15 +230,19 @@ func (a *appendOp) apply(w *wtx, c *counters) error {
 	}
 	if w.insert == nil {
 		w.insert, err = w.tx.PrepareContext(w.ctx, `INSERT INTO records
-			(device_id, seq, kind, created_ns, boot_id, mono_ns, payload, sealed)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+			(device_id, seq, kind, created_ns, boot_id, mono_ns, payload, sealed, origin_epoch, origin_seq)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
 	}
 	r := &a.rec
+	var oEpoch, oSeq any
+	if r.Origin != nil {
+		oEpoch, oSeq = r.Origin.Epoch, int64(r.Origin.Seq)
+	}
 	if _, err := w.insert.ExecContext(w.ctx, w.s.opts.DeviceID, int64(seq), r.Kind,
-		r.CreatedAt.UnixNano(), r.BootID, int64(r.Mono), a.payload, sealed); err != nil {
+		r.CreatedAt.UnixNano(), r.BootID, int64(r.Mono), a.payload, sealed, oEpoch, oSeq); err != nil {
 		return err
 	}
 	a.seq = seq
@@ -240,13 +271,17 @@ func (w *wtx) evictAcked(c *counters, n int64) error {
 	}
 	k, _ := res.RowsAffected()
 	c.total -= k
+	w.freed = w.freed || k > 0
 	return nil
 }
 
 // Append durably stores r and returns its seq. It returns only after the
 // transaction holding r is committed with fsync; concurrent calls share one
-// commit. Errors: ErrInvalid, ErrFull (outbox at MaxRecords or disk full),
-// ErrClosed, ctx errors (only before the record was queued).
+// commit. Errors: ErrInvalid; ErrFull (outbox at MaxRecords, free space
+// below MinFreeBytes, or ENOSPC); ErrUnavailable (the write failed: I/O
+// error, read-only or damaged file); ErrClosed; ctx errors (only before the
+// record was queued). After ErrFull or ErrUnavailable nothing was stored
+// and the person must not be told "accepted".
 func (s *Store) Append(ctx context.Context, r Record) (Seq, error) {
 	if r.DeviceID != "" && r.DeviceID != s.opts.DeviceID {
 		return 0, fmt.Errorf("%w: device id %q is not this store's", ErrInvalid, r.DeviceID)
@@ -256,7 +291,7 @@ func (s *Store) Append(ctx context.Context, r Record) (Seq, error) {
 		return 0, err
 	}
 	s.clock.stamp(&r)
-	a := &appendOp{rec: r, payload: payload, done: make(chan error, 1)}
+	a := &appendOp{s: s, rec: r, payload: payload, done: make(chan error, 1)}
 	if err := s.submit(ctx, a, a.done); err != nil {
 		return 0, err
 	}
@@ -292,25 +327,128 @@ func (s *Store) Ack(ctx context.Context, through Seq) (int, error) {
 		}
 		n, _ = res.RowsAffected()
 		c.unacked -= n
-		_, err = w.tx.ExecContext(w.ctx, `UPDATE devices SET acked_through = MAX(acked_through, ?)
-			WHERE device_id = ?`, int64(through), id)
+		// An acknowledgement proves the backend takes records again: the
+		// quarantine budget starts over (Quarantine).
+		_, err = w.tx.ExecContext(w.ctx, `UPDATE devices SET acked_through = MAX(acked_through, ?),
+			quarantine_run = CASE WHEN ? > 0 THEN 0 ELSE quarantine_run END
+			WHERE device_id = ?`, int64(through), n, id)
 		return err
 	})
 	return int(n), err
 }
 
 // Quarantine marks a pending record as rejected by the backend: it is kept
-// (and counted against capacity) but never sent again.
+// (and counted against capacity) but never sent again until an operator
+// releases it (Release). Each quarantine counts against the persistent
+// quarantine budget (QuarantineRun), which only an acknowledgement or a
+// Release resets: restarting the process does not.
 func (s *Store) Quarantine(ctx context.Context, seq Seq, reason string) error {
+	return s.quarantine(ctx, seq, reason, false)
+}
+
+// QuarantineUnreadableRecord quarantines a pending record whose sealed
+// fields cannot be opened (bit rot), moving its sealed blob to the
+// unreadable table so that reads of the record log keep working. It counts
+// against the quarantine budget like Quarantine.
+func (s *Store) QuarantineUnreadableRecord(ctx context.Context, seq Seq, reason string) error {
+	return s.quarantine(ctx, seq, reason, true)
+}
+
+func (s *Store) quarantine(ctx context.Context, seq Seq, reason string, unreadable bool) error {
 	if len(reason) > 512 {
 		reason = reason[:512]
 	}
 	return s.write(ctx, func(w *wtx, c *counters) error {
-		_, err := w.tx.ExecContext(w.ctx, `UPDATE records INDEXED BY records_pending SET quarantined_ns = ?, quarantine_reason = ?
-			WHERE device_id = ? AND seq = ? AND acked_ns IS NULL AND quarantined_ns IS NULL`,
-			time.Now().UnixNano(), reason, s.opts.DeviceID, int64(seq))
+		now := time.Now().UnixNano()
+		if unreadable {
+			if err := w.moveUnreadable(seq, reason, now); err != nil {
+				return err
+			}
+		} else {
+			res, err := w.tx.ExecContext(w.ctx, `UPDATE records INDEXED BY records_pending SET quarantined_ns = ?, quarantine_reason = ?
+				WHERE device_id = ? AND seq = ? AND acked_ns IS NULL AND quarantined_ns IS NULL`,
+				now, reason, s.opts.DeviceID, int64(seq))
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil
+			}
+		}
+		_, err := w.tx.ExecContext(w.ctx, `UPDATE devices SET quarantine_run = quarantine_run + 1 WHERE device_id = ?`,
+			s.opts.DeviceID)
 		return err
 	})
+}
+
+// QuarantineRun returns the persistent quarantine budget used: records
+// quarantined since the backend last acknowledged one (or since Release).
+func (s *Store) QuarantineRun(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE((SELECT quarantine_run FROM devices WHERE device_id = ?), 0)`,
+		s.opts.DeviceID).Scan(&n)
+	return n, mapErr("quarantine run", err)
+}
+
+// Released says what Release did.
+type Released struct {
+	Records    int   `json:"released"`             // returned to the outbox
+	Unreadable []Seq `json:"unreadable,omitempty"` // kept: their sealed fields are unreadable
+}
+
+// Release returns quarantined records to the outbox (kioskd diag outbox
+// release): the given seqs, or every quarantined record when seqs is empty,
+// except those whose sealed fields the key cannot open. It resets the
+// quarantine budget, so the uploader quarantines again if the backend still
+// rejects them.
+func (s *Store) Release(ctx context.Context, seqs []Seq) (Released, error) {
+	var r Released
+	err := s.write(ctx, func(w *wtx, c *counters) error {
+		r = Released{}
+		id := s.opts.DeviceID
+		rows, err := w.tx.QueryContext(w.ctx, `SELECT seq, EXISTS (SELECT 1 FROM unreadable
+			WHERE source = 'record' AND ref = CAST(records.seq AS TEXT))
+			FROM records WHERE device_id = ? AND quarantined_ns IS NOT NULL AND acked_ns IS NULL ORDER BY seq`, id)
+		if err != nil {
+			return err
+		}
+		want := map[Seq]bool{}
+		for _, q := range seqs {
+			want[q] = true
+		}
+		var release []Seq
+		for rows.Next() {
+			var (
+				seq int64
+				bad bool
+			)
+			if err := rows.Scan(&seq, &bad); err != nil {
+				rows.Close()
+				return err
+			}
+			switch {
+			case len(want) > 0 && !want[Seq(seq)]:
+			case bad:
+				r.Unreadable = append(r.Unreadable, Seq(seq))
+			default:
+				release = append(release, Seq(seq))
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, q := range release {
+			if _, err := w.tx.ExecContext(w.ctx, `UPDATE records SET quarantined_ns = NULL, quarantine_reason = NULL
+				WHERE device_id = ? AND seq = ?`, id, int64(q)); err != nil {
+				return err
+			}
+		}
+		r.Records = len(release)
+		_, err = w.tx.ExecContext(w.ctx, `UPDATE devices SET quarantine_run = 0 WHERE device_id = ?`, id)
+		return err
+	})
+	return r, err
 }
 
 // Purge deletes records acknowledged more than Retention ago, with their
@@ -326,6 +464,7 @@ func (s *Store) Purge(ctx context.Context) (int, error) {
 		}
 		n, _ = res.RowsAffected()
 		c.total -= n
+		w.freed = w.freed || n > 0
 		return nil
 	})
 	return int(n), err
@@ -333,6 +472,10 @@ func (s *Store) Purge(ctx context.Context) (int, error) {
 
 // Put durably stores value under key (through the writer, like Append).
 func (s *Store) Put(ctx context.Context, key string, value []byte) error {
+	return s.put(ctx, key, value, false)
+}
+
+func (s *Store) put(ctx context.Context, key string, value []byte, sealed bool) error {
 	if key == "" || len(key) > 256 || len(value) > maxPayload {
 		return fmt.Errorf("%w: key 1..256 bytes, value ≤ %d bytes", ErrInvalid, maxPayload)
 	}
@@ -340,9 +483,9 @@ func (s *Store) Put(ctx context.Context, key string, value []byte) error {
 		value = []byte{}
 	}
 	return s.write(ctx, func(w *wtx, c *counters) error {
-		_, err := w.tx.ExecContext(w.ctx, `INSERT INTO kv (key, value, updated_ns) VALUES (?, ?, ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_ns = excluded.updated_ns`,
-			key, value, time.Now().UnixNano())
+		_, err := w.tx.ExecContext(w.ctx, `INSERT INTO kv (key, value, updated_ns, sealed) VALUES (?, ?, ?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_ns = excluded.updated_ns, sealed = excluded.sealed`,
+			key, value, time.Now().UnixNano(), sealed)
 		return err
 	})
 }

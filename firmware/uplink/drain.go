@@ -28,6 +28,13 @@ type wireRecord struct {
 	Kind      string          `json:"kind"`
 	CreatedAt string          `json:"created_at"`
 	Payload   json.RawMessage `json:"payload"`
+	Origin    *wireOrigin     `json:"origin,omitempty"`
+}
+
+// wireOrigin is the first identity of a record re-homed by a salvage.
+type wireOrigin struct {
+	Epoch string    `json:"store_epoch"`
+	Seq   store.Seq `json:"seq"`
 }
 
 // createdAtLayout is RFC 3339 with all nine fractional digits.
@@ -50,6 +57,7 @@ func (u *Uploader) Drain(ctx context.Context) (Result, error) {
 	if u.lock == nil {
 		return res, fmt.Errorf("uplink: uploader closed")
 	}
+	u.head = 0
 	for {
 		items, err := u.nextBatch(ctx, &res)
 		if err != nil || len(items) == 0 {
@@ -65,21 +73,31 @@ func (u *Uploader) Drain(ctx context.Context) (Result, error) {
 }
 
 // nextBatch reads the oldest pending records and packs a batch. A record
-// that cannot fit any batch alone can never be sent: it is quarantined.
+// that cannot fit any batch alone can never be sent, nor one whose sealed
+// fields cannot be opened: each is quarantined.
 func (u *Uploader) nextBatch(ctx context.Context, res *Result) ([]item, error) {
 	for {
 		recs, err := u.st.Pending(ctx, u.opts.MaxRecords)
+		var bad *store.UnreadableError
+		if errors.As(err, &bad) {
+			u.head = bad.Seq
+			if err := u.quarantine(ctx, bad.Seq, "sealed fields unreadable", res, true); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("uplink: read outbox: %w", err)
 		}
 		if len(recs) == 0 {
 			return nil, nil
 		}
+		u.head = recs[0].Seq
 		items, why := u.pack(recs)
 		if len(items) > 0 {
 			return items, nil
 		}
-		if err := u.quarantine(ctx, recs[0].Seq, why, res); err != nil {
+		if err := u.quarantine(ctx, recs[0].Seq, why, res, false); err != nil {
 			return nil, err
 		}
 	}
@@ -109,7 +127,7 @@ func (u *Uploader) pack(recs []store.Record) ([]item, string) {
 }
 
 func envelopeSize(device string) int {
-	return len(`{"device_id":,"records":[]}`) + len(device) + 2
+	return len(`{"device_id":,"store_epoch":"","records":[]}`) + len(device) + 2 + 32
 }
 
 // encodeRecord renders r for the wire; personal fields join the payload as
@@ -130,21 +148,39 @@ func encodeRecord(r store.Record) ([]byte, error) {
 			return nil, err
 		}
 	}
-	return json.Marshal(wireRecord{Seq: r.Seq, Kind: r.Kind,
-		CreatedAt: r.CreatedAt.UTC().Format(createdAtLayout), Payload: payload})
+	w := wireRecord{Seq: r.Seq, Kind: r.Kind, CreatedAt: r.CreatedAt.UTC().Format(createdAtLayout), Payload: payload}
+	if r.Origin != nil {
+		w.Origin = &wireOrigin{Epoch: r.Origin.Epoch, Seq: r.Origin.Seq}
+	}
+	return json.Marshal(w)
 }
 
-func (u *Uploader) quarantine(ctx context.Context, seq store.Seq, reason string, res *Result) error {
-	if u.quarRun >= maxQuarantineRun {
-		return fmt.Errorf("%w: %d records quarantined without an acknowledgement; not quarantining seq %d",
-			ErrRejecting, u.quarRun, seq)
+// quarantine sets seq aside within the persistent budget: the store counts
+// quarantines since the last acknowledgement, so neither a restart nor a
+// watchdog kill gives the uploader a fresh budget.
+func (u *Uploader) quarantine(ctx context.Context, seq store.Seq, reason string, res *Result, unreadable bool) error {
+	run, err := u.st.QuarantineRun(ctx)
+	if err != nil {
+		return fmt.Errorf("uplink: quarantine budget: %w", err)
 	}
-	u.quarRun++
-	if err := u.st.Quarantine(ctx, seq, reason); err != nil {
+	if run >= maxQuarantineRun {
+		return fmt.Errorf("%w: %d records quarantined without an acknowledgement; not quarantining seq %d",
+			ErrRejecting, run, seq)
+	}
+	if unreadable {
+		err = u.st.QuarantineUnreadableRecord(ctx, seq, reason)
+	} else {
+		err = u.st.Quarantine(ctx, seq, reason)
+	}
+	if err != nil {
 		return fmt.Errorf("uplink: quarantine seq %d: %w", seq, err)
 	}
 	res.Quarantined = append(res.Quarantined, seq)
-	u.log.Warn("uplink: record quarantined", "seq", seq, "reason", reason)
+	u.log.Warn("uplink: record quarantined", "seq", seq, "reason", reason, "budget_used", run+1, "budget", maxQuarantineRun)
+	if run+1 == maxQuarantineRun {
+		u.log.Error("uplink: quarantine budget spent: no more records are set aside until the backend acknowledges one "+
+			"or an operator runs kioskd diag outbox release", "quarantined_in_a_row", run+1)
+	}
 	return nil
 }
 
@@ -155,7 +191,7 @@ func (u *Uploader) sendBisect(ctx context.Context, items []item, res *Result) er
 	var rej *rejectedError
 	switch {
 	case errors.As(err, &rej) && len(items) == 1:
-		return u.quarantine(ctx, items[0].seq, rej.Error(), res)
+		return u.quarantine(ctx, items[0].seq, rej.Error(), res, false)
 	case errors.As(err, &rej):
 		mid := len(items) / 2
 		if err := u.sendBisect(ctx, items[:mid], res); err != nil {
@@ -185,17 +221,14 @@ func quarantined(res *Result, seq store.Seq) bool {
 func (u *Uploader) ack(ctx context.Context, items []item, through store.Seq, res *Result) error {
 	first, last := items[0].seq, items[len(items)-1].seq
 	if through < first {
-		return fmt.Errorf("%w: acked_through %d acknowledges nothing of batch %d..%d", ErrTransient, through, first, last)
+		return fmt.Errorf("%w: acked_through %d acknowledges nothing of batch %d..%d", ErrNoProgress, through, first, last)
 	}
 	through = min(through, last)
-	n, err := u.st.Ack(ctx, through)
+	n, err := u.st.Ack(ctx, through) // an acknowledgement also restores the quarantine budget
 	if err != nil {
 		return fmt.Errorf("uplink: ack %d: %w", through, err)
 	}
 	res.Batches++
-	if n > 0 {
-		u.quarRun = 0
-	}
 	res.Acked += n
 	res.AckedThrough = max(res.AckedThrough, through)
 	return nil
@@ -229,19 +262,25 @@ func (u *Uploader) post(ctx context.Context, items []item) (store.Seq, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%w: read reply: %v", ErrTransient, err)
 	}
-	return classify(resp.StatusCode, body)
+	return classify(resp.StatusCode, body, u.st.Epoch())
 }
 
 // classify maps a reply onto acked_through or an error class (protocol v1).
-// Error texts carry the status only, never the reply body (see rejectedError).
-func classify(status int, body []byte) (store.Seq, error) {
+// A 200 acknowledges only when it names the epoch the batch was sent
+// under. Error texts carry the status only, never the reply body (see
+// rejectedError).
+func classify(status int, body []byte, epoch string) (store.Seq, error) {
 	switch {
 	case status == http.StatusOK:
 		var r struct {
 			AckedThrough *int64 `json:"acked_through"`
+			Epoch        string `json:"store_epoch"`
 		}
 		if err := json.Unmarshal(body, &r); err != nil || r.AckedThrough == nil || *r.AckedThrough < 0 {
-			return 0, fmt.Errorf("%w: 200 without a valid acked_through (%d-byte reply)", ErrTransient, len(body))
+			return 0, fmt.Errorf("%w: 200 without a valid acked_through (%d-byte reply)", ErrNoProgress, len(body))
+		}
+		if r.Epoch != epoch {
+			return 0, fmt.Errorf("%w: reply acknowledges store epoch %q, the batch was %q", ErrNoProgress, r.Epoch, epoch)
 		}
 		return store.Seq(*r.AckedThrough), nil
 	case status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusNotFound:
@@ -261,7 +300,9 @@ func (u *Uploader) newRequest(ctx context.Context, items []item) (*http.Request,
 	dev, _ := json.Marshal(u.st.DeviceID())
 	body.WriteString(`{"device_id":`)
 	body.Write(dev)
-	body.WriteString(`,"records":[`)
+	body.WriteString(`,"store_epoch":"`)
+	body.WriteString(u.st.Epoch()) // 32 hex digits: nothing to escape
+	body.WriteString(`","records":[`)
 	for i, it := range items {
 		if i > 0 {
 			body.WriteByte(',')

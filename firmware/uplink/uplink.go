@@ -1,34 +1,44 @@
 // Package uplink is the store-and-forward uploader: it sends the records of a
 // firmware/store outbox to the backend with upload protocol v1 (issue 3,
-// design §6) and marks them acknowledged only after the backend said so.
+// design §6, docs/PROTOCOL.md) and marks them acknowledged only after the
+// backend said so.
 //
 // Protocol v1:
 //
 //	POST {base_url}/v1/devices/{device_id}/records
 //	Content-Type: application/json; Content-Encoding: gzip when the body is over 1 KiB
 //	Authorization: Bearer {token}; optional mTLS (client cert, key, CA)
-//	{"device_id": "...", "records": [{"seq": 17, "kind": "transit.tap",
-//	  "created_at": "RFC 3339 with nanoseconds", "payload": {...}}]}
+//	{"device_id": "...", "store_epoch": "32 hex digits", "records": [{"seq": 17,
+//	  "kind": "transit.tap", "created_at": "RFC 3339 with nanoseconds", "payload": {...}}]}
 //
 // Records go in ascending seq, at most 500 or 1 MiB per batch. A 200 reply
-// {"acked_through": N} means every seq ≤ N is stored; the backend dedupes on
-// (device_id, seq) forever, so resending is always safe. 5xx, 408, 429,
-// timeouts and connection errors are retried with exponential backoff and
-// jitter (1 s up to 5 min). Any other 4xx (except 401/403/404, which are
-// configuration errors and retried) is bisected down to the offending
-// record, which is quarantined (kept, never resent) before going on.
+// {"acked_through": N, "store_epoch": "..."} means every seq ≤ N of that
+// epoch is stored; a reply naming another epoch acknowledges nothing. The
+// backend dedupes on (device_id, store_epoch, seq) forever, so resending is
+// always safe, and a new database (new epoch) can never be mistaken for
+// duplicates. A record a salvage re-homed from an earlier epoch carries
+// "origin": {"store_epoch": ..., "seq": ...}, its first identity, which the
+// backend dedupes on instead. 5xx, 408, 429, timeouts and connection errors
+// are retried with exponential backoff and jitter (1 s up to 5 min). Any
+// other 4xx (except 401/403/404, which are configuration errors and
+// retried) is bisected down to the offending record, which is quarantined
+// (kept, never resent) before going on — at most 10 in a row without an
+// acknowledgement, a budget kept in the store so restarts do not reset it.
 //
 // A record's sealed personal fields travel inside its payload as the member
 // "personal" (an object of strings), over TLS only in production.
 //
 // Exactly one Uploader runs per store: New takes an exclusive file lock
-// beside the database.
+// beside the database. Status and Check report an uploader wedged on one
+// record (the backend answers but the head of the outbox does not move),
+// which /healthz shows.
 //
 // This package imports firmware/store and the standard library only; it must
 // not import flows, drivers or UI code.
 package uplink
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -55,8 +65,16 @@ var (
 	ErrAuth = errors.New("uplink: backend refused credentials or URL")
 	// ErrRejecting means the backend rejected many records in a row; the
 	// uploader stops quarantining and backs off instead of emptying the
-	// outbox into quarantine.
+	// outbox into quarantine. An acknowledgement or an operator's release
+	// (kioskd diag outbox release) restores the budget.
 	ErrRejecting = errors.New("uplink: backend rejects every record")
+	// ErrNoProgress (wraps ErrTransient) means the backend answered but
+	// acknowledged nothing of the batch (no valid acked_through, another
+	// epoch, below the batch): the head of the outbox does not move.
+	ErrNoProgress = fmt.Errorf("%w: backend acknowledged nothing", ErrTransient)
+	// ErrWedged is what Check returns while the uploader is stuck on one
+	// record.
+	ErrWedged = errors.New("uplink: wedged on one record")
 )
 
 // Protocol v1 limits and defaults.
@@ -71,6 +89,9 @@ const (
 	// maxQuarantineRun is how many records may be quarantined without an
 	// acknowledgement in between before the uploader suspects the backend.
 	maxQuarantineRun = 10
+	// WedgeAfter failed drains on the same head record, with the backend
+	// answering (or the record unreadable), make the uploader wedged.
+	WedgeAfter = 3
 )
 
 // Options configure an Uploader.
@@ -103,8 +124,8 @@ type Uploader struct {
 	lock   *os.File
 	kick   chan struct{}
 
-	mu       sync.Mutex // serialises Drain; guards quarRun
-	quarRun  int        // records quarantined since the last acknowledgement
+	mu       sync.Mutex // serialises Drain
+	head     store.Seq  // first record of the batch being tried (0: none)
 	statusMu sync.Mutex
 	status   Status
 }
@@ -116,7 +137,19 @@ type Status struct {
 	ConsecutiveFailures int
 	AckedThrough        store.Seq
 	Quarantined         int // quarantined by this uploader since start
+	// HeadSeq is the outbox record the last failed drain could not get
+	// past, and HeadFailures how many drains in a row failed on it while
+	// the backend answered (or the record could not be read). Connection
+	// errors and 5xx (an offline kiosk) do not count.
+	HeadSeq      store.Seq
+	HeadFailures int
+	// Rejecting: the quarantine budget is spent (ErrRejecting).
+	Rejecting bool
 }
+
+// Wedged reports an uploader stuck on one record: WedgeAfter failed drains
+// on the same head record, or the quarantine budget spent.
+func (s Status) Wedged() bool { return s.Rejecting || s.HeadFailures >= WedgeAfter }
 
 // New creates the uploader for st, taking its uploader lock.
 func New(st *store.Store, opts Options) (*Uploader, error) {
@@ -224,6 +257,34 @@ func (u *Uploader) Status() Status {
 	return u.status
 }
 
+// Check returns ErrWedged (with the record and the last error) while the
+// uploader is stuck on one record, nil otherwise. An uploader that merely
+// cannot reach the backend is not wedged: records wait, as designed.
+func (u *Uploader) Check() error {
+	st := u.Status()
+	switch {
+	case st.Rejecting:
+		return fmt.Errorf("%w: quarantine budget spent (%d records rejected without an acknowledgement); "+
+			"stuck at seq %d: %s", ErrWedged, maxQuarantineRun, st.HeadSeq, st.LastError)
+	case st.HeadFailures >= WedgeAfter:
+		return fmt.Errorf("%w: seq %d failed %d times: %s", ErrWedged, st.HeadSeq, st.HeadFailures, st.LastError)
+	}
+	return nil
+}
+
+// wedging reports whether err means the backend (or the store) will not
+// take the head record, as opposed to the backend being out of reach.
+func wedging(err error) bool {
+	switch {
+	case errors.Is(err, ErrNoProgress), errors.Is(err, ErrRejecting):
+		return true
+	case errors.Is(err, ErrTransient), errors.Is(err, ErrAuth), errors.Is(err, context.Canceled),
+		errors.Is(err, context.DeadlineExceeded):
+		return false
+	}
+	return true // a local failure: reading or quarantining the record
+}
+
 func (u *Uploader) noteResult(res Result, err error) {
 	u.statusMu.Lock()
 	defer u.statusMu.Unlock()
@@ -234,9 +295,21 @@ func (u *Uploader) noteResult(res Result, err error) {
 	if err != nil {
 		u.status.LastError = err.Error()
 		u.status.ConsecutiveFailures++
+		u.status.Rejecting = errors.Is(err, ErrRejecting)
+		switch {
+		case !wedging(err):
+		case u.head == u.status.HeadSeq && res.Acked == 0:
+			u.status.HeadFailures++
+		default:
+			u.status.HeadSeq, u.status.HeadFailures = u.head, 1
+		}
+		if u.status.HeadFailures == WedgeAfter {
+			u.log.Error("uplink: wedged on one record", "seq", u.head, "failures", u.status.HeadFailures, "err", err)
+		}
 		return
 	}
 	u.status.LastError = ""
 	u.status.ConsecutiveFailures = 0
 	u.status.LastSuccess = time.Now()
+	u.status.HeadSeq, u.status.HeadFailures, u.status.Rejecting = 0, 0, false
 }

@@ -256,10 +256,12 @@ func TestErrorClasses(t *testing.T) {
 		{"429", 429, "", ErrTransient},
 		{"401", 401, "", ErrAuth},
 		{"403", 403, "", ErrAuth},
-		{"200 garbage", 200, "<html>", ErrTransient},
-		{"200 no field", 200, `{}`, ErrTransient},
-		{"200 negative", 200, `{"acked_through":-1}`, ErrTransient},
-		{"200 acks nothing", 200, `{"acked_through":0}`, ErrTransient},
+		{"200 garbage", 200, "<html>", ErrNoProgress},
+		{"200 no field", 200, `{}`, ErrNoProgress},
+		{"200 negative", 200, `{"acked_through":-1}`, ErrNoProgress},
+		{"200 acks nothing", 200, `{"acked_through":0,"store_epoch":"EPOCH"}`, ErrNoProgress},
+		{"200 without the epoch", 200, `{"acked_through":3}`, ErrNoProgress},
+		{"200 of another epoch", 200, `{"acked_through":3,"store_epoch":"00000000000000000000000000000000"}`, ErrNoProgress},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -267,7 +269,7 @@ func TestErrorClasses(t *testing.T) {
 			fill(t, s, 3)
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.WriteHeader(tc.status)
-				io.WriteString(w, tc.body)
+				io.WriteString(w, strings.ReplaceAll(tc.body, "EPOCH", s.Epoch()))
 			}))
 			defer srv.Close()
 			_, err := newUploader(t, s, srv.URL, nil).Drain(context.Background())
@@ -285,7 +287,7 @@ func TestAckClampedToBatch(t *testing.T) {
 	s := newStore(t)
 	fill(t, s, 10)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, `{"acked_through":999999}`)
+		fmt.Fprintf(w, `{"acked_through":999999,"store_epoch":%q}`, s.Epoch())
 	}))
 	defer srv.Close()
 	res, err := newUploader(t, s, srv.URL, nil).Drain(context.Background())
@@ -308,7 +310,7 @@ func TestPartialAckContinues(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls++
 		if calls == 1 { // a backend that stored only part of the batch
-			io.WriteString(w, `{"acked_through":20}`)
+			fmt.Fprintf(w, `{"acked_through":20,"store_epoch":%q}`, s.Epoch())
 			return
 		}
 		c.ServeHTTP(w, r)
@@ -410,13 +412,15 @@ func TestBadBaseURL(t *testing.T) {
 }
 
 func FuzzClassify(f *testing.F) {
+	const epoch = "0123456789abcdef0123456789abcdef"
+	f.Add(200, []byte(`{"acked_through":17,"store_epoch":"`+epoch+`"}`))
 	f.Add(200, []byte(`{"acked_through":17}`))
 	f.Add(200, []byte(`{"acked_through":null}`))
 	f.Add(422, []byte("bad"))
 	f.Add(500, []byte{})
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		seq, err := classify(status, body) // must not panic
-		if err == nil && (status != 200 || seq < 0) {
+		seq, err := classify(status, body, epoch) // must not panic
+		if err == nil && (status != 200 || seq < 0 || !strings.Contains(string(body), epoch)) {
 			t.Fatalf("classify(%d, %q) = %d, nil", status, body, seq)
 		}
 	})

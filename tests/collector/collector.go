@@ -1,8 +1,12 @@
 // Package collector is the reference backend for upload protocol v1
-// (issue 3, firmware/uplink): an http.Handler that accepts
-// POST /v1/devices/{device_id}/records, checks every rule of the protocol,
-// dedupes on (device_id, seq) forever and exposes what it received. Tests
-// serve it with httptest; `kioskd sim` can serve it on a real port.
+// (issue 3, issue 15, docs/PROTOCOL.md, firmware/uplink): an http.Handler
+// that accepts POST /v1/devices/{device_id}/records, checks every rule of
+// the protocol, dedupes on (device_id, store_epoch, seq) forever — or on a
+// re-homed record's origin — and exposes what it received. A device whose
+// store starts a new epoch is reported (log, Stats.EpochChanges,
+// Options.OnEpochChange, Epochs) and its new records are never taken for
+// duplicates of the old epoch's. Tests serve it with httptest; `kioskd sim`
+// can serve it on a real port.
 //
 // It is written from the protocol text, independently of firmware/uplink,
 // and must not import it (or anything under firmware/).
@@ -16,6 +20,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -28,27 +33,52 @@ const (
 	MaxBodyBytes = 1 << 20 // uncompressed JSON body
 )
 
+// epochSyntax is a store epoch: 128 bits as 32 lowercase hex digits.
+var epochSyntax = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// Origin is the first identity of a record a device re-homed into a new
+// epoch (after a salvage).
+type Origin struct {
+	Epoch string `json:"store_epoch"`
+	Seq   int64  `json:"seq"`
+}
+
 // Record is one stored record, as received.
 type Record struct {
-	DeviceID  string          `json:"device_id"`
+	DeviceID string `json:"device_id"`
+	// Epoch and Seq are the record's identity: its origin for a re-homed
+	// record, else the batch's store_epoch and the record's seq.
+	Epoch     string          `json:"store_epoch"`
 	Seq       int64           `json:"seq"`
 	Kind      string          `json:"kind"`
 	CreatedAt string          `json:"created_at"`
 	Payload   json.RawMessage `json:"payload"`
-	// Received counts deliveries of this (device_id, seq): > 1 means resent
-	// and deduplicated.
+	Origin    *Origin         `json:"origin,omitempty"`
+	// ResentAs is the (epoch, seq) a re-homed record first arrived under.
+	ResentAs *Origin `json:"-"`
+	// Received counts deliveries of this identity: > 1 means resent and
+	// deduplicated.
 	Received int `json:"-"`
 }
 
 // Stats counts what the collector saw.
 type Stats struct {
-	Requests   int // HTTP requests to the records endpoint
-	Accepted   int // batches answered 200
-	Rejected   int // batches answered 4xx
-	Stored     int // distinct (device_id, seq)
-	Duplicates int // records received again and deduplicated
-	Conflicts  int // duplicates whose content differed from the first copy
-	Gzipped    int // requests with Content-Encoding: gzip
+	Requests     int // HTTP requests to the records endpoint
+	Accepted     int // batches answered 200
+	Rejected     int // batches answered 4xx
+	Stored       int // distinct (device_id, epoch, seq)
+	Duplicates   int // records received again and deduplicated
+	Conflicts    int // duplicates whose content differed from the first copy
+	Gzipped      int // requests with Content-Encoding: gzip
+	EpochChanges int // batches that started a new store epoch of a known device
+}
+
+// Epoch is one store epoch of a device, as the collector saw it.
+type Epoch struct {
+	Epoch     string
+	FirstSeen time.Time
+	Records   int   // distinct records stored under it
+	MaxSeq    int64 // highest seq stored under it
 }
 
 // Options configure a Collector.
@@ -58,14 +88,50 @@ type Options struct {
 	// Reject, if set, is asked about each record; true makes the whole
 	// batch fail with 422 (a record the backend cannot accept).
 	Reject func(deviceID string, r Record) bool
-	Logger *slog.Logger
+	// OnEpochChange, if set, is called (outside the lock) when a known
+	// device sends its first batch of a new store epoch.
+	OnEpochChange func(deviceID string, previous, current Epoch)
+	Logger        *slog.Logger
+}
+
+// key is a record's permanent identity.
+type key struct {
+	epoch string
+	seq   int64
+}
+
+// device is what the collector holds of one device.
+type device struct {
+	recs   map[key]*Record
+	epochs []*Epoch // in first-seen order
+}
+
+func (d *device) epoch(e string) *Epoch {
+	for _, x := range d.epochs {
+		if x.Epoch == e {
+			return x
+		}
+	}
+	return nil
+}
+
+// insertBefore puts e just before at in the first-seen order: an origin
+// epoch the collector learns of through re-homed records came first.
+func (d *device) insertBefore(e, at *Epoch) {
+	for i, x := range d.epochs {
+		if x == at {
+			d.epochs = append(d.epochs[:i], append([]*Epoch{e}, d.epochs[i:]...)...)
+			return
+		}
+	}
+	d.epochs = append(d.epochs, e)
 }
 
 // Collector is the reference v1 backend. Safe for concurrent use.
 type Collector struct {
 	opts Options
 	mu   sync.Mutex
-	recs map[string]map[int64]*Record
+	devs map[string]*device
 	st   Stats
 }
 
@@ -74,7 +140,7 @@ func New(opts Options) *Collector {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Collector{opts: opts, recs: map[string]map[int64]*Record{}}
+	return &Collector{opts: opts, devs: map[string]*device{}}
 }
 
 // Handler returns the collector's HTTP handler.
@@ -82,6 +148,7 @@ func (c *Collector) Handler() http.Handler { return c }
 
 type batch struct {
 	DeviceID string   `json:"device_id"`
+	Epoch    string   `json:"store_epoch"`
 	Records  []Record `json:"records"`
 }
 
@@ -118,9 +185,9 @@ func (c *Collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, herr.msg, herr.code)
 		return
 	}
-	through := c.store(device, b.Records)
+	through := c.store(device, b)
 	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(w, `{"acked_through":%d}`, through)
+	fmt.Fprintf(w, `{"acked_through":%d,"store_epoch":%q}`, through, b.Epoch)
 }
 
 // parsePath extracts device_id from /v1/devices/{device_id}/records.
@@ -182,6 +249,9 @@ func (c *Collector) check(device string, b *batch) *httpError {
 	if b.DeviceID != device {
 		return fail(http.StatusBadRequest, "device_id %q does not match path %q", b.DeviceID, device)
 	}
+	if !epochSyntax.MatchString(b.Epoch) {
+		return fail(http.StatusBadRequest, "store_epoch %q: want 32 lowercase hex digits", b.Epoch)
+	}
 	if len(b.Records) == 0 || len(b.Records) > MaxRecords {
 		return fail(http.StatusBadRequest, "%d records, want 1..%d", len(b.Records), MaxRecords)
 	}
@@ -197,6 +267,9 @@ func (c *Collector) check(device string, b *batch) *httpError {
 		if _, err := time.Parse(time.RFC3339Nano, r.CreatedAt); err != nil {
 			return fail(http.StatusBadRequest, "record %d: created_at: %v", i, err)
 		}
+		if o := r.Origin; o != nil && (!epochSyntax.MatchString(o.Epoch) || o.Seq <= 0 || o.Epoch == b.Epoch) {
+			return fail(http.StatusBadRequest, "record %d: origin needs an earlier store_epoch and a positive seq", i)
+		}
 		if p := bytes.TrimSpace(r.Payload); len(p) == 0 || p[0] != '{' {
 			return fail(http.StatusUnprocessableEntity, "record %d: payload is not an object", i)
 		}
@@ -209,16 +282,31 @@ func (c *Collector) check(device string, b *batch) *httpError {
 
 // store keeps new records, counts duplicates and returns acked_through:
 // the highest seq of the batch (every record of it is now stored).
-func (c *Collector) store(device string, rs []Record) int64 {
+func (c *Collector) store(id string, b *batch) int64 {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	m := c.recs[device]
-	if m == nil {
-		m = map[int64]*Record{}
-		c.recs[device] = m
+	d := c.devs[id]
+	if d == nil {
+		d = &device{recs: map[key]*Record{}}
+		c.devs[id] = d
 	}
-	for _, r := range rs {
-		if old, ok := m[r.Seq]; ok {
+	var changed *[2]Epoch
+	ep := d.epoch(b.Epoch)
+	if ep == nil {
+		ep = &Epoch{Epoch: b.Epoch, FirstSeen: time.Now()}
+		if n := len(d.epochs); n > 0 {
+			// A known device with a new store: its seqs start again at 1,
+			// and none of them is a duplicate of the previous epoch's.
+			c.st.EpochChanges++
+			changed = &[2]Epoch{*d.epochs[n-1], *ep}
+		}
+		d.epochs = append(d.epochs, ep)
+	}
+	for _, r := range b.Records {
+		k := key{b.Epoch, r.Seq}
+		if r.Origin != nil {
+			k = key{r.Origin.Epoch, r.Origin.Seq}
+		}
+		if old, ok := d.recs[k]; ok {
 			old.Received++
 			c.st.Duplicates++
 			if old.Kind != r.Kind || old.CreatedAt != r.CreatedAt || !bytes.Equal(old.Payload, r.Payload) {
@@ -226,33 +314,93 @@ func (c *Collector) store(device string, rs []Record) int64 {
 			}
 			continue
 		}
-		r.DeviceID, r.Received = device, 1
+		r.DeviceID, r.Received = id, 1
 		r.Payload = append(json.RawMessage(nil), r.Payload...)
-		m[r.Seq] = &r
+		if r.Origin != nil {
+			r.ResentAs = &Origin{Epoch: b.Epoch, Seq: r.Seq}
+		}
+		r.Epoch, r.Seq = k.epoch, k.seq
+		d.recs[k] = &r
 		c.st.Stored++
+		owner := ep
+		if r.Origin != nil {
+			if owner = d.epoch(k.epoch); owner == nil {
+				owner = &Epoch{Epoch: k.epoch, FirstSeen: time.Now()}
+				d.insertBefore(owner, ep)
+			}
+		}
+		owner.Records++
+		owner.MaxSeq = max(owner.MaxSeq, k.seq)
 	}
 	c.st.Accepted++
-	return rs[len(rs)-1].Seq
+	c.mu.Unlock()
+	if changed != nil {
+		c.opts.Logger.Warn("collector: device started a new store epoch", "device", id,
+			"previous_epoch", changed[0].Epoch, "previous_records", changed[0].Records,
+			"previous_max_seq", changed[0].MaxSeq, "epoch", changed[1].Epoch)
+		if c.opts.OnEpochChange != nil {
+			c.opts.OnEpochChange(id, changed[0], changed[1])
+		}
+	}
+	return b.Records[len(b.Records)-1].Seq
 }
 
-// Records returns the stored records of device in ascending seq.
+// Records returns the stored records of device: epoch by epoch in the
+// order the epochs were first seen, ascending seq within an epoch.
 func (c *Collector) Records(device string) []Record {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make([]Record, 0, len(c.recs[device]))
-	for _, r := range c.recs[device] {
+	d := c.devs[device]
+	if d == nil {
+		return []Record{}
+	}
+	order := map[string]int{}
+	for i, e := range d.epochs {
+		order[e.Epoch] = i
+	}
+	out := make([]Record, 0, len(d.recs))
+	for _, r := range d.recs {
 		out = append(out, *r)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	sort.Slice(out, func(i, j int) bool {
+		if oi, oj := order[out[i].Epoch], order[out[j].Epoch]; oi != oj {
+			return oi < oj
+		}
+		return out[i].Seq < out[j].Seq
+	})
 	return out
 }
 
-// Seqs returns the stored seqs of device in ascending order.
+// RecordsOf returns the stored records of one epoch of device, by seq.
+func (c *Collector) RecordsOf(device, epoch string) []Record {
+	var out []Record
+	for _, r := range c.Records(device) {
+		if r.Epoch == epoch {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Seqs returns the stored seqs of device, in Records order.
 func (c *Collector) Seqs(device string) []int64 {
 	rs := c.Records(device)
 	out := make([]int64, len(rs))
 	for i, r := range rs {
 		out[i] = r.Seq
+	}
+	return out
+}
+
+// Epochs returns the store epochs device has sent, in first-seen order.
+func (c *Collector) Epochs(device string) []Epoch {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []Epoch
+	if d := c.devs[device]; d != nil {
+		for _, e := range d.epochs {
+			out = append(out, *e)
+		}
 	}
 	return out
 }

@@ -3,13 +3,19 @@ package collector
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 )
 
-const okBatch = `{"device_id":"d1","records":[{"seq":1,"kind":"transit.tap","created_at":"2026-11-22T08:00:00.123456789Z","payload":{"fare":7000}},{"seq":2,"kind":"transit.tap","created_at":"2026-11-22T08:00:01.000000000+07:00","payload":{}}]}`
+const (
+	epochA = "0123456789abcdef0123456789abcdef"
+	epochB = "fedcba9876543210fedcba9876543210"
+)
+
+const okBatch = `{"device_id":"d1","store_epoch":"` + epochA + `","records":[{"seq":1,"kind":"transit.tap","created_at":"2026-11-22T08:00:00.123456789Z","payload":{"fare":7000}},{"seq":2,"kind":"transit.tap","created_at":"2026-11-22T08:00:01.000000000+07:00","payload":{}}]}`
 
 func post(t *testing.T, c *Collector, path, body string, hdr map[string]string) *httptest.ResponseRecorder {
 	t.Helper()
@@ -39,12 +45,17 @@ func TestProtocolRules(t *testing.T) {
 		{"bad encoding", "/v1/devices/d1/records", okBatch, map[string]string{"Content-Encoding": "br"}, 415},
 		{"not gzip", "/v1/devices/d1/records", okBatch, map[string]string{"Content-Encoding": "gzip"}, 400},
 		{"device mismatch", "/v1/devices/d2/records", okBatch, nil, 400},
+		{"no epoch", "/v1/devices/d1/records", strings.Replace(okBatch, `"store_epoch":"`+epochA+`",`, "", 1), nil, 400},
+		{"short epoch", "/v1/devices/d1/records", strings.Replace(okBatch, epochA, "0123", 1), nil, 400},
+		{"upper-case epoch", "/v1/devices/d1/records", strings.Replace(okBatch, epochA, strings.ToUpper(epochA), 1), nil, 400},
+		{"origin in the same epoch", "/v1/devices/d1/records", `{"device_id":"d1","store_epoch":"` + epochA + `","records":[{"seq":1,"kind":"k","created_at":"2026-11-22T08:00:00Z","payload":{},"origin":{"store_epoch":"` + epochA + `","seq":4}}]}`, nil, 400},
+		{"origin seq zero", "/v1/devices/d1/records", `{"device_id":"d1","store_epoch":"` + epochA + `","records":[{"seq":1,"kind":"k","created_at":"2026-11-22T08:00:00Z","payload":{},"origin":{"store_epoch":"` + epochB + `","seq":0}}]}`, nil, 400},
 		{"bad json", "/v1/devices/d1/records", `{"device_id":`, nil, 400},
-		{"empty", "/v1/devices/d1/records", `{"device_id":"d1","records":[]}`, nil, 400},
-		{"descending", "/v1/devices/d1/records", `{"device_id":"d1","records":[{"seq":2,"kind":"k","created_at":"2026-11-22T08:00:00Z","payload":{}},{"seq":1,"kind":"k","created_at":"2026-11-22T08:00:00Z","payload":{}}]}`, nil, 400},
-		{"seq zero", "/v1/devices/d1/records", `{"device_id":"d1","records":[{"seq":0,"kind":"k","created_at":"2026-11-22T08:00:00Z","payload":{}}]}`, nil, 400},
-		{"bad time", "/v1/devices/d1/records", `{"device_id":"d1","records":[{"seq":1,"kind":"k","created_at":"yesterday","payload":{}}]}`, nil, 400},
-		{"payload array", "/v1/devices/d1/records", `{"device_id":"d1","records":[{"seq":1,"kind":"k","created_at":"2026-11-22T08:00:00Z","payload":[1]}]}`, nil, 422},
+		{"empty", "/v1/devices/d1/records", `{"device_id":"d1","store_epoch":"` + epochA + `","records":[]}`, nil, 400},
+		{"descending", "/v1/devices/d1/records", `{"device_id":"d1","store_epoch":"` + epochA + `","records":[{"seq":2,"kind":"k","created_at":"2026-11-22T08:00:00Z","payload":{}},{"seq":1,"kind":"k","created_at":"2026-11-22T08:00:00Z","payload":{}}]}`, nil, 400},
+		{"seq zero", "/v1/devices/d1/records", `{"device_id":"d1","store_epoch":"` + epochA + `","records":[{"seq":0,"kind":"k","created_at":"2026-11-22T08:00:00Z","payload":{}}]}`, nil, 400},
+		{"bad time", "/v1/devices/d1/records", `{"device_id":"d1","store_epoch":"` + epochA + `","records":[{"seq":1,"kind":"k","created_at":"yesterday","payload":{}}]}`, nil, 400},
+		{"payload array", "/v1/devices/d1/records", `{"device_id":"d1","store_epoch":"` + epochA + `","records":[{"seq":1,"kind":"k","created_at":"2026-11-22T08:00:00Z","payload":[1]}]}`, nil, 422},
 		{"too big", "/v1/devices/d1/records", `{"device_id":"d1","x":"` + strings.Repeat("a", MaxBodyBytes) + `"}`, nil, 413},
 	}
 	for _, tc := range tests {
@@ -69,7 +80,7 @@ func TestDedupeAndGzip(t *testing.T) {
 	zw.Close()
 	for range 2 {
 		w := post(t, c, "/v1/devices/d1/records", zb.String(), map[string]string{"Content-Encoding": "gzip"})
-		if w.Code != 200 || w.Body.String() != `{"acked_through":2}` {
+		if w.Code != 200 || w.Body.String() != `{"acked_through":2,"store_epoch":"`+epochA+`"}` {
 			t.Fatalf("%d %s", w.Code, w.Body.String())
 		}
 	}
@@ -79,6 +90,76 @@ func TestDedupeAndGzip(t *testing.T) {
 	}
 	if rs := c.Records("d1"); len(rs) != 2 || rs[0].Received != 2 || rs[1].Seq != 2 {
 		t.Fatalf("records %+v", rs)
+	}
+}
+
+// batchOf builds a batch of seqs from..to of epoch, payloads tagged.
+func batchOf(epoch string, from, to int, tag string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"device_id":"d1","store_epoch":%q,"records":[`, epoch)
+	for s := from; s <= to; s++ {
+		if s > from {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"seq":%d,"kind":"transit.tap","created_at":"2026-11-22T08:00:00Z","payload":{"tag":%q,"n":%d}}`, s, tag, s)
+	}
+	b.WriteString("]}")
+	return b.String()
+}
+
+// TestNewEpochNeverDeduplicated is issue 15's first attack at the backend:
+// a device whose kiosk.db was deleted sends seq 1..100 again, with new
+// content. Keyed on (device_id, seq), all 100 were acknowledged and
+// dropped as duplicates; keyed on (device_id, store_epoch, seq), all 100
+// are stored and the epoch change is reported.
+func TestNewEpochNeverDeduplicated(t *testing.T) {
+	var changes []string
+	c := New(Options{Token: "tok", OnEpochChange: func(dev string, prev, cur Epoch) {
+		changes = append(changes, fmt.Sprintf("%s %s(%d records, max %d)→%s", dev, prev.Epoch, prev.Records, prev.MaxSeq, cur.Epoch))
+	}})
+	for _, b := range []string{batchOf(epochA, 1, 100, "old life"), batchOf(epochB, 1, 100, "new life")} {
+		if w := post(t, c, "/v1/devices/d1/records", b, nil); w.Code != 200 {
+			t.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
+	if n := len(c.RecordsOf("d1", epochB)); n != 100 {
+		t.Fatalf("%d of 100 records of the new epoch stored", n)
+	}
+	st := c.Stats()
+	if st.Stored != 200 || st.Duplicates != 0 || st.EpochChanges != 1 {
+		t.Fatalf("stats %+v", st)
+	}
+	if len(changes) != 1 || changes[0] != "d1 "+epochA+"(100 records, max 100)→"+epochB {
+		t.Fatalf("epoch change reports %q", changes)
+	}
+	if es := c.Epochs("d1"); len(es) != 2 || es[0].Epoch != epochA || es[1].Records != 100 {
+		t.Fatalf("Epochs %+v", es)
+	}
+	// Resending the new epoch's batch is still deduplicated.
+	post(t, c, "/v1/devices/d1/records", batchOf(epochB, 1, 100, "new life"), nil)
+	if st := c.Stats(); st.Stored != 200 || st.Duplicates != 100 || st.Conflicts != 0 {
+		t.Fatalf("after a resend: %+v", st)
+	}
+}
+
+// TestOriginDedupe: a record re-homed from an earlier epoch is deduplicated
+// on its origin, whichever epoch and seq it arrives under.
+func TestOriginDedupe(t *testing.T) {
+	c := New(Options{})
+	post(t, c, "/v1/devices/d1/records", batchOf(epochA, 1, 3, "x"), nil)
+	rehomed := `{"device_id":"d1","store_epoch":"` + epochB + `","records":[` +
+		`{"seq":1,"kind":"transit.tap","created_at":"2026-11-22T08:00:00Z","payload":{"tag":"x","n":3},"origin":{"store_epoch":"` + epochA + `","seq":3}},` +
+		`{"seq":2,"kind":"transit.tap","created_at":"2026-11-22T08:00:00Z","payload":{"tag":"x","n":4},"origin":{"store_epoch":"` + epochA + `","seq":4}}]}`
+	if w := post(t, c, "/v1/devices/d1/records", rehomed, nil); w.Code != 200 || !strings.Contains(w.Body.String(), `"acked_through":2`) {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	st := c.Stats()
+	if st.Stored != 4 || st.Duplicates != 1 {
+		t.Fatalf("stats %+v: origin seq 3 is a duplicate, origin seq 4 is new", st)
+	}
+	a := c.RecordsOf("d1", epochA)
+	if len(a) != 4 || a[3].Seq != 4 || a[3].ResentAs == nil || a[3].ResentAs.Epoch != epochB {
+		t.Fatalf("epoch A records %+v", a)
 	}
 }
 

@@ -111,9 +111,13 @@ func txgen(ctx context.Context, s *store.Store, out io.Writer, count, writers in
 }
 
 // diagOutbox is `kioskd diag outbox`: the upload backlog as JSON. It opens
-// the database read-only, so it is safe while kioskd runs.
+// the database read-only, so it is safe while kioskd runs. `diag outbox
+// release` returns quarantined records to the outbox (diagOutboxRelease).
 func diagOutbox(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "outbox", "kioskd diag outbox --db PATH")
+	if len(args) > 0 && args[0] == "release" {
+		return diagOutboxRelease(ctx, e, args[1:])
+	}
+	fs := newFlags(e, "outbox", "kioskd diag outbox --db PATH | release …")
 	db := fs.String("db", "", "store database file")
 	if code, ok := parseFlags(fs, e, args); !ok {
 		return code
@@ -156,6 +160,7 @@ func diagUpload(ctx context.Context, e *env, args []string) int {
 	if _, err := os.Stat(*db); err != nil {
 		return failf(e, exitFailure, "diag upload: %v", err)
 	}
+	defer matchOwner(*db)
 	s, err := openDiagStore(ctx, e, *db, *key, "")
 	if err != nil {
 		return failf(e, exitFailure, "diag upload: %v", err)
