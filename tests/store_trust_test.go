@@ -32,7 +32,7 @@ type storeRig struct {
 	coll              *collector.Collector
 	reject            atomic.Bool // the collector answers 422 to every record
 	metrics           string      // host:port
-	scan              *scannersim.Server
+	scan              *scannersim.Sim
 }
 
 func newStoreRig(t *testing.T, dataDir string) *storeRig {
@@ -49,7 +49,7 @@ func newStoreRig(t *testing.T, dataDir string) *storeRig {
 	r.coll = collector.New(collector.Options{Token: "t0ken", Reject: func(string, collector.Record) bool { return r.reject.Load() }})
 	srv := httptest.NewServer(r.coll)
 	t.Cleanup(srv.Close)
-	sc, err := scannersim.Start(context.Background(), &scannersim.Opts{Suffix: "\r"})
+	sc, err := scannersim.Start(context.Background(), &scannersim.Options{Suffix: "\r"})
 	if err != nil {
 		t.Fatal(err)
 	}
