@@ -66,6 +66,8 @@ func newStoreRig(t *testing.T, dataDir string) *storeRig {
 id = "` + r.device + `"
 profile = "transit"
 data_dir = "` + dataDir + `"
+# the test collector is plain HTTP on loopback; diag tools read this file without --sim
+allow_insecure_http = true
 [store]
 key_file = "` + r.key + `"
 min_free_mb = 1

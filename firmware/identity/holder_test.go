@@ -49,7 +49,7 @@ func newRig(t *testing.T, opts HolderOptions) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sim.Close() })
-	dev, err := fingerprint.Open(ctx, sim.DeviceString(), fingerprint.Opts{Poll: 10 * time.Millisecond, Timeout: 500 * time.Millisecond})
+	dev, err := fingerprint.Open(ctx, sim.DeviceString(), fingerprint.Opts{Poll: 10 * time.Millisecond, Timeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
