@@ -122,7 +122,7 @@ func TestHolderStore(t *testing.T) {
 	if _, err := h.GetBinding(ctx, "ab12"); !errors.Is(err, identity.ErrNotEnrolled) {
 		t.Fatalf("after delete: %v", err)
 	}
-	recs, err := st.Records(ctx, records.KindHolderAudit, 0, 10)
+	recs, err := st.Records(ctx, records.KindIdentityHolder, 0, 10)
 	if err != nil || len(recs) != 1 || recs[0].Personal[store.FieldFingerprint] != "ab12" || strings.Contains(string(recs[0].Payload), "ab12") {
 		t.Fatalf("audit record: %+v, %v", recs, err)
 	}
