@@ -18,6 +18,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/his"
 	"github.com/kiosk06/kiosk/firmware/his/hisfake"
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/payments/session"
 	"github.com/kiosk06/kiosk/queue"
 )
@@ -364,11 +365,23 @@ func (r *memRecorder) kinds(kind string) []Record {
 	defer r.mu.Unlock()
 	var out []Record
 	for _, x := range r.recs {
-		if x.Kind == kind {
+		if x.Kind() == kind {
 			out = append(out, x)
 		}
 	}
 	return out
+}
+
+// payloadOf returns rec's payload as *T, or a zero *T if it is another
+// kind's (so a comparison fails rather than panics).
+func payloadOf[T any, PT interface {
+	*T
+	records.Payload
+}](rec Record) PT {
+	if p, ok := rec.Payload.(PT); ok {
+		return p
+	}
+	return new(T)
 }
 
 // ---- rig ----
