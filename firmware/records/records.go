@@ -63,8 +63,8 @@ type Store interface {
 // Marshal encodes p as its kind's wire payload: a JSON object whose first
 // member is "v", the kind's version, followed by p's members.
 func Marshal(p Payload) ([]byte, error) {
-	k, ok := Lookup(p.RecordKind())
-	if !ok {
+	k := lookup(p.RecordKind())
+	if k == nil {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownKind, p.RecordKind())
 	}
 	b, err := json.Marshal(p)
@@ -90,8 +90,8 @@ func Marshal(p Payload) ([]byte, error) {
 // before anything is written.
 func Append(ctx context.Context, a Appender, at time.Time, p Payload, personal Personal) (store.Seq, error) {
 	kind := p.RecordKind()
-	k, ok := Lookup(kind)
-	if !ok {
+	k := lookup(kind)
+	if k == nil {
 		return 0, fmt.Errorf("%w: %q", ErrUnknownKind, kind)
 	}
 	sealed, err := k.sealed(personal)
@@ -111,7 +111,7 @@ func Append(ctx context.Context, a Appender, at time.Time, p Payload, personal P
 
 // sealed returns personal without empty values (nil if none is left),
 // refusing a field k does not list.
-func (k Kind) sealed(personal Personal) (map[string]string, error) {
+func (k *Kind) sealed(personal Personal) (map[string]string, error) {
 	var out map[string]string
 	for name, v := range personal {
 		if v == "" {
@@ -154,8 +154,8 @@ func Decode(r store.Record, p Payload) error {
 // with no member the payload type does not define (besides "v" and the
 // uploader's "personal").
 func Check(kind string, payload []byte) error {
-	k, ok := Lookup(kind)
-	if !ok {
+	k := lookup(kind)
+	if k == nil {
 		return fmt.Errorf("%w: %q", ErrUnknownKind, kind)
 	}
 	var top map[string]json.RawMessage
@@ -174,8 +174,8 @@ func decode(kind string, raw []byte, p Payload, strict bool) error {
 	if kind != p.RecordKind() {
 		return fmt.Errorf("%w: record %q into %s payload", ErrKindMismatch, kind, p.RecordKind())
 	}
-	k, ok := Lookup(kind)
-	if !ok {
+	k := lookup(kind)
+	if k == nil {
 		return fmt.Errorf("%w: %q", ErrUnknownKind, kind)
 	}
 	v, err := Version(raw)
