@@ -23,7 +23,7 @@ type QueueEvent struct {
 	Ticket   string    `json:"ticket"`            // the ticket id, "A001"
 	Service  string    `json:"service"`           // issued: the issuing service; transferred: the target
 	Number   int       `json:"number,omitempty"`  // issued: the number within the service
-	Priority int       `json:"priority"`          // issued: queue.Priority: 0 normal, 1 emergency, 2 child_under_6, 3 pregnant, 4 severe_disability, 5 age_75, 6 revolutionary_merit
+	Priority string    `json:"priority"`          // issued: queue.Priority: normal, emergency, child_under_6, pregnant, severe_disability, age_75, revolutionary_merit
 	Counter  string    `json:"counter,omitempty"` // called, recalled, no_show, completed: the counter
 }
 
@@ -33,13 +33,18 @@ func (QueueEvent) RecordKind() string { return KindQueueEvent }
 // QueueEventOf is e's payload.
 func QueueEventOf(e queue.Event) QueueEvent {
 	return QueueEvent{Day: e.Day, Seq: e.Seq, At: e.At, Kind: string(e.Kind), Ticket: e.Ticket, Service: e.Service,
-		Number: e.Number, Priority: int(e.Priority), Counter: e.Counter}
+		Number: e.Number, Priority: e.Priority.String(), Counter: e.Counter}
 }
 
-// Event is the queue event p records.
-func (p QueueEvent) Event() queue.Event {
+// Event is the queue event p records; an unknown priority name is an
+// error (queue.ErrInvalid).
+func (p QueueEvent) Event() (queue.Event, error) {
+	prio, err := queue.ParsePriority(p.Priority)
+	if err != nil {
+		return queue.Event{}, fmt.Errorf("records: queue event %s/%d: %w", p.Day, p.Seq, err)
+	}
 	return queue.Event{Day: p.Day, Seq: p.Seq, At: p.At, Kind: queue.EventKind(p.Kind), Ticket: p.Ticket, Service: p.Service,
-		Number: p.Number, Priority: queue.Priority(p.Priority), Counter: p.Counter}
+		Number: p.Number, Priority: prio, Counter: p.Counter}, nil
 }
 
 // QueueJournal is the queue engine's journal on the durable store: each
@@ -63,9 +68,14 @@ func (j *QueueJournal) Replay(ctx context.Context, day string) ([]queue.Event, e
 		if err := Decode(r, &p); err != nil {
 			return fmt.Errorf("records: queue event seq %d: %w", r.Seq, err)
 		}
-		if p.Day == day {
-			out = append(out, p.Event())
+		if p.Day != day {
+			return nil
 		}
+		e, err := p.Event()
+		if err != nil {
+			return fmt.Errorf("records: queue event seq %d: %w", r.Seq, err)
+		}
+		out = append(out, e)
 		return nil
 	})
 	return out, err
