@@ -46,11 +46,11 @@ type HospitalCAN struct {
 // HospitalHolder is the payload of hospital.holder.
 type HospitalHolder struct {
 	Stamp
-	// Outcome: matched, mismatch, not_enrolled, enrolled, declined,
-	// enrol_failed, module_absent, skipped_for_other.
+	// matched, mismatch, not_enrolled, enrolled, declined, enrol_failed,
+	// module_absent, skipped_for_other
 	Outcome string `json:"outcome"`
-	// AttemptsLeft is set for "mismatch" only: fingerprint attempts left
-	// (0: none, the check failed).
+	// mismatch only (0 included): fingerprint attempts left, 0 when the
+	// check failed
 	AttemptsLeft *int `json:"attempts_left,omitempty"`
 }
 
@@ -120,16 +120,16 @@ type Registered struct {
 // HospitalPayment is the payload of hospital.payment.
 type HospitalPayment struct {
 	Stamp
-	// State: not_created (no session), or the session's state when the
-	// kiosk stopped waiting: paid, expired, failed, cancelled.
+	// not_created (no session), or the session's state when the kiosk
+	// stopped waiting: paid, expired, failed, cancelled
 	State       string `json:"state"`
 	Ref         string `json:"ref,omitempty"`          // the session's reconciliation reference (none if not created)
 	Amount      int64  `json:"amount"`                 // VND
 	VisitNumber string `json:"visit_number,omitempty"` // the HIS visit number (not on cancelled)
 	Failure     string `json:"failure,omitempty"`      // not_created: why
 	Reason      string `json:"reason,omitempty"`       // cancelled: why (idle, cancel, payment_timeout, create_failed …)
-	// TxnID is set when the kiosk stopped waiting for the payment: the
-	// provider's transaction id ("" when there is none).
+	// paid, expired, failed (the kiosk stopped waiting; "" included): the
+	// provider's transaction id, "" when there is none
 	TxnID *string `json:"txn_id,omitempty"`
 }
 

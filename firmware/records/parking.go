@@ -38,7 +38,7 @@ type ParkingIntent struct {
 type ParkingExit struct {
 	Ticket  string    `json:"ticket"`           // the ticket
 	Gate    string    `json:"gate"`             // the lane's gate
-	Vehicle string    `json:"vehicle"`          // tariff.Vehicle
+	Vehicle string    `json:"vehicle"`          // tariff.Vehicle: car, motorbike, bicycle
 	EntryAt time.Time `json:"entry_at"`         // when it came in
 	ExitAt  time.Time `json:"exit_at"`          // when it paid out
 	Lost    bool      `json:"lost"`             // the lost-ticket fee applied
@@ -64,9 +64,9 @@ type ParkingRefused struct {
 	Gate   string `json:"gate"`             // the lane's gate
 	Lane   string `json:"lane"`             // entry or exit
 	Ticket string `json:"ticket,omitempty"` // the ticket, when one was found
-	// Reason: already_inside, already_exited, unknown, tariff_error,
-	// no_account, no_vietqr, payment_error, payment_failed,
-	// payment_timeout, offline_denied, account_declined.
+	// already_inside, already_exited, unknown, tariff_error, no_account,
+	// no_vietqr, payment_error, payment_failed, payment_timeout,
+	// offline_denied, account_declined
 	Reason string `json:"reason"`
 	Amount int64  `json:"amount,omitempty"` // VND that was due
 }

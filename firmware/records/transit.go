@@ -9,8 +9,8 @@ type TransitTap struct {
 	Token     string `json:"token,omitempty"`      // the keyed citizen token (hex); none when unusable
 	TokenKind string `json:"token_kind,omitempty"` // how it was presented: cccd_qr, cccd_chip, uid, vneid
 	Verdict   string `json:"verdict"`              // accept or deny
-	// Reason: fare, pass, concession, repeat (accept); deny_list,
-	// risk_taps, risk_value, needs_online, unusable, tariff_error (deny).
+	// accept: fare, pass, concession, repeat; deny: deny_list, risk_taps,
+	// risk_value, needs_online, unusable, tariff_error
 	Reason      string `json:"reason"`
 	Fare        int64  `json:"fare"`              // VND charged (0 for a pass, a repeat or a denial)
 	Line        string `json:"line,omitempty"`    // the tariff line, "bus.concession.elderly60"
