@@ -36,7 +36,8 @@
 // firmware/store builds a store.Record itself.
 //
 // Versions: Marshal writes the kind's version as the payload's first
-// member "v". Version 1 of every kind is the shape uploaded before
+// member "v" (member order carries no meaning: the uploader re-orders the
+// members when it adds "personal"). Version 1 of every kind is the shape uploaded before
 // versions existed (a stored payload without "v" is version 1). A change of
 // shape — a member renamed, removed, or its type or meaning changed —
 // bumps the kind's version; a member added and left out when empty does
