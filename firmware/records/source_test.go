@@ -207,3 +207,23 @@ func TestKindLiteralsAreRegistered(t *testing.T) {
 		t.Fatal("no kind literal found: the scan is broken (simrig reads payment.session by name)")
 	}
 }
+
+// TestImports: firmware/records imports no flow, firmware/kiosk, driver,
+// simulator or UI package (the flows import it).
+func TestImports(t *testing.T) {
+	forbidden := []string{"/firmware/hospital", "/firmware/parking", "/firmware/transit", "/firmware/kiosk", "/firmware/simrig",
+		"/drivers/", "/ui", "fyne.io/"}
+	for _, sf := range moduleSources(t) {
+		if !strings.HasPrefix(sf.rel, "firmware/records/") {
+			continue
+		}
+		for _, im := range sf.file.Imports {
+			p, _ := strconv.Unquote(im.Path.Value)
+			for _, f := range forbidden {
+				if strings.Contains(p, f) {
+					t.Errorf("%s imports %s", sf.rel, p)
+				}
+			}
+		}
+	}
+}
