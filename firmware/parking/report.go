@@ -141,7 +141,8 @@ func (t *Terminal) Restore(ctx context.Context) error {
 	defer t.mu.Unlock()
 	err := records.Scan(ctx, t.deps.Store, KindEntry, func(rec store.Record) error {
 		var x records.ParkingEntry
-		if records.Decode(rec, &x) != nil {
+		if err := records.Decode(rec, &x); err != nil {
+			t.log.Warn("parking: restore: entry record unreadable, skipped", "seq", rec.Seq, "err", err)
 			return nil
 		}
 		e := &entry{Ticket: x.Ticket, Plate: rec.Personal[FieldPlate], Vehicle: tariff.Vehicle(x.Vehicle), At: x.At}
@@ -156,9 +157,11 @@ func (t *Terminal) Restore(ctx context.Context) error {
 	}
 	err = records.Scan(ctx, t.deps.Store, KindExit, func(rec store.Record) error {
 		var x records.ParkingExit
-		if records.Decode(rec, &x) == nil {
-			t.removeInside(x.Ticket)
+		if err := records.Decode(rec, &x); err != nil {
+			t.log.Warn("parking: restore: exit record unreadable, skipped", "seq", rec.Seq, "err", err)
+			return nil
 		}
+		t.removeInside(x.Ticket)
 		return nil
 	})
 	if err != nil {

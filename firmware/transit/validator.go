@@ -332,7 +332,11 @@ func (v *Validator) Restore(ctx context.Context) error {
 
 func (v *Validator) restoreOne(rec store.Record, today string) {
 	var t records.TransitTap
-	if records.Decode(rec, &t) != nil || t.Day != today || Verdict(t.Verdict) != Accept || Reason(t.Reason) == ReasonRepeat {
+	if err := records.Decode(rec, &t); err != nil {
+		v.log.Warn("transit: restore: tap record unreadable, skipped", "seq", rec.Seq, "err", err)
+		return
+	}
+	if t.Day != today || Verdict(t.Verdict) != Accept || Reason(t.Reason) == ReasonRepeat {
 		return
 	}
 	h, err := identity.ParseToken(t.Token)
