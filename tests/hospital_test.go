@@ -126,7 +126,7 @@ func TestHospitalKioskEndToEnd(t *testing.T) {
 		switch s.Screen {
 		case hospital.ScreenWelcome:
 			if paid {
-				cc.send(simrig.ControlCommand{Sim: "records"})
+				cc.send(simrig.ControlCommand{Sim: "records", Payloads: true})
 			} else if !presented {
 				presented = true
 				cc.send(simrig.ControlCommand{Sim: "scan", Variant: "genuine"})
@@ -175,6 +175,7 @@ func TestHospitalKioskEndToEnd(t *testing.T) {
 			t.Errorf("collector has no %s record: %v", k, records.Kinds)
 		}
 	}
+	checkUploaded(t, fromControl(records.Records))
 	if len(records.Pages) < 2 {
 		t.Fatalf("printed pages %v, want the ticket and the receipt", records.Pages)
 	}
@@ -275,6 +276,7 @@ func TestHospitalCAN(t *testing.T) {
 			t.Fatalf("a published state carries typed digits: %s", b)
 		}
 	}
+	checkUploaded(t, fromControl(records.Records))
 	for _, r := range records.Records {
 		var p map[string]json.RawMessage
 		if err := json.Unmarshal(r.Payload, &p); err != nil {

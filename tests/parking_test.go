@@ -98,6 +98,7 @@ barrier_timeout = "1s"
 	if x.Ticket != e.Ticket || x.Amount != 0 {
 		t.Fatalf("exit within grace: %s", exit.Payload)
 	}
+	checkUploaded(t, fromCollector(coll.Records("lot-e2e-1")))
 	for _, r := range coll.Records("lot-e2e-1") {
 		if strings.Contains(string(r.Payload), id) {
 			t.Fatalf("ID number uploaded: %s", r.Payload)

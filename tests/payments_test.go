@@ -173,6 +173,7 @@ confirm_key_file = "`+writePayKey(t, dir)+`"
 	if n := len(pr.Pages()); n != 2 {
 		t.Fatalf("%d pages printed, want the entry ticket and the receipt", n)
 	}
+	checkUploaded(t, fromCollector(coll.Records("lot-pay-1")))
 	cmd.Process.Signal(os.Interrupt)
 	cmd.Wait()
 }
@@ -308,6 +309,7 @@ confirm_key_file = "`+writePayKey(t, dir)+`"`, 1)
 	if len(states) != 3 || !strings.HasPrefix(states[2], "paid:FT") || strings.Contains(fmt.Sprint(states), "FORGED") {
 		t.Fatalf("payment transitions %v", states)
 	}
+	checkUploaded(t, fromControl(records.Records))
 	if n := strings.Count(stderr.String(), "payment confirmation rejected"); n < 3 {
 		t.Errorf("%d rejections logged, want one per forged reply", n)
 	}

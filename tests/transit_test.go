@@ -84,6 +84,7 @@ route = "47"
 	if taps != 1 {
 		t.Fatalf("one scan gave %d transit.tap records", taps)
 	}
+	checkUploaded(t, fromCollector(coll.Records("bus-e2e-1")))
 	for _, r := range coll.Records("bus-e2e-1") {
 		if strings.Contains(string(r.Payload), id) || strings.Contains(string(r.Payload), "Nguyễn") {
 			t.Fatalf("personal data uploaded: %s", r.Payload)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/records"
 )
 
 // adultCAN is the CAN of adult's card: the last 6 digits of the ID number.
@@ -78,7 +79,7 @@ func TestCANWrongThenRight(t *testing.T) {
 		t.Fatalf("after a wrong CAN: %+v", id)
 	}
 	cans := r.rec.kinds(KindCAN)
-	if len(cans) != 1 || cans[0].Payload["outcome"] != "mismatch" || cans[0].Payload["attempts_left"] != 2 || cans[0].Personal != nil {
+	if len(cans) != 1 || payloadOf[records.HospitalCAN](cans[0]).Outcome != "mismatch" || payloadOf[records.HospitalCAN](cans[0]).AttemptsLeft != 2 || cans[0].Personal != nil {
 		t.Fatalf("CAN records %+v", cans)
 	}
 	r.noDigits("111111")
@@ -91,7 +92,7 @@ func TestCANWrongThenRight(t *testing.T) {
 		t.Fatalf("card offered %v", got)
 	}
 	rec := r.rec.kinds(KindIdentify)
-	if len(rec) != 1 || rec[0].Payload["method"] != string(identity.MethodChipCAN) {
+	if len(rec) != 1 || payloadOf[records.HospitalIdentify](rec[0]).Method != string(identity.MethodChipCAN) {
 		t.Fatalf("identify records %+v", rec)
 	}
 	for _, x := range r.rec.recs {
@@ -99,12 +100,12 @@ func TestCANWrongThenRight(t *testing.T) {
 			switch k {
 			case PersonalName, PersonalID, PersonalDOB, PersonalAddress:
 			default:
-				t.Errorf("%s record has personal field %q", x.Kind, k)
+				t.Errorf("%s record has personal field %q", x.Kind(), k)
 			}
 		}
-		p, _ := json.Marshal(x.Payload)
+		p, _ := records.Marshal(x.Payload)
 		if bytes.Contains(p, []byte(adultCAN)) || bytes.Contains(p, []byte("111111")) {
-			t.Errorf("%s payload carries a CAN: %s", x.Kind, p)
+			t.Errorf("%s payload carries a CAN: %s", x.Kind(), p)
 		}
 	}
 	r.noDigits("111111")
@@ -165,7 +166,7 @@ func TestCANAttemptsExhausted(t *testing.T) {
 	}
 	var left []any
 	for _, rec := range r.rec.kinds(KindCAN) {
-		left = append(left, rec.Payload["attempts_left"])
+		left = append(left, payloadOf[records.HospitalCAN](rec).AttemptsLeft)
 	}
 	if fmt.Sprint(left) != "[2 1 0]" {
 		t.Fatalf("CAN records attempts_left %v", left)
@@ -259,7 +260,7 @@ func TestCANIdleTimeoutAndBack(t *testing.T) {
 		}
 		r.clock.Advance(2 * time.Second)
 		r.waitScreen(ScreenWelcome)
-		if ab := r.rec.kinds(KindAbandoned); len(ab) != 1 || ab[0].Payload["screen"] != "identify" || ab[0].Payload["reason"] != "idle" {
+		if ab := r.rec.kinds(KindAbandoned); len(ab) != 1 || payloadOf[records.HospitalAbandoned](ab[0]).Screen != "identify" || payloadOf[records.HospitalAbandoned](ab[0]).Reason != "idle" {
 			t.Fatalf("%+v", ab)
 		}
 		if r.flow.State().Identify != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/firmware/bhyt"
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/payments/session"
 	"github.com/kiosk06/kiosk/queue"
 )
@@ -65,61 +66,66 @@ type Payments interface {
 	Cancel(ctx context.Context, ref, reason string) (session.Info, error)
 }
 
-// Record kinds written through Recorder.
+// Record kinds written through Recorder; their payloads are the
+// firmware/records types named beside them, which own the wire format.
 const (
-	KindIdentify     = "hospital.identify"     // a card was read: verdict, method
-	KindHolder       = "hospital.holder"       // holder check outcome
-	KindInsurance    = "hospital.insurance"    // BHYT lookup outcome
-	KindRegistration = "hospital.registration" // HIS registration + ticket (ok or failed)
-	KindPayment      = "hospital.payment"      // payment outcome on the kiosk
-	KindHelp         = "hospital.help"         // a call-staff request
-	KindAbandoned    = "hospital.abandoned"    // idle timeout or cancel before the end
-	KindCAN          = "hospital.can"          // the card refused a typed CAN: attempts left (never the digits)
-	// KindIntent is written before every side effect outside the kiosk
-	// (Payload "action": ActionHISVisit, ActionQueueTicket or
-	// ActionPayment, with the visit's idempotency key "key"); the side
+	KindIdentify     = records.KindHospitalIdentify     // records.HospitalIdentify: a card was read: verdict, method
+	KindHolder       = records.KindHospitalHolder       // records.HospitalHolder: holder check outcome
+	KindInsurance    = records.KindHospitalInsurance    // records.HospitalInsurance: BHYT lookup outcome
+	KindRegistration = records.KindHospitalRegistration // records.HospitalRegistration: HIS registration + ticket (ok or failed)
+	KindPayment      = records.KindHospitalPayment      // records.HospitalPayment: payment outcome on the kiosk
+	KindHelp         = records.KindHospitalHelp         // records.HospitalHelp: a call-staff request
+	KindAbandoned    = records.KindHospitalAbandoned    // records.HospitalAbandoned: idle timeout or cancel before the end
+	KindCAN          = records.KindHospitalCAN          // records.HospitalCAN: the card refused a typed CAN: attempts left (never the digits)
+	// KindIntent (records.HospitalIntent) is written before every side
+	// effect outside the kiosk (Action: ActionHISVisit, ActionQueueTicket
+	// or ActionPayment, with the visit's idempotency key Key); the side
 	// effect happens only once it is durable. An intent without a later
 	// outcome record (KindRegistration, KindPayment) is what a
 	// reconciliation looks for after a crash or a failing store.
-	KindIntent = "hospital.intent"
-	// KindService is written when the kiosk takes patients again after
-	// it stopped because a record could not be stored ("state":
-	// "resumed", "stopped_at", "since", "failed_records").
-	KindService = "hospital.service"
+	KindIntent = records.KindHospitalIntent
+	// KindService (records.HospitalService) is written when the kiosk
+	// takes patients again after it stopped because a record could not be
+	// stored (State "resumed", StoppedAt, Since, FailedRecords).
+	KindService = records.KindHospitalService
 )
 
 // Actions named by a KindIntent record.
 const (
-	ActionHISVisit    = "his_visit"    // register the visit in the HIS
-	ActionQueueTicket = "queue_ticket" // issue a queue number and print the ticket
-	ActionPayment     = "payment"      // create a VietQR payment session and show its code
+	ActionHISVisit    = records.ActionHISVisit    // register the visit in the HIS
+	ActionQueueTicket = records.ActionQueueTicket // issue a queue number and print the ticket
+	ActionPayment     = records.ActionPayment     // create a VietQR payment session and show its code
 )
 
-// Personal field names in Record.Personal (the store's conventional names:
-// firmware/store seals these at rest).
+// Personal field names in Record.Personal (firmware/records' names, which
+// firmware/store seals at rest).
 const (
-	PersonalName    = "name"
-	PersonalID      = "id_number"
-	PersonalDOB     = "date_of_birth"
-	PersonalAddress = "address"
-	PersonalCard    = "bhyt_card"       // health-insurance card number
-	PersonalAgentID = "agent_id_number" // who registered on the patient's behalf
+	PersonalName    = records.PersonalName
+	PersonalID      = records.PersonalIDNumber
+	PersonalDOB     = records.PersonalDateOfBirth
+	PersonalAddress = records.PersonalAddress
+	PersonalCard    = records.PersonalBHYTCard      // health-insurance card number
+	PersonalAgentID = records.PersonalAgentIDNumber // who registered on the patient's behalf
 )
 
-// Record is one durable outcome. Payload holds no personal data (it is
-// stored and uploaded in clear); Personal holds the fields the store seals.
+// Record is one durable outcome. Payload is the kind's firmware/records
+// type (a pointer, stamped with the device id and At) and holds no personal
+// data: it is stored and uploaded in clear. Personal holds the fields the
+// store seals.
 type Record struct {
-	Kind     string
 	At       time.Time
-	Payload  map[string]any
-	Personal map[string]string
+	Payload  records.Payload
+	Personal records.Personal
 }
 
+// Kind is the record's kind (its payload's).
+func (r Record) Kind() string { return r.Payload.RecordKind() }
+
 // Recorder makes records durable; firmware/kiosk adapts firmware/store to it
-// (Kind → store.Record.Kind, Payload → JSON, Personal → sealed fields).
-// Record must return only once the record is durable; an error means it is
-// not, and the flow stops taking patients until a record can be written
-// again (doc.go).
+// with records.Append (Payload → the kind's wire JSON, Personal → sealed
+// fields, At → the record's created_at). Record must return only once the
+// record is durable; an error means it is not, and the flow stops taking
+// patients until a record can be written again (doc.go).
 type Recorder interface {
 	Record(ctx context.Context, r Record) error
 }

@@ -24,7 +24,9 @@
 // At every step the patient can call staff (a recorded help request), go
 // back, or walk away: the idle timeout returns to welcome and drops every
 // reference to personal data. "Register for someone else" (làm hộ) takes a
-// second card. Every outcome is a durable record through Recorder.
+// second card. Every outcome is a durable record through Recorder; its
+// payload is the kind's typed struct of firmware/records (the wire format
+// the backend parses), and personal data goes only into its sealed fields.
 //
 // Nothing is done outside the kiosk that the kiosk could not record it was
 // about to do (issue 15). Before each side effect — registering the visit
@@ -67,8 +69,10 @@
 // Dependencies are small interfaces firmware/kiosk wires (deps.go): Identifier
 // (*identity.Acquirer), HolderVerifier (*identity.Holder), InsuranceChecker
 // (*bhyt.Client), his.HIS (*his.Client), Queue (*queue.Engine), Printer
-// (*escpos.Printer), Payments (*session.Manager), Recorder (firmware/store).
+// (*escpos.Printer), Payments (*session.Manager), Recorder (records.Append
+// over firmware/store).
 //
-// This package must not import Fyne or anything under ui/, the store, or a
-// driver other than escpos's Document type; it never logs personal data.
+// This package imports firmware/records for the payload types. It must not
+// import Fyne or anything under ui/, the store itself, or a driver other
+// than escpos's Document type; it never logs personal data.
 package hospital

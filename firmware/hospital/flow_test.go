@@ -8,6 +8,7 @@ import (
 
 	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/payments/session"
 	"github.com/kiosk06/kiosk/queue"
 )
@@ -89,16 +90,10 @@ func TestHappyPathPrepaid(t *testing.T) {
 		}
 	}
 	reg := r.rec.kinds(KindRegistration)[0]
-	if reg.Payload["outcome"] != "ok" || reg.Personal[PersonalID] != adult.Citizen.ID || reg.Payload["holder"] != "matched" {
+	if rp := payloadOf[records.HospitalRegistration](reg); rp.Outcome != "ok" || rp.Registered == nil || reg.Personal[PersonalID] != adult.Citizen.ID || rp.Holder != "matched" {
 		t.Errorf("registration record: %+v", reg)
 	}
-	for _, rec := range r.rec.recs {
-		for _, val := range rec.Payload {
-			if s, ok := val.(string); ok && (strings.Contains(s, adult.Citizen.ID) || strings.Contains(s, adult.Citizen.Name)) {
-				t.Errorf("%s payload carries personal data in clear: %v", rec.Kind, rec.Payload)
-			}
-		}
-	}
+	checkRecordsPersonal(t, r, adult)
 }
 
 func TestCardVerdicts(t *testing.T) {
@@ -127,7 +122,7 @@ func TestCardVerdicts(t *testing.T) {
 				t.Fatalf("reason: %+v", s.Card.Reason)
 			}
 			rec := r.rec.kinds(KindIdentify)[0]
-			if rec.Payload["verdict"] != string(tc.verdict) || rec.Personal[PersonalName] != id.Citizen.Name {
+			if payloadOf[records.HospitalIdentify](rec).Verdict != string(tc.verdict) || rec.Personal[PersonalName] != id.Citizen.Name {
 				t.Fatalf("record %+v", rec)
 			}
 		})
@@ -159,14 +154,14 @@ func TestHolderCheck(t *testing.T) {
 		r := newRig(t)
 		r.holder.verify = []error{identity.ErrModuleAbsent}
 		s := r.toInsurance(adult)
-		if s.Insurance.Outcome != InsuranceValid || r.rec.kinds(KindHolder)[0].Payload["outcome"] != "module_absent" {
+		if s.Insurance.Outcome != InsuranceValid || payloadOf[records.HospitalHolder](r.rec.kinds(KindHolder)[0]).Outcome != "module_absent" {
 			t.Fatalf("%+v", r.rec.kinds(KindHolder))
 		}
 	})
 	t.Run("no module configured", func(t *testing.T) {
 		r := newRig(t, noHolder())
 		r.toInsurance(adult)
-		if r.rec.kinds(KindHolder)[0].Payload["outcome"] != "module_absent" {
+		if payloadOf[records.HospitalHolder](r.rec.kinds(KindHolder)[0]).Outcome != "module_absent" {
 			t.Fatal("holder outcome not recorded")
 		}
 	})
@@ -184,7 +179,7 @@ func TestHolderCheck(t *testing.T) {
 		if len(r.holder.enrolled) != 1 || !r.holder.enrolled[0].Given {
 			t.Fatalf("enrolled %+v", r.holder.enrolled)
 		}
-		if r.rec.kinds(KindHolder)[0].Payload["outcome"] != "enrolled" {
+		if payloadOf[records.HospitalHolder](r.rec.kinds(KindHolder)[0]).Outcome != "enrolled" {
 			t.Fatal("enrolment not recorded")
 		}
 	})
@@ -196,7 +191,7 @@ func TestHolderCheck(t *testing.T) {
 		r.wait("offer", func(s State) bool { return s.Holder != nil && s.Holder.Phase == HolderOffer })
 		r.send(Intent{Kind: IntentConsent, Yes: false})
 		r.wait("insurance", func(s State) bool { return s.Screen == ScreenInsurance })
-		if len(r.holder.enrolled) != 0 || r.rec.kinds(KindHolder)[0].Payload["outcome"] != "declined" {
+		if len(r.holder.enrolled) != 0 || payloadOf[records.HospitalHolder](r.rec.kinds(KindHolder)[0]).Outcome != "declined" {
 			t.Fatal("declined consent enrolled or not recorded")
 		}
 	})
@@ -204,7 +199,7 @@ func TestHolderCheck(t *testing.T) {
 		r := newRig(t, withConfig(func(c *Config) { c.Enrol = EnrolSkip }))
 		r.holder.verify = []error{identity.ErrNotEnrolled}
 		r.toInsurance(adult)
-		if r.rec.kinds(KindHolder)[0].Payload["outcome"] != "not_enrolled" {
+		if payloadOf[records.HospitalHolder](r.rec.kinds(KindHolder)[0]).Outcome != "not_enrolled" {
 			t.Fatal("skip not recorded")
 		}
 	})
@@ -283,7 +278,7 @@ func TestBHYTFailuresLeadToFeePaying(t *testing.T) {
 			if s.Insurance.Outcome != InsuranceUnavailable || s.Actions[0].Kind != IntentFeePaying || !s.Has(IntentRetry) {
 				t.Fatalf("insurance %+v actions %v", s.Insurance, s.Actions)
 			}
-			if rec := r.rec.kinds(KindInsurance)[0]; rec.Payload["failure"] == "" {
+			if rec := r.rec.kinds(KindInsurance)[0]; payloadOf[records.HospitalInsurance](rec).Failure == "" {
 				t.Fatalf("failure class not recorded: %+v", rec.Payload)
 			}
 			r.bhyt.SetDelay(0)
@@ -326,7 +321,7 @@ func TestHISFailureRetryIsIdempotent(t *testing.T) {
 	if s.Error.Code != "his_unavailable" || s.Actions[0].Kind != IntentRetry || !s.Has(IntentCallStaff) || !s.Has(IntentBack) {
 		t.Fatalf("error %+v actions %v", s.Error, s.Actions)
 	}
-	if rec := r.rec.kinds(KindRegistration); len(rec) != 1 || rec[0].Payload["outcome"] != "his_failed" {
+	if rec := r.rec.kinds(KindRegistration); len(rec) != 1 || payloadOf[records.HospitalRegistration](rec[0]).Outcome != "his_failed" {
 		t.Fatalf("records %+v", rec)
 	}
 	r.tap(IntentRetry)
@@ -336,7 +331,7 @@ func TestHISFailureRetryIsIdempotent(t *testing.T) {
 	}
 	keys := map[any]bool{}
 	for _, rec := range r.rec.kinds(KindRegistration) {
-		keys[rec.Payload["key"]] = true
+		keys[payloadOf[records.HospitalRegistration](rec).Key] = true
 	}
 	if len(keys) != 1 {
 		t.Fatalf("idempotency key changed on retry: %v", keys)
@@ -366,7 +361,7 @@ func TestPaperEnd(t *testing.T) {
 		t.Fatalf("ticket %+v", s.Ticket)
 	}
 	help := r.rec.kinds(KindHelp)
-	if len(help) != 1 || help[0].Payload["reason"] != "printer_paper_end" {
+	if len(help) != 1 || payloadOf[records.HospitalHelp](help[0]).Reason != "printer_paper_end" {
 		t.Fatalf("help %+v", help)
 	}
 	r.tap(IntentDone)
@@ -404,7 +399,7 @@ func TestPaymentOutcomes(t *testing.T) {
 		}
 		var states []any
 		for _, rec := range r.rec.kinds(KindPayment) {
-			states = append(states, rec.Payload["state"])
+			states = append(states, payloadOf[records.HospitalPayment](rec).State)
 		}
 		if len(states) != 1 || states[0] != "cancelled" {
 			t.Fatalf("payment records %v", states)
@@ -427,7 +422,7 @@ func TestPaymentOutcomes(t *testing.T) {
 			r.send(Intent{Kind: IntentActivity})
 		}
 		r.waitScreen(ScreenWelcome)
-		if len(r.pay.cancelled) != 1 || r.rec.kinds(KindAbandoned)[0].Payload["reason"] != "payment_timeout" {
+		if len(r.pay.cancelled) != 1 || payloadOf[records.HospitalAbandoned](r.rec.kinds(KindAbandoned)[0]).Reason != "payment_timeout" {
 			t.Fatalf("cancelled %v", r.pay.cancelled)
 		}
 	})
@@ -474,7 +469,7 @@ func TestIdleTimeoutWipes(t *testing.T) {
 		t.Fatal("patient data still published")
 	}
 	ab := r.rec.kinds(KindAbandoned)
-	if len(ab) != 1 || ab[0].Payload["reason"] != "idle" || ab[0].Payload["screen"] != "clinic" {
+	if len(ab) != 1 || payloadOf[records.HospitalAbandoned](ab[0]).Reason != "idle" || payloadOf[records.HospitalAbandoned](ab[0]).Screen != "clinic" {
 		t.Fatalf("abandoned %+v", ab)
 	}
 	// The model holds nothing personal any more.
@@ -499,7 +494,7 @@ func TestCallStaffAndBack(t *testing.T) {
 		t.Fatalf("help %+v", s.Help)
 	}
 	h := r.rec.kinds(KindHelp)
-	if len(h) != 1 || h[0].Payload["screen"] != "insurance" {
+	if len(h) != 1 || payloadOf[records.HospitalHelp](h[0]).Screen != "insurance" {
 		t.Fatalf("help record %+v", h)
 	}
 	r.tap(IntentBack)
@@ -559,12 +554,13 @@ func TestRegisterForSomeoneElse(t *testing.T) {
 		t.Fatalf("ticket %+v", s.Ticket)
 	}
 	regs := r.rec.kinds(KindRegistration)
-	if len(regs) != 2 || regs[1].Personal[PersonalAgentID] != woman.Citizen.ID || regs[1].Personal[PersonalID] != child.Citizen.ID || regs[1].Payload["for_other"] != true {
+	if len(regs) != 2 || regs[1].Personal[PersonalAgentID] != woman.Citizen.ID || regs[1].Personal[PersonalID] != child.Citizen.ID || payloadOf[records.HospitalRegistration](regs[1]).Registered == nil || !payloadOf[records.HospitalRegistration](regs[1]).ForOther {
 		t.Fatalf("registration records %+v", regs)
 	}
-	if r.rec.kinds(KindHolder)[1].Payload["outcome"] != "skipped_for_other" {
+	if payloadOf[records.HospitalHolder](r.rec.kinds(KindHolder)[1]).Outcome != "skipped_for_other" {
 		t.Fatal("holder skip not recorded")
 	}
+	checkRecordsPersonal(t, r, woman, child)
 }
 
 func TestForOtherFromCardResult(t *testing.T) {
@@ -676,12 +672,12 @@ func TestHolderMismatchCallStaff(t *testing.T) {
 	r.wait("mismatch", func(s State) bool { return s.Holder != nil && s.Holder.Phase == HolderMismatch })
 	r.tap(IntentCallStaff)
 	s := r.waitScreen(ScreenHelp)
-	if s.Help.From != ScreenHolder || r.rec.kinds(KindHelp)[0].Payload["screen"] != "holder" {
+	if s.Help.From != ScreenHolder || payloadOf[records.HospitalHelp](r.rec.kinds(KindHelp)[0]).Screen != "holder" {
 		t.Fatalf("%+v", s.Help)
 	}
 	r.tap(IntentCancel)
 	r.waitScreen(ScreenWelcome)
-	if ab := r.rec.kinds(KindAbandoned); len(ab) != 1 || ab[0].Payload["reason"] != "cancel" {
+	if ab := r.rec.kinds(KindAbandoned); len(ab) != 1 || payloadOf[records.HospitalAbandoned](ab[0]).Reason != "cancel" {
 		t.Fatalf("%+v", ab)
 	}
 }

@@ -1,11 +1,14 @@
 package hospital
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +21,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/his"
 	"github.com/kiosk06/kiosk/firmware/his/hisfake"
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/payments/session"
 	"github.com/kiosk06/kiosk/queue"
 )
@@ -364,11 +368,70 @@ func (r *memRecorder) kinds(kind string) []Record {
 	defer r.mu.Unlock()
 	var out []Record
 	for _, x := range r.recs {
-		if x.Kind == kind {
+		if x.Kind() == kind {
 			out = append(out, x)
 		}
 	}
 	return out
+}
+
+// payloadOf returns rec's payload as *T, or a zero *T if it is another
+// kind's (so a comparison fails rather than panics).
+func payloadOf[T any, PT interface {
+	*T
+	records.Payload
+}](rec Record) PT {
+	if p, ok := rec.Payload.(PT); ok {
+		return p
+	}
+	return new(T)
+}
+
+// checkRecordsPersonal checks every record the flow wrote about people:
+// each is a registered kind, its sealed fields are ones the kind may carry,
+// and its wire payload (records.Marshal) holds none of their personal data
+// nor a member named like a sealed field.
+func checkRecordsPersonal(t *testing.T, r *rig, people ...identity.Identity) {
+	t.Helper()
+	r.rec.mu.Lock()
+	recs := slices.Clone(r.rec.recs)
+	r.rec.mu.Unlock()
+	for _, rec := range recs {
+		k, ok := records.Lookup(rec.Kind())
+		if !ok {
+			t.Errorf("%s is not a registered kind", rec.Kind())
+			continue
+		}
+		var secrets []string
+		for name, v := range rec.Personal {
+			if !slices.Contains(k.Personal, name) {
+				t.Errorf("%s carries the sealed field %q its kind does not list", rec.Kind(), name)
+			}
+			secrets = append(secrets, v)
+		}
+		for _, p := range people {
+			c := p.Citizen
+			secrets = append(secrets, c.ID, c.Name, c.DOB, c.Residence)
+		}
+		wire, err := records.Marshal(rec.Payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range secrets {
+			if v != "" && bytes.Contains(wire, []byte(v)) {
+				t.Errorf("%s payload carries %q: %s", rec.Kind(), v, wire)
+			}
+		}
+		var members map[string]json.RawMessage
+		if err := json.Unmarshal(wire, &members); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{PersonalName, PersonalID, PersonalDOB, PersonalAddress, PersonalCard, PersonalAgentID} {
+			if _, ok := members[name]; ok {
+				t.Errorf("%s payload has the member %q: %s", rec.Kind(), name, wire)
+			}
+		}
+	}
 }
 
 // ---- rig ----

@@ -1,6 +1,10 @@
 package hospital
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/kiosk06/kiosk/firmware/records"
+)
 
 // Calling staff: the help overlay.
 
@@ -8,7 +12,7 @@ import "fmt"
 func (f *Flow) callStaff(reason string) {
 	f.m.helpCount++
 	ref := fmt.Sprintf("H%03d", f.m.helpCount%1000)
-	if !f.record(KindHelp, map[string]any{"screen": string(f.m.screen), "reason": reason, "ref": ref}, nil) {
+	if !f.record(&records.HospitalHelp{Screen: string(f.m.screen), Reason: reason, Ref: ref}, nil) {
 		f.stop() // no request exists: the screen must not say staff is coming
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/records"
 )
 
 // The holder check: fingerprint 1:1, or the enrolment consent offer.
@@ -44,7 +45,7 @@ func (f *Flow) onVerified(err error) {
 		f.m.holder = HolderCheck{Phase: HolderOffer, Message: msg("holder.offer"), Consent: msg("holder.consent"), ConsentVersion: f.cfg.ConsentVersion}
 	case errors.Is(err, identity.ErrNotVerified):
 		v.attempts--
-		if !f.record(KindHolder, map[string]any{"outcome": "mismatch", "attempts_left": v.attempts}, map[string]string{PersonalID: v.id.Citizen.ID}) {
+		if !f.record(&records.HospitalHolder{Outcome: "mismatch", AttemptsLeft: new(v.attempts)}, records.Personal{PersonalID: v.id.Citizen.ID}) {
 			f.stop()
 			return
 		}
@@ -61,7 +62,7 @@ func (f *Flow) onVerified(err error) {
 // holderDone records the holder-check outcome and moves on to insurance.
 func (f *Flow) holderDone(outcome string) {
 	f.m.v.holder = outcome
-	if !f.record(KindHolder, map[string]any{"outcome": outcome}, map[string]string{PersonalID: f.m.v.id.Citizen.ID}) {
+	if !f.record(&records.HospitalHolder{Outcome: outcome}, records.Personal{PersonalID: f.m.v.id.Citizen.ID}) {
 		f.stop()
 		return
 	}

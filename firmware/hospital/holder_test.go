@@ -10,6 +10,7 @@ import (
 	"github.com/kiosk06/kiosk/drivers/fingerprint"
 	"github.com/kiosk06/kiosk/drivers/fingerprint/fingerprintsim"
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/records"
 )
 
 // realHolder wires the real identity.Holder, the real fingerprint driver and
@@ -77,7 +78,7 @@ func TestRealHolderEnrolVerifyMismatch(t *testing.T) {
 
 	var got []any
 	for _, rec := range r.rec.kinds(KindHolder) {
-		got = append(got, rec.Payload["outcome"])
+		got = append(got, payloadOf[records.HospitalHolder](rec).Outcome)
 	}
 	if len(got) != 3 || got[0] != "enrolled" || got[1] != "matched" || got[2] != "mismatch" {
 		t.Fatalf("holder outcomes %v", got)
@@ -96,7 +97,7 @@ func TestRealHolderWithoutModule(t *testing.T) {
 	r.wait("offer", func(s State) bool { return s.Holder != nil && s.Holder.Phase == HolderOffer })
 	r.send(Intent{Kind: IntentConsent, Yes: true})
 	r.wait("insurance", func(s State) bool { return s.Screen == ScreenInsurance })
-	if got := r.rec.kinds(KindHolder)[0].Payload["outcome"]; got != "module_absent" {
+	if got := payloadOf[records.HospitalHolder](r.rec.kinds(KindHolder)[0]).Outcome; got != "module_absent" {
 		t.Fatalf("outcome %v", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kiosk06/kiosk/drivers/cccd"
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/records"
 )
 
 // The identify screen: waiting for and reading the card, the CAN keypad.
@@ -91,7 +92,7 @@ func (f *Flow) askCAN(wrong bool) {
 	if wrong {
 		f.m.canWrong++
 		left := max(f.cfg.CANAttempts-f.m.canWrong, 0)
-		if !f.record(KindCAN, map[string]any{"outcome": "mismatch", "attempts_left": left, "for_other": f.m.agent != nil}, nil) {
+		if !f.record(&records.HospitalCAN{Outcome: "mismatch", AttemptsLeft: left, ForOther: f.m.agent != nil}, nil) {
 			f.stop()
 			return
 		}
@@ -146,7 +147,7 @@ func (f *Flow) onIdentified(id identity.Identity) {
 	}
 	v := &visit{id: id, age: ageOn(id.Citizen.DOB, f.now(), f.cfg.Location), attempts: f.cfg.HolderAttempts, answers: map[Question]bool{}}
 	f.m.v = v
-	if !f.record(KindIdentify, map[string]any{"verdict": string(id.Verdict), "method": string(id.Method), "reason": string(id.Reason), "for_other": f.m.agent != nil}, f.personal()) {
+	if !f.record(&records.HospitalIdentify{Verdict: string(id.Verdict), Method: string(id.Method), Reason: string(id.Reason), ForOther: f.m.agent != nil}, f.personal()) {
 		f.stop()
 		return
 	}

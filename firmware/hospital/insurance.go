@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/firmware/bhyt"
+	"github.com/kiosk06/kiosk/firmware/records"
 )
 
 // The health-insurance (BHYT) check.
@@ -39,7 +40,7 @@ func (f *Flow) onInsurance(r bhyt.Result, err error) {
 	if err != nil {
 		failure = errClass(err)
 	}
-	if !f.record(KindInsurance, map[string]any{"code": r.Code, "class": string(r.Class), "next": string(r.Next), "failure": failure}, map[string]string{PersonalID: v.id.Citizen.ID, PersonalCard: r.Card.Effective().MaThe}) {
+	if !f.record(&records.HospitalInsurance{Code: r.Code, Class: string(r.Class), Next: string(r.Next), Failure: failure}, records.Personal{PersonalID: v.id.Citizen.ID, PersonalCard: r.Card.Effective().MaThe}) {
 		f.stop()
 		return
 	}

@@ -1,5 +1,7 @@
 package hospital
 
+import "github.com/kiosk06/kiosk/firmware/records"
+
 // Intents from the screen: which are offered where, and where they lead.
 
 func (f *Flow) handle(in Intent) {
@@ -141,6 +143,6 @@ func (f *Flow) abandon(reason string) {
 	if v := f.m.v; v != nil && v.pay.Ref != "" && !v.pay.State.Terminal() {
 		f.cancelPayment(reason)
 	}
-	f.record(KindAbandoned, map[string]any{"screen": string(f.m.screen), "reason": reason, "registered": f.m.v != nil && f.m.v.reg != nil}, nil)
+	f.record(&records.HospitalAbandoned{Screen: string(f.m.screen), Reason: reason, Registered: f.m.v != nil && f.m.v.reg != nil}, nil)
 	f.toWelcome()
 }

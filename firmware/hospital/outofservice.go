@@ -3,6 +3,7 @@ package hospital
 import (
 	"time"
 
+	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/tickets"
 	"github.com/kiosk06/kiosk/payments/session"
 )
@@ -60,7 +61,7 @@ func (f *Flow) tryResume() {
 	if !d.active() {
 		return
 	}
-	if !f.record(KindService, map[string]any{"state": "resumed", "stopped_at": d.at, "since": d.since.UTC().Format(time.RFC3339), "failed_records": d.failures}, nil) {
+	if !f.record(&records.HospitalService{State: "resumed", StoppedAt: d.at, Since: d.since.UTC().Format(time.RFC3339), FailedRecords: d.failures}, nil) {
 		f.m.resumeC = f.deps.Clock.After(f.cfg.ResumeCheck)
 		return
 	}

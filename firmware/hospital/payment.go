@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/tickets"
 	"github.com/kiosk06/kiosk/payments/session"
 )
@@ -16,7 +17,7 @@ import (
 func (f *Flow) paymentStep() {
 	v := f.m.v
 	total := int64(v.bill.Total)
-	if !f.announce(ActionPayment, map[string]any{"visit_number": v.reg.VisitNumber, "ticket": v.qt.ID, "amount": total}, nil) {
+	if !f.announce(&records.HospitalIntent{Action: ActionPayment, VisitNumber: v.reg.VisitNumber, Ticket: v.qt.ID, Amount: total}, nil) {
 		return
 	}
 	lines := make([]FeeLine, 0, len(v.reg.Fees))
@@ -54,7 +55,7 @@ func (f *Flow) onPaymentShown(info session.Info, err error) {
 			v.pay = info
 			f.cancelPayment("create_failed")
 		} else {
-			f.record(KindPayment, map[string]any{"state": "not_created", "failure": errClass(err), "amount": f.m.payment.Amount, "visit_number": v.reg.VisitNumber}, nil)
+			f.record(&records.HospitalPayment{State: "not_created", Failure: errClass(err), Amount: f.m.payment.Amount, VisitNumber: v.reg.VisitNumber}, nil)
 		}
 		f.showError("payment_unavailable", msg("error.payment"), msg("error.payment_next"), f.paymentStep, "")
 		f.m.errSkip = func() { f.finish(true) }
@@ -83,7 +84,7 @@ func (f *Flow) onPaymentShown(info session.Info, err error) {
 func (f *Flow) onPaymentDone(info session.Info, err error) {
 	v := f.m.v
 	v.pay = info
-	f.record(KindPayment, map[string]any{"ref": info.Ref, "state": string(info.State), "amount": info.Amount, "visit_number": v.reg.VisitNumber, "txn_id": info.TxnID}, nil)
+	f.record(&records.HospitalPayment{Ref: info.Ref, State: string(info.State), Amount: info.Amount, VisitNumber: v.reg.VisitNumber, TxnID: new(info.TxnID)}, nil)
 	p := &f.m.payment
 	switch info.State {
 	case session.Paid:
@@ -120,7 +121,7 @@ func (f *Flow) paymentIntent(in Intent) {
 func (f *Flow) cancelPayment(reason string) {
 	v := f.m.v
 	f.cancelRef(v.pay.Ref, reason)
-	f.record(KindPayment, map[string]any{"ref": v.pay.Ref, "state": string(session.Cancelled), "reason": reason, "amount": v.pay.Amount}, nil)
+	f.record(&records.HospitalPayment{Ref: v.pay.Ref, State: string(session.Cancelled), Reason: reason, Amount: v.pay.Amount}, nil)
 	v.pay.State = session.Cancelled
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/firmware/his"
+	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/tickets"
 	"github.com/kiosk06/kiosk/queue"
 )
@@ -36,7 +37,8 @@ func (f *Flow) register(k his.Clinic) {
 		return
 	}
 	visit := f.hisVisit()
-	if !f.announce(ActionHISVisit, map[string]any{"clinic": k.Code, "insured": v.insured, "priority": v.priority().String(), "for_other": f.m.agent != nil}, f.personal()) {
+	if !f.announce(&records.HospitalIntent{Action: ActionHISVisit, Clinic: k.Code, Priority: v.priority().String(),
+		IntentVisit: &records.IntentVisit{Insured: v.insured, ForOther: f.m.agent != nil}}, f.personal()) {
 		return
 	}
 	f.setScreen(ScreenRegistering)
@@ -63,7 +65,7 @@ func (f *Flow) register(k his.Clinic) {
 func (f *Flow) issueTicket() {
 	v := f.m.v
 	reg, k, svc, prio := *v.reg, v.clinic, f.queueFor(v.clinic.Code), v.priority()
-	if !f.announce(ActionQueueTicket, map[string]any{"visit_number": reg.VisitNumber, "clinic": k.Code, "service": svc, "priority": prio.String()}, nil) {
+	if !f.announce(&records.HospitalIntent{Action: ActionQueueTicket, VisitNumber: reg.VisitNumber, Clinic: k.Code, Service: svc, Priority: prio.String()}, nil) {
 		return
 	}
 	f.start(func(ctx context.Context, _ uint64) func() {
@@ -140,7 +142,7 @@ func (f *Flow) ticketDoc(reg his.Registration, qt queue.Ticket, k his.Clinic, p 
 
 func (f *Flow) onRegisterFailed(err error) {
 	f.log.Warn("hospital: HIS registration failed", "err", err)
-	if !f.record(KindRegistration, map[string]any{"outcome": "his_failed", "failure": errClass(err), "clinic": f.m.v.clinic.Code, "key": f.m.v.key}, f.personal()) {
+	if !f.record(&records.HospitalRegistration{Outcome: "his_failed", Failure: errClass(err), Clinic: f.m.v.clinic.Code, Key: f.m.v.key}, f.personal()) {
 		f.stop()
 		return
 	}
@@ -151,7 +153,7 @@ func (f *Flow) onRegisterFailed(err error) {
 func (f *Flow) onQueueFailed(err error) {
 	f.log.Warn("hospital: queue ticket failed", "err", err)
 	v := f.m.v
-	if !f.record(KindRegistration, map[string]any{"outcome": "queue_failed", "failure": errClass(err), "visit_number": v.reg.VisitNumber, "clinic": v.clinic.Code, "key": v.key}, nil) {
+	if !f.record(&records.HospitalRegistration{Outcome: "queue_failed", Failure: errClass(err), VisitNumber: v.reg.VisitNumber, Clinic: v.clinic.Code, Key: v.key}, nil) {
 		f.stop()
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/drivers/escpos"
+	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/payments/session"
 )
 
@@ -156,7 +157,7 @@ func TestIntentRecordedBeforeEachSideEffect(t *testing.T) {
 	r := newRig(t, noHolder())
 	var visitsAt, printsAt, paymentsAt []int // side effects seen when each intent was stored
 	r.rec.setFailIf(func(rec Record) bool {
-		if rec.Kind == KindIntent {
+		if rec.Kind() == KindIntent {
 			visitsAt = append(visitsAt, len(r.his.Visits()))
 			printsAt = append(printsAt, r.printer.printed())
 			paymentsAt = append(paymentsAt, r.pay.created())
@@ -174,7 +175,7 @@ func TestIntentRecordedBeforeEachSideEffect(t *testing.T) {
 	intents := r.rec.kinds(KindIntent)
 	var actions []string
 	for _, in := range intents {
-		actions = append(actions, in.Payload["action"].(string))
+		actions = append(actions, payloadOf[records.HospitalIntent](in).Action)
 	}
 	if strings.Join(actions, ",") != "his_visit,queue_ticket,payment" {
 		t.Fatalf("intents %v", actions)
@@ -190,11 +191,11 @@ func TestIntentRecordedBeforeEachSideEffect(t *testing.T) {
 	}
 	reg := r.rec.kinds(KindRegistration)[0]
 	for _, in := range intents {
-		if in.Payload["key"] != reg.Payload["key"] || in.Payload["key"] == "" {
-			t.Errorf("intent %v key %v, registration key %v", in.Payload["action"], in.Payload["key"], reg.Payload["key"])
+		if payloadOf[records.HospitalIntent](in).Key != payloadOf[records.HospitalRegistration](reg).Key || payloadOf[records.HospitalIntent](in).Key == "" {
+			t.Errorf("intent %v key %v, registration key %v", payloadOf[records.HospitalIntent](in).Action, payloadOf[records.HospitalIntent](in).Key, payloadOf[records.HospitalRegistration](reg).Key)
 		}
 	}
-	if intents[0].Personal[PersonalID] != adult.Citizen.ID || intents[1].Payload["visit_number"] != reg.Payload["visit_number"] || intents[2].Payload["amount"] != int64(10000) {
+	if intents[0].Personal[PersonalID] != adult.Citizen.ID || payloadOf[records.HospitalIntent](intents[1]).VisitNumber != payloadOf[records.HospitalRegistration](reg).VisitNumber || payloadOf[records.HospitalIntent](intents[2]).Amount != int64(10000) {
 		t.Errorf("intents %+v", intents)
 	}
 	if len(r.rec.kinds(KindPayment)) == 0 {
@@ -255,8 +256,8 @@ func TestOutOfServiceResumes(t *testing.T) {
 	check(10 * time.Second)
 	r.waitScreen(ScreenWelcome)
 	svc := r.rec.kinds(KindService)
-	if len(svc) != 1 || svc[0].Payload["state"] != "resumed" || svc[0].Payload["stopped_at"] != KindIdentify ||
-		svc[0].Payload["failed_records"] != 5 || svc[0].Payload["since"] != stoppedAt.UTC().Format(time.RFC3339) {
+	if len(svc) != 1 || payloadOf[records.HospitalService](svc[0]).State != "resumed" || payloadOf[records.HospitalService](svc[0]).StoppedAt != KindIdentify ||
+		payloadOf[records.HospitalService](svc[0]).FailedRecords != 5 || payloadOf[records.HospitalService](svc[0]).Since != stoppedAt.UTC().Format(time.RFC3339) {
 		t.Fatalf("service record %+v", svc)
 	}
 	r.toClinic(woman)
@@ -275,7 +276,7 @@ func TestOutcomeNotStoredFinishesThenStops(t *testing.T) {
 	r := newRig(t, noHolder(), withConfig(func(c *Config) { c.Prepayment = false }))
 	r.printer.err = escpos.ErrPaperEnd
 	r.toClinic(adult)
-	r.rec.setFailIf(func(rec Record) bool { return rec.Kind != KindIntent })
+	r.rec.setFailIf(func(rec Record) bool { return rec.Kind() != KindIntent })
 	r.send(Intent{Kind: IntentChoose, Clinic: "K01"})
 	s := r.waitScreen(ScreenTicket)
 	if s.Ticket.Number != "A001" || s.Ticket.Message.Key != "ticket.paper_out_desk" || strings.Contains(s.Ticket.Message.VI, "đã được báo") {

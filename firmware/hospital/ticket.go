@@ -5,6 +5,7 @@ import (
 
 	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/firmware/his"
+	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/tickets"
 	"github.com/kiosk06/kiosk/payments/tariff"
 	"github.com/kiosk06/kiosk/queue"
@@ -22,15 +23,14 @@ func (f *Flow) onTicket(reg his.Registration, qt queue.Ticket, perr error) {
 	bill, berr := tariff.HospitalBill(reg.Fees)
 	v.bill, v.billOK = bill, berr == nil
 	prio := v.priority()
-	recorded := f.record(KindRegistration, map[string]any{
-		"outcome": "ok", "visit_number": reg.VisitNumber, "clinic": v.clinic.Code, "ticket": qt.ID,
-		"priority": prio.String(), "insured": v.insured, "bhyt_code": insCode(v), "holder": v.holder,
-		"printed": perr == nil, "amount": int64(bill.Total), "key": v.key, "for_other": f.m.agent != nil,
-		"verdict": string(v.id.Verdict), "method": string(v.id.Method),
+	recorded := f.record(&records.HospitalRegistration{
+		Outcome: "ok", VisitNumber: reg.VisitNumber, Clinic: v.clinic.Code, Key: v.key,
+		Registered: &records.Registered{Ticket: qt.ID, Priority: prio.String(), Insured: v.insured, BHYTCode: insCode(v), Holder: v.holder,
+			Printed: perr == nil, Amount: int64(bill.Total), ForOther: f.m.agent != nil, Verdict: string(v.id.Verdict), Method: string(v.id.Method)},
 	}, f.personal())
 	// Staff learn of a failed print from the help record; without it the
 	// screen must not say they were told.
-	told := perr != nil && recorded && f.record(KindHelp, map[string]any{"screen": string(ScreenTicket), "reason": "printer_" + errClass(perr), "ticket": qt.ID}, nil)
+	told := perr != nil && recorded && f.record(&records.HospitalHelp{Screen: string(ScreenTicket), Reason: "printer_" + errClass(perr), Ticket: qt.ID}, nil)
 	t := Ticket{
 		Number: qt.ID, Clinic: v.clinic.Name, Room: v.clinic.Room, Ahead: qt.Ahead, Wait: qt.Wait,
 		VisitNumber: reg.VisitNumber, Printed: perr == nil, PaperOut: errors.Is(perr, escpos.ErrPaperEnd),

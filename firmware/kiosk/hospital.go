@@ -2,7 +2,6 @@ package kiosk
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -254,17 +253,6 @@ func holderVerifier(ctx context.Context, e *env, prompt func(fingerprint.Step)) 
 type hospitalRecorder struct{ st *store.Store }
 
 func (r hospitalRecorder) Record(ctx context.Context, rec hospital.Record) error {
-	payload := rec.Payload
-	if payload == nil {
-		payload = map[string]any{}
-	}
-	payload["at"] = rec.At.UTC().Format(time.RFC3339Nano)
-	b, err := json.Marshal(payload)
-	if err != nil {
-		return fmt.Errorf("kiosk: hospital record: %w", err)
-	}
-	if _, err := r.st.Append(ctx, store.Record{Kind: rec.Kind, Payload: b, Personal: rec.Personal}); err != nil {
-		return fmt.Errorf("kiosk: hospital record %s: %w", rec.Kind, err)
-	}
-	return nil
+	_, err := records.Append(ctx, r.st, rec.At, rec.Payload, rec.Personal)
+	return err
 }

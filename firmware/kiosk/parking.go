@@ -10,6 +10,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/devices"
 	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/parking"
+	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/payments/tariff"
 )
 
@@ -56,7 +57,7 @@ func startParkingLane(ctx context.Context, e *env) ([]component, *parking.Termin
 		deps.Loop = loop
 	}
 	if cfg.Parking.PaymentBIN != "" {
-		mgr, c, err := startPayments(ctx, e, parking.SessionConfigFrom(cfg.Parking, cfg.Device.ID, cfg.Uplink.BaseURL), parking.SessionRecorder{Store: e.store}, nil)
+		mgr, c, err := startPayments(ctx, e, parking.SessionConfigFrom(cfg.Parking, cfg.Device.ID, cfg.Uplink.BaseURL), records.NewSessionRecorder(e.store), nil)
 		parts = append(parts, c...)
 		if err != nil {
 			return parts, nil, nil, err

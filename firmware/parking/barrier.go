@@ -3,16 +3,9 @@ package parking
 import (
 	"context"
 	"errors"
-)
 
-// barrierRecord is the payload of parking.barrier.
-type barrierRecord struct {
-	Gate   string `json:"gate"`
-	Lane   string `json:"lane"`
-	Ticket string `json:"ticket"`
-	Action string `json:"action"`          // "open" or "close"
-	Cause  string `json:"cause,omitempty"` // close: "cleared", "no_vehicle", "cancelled"
-}
+	"github.com/kiosk06/kiosk/firmware/records"
+)
 
 // passBarrier opens the barrier (recorded), waits until a vehicle has been
 // over the loop and left it, then closes it (recorded). If no vehicle comes
@@ -23,7 +16,7 @@ func (t *Terminal) passBarrier(ctx context.Context, lane, ticket string, st Stat
 	if t.deps.Barrier == nil {
 		return nil
 	}
-	if _, err := t.appendRecord(ctx, KindBarrier, barrierRecord{Gate: t.cfg.Gate, Lane: lane, Ticket: ticket, Action: "open"}, ""); err != nil {
+	if _, err := t.appendRecord(ctx, &records.ParkingBarrier{Gate: t.cfg.Gate, Lane: lane, Ticket: ticket, Action: "open"}, ""); err != nil {
 		st.Phase, st.Message = PhaseOutOfService, stoppedMessage(st)
 		t.publish(st) // the barrier stays closed
 		return err
@@ -38,7 +31,7 @@ func (t *Terminal) passBarrier(ctx context.Context, lane, ticket string, st Stat
 	// Close even when ctx ended: a fresh context bounds the relay and record.
 	cctx := context.WithoutCancel(ctx)
 	errs := []error{t.deps.Barrier.Set(false)}
-	_, err := t.appendRecord(cctx, KindBarrier, barrierRecord{Gate: t.cfg.Gate, Lane: lane, Ticket: ticket, Action: "close", Cause: cause}, "")
+	_, err := t.appendRecord(cctx, &records.ParkingBarrier{Gate: t.cfg.Gate, Lane: lane, Ticket: ticket, Action: "close", Cause: cause}, "")
 	return errors.Join(append(errs, err)...)
 }
 

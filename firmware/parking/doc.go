@@ -12,7 +12,9 @@
 // Lost ticket, already-exited and payment-timeout paths end in typed errors
 // and a state the screen shows; a shift report (counts and totals) is
 // computed from the store and printed on demand. Every step is a durable
-// record in firmware/store before the next one starts.
+// record in firmware/store before the next one starts; its payload is the
+// kind's firmware/records type (the wire format the backend parses), and
+// the payment sessions' transitions are written by records.SessionRecorder.
 //
 // Nothing leaves the lane that it could not record first (issue 15): the
 // entry record precedes the ticket and the barrier, the barrier's "open"
@@ -37,7 +39,7 @@
 // The UI renders State (Options.OnState) and calls the Terminal's methods as
 // intents (Entry, Exit, CancelPayment, PrintReport). This package must NOT
 // import Fyne or ui/; it imports firmware/identity, drivers/escpos,
-// payments (tariff, session), firmware/store, firmware/tickets and
-// firmware/config, and sees the barrier and loop through the small Relay
+// payments (tariff, session), firmware/records, firmware/store (the
+// Store interface's types), firmware/tickets and firmware/config, and sees the barrier and loop through the small Relay
 // and Loop interfaces that drivers/gpio's Output and LoopSensor satisfy.
 package parking

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/uplink"
 	"github.com/kiosk06/kiosk/payments/tariff"
 	"github.com/kiosk06/kiosk/tests/collector"
@@ -57,13 +58,13 @@ func TestEndToEnd(t *testing.T) {
 	for _, r := range col.Records(st.DeviceID()) {
 		counts[r.Kind]++
 		if r.Kind == KindExit {
-			var x exitRecord
-			if err := json.Unmarshal(r.Payload, &x); err != nil || x.Amount == 0 || x.Method != MethodVietQR {
+			var x records.ParkingExit
+			if err := json.Unmarshal(r.Payload, &x); err != nil || x.Amount == 0 || x.Method != string(MethodVietQR) {
 				t.Errorf("exit record %s", r.Payload)
 			}
 		}
 	}
-	want := map[string]int{KindEntry: 2, KindExit: 2, KindBarrier: 8, KindRefused: 1, KindReport: 1, KindPayment: 6}
+	want := map[string]int{KindEntry: 2, KindExit: 2, KindBarrier: 8, KindRefused: 1, KindReport: 1, records.KindPaymentSession: 6}
 	for k, n := range want {
 		if counts[k] != n {
 			t.Errorf("collector has %d %s records, want %d (all: %v)", counts[k], k, n, counts)

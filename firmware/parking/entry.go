@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/drivers/escpos"
+	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/tickets"
 	"github.com/kiosk06/kiosk/payments/tariff"
 )
@@ -23,16 +24,6 @@ type EntryResult struct {
 	TicketID string
 	At       time.Time
 	Printed  bool // false: the ticket did not print (the CCCD still works at the exit)
-}
-
-// entryRecord is the payload of parking.entry; the plate is sealed.
-type entryRecord struct {
-	Ticket  string         `json:"ticket"`
-	Gate    string         `json:"gate"`
-	Vehicle tariff.Vehicle `json:"vehicle"`
-	Token   string         `json:"token,omitempty"`
-	Source  string         `json:"source,omitempty"`
-	At      time.Time      `json:"at"`
 }
 
 // Entry admits a vehicle: record → ticket → barrier open → closed when the
@@ -79,12 +70,12 @@ func (t *Terminal) admit(ctx context.Context, req EntryRequest) (*entry, error) 
 		return nil, t.refuse(ctx, "entry", "", "already_inside", 0, PhaseAlreadyInside, ErrAlreadyInside)
 	}
 	e := &entry{Ticket: newTicketID(), Plate: plate, Vehicle: req.Vehicle, At: t.cfg.Now()}
-	rec := entryRecord{Ticket: e.Ticket, Gate: t.cfg.Gate, Vehicle: e.Vehicle, Source: "plate", At: e.At}
+	rec := &records.ParkingEntry{Ticket: e.Ticket, Gate: t.cfg.Gate, Vehicle: string(e.Vehicle), Source: "plate", At: e.At}
 	if req.Credential.HasCard() {
 		e.Token = req.Credential.Token
 		rec.Token, rec.Source = e.Token.String(), req.Credential.Source
 	}
-	if _, err := t.appendRecord(ctx, KindEntry, rec, plate); err != nil {
+	if _, err := t.appendRecord(ctx, rec, plate); err != nil {
 		t.publish(State{Phase: PhaseOutOfService, Lane: "entry"}) // no ticket, barrier closed
 		return nil, err
 	}

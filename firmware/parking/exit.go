@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
+	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/tickets"
 	"github.com/kiosk06/kiosk/payments/session"
 	"github.com/kiosk06/kiosk/payments/tariff"
@@ -30,33 +30,6 @@ type ExitResult struct {
 	PayRef   string
 	TxnID    string
 	Lost     bool
-}
-
-// intentRecord is the payload of parking.intent: what the lane is about to
-// do (the token as its keyed hash, never the ID number).
-type intentRecord struct {
-	Action string `json:"action"` // "charge"
-	Gate   string `json:"gate"`
-	Ticket string `json:"ticket"`
-	Amount int64  `json:"amount"`
-	Ref    string `json:"ref"`
-	Token  string `json:"token,omitempty"`
-}
-
-// exitRecord is the payload of parking.exit.
-type exitRecord struct {
-	Ticket  string         `json:"ticket"`
-	Gate    string         `json:"gate"`
-	Vehicle tariff.Vehicle `json:"vehicle"`
-	EntryAt time.Time      `json:"entry_at"`
-	ExitAt  time.Time      `json:"exit_at"`
-	Lost    bool           `json:"lost"`
-	Amount  int64          `json:"amount"`
-	Lines   []string       `json:"lines,omitempty"`
-	Method  Method         `json:"method"`
-	Ref     string         `json:"ref,omitempty"`
-	TxnID   string         `json:"txn_id,omitempty"`
-	Token   string         `json:"token,omitempty"`
 }
 
 // Exit lets a vehicle out: find the entry → tariff → payment → durable exit
@@ -155,7 +128,7 @@ func (t *Terminal) payAccount(ctx context.Context, req ExitRequest, e *entry, re
 		return t.refuse(ctx, "exit", e.Ticket, "no_account", res.Amount, PhasePaymentFailed, ErrNoPayment)
 	}
 	res.Method, res.PayRef = MethodAccount, "PK"+e.Ticket
-	if _, err := t.appendRecord(ctx, KindIntent, intentRecord{Action: "charge", Gate: t.cfg.Gate, Ticket: e.Ticket, Amount: int64(res.Amount), Ref: res.PayRef, Token: token.String()}, ""); err != nil {
+	if _, err := t.appendRecord(ctx, &records.ParkingIntent{Action: "charge", Gate: t.cfg.Gate, Ticket: e.Ticket, Amount: int64(res.Amount), Ref: res.PayRef, Token: token.String()}, ""); err != nil {
 		t.publish(State{Phase: PhaseOutOfService, Lane: "exit", TicketID: e.Ticket, Amount: res.Amount}) // not charged
 		return err
 	}
@@ -215,15 +188,16 @@ func (t *Terminal) payVietQR(ctx context.Context, e *entry, st State, res *ExitR
 
 // recordExit makes the exit durable and releases the ticket.
 func (t *Terminal) recordExit(ctx context.Context, e *entry, st State, ch tariff.Charge, res ExitResult) error {
-	rec := exitRecord{Ticket: e.Ticket, Gate: t.cfg.Gate, Vehicle: e.Vehicle, EntryAt: e.At, ExitAt: st.ExitAt, Lost: res.Lost,
-		Amount: int64(res.Amount), Method: res.Method, Ref: res.PayRef, TxnID: res.TxnID}
+	// The token as its keyed hash, never the ID number; the plate sealed.
+	rec := &records.ParkingExit{Ticket: e.Ticket, Gate: t.cfg.Gate, Vehicle: string(e.Vehicle), EntryAt: e.At, ExitAt: st.ExitAt, Lost: res.Lost,
+		Amount: int64(res.Amount), Method: string(res.Method), Ref: res.PayRef, TxnID: res.TxnID}
 	for _, l := range ch.Lines {
 		rec.Lines = append(rec.Lines, l.Code)
 	}
 	if !e.Token.IsZero() {
 		rec.Token = e.Token.String()
 	}
-	if _, err := t.appendRecord(ctx, KindExit, rec, e.Plate); err != nil {
+	if _, err := t.appendRecord(ctx, rec, e.Plate); err != nil {
 		// Paid but not recorded: the barrier stays closed; the payment
 		// session's own records (or the charge intent) keep the money
 		// traceable, and the screen says the money was received.

@@ -14,6 +14,7 @@ import (
 	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/drivers/gpio"
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/payments/session"
 	"github.com/kiosk06/kiosk/payments/tariff"
@@ -159,7 +160,7 @@ func newLane(t *testing.T, st *store.Store, mutate func(*Config, *Deps)) *lane {
 	l.pay.srv = httptest.NewServer(l.pay)
 	t.Cleanup(l.pay.srv.Close)
 	mgr, err := session.New(session.Config{DeviceID: "parking-test-1", RefPrefix: "PK", BIN: "970436", Account: "0011001234567", Name: "BAI XE A", City: "HA NOI",
-		BaseURL: l.pay.srv.URL, HTTPClient: l.pay.srv.Client(), ConfirmKey: payKey, PollInitial: 5 * time.Millisecond, PollMax: 20 * time.Millisecond, Logger: quiet}, SessionRecorder{Store: st}, nil)
+		BaseURL: l.pay.srv.URL, HTTPClient: l.pay.srv.Client(), ConfirmKey: payKey, PollInitial: 5 * time.Millisecond, PollMax: 20 * time.Millisecond, Logger: quiet}, records.NewSessionRecorder(st), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,10 +9,9 @@ import (
 
 // The real devices and services satisfy the terminal's interfaces.
 var (
-	_ Store            = (*store.Store)(nil)
-	_ Printer          = (*escpos.Printer)(nil)
-	_ Relay            = (*gpio.Output)(nil)
-	_ Loop             = (*gpio.LoopSensor)(nil)
-	_ VietQR           = (*session.Manager)(nil)
-	_ session.Recorder = SessionRecorder{}
+	_ Store   = (*store.Store)(nil)
+	_ Printer = (*escpos.Printer)(nil)
+	_ Relay   = (*gpio.Output)(nil)
+	_ Loop    = (*gpio.LoopSensor)(nil)
+	_ VietQR  = (*session.Manager)(nil)
 )

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/payments/tariff"
 )
 
@@ -29,12 +30,12 @@ func TestRunLane(t *testing.T) {
 	go l.waitOpenThenPass()
 	src <- identity.PresentQR(testQR)
 	src <- identity.PresentQR("https://example.com/not-a-ticket")
-	entries := records(t, l, KindEntry)
+	entries := payloads(t, l, KindEntry)
 	if len(entries) != 1 {
 		t.Fatalf("%d entries", len(entries))
 	}
-	var e entryRecord
-	if err := json.Unmarshal(entries[0], &e); err != nil || e.Source != "cccd_qr" || e.Vehicle != tariff.Motorbike || e.Token != credential(t, testQR).Token.String() {
+	var e records.ParkingEntry
+	if err := json.Unmarshal(entries[0], &e); err != nil || e.Source != "cccd_qr" || e.Vehicle != string(tariff.Motorbike) || e.Token != credential(t, testQR).Token.String() {
 		t.Fatalf("entry %s", entries[0])
 	}
 	go l.waitOpenThenPass()
@@ -44,7 +45,7 @@ func TestRunLane(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if n := len(records(t, l, KindExit)); n != 1 || l.t.Inside() != 0 {
+	if n := len(payloads(t, l, KindExit)); n != 1 || l.t.Inside() != 0 {
 		t.Fatalf("%d exits, %d inside", n, l.t.Inside())
 	}
 
@@ -54,13 +55,13 @@ func TestRunLane(t *testing.T) {
 	if err := l.t.RunLane(context.Background(), exitOnly, tokenizer(t), Lane{Mode: LaneExit, Vehicle: tariff.Motorbike}); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(records(t, l, KindEntry)); n != 1 || !slices.Contains(l.phases(), PhaseUnknownTicket) {
+	if n := len(payloads(t, l, KindEntry)); n != 1 || !slices.Contains(l.phases(), PhaseUnknownTicket) {
 		t.Fatalf("exit lane: %d entries, phases %v", n, l.phases())
 	}
 }
 
 // records returns the payloads of kind, waiting briefly for the lane.
-func records(t *testing.T, l *lane, kind string) [][]byte {
+func payloads(t *testing.T, l *lane, kind string) [][]byte {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Second)
 	for {

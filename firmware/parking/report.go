@@ -2,13 +2,13 @@ package parking
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
 
 	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/firmware/tickets"
 	"github.com/kiosk06/kiosk/payments/tariff"
@@ -32,12 +32,15 @@ type ShiftReport struct {
 // Report summarises the records created at or after from.
 func (t *Terminal) Report(ctx context.Context, from time.Time) (ShiftReport, error) {
 	r := ShiftReport{Gate: t.cfg.Gate, From: from, To: t.cfg.Now(), Refused: map[string]int{}, ByMethod: map[Method]int64{}, Inside: t.Inside()}
-	err := scan(ctx, t.deps.Store, "", func(rec store.Record) {
-		if rec.CreatedAt.Before(from) {
-			return
+	err := records.Scan(ctx, t.deps.Store, "", func(rec store.Record) error {
+		if !rec.CreatedAt.Before(from) {
+			r.add(rec)
 		}
-		r.add(rec)
+		return nil
 	})
+	if err != nil {
+		err = fmt.Errorf("parking: report: %w", err)
+	}
 	return r, err
 }
 
@@ -46,42 +49,24 @@ func (r *ShiftReport) add(rec store.Record) {
 	case KindEntry:
 		r.Entries++
 	case KindExit:
-		var x exitRecord
-		if json.Unmarshal(rec.Payload, &x) != nil {
+		var x records.ParkingExit
+		if records.Decode(rec, &x) != nil {
 			return
 		}
 		r.Exits++
 		if x.Lost {
 			r.Lost++
 		}
-		r.ByMethod[x.Method] += x.Amount
-		if x.Method == MethodDebt {
+		r.ByMethod[Method(x.Method)] += x.Amount
+		if Method(x.Method) == MethodDebt {
 			r.Debt += tariff.VND(x.Amount)
 		} else {
 			r.Revenue += tariff.VND(x.Amount)
 		}
 	case KindRefused:
-		var x refusal
-		if json.Unmarshal(rec.Payload, &x) == nil {
+		var x records.ParkingRefused
+		if records.Decode(rec, &x) == nil {
 			r.Refused[x.Reason]++
-		}
-	}
-}
-
-// scan calls fn for every record of kind ("" = all), in seq order.
-func scan(ctx context.Context, st Store, kind string, fn func(store.Record)) error {
-	var since store.Seq
-	for {
-		recs, err := st.Records(ctx, kind, since, 1000)
-		if err != nil {
-			return fmt.Errorf("parking: read records: %w", err)
-		}
-		for _, rec := range recs {
-			since = rec.Seq
-			fn(rec)
-		}
-		if len(recs) < 1000 {
-			return nil
 		}
 	}
 }
@@ -128,7 +113,7 @@ func (t *Terminal) PrintReport(ctx context.Context, from time.Time) (ShiftReport
 	if err != nil {
 		return r, err
 	}
-	if _, err := t.appendRecord(ctx, KindReport, r, ""); err != nil {
+	if _, err := t.appendRecord(ctx, r.payload(), ""); err != nil {
 		return r, err
 	}
 	if t.deps.Printer == nil {
@@ -140,28 +125,47 @@ func (t *Terminal) PrintReport(ctx context.Context, from time.Time) (ShiftReport
 	return r, nil
 }
 
+// payload is r as its parking.report record.
+func (r ShiftReport) payload() *records.ParkingReport {
+	p := &records.ParkingReport{Gate: r.Gate, From: r.From, To: r.To, Entries: r.Entries, Exits: r.Exits, Lost: r.Lost,
+		Refused: r.Refused, Revenue: int64(r.Revenue), ByMethod: make(map[string]int64, len(r.ByMethod)), Debt: int64(r.Debt), Inside: r.Inside}
+	for m, v := range r.ByMethod {
+		p.ByMethod[string(m)] = v
+	}
+	return p
+}
+
 // Restore rebuilds the vehicles inside and the used tickets from the store.
 func (t *Terminal) Restore(ctx context.Context) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	err := scan(ctx, t.deps.Store, KindEntry, func(rec store.Record) {
-		var x entryRecord
-		if json.Unmarshal(rec.Payload, &x) != nil {
-			return
+	err := records.Scan(ctx, t.deps.Store, KindEntry, func(rec store.Record) error {
+		var x records.ParkingEntry
+		if err := records.Decode(rec, &x); err != nil {
+			t.log.Warn("parking: restore: entry record unreadable, skipped", "seq", rec.Seq, "err", err)
+			return nil
 		}
-		e := &entry{Ticket: x.Ticket, Plate: rec.Personal[FieldPlate], Vehicle: x.Vehicle, At: x.At}
+		e := &entry{Ticket: x.Ticket, Plate: rec.Personal[FieldPlate], Vehicle: tariff.Vehicle(x.Vehicle), At: x.At}
 		if h, err := identity.ParseToken(x.Token); err == nil {
 			e.Token = h
 		}
 		t.addInside(e)
+		return nil
 	})
 	if err != nil {
-		return err
+		return fmt.Errorf("parking: restore: %w", err)
 	}
-	return scan(ctx, t.deps.Store, KindExit, func(rec store.Record) {
-		var x exitRecord
-		if json.Unmarshal(rec.Payload, &x) == nil {
-			t.removeInside(x.Ticket)
+	err = records.Scan(ctx, t.deps.Store, KindExit, func(rec store.Record) error {
+		var x records.ParkingExit
+		if err := records.Decode(rec, &x); err != nil {
+			t.log.Warn("parking: restore: exit record unreadable, skipped", "seq", rec.Seq, "err", err)
+			return nil
 		}
+		t.removeInside(x.Ticket)
+		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("parking: restore: %w", err)
+	}
+	return nil
 }

@@ -2,7 +2,6 @@ package parking
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"sync"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/payments/tariff"
 	pgpio "periph.io/x/conn/v3/gpio"
@@ -171,8 +171,8 @@ func TestAccountChargeIntentFirst(t *testing.T) {
 		t.Fatalf("records %v", kinds)
 	}
 	recs, _ := st.Records(context.Background(), KindIntent, 0, 10)
-	var x intentRecord
-	if err := json.Unmarshal(recs[0].Payload, &x); err != nil || x.Action != "charge" || x.Ticket != in.TicketID || x.Amount != 5000 || x.Ref != "PK"+in.TicketID || x.Token != cred.Token.String() {
+	var x records.ParkingIntent
+	if err := records.Decode(recs[0], &x); err != nil || x.Action != "charge" || x.Ticket != in.TicketID || x.Amount != 5000 || x.Ref != "PK"+in.TicketID || x.Token != cred.Token.String() {
 		t.Fatalf("intent %s: %v", recs[0].Payload, err)
 	}
 }

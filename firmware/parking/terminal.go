@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,30 +12,33 @@ import (
 
 	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/firmware/tickets"
 	"github.com/kiosk06/kiosk/payments/session"
 	"github.com/kiosk06/kiosk/payments/tariff"
 )
 
-// Record kinds written by the terminal.
+// Record kinds written by the terminal; their payloads are the
+// firmware/records types named beside them, which own the wire format.
 const (
-	KindEntry   = "parking.entry"   // a vehicle came in (ticket issued)
-	KindExit    = "parking.exit"    // a vehicle paid (or was let) out
-	KindBarrier = "parking.barrier" // the barrier opened or closed
-	KindRefused = "parking.refused" // an exit or entry that did not happen, and why
-	KindReport  = "parking.report"  // a shift report was printed
-	// KindIntent is written before a side effect that has no record of its
-	// own to precede it — charging a CCCD-linked account ("action":
-	// "charge") — and the charge is made only once it is durable. (The
-	// entry record precedes the ticket and the barrier, the barrier's
-	// "open" record the relay, the exit record the barrier and receipt,
-	// the payment session's "created" transition the VietQR code.)
-	KindIntent = "parking.intent"
+	KindEntry   = records.KindParkingEntry   // records.ParkingEntry: a vehicle came in (ticket issued)
+	KindExit    = records.KindParkingExit    // records.ParkingExit: a vehicle paid (or was let) out
+	KindBarrier = records.KindParkingBarrier // records.ParkingBarrier: the barrier opened or closed
+	KindRefused = records.KindParkingRefused // records.ParkingRefused: an exit or entry that did not happen, and why
+	KindReport  = records.KindParkingReport  // records.ParkingReport: a shift report was printed
+	// KindIntent (records.ParkingIntent) is written before a side effect
+	// that has no record of its own to precede it — charging a
+	// CCCD-linked account (Action "charge") — and the charge is made only
+	// once it is durable. (The entry record precedes the ticket and the
+	// barrier, the barrier's "open" record the relay, the exit record the
+	// barrier and receipt, the payment session's "created" transition the
+	// VietQR code.)
+	KindIntent = records.KindParkingIntent
 )
 
 // FieldPlate is the sealed personal field holding the licence plate.
-const FieldPlate = "plate"
+const FieldPlate = records.PersonalPlate
 
 // OfflinePolicy says what the exit does when an account payment cannot reach
 // the back-end.
@@ -203,17 +205,10 @@ func newTicketID() string {
 	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])[:10]
 }
 
-// appendRecord makes one step durable.
-func (t *Terminal) appendRecord(ctx context.Context, kind string, payload any, plate string) (store.Seq, error) {
-	b, err := json.Marshal(payload)
-	if err != nil {
-		return 0, fmt.Errorf("parking: %s: %w", kind, err)
-	}
-	rec := store.Record{Kind: kind, CreatedAt: t.cfg.Now(), Payload: b}
-	if plate != "" {
-		rec.Personal = map[string]string{FieldPlate: plate}
-	}
-	seq, err := t.deps.Store.Append(ctx, rec)
+// appendRecord makes one step durable; plate ("" if none) is sealed.
+func (t *Terminal) appendRecord(ctx context.Context, payload records.Payload, plate string) (store.Seq, error) {
+	kind := payload.RecordKind()
+	seq, err := records.Append(ctx, t.deps.Store, t.cfg.Now(), payload, records.Personal{FieldPlate: plate})
 	t.mu.Lock()
 	t.down = err != nil
 	t.mu.Unlock()
@@ -239,20 +234,11 @@ func (t *Terminal) idle() {
 	}
 }
 
-// refusal is the payload of a parking.refused record.
-type refusal struct {
-	Gate   string `json:"gate"`
-	Lane   string `json:"lane"`
-	Ticket string `json:"ticket,omitempty"`
-	Reason string `json:"reason"`
-	Amount int64  `json:"amount,omitempty"`
-}
-
 // refuse records why a vehicle was not let through, publishes it and
 // returns err. When even that cannot be recorded the lane shows it is out
 // of service.
 func (t *Terminal) refuse(ctx context.Context, lane, ticket, reason string, amount tariff.VND, ph Phase, err error) error {
-	if _, rerr := t.appendRecord(ctx, KindRefused, refusal{Gate: t.cfg.Gate, Lane: lane, Ticket: ticket, Reason: reason, Amount: int64(amount)}, ""); rerr != nil {
+	if _, rerr := t.appendRecord(ctx, &records.ParkingRefused{Gate: t.cfg.Gate, Lane: lane, Ticket: ticket, Reason: reason, Amount: int64(amount)}, ""); rerr != nil {
 		t.publish(State{Phase: PhaseOutOfService, Lane: lane, TicketID: ticket, Amount: amount})
 		return errors.Join(err, rerr)
 	}

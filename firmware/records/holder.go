@@ -108,25 +108,29 @@ func (h *HolderStore) ListBindings(ctx context.Context) ([]identity.Binding, err
 	return out, nil
 }
 
-// holderAudit is the uploaded shape of a holder event (hash sealed apart).
-type holderAudit struct {
-	Time    string `json:"time"`
-	Action  string `json:"action"`
-	Slot    int    `json:"slot"`
-	Outcome string `json:"outcome"`
-	Score   int    `json:"score,omitempty"`
+// KindIdentityHolder is the record kind of the holder binding's audit.
+const KindIdentityHolder = "identity.holder"
+
+// IdentityHolder is the payload of identity.holder; the binding's
+// ID-number hash is sealed apart (PersonalFingerprint).
+type IdentityHolder struct {
+	Time    string `json:"time"`            // when, UTC, RFC 3339 with milliseconds
+	Action  string `json:"action"`          // identity.HolderAction: enrol, verify, search, delete, expire
+	Slot    int    `json:"slot"`            // the fingerprint module's template slot (-1: none)
+	Outcome string `json:"outcome"`         // ok, no_match, no_finger, bad_image, module_absent, not_enrolled, no_consent, library_full, error
+	Score   int    `json:"score,omitempty"` // the module's match score (verify, search)
 }
+
+// RecordKind implements Payload.
+func (IdentityHolder) RecordKind() string { return KindIdentityHolder }
 
 // AuditHolder records ev durably.
 func (h *HolderStore) AuditHolder(ctx context.Context, ev identity.HolderEvent) error {
-	var personal map[string]string
-	if ev.IDHash != "" {
-		personal = map[string]string{store.FieldFingerprint: ev.IDHash}
-	}
-	return appendJSON(ctx, h.st, KindHolderAudit, holderAudit{
+	_, err := Append(ctx, h.st, ev.Time, IdentityHolder{
 		Time: ev.Time.UTC().Format("2006-01-02T15:04:05.000Z07:00"), Action: string(ev.Action),
 		Slot: ev.Slot, Outcome: ev.Outcome, Score: ev.Score,
-	}, personal)
+	}, Personal{PersonalFingerprint: ev.IDHash})
+	return err
 }
 
 var (

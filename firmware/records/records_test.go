@@ -1,9 +1,13 @@
 package records_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -122,8 +126,61 @@ func TestHolderStore(t *testing.T) {
 	if _, err := h.GetBinding(ctx, "ab12"); !errors.Is(err, identity.ErrNotEnrolled) {
 		t.Fatalf("after delete: %v", err)
 	}
-	recs, err := st.Records(ctx, records.KindHolderAudit, 0, 10)
+	recs, err := st.Records(ctx, records.KindIdentityHolder, 0, 10)
 	if err != nil || len(recs) != 1 || recs[0].Personal[store.FieldFingerprint] != "ab12" || strings.Contains(string(recs[0].Payload), "ab12") {
 		t.Fatalf("audit record: %+v, %v", recs, err)
+	}
+}
+
+// fill gives every field of v a distinct non-zero value.
+func fill(t *testing.T, v reflect.Value) {
+	t.Helper()
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		switch {
+		case f.Type() == reflect.TypeFor[time.Time]():
+			f.Set(reflect.ValueOf(time.Date(2026, 11, 22, 8, 30, i, 0, time.FixedZone("ICT", 7*3600))))
+		case f.Kind() == reflect.String:
+			f.SetString(fmt.Sprintf("%s-%d", v.Type().Field(i).Name, i))
+		case f.CanInt():
+			f.SetInt(int64(i + 1))
+		default:
+			t.Fatalf("fill: %s.%s of kind %s", v.Type(), v.Type().Field(i).Name, f.Kind())
+		}
+	}
+}
+
+// TestMirrorsAreLossless: the queue's events and the payment sessions'
+// transitions, every field set, survive the trip through their payloads,
+// and the payloads encode as those types did when they were uploaded
+// themselves (plus "v") — the shapes of queue.event and payment.session
+// are unchanged.
+func TestMirrorsAreLossless(t *testing.T) {
+	var e queue.Event
+	fill(t, reflect.ValueOf(&e).Elem())
+	e.Priority = queue.Age75
+	if got, err := records.QueueEventOf(e).Event(); err != nil || !reflect.DeepEqual(got, e) {
+		t.Errorf("queue event %+v came back as %+v, %v", e, got, err)
+	}
+	if _, err := (records.QueueEvent{Priority: "vip"}).Event(); !errors.Is(err, queue.ErrInvalid) {
+		t.Errorf("unknown priority: %v", err)
+	}
+	var tr session.Transition
+	fill(t, reflect.ValueOf(&tr).Elem())
+	if got := records.PaymentSessionOf(tr).Transition(); !reflect.DeepEqual(got, tr) {
+		t.Errorf("transition %+v came back as %+v", tr, got)
+	}
+	for _, c := range []struct {
+		p   records.Payload
+		old any
+	}{{records.QueueEventOf(e), e}, {records.PaymentSessionOf(tr), tr}} {
+		wire, err := records.Marshal(c.p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old, _ := json.Marshal(c.old)
+		if want := append([]byte(`{"v":1,`), old[1:]...); !bytes.Equal(wire, want) {
+			t.Errorf("%s:\n got %s\nwant %s", c.p.RecordKind(), wire, want)
+		}
 	}
 }

@@ -30,9 +30,10 @@
 // list in memory is a sorted array of 32-byte token hashes with a 16-bit
 // prefix index: 32 bytes per entry plus 256 KiB.
 //
-// Records hold the token hash only, never a name, ID number or birth date.
+// Records hold the token hash only, never a name, ID number or birth date;
+// their payload is records.TransitTap, which owns the wire format.
 //
-// It imports firmware/identity, drivers/gpio, payments/tariff, firmware/store,
+// It imports firmware/identity, drivers/gpio, payments/tariff, firmware/records, firmware/store,
 // firmware/config (ConfigFrom, NewSyncer), firmware/netclient (the list
 // service's TLS client), and periph's gpiotest for Bench (the
 // technician benchmark); it must NOT import Fyne, ui/ or firmware/uplink, and

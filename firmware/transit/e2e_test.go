@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/uplink"
 	"github.com/kiosk06/kiosk/tests/collector"
 )
@@ -66,8 +67,8 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("collector holds %d records, want %d", len(recs), len(taps))
 	}
 	for i, r := range recs {
-		var p tapRecord
-		if r.Kind != RecordKind || json.Unmarshal(r.Payload, &p) != nil || p.Reason != taps[i].want || p.DenyVersion != 1 {
+		var p records.TransitTap
+		if r.Kind != RecordKind || json.Unmarshal(r.Payload, &p) != nil || Reason(p.Reason) != taps[i].want || p.DenyVersion != 1 {
 			t.Errorf("record %d: kind %q payload %s", i, r.Kind, r.Payload)
 		}
 	}

@@ -2,7 +2,6 @@ package transit
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,12 +10,14 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/payments/tariff"
 )
 
-// RecordKind is the kind of the durable record of every decision.
-const RecordKind = "transit.tap"
+// RecordKind is the kind of the durable record of every decision; its
+// payload is records.TransitTap, which owns the wire format.
+const RecordKind = records.KindTransitTap
 
 // Verdict is the validator's answer.
 type Verdict string
@@ -269,22 +270,6 @@ func (v *Validator) dayUsage(h identity.Token, now time.Time) *usage {
 
 func localDay(t time.Time) string { return t.In(tariff.Location()).Format("2006-01-02") }
 
-// tapRecord is the payload of a transit.tap record: no personal data, the
-// token appears only as its keyed hash.
-type tapRecord struct {
-	Token       string  `json:"token,omitempty"`
-	TokenKind   string  `json:"token_kind,omitempty"`
-	Verdict     Verdict `json:"verdict"`
-	Reason      Reason  `json:"reason"`
-	Fare        int64   `json:"fare"`
-	Line        string  `json:"line,omitempty"`
-	Route       string  `json:"route"`
-	Vehicle     string  `json:"vehicle,omitempty"`
-	Day         string  `json:"day"`
-	DenyVersion uint64  `json:"deny_version"`
-	PassVersion uint64  `json:"pass_version"`
-}
-
 // tokenKind is how records name the way a token was presented (the
 // "token_kind" the back-end settles rides by).
 func tokenKind(m identity.Method) string {
@@ -300,15 +285,14 @@ func tokenKind(m identity.Method) string {
 // commit makes r durable, then signals it.
 func (v *Validator) commit(ctx context.Context, tok rider, r Result) (Result, error) {
 	l := v.Lists()
-	rec := tapRecord{Verdict: r.Verdict, Reason: r.Reason, Fare: int64(r.Fare), Line: r.Line,
+	// No personal data: the token appears only as its keyed hash.
+	rec := records.TransitTap{Verdict: string(r.Verdict), Reason: string(r.Reason), Fare: int64(r.Fare), Line: r.Line,
 		Route: v.cfg.Route, Vehicle: v.cfg.Vehicle, Day: localDay(r.At), DenyVersion: l.DenyVersion, PassVersion: l.PassVersion}
 	if !tok.token.IsZero() {
 		rec.Token, rec.TokenKind = tok.token.String(), tokenKind(tok.method)
 	}
-	b, err := json.Marshal(rec)
-	if err == nil {
-		r.Seq, err = v.deps.Store.Append(ctx, store.Record{Kind: RecordKind, CreatedAt: r.At, Payload: b})
-	}
+	seq, err := records.Append(ctx, v.deps.Store, r.At, rec, nil)
+	r.Seq = seq
 	if err != nil {
 		v.log.Error("transit: tap not recorded", "err", err)
 		r = Result{Verdict: Deny, Reason: ReasonStoreError, Token: r.Token, Method: r.Method, At: r.At}
@@ -336,25 +320,23 @@ func (v *Validator) Restore(ctx context.Context) error {
 	today := localDay(now)
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	var since store.Seq
-	for {
-		recs, err := v.deps.Store.Records(ctx, RecordKind, since, 1000)
-		if err != nil {
-			return fmt.Errorf("transit: restore: %w", err)
-		}
-		for _, rec := range recs {
-			since = rec.Seq
-			v.restoreOne(rec, today)
-		}
-		if len(recs) < 1000 {
-			return nil
-		}
+	err := records.Scan(ctx, v.deps.Store, RecordKind, func(rec store.Record) error {
+		v.restoreOne(rec, today)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("transit: restore: %w", err)
 	}
+	return nil
 }
 
 func (v *Validator) restoreOne(rec store.Record, today string) {
-	var t tapRecord
-	if json.Unmarshal(rec.Payload, &t) != nil || t.Day != today || t.Verdict != Accept || t.Reason == ReasonRepeat {
+	var t records.TransitTap
+	if err := records.Decode(rec, &t); err != nil {
+		v.log.Warn("transit: restore: tap record unreadable, skipped", "seq", rec.Seq, "err", err)
+		return
+	}
+	if t.Day != today || Verdict(t.Verdict) != Accept || Reason(t.Reason) == ReasonRepeat {
 		return
 	}
 	h, err := identity.ParseToken(t.Token)

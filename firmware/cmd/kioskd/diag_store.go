@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/firmware/uplink"
 )
@@ -36,7 +37,7 @@ func diagTxgen(ctx context.Context, e *env, args []string) int {
 	db := fs.String("db", "", "store database file")
 	key := fs.String("key", "", "sealing key file (default <db>.key)")
 	count := fs.Int("count", 0, "number of records to append")
-	kind := fs.String("kind", "diag.txgen", "record kind")
+	kind := fs.String("kind", records.KindDiagTxgen, "record kind to label the synthetic records with (their payload is records.DiagTxgen)")
 	device := fs.String("device-id", "", "device id (default: the database's, or "+diagDefaultDevice+" for a new one)")
 	writers := fs.Int("writers", 1, "concurrent appenders (group commit)")
 	personal := fs.Bool("personal", false, "add synthetic sealed personal fields")
@@ -87,8 +88,17 @@ func txgen(ctx context.Context, s *store.Store, out io.Writer, count, writers in
 				if i >= count || ctx.Err() != nil {
 					return
 				}
-				r := store.Record{Kind: kind, Payload: json.RawMessage(fmt.Sprintf(
-					`{"n":%d,"amount_vnd":%d,"at":%q}`, i, 1000*(i%50+1), time.Now().Format(time.RFC3339)))}
+				// Synthetic records for a bench or soak store only: the
+				// one place a record is built outside firmware/records,
+				// because --kind may label them as another kind.
+				b, err := records.Marshal(records.DiagTxgen{N: i, AmountVND: int64(1000 * (i%50 + 1)), At: time.Now().Format(time.RFC3339)})
+				if err != nil {
+					mu.Lock()
+					ferr, next = err, count
+					mu.Unlock()
+					return
+				}
+				r := store.Record{Kind: kind, Payload: b}
 				if personal {
 					r.Personal = map[string]string{store.FieldIDNumber: fmt.Sprintf("0010990%05d", i%100000)}
 				}

@@ -1,0 +1,190 @@
+package records
+
+import "time"
+
+// Record kinds the hospital flow writes.
+const (
+	KindHospitalIdentify     = "hospital.identify"
+	KindHospitalCAN          = "hospital.can"
+	KindHospitalHolder       = "hospital.holder"
+	KindHospitalInsurance    = "hospital.insurance"
+	KindHospitalIntent       = "hospital.intent"
+	KindHospitalRegistration = "hospital.registration"
+	KindHospitalPayment      = "hospital.payment"
+	KindHospitalHelp         = "hospital.help"
+	KindHospitalAbandoned    = "hospital.abandoned"
+	KindHospitalService      = "hospital.service"
+)
+
+// Stamp is in every hospital.* payload: which kiosk and when, by the
+// flow's clock. The flow fills it (SetStamp) as it writes the record.
+type Stamp struct {
+	DeviceID string    `json:"device_id"` // the kiosk's [device] id
+	At       time.Time `json:"at"`        // when, UTC, RFC 3339 with nanoseconds
+}
+
+// SetStamp sets the device id and the time (converted to UTC).
+func (s *Stamp) SetStamp(deviceID string, at time.Time) { s.DeviceID, s.At = deviceID, at.UTC() }
+
+// HospitalIdentify is the payload of hospital.identify.
+type HospitalIdentify struct {
+	Stamp
+	Verdict  string `json:"verdict"`   // identity.Verdict: genuine, not_genuine, unverified
+	Method   string `json:"method"`    // identity.Method: qr, chip+qr, chip+can
+	Reason   string `json:"reason"`    // identity.Reason: why not genuine (qr_only, hash_mismatch, clone …; "" if none)
+	ForOther bool   `json:"for_other"` // the card is of a person registered by an agent
+}
+
+// HospitalCAN is the payload of hospital.can.
+type HospitalCAN struct {
+	Stamp
+	Outcome      string `json:"outcome"`       // "mismatch": the card refused the CAN
+	AttemptsLeft int    `json:"attempts_left"` // CANs the kiosk still lets the patient type
+	ForOther     bool   `json:"for_other"`     // the card is of a person registered by an agent
+}
+
+// HospitalHolder is the payload of hospital.holder.
+type HospitalHolder struct {
+	Stamp
+	// matched, mismatch, not_enrolled, enrolled, declined, enrol_failed,
+	// module_absent, skipped_for_other
+	Outcome string `json:"outcome"`
+	// mismatch only (0 included): fingerprint attempts left, 0 when the
+	// check failed
+	AttemptsLeft *int `json:"attempts_left,omitempty"`
+}
+
+// HospitalInsurance is the payload of hospital.insurance.
+type HospitalInsurance struct {
+	Stamp
+	Code    string `json:"code"`    // the BHYT gateway's result code ("" when it could not be asked)
+	Class   string `json:"class"`   // bhyt.Class of the code: valid, warning, invalid, unavailable
+	Next    string `json:"next"`    // bhyt.Next: insured, fee_paying or call_staff
+	Failure string `json:"failure"` // why the check failed: timeout, auth, unavailable … ("" if it did not)
+}
+
+// Actions named by a hospital.intent record.
+const (
+	ActionHISVisit    = "his_visit"    // register the visit in the HIS
+	ActionQueueTicket = "queue_ticket" // issue a queue number and print the ticket
+	ActionPayment     = "payment"      // create a VietQR payment session and show its code
+)
+
+// HospitalIntent is the payload of hospital.intent. An intent without a
+// later outcome record (hospital.registration, hospital.payment) is what a
+// reconciliation looks for after a crash or a failing store.
+type HospitalIntent struct {
+	Stamp
+	Action      string `json:"action"`                 // his_visit, queue_ticket or payment
+	Key         string `json:"key"`                    // the visit's idempotency key (also on its registration)
+	Clinic      string `json:"clinic,omitempty"`       // his_visit, queue_ticket: the clinic's code
+	VisitNumber string `json:"visit_number,omitempty"` // queue_ticket, payment: the HIS visit number
+	Service     string `json:"service,omitempty"`      // queue_ticket: the queue service
+	Priority    string `json:"priority,omitempty"`     // his_visit, queue_ticket: queue.Priority's name
+	Ticket      string `json:"ticket,omitempty"`       // payment: the queue ticket
+	Amount      int64  `json:"amount,omitempty"`       // payment: VND to pay
+	*IntentVisit
+}
+
+// IntentVisit is set on a his_visit intent only.
+type IntentVisit struct {
+	Insured  bool `json:"insured"`   // registered as insured (BHYT)
+	ForOther bool `json:"for_other"` // registered by an agent
+}
+
+// HospitalRegistration is the payload of hospital.registration.
+type HospitalRegistration struct {
+	Stamp
+	Outcome     string `json:"outcome"`                // ok, his_failed or queue_failed
+	Failure     string `json:"failure,omitempty"`      // his_failed, queue_failed: timeout, auth, unavailable, rejected …
+	VisitNumber string `json:"visit_number,omitempty"` // ok, queue_failed: the HIS visit number
+	Clinic      string `json:"clinic"`                 // the clinic's code
+	Key         string `json:"key"`                    // the visit's idempotency key (as on its intents)
+	*Registered
+}
+
+// Registered is set on a registration whose outcome is "ok".
+type Registered struct {
+	Ticket   string `json:"ticket"`    // the queue number, "A012"
+	Priority string `json:"priority"`  // queue.Priority's name
+	Insured  bool   `json:"insured"`   // registered as insured (BHYT)
+	BHYTCode string `json:"bhyt_code"` // the BHYT result code ("" if not checked)
+	Holder   string `json:"holder"`    // the holder check's outcome (as hospital.holder; "" if left out)
+	Printed  bool   `json:"printed"`   // the ticket printed
+	Amount   int64  `json:"amount"`    // VND the patient pays (0: nothing)
+	ForOther bool   `json:"for_other"` // registered by an agent
+	Verdict  string `json:"verdict"`   // the card's verdict (as hospital.identify)
+	Method   string `json:"method"`    // how the card was read (as hospital.identify)
+}
+
+// HospitalPayment is the payload of hospital.payment.
+type HospitalPayment struct {
+	Stamp
+	// not_created (no session), or the session's state when the kiosk
+	// stopped waiting: paid, expired, failed, cancelled
+	State       string `json:"state"`
+	Ref         string `json:"ref,omitempty"`          // the session's reconciliation reference (none if not created)
+	Amount      int64  `json:"amount"`                 // VND
+	VisitNumber string `json:"visit_number,omitempty"` // the HIS visit number (not on cancelled)
+	Failure     string `json:"failure,omitempty"`      // not_created: why
+	Reason      string `json:"reason,omitempty"`       // cancelled: why (idle, cancel, payment_timeout, create_failed …)
+	// paid, expired, failed (the kiosk stopped waiting; "" included): the
+	// provider's transaction id, "" when there is none
+	TxnID *string `json:"txn_id,omitempty"`
+}
+
+// HospitalHelp is the payload of hospital.help.
+type HospitalHelp struct {
+	Stamp
+	Screen string `json:"screen"`           // the screen the patient was on
+	Reason string `json:"reason"`           // what for: the patient's request, or printer_<failure>
+	Ref    string `json:"ref,omitempty"`    // the request's number shown to the patient, "H001"
+	Ticket string `json:"ticket,omitempty"` // printer failure: the ticket that did not print
+}
+
+// HospitalAbandoned is the payload of hospital.abandoned.
+type HospitalAbandoned struct {
+	Stamp
+	Screen     string `json:"screen"`     // the screen the patient left
+	Reason     string `json:"reason"`     // idle, cancel, payment_timeout …
+	Registered bool   `json:"registered"` // the visit was already registered in the HIS
+}
+
+// HospitalService is the payload of hospital.service.
+type HospitalService struct {
+	Stamp
+	State         string `json:"state"`          // "resumed"
+	StoppedAt     string `json:"stopped_at"`     // the kind (and "/action" of an intent) that could not be stored
+	Since         string `json:"since"`          // when the kiosk stopped, RFC 3339 UTC
+	FailedRecords int    `json:"failed_records"` // records that could not be stored meanwhile
+}
+
+// RecordKind implements Payload.
+func (HospitalIdentify) RecordKind() string { return KindHospitalIdentify }
+
+// RecordKind implements Payload.
+func (HospitalCAN) RecordKind() string { return KindHospitalCAN }
+
+// RecordKind implements Payload.
+func (HospitalHolder) RecordKind() string { return KindHospitalHolder }
+
+// RecordKind implements Payload.
+func (HospitalInsurance) RecordKind() string { return KindHospitalInsurance }
+
+// RecordKind implements Payload.
+func (HospitalIntent) RecordKind() string { return KindHospitalIntent }
+
+// RecordKind implements Payload.
+func (HospitalRegistration) RecordKind() string { return KindHospitalRegistration }
+
+// RecordKind implements Payload.
+func (HospitalPayment) RecordKind() string { return KindHospitalPayment }
+
+// RecordKind implements Payload.
+func (HospitalHelp) RecordKind() string { return KindHospitalHelp }
+
+// RecordKind implements Payload.
+func (HospitalAbandoned) RecordKind() string { return KindHospitalAbandoned }
+
+// RecordKind implements Payload.
+func (HospitalService) RecordKind() string { return KindHospitalService }

@@ -1,0 +1,129 @@
+package records
+
+import (
+	"slices"
+
+	"github.com/kiosk06/kiosk/firmware/store"
+)
+
+// Personal field names: the sealed fields a record may carry (Kind.Personal
+// lists which, per kind). The first five are the store's conventional names.
+const (
+	PersonalName          = store.FieldName        // full name
+	PersonalIDNumber      = store.FieldIDNumber    // 12-digit personal ID number
+	PersonalDateOfBirth   = store.FieldDateOfBirth // as printed on the card
+	PersonalAddress       = store.FieldAddress     // place of residence
+	PersonalFingerprint   = store.FieldFingerprint // holder binding's ID-number hash
+	PersonalBHYTCard      = "bhyt_card"            // health-insurance card number
+	PersonalAgentIDNumber = "agent_id_number"      // who registered on the patient's behalf
+	PersonalPlate         = "plate"                // licence plate
+)
+
+// patient is what the hospital flow seals about the patient (and an agent).
+var patient = []string{PersonalName, PersonalIDNumber, PersonalDateOfBirth, PersonalAddress, PersonalAgentIDNumber}
+
+// Kind is one registered record kind.
+type Kind struct {
+	Name     string         // the record kind: "hospital.registration"
+	Version  int            // the payload version Marshal writes ("v")
+	Writer   string         // the package whose code writes it
+	Doc      string         // what one record means
+	Personal []string       // the sealed fields a record may carry
+	New      func() Payload // a zero payload (a pointer) to decode into
+}
+
+// mayCarry reports whether name is one of k's sealed fields.
+func (k Kind) mayCarry(name string) bool { return slices.Contains(k.Personal, name) }
+
+// Kinds returns the registry: every record kind any code appends, in the
+// order docs/RECORDS.md lists them. It is a copy: the registry itself is a
+// constant table.
+//
+// A kind's version changes whenever its payload's shape does (a member
+// renamed, removed, or its type or meaning changed); adding a member that
+// is left out when empty does not change it. The golden payloads under
+// testdata/ fail the tests until the version is bumped and they are
+// regenerated.
+func Kinds() []Kind {
+	out := make([]Kind, len(registry))
+	for i, k := range registry {
+		out[i] = k.clone()
+	}
+	return out
+}
+
+// clone is k with its own Personal slice.
+func (k Kind) clone() Kind {
+	k.Personal = slices.Clone(k.Personal)
+	return k
+}
+
+// Lookup returns the registry entry of kind (a copy).
+func Lookup(kind string) (Kind, bool) {
+	if k := lookup(kind); k != nil {
+		return k.clone(), true
+	}
+	return Kind{}, false
+}
+
+// lookup is the registry entry of kind, nil if none; callers must not
+// change it.
+func lookup(kind string) *Kind {
+	for i := range registry {
+		if registry[i].Name == kind {
+			return &registry[i]
+		}
+	}
+	return nil
+}
+
+// registry is the table behind Kinds: read-only after initialisation.
+var registry = [...]Kind{
+	{Name: KindHospitalIdentify, Version: 1, Writer: "firmware/hospital", Personal: patient,
+		Doc: "A card or QR was read: the verdict on the card and how it was read.", New: func() Payload { return new(HospitalIdentify) }},
+	{Name: KindHospitalCAN, Version: 1, Writer: "firmware/hospital",
+		Doc: "The card refused a typed CAN: attempts left (never the digits).", New: func() Payload { return new(HospitalCAN) }},
+	{Name: KindHospitalHolder, Version: 1, Writer: "firmware/hospital", Personal: []string{PersonalIDNumber},
+		Doc: "The outcome of the fingerprint holder check.", New: func() Payload { return new(HospitalHolder) }},
+	{Name: KindHospitalInsurance, Version: 1, Writer: "firmware/hospital", Personal: []string{PersonalIDNumber, PersonalBHYTCard},
+		Doc: "The outcome of the health-insurance (BHYT) card check.", New: func() Payload { return new(HospitalInsurance) }},
+	{Name: KindHospitalIntent, Version: 1, Writer: "firmware/hospital", Personal: patient,
+		Doc: "The flow is about to act outside the kiosk (HIS visit, queue number and ticket, payment session); the action starts only once this is durable.",
+		New: func() Payload { return new(HospitalIntent) }},
+	{Name: KindHospitalRegistration, Version: 1, Writer: "firmware/hospital", Personal: patient,
+		Doc: "The visit's registration: registered with a queue ticket, or where it failed.", New: func() Payload { return new(HospitalRegistration) }},
+	{Name: KindHospitalPayment, Version: 1, Writer: "firmware/hospital",
+		Doc: "The kiosk's view of the visit's pre-payment: not created, paid, expired, failed or cancelled.", New: func() Payload { return new(HospitalPayment) }},
+	{Name: KindHospitalHelp, Version: 1, Writer: "firmware/hospital",
+		Doc: "A request for staff: the patient pressed call-staff, or the ticket did not print.", New: func() Payload { return new(HospitalHelp) }},
+	{Name: KindHospitalAbandoned, Version: 1, Writer: "firmware/hospital",
+		Doc: "A patient left before the end (idle timeout or cancel).", New: func() Payload { return new(HospitalAbandoned) }},
+	{Name: KindHospitalService, Version: 1, Writer: "firmware/hospital",
+		Doc: "The kiosk takes patients again after records could not be stored.", New: func() Payload { return new(HospitalService) }},
+
+	{Name: KindParkingEntry, Version: 1, Writer: "firmware/parking", Personal: []string{PersonalPlate},
+		Doc: "A vehicle came in: the ticket issued.", New: func() Payload { return new(ParkingEntry) }},
+	{Name: KindParkingIntent, Version: 1, Writer: "firmware/parking",
+		Doc: "The lane is about to charge a CCCD-linked account; the charge is made only once this is durable.", New: func() Payload { return new(ParkingIntent) }},
+	{Name: KindParkingExit, Version: 1, Writer: "firmware/parking", Personal: []string{PersonalPlate},
+		Doc: "A vehicle paid (or was let) out.", New: func() Payload { return new(ParkingExit) }},
+	{Name: KindParkingBarrier, Version: 1, Writer: "firmware/parking",
+		Doc: "The barrier opened or closed.", New: func() Payload { return new(ParkingBarrier) }},
+	{Name: KindParkingRefused, Version: 1, Writer: "firmware/parking",
+		Doc: "An entry or exit that did not happen, and why.", New: func() Payload { return new(ParkingRefused) }},
+	{Name: KindParkingReport, Version: 1, Writer: "firmware/parking",
+		Doc: "A shift report was printed: its counts and money.", New: func() Payload { return new(ParkingReport) }},
+
+	{Name: KindTransitTap, Version: 1, Writer: "firmware/transit",
+		Doc: "The validator's decision on one tap or QR scan.", New: func() Payload { return new(TransitTap) }},
+
+	{Name: KindPaymentSession, Version: 1, Writer: "firmware/records (SessionRecorder, for payments/session)",
+		Doc: "One transition of a VietQR payment session (hospital pre-payment, parking exit).", New: func() Payload { return new(PaymentSession) }},
+	{Name: KindQueueEvent, Version: 1, Writer: "firmware/records (QueueJournal, for queue)",
+		Doc: "One queue operation: a number issued, called, recalled, transferred, completed …", New: func() Payload { return new(QueueEvent) }},
+	{Name: KindIdentityHolder, Version: 1, Writer: "firmware/records (HolderStore, for identity.Holder)", Personal: []string{PersonalFingerprint},
+		Doc: "An audit of a fingerprint holder binding: enrol, verify, search or delete.", New: func() Payload { return new(IdentityHolder) }},
+
+	{Name: KindDiagTxgen, Version: 1, Writer: "firmware/cmd/kioskd (diag txgen)", Personal: []string{PersonalIDNumber},
+		Doc: "A synthetic record for store and upload benchmarks and soak tests; never on a production store.", New: func() Payload { return new(DiagTxgen) }},
+}

@@ -1,0 +1,25 @@
+package records
+
+// KindTransitTap is the record kind of the bus validator's decisions.
+const KindTransitTap = "transit.tap"
+
+// TransitTap is the payload of transit.tap: no personal data, the rider
+// appears only as the keyed citizen token.
+type TransitTap struct {
+	Token     string `json:"token,omitempty"`      // the keyed citizen token (hex); none when unusable
+	TokenKind string `json:"token_kind,omitempty"` // how it was presented: cccd_qr, cccd_chip, uid, vneid
+	Verdict   string `json:"verdict"`              // accept or deny
+	// accept: fare, pass, concession, repeat; deny: deny_list, risk_taps,
+	// risk_value, needs_online, unusable, tariff_error
+	Reason      string `json:"reason"`
+	Fare        int64  `json:"fare"`              // VND charged (0 for a pass, a repeat or a denial)
+	Line        string `json:"line,omitempty"`    // the tariff line, "bus.concession.elderly60"
+	Route       string `json:"route"`             // the bus route
+	Vehicle     string `json:"vehicle,omitempty"` // the vehicle's id ([transit] vehicle)
+	Day         string `json:"day"`               // the local service day, 2006-01-02
+	DenyVersion uint64 `json:"deny_version"`      // the deny list's version the decision used
+	PassVersion uint64 `json:"pass_version"`      // the pass list's version the decision used
+}
+
+// RecordKind implements Payload.
+func (TransitTap) RecordKind() string { return KindTransitTap }
