@@ -28,6 +28,8 @@
 //	payment.session        1  records.SessionRecorder      a VietQR session's transition (payments/session)
 //	queue.event            1  records.QueueJournal         a queue operation (queue's journal)
 //	identity.holder        1  records.HolderStore          a fingerprint binding's audit (identity.Holder)
+//	store.epoch_reset      1  firmware/store               a new database where another epoch of this device ran
+//	store.salvage          1  firmware/store               a damaged database salvaged into a new epoch
 //	diag.txgen             1  kioskd diag txgen            a synthetic record (benchmarks, soak; never in production)
 //
 // Kinds is the registry behind this table (kind → version → zero payload,

@@ -124,6 +124,11 @@ var registry = [...]Kind{
 	{Name: KindIdentityHolder, Version: 1, Writer: "firmware/records (HolderStore, for identity.Holder)", Personal: []string{PersonalFingerprint},
 		Doc: "An audit of a fingerprint holder binding: enrol, verify, search or delete.", New: func() Payload { return new(IdentityHolder) }},
 
+	{Name: KindStoreEpochReset, Version: 1, Writer: "firmware/store",
+		Doc: "The database started a new epoch where another one of this device existed: unsent records of that epoch are lost.", New: func() Payload { return new(StoreEpochReset) }},
+	{Name: KindStoreSalvage, Version: 1, Writer: "firmware/store (kioskd diag store salvage)",
+		Doc: "A damaged database was copied into a new epoch: what was kept and what was lost.", New: func() Payload { return new(StoreSalvage) }},
+
 	{Name: KindDiagTxgen, Version: 1, Writer: "firmware/cmd/kioskd (diag txgen)", Personal: []string{PersonalIDNumber},
 		Doc: "A synthetic record for store and upload benchmarks and soak tests; never on a production store.", New: func() Payload { return new(DiagTxgen) }},
 }

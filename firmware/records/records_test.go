@@ -144,6 +144,10 @@ func fill(t *testing.T, v reflect.Value) {
 			f.SetString(fmt.Sprintf("%s-%d", v.Type().Field(i).Name, i))
 		case f.CanInt():
 			f.SetInt(int64(i + 1))
+		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.Struct:
+			s := reflect.MakeSlice(f.Type(), 1, 1)
+			fill(t, s.Index(0))
+			f.Set(s)
 		default:
 			t.Fatalf("fill: %s.%s of kind %s", v.Type(), v.Type().Field(i).Name, f.Kind())
 		}
@@ -181,6 +185,45 @@ func TestMirrorsAreLossless(t *testing.T) {
 		old, _ := json.Marshal(c.old)
 		if want := append([]byte(`{"v":1,`), old[1:]...); !bytes.Equal(wire, want) {
 			t.Errorf("%s:\n got %s\nwant %s", c.p.RecordKind(), wire, want)
+		}
+	}
+}
+
+// TestStorePayloadsMatchTheirKinds: the store writes store.epoch_reset and
+// store.salvage with its own payload types (it cannot import records); every
+// field it sets must be one the registered kind declares, with the same JSON
+// type, and nothing the kind declares may be missing — so records.Check
+// accepts what the store really uploads.
+func TestStorePayloadsMatchTheirKinds(t *testing.T) {
+	for _, c := range []struct {
+		kind string
+		p    any
+	}{
+		{records.KindStoreEpochReset, store.EpochResetPayload{}},
+		{records.KindStoreSalvage, store.SalvagePayload{}},
+	} {
+		v := reflect.New(reflect.TypeOf(c.p)).Elem()
+		fill(t, v)
+		v.FieldByName("V").SetInt(1)
+		wire, err := json.Marshal(v.Interface())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := records.Check(c.kind, wire); err != nil {
+			t.Errorf("%s as the store writes it: %v\n%s", c.kind, err, wire)
+		}
+		k, ok := records.Lookup(c.kind)
+		if !ok {
+			t.Fatalf("%s not registered", c.kind)
+		}
+		want, _ := records.Marshal(k.New())
+		var wantKeys, gotKeys map[string]json.RawMessage
+		_ = json.Unmarshal(want, &wantKeys)
+		_ = json.Unmarshal(wire, &gotKeys)
+		for key := range wantKeys {
+			if _, ok := gotKeys[key]; !ok {
+				t.Errorf("%s: the store's payload lacks %q", c.kind, key)
+			}
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/firmware/records"
+	"github.com/kiosk06/kiosk/firmware/store"
 )
 
 // citizen is the sample person behind the samples: what a record of theirs
@@ -150,6 +151,14 @@ func samples() map[string][]sample {
 		records.KindIdentityHolder: {
 			{"verify", &records.IdentityHolder{Time: "2026-11-22T01:30:05.123Z", Action: "verify", Slot: 17, Outcome: "ok", Score: 142},
 				records.Personal{records.PersonalFingerprint: citizen.Binding}},
+		},
+		records.KindStoreEpochReset: {
+			{"replaced", &records.StoreEpochReset{PreviousEpoch: "4f1c9a0b7d2e4c61a3b5d8e0f2a4c6e8", PreviousLastSeq: 18342,
+				PreviousAckedThrough: 18290, MarkerUpdated: time.Date(2026, 11, 22, 8, 30, 0, 0, time.UTC), Database: "replaced"}, nil},
+		},
+		records.KindStoreSalvage: {
+			{"damaged", &records.StoreSalvage{PreviousEpoch: "4f1c9a0b7d2e4c61a3b5d8e0f2a4c6e8", Rehomed: 412, SealedUnreadable: 0,
+				UnreadableSeqs: []store.SeqRange{{From: 9001, To: 9031}}, MissingSeqs: []store.SeqRange{}, Reason: "database disk image is malformed"}, nil},
 		},
 		records.KindDiagTxgen: {
 			{"synthetic", &records.DiagTxgen{N: 41, AmountVND: 42000, At: "2026-11-22T08:30:05+07:00"},

@@ -18,6 +18,19 @@ import (
 // the device had got in it.
 const KindEpochReset = "store.epoch_reset"
 
+// EpochResetPayload is the uploaded payload of a store.epoch_reset record.
+// The store cannot import firmware/records (records imports the store), so
+// the type lives here; records registers the kind with a mirror type that
+// its tests hold equal to this one.
+type EpochResetPayload struct {
+	V                    int       `json:"v"` // payload version (1)
+	PreviousEpoch        string    `json:"previous_epoch"`
+	PreviousLastSeq      Seq       `json:"previous_last_seq"`
+	PreviousAckedThrough Seq       `json:"previous_acked_through"`
+	MarkerUpdated        time.Time `json:"marker_updated"`
+	Database             string    `json:"database"`
+}
+
 // EpochReset describes a detected change of store epoch that nobody asked
 // for (a deleted, truncated or replaced database). It is kept in the
 // database (meta 'epoch_reset') so the alert survives restarts.
@@ -85,8 +98,8 @@ func (s *Store) recordReset(ctx context.Context, m marker) {
 		"that were not uploaded are lost", "previous_epoch", r.PreviousEpoch, "previous_last_seq", r.PreviousLastSeq,
 		"previous_acked_through", r.PreviousAckedThrough, "epoch", s.epoch, "database", r.Database, "path", s.opts.Path)
 	js, _ := json.Marshal(r)
-	payload, _ := json.Marshal(map[string]any{"previous_epoch": r.PreviousEpoch, "previous_last_seq": r.PreviousLastSeq,
-		"previous_acked_through": r.PreviousAckedThrough, "marker_updated": r.MarkerUpdated, "database": r.Database})
+	payload, _ := json.Marshal(EpochResetPayload{V: 1, PreviousEpoch: r.PreviousEpoch, PreviousLastSeq: r.PreviousLastSeq,
+		PreviousAckedThrough: r.PreviousAckedThrough, MarkerUpdated: r.MarkerUpdated, Database: r.Database})
 	rec := Record{Kind: KindEpochReset, Payload: payload}
 	s.clock.stamp(&rec)
 	a := &appendOp{rec: rec, payload: payload}

@@ -17,6 +17,19 @@ import (
 // backend learns which epoch ended, what was re-homed and what was lost.
 const KindSalvage = "store.salvage"
 
+// SalvagePayload is the uploaded payload of a store.salvage record
+// (registered in firmware/records with a mirror type, like
+// EpochResetPayload).
+type SalvagePayload struct {
+	V                int        `json:"v"` // payload version (1)
+	PreviousEpoch    string     `json:"previous_epoch"`
+	Rehomed          int        `json:"rehomed"`
+	SealedUnreadable int        `json:"sealed_unreadable"`
+	UnreadableSeqs   []SeqRange `json:"unreadable_seqs"`
+	MissingSeqs      []SeqRange `json:"missing_seqs"`
+	Reason           string     `json:"reason"`
+}
+
 // SalvageReport says what Salvage did.
 type SalvageReport struct {
 	DeviceID      string `json:"device_id"`
@@ -125,9 +138,8 @@ func Salvage(ctx context.Context, opts Options, reason string) (SalvageReport, e
 	if err := s.rehome(ctx, old, &rep); err != nil {
 		return rep, err
 	}
-	payload, _ := json.Marshal(map[string]any{"previous_epoch": rep.PreviousEpoch, "rehomed": rep.Rehomed,
-		"sealed_unreadable": rep.SealedLost, "unreadable_seqs": rep.Unreadable, "missing_seqs": rep.Missing,
-		"reason": reason})
+	payload, _ := json.Marshal(SalvagePayload{V: 1, PreviousEpoch: rep.PreviousEpoch, Rehomed: rep.Rehomed,
+		SealedUnreadable: rep.SealedLost, UnreadableSeqs: rep.Unreadable, MissingSeqs: rep.Missing, Reason: reason})
 	if _, err := s.Append(ctx, Record{Kind: KindSalvage, Payload: payload}); err != nil {
 		return rep, fmt.Errorf("store: salvage: report record: %w", err)
 	}
