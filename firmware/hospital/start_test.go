@@ -1,4 +1,4 @@
-package kiosk_test
+package hospital_test
 
 import (
 	"bytes"
@@ -23,8 +23,12 @@ import (
 	"github.com/kiosk06/kiosk/firmware/hospital"
 	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/kiosk"
+	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/simrig"
 )
+
+// profiles is the registry these tests run the kiosk with.
+func profiles() *profile.Registry { return profile.NewRegistry(hospital.Profile{}) }
 
 // pick is the first action of kind k on s, if offered.
 func pick(s hospital.State, k hospital.IntentKind) (hospital.Intent, bool) {
@@ -146,7 +150,7 @@ func TestHospitalRegistrationThroughTheWiring(t *testing.T) {
 			}
 		}
 	}
-	runHospital(ctx, t, kiosk.Options{Config: cfg, Log: log}, 20*time.Second, script, &logs)
+	runHospital(ctx, t, kiosk.Options{Config: cfg, Profiles: profiles(), Log: log}, 20*time.Second, script, &logs)
 	if ticket == nil || !ticket.Printed || ticket.Number == "" {
 		t.Fatalf("no printed ticket (%+v); logs:\n%s", ticket, logs.String())
 	}
@@ -191,7 +195,9 @@ func TestDispenserButtonThroughTheWiring(t *testing.T) {
 	pins := devices.NewPins()
 	done := make(chan error, 1)
 	runCtx, stop := context.WithCancel(ctx)
-	go func() { done <- kiosk.Run(runCtx, kiosk.Options{Config: cfg, Log: log, Pins: pins}) }()
+	go func() {
+		done <- kiosk.Run(runCtx, kiosk.Options{Config: cfg, Profiles: profiles(), Log: log, Pins: pins})
+	}()
 
 	var btn *gpiotest.Pin
 	for btn == nil && ctx.Err() == nil {
@@ -302,7 +308,7 @@ func TestHospitalCANThroughTheWiring(t *testing.T) {
 			}
 		}
 	}
-	runHospital(ctx, t, kiosk.Options{Config: cfg, Log: log}, 45*time.Second, script, &logs)
+	runHospital(ctx, t, kiosk.Options{Config: cfg, Profiles: profiles(), Log: log}, 45*time.Second, script, &logs)
 	if !asked || !refused || result == nil || result.Verdict != identity.Genuine || result.Method != identity.MethodChipCAN {
 		t.Fatalf("asked %v, refused %v, result %+v", asked, refused, result)
 	}
@@ -352,7 +358,7 @@ func TestHospitalCANThroughTheWiring(t *testing.T) {
 // a quick upload interval and no metrics listener.
 func simConfig(t *testing.T, dir string) *config.Config {
 	t.Helper()
-	cfg, err := config.SimDefault()
+	cfg, err := config.SimDefault(profiles())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +372,7 @@ func simConfig(t *testing.T, dir string) *config.Config {
 // startRig starts the simulators of cfg with their files under dir/sim.
 func startRig(ctx context.Context, t *testing.T, cfg *config.Config, dir string, log *slog.Logger) *simrig.Rig {
 	t.Helper()
-	rig, err := simrig.Start(ctx, cfg, filepath.Join(dir, "sim"), log)
+	rig, err := simrig.Start(ctx, cfg, simrig.Options{Dir: filepath.Join(dir, "sim"), Logger: log, Profile: hospital.Profile{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,9 +387,14 @@ func runHospital(ctx context.Context, t *testing.T, opts kiosk.Options, timeout 
 	uiCtx, uiCancel := context.WithTimeout(ctx, timeout)
 	defer uiCancel()
 	var scriptErr error
-	opts.UI = func(_ context.Context, s kiosk.Screens) error {
-		scriptErr = script(uiCtx, s.Hospital)
-		uiCancel()
+	opts.UI = func(_ context.Context, r *profile.Running) error {
+		defer uiCancel()
+		f, ok := profile.FlowOf[hospital.State, hospital.Intent](r.Screen)
+		if !ok {
+			scriptErr = fmt.Errorf("the running profile's screen is %T, not the hospital flow", r.Screen)
+			return scriptErr
+		}
+		scriptErr = script(uiCtx, f.(*hospital.Flow))
 		return scriptErr
 	}
 	if err := kiosk.Run(uiCtx, opts); err != nil || scriptErr != nil {
