@@ -2,6 +2,10 @@ package config_test
 
 import (
 	"errors"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -77,5 +81,31 @@ func TestUnknownProfile(t *testing.T) {
 	// A profile without a table of its own runs without one.
 	if _, err := config.Parse("t.toml", []byte("[device]\nid = \"dev-1\"\nprofile = \"kiosk\"\n"), config.RealOptions()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestImports: config imports no project package but firmware/netclient —
+// in particular no profile package: the profiles hand config their
+// sections.
+func TestImports(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if strings.HasPrefix(p, "github.com/kiosk06/kiosk/") && p != "github.com/kiosk06/kiosk/firmware/netclient" {
+				t.Errorf("%s imports %s", name, p)
+			}
+		}
 	}
 }

@@ -107,6 +107,8 @@ func (r *Rig) ServeControl(ctx context.Context, path string, running *profile.Ru
 	if err != nil {
 		return nil, fmt.Errorf("simrig: control: %w", err)
 	}
+	// stop ends the clients' connections too.
+	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	go func() {
 		for {
@@ -118,7 +120,7 @@ func (r *Rig) ServeControl(ctx context.Context, path string, running *profile.Ru
 			go func() { defer wg.Done(); r.serveClient(ctx, c, running) }()
 		}
 	}()
-	return func() error { err := ln.Close(); wg.Wait(); return err }, nil
+	return func() error { err := ln.Close(); cancel(); wg.Wait(); return err }, nil
 }
 
 func (r *Rig) serveClient(ctx context.Context, c net.Conn, running *profile.Running) {
