@@ -386,6 +386,18 @@ func (r *Rig) ScanQR(who testpki.Person, v testpki.Variant) error {
 	if r.Scanner == nil {
 		return errors.New("simrig: no simulated scanner")
 	}
+	r.mu.Lock()
+	noChips := r.pki == nil
+	r.mu.Unlock()
+	if noChips {
+		// Without a card reader no chip is made: the QR printed on the
+		// card is the citizen's data alone (every variant prints the same).
+		cz := r.Citizen(who)
+		if cz.ID == "" || !cz.HasCard() {
+			return fmt.Errorf("simrig: %q has no card to scan", who)
+		}
+		return r.Scanner.Scan(cz.QR())
+	}
 	c, err := r.Card(who, v)
 	if err != nil {
 		return err

@@ -78,7 +78,9 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 			return sy.Run(c, v, sec.SyncInterval.D())
 		}))
 	}
-	acq, err := e.Identity(ctx, profile.IdentityNeed{Reader: true, Scanner: true, Policy: identity.Policy{StaticUID: sec.AllowUID}})
+	// A chip read on the fast path (when its key is known beforehand) is
+	// verified: a forged or cloned chip identifies no one.
+	acq, err := e.Identity(ctx, profile.IdentityNeed{Reader: true, Scanner: true, Verify: true, Policy: identity.Policy{StaticUID: sec.AllowUID}})
 	if err != nil {
 		return r, err
 	}
