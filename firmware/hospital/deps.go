@@ -115,7 +115,7 @@ type Record struct {
 	Personal map[string]string
 }
 
-// Recorder makes records durable; firmware/kiosk adapts firmware/store to it
+// Recorder makes records durable; start.go adapts firmware/store to it
 // (Kind → store.Record.Kind, Payload → JSON, Personal → sealed fields).
 // Record must return only once the record is durable; an error means it is
 // not, and the flow stops taking patients until a record can be written

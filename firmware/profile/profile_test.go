@@ -4,6 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -201,5 +205,38 @@ func TestStatesUnsubscribe(t *testing.T) {
 	}
 	if got := b.Update(func(v *int) { *v += 40 }); got != 42 || b.Current() != 42 {
 		t.Fatalf("update %d", got)
+	}
+}
+
+// TestImports: the contract imports no profile, not the kiosk that wires
+// it, no simulator and no UI.
+func TestImports(t *testing.T) {
+	banned := []string{"github.com/kiosk06/kiosk/firmware/kiosk", "github.com/kiosk06/kiosk/firmware/hospital",
+		"github.com/kiosk06/kiosk/firmware/transit", "github.com/kiosk06/kiosk/firmware/parking",
+		"github.com/kiosk06/kiosk/firmware/simrig", "github.com/kiosk06/kiosk/ui", "fyne.io/"}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			for _, b := range banned {
+				if strings.HasPrefix(p, b) {
+					t.Errorf("%s imports %s", name, p)
+				}
+			}
+			if strings.HasSuffix(p, "sim") || strings.HasSuffix(p, "fake") || strings.HasSuffix(p, "testpki") {
+				t.Errorf("%s imports the simulator or fake %s", name, p)
+			}
+		}
 	}
 }
