@@ -219,6 +219,9 @@ func Parse(file string, doc []byte, o Options) (*Config, error) {
 				if !isStructPtr(s) {
 					return nil, fmt.Errorf("config: the section of profile %s is %T, not a pointer to a struct", n, s)
 				}
+				if sharedTable(n) {
+					return nil, fmt.Errorf("config: profile %s would take the shared [%s] table", n, n)
+				}
 				c.sections[n] = s
 			}
 		}

@@ -1,6 +1,9 @@
 package config
 
-import "reflect"
+import (
+	"reflect"
+	"strings"
+)
 
 // Validator is what a profile's Section checks itself with. Keys are
 // relative to the section's table ("route" in [transit] is reported as
@@ -40,6 +43,18 @@ func OneOf(s string, opts ...string) bool { return oneOf(s, opts...) }
 
 // Digits reports whether s is exactly n ASCII digits.
 func Digits(s string, n int) bool { return digits(s, n) }
+
+// sharedTable reports whether name is a table of Config itself (a
+// profile's table may not take it).
+func sharedTable(name string) bool {
+	rt := reflect.TypeOf(Config{})
+	for i := 0; i < rt.NumField(); i++ {
+		if n, _, _ := strings.Cut(rt.Field(i).Tag.Get("toml"), ","); n == name {
+			return true
+		}
+	}
+	return false
+}
 
 // isStructPtr reports whether s is a non-nil pointer to a struct, the
 // shape a Section must have to be decoded.

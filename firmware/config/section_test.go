@@ -78,6 +78,10 @@ func TestUnknownProfile(t *testing.T) {
 	if !errors.As(err, &none) || find(none, "device.profile") == nil || !strings.Contains(find(none, "device.profile").Expected, "runs none") {
 		t.Fatalf("no profiles: %v", err)
 	}
+	// A profile may not take a shared table.
+	if _, err := config.Parse("t.toml", doc, config.Options{Profiles: greedy{}}); err == nil || !strings.Contains(err.Error(), "shared [uplink]") {
+		t.Fatalf("a profile named uplink: %v", err)
+	}
 	// A profile without a table of its own runs without one.
 	if _, err := config.Parse("t.toml", []byte("[device]\nid = \"dev-1\"\nprofile = \"kiosk\"\n"), config.RealOptions()); err != nil {
 		t.Fatal(err)
@@ -109,3 +113,14 @@ func TestImports(t *testing.T) {
 		}
 	}
 }
+
+// greedy registers a profile whose name is a shared table's.
+type greedy struct{}
+
+func (greedy) Names() []string { return []string{"uplink"} }
+
+func (greedy) NewSection(string) config.Section { return &greedySection{} }
+
+type greedySection struct{}
+
+func (*greedySection) Validate(*config.Validator) {}
