@@ -33,6 +33,10 @@ type SimCommand struct {
 	// RemoveAfter (SimTap): the card leaves the field after that many
 	// APDUs (pulled away mid-read); 0 stays.
 	RemoveAfter int `json:"remove_after,omitempty"`
+	// Once (SimTap): the card is taken away as soon as the reader has read
+	// it and let it go, as a passenger's hand does; otherwise it stays in
+	// the field until SimRemove.
+	Once bool `json:"once,omitempty"`
 	// Text (SimScan): scan this text instead of a card's QR.
 	Text string `json:"text,omitempty"`
 	// Paper (SimPaper): ok, near_end or end.

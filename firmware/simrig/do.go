@@ -34,6 +34,12 @@ func (r *Rig) Do(ctx context.Context, c profile.SimCommand) error {
 		if err != nil {
 			return err
 		}
+		if c.Sim == profile.SimTap && c.Once {
+			if c.RemoveAfter > 0 {
+				return errors.New("simrig: tap with both remove_after and once")
+			}
+			return r.TapOnce(who, v)
+		}
 		if c.Sim == profile.SimTap {
 			return r.TapCard(who, v, c.RemoveAfter)
 		}

@@ -99,6 +99,9 @@ type Rig struct {
 	// inField is the virtual card last put in the reader's field (nil:
 	// none), for ChipKeys.
 	inField *testpki.Card
+	// fieldGen counts changes of the card in the field (a held tap only
+	// takes its own card away).
+	fieldGen uint64
 
 	devices []Device
 	closers []func() error
@@ -361,8 +364,46 @@ func (r *Rig) TapCard(who testpki.Person, v testpki.Variant, removeAfter int) er
 	}
 	r.mu.Lock()
 	r.inField = c
+	r.fieldGen++
 	r.mu.Unlock()
 	r.NFC.SetCard(chip)
+	return nil
+}
+
+// tapOnceLimit bounds how long a TapOnce card waits to be read.
+const tapOnceLimit = 20 * time.Second
+
+// TapOnce is a passenger's tap: the card of variant v of person who is put
+// in the field and taken away as soon as the reader has activated it and
+// let it go (or after tapOnceLimit), unless another card was put there
+// meanwhile. A card left on a reader would be presented again.
+func (r *Rig) TapOnce(who testpki.Person, v testpki.Variant) error {
+	if r.NFC == nil {
+		return errors.New("simrig: no simulated card reader")
+	}
+	before := r.NFC.Stats()
+	if err := r.TapCard(who, v, 0); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	gen := r.fieldGen
+	r.mu.Unlock()
+	go func() {
+		limit := time.Now().Add(tapOnceLimit)
+		for time.Now().Before(limit) {
+			st := r.NFC.Stats()
+			if st.Activations > before.Activations && st.Releases > before.Releases {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		r.mu.Lock()
+		mine := r.fieldGen == gen
+		r.mu.Unlock()
+		if mine {
+			r.RemoveCard()
+		}
+	}()
 	return nil
 }
 
@@ -370,6 +411,7 @@ func (r *Rig) TapCard(who testpki.Person, v testpki.Variant, removeAfter int) er
 func (r *Rig) RemoveCard() {
 	r.mu.Lock()
 	r.inField = nil
+	r.fieldGen++
 	r.mu.Unlock()
 	if r.NFC != nil {
 		r.NFC.RemoveCard()

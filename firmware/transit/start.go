@@ -139,12 +139,18 @@ func simControls() []profile.SimGroup {
 	one := func(label string, c profile.SimCommand) profile.SimAction {
 		return profile.SimAction{Label: label, Commands: []profile.SimCommand{c}}
 	}
+	// A passenger's tap: the card leaves the reader once it has been read
+	// (a card left there would be presented again).
+	tap := func(who, variant string) profile.SimCommand {
+		return profile.SimCommand{Sim: profile.SimTap, Citizen: who, Variant: variant, Once: true}
+	}
 	return []profile.SimGroup{{Title: "Hành khách", Actions: []profile.SimAction{
 		one("Quét QR trên thẻ CCCD (người lớn: thu phí)", profile.SimCommand{Sim: profile.SimScan, Citizen: "adult"}),
 		one("Quét QR thẻ người cao tuổi (miễn phí)", profile.SimCommand{Sim: profile.SimScan, Citizen: "elderly"}),
-		one("Chạm thẻ CCCD thật", profile.SimCommand{Sim: profile.SimTap, Citizen: "adult", Variant: "genuine"}),
-		one("Chạm thẻ giả (DG13 bị sửa)", profile.SimCommand{Sim: profile.SimTap, Citizen: "adult", Variant: "dg13-altered"}),
-		one("Chạm thẻ nhân bản (clone)", profile.SimCommand{Sim: profile.SimTap, Citizen: "adult", Variant: "clone"}),
+		one("Chạm thẻ CCCD thật", tap("adult", "genuine")),
+		one("Người cao tuổi chạm thẻ CCCD thật (miễn phí)", tap("elderly", "genuine")),
+		one("Chạm thẻ giả (DG13 bị sửa)", tap("adult", "dg13-altered")),
+		one("Chạm thẻ nhân bản (clone)", tap("adult", "clone")),
 		one("Quét mã VNeID (cần kiểm tra trực tuyến)", profile.SimCommand{Sim: profile.SimScan, Text: "https://vneid.gov.vn/qr/placeholder"}),
 		one("Hành khách rút thẻ ra", profile.SimCommand{Sim: profile.SimRemove}),
 	}}}
