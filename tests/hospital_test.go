@@ -16,6 +16,7 @@ import (
 	"github.com/kiosk06/kiosk/drivers/emrtd/testpki"
 	"github.com/kiosk06/kiosk/firmware/hospital"
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/simrig"
 )
 
@@ -79,6 +80,18 @@ func (cc *controlClient) send(cmd simrig.ControlCommand) {
 	}
 }
 
+// sim sends a simulator command.
+func (cc *controlClient) sim(c profile.SimCommand) { cc.send(simrig.ControlCommand{SimCommand: c}) }
+
+// intent sends an intent of the running profile (its JSON).
+func (cc *controlClient) intent(in any) {
+	b, err := json.Marshal(in)
+	if err != nil {
+		cc.t.Fatal(err)
+	}
+	cc.send(simrig.ControlCommand{Intent: b})
+}
+
 // TestHospitalKioskEndToEnd runs the hospital kiosk as a real kioskd process
 // in simulation (virtual CCCD on pn532sim, scannersim, escpossim,
 // fingerprintsim, BHYT and HIS fakes, the payment back-end fake, the
@@ -102,7 +115,7 @@ func TestHospitalKioskEndToEnd(t *testing.T) {
 			case "pay":
 				if paying = l.OK; !paying { // not uploaded yet: try again shortly
 					time.Sleep(150 * time.Millisecond)
-					cc.send(simrig.ControlCommand{Sim: "pay"})
+					cc.sim(profile.SimCommand{Sim: "pay"})
 				}
 			case "records":
 				records = &l.ControlReply
@@ -111,13 +124,13 @@ func TestHospitalKioskEndToEnd(t *testing.T) {
 		}
 		s := l.State
 		if presented && s.Screen != hospital.ScreenWelcome && s.Screen != hospital.ScreenIdentify {
-			cc.send(simrig.ControlCommand{Sim: "remove"})
+			cc.sim(profile.SimCommand{Sim: "remove"})
 		}
 		act := func(k hospital.IntentKind, yes bool) bool {
 			for _, a := range s.Actions {
 				if a.Kind == k && a.Yes == yes {
 					in := a.Intent()
-					cc.send(simrig.ControlCommand{Intent: &in})
+					cc.intent(in)
 					return true
 				}
 			}
@@ -126,11 +139,11 @@ func TestHospitalKioskEndToEnd(t *testing.T) {
 		switch s.Screen {
 		case hospital.ScreenWelcome:
 			if paid {
-				cc.send(simrig.ControlCommand{Sim: "records", Payloads: true})
+				cc.send(simrig.ControlCommand{SimCommand: profile.SimCommand{Sim: "records"}, Payloads: true})
 			} else if !presented {
 				presented = true
-				cc.send(simrig.ControlCommand{Sim: "scan", Variant: "genuine"})
-				cc.send(simrig.ControlCommand{Sim: "tap", Variant: "genuine"})
+				cc.sim(profile.SimCommand{Sim: "scan", Variant: "genuine"})
+				cc.sim(profile.SimCommand{Sim: "tap", Variant: "genuine"})
 			}
 		case hospital.ScreenCardResult:
 			if s.Card.Verdict != identity.Genuine {
@@ -146,7 +159,7 @@ func TestHospitalKioskEndToEnd(t *testing.T) {
 		case hospital.ScreenClinic:
 			if s.Clinic != nil && len(s.Clinic.Clinics) > 0 {
 				in := hospital.Intent{Kind: hospital.IntentChoose, Clinic: s.Clinic.Clinics[0].Code}
-				cc.send(simrig.ControlCommand{Intent: &in})
+				cc.intent(in)
 			}
 		case hospital.ScreenTicket:
 			ticket = s.Ticket
@@ -158,7 +171,7 @@ func TestHospitalKioskEndToEnd(t *testing.T) {
 			// the session's record is uploaded).
 			if !paying && !payAsked {
 				payAsked = true
-				cc.send(simrig.ControlCommand{Sim: "pay"})
+				cc.sim(profile.SimCommand{Sim: "pay"})
 			}
 		case hospital.ScreenReceipt:
 			paid = true
@@ -214,7 +227,7 @@ func TestHospitalCAN(t *testing.T) {
 	cmd, lines, stderr := startKioskd(t, dir, []string{"DISPLAY=", "WAYLAND_DISPLAY="}, "run", "--sim", "--control", sock)
 	waitLine(t, lines, "ready", 30*time.Second, stderr)
 	cc := dialControl(t, sock)
-	sendIntent := func(in hospital.Intent) { cc.send(simrig.ControlCommand{Intent: &in}) }
+	sendIntent := func(in hospital.Intent) { cc.intent(in) }
 
 	var asked, refused, cancelled bool
 	var card *hospital.CardResult
@@ -227,7 +240,7 @@ func TestHospitalCAN(t *testing.T) {
 			if l.Reply == "records" {
 				if !uploadedAll(l.Kinds, "hospital.identify", "hospital.can", "hospital.abandoned") {
 					time.Sleep(150 * time.Millisecond) // not uploaded yet
-					cc.send(simrig.ControlCommand{Sim: "records", Payloads: true})
+					cc.send(simrig.ControlCommand{SimCommand: profile.SimCommand{Sim: "records"}, Payloads: true})
 					continue
 				}
 				records = &l.ControlReply
@@ -241,10 +254,10 @@ func TestHospitalCAN(t *testing.T) {
 		switch {
 		case s.Screen == hospital.ScreenWelcome && !tapped:
 			tapped = true
-			cc.send(simrig.ControlCommand{Sim: "tap", Variant: "genuine"}) // no "scan"
+			cc.sim(profile.SimCommand{Sim: "tap", Variant: "genuine"}) // no "scan"
 		case s.Screen == hospital.ScreenWelcome && cancelled:
-			cc.send(simrig.ControlCommand{Sim: "remove"})
-			cc.send(simrig.ControlCommand{Sim: "records", Payloads: true})
+			cc.sim(profile.SimCommand{Sim: "remove"})
+			cc.send(simrig.ControlCommand{SimCommand: profile.SimCommand{Sim: "records"}, Payloads: true})
 			cancelled = false
 		case ask != nil && ask.NeedCAN && !asked:
 			asked = true

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kiosk06/kiosk/drivers/escpos/escpossim"
 	"github.com/kiosk06/kiosk/firmware/hospital"
+	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/simrig"
 	"github.com/kiosk06/kiosk/payments/session/sessionfake"
 	"github.com/kiosk06/kiosk/tests/collector"
@@ -219,7 +220,7 @@ confirm_key_file = "`+writePayKey(t, dir)+`"`, 1)
 			if l.Reply == "records" {
 				if !uploadedAll(l.Kinds, "payment.session") {
 					time.Sleep(150 * time.Millisecond)
-					cc.send(simrig.ControlCommand{Sim: "records", Payloads: true})
+					cc.send(simrig.ControlCommand{SimCommand: profile.SimCommand{Sim: "records"}, Payloads: true})
 					continue
 				}
 				records = &l.ControlReply
@@ -228,13 +229,13 @@ confirm_key_file = "`+writePayKey(t, dir)+`"`, 1)
 		}
 		s := l.State
 		if presented && s.Screen != hospital.ScreenWelcome && s.Screen != hospital.ScreenIdentify {
-			cc.send(simrig.ControlCommand{Sim: "remove"})
+			cc.sim(profile.SimCommand{Sim: "remove"})
 		}
 		act := func(k hospital.IntentKind) bool {
 			for _, a := range s.Actions {
 				if a.Kind == k && !a.Yes {
 					in := a.Intent()
-					cc.send(simrig.ControlCommand{Intent: &in})
+					cc.intent(in)
 					return true
 				}
 			}
@@ -243,11 +244,11 @@ confirm_key_file = "`+writePayKey(t, dir)+`"`, 1)
 		switch s.Screen {
 		case hospital.ScreenWelcome:
 			if receipt != nil {
-				cc.send(simrig.ControlCommand{Sim: "records", Payloads: true})
+				cc.send(simrig.ControlCommand{SimCommand: profile.SimCommand{Sim: "records"}, Payloads: true})
 			} else if !presented {
 				presented = true
-				cc.send(simrig.ControlCommand{Sim: "scan", Variant: "genuine"})
-				cc.send(simrig.ControlCommand{Sim: "tap", Variant: "genuine"})
+				cc.sim(profile.SimCommand{Sim: "scan", Variant: "genuine"})
+				cc.sim(profile.SimCommand{Sim: "tap", Variant: "genuine"})
 			}
 		case hospital.ScreenCardResult, hospital.ScreenInsurance:
 			act(hospital.IntentContinue)
@@ -258,7 +259,7 @@ confirm_key_file = "`+writePayKey(t, dir)+`"`, 1)
 		case hospital.ScreenClinic:
 			if s.Clinic != nil && len(s.Clinic.Clinics) > 0 {
 				in := hospital.Intent{Kind: hospital.IntentChoose, Clinic: s.Clinic.Clinics[0].Code}
-				cc.send(simrig.ControlCommand{Intent: &in})
+				cc.intent(in)
 			}
 		case hospital.ScreenTicket:
 			if !act(hospital.IntentContinue) {

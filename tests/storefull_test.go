@@ -14,7 +14,7 @@ import (
 	"github.com/kiosk06/kiosk/drivers/escpos/escpossim"
 	"github.com/kiosk06/kiosk/firmware/his/hisfake"
 	"github.com/kiosk06/kiosk/firmware/hospital"
-	"github.com/kiosk06/kiosk/firmware/simrig"
+	"github.com/kiosk06/kiosk/firmware/profile"
 )
 
 // smallDisk mounts a tmpfs of size at dir, the kiosk's data_dir, so a test
@@ -139,7 +139,7 @@ func TestHospitalDiskFull(t *testing.T) {
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
-	cc.send(simrig.ControlCommand{Sim: "remove"})
+	cc.sim(profile.SimCommand{Sim: "remove"})
 	next := &hospitalPatient{cc: cc, status: visits}
 	s = next.until(t, stderr, 60*time.Second, hospital.ScreenTicket)
 	if !s.Ticket.Printed || len(hisSrv.Visits()) != 1 {
@@ -177,21 +177,21 @@ func (p *hospitalPatient) until(t *testing.T, stderr *syncBuffer, d time.Duratio
 			for _, a := range s.Actions {
 				if a.Kind == k && !a.Yes {
 					in := a.Intent()
-					p.cc.send(simrig.ControlCommand{Intent: &in})
+					p.cc.intent(in)
 					return true
 				}
 			}
 			return false
 		}
 		if p.presented && s.Screen != hospital.ScreenWelcome && s.Screen != hospital.ScreenIdentify {
-			p.cc.send(simrig.ControlCommand{Sim: "remove"})
+			p.cc.sim(profile.SimCommand{Sim: "remove"})
 		}
 		switch s.Screen {
 		case hospital.ScreenWelcome:
 			if !p.presented {
 				p.presented = true
-				p.cc.send(simrig.ControlCommand{Sim: "scan", Variant: "genuine"})
-				p.cc.send(simrig.ControlCommand{Sim: "tap", Variant: "genuine"})
+				p.cc.sim(profile.SimCommand{Sim: "scan", Variant: "genuine"})
+				p.cc.sim(profile.SimCommand{Sim: "tap", Variant: "genuine"})
 			}
 		case hospital.ScreenCardResult, hospital.ScreenInsurance:
 			act(hospital.IntentContinue)
@@ -202,7 +202,7 @@ func (p *hospitalPatient) until(t *testing.T, stderr *syncBuffer, d time.Duratio
 		case hospital.ScreenClinic:
 			if s.Clinic != nil && !s.Clinic.Loading && len(s.Clinic.Clinics) > 0 {
 				in := hospital.Intent{Kind: hospital.IntentChoose, Clinic: s.Clinic.Clinics[0].Code}
-				p.cc.send(simrig.ControlCommand{Intent: &in})
+				p.cc.intent(in)
 			}
 		case hospital.ScreenTicket, hospital.ScreenPayment, hospital.ScreenReceipt:
 			t.Fatalf("reached %s waiting for %s (%s); stderr:\n%s", s.Screen, want, p.status(), stderr)

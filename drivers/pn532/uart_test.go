@@ -90,7 +90,7 @@ func TestUARTWaitCard(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, d := startSim(t, tc.card, nil, &tc.opts)
+			srv, d := startSim(t, tc.card, nil, &tc.opts)
 			c, err := d.WaitCard(ctxT(t, 400*time.Millisecond))
 			if tc.wantErr != nil {
 				if !errors.Is(err, tc.wantErr) {
@@ -108,8 +108,16 @@ func TestUARTWaitCard(t *testing.T) {
 			if err != nil || !bytes.Equal(resp, []byte{0x90, 0x00}) {
 				t.Errorf("SELECT: % X %v", resp, err)
 			}
+			if st := srv.Stats(); st.Activations != 1 || st.Releases != 0 {
+				t.Errorf("before release: %+v", st)
+			}
 			if err := c.Release(ctxT(t, time.Second)); err != nil {
 				t.Error(err)
+			}
+			// The simulator counts the tap as the host did it: activated
+			// once, then let go.
+			if st := srv.Stats(); st.Activations != 1 || st.Releases != 1 {
+				t.Errorf("after release: %+v", st)
 			}
 		})
 	}

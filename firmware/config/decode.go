@@ -166,13 +166,24 @@ func show(v any) string {
 var durationType = reflect.TypeOf(Duration(0))
 
 // decodeStruct fills the struct rv from tree m; key is the dotted path of m.
-func (d *decoder) decodeStruct(key string, m map[string]any, rv reflect.Value) {
+// extra are further tables m may hold (the profiles' sections at the root),
+// decoded into their own structs.
+func (d *decoder) decodeStruct(key string, m map[string]any, rv reflect.Value, extra ...map[string]Section) {
 	rt := rv.Type()
 	fields := map[string]int{}
 	for i := 0; i < rt.NumField(); i++ {
 		name, _, _ := strings.Cut(rt.Field(i).Tag.Get("toml"), ",")
 		if name != "" && name != "-" {
 			fields[name] = i
+		}
+	}
+	sections := map[string]Section{}
+	for _, ex := range extra {
+		for n, s := range ex {
+			if _, taken := fields[n]; !taken {
+				sections[n] = s
+				fields[n] = -1
+			}
 		}
 	}
 	names := make([]string, 0, len(m))
@@ -185,6 +196,15 @@ func (d *decoder) decodeStruct(key string, m map[string]any, rv reflect.Value) {
 		i, ok := fields[k]
 		if !ok {
 			d.fail(sub, m[k], "unknown key", "one of "+strings.Join(sortedKeys(fields), ", "))
+			continue
+		}
+		if i < 0 {
+			t, isTable := m[k].(map[string]any)
+			if !isTable {
+				d.fail(sub, m[k], fmt.Sprintf("wrong type (%s)", tomlType(m[k])), "a table")
+				continue
+			}
+			d.decodeStruct(sub, t, reflect.ValueOf(sections[k]).Elem())
 			continue
 		}
 		f := rt.Field(i)
@@ -330,8 +350,8 @@ func tomlType(v any) string {
 	}
 }
 
-// decodeDoc parses doc into dst (a pointer to struct), returning Errors.
-func decodeDoc(file string, doc []byte, dst any) (map[string]int, error) {
+// decodeDoc parses doc into c and the profiles' sections, returning Errors.
+func decodeDoc(file string, doc []byte, c *Config) (map[string]int, error) {
 	var tree map[string]any
 	if err := toml.Unmarshal(doc, &tree); err != nil {
 		var de *toml.DecodeError
@@ -342,7 +362,7 @@ func decodeDoc(file string, doc []byte, dst any) (map[string]int, error) {
 		return nil, Errors{{File: file, Problem: "syntax error: " + err.Error(), Expected: "valid TOML"}}
 	}
 	d := &decoder{file: file, lines: keyLines(doc)}
-	d.decodeStruct("", tree, reflect.ValueOf(dst).Elem())
+	d.decodeStruct("", tree, reflect.ValueOf(c).Elem(), c.sections)
 	if len(d.errs) > 0 {
 		return d.lines, d.errs
 	}

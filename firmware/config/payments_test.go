@@ -38,20 +38,20 @@ func TestBackendURLsMustBeHTTPS(t *testing.T) {
 			t.Errorf("%s: want only the URL error, got %v", tc.key, es)
 		}
 		// The same file runs under --sim (the local fakes speak http).
-		c, err := config.ParseWith("sim.toml", []byte(doc), config.Options{Sim: true})
+		c, err := config.Parse("sim.toml", []byte(doc), config.SimOptions())
 		if err != nil || !c.Sim {
 			t.Errorf("%s under --sim: %v", tc.key, err)
 		}
 		// Or on a lab bench the operator allowed it, and it is listed for the start-up warning.
 		insecure := strings.Replace(doc, "profile = \"hospital\"\n", "profile = \"hospital\"\nallow_insecure_http = true\n", 1)
-		c, err = config.Parse("lab.toml", []byte(insecure))
+		c, err = config.Parse("lab.toml", []byte(insecure), config.RealOptions())
 		if err != nil {
 			t.Errorf("%s with allow_insecure_http: %v", tc.key, err)
 		} else if got := c.InsecureURLs(); !reflect.DeepEqual(got, []string{tc.key}) {
 			t.Errorf("%s: InsecureURLs = %v", tc.key, got)
 		}
 		// https:// is always fine.
-		if _, err := config.Parse("ok.toml", []byte(strings.Replace(doc, "http://", "https://", 1))); err != nil {
+		if _, err := config.Parse("ok.toml", []byte(strings.Replace(doc, "http://", "https://", 1)), config.RealOptions()); err != nil {
 			t.Errorf("%s over https: %v", tc.key, err)
 		}
 	}
@@ -68,7 +68,7 @@ func TestBackendURLShape(t *testing.T) {
 
 func TestPaymentsSection(t *testing.T) {
 	base := "[device]\nid = \"dev-1\"\nprofile = \"hospital\"\ndata_dir = \"/data\"\n[payments]\nbin = \"970436\"\naccount = \"0011001234567\"\n"
-	c, err := config.Parse("p.toml", []byte(base))
+	c, err := config.Parse("p.toml", []byte(base), config.RealOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestPaymentsSection(t *testing.T) {
 	if got := p.ConfirmKeyPath(c.Device.DataDir, true); got != filepath.Join("/data", "payment-confirm.key") {
 		t.Errorf("sim key path %q", got)
 	}
-	c, err = config.Parse("p.toml", []byte(base+"clock_skew = \"0s\"\nconfirm_key_file = \"/etc/k/pay.key\"\n"))
+	c, err = config.Parse("p.toml", []byte(base+"clock_skew = \"0s\"\nconfirm_key_file = \"/etc/k/pay.key\"\n"), config.RealOptions())
 	if err != nil || c.Payments.ClockSkew != 0 || c.Payments.ConfirmKeyPath("/data", true) != "/etc/k/pay.key" {
 		t.Fatalf("explicit: %+v, %v", c, err)
 	}
@@ -109,22 +109,22 @@ func TestPaymentsSection(t *testing.T) {
 		}
 	}
 	plain := "push_listen = \"127.0.0.1:8408\"\n"
-	if _, err := config.ParseWith("p.toml", []byte(base+plain), config.Options{Sim: true}); err != nil {
+	if _, err := config.Parse("p.toml", []byte(base+plain), config.SimOptions()); err != nil {
 		t.Errorf("plain push listener under --sim: %v", err)
 	}
 	lab := strings.Replace(base, "data_dir", "allow_insecure_http = true\ndata_dir", 1) + plain
-	if _, err := config.Parse("p.toml", []byte(lab)); err != nil {
+	if _, err := config.Parse("p.toml", []byte(lab), config.RealOptions()); err != nil {
 		t.Errorf("plain push listener with allow_insecure_http: %v", err)
 	}
 }
 
 func TestSimDefaultAllowsLocalFakes(t *testing.T) {
-	c, err := config.SimDefault()
+	c, err := config.SimDefault(config.FakeProfiles())
 	if err != nil {
 		t.Fatal(err)
 	}
 	var es config.Errors
-	if _, err := config.Parse("embedded", []byte("[device]\nid = \"x-1\"\nprofile = \"transit\"\n[uplink]\nbase_url = \"http://127.0.0.1:9\"\n")); !errors.As(err, &es) {
+	if _, err := config.Parse("embedded", []byte("[device]\nid = \"x-1\"\nprofile = \"transit\"\n[uplink]\nbase_url = \"http://127.0.0.1:9\"\n"), config.RealOptions()); !errors.As(err, &es) {
 		t.Fatalf("http uplink outside --sim accepted: %v", err)
 	}
 	if !c.Sim {

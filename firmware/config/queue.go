@@ -131,7 +131,7 @@ func (q *Queue) validate(v *validator, insecure bool) {
 	seen := map[string]bool{}
 	for i, s := range q.Services {
 		key := "queue.services"
-		v.check(queueLetter(s.Code) && !seen[s.Code], key, s.Code, "a distinct upper-case letter per service (entry "+string(rune('1'+i))+")")
+		v.check(QueueLetter(s.Code) && !seen[s.Code], key, s.Code, "a distinct upper-case letter per service (entry "+string(rune('1'+i))+")")
 		v.check(strings.TrimSpace(s.Name) != "" && len(s.Counters) > 0, key, s.Name, "a name and at least one counter per service")
 		seen[s.Code] = true
 	}
@@ -198,6 +198,10 @@ func checkLimits(v *validator, key string, perMinute float64, burst, cap int) {
 	// take them all.
 	v.check(cap == 0 || cap >= 1 && cap <= 998, key+".issue_daily_cap", cap, "tickets per service per day, from 1 to 998")
 }
+
+// QueueLetter reports whether s is a queue service code: one upper-case
+// letter (tickets are CODE + 3 digits).
+func QueueLetter(s string) bool { return len(s) == 1 && s[0] >= 'A' && s[0] <= 'Z' }
 
 func clientName(s string) bool {
 	if len(s) < 1 || len(s) > 64 {

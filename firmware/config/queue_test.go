@@ -17,7 +17,7 @@ api_listen = "0.0.0.0:8407"
 [queue.tokens]
 "display-board-tang2-7c1f9a" = "display"
 "counter-staff-noi-3b8e2d41" = "staff"
-`))
+`), RealOptions())
 	es, _ := err.(Errors)
 	if e := queueErr(es, "queue.tokens"); e == nil || !strings.Contains(e.Expected, "token_file") || e.Line != 7 {
 		t.Errorf("inline tokens: %v", err)
@@ -58,7 +58,7 @@ func TestQueueAPI(t *testing.T) {
 		{"inline token", "[queue]\n[queue.tokens]\n\"3f9c2a7e1b8d4c6f0a5e9b2d7c1f8a4e\" = \"kiosk\"\n", "queue.tokens"},
 		{"client with a token", "[[queue.clients]]\nname = \"k\"\nrole = \"kiosk\"\ntoken = \"3f9c2a7e1b8d4c6f0a5e9b2d7c1f8a4e\"\ntoken_file = \"/t\"\n", "queue.clients[0].token"},
 	} {
-		_, err := Parse("t.toml", []byte(queueBase+tc.doc))
+		_, err := Parse("t.toml", []byte(queueBase+tc.doc), RealOptions())
 		switch {
 		case tc.key == "" && err != nil:
 			t.Errorf("%s: %v", tc.name, err)
@@ -73,7 +73,7 @@ func TestQueueClients(t *testing.T) {
 	entry := func(fields string) string { return "[[queue.clients]]\n" + fields + "\n" }
 	ok := entry("name = \"quay-1\"\nrole = \"staff\"\ntoken_file = \"q1.token\"\ncounters = [\"1\"]") +
 		entry("name = \"kiosk-sanh\"\nrole = \"kiosk\"\ntoken_file = \"/k.token\"\npriorities = [\"age_75\", \"child_under_6\"]\nissue_daily_cap = 400\nissue_per_minute = 12\nissue_burst = 20")
-	c, err := Parse("t.toml", []byte(queueBase+head+ok))
+	c, err := Parse("t.toml", []byte(queueBase+head+ok), RealOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestQueueClients(t *testing.T) {
 		{entry("name = \"a\"\nrole = \"kiosk\"\ntoken_file = \"/t\"\nissue_daily_cap = 999"), "queue.clients.0.issue_daily_cap"},
 		{entry("name = \"a\"\nrole = \"kiosk\"\ntoken_file = \"/t\"\nissue_burst = 1000"), "queue.clients.0.issue_burst"},
 	} {
-		_, err := Parse("t.toml", []byte(queueBase+head+tc.doc))
+		_, err := Parse("t.toml", []byte(queueBase+head+tc.doc), RealOptions())
 		if err == nil || !strings.Contains(err.Error(), tc.key+":") {
 			t.Errorf("%q: err = %v, want one naming %s", tc.doc, err, tc.key)
 		}

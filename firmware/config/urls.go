@@ -8,21 +8,27 @@ import (
 
 // BackendURL is one backend URL key of the configuration and its value.
 type BackendURL struct {
-	Key string // dotted key, e.g. "payments.base_url"
+	Key string // dotted key, e.g. "payments.base_url" (in a Section's list: relative to its table)
 	URL string
 }
 
 // BackendURLs lists every backend URL the file sets (empty ones left out),
-// in a fixed order. Every key a backend client is built from belongs here,
-// so that validateURLs holds each one to the same rule.
+// in a fixed order: the shared sections', then each profile section's
+// (SectionURLs) by profile name. Every key a backend client is built from
+// belongs here, so that validateURLs holds each one to the same rule.
 func (c *Config) BackendURLs() []BackendURL {
 	all := []BackendURL{
 		{"uplink.base_url", c.Uplink.BaseURL},
 		{"payments.base_url", c.Payments.BaseURL},
-		{"parking.payment_url", c.Parking.PaymentURL},
 		{"bhyt.base_url", c.BHYT.BaseURL},
 		{"his.base_url", c.HIS.BaseURL},
-		{"transit.lists_url", c.Transit.ListsURL},
+	}
+	for _, n := range c.sectionNames() {
+		if su, ok := c.sections[n].(SectionURLs); ok {
+			for _, u := range su.BackendURLs() {
+				all = append(all, BackendURL{join(n, u.Key), u.URL})
+			}
+		}
 	}
 	out := all[:0]
 	for _, u := range all {

@@ -121,11 +121,11 @@ type Record struct {
 // Kind is the record's kind (its payload's).
 func (r Record) Kind() string { return r.Payload.RecordKind() }
 
-// Recorder makes records durable; firmware/kiosk adapts firmware/store to it
-// with records.Append (Payload → the kind's wire JSON, Personal → sealed
-// fields, At → the record's created_at). Record must return only once the
-// record is durable; an error means it is not, and the flow stops taking
-// patients until a record can be written again (doc.go).
+// Recorder makes records durable; start.go adapts firmware/store to it with
+// records.Append (Payload → the kind's wire JSON, Personal → sealed fields,
+// At → the record's created_at). Record must return only once the record is
+// durable; an error means it is not, and the flow stops taking patients
+// until a record can be written again (doc.go).
 type Recorder interface {
 	Record(ctx context.Context, r Record) error
 }

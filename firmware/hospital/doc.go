@@ -66,13 +66,18 @@
 // derived from the date of birth; pregnancy, severe disability and
 // revolutionary merit are asked.
 //
-// Dependencies are small interfaces firmware/kiosk wires (deps.go): Identifier
+// The flow's dependencies are small interfaces (deps.go): Identifier
 // (*identity.Acquirer), HolderVerifier (*identity.Holder), InsuranceChecker
 // (*bhyt.Client), his.HIS (*his.Client), Queue (*queue.Engine), Printer
 // (*escpos.Printer), Payments (*session.Manager), Recorder (records.Append
-// over firmware/store).
+// over firmware/store). The package is also the hospital device profile
+// (firmware/profile): section.go is its [hospital] table, start.go its
+// Profile, which wires the real implementations from the kiosk's Env (and
+// the store adapter of its records), sim.go its simulator hook and
+// controls.
 //
-// This package imports firmware/records for the payload types. It must not
-// import Fyne or anything under ui/, the store itself, or a driver other
-// than escpos's Document type; it never logs personal data.
+// This package imports firmware/records for the payload types. The flow's
+// files must not import Fyne or anything under ui/, the store, or a driver
+// other than escpos's Document type; only start.go wires the store, the
+// fingerprint module and the clients. It never logs personal data.
 package hospital

@@ -1,11 +1,16 @@
 // Package kiosk owns the device's lifecycle: it wires a checked configuration
-// into a running device (data directory, durable store, uploader, devices,
-// the profile's flow and, when built with it, the UI), reports readiness to
+// into a running device (data directory, durable store, uploader, purge,
+// metrics, the configured devices opened on demand, identity acquisition),
+// looks the configured profile up in the registry it is handed and starts
+// it, hands what runs to the UI and control hooks, reports readiness to
 // systemd and the console, pings the watchdog while healthy, and stops
 // everything within the stop timeout when its context is cancelled.
 //
-// It may import firmware/… packages and drivers; it must not import Fyne
-// (the UI is handed in by firmware/cmd/kioskd) nor firmware/simrig.
+// It is pure wiring: it knows no profile by name and has no per-profile
+// switch. It may import firmware/… packages (firmware/profile for the
+// contract) and drivers; it must not import a profile package
+// (firmware/hospital, transit, parking, …), Fyne (the UI is handed in by
+// firmware/cmd/kioskd) nor firmware/simrig.
 package kiosk
 
 import (
@@ -18,24 +23,38 @@ import (
 
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/devices"
+	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/metrics"
+	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/sdnotify"
 )
 
 // Options configures Run.
 type Options struct {
 	Config *config.Config
-	Log    *slog.Logger
-	Notify *sdnotify.Notifier
+	// Profiles are the profiles this kioskd runs (firmware/cmd/kioskd's
+	// one list); Config.Device.Profile is looked up in it.
+	Profiles *profile.Registry
+	Log      *slog.Logger
+	Notify   *sdnotify.Notifier
 	// Ready is called once, when the device is serving.
 	Ready func()
-	// UI, when set, renders the profile's screens (built with Fyne by
-	// firmware/cmd/kioskd; nil in -tags nogui builds). It blocks until the
-	// window closes or ctx ends.
-	UI func(ctx context.Context, s Screens) error
-	// Pins resolves GPIO pins (nil: a new resolver); tests pass their own to
-	// drive simulated pins.
+	// UI, when set, renders what the profile runs: its Screen, and under
+	// --sim the simulator panel with its controls (built with Fyne by
+	// firmware/cmd/kioskd). It blocks until the window closes or ctx ends;
+	// it decides itself whether it has anything to show.
+	UI func(ctx context.Context, r *profile.Running) error
+	// Control, when set, serves a control channel over what the profile
+	// runs (firmware/cmd/kioskd's --control socket under --sim), from
+	// before Ready until the device stops; stop ends it.
+	Control func(ctx context.Context, r *profile.Running) (stop func() error, err error)
+	// Pins resolves GPIO pins (nil: a new resolver); a simulated run and
+	// tests pass their own to drive simulated pins.
 	Pins *devices.Pins
+	// ChipKeys are chip access keys known beforehand, for the fast path of
+	// profiles that decide each tap on its own (identity.Sources.Keys; nil:
+	// none). A simulated run hands the keys of its virtual cards.
+	ChipKeys identity.KeyFinder
 	// StopTimeout bounds the graceful stop; 0 means 4 s (systemd and
 	// `make run` expect an exit within 5 s of SIGTERM).
 	StopTimeout time.Duration
@@ -109,11 +128,19 @@ func Run(ctx context.Context, opt Options) error {
 	if opt.Pins == nil {
 		opt.Pins = devices.NewPins()
 	}
-	flows, screens, err := startProfile(ctx, &env{cfg: cfg, log: log, store: st, m: m, pins: opt.Pins})
+	running, flows, err := startProfile(ctx, opt.Profiles, &env{cfg: cfg, log: log, store: st, m: m, pins: opt.Pins, keys: opt.ChipKeys})
 	parts = append(parts, flows...)
 	if err != nil {
 		_ = stopAll()
 		return err
+	}
+	if opt.Control != nil {
+		stop, err := opt.Control(ctx, running)
+		if err != nil {
+			_ = stopAll()
+			return err
+		}
+		parts = append(parts, component{"control", func(context.Context) error { return stop() }})
 	}
 
 	if opt.Ready != nil {
@@ -127,10 +154,10 @@ func Run(ctx context.Context, opt Options) error {
 	// wedged) fails /healthz but a restart would not cure it.
 	go opt.Notify.RunWatchdog(wdCtx, m.Live)
 
-	if opt.UI != nil && screens.any() && cfg.UI.Enabled {
+	if opt.UI != nil {
 		// The UI runs on this (the main) goroutine until the window closes
 		// or ctx ends; closing the kiosk window stops the device.
-		if err := opt.UI(ctx, screens); err != nil {
+		if err := opt.UI(ctx, running); err != nil {
 			log.Error("ui", "err", err)
 		}
 	} else {

@@ -1,411 +1,195 @@
 package kiosk_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"log/slog"
-	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"periph.io/x/conn/v3/gpio"
-	"periph.io/x/conn/v3/gpio/gpiotest"
-
-	"github.com/kiosk06/kiosk/drivers/emrtd/testpki"
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/devices"
-	"github.com/kiosk06/kiosk/firmware/hospital"
-	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/kiosk"
-	"github.com/kiosk06/kiosk/firmware/simrig"
+	"github.com/kiosk06/kiosk/firmware/profile"
 )
 
-// pick is the first action of kind k on s, if offered.
-func pick(s hospital.State, k hospital.IntentKind) (hospital.Intent, bool) {
-	for _, a := range s.Actions {
-		if a.Kind == k {
-			return a.Intent(), true
-		}
-	}
-	return hospital.Intent{}, false
+type probeSection struct {
+	Word string `toml:"word"`
 }
 
-// TestHospitalRegistrationThroughTheWiring runs the hospital profile as
-// kioskd run --sim does (simulators on ptys, BHYT and HIS fakes, the local
-// collector), with a scripted UI in place of Fyne: the patient scans the
-// CCCD's QR and taps the card, the chip reads as genuine, BHYT answers,
-// a clinic is chosen, the ticket is printed, the fee is paid by VietQR (the
-// simulator plays the bank transfer), the receipt is printed, and the records
-// reach the collector — while the database never holds the ID number in clear.
-func TestHospitalRegistrationThroughTheWiring(t *testing.T) {
-	dir := t.TempDir()
-	cfg := simConfig(t, dir)
-	var logs bytes.Buffer
-	log := slog.New(slog.NewJSONHandler(&logs, nil))
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	rig := startRig(ctx, t, cfg, dir, log)
-	defer rig.Close()
-	card, err := rig.Card(testpki.Adult, testpki.Genuine)
+func (*probeSection) Validate(*config.Validator) {}
+
+// probe is a profile that records how the kiosk wires and stops it.
+type probe struct {
+	mu      sync.Mutex
+	log     []string
+	env     profile.Env
+	failAt  string // "start": Start fails after starting a component
+	started chan struct{}
+}
+
+func (p *probe) note(s string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.log = append(p.log, s)
+}
+
+func (p *probe) notes() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return strings.Join(p.log, " ")
+}
+
+func (p *probe) Name() string            { return "probe" }
+func (p *probe) Section() config.Section { return &probeSection{} }
+
+func (p *probe) Start(ctx context.Context, e profile.Env) (*profile.Running, error) {
+	p.env = e
+	comp := func(name string) profile.Component {
+		p.note("start:" + name)
+		return profile.Component{Name: name, Stop: func(context.Context) error { p.note("stop:" + name); return nil }}
+	}
+	r := &profile.Running{Records: []string{"probe.event"}}
+	r.Add(comp("first"))
+	if p.failAt == "start" {
+		return r, errors.New("probe: no luck")
+	}
+	led, err := e.Devices.Output("led_green")
 	if err != nil {
-		t.Fatal(err)
+		return r, err
 	}
-
-	var ticket *hospital.Ticket
-	var paying, receipt bool
-	script := func(ctx context.Context, flow *hospital.Flow) error {
-		states, unsub := flow.Subscribe()
-		defer unsub()
-		presented := false
-		for {
-			var s hospital.State
-			select {
-			case s = <-states:
-			case <-ctx.Done():
-				return fmt.Errorf("flow stuck on %s", flow.State().Screen)
-			}
-			if presented && s.Screen != hospital.ScreenWelcome && s.Screen != hospital.ScreenIdentify {
-				// The patient takes the card back once it is read, as at a
-				// real kiosk (states are "latest wins": any later screen counts).
-				rig.RemoveCard()
-			}
-			switch s.Screen {
-			case hospital.ScreenWelcome:
-				if ticket != nil {
-					return nil // back to welcome after the registration
-				}
-				if !presented {
-					presented = true
-					if err := rig.ScanQR(testpki.Adult, testpki.Genuine); err != nil {
-						return err
-					}
-					if err := rig.TapCard(testpki.Adult, testpki.Genuine, 0); err != nil {
-						return err
-					}
-				}
-			case hospital.ScreenCardResult:
-				if s.Card.Verdict != identity.Genuine {
-					return fmt.Errorf("card verdict %s: %s", s.Card.Verdict, s.Card.Reason.VI)
-				}
-				if in, ok := pick(s, hospital.IntentContinue); ok {
-					flow.Send(in)
-				}
-			case hospital.ScreenHolder:
-				// Offered fingerprint enrolment: the patient declines (or skips).
-				sent := false
-				for _, a := range s.Actions {
-					if a.Kind == hospital.IntentConsent && !a.Yes {
-						flow.Send(a.Intent())
-						sent = true
-						break
-					}
-				}
-				if in, ok := pick(s, hospital.IntentSkip); ok && !sent {
-					flow.Send(in)
-				}
-			case hospital.ScreenInsurance:
-				if in, ok := pick(s, hospital.IntentContinue); ok {
-					flow.Send(in)
-				}
-			case hospital.ScreenClinic:
-				if s.Clinic != nil && len(s.Clinic.Clinics) > 0 {
-					flow.Send(hospital.Intent{Kind: hospital.IntentChoose, Clinic: s.Clinic.Clinics[0].Code})
-				}
-			case hospital.ScreenTicket:
-				ticket = s.Ticket
-				if in, ok := pick(s, hospital.IntentContinue); ok {
-					flow.Send(in)
-				} else if in, ok := pick(s, hospital.IntentDone); ok {
-					flow.Send(in)
-				}
-			case hospital.ScreenPayment:
-				if !paying {
-					paying = true
-					go func() { // the patient's bank transfer, once the session is uploaded
-						for ctx.Err() == nil {
-							if _, err := rig.PayPending(cfg.Device.ID); err == nil {
-								return
-							}
-							time.Sleep(100 * time.Millisecond)
-						}
-					}()
-				}
-			case hospital.ScreenReceipt:
-				receipt = true
-				if in, ok := pick(s, hospital.IntentDone); ok {
-					flow.Send(in)
-				}
-			case hospital.ScreenError:
-				return fmt.Errorf("error screen: %s", s.Title.VI)
-			}
-		}
+	again, _ := e.Devices.Output("led_green")
+	reader, rerr := e.Devices.Reader(ctx)
+	if led == nil || again != led || reader != nil || rerr != nil || !e.Devices.Configured("led_green") || e.Devices.Configured("nfc") {
+		return r, fmt.Errorf("probe: devices: led %v (again %v), reader %v %v", led, again, reader, rerr)
 	}
-	runHospital(ctx, t, kiosk.Options{Config: cfg, Log: log}, 20*time.Second, script, &logs)
-	if ticket == nil || !ticket.Printed || ticket.Number == "" {
-		t.Fatalf("no printed ticket (%+v); logs:\n%s", ticket, logs.String())
-	}
-	if !receipt {
-		t.Fatal("the payment never reached the receipt screen")
-	}
-	if pages := rig.Printer.Pages(); len(pages) < 2 {
-		t.Fatalf("the simulated printer printed %d pages, want the ticket and the receipt", len(pages))
-	}
-	kinds := map[string]int{}
-	for _, r := range rig.Collector.Records(cfg.Device.ID) {
-		kinds[r.Kind]++
-	}
-	for _, k := range []string{hospital.KindIdentify, hospital.KindInsurance, hospital.KindRegistration, "payment.session"} {
-		if kinds[k] == 0 {
-			t.Errorf("collector has no %s record (has %v)", k, kinds)
-		}
-	}
-	for _, f := range []string{"kiosk.db", "kiosk.db-wal"} {
-		b, _ := os.ReadFile(filepath.Join(dir, "var", f))
-		if bytes.Contains(b, []byte(card.Citizen.ID)) {
-			t.Fatalf("ID number in clear in %s", f)
-		}
-	}
-	if bytes.Contains(logs.Bytes(), []byte(card.Citizen.ID)) {
-		t.Fatal("ID number in the logs")
-	}
+	r.Add(comp("second"))
+	r.Screen = profile.NewScreen[int, profile.NoIntent]("probe", quiet{profile.NewStates(7)})
+	r.Sim = []profile.SimGroup{{Title: "Thử", Actions: []profile.SimAction{{Label: "Bấm", Commands: []profile.SimCommand{{Sim: profile.SimRemove}}}}}}
+	close(p.started)
+	return r, nil
 }
 
-// TestDispenserButtonThroughTheWiring presses the simulated dispenser button
-// of a hospital kiosk: a numbered ticket comes out of the simulated printer
-// and its queue event reaches the collector.
-func TestDispenserButtonThroughTheWiring(t *testing.T) {
-	dir := t.TempDir()
-	cfg := simConfig(t, dir)
-	cfg.Devices["button"] = config.DeviceSpec{Driver: "gpio-in", Pin: "sim", Pull: "up", ActiveLow: true, Debounce: config.Duration(5 * time.Millisecond)}
-	log := slog.New(slog.DiscardHandler)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	rig := startRig(ctx, t, cfg, dir, log)
-	defer rig.Close()
-	pins := devices.NewPins()
-	done := make(chan error, 1)
-	runCtx, stop := context.WithCancel(ctx)
-	go func() { done <- kiosk.Run(runCtx, kiosk.Options{Config: cfg, Log: log, Pins: pins}) }()
+type quiet struct{ *profile.States[int] }
 
-	var btn *gpiotest.Pin
-	for btn == nil && ctx.Err() == nil {
-		time.Sleep(20 * time.Millisecond)
-		btn = pins.SimPin("button")
-	}
-	time.Sleep(200 * time.Millisecond) // the dispenser checks the printer first
-	btn.EdgesChan <- gpio.Low
-	for len(rig.Printer.Pages()) == 0 && ctx.Err() == nil {
-		time.Sleep(20 * time.Millisecond)
-	}
-	var issued bool
-	for !issued && ctx.Err() == nil {
-		time.Sleep(50 * time.Millisecond)
-		for _, r := range rig.Collector.Records(cfg.Device.ID) {
-			issued = issued || (r.Kind == "queue.event" && bytes.Contains(r.Payload, []byte(`"issued"`)))
-		}
-	}
-	stop()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	if len(rig.Printer.Pages()) != 1 || !issued {
-		t.Fatalf("pages %d, queue event uploaded %v", len(rig.Printer.Pages()), issued)
-	}
-}
+func (quiet) Send(profile.NoIntent) {}
 
-// TestHospitalCANThroughTheWiring taps the simulated genuine CCCD on the
-// simulated PN532 without scanning its QR: after the QR wait the flow asks
-// for the CAN, a wrong one is refused by the chip (PACE), the right one (the
-// last 6 digits of the ID number) opens it and the card reads as genuine.
-// The typed digits reach no record, log or database.
-func TestHospitalCANThroughTheWiring(t *testing.T) {
-	dir := t.TempDir()
-	cfg := simConfig(t, dir)
-	var logs syncBuffer
-	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	rig := startRig(ctx, t, cfg, dir, log)
-	defer rig.Close()
-	card, err := rig.Card(testpki.Adult, testpki.Genuine)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const wrongCAN = "987654"
-	if card.CAN == wrongCAN || card.CAN != card.Citizen.ID[6:] {
-		t.Fatalf("fixture CAN %q of ID %q", card.CAN, card.Citizen.ID)
-	}
-
-	var asked, refused bool
-	var result *hospital.CardResult
-	uploaded := func() bool {
-		kinds := map[string]int{}
-		for _, r := range rig.Collector.Records(cfg.Device.ID) {
-			kinds[r.Kind]++
-		}
-		return kinds[hospital.KindIdentify] > 0 && kinds[hospital.KindCAN] > 0 && kinds[hospital.KindAbandoned] > 0
-	}
-	script := func(ctx context.Context, flow *hospital.Flow) error {
-		states, unsub := flow.Subscribe()
-		defer unsub()
-		tapped := false
-		for {
-			var s hospital.State
-			select {
-			case s = <-states:
-			case <-ctx.Done():
-				return fmt.Errorf("flow stuck on %s (%+v)", flow.State().Screen, flow.State().Identify)
-			}
-			switch {
-			case s.Screen == hospital.ScreenWelcome && result != nil:
-				rig.RemoveCard()
-				for !uploaded() {
-					select {
-					case <-ctx.Done():
-						return errors.New("records never reached the collector")
-					case <-time.After(50 * time.Millisecond):
-					}
-				}
-				return nil
-			case s.Screen == hospital.ScreenWelcome && !tapped:
-				tapped = true
-				if err := rig.TapCard(testpki.Adult, testpki.Genuine, 0); err != nil { // no QR scan
-					return err
-				}
-			case s.Identify != nil && s.Identify.NeedCAN && !asked:
-				asked = true
-				if !s.Identify.CANError.IsZero() || s.Identify.CANAttemptsLeft != 3 {
-					return fmt.Errorf("first ask: %+v", s.Identify)
-				}
-				flow.Send(hospital.Intent{Kind: hospital.IntentCAN, Digits: wrongCAN})
-			case s.Identify != nil && s.Identify.NeedCAN && !refused:
-				refused = true
-				if s.Identify.CANError.Key != "identify.can_wrong" || s.Identify.CANAttemptsLeft != 2 {
-					return fmt.Errorf("after the wrong CAN: %+v", s.Identify)
-				}
-				flow.Send(hospital.Intent{Kind: hospital.IntentCAN, Digits: card.CAN})
-			case s.Identify != nil && s.Identify.NeedCAN:
-				return fmt.Errorf("asked a third time: %+v", s.Identify)
-			case s.Screen == hospital.ScreenCardResult && result == nil:
-				result = s.Card
-				if in, ok := pick(s, hospital.IntentCancel); ok {
-					flow.Send(in)
-				}
-			case s.Screen == hospital.ScreenError:
-				return fmt.Errorf("error screen: %s", s.Title.VI)
-			}
-		}
-	}
-	runHospital(ctx, t, kiosk.Options{Config: cfg, Log: log}, 45*time.Second, script, &logs)
-	if !asked || !refused || result == nil || result.Verdict != identity.Genuine || result.Method != identity.MethodChipCAN {
-		t.Fatalf("asked %v, refused %v, result %+v", asked, refused, result)
-	}
-	for _, r := range rig.Collector.Records(cfg.Device.ID) {
-		var p map[string]json.RawMessage
-		if err := json.Unmarshal(r.Payload, &p); err != nil {
-			t.Fatal(err)
-		}
-		var personal map[string]string
-		if raw, ok := p["personal"]; ok {
-			if err := json.Unmarshal(raw, &personal); err != nil {
-				t.Fatal(err)
-			}
-			delete(p, "personal")
-		}
-		for k, v := range personal {
-			if v == card.CAN || v == wrongCAN || strings.Contains(strings.ToLower(k), "can") {
-				t.Errorf("%s record: personal field %s=%s", r.Kind, k, v)
-			}
-		}
-		clear, _ := json.Marshal(p)
-		for _, secret := range []string{card.CAN, wrongCAN, card.Citizen.ID} {
-			if bytes.Contains(clear, []byte(secret)) {
-				t.Errorf("%s record carries %s outside its sealed personal fields: %s", r.Kind, secret, clear)
-			}
-		}
-		if r.Kind == hospital.KindIdentify && !bytes.Contains(clear, []byte(`"chip+can"`)) {
-			t.Errorf("identify record %s", clear)
-		}
-	}
-	for _, f := range []string{"kiosk.db", "kiosk.db-wal"} {
-		b, _ := os.ReadFile(filepath.Join(dir, "var", f))
-		for _, secret := range []string{card.Citizen.ID, wrongCAN} {
-			if bytes.Contains(b, []byte(secret)) {
-				t.Fatalf("%s in clear in %s", secret, f)
-			}
-		}
-	}
-	for _, secret := range []string{card.CAN, wrongCAN, card.Citizen.ID} {
-		if strings.Contains(logs.String(), secret) {
-			t.Fatalf("%s in the logs", secret)
-		}
-	}
-}
-
-// simConfig is the embedded simulation config with its state under dir,
-// a quick upload interval and no metrics listener.
-func simConfig(t *testing.T, dir string) *config.Config {
+func probeConfig(t *testing.T, reg *profile.Registry) *config.Config {
 	t.Helper()
-	cfg, err := config.SimDefault()
+	dir := t.TempDir()
+	doc := fmt.Sprintf("[device]\nid = \"probe-1\"\nprofile = \"probe\"\ndata_dir = %q\n[devices.led_green]\ndriver = \"gpio-out\"\npin = \"sim\"\n[probe]\nword = \"chào\"\n", filepath.Join(dir, "var"))
+	cfg, err := config.Parse("probe.toml", []byte(doc), reg.Config(true))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Device.DataDir = filepath.Join(dir, "var")
-	cfg.Store.Path, cfg.Store.KeyFile = filepath.Join(dir, "var", "kiosk.db"), filepath.Join(dir, "var", "seal.key")
-	cfg.Uplink.Interval = config.Duration(200 * time.Millisecond)
-	cfg.Metrics.Listen = ""
 	return cfg
 }
 
-// startRig starts the simulators of cfg with their files under dir/sim.
-func startRig(ctx context.Context, t *testing.T, cfg *config.Config, dir string, log *slog.Logger) *simrig.Rig {
-	t.Helper()
-	rig, err := simrig.Start(ctx, cfg, filepath.Join(dir, "sim"), log)
+// The kiosk starts the registered profile with its own section, the store,
+// metrics and devices on demand; hands what runs to the control and UI
+// hooks; and stops the profile's components in reverse before the devices.
+func TestRunWiresTheProfile(t *testing.T) {
+	p := &probe{started: make(chan struct{})}
+	reg := profile.NewRegistry(p)
+	cfg := probeConfig(t, reg)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var got *profile.Running
+	var order []string
+	done := make(chan error, 1)
+	go func() {
+		done <- kiosk.Run(ctx, kiosk.Options{
+			Config: cfg, Profiles: reg, Log: slog.New(slog.DiscardHandler), Pins: devices.NewPins(),
+			Control: func(_ context.Context, r *profile.Running) (func() error, error) {
+				order = append(order, "control")
+				return func() error { p.note("stop:control"); return nil }, nil
+			},
+			Ready: func() { order = append(order, "ready") },
+			UI: func(ctx context.Context, r *profile.Running) error {
+				order = append(order, "ui")
+				got = r
+				cancel()
+				return nil
+			},
+		})
+	}()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if s, ok := p.env.Section.(*probeSection); !ok || s.Word != "chào" || p.env.Store == nil || p.env.Metrics == nil || p.env.Config != cfg {
+		t.Fatalf("env: %+v", p.env)
+	}
+	if got == nil || got.Profile != "probe" || got.Screen == nil || len(got.Sim) != 1 || got.Records[0] != "probe.event" {
+		t.Fatalf("the UI got %+v", got)
+	}
+	if strings.Join(order, " ") != "control ready ui" {
+		t.Errorf("hooks in order %v", order)
+	}
+	if want := "start:first start:second stop:control stop:second stop:first"; p.notes() != want {
+		t.Errorf("lifecycle %q, want %q", p.notes(), want)
+	}
+}
+
+// A profile that fails to start has what it started stopped, and the
+// error comes back.
+func TestRunStopsAFailedStart(t *testing.T) {
+	p := &probe{failAt: "start", started: make(chan struct{})}
+	reg := profile.NewRegistry(p)
+	err := kiosk.Run(context.Background(), kiosk.Options{Config: probeConfig(t, reg), Profiles: reg, Log: slog.New(slog.DiscardHandler)})
+	if err == nil || !strings.Contains(err.Error(), "no luck") {
+		t.Fatalf("run: %v", err)
+	}
+	if p.notes() != "start:first stop:first" {
+		t.Errorf("lifecycle %q", p.notes())
+	}
+	// Without a registry, or with one that lacks the configured profile,
+	// nothing starts.
+	cfg := probeConfig(t, reg)
+	if err := kiosk.Run(context.Background(), kiosk.Options{Config: cfg, Log: slog.New(slog.DiscardHandler)}); err == nil {
+		t.Error("ran without profiles")
+	}
+	other := profile.NewRegistry(&otherProfile{})
+	if err := kiosk.Run(context.Background(), kiosk.Options{Config: cfg, Profiles: other, Log: slog.New(slog.DiscardHandler)}); !errors.Is(err, profile.ErrUnknownProfile) {
+		t.Errorf("unknown profile: %v", err)
+	}
+}
+
+type otherProfile struct{ probe }
+
+func (*otherProfile) Name() string { return "other" }
+
+// TestImports: firmware/kiosk is pure wiring — no profile package, no
+// simulator, no UI.
+func TestImports(t *testing.T) {
+	banned := []string{"github.com/kiosk06/kiosk/firmware/hospital", "github.com/kiosk06/kiosk/firmware/transit",
+		"github.com/kiosk06/kiosk/firmware/parking", "github.com/kiosk06/kiosk/firmware/simrig", "github.com/kiosk06/kiosk/ui", "fyne.io/"}
+	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return rig
-}
-
-// runHospital runs the kiosk with opts until script, given the hospital
-// flow as the UI would get it, returns (or timeout passes); an error of
-// either fails the test with the logs.
-func runHospital(ctx context.Context, t *testing.T, opts kiosk.Options, timeout time.Duration, script func(context.Context, *hospital.Flow) error, logs fmt.Stringer) {
-	t.Helper()
-	uiCtx, uiCancel := context.WithTimeout(ctx, timeout)
-	defer uiCancel()
-	var scriptErr error
-	opts.UI = func(_ context.Context, s kiosk.Screens) error {
-		scriptErr = script(uiCtx, s.Hospital)
-		uiCancel()
-		return scriptErr
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			for _, b := range banned {
+				if strings.HasPrefix(p, b) {
+					t.Errorf("%s imports %s", name, p)
+				}
+			}
+		}
 	}
-	if err := kiosk.Run(uiCtx, opts); err != nil || scriptErr != nil {
-		t.Fatalf("run: %v; script: %v\nlogs:\n%s", err, scriptErr, logs)
-	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers (log handlers
-// on many goroutines) and a reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

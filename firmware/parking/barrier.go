@@ -21,7 +21,7 @@ func (t *Terminal) passBarrier(ctx context.Context, lane, ticket string, st Stat
 		t.publish(st) // the barrier stays closed
 		return err
 	}
-	if err := t.deps.Barrier.Set(true); err != nil {
+	if err := t.setBarrier(true); err != nil {
 		t.publish(State{Phase: PhaseError, Lane: lane, TicketID: ticket})
 		return err
 	}
@@ -30,7 +30,7 @@ func (t *Terminal) passBarrier(ctx context.Context, lane, ticket string, st Stat
 	cause := t.waitPassed(ctx)
 	// Close even when ctx ended: a fresh context bounds the relay and record.
 	cctx := context.WithoutCancel(ctx)
-	errs := []error{t.deps.Barrier.Set(false)}
+	errs := []error{t.setBarrier(false)}
 	_, err := t.appendRecord(cctx, &records.ParkingBarrier{Gate: t.cfg.Gate, Lane: lane, Ticket: ticket, Action: "close", Cause: cause}, "")
 	return errors.Join(append(errs, err)...)
 }

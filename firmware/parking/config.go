@@ -3,7 +3,6 @@ package parking
 import (
 	"time"
 
-	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/tickets"
 	"github.com/kiosk06/kiosk/payments/session"
 	"github.com/kiosk06/kiosk/payments/tariff"
@@ -11,7 +10,7 @@ import (
 
 // ConfigFrom maps the [parking] section to the lane's rules, on the default
 // Vietnamese public tariff with the configured grace period.
-func ConfigFrom(c config.Parking) Config {
+func ConfigFrom(c Section) Config {
 	t := tariff.DefaultParking()
 	t.Grace = time.Duration(c.Grace)
 	return Config{
@@ -24,7 +23,7 @@ func ConfigFrom(c config.Parking) Config {
 // SessionConfigFrom is the VietQR session configuration of the lane: the
 // beneficiary and back-end from [parking] (baseURL: payment_url, or the
 // uplink's base URL when empty).
-func SessionConfigFrom(c config.Parking, deviceID, baseURL string) session.Config {
+func SessionConfigFrom(c Section, deviceID, baseURL string) session.Config {
 	if c.PaymentURL != "" {
 		baseURL = c.PaymentURL
 	}

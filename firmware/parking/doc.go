@@ -36,10 +36,15 @@
 // lane from the presentations: a ticket's QR is an exit, a CCCD an entry or
 // an exit depending on the lane.
 //
-// The UI renders State (Options.OnState) and calls the Terminal's methods as
-// intents (Entry, Exit, CancelPayment, PrintReport). This package must NOT
-// import Fyne or ui/; it imports firmware/identity, drivers/escpos,
-// payments (tariff, session), firmware/records, firmware/store (the
-// Store interface's types), firmware/tickets and firmware/config, and sees the barrier and loop through the small Relay
-// and Loop interfaces that drivers/gpio's Output and LoopSensor satisfy.
+// The screen follows State (Subscribe, latest wins; BarrierOpen says where
+// the barrier is) and sends Intents (Send: exit by ticket or plate, entry
+// by plate, cancel the payment wait, print the shift report), which Serve
+// runs in order. The package is also the parking device profile
+// (firmware/profile): section.go is its [parking] table, start.go its
+// Profile and simulator hook. This package must NOT import Fyne or ui/; it
+// imports firmware/identity, drivers/escpos, payments (tariff, session),
+// firmware/records, firmware/store, firmware/tickets, firmware/config and
+// firmware/profile,
+// and sees the barrier and loop through the small Relay and Loop
+// interfaces that drivers/gpio's Output and LoopSensor satisfy.
 package parking

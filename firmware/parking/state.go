@@ -28,24 +28,29 @@ const (
 	PhaseOutOfService Phase = "out_of_service"
 )
 
-// State is what the lane screen renders; the UI never needs more.
+// State is what the lane screen renders; the UI never needs more. It is
+// JSON as the --control socket of a --sim run streams it.
 type State struct {
-	Phase    Phase
-	Lane     string // "entry" or "exit"
-	TicketID string
-	Plate    string
-	Vehicle  tariff.Vehicle
-	EntryAt  time.Time
-	ExitAt   time.Time
-	Lost     bool
-	Amount   tariff.VND
-	Lines    []tariff.Line
+	// Seq increases with every published state.
+	Seq      uint64         `json:"seq"`
+	Phase    Phase          `json:"phase"`
+	Lane     string         `json:"lane,omitempty"` // "entry" or "exit"
+	TicketID string         `json:"ticket,omitempty"`
+	Plate    string         `json:"plate,omitempty"`
+	Vehicle  tariff.Vehicle `json:"vehicle,omitempty"`
+	EntryAt  time.Time      `json:"entry_at,omitzero"`
+	ExitAt   time.Time      `json:"exit_at,omitzero"`
+	Lost     bool           `json:"lost,omitempty"`
+	Amount   tariff.VND     `json:"amount,omitempty"`
+	Lines    []tariff.Line  `json:"lines,omitempty"`
 	// QRPayload is the VietQR payload to draw while PhaseAwaitingPayment;
 	// PayRef the transfer reference; Deadline when the wait ends.
-	QRPayload string
-	PayRef    string
-	Deadline  time.Time
-	Message   string // short Vietnamese text
+	QRPayload string    `json:"qr_payload,omitempty"`
+	PayRef    string    `json:"pay_ref,omitempty"`
+	Deadline  time.Time `json:"deadline,omitzero"`
+	Message   string    `json:"message"` // short Vietnamese text
+	// BarrierOpen is the barrier relay's state (true: open).
+	BarrierOpen bool `json:"barrier_open"`
 }
 
 const msgIdle = "Xin mời quẹt thẻ CCCD hoặc quét vé"
@@ -108,12 +113,32 @@ func (t *Terminal) publish(s State) {
 		s.Message = messageFor(s.Phase)
 	}
 	t.mu.Lock()
+	s.Seq = t.state.Seq + 1
+	s.BarrierOpen = t.barrierOpen
 	t.state = s
+	t.states.Publish(s)
 	t.mu.Unlock()
 	if t.cfg.OnState != nil {
 		t.cfg.OnState(s)
 	}
 }
+
+// setBarrier switches the barrier relay; the next state published carries
+// its position (opening is followed by PhaseBarrierOpen, closing by the
+// idle or out-of-service state).
+func (t *Terminal) setBarrier(open bool) error {
+	if err := t.deps.Barrier.Set(open); err != nil {
+		return err
+	}
+	t.mu.Lock()
+	t.barrierOpen = open
+	t.mu.Unlock()
+	return nil
+}
+
+// Subscribe returns the lane's states, latest wins, the current one first,
+// and a function ending the subscription (profile.Flow).
+func (t *Terminal) Subscribe() (<-chan State, func()) { return t.states.Subscribe() }
 
 // CancelPayment is the driver's or attendant's intent to stop waiting for a
 // VietQR transfer: the exit ends as cancelled, the barrier stays closed.

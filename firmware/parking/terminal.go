@@ -12,6 +12,7 @@ import (
 
 	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/firmware/tickets"
@@ -156,6 +157,12 @@ type Terminal struct {
 	// the lane shows PhaseOutOfService instead of idle. Every vehicle
 	// still tries, and the first record stored clears it.
 	down bool
+	// barrierOpen is the barrier relay's last state set.
+	barrierOpen bool
+	// states fan the published states out (Subscribe); intents queue the
+	// screen's intents for Serve.
+	states  *profile.States[State]
+	intents chan Intent
 	// unrecorded holds exits paid whose exit record could not be stored
 	// (ticket → payment), so that a retry does not take the money twice.
 	// It lives in memory: after a restart the payment's own records (the
@@ -190,7 +197,9 @@ func New(cfg Config, deps Deps) (*Terminal, error) {
 		cfg.OfflinePolicy = PolicyDeny
 	}
 	t := &Terminal{cfg: cfg, deps: deps, log: cfg.Logger, inside: map[string]*entry{}, byToken: map[identity.Token]string{},
-		byPlate: map[string]string{}, exited: map[string]bool{}, unrecorded: map[string]paidExit{}, state: State{Phase: PhaseIdle, Message: msgIdle}}
+		byPlate: map[string]string{}, exited: map[string]bool{}, unrecorded: map[string]paidExit{}, state: State{Phase: PhaseIdle, Message: msgIdle},
+		intents: make(chan Intent, 4)}
+	t.states = profile.NewStates(t.state)
 	if t.log == nil {
 		t.log = slog.Default()
 	}

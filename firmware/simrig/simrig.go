@@ -1,13 +1,23 @@
 // Package simrig starts the device side of every simulated device for
 // `kioskd run --sim` and `kioskd sim`: each driver's …sim package on its own
 // pseudo-terminal (pn532sim with a virtual CCCD, scannersim, escpossim,
-// fingerprintsim). It rewrites the configuration so that devices whose port
-// is "sim" point at those ptys, and exposes the simulators for the simulator
-// panel and end-to-end tests. Cards can be tapped, and their QR scanned, for
-// each simulated citizen (testpki.People) in each variant.
+// fingerprintsim) and in-memory GPIO pins. It rewrites the configuration so
+// that devices whose port is "sim" point at those ptys, serves the fake
+// back-ends a profile asks for (profile.Simulated: payments, BHYT, HIS) and
+// the local collector, and exposes the simulators for the simulator panel
+// and end-to-end tests. Cards can be tapped, and their QR scanned, for each
+// simulated citizen (testpki.People) in each variant.
+//
+// It is generic over profiles: it names none. What can be done to the
+// simulated devices is data (profile.SimCommand, grouped as the rig's own
+// Controls and the running profile's profile.Running.Sim), executed by Do
+// and Run for the simulator panel and by the --control socket alike; the
+// socket streams any profile's states and hands it intents
+// (profile.Screen).
 //
 // It is development and test tooling wired in by firmware/cmd/kioskd only;
-// production code paths (flows, drivers) must not import it.
+// production code paths (flows, drivers, firmware/kiosk, the profiles)
+// must not import it.
 package simrig
 
 import (
@@ -34,7 +44,9 @@ import (
 	"github.com/kiosk06/kiosk/drivers/scanner/scannersim"
 	"github.com/kiosk06/kiosk/firmware/bhyt/bhytfake"
 	"github.com/kiosk06/kiosk/firmware/config"
+	"github.com/kiosk06/kiosk/firmware/devices"
 	"github.com/kiosk06/kiosk/firmware/his/hisfake"
+	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/payments/session"
 	"github.com/kiosk06/kiosk/payments/session/sessionfake"
 	"github.com/kiosk06/kiosk/tests/collector"
@@ -63,32 +75,62 @@ type Rig struct {
 	// names no uplink (nil otherwise); CollectorURL is its base URL.
 	Collector    *collector.Collector
 	CollectorURL string
-	// BHYT and HIS are the fake social-insurance gateway and hospital
-	// information system started for a hospital profile with none configured.
-	BHYT *bhytfake.Server
-	HIS  *hisfake.Server
-	// Payments is the fake payment back-end (hospital prepayment in --sim).
+	// BHYTFake and HISFake are the fake social-insurance gateway and
+	// hospital information system, served when the profile asked for them
+	// (profile.SimBackends; nil otherwise).
+	BHYTFake *bhytfake.Server
+	HISFake  *hisfake.Server
+	// Payments is the fake payment back-end, served when the profile asked
+	// for one (hospital prepayment, a parking lane's VietQR).
 	Payments *sessionfake.Server
 	// TrustDir holds the CSCA of this run's test PKI (the identity
 	// pipeline is pointed at it); empty when no card reader is simulated.
 	TrustDir string
+	// Pins resolves the configured GPIO pins, in memory for pin = "sim":
+	// hand it to kiosk.Options.Pins so the rig drives the same pins the
+	// profile reads (a loop sensor, a button) and sees what it switches.
+	Pins *devices.Pins
 
-	pki   *testpki.PKI
-	mu    sync.Mutex
-	cards map[cardKey]*testpki.Card
+	cfg      *config.Config
+	deviceID string
+	pki      *testpki.PKI
+	mu       sync.Mutex
+	cards    map[cardKey]*testpki.Card
+	// inField is the virtual card last put in the reader's field (nil:
+	// none), for ChipKeys.
+	inField *testpki.Card
+	// fieldGen counts changes of the card in the field (a held tap only
+	// takes its own card away).
+	fieldGen uint64
 
 	devices []Device
 	closers []func() error
 	log     *slog.Logger
 }
 
-// Start starts a simulator for every device of cfg whose port (or bus) is
-// "sim", and points cfg at them. dir receives simulator output.
-func Start(ctx context.Context, cfg *config.Config, dir string, log *slog.Logger) (*Rig, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// Options configure Start.
+type Options struct {
+	// Dir receives simulator output (printed pages …).
+	Dir string
+	// Logger (nil: slog.Default()).
+	Logger *slog.Logger
+	// Profile is the profile the configuration runs (nil: none). When it
+	// implements profile.Simulated, its hook points the configuration at
+	// the rig's fake back-ends.
+	Profile profile.Profile
+}
+
+// Start starts a simulator for every device of cfg whose port (or bus,
+// pin) is "sim", points cfg at them, serves the fake back-ends the profile
+// asks for and, when cfg names no uplink, the local collector.
+func Start(ctx context.Context, cfg *config.Config, o Options) (*Rig, error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("simrig: %w", err)
 	}
-	r := &Rig{Dir: dir, log: log, cards: map[cardKey]*testpki.Card{}}
+	r := &Rig{Dir: o.Dir, log: o.Logger, cards: map[cardKey]*testpki.Card{}, Pins: devices.NewPins(), cfg: cfg, deviceID: cfg.Device.ID}
 	roles := make([]string, 0, len(cfg.Devices))
 	for role, spec := range cfg.Devices {
 		if spec.IsSim() {
@@ -109,14 +151,8 @@ func Start(ctx context.Context, cfg *config.Config, dir string, log *slog.Logger
 	if r.TrustDir != "" {
 		cfg.Identity.TrustDir = r.TrustDir
 	}
-	if cfg.Device.Profile == config.ProfileHospital {
-		if err := r.startHospitalFakes(cfg); err != nil {
-			r.Close()
-			return nil, err
-		}
-	}
-	if cfg.Device.Profile == config.ProfileParking && cfg.Parking.PaymentBIN != "" && cfg.Parking.PaymentURL == "" {
-		if err := r.startPayments(cfg, cfg.Parking.PaymentAccount, &cfg.Parking.PaymentURL); err != nil {
+	if s, ok := o.Profile.(profile.Simulated); ok {
+		if err := s.Simulate(cfg, cfg.Section(o.Profile.Name()), r); err != nil {
 			r.Close()
 			return nil, err
 		}
@@ -132,37 +168,49 @@ func Start(ctx context.Context, cfg *config.Config, dir string, log *slog.Logger
 	return r, nil
 }
 
-// startHospitalFakes serves the BHYT gateway, payment back-end and HIS
-// fakes when the config names none, with a sim staff identity.
-func (r *Rig) startHospitalFakes(cfg *config.Config) error {
-	if cfg.BHYT.BaseURL == "" {
-		const user, pass = "sim-kiosk", "sim-password"
-		r.BHYT = bhytfake.New(user, pass)
-		r.closers = append(r.closers, func() error { r.BHYT.Close(); return nil })
-		cfg.BHYT.BaseURL, cfg.BHYT.Username, cfg.BHYT.Password, cfg.BHYT.PasswordFile = r.BHYT.URL(), user, pass, ""
-		cfg.BHYT.StaffName, cfg.BHYT.StaffCCCD = "Nhân viên Mô phỏng", "001000000000"
-		r.devices = append(r.devices, Device{Role: "bhyt", Driver: "bhytfake", Path: r.BHYT.URL(), Spec: r.BHYT.URL()})
+var _ profile.SimBackends = (*Rig)(nil)
+
+// BHYT implements profile.SimBackends: the fake social-insurance gateway
+// (bhytfake), with its account.
+func (r *Rig) BHYT() (url, username, password string, err error) {
+	const user, pass = "sim-kiosk", "sim-password"
+	if r.BHYTFake == nil {
+		r.BHYTFake = bhytfake.New(user, pass)
+		r.closers = append(r.closers, func() error { r.BHYTFake.Close(); return nil })
+		r.devices = append(r.devices, Device{Role: "bhyt", Driver: "bhytfake", Path: r.BHYTFake.URL(), Spec: r.BHYTFake.URL()})
 	}
-	if cfg.Hospital.Prepayment && cfg.Payments.BIN != "" && cfg.Payments.BaseURL == "" {
-		if err := r.startPayments(cfg, cfg.Payments.Account, &cfg.Payments.BaseURL); err != nil {
-			return err
-		}
-	}
-	if cfg.HIS.BaseURL == "" {
-		const token = "sim-his-token"
-		r.HIS = hisfake.New(token)
-		r.closers = append(r.closers, func() error { r.HIS.Close(); return nil })
-		cfg.HIS.BaseURL, cfg.HIS.Token, cfg.HIS.TokenFile = r.HIS.URL(), token, ""
-		r.devices = append(r.devices, Device{Role: "his", Driver: "hisfake", Path: r.HIS.URL(), Spec: r.HIS.URL()})
-	}
-	return nil
+	return r.BHYTFake.URL(), user, pass, nil
 }
 
-// startPayments serves the payment back-end fake crediting account and
-// points *url at it. It signs with the device's checksum key: the
-// configured file, or one made on first start in the simulators' directory
-// (never on a real device: there the payment provider issues it).
-func (r *Rig) startPayments(cfg *config.Config, account string, url *string) error {
+// HIS implements profile.SimBackends: the fake hospital information system
+// (hisfake), with its token.
+func (r *Rig) HIS() (url, token string, err error) {
+	const tok = "sim-his-token"
+	if r.HISFake == nil {
+		r.HISFake = hisfake.New(tok)
+		r.closers = append(r.closers, func() error { r.HISFake.Close(); return nil })
+		r.devices = append(r.devices, Device{Role: "his", Driver: "hisfake", Path: r.HISFake.URL(), Spec: r.HISFake.URL()})
+	}
+	return r.HISFake.URL(), tok, nil
+}
+
+// PaymentBackend implements profile.SimBackends: the fake payment back-end
+// (sessionfake) crediting account.
+func (r *Rig) PaymentBackend(account string) (string, error) {
+	if err := r.startPayments(r.cfg, account); err != nil {
+		return "", err
+	}
+	return r.Payments.URL(), nil
+}
+
+// startPayments serves the payment back-end fake crediting account. It
+// signs with the device's checksum key: the configured file, or one made
+// on first start in the simulators' directory (never on a real device:
+// there the payment provider issues it).
+func (r *Rig) startPayments(cfg *config.Config, account string) error {
+	if r.Payments != nil {
+		return errors.New("simrig: one simulated payment back-end per run")
+	}
 	if cfg.Payments.ConfirmKeyFile == "" {
 		cfg.Payments.ConfirmKeyFile = filepath.Join(r.Dir, "payment-confirm.key")
 	}
@@ -185,7 +233,6 @@ func (r *Rig) startPayments(cfg *config.Config, account string, url *string) err
 	}
 	r.Payments = sessionfake.New(sessionfake.Options{Key: key, Account: account})
 	r.closers = append(r.closers, func() error { r.Payments.Close(); return nil })
-	*url = r.Payments.URL()
 	r.devices = append(r.devices, Device{Role: "payments", Driver: "sessionfake", Path: r.Payments.URL(), Spec: r.Payments.URL()})
 	return nil
 }
@@ -315,12 +362,57 @@ func (r *Rig) TapCard(who testpki.Person, v testpki.Variant, removeAfter int) er
 	if err != nil {
 		return err
 	}
+	r.mu.Lock()
+	r.inField = c
+	r.fieldGen++
+	r.mu.Unlock()
 	r.NFC.SetCard(chip)
+	return nil
+}
+
+// tapOnceLimit bounds how long a TapOnce card waits to be read.
+const tapOnceLimit = 20 * time.Second
+
+// TapOnce is a passenger's tap: the card of variant v of person who is put
+// in the field and taken away as soon as the reader has activated it and
+// let it go (or after tapOnceLimit), unless another card was put there
+// meanwhile. A card left on a reader would be presented again.
+func (r *Rig) TapOnce(who testpki.Person, v testpki.Variant) error {
+	if r.NFC == nil {
+		return errors.New("simrig: no simulated card reader")
+	}
+	before := r.NFC.Stats()
+	if err := r.TapCard(who, v, 0); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	gen := r.fieldGen
+	r.mu.Unlock()
+	go func() {
+		limit := time.Now().Add(tapOnceLimit)
+		for time.Now().Before(limit) {
+			st := r.NFC.Stats()
+			if st.Activations > before.Activations && st.Releases > before.Releases {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		r.mu.Lock()
+		mine := r.fieldGen == gen
+		r.mu.Unlock()
+		if mine {
+			r.RemoveCard()
+		}
+	}()
 	return nil
 }
 
 // RemoveCard takes the card out of the field.
 func (r *Rig) RemoveCard() {
+	r.mu.Lock()
+	r.inField = nil
+	r.fieldGen++
+	r.mu.Unlock()
 	if r.NFC != nil {
 		r.NFC.RemoveCard()
 	}
@@ -335,6 +427,18 @@ func QRPayload(c *testpki.Card) string { return c.Citizen.QR() }
 func (r *Rig) ScanQR(who testpki.Person, v testpki.Variant) error {
 	if r.Scanner == nil {
 		return errors.New("simrig: no simulated scanner")
+	}
+	r.mu.Lock()
+	noChips := r.pki == nil
+	r.mu.Unlock()
+	if noChips {
+		// Without a card reader no chip is made: the QR printed on the
+		// card is the citizen's data alone (every variant prints the same).
+		cz := r.Citizen(who)
+		if cz.ID == "" || !cz.HasCard() {
+			return fmt.Errorf("simrig: %q has no card to scan", who)
+		}
+		return r.Scanner.Scan(cz.QR())
 	}
 	c, err := r.Card(who, v)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/devices"
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/profile"
 )
 
 var quiet = slog.New(slog.DiscardHandler)
@@ -29,7 +30,7 @@ func rigWithReader(ctx context.Context, t *testing.T) (*Rig, nfc.Reader, *scanne
 	// The same person's QR is scanned for several variants in a row: no
 	// repeat suppression.
 	cfg.Devices["scanner"] = config.DeviceSpec{Driver: "scanner", Port: "sim", Suffix: "cr", Dedupe: config.Duration(-1)}
-	rig, err := Start(ctx, cfg, t.TempDir(), quiet)
+	rig, err := Start(ctx, cfg, Options{Dir: t.TempDir(), Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +136,7 @@ func TestControlCitizens(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	rig, reader, _, pipeline := rigWithReader(ctx, t)
-	rep := rig.simCommand(ControlCommand{Sim: "citizens"}, "sim-test")
+	rep := rig.command(ctx, ControlCommand{SimCommand: profile.SimCommand{Sim: "citizens"}}, &profile.Running{})
 	if !rep.OK || len(rep.Citizens) != len(testpki.People()) {
 		t.Fatalf("citizens: %+v", rep)
 	}
@@ -152,11 +153,11 @@ func TestControlCitizens(t *testing.T) {
 	}
 
 	for _, who := range []string{string(testpki.Child), "grandpa"} {
-		if rep := rig.simCommand(ControlCommand{Sim: "tap", Citizen: who}, "sim-test"); rep.OK || rep.Error == "" {
+		if rep := rig.command(ctx, ControlCommand{SimCommand: profile.SimCommand{Sim: "tap", Citizen: who}}, &profile.Running{}); rep.OK || rep.Error == "" {
 			t.Fatalf("tapping %s's card: %+v", who, rep)
 		}
 	}
-	if rep := rig.simCommand(ControlCommand{Sim: "tap", Citizen: string(testpki.SecondAdult)}, "sim-test"); !rep.OK {
+	if rep := rig.command(ctx, ControlCommand{SimCommand: profile.SimCommand{Sim: "tap", Citizen: string(testpki.SecondAdult)}}, &profile.Running{}); !rep.OK {
 		t.Fatalf("tap: %+v", rep)
 	}
 	card, err := reader.WaitCard(ctx)

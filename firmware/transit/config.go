@@ -4,14 +4,13 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/payments/tariff"
 )
 
 // ConfigFrom maps the [transit] section to the validator's rules: the
 // route's flat fares and the age concessions (ElderlyAge and over, under
 // ChildAge; -1 disables one).
-func ConfigFrom(c config.Transit) Config {
+func ConfigFrom(c Section) Config {
 	routes := make(map[string]tariff.VND, len(c.Fares))
 	for r, f := range c.Fares {
 		routes[r] = tariff.VND(f)

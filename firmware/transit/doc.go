@@ -33,11 +33,18 @@
 // Records hold the token hash only, never a name, ID number or birth date;
 // their payload is records.TransitTap, which owns the wire format.
 //
+// The package is also the transit device profile (firmware/profile):
+// section.go is its [transit] table, start.go its Profile (lists, LEDs and
+// buzzer, the validator over the kiosk's Acquirer). Its screen contract is
+// State (state.go: the last decision and the LEDs and buzzer as they are,
+// Subscribe); it takes no intents.
+//
 // It imports firmware/identity, drivers/gpio, payments/tariff, firmware/records, firmware/store,
-// firmware/config (ConfigFrom, NewSyncer), firmware/netclient (the list
-// service's TLS client), and periph's gpiotest for Bench (the
-// technician benchmark); it must NOT import Fyne, ui/ or firmware/uplink, and
-// nothing on the decision path touches the network (Syncer runs beside it).
+// firmware/config (its Section, NewSyncer), firmware/profile (the profile
+// contract), firmware/netclient (the list service's TLS client), and
+// periph's gpiotest for Bench (the technician benchmark); it must NOT import
+// Fyne, ui/ or firmware/uplink, and nothing on the decision path touches the
+// network (Syncer runs beside it).
 //
 // Offline risk limits apply to every decision: the validator never asks the
 // back-end on the hot path, so every ride is unpaid until the back-end settles

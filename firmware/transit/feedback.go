@@ -50,9 +50,14 @@ type GPIOFeedback struct {
 	// Light is how long an LED stays lit (default 800 ms); Beep the length
 	// of one beep (default 80 ms).
 	Light, Beep time.Duration
+	// OnChange, when set, receives the outputs' state after every switch
+	// (Validator.SetLights). It is called with the feedback's lock held:
+	// it must not block or call back.
+	OnChange func(Lights)
 
 	mu  sync.Mutex
 	gen uint64
+	now Lights
 }
 
 // Signal implements Feedback.
@@ -72,7 +77,8 @@ func (f *GPIOFeedback) Signal(ctx context.Context, r Result) error {
 	f.mu.Lock()
 	f.gen++
 	gen := f.gen
-	errs := []error{set(off, false), set(on, true), set(f.Buzzer, true)}
+	errs := []error{f.set(off, false), f.set(on, true), f.set(f.Buzzer, true)}
+	f.changed()
 	f.mu.Unlock()
 	f.schedule(gen, on, light, beep, beeps)
 	if f.Screen != nil {
@@ -90,22 +96,49 @@ func (f *GPIOFeedback) schedule(gen uint64, led *gpio.Output, light, beep time.D
 			defer f.mu.Unlock()
 			if f.gen == gen {
 				fn()
+				f.changed()
 			}
 		})
 	}
 	for i := range beeps {
 		start := time.Duration(2*i) * beep
 		if i > 0 {
-			at(start, func() { _ = set(f.Buzzer, true) })
+			at(start, func() { _ = f.set(f.Buzzer, true) })
 		}
-		at(start+beep, func() { _ = set(f.Buzzer, false) })
+		at(start+beep, func() { _ = f.set(f.Buzzer, false) })
 	}
-	at(light, func() { _ = set(led, false) })
+	at(light, func() { _ = f.set(led, false) })
 }
 
-func set(o *gpio.Output, on bool) error {
+// Lights returns the outputs' state now.
+func (f *GPIOFeedback) Lights() Lights {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+// set switches o (nil: not fitted) and keeps its state in f.now; f.mu held.
+func (f *GPIOFeedback) set(o *gpio.Output, on bool) error {
 	if o == nil {
 		return nil
 	}
-	return o.Set(on)
+	err := o.Set(on)
+	if err == nil {
+		switch o {
+		case f.Green:
+			f.now.Green = on
+		case f.Red:
+			f.now.Red = on
+		case f.Buzzer:
+			f.now.Buzzer = on
+		}
+	}
+	return err
+}
+
+// changed reports the outputs' state; f.mu held.
+func (f *GPIOFeedback) changed() {
+	if f.OnChange != nil {
+		f.OnChange(f.now)
+	}
 }

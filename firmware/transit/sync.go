@@ -42,7 +42,7 @@ type Syncer struct {
 // list service's own credential, sent to lists_url whatever its host);
 // otherwise the uplink's token, but only when lists_url has the uplink's
 // origin (scheme, host and port); otherwise none.
-func NewSyncer(t config.Transit, u config.Uplink, ls *ListStore, log *slog.Logger) (*Syncer, error) {
+func NewSyncer(t Section, u config.Uplink, ls *ListStore, log *slog.Logger) (*Syncer, error) {
 	if log == nil {
 		log = slog.Default()
 	}

@@ -153,19 +153,19 @@ func TestNewSyncerToken(t *testing.T) {
 	_ = os.WriteFile(listsFile, []byte("lists-from-file\n"), 0o600)
 	tests := []struct {
 		name   string
-		tr     config.Transit
+		tr     Section
 		up     config.Uplink
 		server *listServer
 		want   string
 	}{
-		{"default lists_url is the uplink", config.Transit{}, config.Uplink{BaseURL: homeSrv.URL, Token: "up"}, home, "Bearer up"},
-		{"same origin, other path", config.Transit{ListsURL: homeSrv.URL + "/transit"}, config.Uplink{BaseURL: homeSrv.URL + "/collector", Token: "up"}, home, "Bearer up"},
-		{"uplink token file", config.Transit{}, config.Uplink{BaseURL: homeSrv.URL, TokenFile: uplinkFile}, home, "Bearer up-from-file"},
-		{"foreign host", config.Transit{ListsURL: foreignSrv.URL}, config.Uplink{BaseURL: homeSrv.URL, Token: "up"}, foreign, ""},
-		{"foreign host, uplink token file", config.Transit{ListsURL: foreignSrv.URL}, config.Uplink{BaseURL: homeSrv.URL, TokenFile: uplinkFile}, foreign, ""},
-		{"foreign host, lists token", config.Transit{ListsURL: foreignSrv.URL, ListsToken: "lt"}, config.Uplink{BaseURL: homeSrv.URL, Token: "up"}, foreign, "Bearer lt"},
-		{"foreign host, lists token file", config.Transit{ListsURL: foreignSrv.URL, ListsToken: "lt", ListsTokenFile: listsFile}, config.Uplink{BaseURL: homeSrv.URL, Token: "up"}, foreign, "Bearer lists-from-file"},
-		{"other scheme", config.Transit{ListsURL: strings.Replace(homeSrv.URL, "http://", "https://", 1)}, config.Uplink{BaseURL: homeSrv.URL, Token: "up"}, nil, ""},
+		{"default lists_url is the uplink", Section{}, config.Uplink{BaseURL: homeSrv.URL, Token: "up"}, home, "Bearer up"},
+		{"same origin, other path", Section{ListsURL: homeSrv.URL + "/transit"}, config.Uplink{BaseURL: homeSrv.URL + "/collector", Token: "up"}, home, "Bearer up"},
+		{"uplink token file", Section{}, config.Uplink{BaseURL: homeSrv.URL, TokenFile: uplinkFile}, home, "Bearer up-from-file"},
+		{"foreign host", Section{ListsURL: foreignSrv.URL}, config.Uplink{BaseURL: homeSrv.URL, Token: "up"}, foreign, ""},
+		{"foreign host, uplink token file", Section{ListsURL: foreignSrv.URL}, config.Uplink{BaseURL: homeSrv.URL, TokenFile: uplinkFile}, foreign, ""},
+		{"foreign host, lists token", Section{ListsURL: foreignSrv.URL, ListsToken: "lt"}, config.Uplink{BaseURL: homeSrv.URL, Token: "up"}, foreign, "Bearer lt"},
+		{"foreign host, lists token file", Section{ListsURL: foreignSrv.URL, ListsToken: "lt", ListsTokenFile: listsFile}, config.Uplink{BaseURL: homeSrv.URL, Token: "up"}, foreign, "Bearer lists-from-file"},
+		{"other scheme", Section{ListsURL: strings.Replace(homeSrv.URL, "http://", "https://", 1)}, config.Uplink{BaseURL: homeSrv.URL, Token: "up"}, nil, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -197,7 +197,7 @@ func TestNewSyncerToken(t *testing.T) {
 			}
 		})
 	}
-	if _, err := NewSyncer(config.Transit{ListsTokenFile: filepath.Join(dir, "none")}, config.Uplink{BaseURL: homeSrv.URL}, &ListStore{}, nil); err == nil {
+	if _, err := NewSyncer(Section{ListsTokenFile: filepath.Join(dir, "none")}, config.Uplink{BaseURL: homeSrv.URL}, &ListStore{}, nil); err == nil {
 		t.Error("a missing lists_token_file accepted")
 	}
 }
@@ -215,7 +215,7 @@ func TestSyncRefusesCrossOriginRedirect(t *testing.T) {
 	defer home.Close()
 	ls, _ := newListStore(t, t.TempDir(), &memFloors{})
 	ls.Load(context.Background())
-	sy, err := NewSyncer(config.Transit{}, config.Uplink{BaseURL: home.URL, Token: "up"}, ls, nil)
+	sy, err := NewSyncer(Section{}, config.Uplink{BaseURL: home.URL, Token: "up"}, ls, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,7 +322,7 @@ func TestNewSyncerTLS(t *testing.T) {
 			store, _ := newListStore(t, t.TempDir(), &memFloors{})
 			store.Load(context.Background())
 			tc.up.BaseURL = tc.url
-			sy, err := NewSyncer(config.Transit{}, tc.up, store, nil)
+			sy, err := NewSyncer(Section{}, tc.up, store, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -333,7 +333,7 @@ func TestNewSyncerTLS(t *testing.T) {
 			}
 		})
 	}
-	if _, err := NewSyncer(config.Transit{}, config.Uplink{BaseURL: trusted.URL, CAFile: filepath.Join(t.TempDir(), "none.pem")}, &ListStore{}, nil); err == nil {
+	if _, err := NewSyncer(Section{}, config.Uplink{BaseURL: trusted.URL, CAFile: filepath.Join(t.TempDir(), "none.pem")}, &ListStore{}, nil); err == nil {
 		t.Error("a missing CA file accepted")
 	}
 }

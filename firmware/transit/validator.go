@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/payments/tariff"
@@ -107,6 +108,8 @@ type Validator struct {
 	deps  Deps
 	log   *slog.Logger
 	lists atomic.Pointer[Lists]
+	// states are what the validator shows (Subscribe).
+	states *profile.States[State]
 
 	mu    sync.Mutex
 	day   string
@@ -125,7 +128,8 @@ func New(cfg Config, deps Deps) (*Validator, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	v := &Validator{cfg: cfg, deps: deps, log: cfg.Logger, usage: map[identity.Token]*usage{}}
+	v := &Validator{cfg: cfg, deps: deps, log: cfg.Logger, usage: map[identity.Token]*usage{},
+		states: profile.NewStates(State{Route: cfg.Route, Vehicle: cfg.Vehicle})}
 	if v.log == nil {
 		v.log = slog.Default()
 	}
@@ -305,6 +309,7 @@ func (v *Validator) commit(ctx context.Context, tok rider, r Result) (Result, er
 }
 
 func (v *Validator) signal(ctx context.Context, r Result) {
+	v.published(r)
 	if v.deps.Feedback == nil {
 		return
 	}

@@ -17,9 +17,9 @@
 // typed plate, runs Lane.Exit off the UI goroutine and re-renders on
 // Apply. It imports Fyne, firmware/parking (State, ExitRequest and the
 // sentinel errors only) and ui/{i18n,theme,widgets}; it must NOT import
-// drivers/… nor call firmware/parking's Terminal directly (firmware/kiosk
-// hands it over as kiosk.Screens.Parking, a Lane, and firmware/cmd/kioskd's
-// GUI hook passes that to Run).
+// drivers/… nor call firmware/parking's Terminal directly
+// (firmware/cmd/kioskd's GUI hook takes the lane from the running
+// profile's screen, profile.FlowOf, and passes it to Run as a Lane).
 package parkingui
 
 import (

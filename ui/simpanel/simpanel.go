@@ -12,6 +12,7 @@ package simpanel
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -40,6 +41,7 @@ const ActionTimeout = 30 * time.Second
 // Panel is the simulator panel window.
 type Panel struct {
 	win     fyne.Window
+	state   *widget.Label // what the device shows (SetState), hidden until set
 	status  *widget.Label
 	buttons map[string]*widget.Button
 	ctx     context.Context
@@ -49,8 +51,11 @@ type Panel struct {
 // New builds the panel window (not shown) for groups. Actions started from
 // it are cancelled when ctx ends.
 func New(ctx context.Context, a fyne.App, title string, groups []Group) *Panel {
-	p := &Panel{win: a.NewWindow(title), status: widget.NewLabel("—"), buttons: map[string]*widget.Button{}, ctx: ctx}
+	p := &Panel{win: a.NewWindow(title), state: widget.NewLabel(""), status: widget.NewLabel("—"), buttons: map[string]*widget.Button{}, ctx: ctx}
 	p.status.Wrapping = fyne.TextWrapWord
+	p.state.Wrapping = fyne.TextWrapWord
+	p.state.TextStyle.Bold = true
+	p.state.Hide()
 	col := container.NewVBox()
 	for _, g := range groups {
 		col.Add(widget.NewLabelWithStyle(g.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
@@ -61,10 +66,46 @@ func New(ctx context.Context, a fyne.App, title string, groups []Group) *Panel {
 			col.Add(b)
 		}
 	}
-	p.win.SetContent(container.NewBorder(nil, p.status, nil, nil, container.NewVScroll(col)))
+	p.win.SetContent(container.NewBorder(p.state, p.status, nil, nil, container.NewVScroll(col)))
 	p.win.Resize(fyne.NewSize(420, 900))
 	return p
 }
+
+// SetState shows a line of what the simulated device shows or signals
+// (a validator's LEDs and buzzer, which have no screen of their own). Call
+// it on the Fyne goroutine (fyne.Do).
+func (p *Panel) SetState(text string) {
+	p.state.SetText(text)
+	p.state.Show()
+}
+
+// State returns the state line.
+func (p *Panel) State() string { return p.state.Text }
+
+// Run shows the panel alone and runs the app until the panel window is
+// closed (ErrClosed) or ctx ends (nil): for a device without a screen of
+// its own.
+func Run(ctx context.Context, a fyne.App, p *Panel) error {
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			fyne.Do(a.Quit)
+		case <-done:
+		}
+	}()
+	p.win.ShowAndRun()
+	close(done)
+	p.Wait()
+	if ctx.Err() != nil {
+		return nil
+	}
+	return ErrClosed
+}
+
+// ErrClosed is returned by Run when the panel window was closed before ctx
+// ended.
+var ErrClosed = errors.New("simpanel: panel closed")
 
 // Window returns the panel window.
 func (p *Panel) Window() fyne.Window { return p.win }

@@ -195,6 +195,7 @@ func (in *interp) printQR() (err error) {
 		return fmt.Errorf("escpossim: QR of %d modules × %d dots wider than paper", code.Size, mod)
 	}
 	in.printLine(false)
+	in.qrs = append(in.qrs, string(m.qrData))
 	bm := escpos.NewBitmap(code.Size*mod, code.Size*mod)
 	for y := 0; y < code.Size; y++ {
 		for x := 0; x < code.Size; x++ {

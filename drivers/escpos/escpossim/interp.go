@@ -23,11 +23,11 @@ type byteSource interface {
 // host is the device around the interpreter: the serial line, the
 // switchable state and the paper output.
 type host interface {
-	reply(b []byte)         // sends status answers to the host
-	state() printerState    // current device state
-	page(bm *escpos.Bitmap) // receives each cut page
-	problem(err error)      // records input the printer would reject
-	beep(times int)         // counts buzzer soundings
+	reply(b []byte)                       // sends status answers to the host
+	state() printerState                  // current device state
+	page(bm *escpos.Bitmap, qrs []string) // receives each cut page and the data of the QR codes on it
+	problem(err error)                    // records input the printer would reject
+	beep(times int)                       // counts buzzer soundings
 }
 
 // printerState is the simulated device state the host can query.
@@ -47,8 +47,9 @@ type interp struct {
 
 	page  *escpos.Bitmap
 	y     int
-	lost  bool // something was sent while printing was impossible
-	drawn bool // something was drawn on the page
+	lost  bool     // something was sent while printing was impossible
+	drawn bool     // something was drawn on the page
+	qrs   []string // data of the QR codes printed on the page
 	modes modes
 	line  []textRun
 }
@@ -373,8 +374,8 @@ func (in *interp) cut() error {
 // finishPage emits the page printed since the last cut, unless nothing was
 // printed or part of it was lost to a stopped printer.
 func (in *interp) finishPage() {
-	page, lost, drawn, y := in.page, in.lost, in.drawn, in.y
-	in.page, in.y, in.lost, in.drawn = escpos.NewBitmap(in.width, 0), 0, false, false
+	page, lost, drawn, y, qrs := in.page, in.lost, in.drawn, in.y, in.qrs
+	in.page, in.y, in.lost, in.drawn, in.qrs = escpos.NewBitmap(in.width, 0), 0, false, false, nil
 	if !drawn || lost {
 		if lost {
 			in.problem(errors.New("escpossim: page discarded: printer stopped (paper end or cover open)"))
@@ -382,5 +383,5 @@ func (in *interp) finishPage() {
 		return
 	}
 	in.grow0(page, min(y, maxPageDots)) // trailing feed
-	in.host.page(page)
+	in.host.page(page, qrs)
 }

@@ -13,16 +13,19 @@ type recorder struct {
 	st       printerState
 	replies  []byte
 	pages    []*escpos.Bitmap
+	qrs      [][]string
 	problems []error
 	beeps    int
 }
 
-func (r *recorder) reply(b []byte)         { r.replies = append(r.replies, b...) }
-func (r *recorder) state() printerState    { return r.st }
-func (r *recorder) page(bm *escpos.Bitmap) { r.pages = append(r.pages, bm) }
-func (r *recorder) problem(err error)      { r.problems = append(r.problems, err) }
-func (r *recorder) beep(n int)             { r.beeps += n }
-func (r *recorder) String() string         { return "recorder" }
+func (r *recorder) reply(b []byte)      { r.replies = append(r.replies, b...) }
+func (r *recorder) state() printerState { return r.st }
+func (r *recorder) page(bm *escpos.Bitmap, qrs []string) {
+	r.pages, r.qrs = append(r.pages, bm), append(r.qrs, qrs)
+}
+func (r *recorder) problem(err error) { r.problems = append(r.problems, err) }
+func (r *recorder) beep(n int)        { r.beeps += n }
+func (r *recorder) String() string    { return "recorder" }
 
 func runBytes(tb testing.TB, rec *recorder, width int, data []byte) {
 	tb.Helper()
@@ -53,6 +56,29 @@ func TestStatusReplies(t *testing.T) {
 				t.Errorf("replies % X, want % X", rec.replies, tc.want)
 			}
 		})
+	}
+}
+
+// Each page keeps the data of the QR codes printed on it (GS ( k fn 80
+// stores, fn 81 prints), as a scanner held over the slip would read them;
+// a page lost to a stopped printer takes its codes with it.
+func TestPageQRData(t *testing.T) {
+	var w escpos.Builder
+	w.Init()
+	w.QR([]byte("K7Q2M4ZP3X"), 6, escpos.ECM)
+	w.Cut(true, 3)
+	w.QR([]byte("A"), 4, escpos.ECM)
+	w.QR([]byte("B"), 4, escpos.ECM)
+	w.Cut(true, 3)
+	rec := &recorder{st: printerState{Paper: escpos.PaperOK}}
+	runBytes(t, rec, 576, w.Bytes())
+	if len(rec.qrs) != 2 || strings.Join(rec.qrs[0], ",") != "K7Q2M4ZP3X" || strings.Join(rec.qrs[1], ",") != "A,B" {
+		t.Fatalf("pages' QR data %q", rec.qrs)
+	}
+	rec = &recorder{st: printerState{Paper: escpos.PaperEnd}}
+	runBytes(t, rec, 576, w.Bytes())
+	if len(rec.pages) != 0 || len(rec.qrs) != 0 {
+		t.Fatalf("out of paper: %d pages, QR data %q", len(rec.pages), rec.qrs)
 	}
 }
 

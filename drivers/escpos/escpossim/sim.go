@@ -62,6 +62,9 @@ const maxKeptPages = 100
 type Page struct {
 	Image *image.Gray
 	File  string // PNG path, "" without Options.Dir
+	// QR holds the data of each QR code printed on the page, in order: what
+	// a scanner held over the slip would read (a parking ticket's QR).
+	QR []string
 }
 
 // Sim is a running simulated printer.
@@ -214,9 +217,9 @@ func (s *Sim) problem(err error) {
 	}
 }
 
-func (s *Sim) page(bm *escpos.Bitmap) {
+func (s *Sim) page(bm *escpos.Bitmap, qrs []string) {
 	img := bm.Image()
-	p := Page{Image: img}
+	p := Page{Image: img, QR: qrs}
 	s.mu.Lock()
 	s.printed++
 	n := s.printed

@@ -75,6 +75,9 @@ func (s *Device) respond(data []byte) ([]byte, time.Duration) {
 		}
 	case cmdInRelease:
 		if len(p) == 1 {
+			if s.tg != 0 {
+				s.stats.Releases++
+			}
 			s.tg, s.sendBuf, s.recvBuf = 0, nil, nil
 			return ok(0x00), 0
 		}
@@ -107,6 +110,7 @@ func (s *Device) inListPassiveTarget(p []byte) ([]byte, time.Duration) {
 		return append(resp, 0x00), s.rfTime(2)
 	}
 	s.card.Reset()
+	s.stats.Activations++
 	s.tg, s.tgGen, s.rate, s.sendBuf, s.recvBuf = 1, s.cardGen, 106, nil, nil
 	if want == nfc.TypeB {
 		return append(append(resp, 0x01), targetB(info)...), s.rfTime(12) * 2

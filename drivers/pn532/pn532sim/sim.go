@@ -90,6 +90,11 @@ type Stats struct {
 	Aborts   int // ACK frames from the host (abort)
 	Wakeups  int // HSU wake-up sequences
 	Exchange int // APDUs passed to the card
+	// Activations counts InListPassiveTarget commands that activated the
+	// card in the field, Releases InRelease commands that let an active
+	// one go: a tap's "read, then let go" as the host did it.
+	Activations int
+	Releases    int
 }
 
 // Device is one simulated PN532 without a line of its own: Serve runs it on

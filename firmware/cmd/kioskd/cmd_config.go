@@ -26,7 +26,7 @@ func cmdConfigCheck(_ context.Context, e *env, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	cfg, err := config.LoadWith(fs.Arg(0), config.Options{Sim: *sim})
+	cfg, err := config.Load(fs.Arg(0), e.registry().Config(*sim))
 	if err != nil {
 		printConfigErrors(e, err)
 		return exitUsage
@@ -56,9 +56,9 @@ func loadConfig(e *env, path string, sim bool) (*config.Config, int) {
 	)
 	switch {
 	case path != "":
-		cfg, err = config.LoadWith(path, config.Options{Sim: sim})
+		cfg, err = config.Load(path, e.registry().Config(sim))
 	case sim:
-		cfg, err = config.SimDefault()
+		cfg, err = config.SimDefault(e.registry())
 	default:
 		fmt.Fprintln(e.stderr, "kioskd: --config FILE is required (or --sim for the simulated default)")
 		return nil, exitUsage

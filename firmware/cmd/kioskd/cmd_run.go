@@ -15,6 +15,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/devices"
 	"github.com/kiosk06/kiosk/firmware/kiosk"
 	"github.com/kiosk06/kiosk/firmware/logging"
+	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/sdnotify"
 	"github.com/kiosk06/kiosk/firmware/simrig"
 )
@@ -26,8 +27,8 @@ func signalContext(ctx context.Context) (context.Context, context.CancelFunc) {
 
 func cmdRun(ctx context.Context, e *env, args []string) int {
 	// --control SOCKET (with --sim): a JSON-lines socket streaming the
-	// hospital flow's states and taking intents and simulator actions, for
-	// automated end-to-end tests of the whole process.
+	// running profile's states and taking its intents and simulator
+	// commands, for automated end-to-end tests of the whole process.
 	var control string
 	for i := 0; i < len(args); i++ {
 		if a, ok := strings.CutPrefix(args[i], "--control="); ok {
@@ -51,25 +52,39 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	ctx, stop := signalContext(ctx)
 	defer stop()
 
+	prof, err := e.registry().Lookup(cfg.Device.Profile)
+	if err != nil {
+		return failf(e, exitUsage, "run: %v", err)
+	}
+	opts := kiosk.Options{
+		Config:   cfg,
+		Profiles: e.registry(),
+		Log:      log,
+		Notify:   sdnotify.New(e.getenv, os.Getpid()),
+	}
 	var rig *simrig.Rig
 	if cfg.Sim {
-		var err error
 		// The simulators must outlive kiosk.Run's graceful stop (the drivers
 		// close first), so they do not take the signal context; Close stops them.
-		rig, err = simrig.Start(context.WithoutCancel(ctx), cfg, filepath.Join(cfg.Device.DataDir, "sim"), log)
+		rig, err = simrig.Start(context.WithoutCancel(ctx), cfg, simrig.Options{Dir: filepath.Join(cfg.Device.DataDir, "sim"), Logger: log, Profile: prof})
 		if err != nil {
 			return failf(e, exitFailure, "run: %v", err)
 		}
 		defer rig.Close()
+		opts.Pins, opts.ChipKeys = rig.Pins, rig.ChipKeys()
+		if control != "" {
+			opts.Control = func(ctx context.Context, r *profile.Running) (func() error, error) {
+				stop, err := rig.ServeControl(ctx, control, r)
+				if err == nil {
+					log.Info("control socket ready", "path", control, "profile", r.Profile)
+				}
+				return stop, err
+			}
+		}
 	}
-	err := kiosk.Run(ctx, kiosk.Options{
-		Config: cfg,
-		Log:    log,
-		Notify: sdnotify.New(e.getenv, os.Getpid()),
-		Ready:  func() { printReady(e, rig) },
-		UI:     withControl(kioskUI(e, cfg, rig, log), rig, control, cfg.Device.ID, log),
-	})
-	if err != nil {
+	opts.Ready = func() { printReady(e, rig) }
+	opts.UI = kioskUI(e, cfg, rig, log)
+	if err := kiosk.Run(ctx, opts); err != nil {
 		return failf(e, exitFailure, "run: %v", err)
 	}
 	return exitOK
@@ -109,14 +124,18 @@ func cmdSim(ctx context.Context, e *env, args []string) int {
 	if code, ok := parseFlags(fs, e, args); !ok {
 		return code
 	}
-	cfg, err := config.SimDefault()
+	cfg, err := config.SimDefault(e.registry())
 	if err != nil {
 		return failf(e, exitFailure, "sim: %v", err)
 	}
 	log := logging.New(e.stderr, cfg.Log)
 	ctx, stop := signalContext(ctx)
 	defer stop()
-	rig, err := simrig.Start(ctx, cfg, *dir, log)
+	prof, err := e.registry().Lookup(cfg.Device.Profile)
+	if err != nil {
+		return failf(e, exitFailure, "sim: %v", err)
+	}
+	rig, err := simrig.Start(ctx, cfg, simrig.Options{Dir: *dir, Logger: log, Profile: prof})
 	if err != nil {
 		return failf(e, exitFailure, "sim: %v", err)
 	}
@@ -142,7 +161,12 @@ func cmdSelftest(ctx context.Context, e *env, args []string) int {
 	log := slog.New(slog.DiscardHandler)
 	fmt.Fprintf(e.stdout, "ok   config      %s (device %s, profile %s)\n", cfg.File, cfg.Device.ID, cfg.Device.Profile)
 	if cfg.Sim {
-		rig, err := simrig.Start(ctx, cfg, filepath.Join(os.TempDir(), fmt.Sprintf("kioskd-selftest-%d", os.Getpid())), log)
+		prof, err := e.registry().Lookup(cfg.Device.Profile)
+		if err != nil {
+			fmt.Fprintf(e.stdout, "FAIL simulators  %v\n", err)
+			return exitFailure
+		}
+		rig, err := simrig.Start(ctx, cfg, simrig.Options{Dir: filepath.Join(os.TempDir(), fmt.Sprintf("kioskd-selftest-%d", os.Getpid())), Logger: log, Profile: prof})
 		if err != nil {
 			fmt.Fprintf(e.stdout, "FAIL simulators  %v\n", err)
 			return exitFailure
@@ -173,27 +197,4 @@ func cmdSelftest(ctx context.Context, e *env, args []string) int {
 		return exitFailure
 	}
 	return exitOK
-}
-
-// withControl serves the --control socket while the profile runs, then
-// hands over to the window (or waits headless).
-func withControl(gui func(context.Context, kiosk.Screens) error, rig *simrig.Rig, path, deviceID string, log *slog.Logger) func(context.Context, kiosk.Screens) error {
-	if path == "" || rig == nil {
-		return gui
-	}
-	return func(ctx context.Context, s kiosk.Screens) error {
-		if s.Hospital != nil {
-			stop, err := rig.ServeControl(ctx, path, s.Hospital, deviceID)
-			if err != nil {
-				return err
-			}
-			defer stop()
-			log.Info("control socket ready", "path", path)
-		}
-		if gui != nil {
-			return gui(ctx, s)
-		}
-		<-ctx.Done()
-		return nil
-	}
 }

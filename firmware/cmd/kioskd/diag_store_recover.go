@@ -44,7 +44,7 @@ func (f *storeFlags) options(e *env) (store.Options, error) {
 	o := store.Options{Path: f.db, KeyFile: f.key, DeviceID: f.device,
 		Logger: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	if f.config != "" {
-		cfg, err := config.Load(f.config)
+		cfg, err := config.Load(f.config, e.registry().Config(false))
 		if err != nil {
 			return o, err
 		}

@@ -5,15 +5,19 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
-	"github.com/kiosk06/kiosk/drivers/emrtd/testpki"
-	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/firmware/config"
-	"github.com/kiosk06/kiosk/firmware/kiosk"
+	"github.com/kiosk06/kiosk/firmware/hospital"
+	"github.com/kiosk06/kiosk/firmware/parking"
+	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/simrig"
+	"github.com/kiosk06/kiosk/firmware/transit"
 	"github.com/kiosk06/kiosk/ui"
 	"github.com/kiosk06/kiosk/ui/parkingui"
 	"github.com/kiosk06/kiosk/ui/simpanel"
@@ -22,85 +26,138 @@ import (
 // guiBuilt: this binary includes the Fyne UI (built without -tags nogui).
 const guiBuilt = true
 
-// kioskUI returns the window runner for the profile's screens (the hospital
-// kiosk or the parking exit lane), with the simulator panel beside it under
-// --sim; nil (headless) when there is no display.
-func kioskUI(e *env, cfg *config.Config, rig *simrig.Rig, log *slog.Logger) func(context.Context, kiosk.Screens) error {
+// screen runs a profile's screen in a window of a until the window closes
+// or ctx ends.
+type screen func(ctx context.Context, a fyne.App, cfg *config.Config, s profile.Screen) error
+
+// screens are the profiles' screens, one line per profile with a screen of
+// its own (a profile without one — the bus validator — runs headless, and
+// under --sim shows its state on the simulator panel).
+func screens() map[string]screen {
+	return map[string]screen{
+		hospital.Name: hospitalScreen,
+		parking.Name:  parkingScreen,
+	}
+}
+
+// panelState follows a profile's states until ctx ends, showing each as a
+// line; false when s is not the profile's flow.
+type panelState func(ctx context.Context, s profile.Screen, show func(string)) bool
+
+// panelStates are one-line summaries, on the simulator panel, of what a
+// profile without a screen signals.
+func panelStates() map[string]panelState {
+	return map[string]panelState{
+		transit.Name: transitPanelState,
+	}
+}
+
+// kioskUI returns the window runner for what the profile runs: its screen
+// when [ui] enabled, and the simulator panel beside it under --sim with the
+// profile's and the simulated devices' controls; nil (headless) when there
+// is no display.
+func kioskUI(e *env, cfg *config.Config, rig *simrig.Rig, log *slog.Logger) func(context.Context, *profile.Running) error {
 	if e.getenv("DISPLAY") == "" && e.getenv("WAYLAND_DISPLAY") == "" {
 		log.Warn("no display (DISPLAY/WAYLAND_DISPLAY unset): running headless")
 		return nil
 	}
-	return func(ctx context.Context, s kiosk.Screens) error {
+	return func(ctx context.Context, r *profile.Running) error {
+		run, hasScreen := screens()[r.Profile]
+		showScreen := cfg.UI.Enabled && r.Screen != nil && hasScreen
+		if !showScreen && rig == nil {
+			<-ctx.Done()
+			return nil
+		}
 		a := app.NewWithID("vn.kiosk06")
+		var panel *simpanel.Panel
 		if rig != nil {
-			simpanel.New(ctx, a, "kiosk06 — bảng mô phỏng thiết bị", simGroups(rig, cfg.Device.ID)).Window().Show()
+			panel = simpanel.New(ctx, a, "kiosk06 — bảng mô phỏng thiết bị", panelGroups(rig, append(append([]profile.SimGroup(nil), r.Sim...), rig.Controls()...)))
+			if follow, ok := panelStates()[r.Profile]; ok && r.Screen != nil {
+				follow(ctx, r.Screen, func(text string) { fyne.Do(func() { panel.SetState(text) }) })
+			}
+			panel.Window().Show()
 		}
 		var err error
-		switch {
-		case s.Hospital != nil:
-			err = ui.Run(ctx, a, cfg.UI, s.Hospital)
-		case s.Parking != nil:
-			err = parkingui.Run(ctx, a, s.Parking, s.ParkingStates, cfg.UI.Fullscreen)
+		if showScreen {
+			err = run(ctx, a, cfg, r.Screen)
+		} else {
+			err = simpanel.Run(ctx, a, panel)
 		}
-		if errors.Is(err, ui.ErrWindowClosed) || errors.Is(err, parkingui.ErrWindowClosed) {
+		if errors.Is(err, ui.ErrWindowClosed) || errors.Is(err, parkingui.ErrWindowClosed) || errors.Is(err, simpanel.ErrClosed) {
 			return nil
 		}
 		return err
 	}
 }
 
-// simGroups are the simulator panel's buttons: what a patient, a printer or
-// the insurance service can do to the simulated kiosk.
-func simGroups(rig *simrig.Rig, deviceID string) []simpanel.Group {
-	var groups []simpanel.Group
-	if rig.NFC != nil {
-		g := simpanel.Group{Title: "Thẻ CCCD (đầu đọc NFC)"}
-		for _, v := range simrig.Variants {
-			g.Actions = append(g.Actions, simpanel.Action{Label: "Chạm thẻ: " + v.String(), Do: func(context.Context) error { return rig.TapCard(testpki.Adult, v, 0) }})
+func hospitalScreen(ctx context.Context, a fyne.App, cfg *config.Config, s profile.Screen) error {
+	f, ok := profile.FlowOf[hospital.State, hospital.Intent](s)
+	if !ok {
+		return fmt.Errorf("gui: the hospital profile's screen is %T", s)
+	}
+	return ui.Run(ctx, a, cfg.UI, f)
+}
+
+func parkingScreen(ctx context.Context, a fyne.App, cfg *config.Config, s profile.Screen) error {
+	f, ok := profile.FlowOf[parking.State, parking.Intent](s)
+	lane, isLane := f.(parkingui.Lane)
+	if !ok || !isLane {
+		return fmt.Errorf("gui: the parking profile's screen is %T", s)
+	}
+	states, unsub := f.Subscribe()
+	defer unsub()
+	return parkingui.Run(ctx, a, lane, states, cfg.UI.Fullscreen)
+}
+
+// transitPanelState follows the validator's state: its lights, buzzer and
+// last message, for the panel's state line.
+func transitPanelState(ctx context.Context, s profile.Screen, show func(string)) bool {
+	f, ok := profile.FlowOf[transit.State, profile.NoIntent](s)
+	if !ok {
+		return false
+	}
+	go func() {
+		states, unsub := f.Subscribe()
+		defer unsub()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case st := <-states:
+				show(transitLine(st))
+			}
 		}
-		if c, err := rig.Card(testpki.Adult, testpki.Genuine); err == nil {
-			// The patient without a QR scan: the kiosk asks for this CAN.
-			g.Actions = append(g.Actions, simpanel.Action{Label: "Chạm thẻ genuine, không quét QR (nhập CAN " + c.CAN + ")",
-				Do: func(context.Context) error { return rig.TapCard(testpki.Adult, testpki.Genuine, 0) }})
+	}()
+	return true
+}
+
+// transitLine is the validator's state in a line: "Đèn xanh ● · Đèn đỏ ○ ·
+// Còi ○ — Mời lên xe – 7.000 ₫".
+func transitLine(st transit.State) string {
+	lamp := func(on bool) string {
+		if on {
+			return "●"
 		}
-		g.Actions = append(g.Actions,
-			simpanel.Action{Label: "Thẻ bị rút giữa chừng", Do: func(context.Context) error { return rig.TapCard(testpki.Adult, testpki.Genuine, 8) }},
-			simpanel.Action{Label: "Rút thẻ ra", Do: func(context.Context) error { rig.RemoveCard(); return nil }})
-		groups = append(groups, g)
+		return "○"
 	}
-	if rig.Scanner != nil {
-		g := simpanel.Group{Title: "Mã QR (máy quét)"}
-		for _, v := range []testpki.Variant{testpki.Genuine, testpki.BACOnly} {
-			g.Actions = append(g.Actions, simpanel.Action{Label: "Quét QR thẻ: " + v.String(), Do: func(context.Context) error { return rig.ScanQR(testpki.Adult, v) }})
+	parts := []string{"Đèn xanh " + lamp(st.Lights.Green), "Đèn đỏ " + lamp(st.Lights.Red), "Còi " + lamp(st.Lights.Buzzer)}
+	line := strings.Join(parts, " · ")
+	if st.Last != nil {
+		line += " — " + st.Last.Message
+	}
+	return line
+}
+
+// panelGroups turns the controls (data) into the panel's buttons, each
+// running its commands on the rig.
+func panelGroups(rig *simrig.Rig, groups []profile.SimGroup) []simpanel.Group {
+	out := make([]simpanel.Group, 0, len(groups))
+	for _, g := range groups {
+		pg := simpanel.Group{Title: g.Title}
+		for _, a := range g.Actions {
+			pg.Actions = append(pg.Actions, simpanel.Action{Label: a.Label, Do: func(ctx context.Context) error { return rig.Run(ctx, a) }})
 		}
-		g.Actions = append(g.Actions, simpanel.Action{Label: "Quét mã VNeID (không hỗ trợ)", Do: func(context.Context) error { return rig.Scanner.Scan("https://vneid.gov.vn/qr/placeholder") }})
-		groups = append(groups, g)
+		out = append(out, pg)
 	}
-	if fp := rig.Fingerprint; fp != nil {
-		groups = append(groups, simpanel.Group{Title: "Vân tay", Actions: []simpanel.Action{
-			{Label: "Đặt ngón tay của chủ thẻ", Do: func(context.Context) error { fp.Touch("holder-right-index", 3); return nil }},
-			{Label: "Đặt ngón tay người khác", Do: func(context.Context) error { fp.Touch("someone-else", 3); return nil }},
-			{Label: "Nhấc ngón tay", Do: func(context.Context) error { fp.LiftFinger(); return nil }},
-		}})
-	}
-	if pr := rig.Printer; pr != nil {
-		groups = append(groups, simpanel.Group{Title: "Máy in", Actions: []simpanel.Action{
-			{Label: "Giấy bình thường", Do: func(context.Context) error { pr.SetPaper(escpos.PaperOK); pr.SetCover(false); return nil }},
-			{Label: "Sắp hết giấy", Do: func(context.Context) error { pr.SetPaper(escpos.PaperNearEnd); return nil }},
-			{Label: "Hết giấy", Do: func(context.Context) error { pr.SetPaper(escpos.PaperEnd); return nil }},
-			{Label: "Mở nắp máy in", Do: func(context.Context) error { pr.SetCover(true); return nil }},
-		}})
-	}
-	if rig.Payments != nil {
-		groups = append(groups, simpanel.Group{Title: "Thanh toán VietQR", Actions: []simpanel.Action{
-			{Label: "Xác nhận chuyển khoản", Do: func(context.Context) error { _, err := rig.PayPending(deviceID); return err }},
-		}})
-	}
-	if b := rig.BHYT; b != nil {
-		groups = append(groups, simpanel.Group{Title: "Cổng BHYT", Actions: []simpanel.Action{
-			{Label: "BHYT hoạt động", Do: func(context.Context) error { b.SetOutage(false); return nil }},
-			{Label: "BHYT mất kết nối", Do: func(context.Context) error { b.SetOutage(true); return nil }},
-		}})
-	}
-	return groups
+	return out
 }

@@ -24,6 +24,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kiosk06/kiosk/firmware/profile"
+
 	// The zone database as a fallback (about 450 kB): kioskd keeps local
 	// time (ticket numbers reset at local midnight, tariffs by hour) and a
 	// board image without the tzdata package would otherwise refuse every
@@ -45,6 +47,16 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	// profiles are the device profiles this kioskd runs (nil: profiles()).
+	profiles *profile.Registry
+}
+
+// registry returns the profiles this kioskd runs.
+func (e *env) registry() *profile.Registry {
+	if e.profiles == nil {
+		return profiles()
+	}
+	return e.profiles
 }
 
 // command is one subcommand (or diag tool).
@@ -55,7 +67,7 @@ type command struct {
 }
 
 func main() {
-	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, profiles: profiles()}
 	os.Exit(dispatch(context.Background(), e, os.Args[1:]))
 }
 

@@ -1,16 +1,18 @@
-package config
+package transit
 
 import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"path/filepath"
 	"time"
+
+	"github.com/kiosk06/kiosk/firmware/config"
 )
 
-// Transit is the [transit] section: the bus validator (firmware/transit).
-// Zero values take the defaults below when the section is validated, so a
-// file only writes what differs.
-type Transit struct {
+// Section is the [transit] table of the configuration: the bus validator's
+// route, fares, rules and lists. Zero values take the defaults below when
+// the section is validated, so a file only writes what differs.
+type Section struct {
 	// Route is the route this validator rides on; Fares maps route ids to
 	// the flat fare in VND and must contain Route.
 	Route string           `toml:"route" expect:"the route id this validator serves, e.g. \"47\""`
@@ -27,17 +29,17 @@ type Transit struct {
 	// AllowUID lets a fixed (non-random) chip UID serve as a token.
 	AllowUID bool `toml:"allow_uid"`
 	// RepeatWindow suppresses a second charge for the same token.
-	RepeatWindow Duration `toml:"repeat_window" expect:"a duration such as \"2m\""`
+	RepeatWindow config.Duration `toml:"repeat_window" expect:"a duration such as \"2m\""`
 	// MaxTapsPerDay and MaxValuePerDay bound what one token may ride unpaid
 	// per day while the validator decides offline (0 = default 20 / 100000).
 	MaxTapsPerDay  int   `toml:"max_taps_per_day" expect:"a positive number of taps"`
 	MaxValuePerDay int64 `toml:"max_value_per_day" expect:"a positive amount in VND"`
 	// ListsURL is the base URL of the list service (default uplink.base_url);
 	// ListsPublicKey the base64 Ed25519 key the lists are signed with.
-	ListsURL       string   `toml:"lists_url" expect:"an https:// URL"`
-	ListsPublicKey string   `toml:"lists_public_key" expect:"a base64 Ed25519 public key (32 bytes)"`
-	ListsDir       string   `toml:"lists_dir" expect:"a directory (default DATA_DIR/lists)"`
-	SyncInterval   Duration `toml:"sync_interval" expect:"a duration such as \"5m\""`
+	ListsURL       string          `toml:"lists_url" expect:"an https:// URL"`
+	ListsPublicKey string          `toml:"lists_public_key" expect:"a base64 Ed25519 public key (32 bytes)"`
+	ListsDir       string          `toml:"lists_dir" expect:"a directory (default DATA_DIR/lists)"`
+	SyncInterval   config.Duration `toml:"sync_interval" expect:"a duration such as \"5m\""`
 	// Screen: a small text screen is fitted.
 	Screen bool `toml:"screen"`
 
@@ -50,14 +52,18 @@ type Transit struct {
 	ListsTokenFile string `toml:"lists_token_file" expect:"a file path holding the list service's bearer token"`
 }
 
-// transitDefaults are applied to zero fields of [transit].
-var transitDefaults = Transit{
-	ElderlyAge: 60, ChildAge: 6, RepeatWindow: Duration(2 * time.Minute),
-	MaxTapsPerDay: 20, MaxValuePerDay: 100_000, SyncInterval: Duration(5 * time.Minute),
-}
+// Defaults of [transit], applied to zero fields.
+const (
+	defaultElderlyAge     = 60
+	defaultChildAge       = 6
+	defaultRepeatWindow   = 2 * time.Minute
+	defaultMaxTapsPerDay  = 20
+	defaultMaxValuePerDay = 100_000
+	defaultSyncInterval   = 5 * time.Minute
+)
 
 // KeyFile returns the token key path, defaulting under dataDir.
-func (t Transit) KeyFile(dataDir string) string {
+func (t Section) KeyFile(dataDir string) string {
 	if t.TokenKeyFile != "" {
 		return t.TokenKeyFile
 	}
@@ -65,7 +71,7 @@ func (t Transit) KeyFile(dataDir string) string {
 }
 
 // ListsPath returns the list directory, defaulting under dataDir.
-func (t Transit) ListsPath(dataDir string) string {
+func (t Section) ListsPath(dataDir string) string {
 	if t.ListsDir != "" {
 		return t.ListsDir
 	}
@@ -73,7 +79,7 @@ func (t Transit) ListsPath(dataDir string) string {
 }
 
 // PublicKey decodes ListsPublicKey (nil when empty or invalid).
-func (t Transit) PublicKey() ed25519.PublicKey {
+func (t Section) PublicKey() ed25519.PublicKey {
 	b, err := base64.StdEncoding.DecodeString(t.ListsPublicKey)
 	if err != nil || len(b) != ed25519.PublicKeySize {
 		return nil
@@ -81,41 +87,47 @@ func (t Transit) PublicKey() ed25519.PublicKey {
 	return ed25519.PublicKey(b)
 }
 
-// validate fills defaults and checks the section.
-func (t *Transit) validate(v *validator) {
-	d := transitDefaults
+// BackendURLs implements config.SectionURLs: the list service's URL is
+// held to the https:// rule.
+func (t *Section) BackendURLs() []config.BackendURL {
+	return []config.BackendURL{{Key: "lists_url", URL: t.ListsURL}}
+}
+
+// Validate implements config.Section: it fills defaults and checks the
+// section.
+func (t *Section) Validate(v *config.Validator) {
 	if t.ElderlyAge == 0 {
-		t.ElderlyAge = d.ElderlyAge
+		t.ElderlyAge = defaultElderlyAge
 	}
 	if t.ChildAge == 0 {
-		t.ChildAge = d.ChildAge
+		t.ChildAge = defaultChildAge
 	}
 	if t.RepeatWindow == 0 {
-		t.RepeatWindow = d.RepeatWindow
+		t.RepeatWindow = config.Duration(defaultRepeatWindow)
 	}
 	if t.MaxTapsPerDay == 0 {
-		t.MaxTapsPerDay = d.MaxTapsPerDay
+		t.MaxTapsPerDay = defaultMaxTapsPerDay
 	}
 	if t.MaxValuePerDay == 0 {
-		t.MaxValuePerDay = d.MaxValuePerDay
+		t.MaxValuePerDay = defaultMaxValuePerDay
 	}
 	if t.SyncInterval == 0 {
-		t.SyncInterval = d.SyncInterval
+		t.SyncInterval = config.Duration(defaultSyncInterval)
 	}
 	for r, f := range t.Fares {
-		v.check(f >= 0 && r != "", "transit.fares."+r, f, "a non-negative fare in VND")
+		v.Check(f >= 0 && r != "", "fares."+r, f, "a non-negative fare in VND")
 	}
 	if t.Route != "" {
 		_, ok := t.Fares[t.Route]
-		v.check(ok, "transit.route", t.Route, "a route listed in transit.fares")
+		v.Check(ok, "route", t.Route, "a route listed in transit.fares")
 	}
-	v.check(t.ElderlyAge == -1 || t.ElderlyAge > 0 && t.ElderlyAge < 150, "transit.elderly_age", t.ElderlyAge, "an age in years, or -1")
-	v.check(t.ChildAge == -1 || t.ChildAge > 0 && t.ChildAge < 150, "transit.child_age", t.ChildAge, "an age in years, or -1")
-	v.check(t.RepeatWindow.D() >= time.Second, "transit.repeat_window", t.RepeatWindow.D().String(), "at least \"1s\"")
-	v.check(t.MaxTapsPerDay > 0, "transit.max_taps_per_day", t.MaxTapsPerDay, "a positive number of taps")
-	v.check(t.MaxValuePerDay > 0, "transit.max_value_per_day", t.MaxValuePerDay, "a positive amount in VND")
-	v.check(t.SyncInterval.D() >= 10*time.Second, "transit.sync_interval", t.SyncInterval.D().String(), "at least \"10s\"")
+	v.Check(t.ElderlyAge == -1 || t.ElderlyAge > 0 && t.ElderlyAge < 150, "elderly_age", t.ElderlyAge, "an age in years, or -1")
+	v.Check(t.ChildAge == -1 || t.ChildAge > 0 && t.ChildAge < 150, "child_age", t.ChildAge, "an age in years, or -1")
+	v.Check(t.RepeatWindow.D() >= time.Second, "repeat_window", t.RepeatWindow, "at least \"1s\"")
+	v.Check(t.MaxTapsPerDay > 0, "max_taps_per_day", t.MaxTapsPerDay, "a positive number of taps")
+	v.Check(t.MaxValuePerDay > 0, "max_value_per_day", t.MaxValuePerDay, "a positive amount in VND")
+	v.Check(t.SyncInterval.D() >= 10*time.Second, "sync_interval", t.SyncInterval, "at least \"10s\"")
 	if t.ListsPublicKey != "" {
-		v.check(t.PublicKey() != nil, "transit.lists_public_key", t.ListsPublicKey, "a base64 Ed25519 public key (32 bytes)")
+		v.Check(t.PublicKey() != nil, "lists_public_key", t.ListsPublicKey, "a base64 Ed25519 public key (32 bytes)")
 	}
 }

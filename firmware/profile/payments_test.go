@@ -1,4 +1,4 @@
-package kiosk
+package profile
 
 import (
 	"bytes"
@@ -33,8 +33,8 @@ import (
 const payAccount = "0011001234567"
 
 // payEnv is a device configuration with a checksum key file, for
-// startPayments.
-func payEnv(t *testing.T) (*env, []byte) {
+// StartPayments.
+func payEnv(t *testing.T) (*Env, []byte) {
 	t.Helper()
 	dir := t.TempDir()
 	key := []byte("9a0b1c2d3e4f5061728394a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f")
@@ -46,7 +46,7 @@ func payEnv(t *testing.T) (*env, []byte) {
 	cfg.Device.ID, cfg.Device.DataDir = "kiosk-pay-1", dir
 	cfg.Payments.ConfirmKeyFile, cfg.Payments.MaxAge, cfg.Payments.ClockSkew = kf, config.Duration(5*time.Minute), config.Duration(2*time.Minute)
 	cfg.Payments.Timeout = config.Duration(5 * time.Second)
-	return &env{cfg: cfg, log: slog.New(slog.DiscardHandler), m: metrics.New()}, key
+	return &Env{Config: cfg, Log: slog.New(slog.DiscardHandler), Metrics: metrics.New()}, key
 }
 
 func payConfig(base string) session.Config {
@@ -54,10 +54,10 @@ func payConfig(base string) session.Config {
 		PollInitial: 10 * time.Millisecond, PollMax: 20 * time.Millisecond}
 }
 
-func stopAll(t *testing.T, parts []component) {
+func stopAll(t *testing.T, parts []Component) {
 	t.Helper()
 	for _, c := range parts {
-		if err := c.stop(context.Background()); err != nil {
+		if err := c.Stop(context.Background()); err != nil {
 			t.Error(err)
 		}
 	}
@@ -82,14 +82,14 @@ func TestPaymentClientTLSAndToken(t *testing.T) {
 	e, key := payEnv(t)
 	fake := sessionfake.New(sessionfake.Options{Key: key, Account: payAccount, Token: "pay-token-1", TLS: true})
 	defer fake.Close()
-	ca := filepath.Join(e.cfg.Device.DataDir, "ca.pem")
+	ca := filepath.Join(e.Config.Device.DataDir, "ca.pem")
 	if err := os.WriteFile(ca, fake.CertPEM(), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
 
 	// Without the CA the back-end's certificate is not trusted: no reply at all.
-	mgr, parts, err := startPayments(ctx, e, payConfig(fake.URL()), &session.MemoryRecorder{}, nil)
+	mgr, parts, err := StartPayments(ctx, *e, payConfig(fake.URL()), &session.MemoryRecorder{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,9 +100,9 @@ func TestPaymentClientTLSAndToken(t *testing.T) {
 	}
 	stopAll(t, parts)
 
-	e.cfg.Payments.CAFile, e.cfg.Payments.Token = ca, "pay-token-1"
-	e.m = metrics.New() // a process starts its payments once
-	mgr, parts, err = startPayments(ctx, e, payConfig(fake.URL()), &session.MemoryRecorder{}, nil)
+	e.Config.Payments.CAFile, e.Config.Payments.Token = ca, "pay-token-1"
+	e.Metrics = metrics.New() // a process starts its payments once
+	mgr, parts, err = StartPayments(ctx, *e, payConfig(fake.URL()), &session.MemoryRecorder{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,9 +122,9 @@ func TestPaymentClientTLSAndToken(t *testing.T) {
 	}
 }
 
-func scrape(e *env) string {
+func scrape(e *Env) string {
 	rec := httptest.NewRecorder()
-	e.m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	e.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	b, _ := io.ReadAll(rec.Body)
 	return string(b)
 }
@@ -169,7 +169,7 @@ func TestPaymentPushListener(t *testing.T) {
 	ctx := context.Background()
 	addr := freeAddr(t)
 
-	_, parts, err := startPayments(ctx, e, payConfig(fake.URL()), &session.MemoryRecorder{}, nil)
+	_, parts, err := StartPayments(ctx, *e, payConfig(fake.URL()), &session.MemoryRecorder{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,10 +182,10 @@ func TestPaymentPushListener(t *testing.T) {
 	}
 	stopAll(t, parts)
 
-	certPEM, cert, keyFile := selfSigned(t, e.cfg.Device.DataDir)
-	e.cfg.Payments.PushListen, e.cfg.Payments.PushCert, e.cfg.Payments.PushKey = addr, cert, keyFile
-	e.m = metrics.New()
-	mgr, parts, err := startPayments(ctx, e, payConfig(fake.URL()), &session.MemoryRecorder{}, nil)
+	certPEM, cert, keyFile := selfSigned(t, e.Config.Device.DataDir)
+	e.Config.Payments.PushListen, e.Config.Payments.PushCert, e.Config.Payments.PushKey = addr, cert, keyFile
+	e.Metrics = metrics.New()
+	mgr, parts, err := StartPayments(ctx, *e, payConfig(fake.URL()), &session.MemoryRecorder{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

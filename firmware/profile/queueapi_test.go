@@ -1,4 +1,4 @@
-package kiosk
+package profile
 
 import (
 	"bufio"
@@ -123,19 +123,19 @@ func TestServeQueueAPI(t *testing.T) {
 		IssuePerMinute: 1, IssueBurst: 2, IssueDailyCap: 50, RequestsPerSecond: 100, StreamsPerClient: 2,
 		Clients: []config.QueueClient{{Name: "kiosk-sanh", Role: "kiosk", TokenFile: "kiosk.token"}}}
 	var logs logBuffer
-	e := &env{cfg: cfg, log: slog.New(slog.NewJSONHandler(&logs, nil)), m: metrics.New()}
+	e := &Env{Config: cfg, Log: slog.New(slog.NewJSONHandler(&logs, nil)), Metrics: metrics.New()}
 	eng, err := queue.Open(context.Background(), queue.Config{Services: []queue.Service{{Code: "A", Name: "Khám", Counters: []string{"1"}}}}, &queue.MemoryJournal{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := serveQueueAPI(eng, e)
+	c, err := serveQueueAPI(eng, *e)
 	if err != nil {
 		t.Fatal(err)
 	}
 	stopped := false
 	defer func() {
 		if !stopped {
-			c.stop(context.Background())
+			c.Stop(context.Background())
 		}
 	}()
 	if !strings.Contains(logs.String(), "certificate expires soon") {
@@ -176,7 +176,7 @@ func TestServeQueueAPI(t *testing.T) {
 		t.Fatalf("%d numbers taken, want 2", b.Services[0].LastIssued)
 	}
 	rec := httptest.NewRecorder()
-	e.m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	e.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	for _, want := range []string{`kiosk_queue_api_refusals{reason="issue_rate"} 2`, `kiosk_queue_api_client_refusals{client="kiosk-sanh"} 2`} {
 		if !strings.Contains(rec.Body.String(), want) {
 			t.Errorf("metrics lack %s", want)
@@ -199,7 +199,7 @@ func TestServeQueueAPI(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	stopped = true
-	if err := c.stop(ctx); err != nil || time.Since(start) > time.Second {
+	if err := c.Stop(ctx); err != nil || time.Since(start) > time.Second {
 		t.Fatalf("stop with an open stream: %v after %v", err, time.Since(start))
 	}
 }
@@ -222,12 +222,12 @@ func TestServeQueueAPIRefuses(t *testing.T) {
 	} {
 		cfg := config.Default()
 		cfg.Queue = tc.q
-		c, err := serveQueueAPI(eng, &env{cfg: cfg, log: slog.New(slog.DiscardHandler), m: metrics.New()})
+		c, err := serveQueueAPI(eng, Env{Config: cfg, Log: slog.New(slog.DiscardHandler), Metrics: metrics.New()})
 		if !errors.Is(err, tc.want) {
 			t.Errorf("%s: %v, want %v", name, err, tc.want)
 		}
 		if err == nil {
-			c.stop(context.Background())
+			c.Stop(context.Background())
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package kiosk
+package profile
 
 import (
 	"context"
@@ -20,7 +20,7 @@ import (
 
 // errQueuePlainHTTP refuses plain HTTP where the configuration did not
 // allow it (config check refuses such a file first).
-var errQueuePlainHTTP = errors.New("kiosk: queue API: plain HTTP on a network address needs allow_insecure_http; configure tls_cert and tls_key")
+var errQueuePlainHTTP = errors.New("profile: queue API: plain HTTP on a network address needs allow_insecure_http; configure tls_cert and tls_key")
 
 // serveQueueAPI serves the queue API (queue/queueapi) on [queue]
 // api_listen: HTTPS with the configured certificate, or plain HTTP only
@@ -29,23 +29,23 @@ var errQueuePlainHTTP = errors.New("kiosk: queue API: plain HTTP on a network ad
 // which must be private to the service and hold a strong token; any
 // problem stops the kiosk with an error naming it. Refusals are exported
 // as the queue_api_refusals and queue_api_client_refusals metrics.
-func serveQueueAPI(eng *queue.Engine, e *env) (component, error) {
-	q := e.cfg.Queue
-	clients, err := queueClients(q, e.cfg.File, os.Getenv("CREDENTIALS_DIRECTORY"))
+func serveQueueAPI(eng *queue.Engine, e Env) (Component, error) {
+	q := e.Config.Queue
+	clients, err := queueClients(q, e.Config.File, os.Getenv("CREDENTIALS_DIRECTORY"))
 	if err != nil {
-		return component{}, err
+		return Component{}, err
 	}
 	var tlsCfg *tls.Config
 	switch {
 	case q.TLSCert != "":
 		if tlsCfg, err = queueapi.ServerTLS(q.TLSCert, q.TLSKey, q.ClientCA); err != nil {
-			return component{}, fmt.Errorf("kiosk: queue API: %w", err)
+			return Component{}, fmt.Errorf("profile: queue API: %w", err)
 		}
-		checkCertExpiry(e.log, tlsCfg.Certificates[0].Leaf, time.Now())
-	case !q.PlainHTTPAllowed(e.cfg.InsecureHTTPAllowed()):
-		return component{}, fmt.Errorf("%w (%s)", errQueuePlainHTTP, q.APIListen)
+		checkCertExpiry(e.Log, tlsCfg.Certificates[0].Leaf, time.Now())
+	case !q.PlainHTTPAllowed(e.Config.InsecureHTTPAllowed()):
+		return Component{}, fmt.Errorf("%w (%s)", errQueuePlainHTTP, q.APIListen)
 	case !q.APIOnLoopback():
-		e.log.Warn("queue API serves plain HTTP on a network address: tokens cross the network in clear (allow_insecure_http)", "listen", q.APIListen)
+		e.Log.Warn("queue API serves plain HTTP on a network address: tokens cross the network in clear (allow_insecure_http)", "listen", q.APIListen)
 	}
 	api, err := queueapi.New(eng, queueapi.Config{
 		Clients:           clients,
@@ -53,18 +53,18 @@ func serveQueueAPI(eng *queue.Engine, e *env) (component, error) {
 		RequestsPerSecond: q.RequestsPerSecond,
 		StreamsPerClient:  q.StreamsPerClient,
 		ResetAt:           q.ResetOffset(),
-		Location:          e.cfg.Device.Location(),
-		Logger:            e.log,
+		Location:          e.Config.Device.Location(),
+		Logger:            e.Log,
 	})
 	if err != nil {
-		return component{}, fmt.Errorf("kiosk: queue API: %w", err)
+		return Component{}, fmt.Errorf("profile: queue API: %w", err)
 	}
-	_ = e.m.LabeledGauge("queue_api_refusals", "Queue API requests refused since start, by reason.", "reason", api.Refusals)
-	_ = e.m.LabeledGauge("queue_api_client_refusals", "Queue API requests refused since start, by client name.", "client", api.RefusalsByClient)
+	_ = e.Metrics.LabeledGauge("queue_api_refusals", "Queue API requests refused since start, by reason.", "reason", api.Refusals)
+	_ = e.Metrics.LabeledGauge("queue_api_client_refusals", "Queue API requests refused since start, by client name.", "client", api.RefusalsByClient)
 
 	ln, err := net.Listen("tcp", q.APIListen)
 	if err != nil {
-		return component{}, fmt.Errorf("kiosk: queue API: %w", err)
+		return Component{}, fmt.Errorf("profile: queue API: %w", err)
 	}
 	// Event streams end with base, so a stop does not wait on them.
 	base, cancel := context.WithCancel(context.Background())
@@ -76,9 +76,9 @@ func serveQueueAPI(eng *queue.Engine, e *env) (component, error) {
 		MaxHeaderBytes:    16 << 10,
 		BaseContext:       func(net.Listener) context.Context { return base },
 		// Handshake failures and plain HTTP sent to the TLS port.
-		ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
+		ErrorLog: slog.NewLogLogger(e.Log.Handler(), slog.LevelDebug),
 	}
-	e.log.Info("queue API listening", "listen", ln.Addr().String(), "tls", tlsCfg != nil,
+	e.Log.Info("queue API listening", "listen", ln.Addr().String(), "tls", tlsCfg != nil,
 		"client_certificates", q.ClientCA != "", "clients", len(clients))
 	go func() {
 		var err error
@@ -88,10 +88,10 @@ func serveQueueAPI(eng *queue.Engine, e *env) (component, error) {
 			err = srv.Serve(ln)
 		}
 		if !errors.Is(err, http.ErrServerClosed) {
-			e.log.Error("queue API stopped", "err", err)
+			e.Log.Error("queue API stopped", "err", err)
 		}
 	}()
-	return component{"queue API", func(ctx context.Context) error {
+	return Component{"queue API", func(ctx context.Context) error {
 		cancel()
 		return srv.Shutdown(ctx)
 	}}, nil
@@ -113,18 +113,18 @@ func queueClients(q config.Queue, cfgFile, credDir string) ([]queueapi.Client, e
 		}
 		tok, err := queueapi.ReadTokenFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("kiosk: queue client %s: %w", c.Name, err)
+			return nil, fmt.Errorf("profile: queue client %s: %w", c.Name, err)
 		}
 		role, err := queueapi.ParseRole(c.Role)
 		if err != nil {
-			return nil, fmt.Errorf("kiosk: queue client %s: %w", c.Name, err)
+			return nil, fmt.Errorf("profile: queue client %s: %w", c.Name, err)
 		}
 		qc := queueapi.Client{Name: c.Name, Token: tok, Role: role, Counters: c.Counters,
 			Limits: queueapi.IssueLimits{PerMinute: c.IssuePerMinute, Burst: c.IssueBurst, DailyCap: c.IssueDailyCap}}
 		for _, p := range c.Priorities {
 			pr, err := queue.ParsePriority(p)
 			if err != nil {
-				return nil, fmt.Errorf("kiosk: queue client %s: %w", c.Name, err)
+				return nil, fmt.Errorf("profile: queue client %s: %w", c.Name, err)
 			}
 			qc.Priorities = append(qc.Priorities, pr)
 		}

@@ -1,0 +1,228 @@
+package hospital
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/kiosk06/kiosk/drivers/escpos"
+	"github.com/kiosk06/kiosk/drivers/fingerprint"
+	"github.com/kiosk06/kiosk/firmware/bhyt"
+	"github.com/kiosk06/kiosk/firmware/config"
+	"github.com/kiosk06/kiosk/firmware/his"
+	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/profile"
+	"github.com/kiosk06/kiosk/firmware/records"
+	"github.com/kiosk06/kiosk/firmware/store"
+	"github.com/kiosk06/kiosk/firmware/tickets"
+	"github.com/kiosk06/kiosk/payments/session"
+)
+
+// Name is the profile's name: [device] profile = "hospital" and its
+// [hospital] table.
+const Name = "hospital"
+
+// Profile is the hospital self-registration kiosk as a device profile
+// (firmware/profile): it starts the queue, the printer (and the ticket
+// dispenser when a button is fitted), the BHYT and HIS clients, VietQR
+// prepayment, the fingerprint holder check and the card acquisition, and
+// runs the Flow as the profile's Screen.
+type Profile struct{}
+
+var (
+	_ profile.Profile   = Profile{}
+	_ profile.Simulated = Profile{}
+)
+
+// Name implements profile.Profile.
+func (Profile) Name() string { return Name }
+
+// Section implements profile.Profile: the [hospital] table.
+func (Profile) Section() config.Section { return &Section{} }
+
+// Start implements profile.Profile.
+func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, error) {
+	cfg := e.Config
+	sec, ok := e.Section.(*Section)
+	if !ok {
+		return nil, fmt.Errorf("hospital: the [hospital] section is %T", e.Section)
+	}
+	r := &profile.Running{Records: RecordKinds()}
+
+	eng, qc, err := profile.StartQueue(ctx, e)
+	r.Add(qc...)
+	if err != nil {
+		return r, err
+	}
+	printer, err := e.Devices.Printer()
+	if err != nil {
+		return r, err
+	}
+	if printer == nil {
+		return r, errors.New("hospital: the hospital profile needs [devices.printer] for queue tickets")
+	}
+	header := tickets.Header{Name: sec.Name, Address: sec.Address, Phone: sec.Phone}
+
+	if c, err := profile.StartDispenser(ctx, e, eng, printer, header, sec.DefaultQueue); err != nil {
+		return r, err
+	} else if c != nil {
+		r.Add(*c)
+	}
+
+	insurance, err := insuranceChecker(e)
+	if err != nil {
+		return r, err
+	}
+	if cfg.HIS.BaseURL == "" {
+		return r, errors.New("hospital: the hospital profile needs [his] base_url")
+	}
+	hisToken, err := profile.Secret(cfg.HIS.Token, cfg.HIS.TokenFile)
+	if err != nil {
+		return r, fmt.Errorf("hospital: his token: %w", err)
+	}
+	hisClient, err := his.New(his.Config{BaseURL: cfg.HIS.BaseURL, Token: hisToken, Timeout: cfg.HIS.Timeout.D(), Logger: e.Log})
+	if err != nil {
+		return r, err
+	}
+
+	var payments Payments
+	if sec.Prepayment && cfg.Payments.BIN != "" {
+		mgr, c, err := paymentManager(ctx, e, printer, header)
+		r.Add(c...)
+		if err != nil {
+			return r, err
+		}
+		payments = mgr
+	}
+
+	var flow *Flow
+	holder, err := holderVerifier(ctx, e, func(s fingerprint.Step) {
+		if flow != nil {
+			flow.FingerPrompt(FingerStep(s))
+		}
+	})
+	if err != nil {
+		return r, err
+	}
+
+	// A QR alone registers an unverified patient ([hospital]
+	// reject_unverified decides whether they may continue).
+	ident, err := e.Identity(ctx, profile.IdentityNeed{Reader: true, Scanner: true, Verify: true,
+		Policy: identity.Policy{CANWait: sec.CANWait.D(), QRAlone: true}})
+	if err != nil {
+		return r, err
+	}
+
+	hc := Config{
+		DeviceID: cfg.Device.ID, Header: header, Prepayment: payments != nil,
+		Enrol: EnrolPolicy(sec.EnrolOffer), ConsentVersion: sec.ConsentVersion,
+		RejectUnverified: sec.RejectUnverified, HolderAttempts: sec.HolderAttempts, CANAttempts: sec.CANAttempts,
+		IdleTimeout: cfg.UI.IdleTimeout.D(), DefaultQueue: sec.DefaultQueue, ClinicQueues: sec.ClinicQueues,
+		VisitReason: sec.VisitReason, ResumeCheck: sec.ResumeCheck.D(), Location: cfg.Device.Location(), Logger: e.Log,
+	}
+	deps := Deps{Identifier: ident, Insurance: insurance, HIS: hisClient, Queue: eng, Printer: printer,
+		Payments: payments, Recorder: storeRecorder{e.Store}}
+	if holder != nil {
+		deps.Holder = holder
+	}
+	flow, err = New(hc, deps)
+	if err != nil {
+		return r, err
+	}
+	r.Add(profile.Go(ctx, "hospital flow", e.Log, flow.Run))
+	r.Screen = profile.NewScreen[State, Intent](Name, flow)
+	r.Sim = simControls()
+	return r, nil
+}
+
+// RecordKinds are the record kinds the hospital kiosk writes: the flow's,
+// the queue's, the payment sessions' and the holder check's audit.
+func RecordKinds() []string {
+	return []string{KindIdentify, KindHolder, KindInsurance, KindRegistration, KindPayment, KindHelp, KindAbandoned,
+		KindCAN, KindIntent, KindService, records.KindQueueEvent, records.KindPaymentSession, records.KindIdentityHolder}
+}
+
+// insuranceChecker is the BHYT client, or, when no gateway is configured,
+// a checker that always answers "unavailable" so patients go on as
+// fee-paying (the flow's fallback for the ~16% of failed lookups).
+func insuranceChecker(e profile.Env) (InsuranceChecker, error) {
+	b := e.Config.BHYT
+	if b.BaseURL == "" {
+		e.Log.Warn("no [bhyt] gateway configured: patients register as fee-paying")
+		return noInsurance{}, nil
+	}
+	pw, err := profile.Secret(b.Password, b.PasswordFile)
+	if err != nil {
+		return nil, fmt.Errorf("hospital: bhyt password: %w", err)
+	}
+	return bhyt.New(bhyt.Config{BaseURL: b.BaseURL, Username: b.Username, Password: pw,
+		StaffName: b.StaffName, StaffID: b.StaffCCCD, Timeout: b.Timeout.D(), Logger: e.Log})
+}
+
+type noInsurance struct{}
+
+func (noInsurance) Check(ctx context.Context, q bhyt.Query) (bhyt.Result, error) {
+	return bhyt.Result{Meaning: bhyt.DescribeFailure()}, fmt.Errorf("no gateway configured: %w", bhyt.ErrUnavailable)
+}
+
+// paymentManager starts the VietQR sessions of [payments], whose paid
+// sessions print their receipt on the kiosk printer.
+func paymentManager(ctx context.Context, e profile.Env, p *escpos.Printer, h tickets.Header) (*session.Manager, []profile.Component, error) {
+	cfg := e.Config
+	base := cfg.Payments.BaseURL
+	if base == "" {
+		base = cfg.Uplink.BaseURL
+	}
+	return profile.StartPayments(ctx, e, session.Config{DeviceID: cfg.Device.ID, RefPrefix: cfg.Payments.RefPrefix, BIN: cfg.Payments.BIN,
+		Account: cfg.Payments.Account, Name: cfg.Payments.Name, City: cfg.Payments.City, QRTimeout: cfg.Payments.QRTimeout.D(),
+		BaseURL: base}, records.NewSessionRecorder(e.Store), slipPrinter{p, h})
+}
+
+// slipPrinter prints a paid session's receipt on the kiosk printer.
+type slipPrinter struct {
+	p *escpos.Printer
+	h tickets.Header
+}
+
+func (r slipPrinter) PrintReceipt(ctx context.Context, rc session.Receipt) error {
+	_, err := r.p.Print(ctx, tickets.PaymentReceipt(r.h, tickets.Receipt{
+		Title: "BIÊN LAI THANH TOÁN", Lines: []tickets.ReceiptLine{{Name: rc.Purpose, Amount: rc.Amount}},
+		Total: rc.Amount, PaymentRef: rc.Ref, TransactionID: rc.TxnID, PaidAt: rc.PaidAt,
+	}))
+	return err
+}
+
+// holderVerifier opens the fingerprint module (if configured) and the
+// holder binding over the store. nil when there is no module.
+func holderVerifier(ctx context.Context, e profile.Env, prompt func(fingerprint.Step)) (*identity.Holder, error) {
+	mod, err := e.Devices.Fingerprint(ctx)
+	if err != nil || mod == nil {
+		return nil, err
+	}
+	key, err := profile.OperatorKey(e.Config, e.Config.Device.DataDir+"/holder.key", func(p string) ([]byte, error) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		return []byte(strings.TrimSpace(string(b))), nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("hospital: holder key: %w", err)
+	}
+	hs := records.NewHolderStore(e.Store)
+	return identity.NewHolder(mod, hs, hs, identity.HolderOptions{DeviceKey: key, Prompt: prompt})
+}
+
+// storeRecorder appends the flow's records to the store; it returns once
+// the record is durable, or the store's error (store.ErrFull on a full
+// disk), on which the flow stops taking patients.
+type storeRecorder struct{ st *store.Store }
+
+func (r storeRecorder) Record(ctx context.Context, rec Record) error {
+	if _, err := records.Append(ctx, r.st, rec.At, rec.Payload, rec.Personal); err != nil {
+		return fmt.Errorf("hospital: record %s: %w", rec.Kind(), err)
+	}
+	return nil
+}
