@@ -277,3 +277,29 @@ func rawClient(t *testing.T, b *mqttbroker.Broker, name, clientID string) mqtt.C
 	t.Cleanup(func() { c.Disconnect(100) })
 	return c
 }
+
+// FuzzMQTTAck feeds hostile ack messages and reply bodies to the parsers a
+// backend (or anyone who reached the ack topic) controls: no panic, and an
+// ack reaches only the batch it names.
+func FuzzMQTTAck(f *testing.F) {
+	f.Add([]byte(`{"store_epoch":"0123456789abcdef0123456789abcdef","first_seq":1,"last_seq":3,"status":200,"acked_through":3,"time":"2026-11-22T08:00:00Z"}`))
+	f.Add([]byte(`{"heartbeat":"2026-11-22T08:00:00Z","status":200}`))
+	f.Add([]byte(`{"status":"x"}`))
+	f.Add([]byte(`[`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		tr := &MQTT{dev: device, log: quiet(), waiters: map[waitKey]chan ackReceived{}}
+		k := waitKey{epoch: "0123456789abcdef0123456789abcdef", first: 1, last: 3}
+		ch := make(chan ackReceived, 1)
+		tr.waiters[k] = ch
+		tr.onAck(raw)
+		select {
+		case a := <-ch:
+			if a.msg.Epoch != k.epoch || a.msg.First != 1 || a.msg.Last != 3 || a.msg.Heartbeat != "" {
+				t.Fatalf("ack %+v delivered to batch %+v", a.msg, k)
+			}
+			_, _ = classify(a.msg.Status, a.raw, k.epoch)
+		default:
+		}
+		_, _ = serverTime(raw, string(raw))
+	})
+}
