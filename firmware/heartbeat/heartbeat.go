@@ -53,7 +53,7 @@ type Devices interface {
 
 // Board is a Devices the components write to: the kiosk registers each
 // configured device, and a monitor (the printer's paper poll, say) Sets
-// its state. Safe for concurrent use.
+// its state. Safe for concurrent use; a nil *Board ignores writes.
 type Board struct {
 	mu    sync.Mutex
 	devs  map[string]Device
@@ -65,6 +65,9 @@ func NewBoard() *Board { return &Board{devs: map[string]Device{}} }
 
 // Register adds a configured device in StateUnknown (a later Set wins).
 func (b *Board) Register(role, driver string) {
+	if b == nil {
+		return
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if _, ok := b.devs[role]; !ok {
@@ -74,6 +77,9 @@ func (b *Board) Register(role, driver string) {
 
 // Set records role's state now.
 func (b *Board) Set(role, state, detail string) {
+	if b == nil {
+		return
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	d := b.devs[role]
@@ -84,6 +90,9 @@ func (b *Board) Set(role, state, detail string) {
 // SetPaper records the receipt printer's paper state (ok, near_end, end,
 // cover_open, offline).
 func (b *Board) SetPaper(state string) {
+	if b == nil {
+		return
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.paper = state
@@ -91,6 +100,9 @@ func (b *Board) SetPaper(state string) {
 
 // DeviceHealth implements Devices, by role.
 func (b *Board) DeviceHealth() []Device {
+	if b == nil {
+		return nil
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	out := make([]Device, 0, len(b.devs))
@@ -103,6 +115,9 @@ func (b *Board) DeviceHealth() []Device {
 
 // Paper returns the printer's paper state ("" when no printer reported).
 func (b *Board) Paper() string {
+	if b == nil {
+		return ""
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.paper

@@ -18,6 +18,8 @@ import (
 
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/devices"
+	"github.com/kiosk06/kiosk/firmware/downlink"
+	"github.com/kiosk06/kiosk/firmware/heartbeat"
 	"github.com/kiosk06/kiosk/firmware/metrics"
 	"github.com/kiosk06/kiosk/firmware/sdnotify"
 )
@@ -95,8 +97,14 @@ func Run(ctx context.Context, opt Options) error {
 	}
 	parts = append(parts, component{"store", func(context.Context) error { return st.Close() }})
 	parts = append(parts, startPurge(ctx, st, log))
-	if cfg.Uplink.BaseURL != "" {
-		up, err := startUplink(ctx, cfg, st, m, log)
+	// Issue 22: the heartbeat reports board (device health, paper); the
+	// downlink's config/lists/update handlers register on down.
+	board, down := heartbeat.NewBoard(), downlink.NewMux(log)
+	for role, spec := range cfg.Devices {
+		board.Register(role, spec.Driver)
+	}
+	if cfg.Uplink.Configured() {
+		up, err := startUplink(ctx, cfg, st, m, board, down, log)
 		if err != nil {
 			_ = stopAll()
 			return err
@@ -109,7 +117,7 @@ func Run(ctx context.Context, opt Options) error {
 	if opt.Pins == nil {
 		opt.Pins = devices.NewPins()
 	}
-	flows, screens, err := startProfile(ctx, &env{cfg: cfg, log: log, store: st, m: m, pins: opt.Pins})
+	flows, screens, err := startProfile(ctx, &env{cfg: cfg, log: log, store: st, m: m, pins: opt.Pins, health: board, down: down})
 	parts = append(parts, flows...)
 	if err != nil {
 		_ = stopAll()

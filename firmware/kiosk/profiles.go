@@ -15,6 +15,8 @@ import (
 	"github.com/kiosk06/kiosk/drivers/scanner"
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/devices"
+	"github.com/kiosk06/kiosk/firmware/downlink"
+	"github.com/kiosk06/kiosk/firmware/heartbeat"
 	"github.com/kiosk06/kiosk/firmware/hospital"
 	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/metrics"
@@ -30,6 +32,10 @@ type env struct {
 	store *store.Store
 	m     *metrics.Metrics
 	pins  *devices.Pins
+	// health is what the heartbeat reports of each device (nil: nothing);
+	// down is the downlink stream handlers register on (issue 22).
+	health *heartbeat.Board
+	down   *downlink.Mux
 }
 
 // goComponent runs f until its context is cancelled; stop waits for it.
