@@ -31,12 +31,12 @@ func mqttConfig(t *testing.T, dir, dataDir string, b *mqttbroker.Broker) string 
 	cert, key := b.Client(mqttDevice)
 	cfg := string(raw)
 	for old, repl := range map[string]string{
-		`data_dir = "./var"`:                      fmt.Sprintf("data_dir = %q", dataDir),
-		`key_file = "./var/seal.key"`:             fmt.Sprintf("key_file = %q", filepath.Join(dataDir, "seal.key")),
-		`listen = "127.0.0.1:9406"`:               `listen = ""`,
-		`format = "auto"`:                         `format = "text"`,
+		`data_dir = "./var"`:                       fmt.Sprintf("data_dir = %q", dataDir),
+		`key_file = "./var/seal.key"`:              fmt.Sprintf("key_file = %q", filepath.Join(dataDir, "seal.key")),
+		`listen = "127.0.0.1:9406"`:                `listen = ""`,
+		`format = "auto"`:                          `format = "text"`,
 		"[uplink]\nbase_url = \"\"        # empty": fmt.Sprintf("[uplink]\ntransport = \"mqtt\"\nbroker_url = %q\nclient_cert = %q\nclient_key = %q\nca_file = %q\ntimeout = \"2s\"\nheartbeat_interval = \"1s\"\n# was: base_url empty", b.URL, cert, key, b.CAFile),
-		`interval = "2s"`:                         `interval = "200ms"`,
+		`interval = "2s"`:                          `interval = "200ms"`,
 	} {
 		if !strings.Contains(cfg, old) {
 			t.Fatalf("sim.toml no longer has %q", old)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -302,4 +303,40 @@ func FuzzMQTTAck(f *testing.F) {
 		}
 		_, _ = serverTime(raw, string(raw))
 	})
+}
+
+// TestMQTTSharedSubscription: two backend instances share the devices'
+// batches through $share/backend/… (docs/PROTOCOL.md, "A broker cluster
+// for a province") over one dedupe store; every record is stored once and
+// both instances did part of the work.
+func TestMQTTSharedSubscription(t *testing.T) {
+	names := []string{"kiosk06-backend-a", "kiosk06-backend-b"} // one certificate per instance
+	b := mqttbroker.Start(t, mqttbroker.Options{ACL: mqttbroker.ACLFor(names...)})
+	shared := collector.New(collector.Options{Logger: quiet()})
+	var backends []*mqttcollector.Collector
+	for _, name := range names {
+		cert, key := b.Client(name)
+		mc, err := mqttcollector.Start(mqttcollector.Options{BrokerURL: b.URL, CAFile: b.CAFile, CertFile: cert, KeyFile: key,
+			ClientID: name, Group: "backend", Collector: shared, Logger: quiet()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer mc.Close()
+		backends = append(backends, mc)
+	}
+	s := newStore(t)
+	fill(t, s, 2000)
+	u := mqttUploader(t, s, b, func(o *Options) { o.MaxRecords = 20 })
+	until(t, 10*time.Second, "connected", connected(u))
+	if _, err := u.Drain(context.Background()); err != nil {
+		t.Fatalf("%v\n%s", err, b.Log())
+	}
+	wantSeqs(t, shared.Seqs(device), 2000)
+	a, c := backends[0].MQTTStats().Batches, backends[1].MQTTStats().Batches
+	if a == 0 || c == 0 || shared.Stats().Stored != 2000 {
+		t.Fatalf("batches per instance %d and %d; collector %+v", a, c, shared.Stats())
+	}
+	if strings.Contains(b.Log(), "already connected") {
+		t.Fatalf("backend instances took each other's session over:\n%s", b.Log())
+	}
 }

@@ -37,25 +37,38 @@ import (
 // the ACL gives the backend's rights.
 const Backend = "kiosk06-backend"
 
-// ACL is the kiosk06 access control list for Mosquitto. %u is the client
-// certificate's CN (use_identity_as_username), which is also the client id
-// (use_username_as_clientid), so a device can neither reach another
-// device's topics nor take over its session.
-const ACL = `# kiosk06 MQTT ACL (docs/PROTOCOL.md, "MQTT")
-user ` + Backend + `
+// ACL is the kiosk06 access control list for Mosquitto with one backend
+// (ACLFor(Backend)).
+var ACL = ACLFor(Backend)
+
+// ACLFor is the kiosk06 access control list for Mosquitto, with the
+// backend's rights for each of backends (certificate CNs: every backend
+// instance needs its own, or they take each other's session over). %u is
+// the client certificate's CN (use_identity_as_username), which is also
+// the client id (use_username_as_clientid), so a device can neither reach
+// another device's topics nor take over its session.
+func ACLFor(backends ...string) string {
+	var b strings.Builder
+	b.WriteString("# kiosk06 MQTT ACL (docs/PROTOCOL.md, \"MQTT\")\n")
+	for _, name := range backends {
+		b.WriteString("user " + name + `
 topic read kiosk06/v1/+/records
 topic read kiosk06/v1/+/heartbeat
 topic read kiosk06/v1/+/presence
 topic write kiosk06/v1/+/ack
 topic write kiosk06/v1/+/down/#
 
-# every device: its own topics, nothing else
+`)
+	}
+	b.WriteString(`# every device: its own topics, nothing else
 pattern write kiosk06/v1/%u/records
 pattern write kiosk06/v1/%u/heartbeat
 pattern write kiosk06/v1/%u/presence
 pattern read kiosk06/v1/%u/ack
 pattern read kiosk06/v1/%u/down/#
-`
+`)
+	return b.String()
+}
 
 // Options configure a broker.
 type Options struct {
