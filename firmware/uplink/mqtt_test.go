@@ -340,3 +340,49 @@ func TestMQTTSharedSubscription(t *testing.T) {
 		t.Fatalf("backend instances took each other's session over:\n%s", b.Log())
 	}
 }
+
+// fakeMessage is an inbound MQTT message for onMessage.
+type fakeMessage struct {
+	topic   string
+	payload []byte
+}
+
+func (m fakeMessage) Duplicate() bool   { return false }
+func (m fakeMessage) Qos() byte         { return 1 }
+func (m fakeMessage) Retained() bool    { return false }
+func (m fakeMessage) Topic() string     { return m.topic }
+func (m fakeMessage) MessageID() uint16 { return 1 }
+func (m fakeMessage) Payload() []byte   { return m.payload }
+func (m fakeMessage) Ack()              {}
+
+// TestMQTTDownlinkTopics: only the device's own down/{kind} topics reach
+// the handlers, whatever a misconfigured broker delivers.
+func TestMQTTDownlinkTopics(t *testing.T) {
+	mux := downlink.NewMux(quiet())
+	var got []string
+	for _, k := range downlink.Kinds {
+		if err := mux.Handle(context.Background(), k, func(_ context.Context, m downlink.Message) error {
+			got = append(got, string(m.Kind)+":"+string(m.Payload))
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr := &MQTT{dev: device, log: quiet(), waiters: map[waitKey]chan ackReceived{}, opts: MQTTOptions{Downlink: mux}}
+	tr.ctx = context.Background()
+	for _, topic := range []string{
+		Topic("kiosk-other-02", "down/config"),  // another device's
+		Topic(device+"x", "down/config"),        // a device whose id extends ours
+		Topic(device, "down/shell"),             // no such kind
+		Topic(device, "down/config/extra"),      // too deep
+		Topic(device, "records"),                // not a downlink
+		"kiosk06/v2/" + device + "/down/config", // another protocol version
+		Topic(device, "down/config"),            // ours
+		Topic(device, "down/update"),            // ours
+	} {
+		tr.onMessage(nil, fakeMessage{topic: topic, payload: []byte("p")})
+	}
+	if fmt.Sprint(got) != "[config:p update:p]" {
+		t.Fatalf("handlers got %v", got)
+	}
+}
