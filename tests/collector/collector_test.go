@@ -221,3 +221,16 @@ func TestHeartbeatEndpoint(t *testing.T) {
 		t.Fatalf("heartbeats counted as record requests: %+v", c.Stats())
 	}
 }
+
+func FuzzAcceptHeartbeat(f *testing.F) {
+	f.Add([]byte(`{"device_id":"d1","time":"2026-11-22T08:00:00.5Z"}`))
+	f.Add([]byte(`{"device_id":"d2","time":"2026-11-22T08:00:00Z"}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		c := New(Options{})
+		err := c.AcceptHeartbeat("d1", "mqtt", body) // must not panic
+		if (err == nil) != (len(c.Heartbeats("d1")) == 1) {
+			t.Fatalf("accepted %v but kept %d", err == nil, len(c.Heartbeats("d1")))
+		}
+	})
+}
