@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
@@ -118,6 +119,10 @@ func NewMQTT(o MQTTOptions) (*MQTT, error) {
 	u, err := url.Parse(o.BrokerURL)
 	if err != nil || u.Host == "" || (u.Scheme != "mqtts" && u.Scheme != "mqtt") {
 		return nil, fmt.Errorf("uplink: mqtt: broker URL %q: want mqtts://host:port", o.BrokerURL)
+	}
+	if u.Port() == "" { // the IANA ports: 8883 for MQTT over TLS, 1883 plain
+		u.Host = net.JoinHostPort(u.Hostname(), map[string]string{"mqtts": "8883", "mqtt": "1883"}[u.Scheme])
+		o.BrokerURL = u.String()
 	}
 	if o.KeepAlive <= 0 {
 		o.KeepAlive = 30 * time.Second

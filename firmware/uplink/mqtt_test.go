@@ -386,3 +386,34 @@ func TestMQTTDownlinkTopics(t *testing.T) {
 		t.Fatalf("handlers got %v", got)
 	}
 }
+
+func TestMQTTBrokerURL(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		// Loopback only: NewMQTT starts dialling at once.
+		{"mqtts://127.0.0.1", "mqtts://127.0.0.1:8883"},
+		{"mqtts://[::1]", "mqtts://[::1]:8883"},
+		{"mqtts://127.0.0.1:9883", "mqtts://127.0.0.1:9883"},
+		{"mqtt://127.0.0.1", "mqtt://127.0.0.1:1883"},
+		{"https://127.0.0.1", ""},
+		{"mqtts://", ""},
+	} {
+		tr, err := NewMQTT(MQTTOptions{BrokerURL: tc.in, DeviceID: device, Logger: quiet(), MaxReconnect: time.Second})
+		if tc.want == "" {
+			if err == nil {
+				tr.Close()
+				t.Errorf("%s accepted", tc.in)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tc.in, err)
+		}
+		if tr.opts.BrokerURL != tc.want {
+			t.Errorf("%s: dials %s, want %s", tc.in, tr.opts.BrokerURL, tc.want)
+		}
+		tr.Close()
+	}
+	if _, err := NewMQTT(MQTTOptions{BrokerURL: "mqtts://b:8883", DeviceID: "a/+", Logger: quiet()}); err == nil {
+		t.Error("a device id with topic wildcards accepted")
+	}
+}
