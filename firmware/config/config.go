@@ -33,6 +33,7 @@ package config
 import (
 	_ "embed"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -155,9 +156,16 @@ func (c *Config) KeyInDataDir() bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
-// Uplink is the [uplink] section: the store-and-forward uploader.
+// Uplink is the [uplink] section: the store-and-forward uploader, the
+// heartbeat and (MQTT) the downlink.
 type Uplink struct {
-	BaseURL    string   `toml:"base_url" expect:"an https:// URL, or empty to stay offline"`
+	// Transport carries protocol v1: "https" (POST to base_url) or "mqtt"
+	// (the broker at broker_url; docs/PROTOCOL.md, "MQTT").
+	Transport string `toml:"transport" expect:"https or mqtt"`
+	BaseURL   string `toml:"base_url" expect:"an https:// URL, or empty to stay offline"`
+	// BrokerURL is the MQTT broker (transport "mqtt"); the client
+	// certificate below is the device's identity there.
+	BrokerURL  string   `toml:"broker_url" expect:"an mqtts://host:port URL"`
 	Token      string   `toml:"token" expect:"a bearer token string"`
 	TokenFile  string   `toml:"token_file" expect:"a file path holding the bearer token"`
 	ClientCert string   `toml:"client_cert" expect:"a PEM certificate file path"`
@@ -165,6 +173,23 @@ type Uplink struct {
 	CAFile     string   `toml:"ca_file" expect:"a PEM CA bundle file path"`
 	Interval   Duration `toml:"interval" expect:"a duration such as \"10s\""`
 	Timeout    Duration `toml:"timeout" expect:"a duration such as \"30s\""`
+	// HeartbeatInterval is how often the inventory snapshot goes out.
+	HeartbeatInterval Duration `toml:"heartbeat_interval" expect:"a duration such as \"5m\""`
+}
+
+// Uplink transports.
+const (
+	TransportHTTPS = "https"
+	TransportMQTT  = "mqtt"
+)
+
+// Configured reports whether the section names a backend: records stay on
+// the device otherwise.
+func (u Uplink) Configured() bool {
+	if u.Transport == TransportMQTT {
+		return u.BrokerURL != ""
+	}
+	return u.BaseURL != ""
 }
 
 // UI is the [ui] section.
@@ -192,9 +217,10 @@ type Metrics struct {
 // Default returns the configuration every file starts from.
 func Default() *Config {
 	return &Config{
-		Device:   Device{Timezone: "Asia/Ho_Chi_Minh", DataDir: "/var/lib/kiosk06"},
-		Store:    Store{MaxRecords: 1_000_000, Retention: Duration(7 * 24 * time.Hour), MinFreeMB: 16},
-		Uplink:   Uplink{Interval: Duration(10 * time.Second), Timeout: Duration(30 * time.Second)},
+		Device: Device{Timezone: "Asia/Ho_Chi_Minh", DataDir: "/var/lib/kiosk06"},
+		Store:  Store{MaxRecords: 1_000_000, Retention: Duration(7 * 24 * time.Hour), MinFreeMB: 16},
+		Uplink: Uplink{Transport: TransportHTTPS, Interval: Duration(10 * time.Second), Timeout: Duration(30 * time.Second),
+			HeartbeatInterval: Duration(5 * time.Minute)},
 		Devices:  map[string]DeviceSpec{},
 		Identity: Identity{TrustDir: "/etc/kiosk06/trust", ReadTimeout: Duration(15 * time.Second)},
 		UI:       UI{Enabled: true, Orientation: "portrait", Language: "vi", IdleTimeout: Duration(90 * time.Second)},
@@ -337,7 +363,7 @@ func (v *validator) notUsed(key string, why string) {
 func (c *Config) validate(v *validator, profiles []string) {
 	c.Device.validate(v, profiles)
 	c.Store.validate(v)
-	c.Uplink.validate(v)
+	c.Uplink.validate(v, c.InsecureHTTPAllowed())
 	c.validateDevices(v)
 	c.Identity.validate(v)
 	c.UI.validate(v)
@@ -400,11 +426,26 @@ func (s Store) validate(v *validator) {
 	v.check(s.MinFreeMB >= 1, "store.min_free_mb", s.MinFreeMB, "at least 1 (MiB kept free for acknowledgements)")
 }
 
-func (u Uplink) validate(v *validator) {
+func (u Uplink) validate(v *validator, insecureOK bool) {
 	v.check(u.Token == "" || u.TokenFile == "", "uplink.token_file", u.TokenFile, "either token or token_file, not both")
 	v.check((u.ClientCert == "") == (u.ClientKey == ""), "uplink.client_key", u.ClientKey, "client_cert and client_key together")
 	v.check(u.Interval.D() >= 100*time.Millisecond, "uplink.interval", u.Interval.D().String(), "at least \"100ms\"")
 	v.check(u.Timeout.D() >= time.Second, "uplink.timeout", u.Timeout.D().String(), "at least \"1s\"")
+	v.check(u.HeartbeatInterval.D() >= time.Second, "uplink.heartbeat_interval", u.HeartbeatInterval.D().String(), "at least \"1s\"")
+	v.check(oneOf(u.Transport, TransportHTTPS, TransportMQTT), "uplink.transport", u.Transport, "https or mqtt")
+	switch {
+	case u.Transport != TransportMQTT:
+		v.check(u.BrokerURL == "", "uplink.broker_url", u.BrokerURL, "empty unless transport = \"mqtt\"")
+	case u.BrokerURL == "":
+		v.check(false, "uplink.broker_url", u.BrokerURL, "an mqtts://host:port URL (transport = \"mqtt\")")
+	default:
+		b, err := url.Parse(u.BrokerURL)
+		ok := err == nil && b.Hostname() != "" && b.Path == "" && (b.Scheme == "mqtts" || (b.Scheme == "mqtt" && insecureOK))
+		v.check(ok, "uplink.broker_url", u.BrokerURL, "an mqtts://host:port URL (plain mqtt:// only under --sim or with [device] allow_insecure_http = true)")
+		// The broker's ACL knows a device by its certificate.
+		v.check(b == nil || b.Scheme != "mqtts" || u.ClientCert != "", "uplink.client_cert", u.ClientCert,
+			"the device's client certificate (its CN is the device id the broker's ACL checks)")
+	}
 }
 
 func (u UI) validate(v *validator) {

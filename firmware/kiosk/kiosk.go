@@ -23,6 +23,8 @@ import (
 
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/devices"
+	"github.com/kiosk06/kiosk/firmware/downlink"
+	"github.com/kiosk06/kiosk/firmware/heartbeat"
 	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/metrics"
 	"github.com/kiosk06/kiosk/firmware/profile"
@@ -114,8 +116,14 @@ func Run(ctx context.Context, opt Options) error {
 	}
 	parts = append(parts, component{"store", func(context.Context) error { return st.Close() }})
 	parts = append(parts, startPurge(ctx, st, log))
-	if cfg.Uplink.BaseURL != "" {
-		up, err := startUplink(ctx, cfg, st, m, log)
+	// Issue 22: the heartbeat reports board (device health, paper); the
+	// downlink's config/lists/update handlers register on down.
+	board, down := heartbeat.NewBoard(), downlink.NewMux(log)
+	for role, spec := range cfg.Devices {
+		board.Register(role, spec.Driver)
+	}
+	if cfg.Uplink.Configured() {
+		up, err := startUplink(ctx, cfg, st, m, board, down, log)
 		if err != nil {
 			_ = stopAll()
 			return err
@@ -128,7 +136,7 @@ func Run(ctx context.Context, opt Options) error {
 	if opt.Pins == nil {
 		opt.Pins = devices.NewPins()
 	}
-	running, flows, err := startProfile(ctx, opt.Profiles, &env{cfg: cfg, log: log, store: st, m: m, pins: opt.Pins, keys: opt.ChipKeys})
+	running, flows, err := startProfile(ctx, opt.Profiles, &env{cfg: cfg, log: log, store: st, m: m, pins: opt.Pins, keys: opt.ChipKeys, health: board, down: down})
 	parts = append(parts, flows...)
 	if err != nil {
 		_ = stopAll()

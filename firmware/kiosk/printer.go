@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/drivers/escpos"
+	"github.com/kiosk06/kiosk/firmware/heartbeat"
 )
 
 // printerStates are the values of the kiosk_printer_paper gauge.
@@ -40,6 +41,12 @@ func monitorPrinter(ctx context.Context, e *env, p *escpos.Printer, interval tim
 		prev := state
 		state = next
 		mu.Unlock()
+		e.health.SetPaper(next)
+		if next == "offline" {
+			e.health.Set("printer", heartbeat.StateFault, "no status reply")
+		} else {
+			e.health.Set("printer", heartbeat.StateOK, "")
+		}
 		if next != prev {
 			if next == "ok" {
 				e.log.Info("printer ready", "state", next)

@@ -8,6 +8,8 @@ import (
 
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/devices"
+	"github.com/kiosk06/kiosk/firmware/downlink"
+	"github.com/kiosk06/kiosk/firmware/heartbeat"
 	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/metrics"
 	"github.com/kiosk06/kiosk/firmware/profile"
@@ -23,6 +25,10 @@ type env struct {
 	pins  *devices.Pins
 	// keys are chip access keys known beforehand (Options.ChipKeys).
 	keys identity.KeyFinder
+	// health is what the heartbeat reports of each device (nil: nothing);
+	// down is the downlink stream handlers register on (issue 22).
+	health *heartbeat.Board
+	down   *downlink.Mux
 }
 
 // goComponent runs f until its context is cancelled; stop waits for it.

@@ -9,7 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kiosk06/kiosk/firmware/buildinfo"
 	"github.com/kiosk06/kiosk/firmware/config"
+	"github.com/kiosk06/kiosk/firmware/downlink"
+	"github.com/kiosk06/kiosk/firmware/heartbeat"
 	"github.com/kiosk06/kiosk/firmware/metrics"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/firmware/uplink"
@@ -120,16 +123,25 @@ func uplinkToken(u config.Uplink) (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
-// startUplink starts the store-and-forward uploader in the background.
-func startUplink(ctx context.Context, cfg *config.Config, st *store.Store, m *metrics.Metrics, log *slog.Logger) (component, error) {
+// startUplink starts the store-and-forward uploader over the configured
+// transport (HTTPS or MQTT, whose downlink messages go to down) and the
+// heartbeat, which reports board's device health, in the background.
+func startUplink(ctx context.Context, cfg *config.Config, st *store.Store, m *metrics.Metrics, board *heartbeat.Board,
+	down *downlink.Mux, log *slog.Logger) (component, error) {
 	token, err := uplinkToken(cfg.Uplink)
 	if err != nil {
 		return component{}, err
 	}
-	up, err := uplink.New(st, uplink.Options{
+	build := buildinfo.Get(false)
+	o := uplink.Options{
 		BaseURL: cfg.Uplink.BaseURL, Token: token, ClientCert: cfg.Uplink.ClientCert, ClientKey: cfg.Uplink.ClientKey,
 		CAFile: cfg.Uplink.CAFile, Interval: cfg.Uplink.Interval.D(), Timeout: cfg.Uplink.Timeout.D(), Logger: log,
-	})
+		Downlink: down, Version: build.Version,
+	}
+	if cfg.Uplink.Transport == config.TransportMQTT {
+		o.BaseURL, o.BrokerURL = "", cfg.Uplink.BrokerURL
+	}
+	up, err := uplink.New(st, o)
 	if err != nil {
 		return component{}, fmt.Errorf("kiosk: uplink: %w", err)
 	}
@@ -140,22 +152,34 @@ func startUplink(ctx context.Context, cfg *config.Config, st *store.Store, m *me
 		}
 		return 0
 	})
+	_ = m.Gauge("clock_offset_seconds", "Backend clock minus this device's clock, estimated from the backend's replies (0 until measured).", func() float64 {
+		return up.Status().Clock.Offset.Seconds()
+	})
 	// Records wait on the device while it is wedged; a restart would not
 	// move the record, so this is an alert, not a watchdog matter.
 	m.Alert("uplink", up.Check)
+	hb := heartbeat.New(heartbeat.Options{Store: st, Uplink: up, Devices: board, Paper: board.Paper,
+		Profile: cfg.Device.Profile, Build: build, Interval: cfg.Uplink.HeartbeatInterval.D(), Logger: log})
 	rctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
+	done := make(chan struct{}, 2)
 	go func() {
-		defer close(done)
+		defer func() { done <- struct{}{} }()
 		if err := up.Run(rctx); err != nil && !errors.Is(err, context.Canceled) {
 			log.Error("uplink stopped", "err", err)
 		}
 	}()
+	go func() {
+		defer func() { done <- struct{}{} }()
+		_ = hb.Run(rctx, 2*time.Second) // first after the transport had a moment to connect
+	}()
+	log.Info("uplink started", "transport", up.Status().Transport, "heartbeat_interval", cfg.Uplink.HeartbeatInterval.D())
 	return component{"uplink", func(sctx context.Context) error {
 		cancel()
-		select {
-		case <-done:
-		case <-sctx.Done():
+		for range 2 {
+			select {
+			case <-done:
+			case <-sctx.Done():
+			}
 		}
 		return up.Close()
 	}}, nil

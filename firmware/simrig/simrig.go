@@ -72,7 +72,8 @@ type Rig struct {
 	NFC         *pn532sim.Sim
 	Scanner     *scannersim.Sim
 	// Collector is the local protocol-v1 backend started when the config
-	// names no uplink (nil otherwise); CollectorURL is its base URL.
+	// names no uplink and no MQTT broker (nil otherwise); CollectorURL is
+	// its base URL.
 	Collector    *collector.Collector
 	CollectorURL string
 	// BHYTFake and HISFake are the fake social-insurance gateway and
@@ -157,7 +158,8 @@ func Start(ctx context.Context, cfg *config.Config, o Options) (*Rig, error) {
 			return nil, err
 		}
 	}
-	if cfg.Uplink.BaseURL == "" {
+	// An MQTT uplink names its own broker: the local collector speaks HTTPS only.
+	if cfg.Uplink.BaseURL == "" && cfg.Uplink.Transport != config.TransportMQTT {
 		if err := r.startCollector(); err != nil {
 			r.Close()
 			return nil, fmt.Errorf("simrig: collector: %w", err)

@@ -2,12 +2,10 @@ package uplink
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
@@ -245,24 +243,18 @@ func (e *rejectedError) Error() string {
 	return fmt.Sprintf("uplink: backend rejected batch: HTTP %d", e.status)
 }
 
-// post sends one batch and returns acked_through.
+// post sends one batch over the transport and returns acked_through.
 func (u *Uploader) post(ctx context.Context, items []item) (store.Seq, error) {
 	ctx, cancel := context.WithTimeout(ctx, u.opts.Timeout)
 	defer cancel()
-	req, err := u.newRequest(ctx, items)
-	if err != nil {
-		return 0, err
-	}
-	resp, err := u.client.Do(req)
+	b := Batch{DeviceID: u.st.DeviceID(), Epoch: u.st.Epoch(), First: items[0].seq, Last: items[len(items)-1].seq,
+		Body: batchBody(u.st.DeviceID(), u.st.Epoch(), items)}
+	v, err := u.tr.Send(ctx, b)
 	if err != nil {
 		return 0, fmt.Errorf("%w: %v", ErrTransient, err)
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if err != nil {
-		return 0, fmt.Errorf("%w: read reply: %v", ErrTransient, err)
-	}
-	return classify(resp.StatusCode, body, u.st.Epoch())
+	u.noteClock(v)
+	return classify(v.Status, v.Body, b.Epoch)
 }
 
 // classify maps a reply onto acked_through or an error class (protocol v1).
@@ -294,14 +286,14 @@ func classify(status int, body []byte, epoch string) (store.Seq, error) {
 	}
 }
 
-// newRequest builds the POST, gzipped when the body is over 1 KiB.
-func (u *Uploader) newRequest(ctx context.Context, items []item) (*http.Request, error) {
+// batchBody renders the v1 JSON document of a batch.
+func batchBody(device, epoch string, items []item) []byte {
 	var body bytes.Buffer
-	dev, _ := json.Marshal(u.st.DeviceID())
+	dev, _ := json.Marshal(device)
 	body.WriteString(`{"device_id":`)
 	body.Write(dev)
 	body.WriteString(`,"store_epoch":"`)
-	body.WriteString(u.st.Epoch()) // 32 hex digits: nothing to escape
+	body.WriteString(epoch) // 32 hex digits: nothing to escape
 	body.WriteString(`","records":[`)
 	for i, it := range items {
 		if i > 0 {
@@ -310,30 +302,7 @@ func (u *Uploader) newRequest(ctx context.Context, items []item) (*http.Request,
 		body.Write(it.json)
 	}
 	body.WriteString(`]}`)
-	payload, gz := body.Bytes(), false
-	if body.Len() > GzipThreshold {
-		var zb bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&zb, gzip.BestSpeed)
-		if _, err := zw.Write(payload); err != nil {
-			return nil, fmt.Errorf("uplink: gzip: %w", err)
-		}
-		if err := zw.Close(); err != nil {
-			return nil, fmt.Errorf("uplink: gzip: %w", err)
-		}
-		payload, gz = zb.Bytes(), true
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.url, bytes.NewReader(payload))
-	if err != nil {
-		return nil, fmt.Errorf("uplink: request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if gz {
-		req.Header.Set("Content-Encoding", "gzip")
-	}
-	if u.opts.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+u.opts.Token)
-	}
-	return req, nil
+	return body.Bytes()
 }
 
 // backoff returns the wait before retry n (1-based): exponential from

@@ -49,6 +49,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kiosk06/kiosk/firmware/downlink"
 	"github.com/kiosk06/kiosk/firmware/netclient"
 	"github.com/kiosk06/kiosk/firmware/store"
 )
@@ -96,8 +97,12 @@ const (
 
 // Options configure an Uploader.
 type Options struct {
-	BaseURL    string        // e.g. https://collector.example.vn
-	Token      string        // bearer token
+	// BaseURL (protocol v1 over HTTPS, e.g. https://collector.example.vn)
+	// or BrokerURL (protocol v1 over MQTT, mqtts://broker.example.vn:8883):
+	// exactly one, unless Transport is set.
+	BaseURL    string
+	BrokerURL  string
+	Token      string        // bearer token (HTTPS only)
 	ClientCert string        // PEM client certificate (mTLS), optional
 	ClientKey  string        // PEM client key (mTLS), optional
 	CAFile     string        // PEM CA bundle for the server, optional
@@ -110,19 +115,26 @@ type Options struct {
 	MaxBytes   int
 	// HTTPClient replaces the client built from the TLS options (tests).
 	HTTPClient *http.Client
-	Logger     *slog.Logger
+	// Downlink receives the backend's downlink messages (MQTT only); nil
+	// refuses them (they stay queued on the broker).
+	Downlink *downlink.Mux
+	// Version is the firmware version the MQTT presence message names.
+	Version string
+	// Transport replaces the transport built from BaseURL or BrokerURL
+	// (tests, the fleet benchmark).
+	Transport Transport
+	Logger    *slog.Logger
 }
 
 // Uploader drains one store's outbox. Methods are safe for concurrent use,
 // but uploads are serialised.
 type Uploader struct {
-	st     *store.Store
-	opts   Options
-	log    *slog.Logger
-	client *http.Client
-	url    string
-	lock   *os.File
-	kick   chan struct{}
+	st   *store.Store
+	opts Options
+	log  *slog.Logger
+	tr   Transport
+	lock *os.File
+	kick chan struct{}
 
 	mu       sync.Mutex // serialises Drain
 	head     store.Seq  // first record of the batch being tried (0: none)
@@ -145,6 +157,20 @@ type Status struct {
 	HeadFailures int
 	// Rejecting: the quarantine budget is spent (ErrRejecting).
 	Rejecting bool
+	// Transport is "https" or "mqtt".
+	Transport string
+	// Clock is the latest estimate of the device clock's offset from the
+	// backend's (zero Measured: none yet).
+	Clock ClockOffset
+}
+
+// ClockOffset is how far the device's wall clock is behind the backend's,
+// estimated from the backend's time in a reply (docs/PROTOCOL.md, "Clock
+// offset").
+type ClockOffset struct {
+	Offset      time.Duration // backend minus device: positive when the device is slow
+	Uncertainty time.Duration // half the round trip plus half the server time's resolution
+	Measured    time.Time     // device time of the estimate
 }
 
 // Wedged reports an uploader stuck on one record: WedgeAfter failed drains
@@ -156,25 +182,49 @@ func New(st *store.Store, opts Options) (*Uploader, error) {
 	if err := opts.fill(); err != nil {
 		return nil, err
 	}
-	client := opts.HTTPClient
-	if client == nil {
-		var err error
-		if client, err = newClient(opts); err != nil {
-			return nil, err
-		}
-	}
 	lock, err := lockFile(st.Path() + ".uplink.lock")
 	if err != nil {
 		return nil, err
 	}
-	u := &Uploader{st: st, opts: opts, log: opts.Logger, client: client, lock: lock,
-		url:  strings.TrimRight(opts.BaseURL, "/") + "/v1/devices/" + pathEscape(st.DeviceID()) + "/records",
-		kick: make(chan struct{}, 1)}
+	tr := opts.Transport
+	if tr == nil {
+		if tr, err = newTransport(st.DeviceID(), opts); err != nil {
+			lock.Close()
+			return nil, err
+		}
+	}
+	u := &Uploader{st: st, opts: opts, log: opts.Logger, tr: tr, lock: lock, kick: make(chan struct{}, 1)}
+	u.status.Transport = tr.Name()
 	return u, nil
 }
 
+// newTransport builds the transport BaseURL or BrokerURL names.
+func newTransport(deviceID string, o Options) (Transport, error) {
+	if o.BrokerURL != "" {
+		return NewMQTT(MQTTOptions{BrokerURL: o.BrokerURL, DeviceID: deviceID,
+			TLS:      netclient.TLS{CAFile: o.CAFile, ClientCert: o.ClientCert, ClientKey: o.ClientKey},
+			Downlink: o.Downlink, Version: o.Version, Logger: o.Logger})
+	}
+	client := o.HTTPClient
+	if client == nil {
+		var err error
+		if client, err = newClient(o); err != nil {
+			return nil, err
+		}
+	}
+	return newHTTPTransport(client, o.BaseURL, deviceID, o.Token), nil
+}
+
 func (o *Options) fill() error {
-	if !strings.HasPrefix(o.BaseURL, "http://") && !strings.HasPrefix(o.BaseURL, "https://") {
+	switch {
+	case o.Transport != nil:
+	case o.BaseURL != "" && o.BrokerURL != "":
+		return fmt.Errorf("uplink: both a base URL and a broker URL: choose one transport")
+	case o.BrokerURL != "":
+		if !strings.HasPrefix(o.BrokerURL, "mqtts://") && !strings.HasPrefix(o.BrokerURL, "mqtt://") {
+			return fmt.Errorf("uplink: broker URL %q: want mqtts:// (or mqtt://)", o.BrokerURL)
+		}
+	case !strings.HasPrefix(o.BaseURL, "http://") && !strings.HasPrefix(o.BaseURL, "https://"):
 		return fmt.Errorf("uplink: base URL %q: want http:// or https://", o.BaseURL)
 	}
 	def := func(d *time.Duration, v time.Duration) {
@@ -238,8 +288,42 @@ func (u *Uploader) Close() error {
 	}
 	err := u.lock.Close()
 	u.lock = nil
-	u.client.CloseIdleConnections()
-	return err
+	return errors.Join(u.tr.Close(), err)
+}
+
+// Heartbeat sends one inventory snapshot (docs/PROTOCOL.md, "Heartbeat")
+// over the uploader's transport. It does not wait for a drain in progress.
+func (u *Uploader) Heartbeat(ctx context.Context, body []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, u.opts.Timeout)
+	defer cancel()
+	v, err := u.tr.Heartbeat(ctx, u.st.DeviceID(), body)
+	if err != nil {
+		return fmt.Errorf("%w: heartbeat: %v", ErrTransient, err)
+	}
+	u.noteClock(v)
+	switch {
+	case v.Status >= 200 && v.Status < 300:
+		return nil
+	case v.Status == http.StatusUnauthorized || v.Status == http.StatusForbidden || v.Status == http.StatusNotFound:
+		return fmt.Errorf("%w: heartbeat: HTTP %d", ErrAuth, v.Status)
+	}
+	return fmt.Errorf("%w: heartbeat: HTTP %d", ErrTransient, v.Status)
+}
+
+// noteClock keeps the clock offset estimate of a verdict that carried the
+// backend's time, unless a tighter one is recent (within a minute).
+func (u *Uploader) noteClock(v Verdict) {
+	off, unc, ok := v.Offset()
+	if !ok {
+		return
+	}
+	u.statusMu.Lock()
+	defer u.statusMu.Unlock()
+	c := u.status.Clock
+	if !c.Measured.IsZero() && v.Received.Sub(c.Measured) < time.Minute && c.Uncertainty < unc {
+		return
+	}
+	u.status.Clock = ClockOffset{Offset: off, Uncertainty: unc, Measured: v.Received}
 }
 
 // Kick asks Run to upload now (after an Append) instead of at the next interval.

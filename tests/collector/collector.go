@@ -1,6 +1,7 @@
 // Package collector is the reference backend for upload protocol v1
 // (issue 3, issue 15, docs/PROTOCOL.md, firmware/uplink): an http.Handler
-// that accepts POST /v1/devices/{device_id}/records, checks every rule of
+// that accepts POST /v1/devices/{device_id}/records (and .../heartbeat,
+// the device's inventory snapshot), checks every rule of
 // the protocol, dedupes on (device_id, store_epoch, seq) forever — or on a
 // re-homed record's origin — and exposes what it received. A device whose
 // store starts a new epoch is reported (log, Stats.EpochChanges,
@@ -71,6 +72,7 @@ type Stats struct {
 	Conflicts    int // duplicates whose content differed from the first copy
 	Gzipped      int // requests with Content-Encoding: gzip
 	EpochChanges int // batches that started a new store epoch of a known device
+	Heartbeats   int // heartbeats accepted (any transport)
 }
 
 // Epoch is one store epoch of a device, as the collector saw it.
@@ -102,8 +104,9 @@ type key struct {
 
 // device is what the collector holds of one device.
 type device struct {
-	recs   map[key]*Record
-	epochs []*Epoch // in first-seen order
+	recs       map[key]*Record
+	epochs     []*Epoch    // in first-seen order
+	heartbeats []Heartbeat // newest last, at most maxHeartbeats
 }
 
 func (d *device) epoch(e string) *Epoch {
@@ -161,49 +164,92 @@ func fail(code int, format string, args ...any) *httpError {
 	return &httpError{code, fmt.Sprintf(format, args...)}
 }
 
-// ServeHTTP implements protocol v1.
+// ServeHTTP implements protocol v1 over HTTPS: the records endpoint and
+// the heartbeat endpoint. Every reply carries a Date header, which devices
+// use to estimate their clock offset.
 func (c *Collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	device, ok := parsePath(r.URL.Path)
+	device, endpoint, ok := parsePath(r.URL.Path)
 	if !ok {
 		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	if endpoint == "heartbeat" {
+		c.serveHeartbeat(w, r, device)
 		return
 	}
 	c.mu.Lock()
 	c.st.Requests++
 	c.mu.Unlock()
-	b, herr := c.decode(r, device)
-	if herr == nil {
-		herr = c.check(device, b)
-	}
+	raw, herr := c.decode(r)
 	if herr != nil {
-		c.mu.Lock()
-		if herr.code >= 400 && herr.code < 500 {
-			c.st.Rejected++
-		}
-		c.mu.Unlock()
-		c.opts.Logger.Info("collector: rejected batch", "device", device, "status", herr.code, "why", herr.msg)
+		c.reject(device, herr)
 		http.Error(w, herr.msg, herr.code)
 		return
 	}
-	through := c.store(device, b)
+	v := c.Submit(device, raw)
+	if v.Status != http.StatusOK {
+		http.Error(w, v.Why, v.Status)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(w, `{"acked_through":%d,"store_epoch":%q}`, through, b.Epoch)
+	fmt.Fprintf(w, `{"acked_through":%d,"store_epoch":%q,"time":%q}`, v.AckedThrough, v.Epoch, time.Now().UTC().Format(time.RFC3339Nano))
 }
 
-// parsePath extracts device_id from /v1/devices/{device_id}/records.
-func parsePath(p string) (string, bool) {
+// Verdict is the collector's answer to one batch, in protocol v1 terms:
+// the HTTP status and, for 200, acked_through and the batch's epoch.
+type Verdict struct {
+	Status       int
+	AckedThrough int64
+	Epoch        string
+	Why          string // for a refusal: which rule the batch broke
+}
+
+// Submit checks and stores one batch (the uncompressed JSON body) of
+// device, whatever carried it: ServeHTTP for protocol v1 over HTTPS, the
+// MQTT collector for protocol v1 over MQTT.
+func (c *Collector) Submit(device string, raw []byte) Verdict {
+	if len(raw) > MaxBodyBytes {
+		return c.reject(device, fail(http.StatusRequestEntityTooLarge, "body over %d bytes", MaxBodyBytes))
+	}
+	var b batch
+	if err := json.NewDecoder(bytes.NewReader(raw)).Decode(&b); err != nil {
+		return c.reject(device, fail(http.StatusBadRequest, "json: %v", err))
+	}
+	if herr := c.check(device, &b); herr != nil {
+		return c.reject(device, herr)
+	}
+	return Verdict{Status: http.StatusOK, AckedThrough: c.store(device, &b), Epoch: b.Epoch}
+}
+
+// reject counts and logs a refused batch.
+func (c *Collector) reject(device string, herr *httpError) Verdict {
+	c.mu.Lock()
+	if herr.code >= 400 && herr.code < 500 {
+		c.st.Rejected++
+	}
+	c.mu.Unlock()
+	c.opts.Logger.Info("collector: rejected batch", "device", device, "status", herr.code, "why", herr.msg)
+	return Verdict{Status: herr.code, Why: herr.msg}
+}
+
+// parsePath extracts device_id and the endpoint ("records" or
+// "heartbeat") from /v1/devices/{device_id}/{endpoint}.
+func parsePath(p string) (string, string, bool) {
 	rest, ok := strings.CutPrefix(p, "/v1/devices/")
 	if !ok {
-		return "", false
+		return "", "", false
 	}
-	id, ok := strings.CutSuffix(rest, "/records")
-	if !ok || id == "" || strings.Contains(id, "/") {
-		return "", false
+	id, endpoint, ok := strings.Cut(rest, "/")
+	if !ok || id == "" || (endpoint != "records" && endpoint != "heartbeat") {
+		return "", "", false
 	}
-	return id, true
+	return id, endpoint, true
 }
 
-func (c *Collector) decode(r *http.Request, device string) (*batch, *httpError) {
+// decode applies the HTTP rules (method, token, content type and
+// encoding, size) and returns the uncompressed body.
+func (c *Collector) decode(r *http.Request) ([]byte, *httpError) {
 	if r.Method != http.MethodPost {
 		return nil, fail(http.StatusMethodNotAllowed, "POST only")
 	}
@@ -235,12 +281,7 @@ func (c *Collector) decode(r *http.Request, device string) (*batch, *httpError) 
 	if len(raw) > MaxBodyBytes {
 		return nil, fail(http.StatusRequestEntityTooLarge, "body over %d bytes", MaxBodyBytes)
 	}
-	var b batch
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(&b); err != nil {
-		return nil, fail(http.StatusBadRequest, "json: %v", err)
-	}
-	return &b, nil
+	return raw, nil
 }
 
 // check applies the batch rules of protocol v1; any failure rejects the
@@ -284,11 +325,7 @@ func (c *Collector) check(device string, b *batch) *httpError {
 // the highest seq of the batch (every record of it is now stored).
 func (c *Collector) store(id string, b *batch) int64 {
 	c.mu.Lock()
-	d := c.devs[id]
-	if d == nil {
-		d = &device{recs: map[key]*Record{}}
-		c.devs[id] = d
-	}
+	d := c.dev(id)
 	var changed *[2]Epoch
 	ep := d.epoch(b.Epoch)
 	if ep == nil {
@@ -343,6 +380,16 @@ func (c *Collector) store(id string, b *batch) int64 {
 		}
 	}
 	return b.Records[len(b.Records)-1].Seq
+}
+
+// dev returns the state of device id, creating it. c.mu is held.
+func (c *Collector) dev(id string) *device {
+	d := c.devs[id]
+	if d == nil {
+		d = &device{recs: map[key]*Record{}}
+		c.devs[id] = d
+	}
+	return d
 }
 
 // Records returns the stored records of device: epoch by epoch in the

@@ -3,11 +3,13 @@ package collector
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 const (
@@ -80,8 +82,19 @@ func TestDedupeAndGzip(t *testing.T) {
 	zw.Close()
 	for range 2 {
 		w := post(t, c, "/v1/devices/d1/records", zb.String(), map[string]string{"Content-Encoding": "gzip"})
-		if w.Code != 200 || w.Body.String() != `{"acked_through":2,"store_epoch":"`+epochA+`"}` {
+		var reply struct {
+			AckedThrough int64  `json:"acked_through"`
+			Epoch        string `json:"store_epoch"`
+			Time         string `json:"time"`
+		}
+		if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &reply) != nil || reply.AckedThrough != 2 || reply.Epoch != epochA {
 			t.Fatalf("%d %s", w.Code, w.Body.String())
+		}
+		if at, err := time.Parse(time.RFC3339Nano, reply.Time); err != nil || time.Since(at).Abs() > time.Minute {
+			t.Fatalf("reply time %q: %v", reply.Time, err)
+		}
+		if _, err := http.ParseTime(w.Header().Get("Date")); err != nil {
+			t.Fatalf("Date header %q: %v", w.Header().Get("Date"), err)
 		}
 	}
 	st := c.Stats()
@@ -172,6 +185,52 @@ func FuzzServeHTTP(f *testing.F) {
 		w := post(t, c, "/v1/devices/d1/records", string(body), nil) // must not panic
 		if w.Code == 200 && c.Stats().Stored == 0 {
 			t.Fatalf("200 without storing anything")
+		}
+	})
+}
+
+func TestHeartbeatEndpoint(t *testing.T) {
+	const hb = `{"device_id":"d1","time":"2026-11-22T08:00:00.5Z","uptime_s":12}`
+	tests := []struct {
+		name, path, body string
+		hdr              map[string]string
+		want             int
+	}{
+		{"ok", "/v1/devices/d1/heartbeat", hb, nil, 200},
+		{"no token", "/v1/devices/d1/heartbeat", hb, map[string]string{"Authorization": ""}, 401},
+		{"other device", "/v1/devices/d2/heartbeat", hb, nil, 400},
+		{"not an object", "/v1/devices/d1/heartbeat", `[1]`, nil, 400},
+		{"bad time", "/v1/devices/d1/heartbeat", `{"device_id":"d1","time":"now"}`, nil, 400},
+		{"too big", "/v1/devices/d1/heartbeat", `{"device_id":"d1","x":"` + strings.Repeat("a", MaxHeartbeatBytes) + `"}`, nil, 400},
+		{"unknown endpoint", "/v1/devices/d1/beat", hb, nil, 404},
+	}
+	c := New(Options{Token: "tok"})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := post(t, c, tt.path, tt.body, tt.hdr)
+			if w.Code != tt.want {
+				t.Fatalf("%s: %d %s, want %d", tt.path, w.Code, w.Body.String(), tt.want)
+			}
+		})
+	}
+	hbs := c.Heartbeats("d1")
+	if len(hbs) != 1 || string(hbs[0].Body) != hb || hbs[0].Via != "https" || c.Stats().Heartbeats != 1 {
+		t.Fatalf("heartbeats %+v, stats %+v", hbs, c.Stats())
+	}
+	if c.Stats().Requests != 0 {
+		t.Fatalf("heartbeats counted as record requests: %+v", c.Stats())
+	}
+}
+
+func FuzzAcceptHeartbeat(f *testing.F) {
+	f.Add([]byte(`{"device_id":"d1","time":"2026-11-22T08:00:00.5Z"}`))
+	f.Add([]byte(`{"device_id":"d2","time":"2026-11-22T08:00:00Z"}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		c := New(Options{})
+		err := c.AcceptHeartbeat("d1", "mqtt", body) // must not panic
+		if (err == nil) != (len(c.Heartbeats("d1")) == 1) {
+			t.Fatalf("accepted %v but kept %d", err == nil, len(c.Heartbeats("d1")))
 		}
 	})
 }
