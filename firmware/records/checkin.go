@@ -63,8 +63,9 @@ type CheckinAttendance struct {
 	Stamp
 	Session string `json:"session"` // the exam or class session's id (from its list)
 	Outcome string `json:"outcome"` // accepted or refused
-	// refused: wrong_person, not_on_list, already_checked_in, not_genuine,
-	// holder_mismatch
+	// refused: wrong_person (the fingerprint is not the card holder's),
+	// not_on_list, already_checked_in, wrong_room (listed for another
+	// room), not_genuine, unverified
 	Reason string `json:"reason,omitempty"`
 	Room   string `json:"room,omitempty"` // accepted: the candidate's room
 }
@@ -75,7 +76,7 @@ type CheckinGate struct {
 	Site      string `json:"site"`             // the site's id
 	Direction string `json:"direction"`        // entry or exit
 	Outcome   string `json:"outcome"`          // ok or refused
-	Reason    string `json:"reason,omitempty"` // refused: full, not_genuine, not_inside, already_inside
+	Reason    string `json:"reason,omitempty"` // refused: full, already_inside, not_genuine, unverified
 	Occupancy int    `json:"occupancy"`        // people inside after it
 }
 

@@ -218,7 +218,7 @@ func samples() map[string][]sample {
 		records.KindCheckinAttendance: {
 			{"accepted", &records.CheckinAttendance{Stamp: pointStamp, Session: "SH-2026-11-22-S1", Outcome: "accepted", Room: "P03"},
 				records.Personal{records.PersonalName: citizen.Name, records.PersonalIDNumber: citizen.ID, records.PersonalCandidate: citizen.Candidate}},
-			{"impostor", &records.CheckinAttendance{Stamp: pointStamp, Session: "SH-2026-11-22-S1", Outcome: "refused", Reason: "holder_mismatch"},
+			{"impostor", &records.CheckinAttendance{Stamp: pointStamp, Session: "SH-2026-11-22-S1", Outcome: "refused", Reason: "wrong_person"},
 				records.Personal{records.PersonalIDNumber: citizen.ID, records.PersonalCandidate: citizen.Candidate}},
 		},
 		records.KindCheckinGate: {

@@ -222,24 +222,14 @@ func Compute(ctx context.Context, r records.Reader, p Period) (Report, error) {
 	}
 	// Records older than what the store holds are gone; if the oldest it
 	// holds is after the period began, the period's start may be missing.
-	if first, ok, err := firstRecord(ctx, r); err != nil {
-		return Report{}, err
-	} else if ok && first.Seq > 1 && first.CreatedAt.After(p.From) {
-		rep.Complete, rep.CoveredFrom = false, midnight(first.CreatedAt, loc)
+	recs, err := r.Records(ctx, "", 0, 1) // the oldest record the store holds
+	if err != nil {
+		return Report{}, fmt.Errorf("stats: %w", err)
+	}
+	if len(recs) == 1 && recs[0].Seq > 1 && recs[0].CreatedAt.After(p.From) {
+		rep.Complete, rep.CoveredFrom = false, midnight(recs[0].CreatedAt, loc)
 	}
 	return rep, nil
-}
-
-// firstRecord is the oldest record the store holds (any kind).
-func firstRecord(ctx context.Context, r records.Reader) (store.Record, bool, error) {
-	recs, err := r.Records(ctx, "", 0, 1)
-	if err != nil {
-		return store.Record{}, false, fmt.Errorf("stats: %w", err)
-	}
-	if len(recs) == 0 {
-		return store.Record{}, false, nil
-	}
-	return recs[0], true, nil
 }
 
 // count is what one record adds, and when it happened.
