@@ -10,7 +10,8 @@
 // States are published latest-wins: a subscriber's channel holds at most
 // one state and a newer one replaces an unread older one; an unchanged
 // state (reflect.DeepEqual) is not published again, and each published
-// state carries the next sequence number.
+// state carries the next sequence number. The state before Run has
+// sequence 0; Run publishes its first state (sequence 1 or more) at once.
 //
 // It imports only the standard library: no flow, no store, no UI.
 package flowrun
@@ -176,7 +177,8 @@ func (l *Loop[S, I]) Run(ctx context.Context) error {
 	if l.m.Start != nil {
 		l.m.Start()
 	}
-	l.Publish()
+	l.publish(true) // the first state of the run, even if unchanged
+
 	for {
 		select {
 		case <-ctx.Done():
@@ -296,11 +298,13 @@ func (l *Loop[S, I]) After(d time.Duration, f func()) *Timer {
 
 // Publish renders the model and hands the state to every subscriber,
 // unless nothing changed.
-func (l *Loop[S, I]) Publish() {
+func (l *Loop[S, I]) Publish() { l.publish(false) }
+
+func (l *Loop[S, I]) publish(force bool) {
 	s := l.m.Render()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if reflect.DeepEqual(s, l.rendered) {
+	if !force && reflect.DeepEqual(s, l.rendered) {
 		return
 	}
 	l.rendered = s

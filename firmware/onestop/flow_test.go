@@ -222,7 +222,7 @@ func newHarness(t *testing.T, opt *onestopsim.Options, mut func(*Config)) *harne
 	h.cancel = cancel
 	go func() { defer close(h.done); _ = h.f.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-h.done })
-	h.wait("welcome", func(s State) bool { return s.Screen == ScreenWelcome })
+	h.wait("welcome", func(s State) bool { return s.Screen == ScreenWelcome && s.Seq > 0 })
 	return h
 }
 

@@ -11,6 +11,7 @@ const (
 	KindCheckinAttendance = "checkin.attendance"
 	KindCheckinGate       = "checkin.gate"
 	KindCheckinReport     = "checkin.report"
+	KindCheckinService    = "checkin.service"
 )
 
 // CheckinRead is the payload of checkin.read: one card (or QR) read.
@@ -91,6 +92,17 @@ type CheckinReport struct {
 	Complete bool           `json:"complete"`
 	Totals   map[string]int `json:"totals"` // the report's totals by row key
 }
+
+// CheckinService is the payload of checkin.service.
+type CheckinService struct {
+	Stamp
+	State         string `json:"state"`          // "resumed"
+	Since         string `json:"since"`          // when the point stopped, RFC 3339 UTC
+	FailedRecords int    `json:"failed_records"` // records that could not be stored meanwhile
+}
+
+// RecordKind implements Payload.
+func (CheckinService) RecordKind() string { return KindCheckinService }
 
 // RecordKind implements Payload.
 func (CheckinRead) RecordKind() string { return KindCheckinRead }

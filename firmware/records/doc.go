@@ -40,6 +40,7 @@
 //	checkin.attendance     1  firmware/checkin             a candidate accepted against the list, or refused and why
 //	checkin.gate           1  firmware/checkin             an entry or exit, with the occupancy after it
 //	checkin.report         1  firmware/checkin             a statistics report printed or exported
+//	checkin.service        1  firmware/checkin             the point reading again after a store failure
 //	payment.session        1  records.SessionRecorder      a VietQR session's transition (payments/session)
 //	queue.event            1  records.QueueJournal         a queue operation (queue's journal)
 //	identity.holder        1  records.HolderStore          a fingerprint binding's audit (identity.Holder)

@@ -162,6 +162,8 @@ var registry = [...]Kind{
 		Doc: "An entry or exit at a site, with the occupancy after it.", New: func() Payload { return new(CheckinGate) }},
 	{Name: KindCheckinReport, Version: 1, Writer: "firmware/checkin",
 		Doc: "A statistics report printed or exported: its period and totals (no personal data).", New: func() Payload { return new(CheckinReport) }},
+	{Name: KindCheckinService, Version: 1, Writer: "firmware/checkin",
+		Doc: "The check-in point reads again after records could not be stored.", New: func() Payload { return new(CheckinService) }},
 
 	{Name: KindPaymentSession, Version: 1, Writer: "firmware/records (SessionRecorder, for payments/session)",
 		Doc: "One transition of a VietQR payment session (hospital pre-payment, parking exit).", New: func() Payload { return new(PaymentSession) }},

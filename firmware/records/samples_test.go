@@ -231,6 +231,10 @@ func samples() map[string][]sample {
 				Totals: map[string]int{"reads": 412, "genuine": 405, "check_ins": 96, "check_outs": 90}}, nil},
 		},
 
+		records.KindCheckinService: {
+			{"resumed", &records.CheckinService{Stamp: pointStamp, State: "resumed", Since: "2026-11-22T01:12:00Z", FailedRecords: 1}, nil},
+		},
+
 		records.KindPaymentSession: {
 			{"created", &records.PaymentSession{Ref: "K06BVBM7Q2X", Seq: 1, To: "created", At: atICT, Amount: 50000,
 				Payload: "00020101021238570010A000000727012700069704220113VQRQ0001234560208QRIBFTTA53037045405500005802VN62150811K06BVBM7Q2X6304A1B2",
