@@ -25,6 +25,22 @@
 //	parking.refused        1  firmware/parking             an entry or exit refused, and why
 //	parking.report         1  firmware/parking             a shift report printed
 //	transit.tap            1  firmware/transit             the validator's decision on a tap
+//	onestop.signin         1  firmware/onestop             a citizen signed in (card, its QR, the provincial app's QR) or refused
+//	onestop.intent         1  firmware/onestop             a dossier about to be filed, a queue number about to be taken
+//	onestop.dossier        1  firmware/onestop             a dossier filed (code, appointment, fees) or why not
+//	onestop.ticket         1  firmware/onestop             a queue number for the procedure's counter
+//	onestop.lookup         1  firmware/onestop             a citizen looked up their dossiers
+//	onestop.support        1  firmware/onestop             a help-desk call: requested, accepted, cancelled, failed
+//	onestop.abandoned      1  firmware/onestop             a citizen who left before the end
+//	onestop.service        1  firmware/onestop             the kiosk serving again after a store failure
+//	checkin.read           1  firmware/checkin             a card read at a check-in point: verdict
+//	checkin.holder         1  firmware/checkin             the fingerprint holder check's outcome
+//	checkin.lodging        1  firmware/checkin             a guest checked in or out (stay notification data sealed)
+//	checkin.verify         1  firmware/checkin             a customer verified at a pawnshop, notary, security service
+//	checkin.attendance     1  firmware/checkin             a candidate accepted against the list, or refused and why
+//	checkin.gate           1  firmware/checkin             an entry or exit, with the occupancy after it
+//	checkin.report         1  firmware/checkin             a statistics report printed or exported
+//	checkin.service        1  firmware/checkin             the point reading again after a store failure
 //	payment.session        1  records.SessionRecorder      a VietQR session's transition (payments/session)
 //	queue.event            1  records.QueueJournal         a queue operation (queue's journal)
 //	identity.holder        1  records.HolderStore          a fingerprint binding's audit (identity.Holder)

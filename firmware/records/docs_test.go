@@ -203,6 +203,10 @@ func renderDoc(t *testing.T) []byte {
 		{records.PersonalAgentIDNumber, "ID number of who registered on the patient's behalf"},
 		{records.PersonalBHYTCard, "health-insurance (BHYT) card number"}, {records.PersonalPlate, "licence plate"},
 		{records.PersonalFingerprint, "the fingerprint holder binding's hash of the ID number"},
+		{records.PersonalPhone, "a phone number typed on a form"}, {records.PersonalSex, "sex as printed on the card"},
+		{records.PersonalNationality, "nationality as printed on the card"},
+		{records.PersonalAgentName, "name of who acted on the person's behalf (làm hộ)"},
+		{records.PersonalCandidate, "an exam candidate's number (số báo danh)"},
 	} {
 		p("| `%s` | %s |\n", f.name, f.holds)
 	}

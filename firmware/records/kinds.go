@@ -17,10 +17,24 @@ const (
 	PersonalBHYTCard      = "bhyt_card"            // health-insurance card number
 	PersonalAgentIDNumber = "agent_id_number"      // who registered on the patient's behalf
 	PersonalPlate         = "plate"                // licence plate
+	PersonalPhone         = store.FieldPhone       // a phone number typed on a form
+	PersonalSex           = "sex"                  // "Nam" / "Nữ" as printed
+	PersonalNationality   = "nationality"          // quốc tịch as printed
+	PersonalAgentName     = "agent_name"           // who acted on the person's behalf (làm hộ)
+	PersonalCandidate     = "candidate_number"     // an exam candidate's number (số báo danh)
 )
 
 // patient is what the hospital flow seals about the patient (and an agent).
 var patient = []string{PersonalName, PersonalIDNumber, PersonalDateOfBirth, PersonalAddress, PersonalAgentIDNumber}
+
+// citizenFields is what a one-stop record seals about the citizen (and an
+// agent acting for them).
+var citizenFields = []string{PersonalName, PersonalIDNumber, PersonalDateOfBirth, PersonalAddress, PersonalPhone,
+	PersonalAgentIDNumber, PersonalAgentName}
+
+// guestFields is what a lodging record seals: the stay notification's
+// person (Luật Cư trú 2020 Điều 30 khoản 3; docs in firmware/checkin).
+var guestFields = []string{PersonalName, PersonalIDNumber, PersonalDateOfBirth, PersonalSex, PersonalNationality, PersonalAddress}
 
 // Kind is one registered record kind.
 type Kind struct {
@@ -116,6 +130,40 @@ var registry = [...]Kind{
 
 	{Name: KindTransitTap, Version: 1, Writer: "firmware/transit",
 		Doc: "The validator's decision on one tap or QR scan.", New: func() Payload { return new(TransitTap) }},
+
+	{Name: KindOnestopSignIn, Version: 1, Writer: "firmware/onestop", Personal: []string{PersonalName, PersonalIDNumber, PersonalDateOfBirth},
+		Doc: "A citizen signed in (CCCD chip, its QR, or the provincial app's QR), or was refused, and how.", New: func() Payload { return new(OnestopSignIn) }},
+	{Name: KindOnestopIntent, Version: 1, Writer: "firmware/onestop", Personal: citizenFields,
+		Doc: "The kiosk is about to file a dossier or take a queue number; the action starts only once this is durable.", New: func() Payload { return new(OnestopIntent) }},
+	{Name: KindOnestopDossier, Version: 1, Writer: "firmware/onestop", Personal: citizenFields,
+		Doc: "A dossier filed with the one-stop system (its code, appointment, fees), or why it was not.", New: func() Payload { return new(OnestopDossier) }},
+	{Name: KindOnestopTicket, Version: 1, Writer: "firmware/onestop",
+		Doc: "A queue number taken for the counter of a procedure, or the queue's failure.", New: func() Payload { return new(OnestopTicket) }},
+	{Name: KindOnestopLookup, Version: 1, Writer: "firmware/onestop",
+		Doc: "A citizen looked up their dossiers.", New: func() Payload { return new(OnestopLookup) }},
+	{Name: KindOnestopSupport, Version: 1, Writer: "firmware/onestop",
+		Doc: "A call for the help desk: requested, accepted by a staff member, cancelled or failed.", New: func() Payload { return new(OnestopSupport) }},
+	{Name: KindOnestopAbandoned, Version: 1, Writer: "firmware/onestop",
+		Doc: "A citizen left before the end (idle timeout or cancel).", New: func() Payload { return new(OnestopAbandoned) }},
+	{Name: KindOnestopService, Version: 1, Writer: "firmware/onestop",
+		Doc: "The kiosk serves again after records could not be stored.", New: func() Payload { return new(OnestopService) }},
+
+	{Name: KindCheckinRead, Version: 1, Writer: "firmware/checkin",
+		Doc: "A card or QR read at a check-in point: the verdict (the reads and genuine rate of the reports).", New: func() Payload { return new(CheckinRead) }},
+	{Name: KindCheckinHolder, Version: 1, Writer: "firmware/checkin", Personal: []string{PersonalIDNumber},
+		Doc: "The fingerprint holder check's outcome at a check-in point.", New: func() Payload { return new(CheckinHolder) }},
+	{Name: KindCheckinLodging, Version: 1, Writer: "firmware/checkin", Personal: guestFields,
+		Doc: "A guest checked in or out of a lodging (the stay notification's data sealed apart).", New: func() Payload { return new(CheckinLodging) }},
+	{Name: KindCheckinVerify, Version: 1, Writer: "firmware/checkin", Personal: []string{PersonalName, PersonalIDNumber, PersonalDateOfBirth},
+		Doc: "A customer's identity verified (or not) at a pawnshop, notary or security service.", New: func() Payload { return new(CheckinVerify) }},
+	{Name: KindCheckinAttendance, Version: 1, Writer: "firmware/checkin", Personal: []string{PersonalName, PersonalIDNumber, PersonalCandidate},
+		Doc: "An exam candidate or student accepted against the session's list, or refused and why.", New: func() Payload { return new(CheckinAttendance) }},
+	{Name: KindCheckinGate, Version: 1, Writer: "firmware/checkin", Personal: []string{PersonalName, PersonalIDNumber},
+		Doc: "An entry or exit at a site, with the occupancy after it.", New: func() Payload { return new(CheckinGate) }},
+	{Name: KindCheckinReport, Version: 1, Writer: "firmware/checkin",
+		Doc: "A statistics report printed or exported: its period and totals (no personal data).", New: func() Payload { return new(CheckinReport) }},
+	{Name: KindCheckinService, Version: 1, Writer: "firmware/checkin",
+		Doc: "The check-in point reads again after records could not be stored.", New: func() Payload { return new(CheckinService) }},
 
 	{Name: KindPaymentSession, Version: 1, Writer: "firmware/records (SessionRecorder, for payments/session)",
 		Doc: "One transition of a VietQR payment session (hospital pre-payment, parking exit).", New: func() Payload { return new(PaymentSession) }},

@@ -16,7 +16,8 @@ import (
 // personalNames are every sealed field name, the store's conventional ones
 // included.
 var personalNames = []string{records.PersonalName, records.PersonalIDNumber, records.PersonalDateOfBirth, records.PersonalAddress,
-	records.PersonalFingerprint, records.PersonalBHYTCard, records.PersonalAgentIDNumber, records.PersonalPlate, store.FieldPhone}
+	records.PersonalFingerprint, records.PersonalBHYTCard, records.PersonalAgentIDNumber, records.PersonalPlate, store.FieldPhone,
+	records.PersonalSex, records.PersonalNationality, records.PersonalAgentName, records.PersonalCandidate}
 
 // jsonNames returns the JSON member names t encodes, embedded structs'
 // included, with the Go path of each.
@@ -66,7 +67,8 @@ func TestPayloadTypesHaveNoPersonalMembers(t *testing.T) {
 // sample citizen keeps every personal value in its sealed fields (which
 // the kind's registry entry allows) and none in the payload.
 func TestSamplePayloadsCarryNoPersonalData(t *testing.T) {
-	values := []string{citizen.Name, citizen.ID, citizen.DOB, citizen.Address, citizen.BHYTCard, citizen.AgentID, citizen.Plate, citizen.Binding}
+	values := []string{citizen.Name, citizen.ID, citizen.DOB, citizen.Address, citizen.BHYTCard, citizen.AgentID, citizen.Plate, citizen.Binding,
+		citizen.Phone, citizen.AgentName, citizen.Candidate}
 	for _, k := range records.Kinds() {
 		for _, s := range samples()[k.Name] {
 			a := &memAppender{}

@@ -10,11 +10,12 @@ import (
 // citizen is the sample person behind the samples: what a record of theirs
 // may hold only in its sealed fields.
 var citizen = struct {
-	Name, ID, DOB, Address, BHYTCard, AgentID, Plate, Binding string
+	Name, ID, DOB, Address, BHYTCard, AgentID, Plate, Binding, Phone, AgentName, Candidate string
 }{
 	Name: "Nguyễn Thị Lan", ID: "001185012345", DOB: "12/03/1985", Address: "Số 12 Tràng Tiền, Hoàn Kiếm, Hà Nội",
 	BHYTCard: "DN4010123456789", AgentID: "079090001234", Plate: "29A-123.45",
 	Binding: "5b1d0c3e9a7f2c4d8e6b1a3f5c7d9e0b2a4c6e8f0a1b3c5d7e9f1a2b4c6d8e0f",
+	Phone:   "0912345678", AgentName: "Trần Văn Bình", Candidate: "HUE-0137",
 }
 
 // sample is one representative record of a kind: its golden file is
@@ -42,6 +43,26 @@ var (
 	tok    = "9f2c4e1a0b7d3c5e8f6a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f506"
 	noTime time.Time
 )
+
+// The one-stop kiosk and check-in point samples' stamps.
+var (
+	hueStamp   = records.Stamp{DeviceID: "kiosk-hue-01", At: at}
+	pointStamp = records.Stamp{DeviceID: "checkin-ks-01", At: at}
+)
+
+// onestopFields are the sealed fields of a dossier filed for the sample
+// citizen by an agent.
+func onestopFields() records.Personal {
+	return records.Personal{records.PersonalName: citizen.Name, records.PersonalIDNumber: citizen.ID, records.PersonalDateOfBirth: citizen.DOB,
+		records.PersonalAddress: citizen.Address, records.PersonalPhone: citizen.Phone, records.PersonalAgentIDNumber: citizen.AgentID,
+		records.PersonalAgentName: citizen.AgentName}
+}
+
+// guestFields are a lodging record's sealed fields.
+func guestFields() records.Personal {
+	return records.Personal{records.PersonalName: citizen.Name, records.PersonalIDNumber: citizen.ID, records.PersonalDateOfBirth: citizen.DOB,
+		records.PersonalSex: "Nữ", records.PersonalNationality: "Việt Nam", records.PersonalAddress: citizen.Address}
+}
 
 // samples returns every kind's representative records.
 func samples() map[string][]sample {
@@ -137,6 +158,83 @@ func samples() map[string][]sample {
 			{"unusable", &records.TransitTap{Verdict: "deny", Reason: "unusable", Route: "32", Vehicle: "29B-012.34", Day: "2026-11-22",
 				DenyVersion: 41, PassVersion: 17}, nil},
 		},
+		records.KindOnestopSignIn: {
+			{"chip", &records.OnestopSignIn{Stamp: hueStamp, Outcome: "ok", Verdict: "genuine", Method: "chip+qr"},
+				records.Personal{records.PersonalName: citizen.Name, records.PersonalIDNumber: citizen.ID, records.PersonalDateOfBirth: citizen.DOB}},
+			{"app_online", &records.OnestopSignIn{Stamp: hueStamp, Outcome: "ok", Verdict: "verified", Method: "app_online", ForOther: true},
+				records.Personal{records.PersonalName: citizen.Name, records.PersonalIDNumber: citizen.ID}},
+			{"not_genuine", &records.OnestopSignIn{Stamp: hueStamp, Outcome: "not_genuine", Verdict: "not_genuine", Method: "chip+qr", Reason: "clone"}, nil},
+		},
+		records.KindOnestopIntent: {
+			{"submit", &records.OnestopIntent{Stamp: hueStamp, Action: records.ActionSubmitDossier, Key: "kiosk-hue-01-5c2e91", Procedure: "SIM-CT-002", ForOther: true},
+				onestopFields()},
+			{"ticket", &records.OnestopIntent{Stamp: hueStamp, Action: records.ActionOnestopTicket, Key: "kiosk-hue-01-5c2e91", Procedure: "SIM-CT-002",
+				Counter: "A", Dossier: "000.00.00.SIM-261122-0001"}, nil},
+		},
+		records.KindOnestopDossier: {
+			{"ok", &records.OnestopDossier{Stamp: hueStamp, Outcome: "ok", Key: "kiosk-hue-01-5c2e91", Procedure: "SIM-CT-002",
+				Dossier: "000.00.00.SIM-261122-0001", Appointment: "2026-12-01", Fee: 20000, ForOther: true, CardFields: 9, TypedFields: 5, Printed: true},
+				onestopFields()},
+			{"unavailable", &records.OnestopDossier{Stamp: hueStamp, Outcome: "unavailable", Failure: "timeout", Key: "kiosk-hue-01-5c2e91",
+				Procedure: "SIM-CT-002", CardFields: 9, TypedFields: 5}, onestopFields()},
+		},
+		records.KindOnestopTicket: {
+			{"ok", &records.OnestopTicket{Stamp: hueStamp, Outcome: "ok", Ticket: "A012", Counter: "A", Procedure: "SIM-CT-002",
+				Dossier: "000.00.00.SIM-261122-0001", Printed: true}, nil},
+		},
+		records.KindOnestopLookup: {
+			{"ok", &records.OnestopLookup{Stamp: hueStamp, Outcome: "ok", Found: 2, Printed: true}, nil},
+		},
+		records.KindOnestopSupport: {
+			{"accepted", &records.OnestopSupport{Stamp: hueStamp, State: "accepted", Ref: "HT001", Screen: "form", Staff: "CB07", WaitSeconds: 42}, nil},
+			{"failed", &records.OnestopSupport{Stamp: hueStamp, State: "failed", Screen: "search"}, nil},
+		},
+		records.KindOnestopAbandoned: {
+			{"idle", &records.OnestopAbandoned{Stamp: hueStamp, Screen: "form", Reason: "idle"}, nil},
+		},
+		records.KindOnestopService: {
+			{"resumed", &records.OnestopService{Stamp: hueStamp, State: "resumed", StoppedAt: "onestop.intent/submit_dossier",
+				Since: "2026-11-22T01:12:00Z", FailedRecords: 2}, nil},
+		},
+
+		records.KindCheckinRead: {
+			{"genuine", &records.CheckinRead{Stamp: pointStamp, Mode: "lodging", Verdict: "genuine", Method: "chip+qr"}, nil},
+			{"clone", &records.CheckinRead{Stamp: pointStamp, Mode: "attendance", Verdict: "not_genuine", Method: "chip+can", Reason: "clone"}, nil},
+		},
+		records.KindCheckinHolder: {
+			{"mismatch", &records.CheckinHolder{Stamp: pointStamp, Mode: "attendance", Outcome: "mismatch"},
+				records.Personal{records.PersonalIDNumber: citizen.ID}},
+		},
+		records.KindCheckinLodging: {
+			{"check_in", &records.CheckinLodging{Stamp: pointStamp, Action: "check_in", Stay: "LT-261122-007", Room: "204",
+				From: "2026-11-22 14:05", To: "2026-11-24 12:00", Reason: "Du lịch", Verdict: "genuine"}, guestFields()},
+			{"check_out", &records.CheckinLodging{Stamp: pointStamp, Action: "check_out", Stay: "LT-261122-007", Room: "204",
+				From: "2026-11-22 14:05", To: "2026-11-24 10:40"}, guestFields()},
+		},
+		records.KindCheckinVerify: {
+			{"verified", &records.CheckinVerify{Stamp: pointStamp, Purpose: "Cầm đồ", Outcome: "verified", Holder: "matched"},
+				records.Personal{records.PersonalName: citizen.Name, records.PersonalIDNumber: citizen.ID, records.PersonalDateOfBirth: citizen.DOB}},
+		},
+		records.KindCheckinAttendance: {
+			{"accepted", &records.CheckinAttendance{Stamp: pointStamp, Session: "SH-2026-11-22-S1", Outcome: "accepted", Room: "P03"},
+				records.Personal{records.PersonalName: citizen.Name, records.PersonalIDNumber: citizen.ID, records.PersonalCandidate: citizen.Candidate}},
+			{"impostor", &records.CheckinAttendance{Stamp: pointStamp, Session: "SH-2026-11-22-S1", Outcome: "refused", Reason: "wrong_person"},
+				records.Personal{records.PersonalIDNumber: citizen.ID, records.PersonalCandidate: citizen.Candidate}},
+		},
+		records.KindCheckinGate: {
+			{"entry", &records.CheckinGate{Stamp: pointStamp, Site: "ngo-mon", Direction: "entry", Outcome: "ok", Occupancy: 143},
+				records.Personal{records.PersonalName: citizen.Name, records.PersonalIDNumber: citizen.ID}},
+			{"full", &records.CheckinGate{Stamp: pointStamp, Site: "ngo-mon", Direction: "entry", Outcome: "refused", Reason: "full", Occupancy: 500}, nil},
+		},
+		records.KindCheckinReport: {
+			{"week", &records.CheckinReport{Stamp: pointStamp, Period: "week", From: "2026-11-16", To: "2026-11-22", Format: "xlsx", Complete: true,
+				Totals: map[string]int{"reads": 412, "genuine": 405, "check_ins": 96, "check_outs": 90}}, nil},
+		},
+
+		records.KindCheckinService: {
+			{"resumed", &records.CheckinService{Stamp: pointStamp, State: "resumed", Since: "2026-11-22T01:12:00Z", FailedRecords: 1}, nil},
+		},
+
 		records.KindPaymentSession: {
 			{"created", &records.PaymentSession{Ref: "K06BVBM7Q2X", Seq: 1, To: "created", At: atICT, Amount: 50000,
 				Payload: "00020101021238570010A000000727012700069704220113VQRQ0001234560208QRIBFTTA53037045405500005802VN62150811K06BVBM7Q2X6304A1B2",

@@ -8,12 +8,15 @@ import (
 )
 
 // SampleNames lists the sample slips Sample knows, for `kioskd diag print`.
-func SampleNames() []string { return []string{"queue", "receipt", "parking", "parking-receipt"} }
+func SampleNames() []string {
+	return []string{"queue", "receipt", "parking", "parking-receipt", "dossier-receipt", "dossier-status", "checkin-report"}
+}
 
 // Sample returns a sample slip with made-up data and real Vietnamese text,
 // issued at now, for technicians and documentation.
 func Sample(name string, now time.Time) (*escpos.Document, error) {
 	hospital := Header{Name: "BỆNH VIỆN ĐA KHOA TỈNH BẮC NINH", Address: "Số 1 Đường Nguyễn Quyền, TP. Bắc Ninh", Phone: "0222 3822 XXX"}
+	onestop := Header{Name: "BỘ PHẬN MỘT CỬA UBND PHƯỜNG THUẬN HÒA", Address: "TP. Huế, tỉnh Thừa Thiên Huế"}
 	parking := Header{Name: "BÃI ĐỖ XE TRUNG TÂM THƯƠNG MẠI", Address: "Tầng hầm B2 – Khu A"}
 	switch name {
 	case "queue":
@@ -39,6 +42,26 @@ func Sample(name string, now time.Time) (*escpos.Document, error) {
 		return ParkingReceipt(parking, ParkingPaid{
 			ID: "P20261122-0815-0042", Plate: "29A-123.45", EntryAt: now.Add(-155 * time.Minute), ExitAt: now,
 			Amount: 30000, PaymentRef: "GX 0042", TransactionID: "FT26326987654321",
+		}), nil
+	case "dossier-receipt":
+		return DossierReceipt(onestop, Dossier{
+			Code: "000.00.00.SIM-261122-0001", Procedure: "Đăng ký thường trú", Agency: "Công an phường Thuận Hòa",
+			Applicant: "Nguyễn Thị Lan", ApplicantID: "0011••••••45", Agent: "Trần Văn Bình", AgentID: "0790••••••34",
+			ReceivedAt: now, Appointment: time.Date(2026, 12, 1, 16, 0, 0, 0, now.Location()),
+			Fees: []ReceiptLine{{Name: "Lệ phí đăng ký thường trú", Amount: 20000}}, Total: 20000,
+			Queue: "A012", Counter: "Quầy Công an (A)", LookupURL: "https://dichvucong.example/tra-cuu?ma=000.00.00.SIM-261122-0001",
+		}), nil
+	case "dossier-status":
+		return DossierStatusSlip(onestop, DossierStatus{Name: "Nguyễn Thị Lan", MaskedID: "0011••••••45", At: now, Lines: []DossierLine{
+			{Code: "000.00.00.SIM-261122-0001", Procedure: "Đăng ký thường trú", Status: "Đã tiếp nhận", Appointment: time.Date(2026, 12, 1, 16, 0, 0, 0, now.Location())},
+			{Code: "000.00.00.SIM-261015-0310", Procedure: "Cấp phiếu lý lịch tư pháp", Status: "Có kết quả, chờ trả"},
+		}}), nil
+	case "checkin-report":
+		return StatsReport(Header{Name: "KHÁCH SẠN SÔNG HƯƠNG", Address: "Số 3 Lê Lợi, TP. Huế"}, Report{
+			Title: "BÁO CÁO THỐNG KÊ TUẦN", Site: "Quầy lễ tân", Period: "Từ 16/11/2026 đến 22/11/2026", PrintedAt: now,
+			Sections: []ReportSection{{Title: "Tổng hợp", Rows: []ReportRow{
+				{"Lượt đọc thẻ", "412"}, {"Thẻ xác thực là thật", "405 (98,3 %)"}, {"Lượt nhận phòng", "96"}, {"Lượt trả phòng", "90"},
+			}}},
 		}), nil
 	}
 	return nil, fmt.Errorf("tickets: unknown sample %q (want one of %v)", name, SampleNames())
