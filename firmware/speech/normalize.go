@@ -354,7 +354,7 @@ func (n *normalizer) word() error {
 			return err
 		}
 		n.emit(s)
-	case digits != "":
+	case strings.ContainsAny(tok, "0123456789"):
 		return n.mixed(tok)
 	case utf8.RuneCountInString(tok) >= 2 && isCapitals(tok):
 		s, err := Code(n.lang, tok)
@@ -393,6 +393,13 @@ func (n *normalizer) mixed(tok string) error {
 			v, _ := strconv.ParseInt(part, 10, 64)
 			n.emit(Number(n.lang, v))
 			continue
+		}
+		if isCapitals(part) {
+			s, err := Code(n.lang, part)
+			if err != nil {
+				return err
+			}
+			part = strings.ReplaceAll(s, ",", "")
 		}
 		n.emit(part)
 	}
