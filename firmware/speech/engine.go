@@ -80,6 +80,7 @@ type Engine struct {
 
 type job struct {
 	u      Utterance
+	ctx    context.Context // the caller's
 	done   chan error // receives exactly once
 	cancel context.CancelFunc
 	reason error // set when stopped on purpose
@@ -111,7 +112,7 @@ func (e *Engine) Say(ctx context.Context, u Utterance) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	j := &job{u: u, done: make(chan error, 1)}
+	j := &job{u: u, ctx: ctx, done: make(chan error, 1)}
 	e.mu.Lock()
 	if e.closed {
 		e.mu.Unlock()
@@ -196,13 +197,21 @@ func (e *Engine) next(ctx context.Context) (*job, context.Context) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var j *job
-	switch {
-	case len(e.announce) > 0:
-		j, e.announce = e.announce[0], e.announce[1:]
-	case len(e.screen) > 0:
-		j, e.screen = e.screen[0], e.screen[1:]
-	default:
-		return nil, nil
+	for {
+		switch {
+		case len(e.announce) > 0:
+			j, e.announce = e.announce[0], e.announce[1:]
+		case len(e.screen) > 0:
+			j, e.screen = e.screen[0], e.screen[1:]
+		default:
+			return nil, nil
+		}
+		// A caller gone while its job waited: do not start it.
+		if err := j.ctx.Err(); err != nil {
+			e.finish(j, err)
+			continue
+		}
+		break
 	}
 	e.current = j
 	jctx, cancel := context.WithCancel(ctx)

@@ -47,12 +47,11 @@ var lexicon = map[Lang]map[string]string{
 		"đ":      "đồng",
 		"HIS":    "hệ thống thông tin bệnh viện",
 		"OK":     "ô kê",
-		"No":     "số",
 		"ID":     "ai đi",
-		"Barie":  "ba ri e",
+		"Barie":  "Ba ri e",
 		"barie":  "ba ri e",
 		"mô-đun": "mô đun",
-		"Kiosk":  "ki ốt",
+		"Kiosk":  "Ki ốt",
 		"kiosk":  "ki ốt",
 	},
 	English: {
@@ -186,9 +185,14 @@ func (n *normalizer) punct(r rune) error {
 		if n.out.Len() > 0 {
 			n.pause = true
 		}
-	case '«', '»', '“', '”', '"', '‘', '’', '\'', '/', '*':
-		// dropped: quotation marks; a slash between words ("Ông/Bà") is
-		// read as the two words.
+	case '/':
+		// "A / B" offers a choice: "hoặc"; "Ông/Bà" is read as the two
+		// words.
+		if n.pos > 0 && n.src[n.pos-1] == ' ' && n.pos+1 < len(n.src) && n.src[n.pos+1] == ' ' {
+			n.emit(map[Lang]string{Vietnamese: "hoặc", English: "or"}[n.lang])
+		}
+	case '«', '»', '“', '”', '"', '‘', '’', '\'', '*', '_':
+		// dropped: quotation marks, emphasis, the underscore of a code.
 	case '&':
 		n.emit(map[Lang]string{Vietnamese: "và", English: "and"}[n.lang])
 	case '+':
@@ -329,9 +333,10 @@ func (n *normalizer) word() error {
 	for i < len(n.src) {
 		r, size := utf8.DecodeRuneInString(n.src[i:])
 		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '₫' || unicode.Is(unicode.Mn, r)) {
-			// a hyphen inside a word ("mô-đun") stays with it
-			if r == '-' && i+1 < len(n.src) {
-				if r2, _ := utf8.DecodeRuneInString(n.src[i+1:]); unicode.IsLetter(r2) {
+			// a hyphen inside a word ("mô-đun") stays with it, and so does
+			// an apostrophe ("card's", "I'm")
+			if (r == '-' || r == '\'' || r == '’') && i+size < len(n.src) {
+				if r2, _ := utf8.DecodeRuneInString(n.src[i+size:]); unicode.IsLetter(r2) {
 					i += size
 					continue
 				}
@@ -364,6 +369,8 @@ func (n *normalizer) word() error {
 		n.emit(strings.ReplaceAll(s, ",", ""))
 	case strings.Contains(tok, "-"):
 		n.emit(strings.ReplaceAll(tok, "-", " "))
+	case strings.Contains(tok, "’"):
+		n.emit(strings.ReplaceAll(tok, "’", "'"))
 	default:
 		n.emit(tok)
 	}

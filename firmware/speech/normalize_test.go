@@ -29,12 +29,15 @@ func TestNormalize(t *testing.T) {
 		{Vietnamese, "Vân tay không khớp. Còn %d lần thử.", "Vân tay không khớp. Còn %d lần thử."},
 		{Vietnamese, "Máy tạm dừng phục vụ — Quý khách vui lòng liên hệ", "Máy tạm dừng phục vụ, Quý khách vui lòng liên hệ"},
 		{Vietnamese, "Ông/Bà", "Ông Bà"},
+		{Vietnamese, "gọi nhân viên / đến quầy", "gọi nhân viên hoặc đến quầy"},
+		{English, "call staff / go to the desk", "call staff or go to the desk"},
 		{Vietnamese, "mô-đun", "mô đun"},
 		{Vietnamese, "giảm 50%", "giảm năm mươi phần trăm"},
 		{Vietnamese, "Quét mã VietQR", "Quét mã Việt kiu a"},
 		{Vietnamese, "Số ATM", "Số a tê em mờ"},
 		{English, "Fees due before the examination: 150,000 VND.", "Fees due before the examination: one hundred and fifty thousand dong."},
 		{English, "Scan the QR code on the card", "Scan the Q R code on the card"},
+		{English, "the card's chip, I’m here, 'quoted'", "the card's chip, I'm here, quoted"},
 		{English, "Number A012 · Room 105", "Number ay, zero, one, two, Room one hundred and five"},
 	}
 	for _, tc := range tests {
