@@ -81,7 +81,7 @@ type Engine struct {
 type job struct {
 	u      Utterance
 	ctx    context.Context // the caller's
-	done   chan error // receives exactly once
+	done   chan error      // receives exactly once
 	cancel context.CancelFunc
 	reason error // set when stopped on purpose
 }
