@@ -88,7 +88,7 @@ func Scale(samples []int16, volume int) []int16 {
 
 // Chime returns the call chime at rate: two bell-like notes, G5 then E5
 // (the falling minor third of a "ding-dong" public-address gong), each with
-// a 5 ms attack and an exponential decay, then 200 ms of silence before
+// a 5 ms attack, an exponential decay and a 15 ms release, then 200 ms of silence before
 // the words.
 func Chime(rate int) []int16 {
 	type note struct {
@@ -100,7 +100,9 @@ func Chime(rate int) []int16 {
 		count := int(n.dur * float64(rate))
 		for i := 0; i < count; i++ {
 			t := float64(i) / float64(rate)
-			env := math.Exp(-t*4.5) * math.Min(1, t/0.005)
+			// 5 ms attack, exponential decay, 15 ms release: no click
+			// where a note starts or ends.
+			env := math.Exp(-t*4.5) * math.Min(1, t/0.005) * math.Min(1, (n.dur-t)/0.015)
 			v := math.Sin(2*math.Pi*n.freq*t) + 0.4*math.Sin(2*math.Pi*2*n.freq*t) + 0.15*math.Sin(2*math.Pi*3*n.freq*t)
 			out = append(out, int16(0.45*32767*env*v/1.55))
 		}
