@@ -89,3 +89,23 @@ func TestBookSpeak(t *testing.T) {
 		t.Error("unknown key spoken")
 	}
 }
+
+func FuzzParseBook(f *testing.F) {
+	f.Add([]byte(`{"a": {"src": "0123456789ab", "say": "Thẻ hợp lệ"}, "b": {"src": "x", "say": "{n} lần", "edited": true}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b, err := ParseBook(Vietnamese, data)
+		if err != nil {
+			return
+		}
+		again, err := ParseBook(Vietnamese, b.Marshal())
+		if err != nil || len(again.Entries) != len(b.Entries) {
+			t.Fatalf("Marshal of a parsed book does not parse back: %v", err)
+		}
+		for k, e := range b.Entries {
+			if again.Entries[k] != e {
+				t.Fatalf("%q changed: %+v → %+v", k, e, again.Entries[k])
+			}
+		}
+		b.Check(map[string]string{"a": "Thẻ hợp lệ"})
+	})
+}

@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // ErrUnspeakable is returned when a text holds something the normaliser
@@ -87,6 +89,7 @@ var lexicon = map[Lang]map[string]string{
 //     by character ("a, không, một, hai");
 //   - an acronym in the lexicon ("BHYT" → "bảo hiểm y tế"), any other
 //     all-capital word spelled letter by letter;
+//   - decomposed Unicode (NFD) is composed first (NFC);
 //   - « » “ ” " are dropped, · – — ( ) become a pause (comma), … a stop.
 //
 // A character with no reading is an ErrUnspeakable error naming it.
@@ -97,7 +100,9 @@ func Normalize(lang Lang, text string) (string, error) {
 	if !utf8.ValidString(text) {
 		return "", fmt.Errorf("%w: invalid UTF-8", ErrUnspeakable)
 	}
-	n := normalizer{lang: lang, src: text}
+	// Text from outside (a clinic name from the HIS) may come decomposed
+	// (NFD): espeak-ng reads "Nội" as n'O6i1 then, a wrong vowel and tone.
+	n := normalizer{lang: lang, src: norm.NFC.String(text)}
 	if err := n.run(); err != nil {
 		return "", err
 	}
@@ -149,7 +154,7 @@ func (n *normalizer) run() error {
 // emit appends words, with a space (or a pending pause) before them.
 func (n *normalizer) emit(words string) {
 	if n.out.Len() > 0 {
-		if n.pause {
+		if last, _ := utf8.DecodeLastRuneInString(n.out.String()); n.pause && !strings.ContainsRune(".,;:!?", last) {
 			n.out.WriteString(",")
 		}
 		n.out.WriteByte(' ')
@@ -347,6 +352,29 @@ func (n *normalizer) word() error {
 	}
 	tok := n.src[start:i]
 	n.pos = i
+	if _, ok := lexicon[n.lang][tok]; !ok && n.lang != English && strings.Contains(tok, "-") {
+		// A Vietnamese loanword is read syllable by syllable ("mô-đun").
+		for _, part := range strings.Split(tok, "-") {
+			if part != "" {
+				if err := n.token(part); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return n.token(tok)
+}
+
+// token reads one word, acronym or code.
+func (n *normalizer) token(tok string) error {
+	tok = strings.Trim(tok, "'’-")
+	// A combining mark with no letter before it (after a digit) has
+	// nothing to sit on.
+	tok = strings.TrimLeftFunc(tok, func(r rune) bool { return unicode.Is(unicode.Mn, r) })
+	if tok == "" {
+		return nil
+	}
 	if say, ok := lexicon[n.lang][tok]; ok {
 		n.emit(say)
 		return nil
@@ -367,8 +395,6 @@ func (n *normalizer) word() error {
 			return err
 		}
 		n.emit(strings.ReplaceAll(s, ",", ""))
-	case strings.Contains(tok, "-"):
-		n.emit(strings.ReplaceAll(tok, "-", " "))
 	case strings.Contains(tok, "’"):
 		n.emit(strings.ReplaceAll(tok, "’", "'"))
 	default:
@@ -401,14 +427,9 @@ func (n *normalizer) mixed(tok string) error {
 			n.emit(Number(n.lang, v))
 			continue
 		}
-		if isCapitals(part) {
-			s, err := Code(n.lang, part)
-			if err != nil {
-				return err
-			}
-			part = strings.ReplaceAll(s, ",", "")
+		if err := n.token(part); err != nil {
+			return err
 		}
-		n.emit(part)
 	}
 	return nil
 }

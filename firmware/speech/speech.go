@@ -11,7 +11,8 @@
 // Synthesis and playback are interfaces (Synthesizer, Output): the
 // espeak-ng synthesizer lives in speech/espeak, the loudspeaker in
 // drivers/audio, wired by firmware/cmd/kioskd. This package imports only
-// the standard library; it must NOT import Fyne, ui, drivers or any flow.
+// the standard library and golang.org/x/text/unicode/norm; it must NOT
+// import Fyne, ui, drivers or any flow.
 //
 // Privacy (Decree 13/2023): nothing here may speak a person's name, ID
 // number or birth date; calls name the ticket and the room only. Spoken

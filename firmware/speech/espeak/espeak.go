@@ -49,6 +49,10 @@ type Options struct {
 	Pitch int
 }
 
+// maxSpoken bounds the text handed to espeak-ng: speech.MaxText of
+// screen text, which grows when digits become words.
+const maxSpoken = 16 * speech.MaxText
+
 // Synth runs espeak-ng. It is safe for concurrent use.
 type Synth struct {
 	cmd   string
@@ -109,7 +113,7 @@ func (s *Synth) args(lang speech.Lang, extra ...string) []string {
 
 // run runs espeak-ng with text on stdin and returns its stdout.
 func (s *Synth) run(ctx context.Context, text string, args []string) ([]byte, error) {
-	if len(text) > speech.MaxText {
+	if len(text) > maxSpoken {
 		return nil, fmt.Errorf("%w: %w", ErrSynth, speech.ErrTooLong)
 	}
 	cmd := exec.CommandContext(ctx, s.cmd, args...)
