@@ -61,6 +61,7 @@ type Config struct {
 	HIS      HIS                   `toml:"his"`
 	Queue    Queue                 `toml:"queue"`
 	Payments Payments              `toml:"payments"`
+	Audio    Audio                 `toml:"audio"`
 
 	// Sim is set by --sim: devices whose port is "sim" are served by
 	// simulators on pseudo-terminals. Never read from the file.
@@ -376,6 +377,7 @@ func (c *Config) validate(v *validator, profiles []string) {
 	c.Queue.validate(v, c.InsecureHTTPAllowed())
 	c.Payments.validate(v, c.InsecureHTTPAllowed())
 	c.HIS.validate(v)
+	c.Audio.validate(v, c.Sim)
 	c.validateURLs(v)
 }
 
