@@ -203,6 +203,7 @@ func renderDoc(t *testing.T) []byte {
 		{records.PersonalAgentIDNumber, "ID number of who registered on the patient's behalf"},
 		{records.PersonalBHYTCard, "health-insurance (BHYT) card number"}, {records.PersonalPlate, "licence plate"},
 		{records.PersonalFingerprint, "the fingerprint holder binding's hash of the ID number"},
+		{records.PersonalPassengers, "a departure's passenger list: the ASM manifest's CSV rows (names, ID numbers, dates of birth)"},
 	} {
 		p("| `%s` | %s |\n", f.name, f.holds)
 	}

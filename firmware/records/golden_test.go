@@ -217,7 +217,7 @@ func (unregistered) RecordKind() string { return "hospital.selfie" }
 // gives the kind's own payload, and a kind's personal fields are known names.
 func TestRegistry(t *testing.T) {
 	known := []string{records.PersonalName, records.PersonalIDNumber, records.PersonalDateOfBirth, records.PersonalAddress,
-		records.PersonalFingerprint, records.PersonalBHYTCard, records.PersonalAgentIDNumber, records.PersonalPlate}
+		records.PersonalFingerprint, records.PersonalBHYTCard, records.PersonalAgentIDNumber, records.PersonalPlate, records.PersonalPassengers}
 	seen := map[string]bool{}
 	for _, k := range records.Kinds() {
 		if seen[k.Name] || k.Name == "" || strings.ContainsAny(k.Name, " \n") || !strings.Contains(k.Name, ".") || len(k.Name) > 64 {

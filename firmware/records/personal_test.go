@@ -16,7 +16,7 @@ import (
 // personalNames are every sealed field name, the store's conventional ones
 // included.
 var personalNames = []string{records.PersonalName, records.PersonalIDNumber, records.PersonalDateOfBirth, records.PersonalAddress,
-	records.PersonalFingerprint, records.PersonalBHYTCard, records.PersonalAgentIDNumber, records.PersonalPlate, store.FieldPhone}
+	records.PersonalFingerprint, records.PersonalBHYTCard, records.PersonalAgentIDNumber, records.PersonalPlate, records.PersonalPassengers, store.FieldPhone}
 
 // jsonNames returns the JSON member names t encodes, embedded structs'
 // included, with the Go path of each.
