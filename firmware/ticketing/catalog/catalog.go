@@ -144,6 +144,9 @@ type Route struct {
 	Mode     Mode     `json:"mode"`
 	Name     string   `json:"name"`  // "Hà Nội – Vinh"
 	Stops    []string `json:"stops"` // in order
+	// Code is the route's id on bus validators ([transit] route, "47"),
+	// which passes and rides name; "" = ID.
+	Code string `json:"code,omitempty"`
 }
 
 // Call is a departure's stop: when it arrives and leaves.

@@ -58,8 +58,8 @@ func Sample(now time.Time, n int) *Catalogue {
 		{ID: "HL-HN-VINH", Operator: "hoanglong", Mode: ModeCoach, Name: "Hà Nội – Vinh", Stops: []string{"HN-MD", "HN-GB", "NB", "TH", "VINH"}},
 		{ID: "HL-HN-HP", Operator: "hoanglong", Mode: ModeCoach, Name: "Hà Nội – Hải Phòng", Stops: []string{"HN-MD", "HN-GB", "HP"}},
 		{ID: "SE-HN-DN", Operator: "dsvn", Mode: ModeTrain, Name: "Hà Nội – Đà Nẵng", Stops: []string{"GA-HN", "GA-ND", "GA-NB", "GA-TH", "GA-VINH", "GA-DH", "GA-HUE", "GA-DN"}},
-		{ID: "BUS-32", Operator: "buyt", Mode: ModeBus, Name: "Tuyến 32: Giáp Bát – Nhổn", Stops: []string{"HN-GB"}},
-		{ID: "BUS-47", Operator: "buyt", Mode: ModeBus, Name: "Tuyến 47: Long Biên – Bát Tràng", Stops: []string{"HN-GB"}},
+		{ID: "BUS-32", Operator: "buyt", Mode: ModeBus, Name: "Tuyến 32: Giáp Bát – Nhổn", Stops: []string{"HN-GB"}, Code: "32"},
+		{ID: "BUS-47", Operator: "buyt", Mode: ModeBus, Name: "Tuyến 47: Long Biên – Bát Tràng", Stops: []string{"HN-GB"}, Code: "47"},
 	}
 	c.SeatMaps = []SeatMap{coachSleeper(), trainCars()}
 	c.Products = []Product{
