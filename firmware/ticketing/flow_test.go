@@ -1,6 +1,7 @@
 package ticketing
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -685,4 +686,74 @@ func TestStatesJSON(t *testing.T) {
 	r.toFare(2*time.Hour, "A13")
 	r.tap(IntentContinue)
 	<-done
+}
+
+// canIdentifier is a card tapped without its QR: the CAN is asked for and
+// the card opens with its own (the last 6 digits of the ID number).
+type canIdentifier struct {
+	id    identity.Identity
+	taps  chan struct{}
+	tried chan string
+}
+
+func (c *canIdentifier) Acquire(ctx context.Context, req identity.Request) (identity.Identity, error) {
+	select {
+	case <-c.taps:
+	case <-ctx.Done():
+		return identity.Identity{}, ctx.Err()
+	}
+	req.OnEvent(identity.Event{Kind: identity.EventDetected})
+	req.OnEvent(identity.Event{Kind: identity.EventNeedCAN})
+	for {
+		select {
+		case can := <-req.CAN:
+			c.tried <- can
+			if can != c.id.Citizen.ID[6:] {
+				req.OnEvent(identity.Event{Kind: identity.EventNeedCAN, WrongCAN: true})
+				continue
+			}
+			id := c.id
+			id.Method = identity.MethodChipCAN
+			return id, nil
+		case <-ctx.Done():
+			return identity.Identity{}, ctx.Err()
+		}
+	}
+}
+
+// TestBuyerByCAN: a card without its QR opens with the CAN typed on the
+// keypad; a malformed entry never reaches the card, a wrong one is
+// counted and recorded without its digits.
+func TestBuyerByCAN(t *testing.T) {
+	ci := &canIdentifier{id: adult, taps: make(chan struct{}, 1), tried: make(chan string, 4)}
+	r := newRig(t, nil, nil, "k1", withIdentifier(ci))
+	r.tap(IntentStart)
+	ci.taps <- struct{}{}
+	if s := r.wait("keypad", func(s State) bool { return s.Screen == ScreenIdentify && s.Identify.NeedCAN }); s.Identify.CANAttemptsLeft != 3 {
+		t.Fatalf("keypad %+v", s.Identify)
+	}
+	r.send(Intent{Kind: IntentCAN, Digits: "12a456"})
+	if r.last.Identify.CANError.Key != "identify.can_invalid" {
+		t.Fatalf("malformed CAN: %+v", r.last.Identify)
+	}
+	r.send(Intent{Kind: IntentCAN, Digits: "000000"})
+	if got := <-ci.tried; got != "000000" {
+		t.Fatalf("card got %q", got)
+	}
+	if s := r.wait("wrong CAN", func(s State) bool { return s.Screen == ScreenIdentify && s.Identify.CANAttemptsLeft == 2 }); s.Identify.CANError.IsZero() {
+		t.Fatalf("no error said: %+v", s.Identify)
+	}
+	r.send(Intent{Kind: IntentCAN, Digits: "012345"})
+	<-ci.tried
+	s := r.waitScreen(ScreenChoose)
+	b, _ := json.Marshal(s)
+	if strings.Contains(string(b), "012345") || strings.Contains(string(b), "000000") {
+		t.Fatalf("typed digits in the state: %s", b)
+	}
+	if c := r.rec.kinds(records.KindTicketingCAN); len(c) != 1 || payloadOf[records.TicketingCAN](c[0]).AttemptsLeft != 2 {
+		t.Fatalf("CAN records %+v", c)
+	}
+	if id := r.rec.kinds(records.KindTicketingIdentify); payloadOf[records.TicketingIdentify](id[len(id)-1]).Method != "chip+can" {
+		t.Fatal("method not recorded")
+	}
 }

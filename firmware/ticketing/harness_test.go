@@ -294,8 +294,10 @@ type rig struct {
 	pay    *fakePayments
 	rec    *memRecorder
 	tokens *identity.Tokenizer
-	states <-chan State
-	last   State
+	// identifier replaces ident when set (withIdentifier).
+	identifier Identifier
+	states     <-chan State
+	last       State
 }
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -304,7 +306,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 var testKey = []byte("operator-key-for-tests-0123456789abcdef")
 
 // newSim starts a simulated backend on clock.
-func newSim(t *testing.T, clock *manualClock) *ticketingsim.Server {
+func newSim(t testing.TB, clock *manualClock) *ticketingsim.Server {
 	t.Helper()
 	s, err := ticketingsim.Start(context.Background(), &ticketingsim.Options{Now: clock.Now, TLS: true, Token: "kiosk-token",
 		Catalogue: catalog.Sample(clock.Now(), 66*3)})
@@ -318,6 +320,8 @@ func newSim(t *testing.T, clock *manualClock) *ticketingsim.Server {
 type rigOpt func(*Config, *rig)
 
 func withConfig(fn func(*Config)) rigOpt { return func(c *Config, _ *rig) { fn(c) } }
+
+func withIdentifier(i Identifier) rigOpt { return func(_ *Config, r *rig) { r.identifier = i } }
 
 // newRig starts a flow on its own simulated backend, or on sim when given
 // (with its clock): two rigs on one sim are two kiosks.
@@ -353,7 +357,11 @@ func newRig(t *testing.T, sim *ticketingsim.Server, clock *manualClock, device s
 	for _, o := range opts {
 		o(&cfg, r)
 	}
-	f, err := New(cfg, Deps{Identifier: r.ident, Backend: r.be, Catalogue: r.cache, Tokens: tk, Printer: r.print, Payments: r.pay,
+	var idf Identifier = r.ident
+	if r.identifier != nil {
+		idf = r.identifier
+	}
+	f, err := New(cfg, Deps{Identifier: idf, Backend: r.be, Catalogue: r.cache, Tokens: tk, Printer: r.print, Payments: r.pay,
 		Recorder: r.rec, Clock: clock})
 	if err != nil {
 		t.Fatal(err)

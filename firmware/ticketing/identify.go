@@ -17,11 +17,16 @@ import (
 
 var roleKeys = map[string]string{RoleBuyer: "identify.buyer", RolePassenger: "identify.passenger", RoleHolder: "identify.holder"}
 
-// identifyAs shows the identify screen for role and waits for a card.
+// identifyAs shows the identify screen for role and waits for a card. A
+// card read already under way (welcome waits for one) goes on: restarting
+// it would drop a card tapped together with "Mua vé".
 func (f *Flow) identifyAs(role string) {
 	f.m.role = role
 	f.m.identify = Identify{Role: role, Step: identity.EventWaiting, Message: msg(roleKeys[role])}
 	f.setScreen(ScreenIdentify)
+	if f.m.cans != nil && f.m.acqGen == f.gen {
+		return
+	}
 	f.startIdentify(0)
 }
 
@@ -46,6 +51,7 @@ func (f *Flow) startIdentify(delay time.Duration) {
 		}
 		return func() { f.onIdentified(id) }
 	})
+	f.m.acqGen = f.gen
 }
 
 var identifyKeys = map[identity.EventKind]string{

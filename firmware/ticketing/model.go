@@ -55,6 +55,7 @@ type model struct {
 
 	cans     chan string
 	canWrong int
+	acqGen   uint64 // the step (Flow.gen) of the card read under way
 
 	idleC   <-chan time.Time
 	idleAt  time.Time
