@@ -29,7 +29,8 @@ type Config struct {
 	// HoldTTL is how long seats are asked to be held (default 12 min: the
 	// payment window and time to choose); MinHoldLeft is the least that
 	// must remain to start a payment (default 6 min) — less, and the seats
-	// are chosen again rather than paid for and lost.
+	// are chosen again rather than paid for and lost. Set MinHoldLeft above
+	// the payment session's QR timeout, so the QR expires before the hold.
 	HoldTTL, MinHoldLeft time.Duration
 	// SaleCutoff: a departure is not sold when it leaves sooner (default
 	// 15 min); SearchDays: how many days ahead are offered (default 7).

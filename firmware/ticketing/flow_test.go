@@ -355,9 +355,12 @@ func TestIdleReleasesHoldAndPayment(t *testing.T) {
 
 // TestHoldExpiresDuringPayment: seats that stop being held before the
 // money arrives are not sold: the payment is cancelled and the person
-// chooses again.
+// chooses again. (MinHoldLeft normally covers the QR's validity; here the
+// payment window is longer than the hold, as with a provider configured
+// apart from the kiosk.)
 func TestHoldExpiresDuringPayment(t *testing.T) {
 	r := newRig(t, nil, nil, "k1", withConfig(func(c *Config) { c.HoldTTL, c.MinHoldLeft = 8*time.Minute, 5*time.Minute }))
+	r.pay.window = 15 * time.Minute
 	r.toFare(2*time.Hour, "A07")
 	r.tap(IntentContinue)
 	r.wait("QR", func(s State) bool { return s.Screen == ScreenPayment && s.Payment.Phase == PaymentWaiting })

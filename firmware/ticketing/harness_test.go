@@ -147,7 +147,8 @@ type fakePayments struct {
 	results   chan session.State
 	cancelled []string
 	amounts   []int64
-	auto      bool // pay at once
+	auto      bool          // pay at once
+	window    time.Duration // the QR's validity (default 5 min)
 }
 
 func (p *fakePayments) Create(_ context.Context, amount int64, purpose string) (session.Info, error) {
@@ -161,8 +162,12 @@ func (p *fakePayments) Create(_ context.Context, amount int64, purpose string) (
 func (p *fakePayments) Shown(_ context.Context, ref string) (session.Info, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	w := p.window
+	if w == 0 {
+		w = 5 * time.Minute
+	}
 	return session.Info{Ref: ref, State: session.QRShown, Amount: p.amounts[len(p.amounts)-1], Payload: "00020101021238…6304ABCD",
-		Deadline: p.clock.Now().Add(5 * time.Minute)}, nil
+		Deadline: p.clock.Now().Add(w)}, nil
 }
 
 func (p *fakePayments) Await(ctx context.Context, ref string) (session.Info, error) {
