@@ -37,7 +37,6 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/firmware/records"
-	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/firmware/transit"
 	"github.com/kiosk06/kiosk/payments/tariff"
 )
@@ -124,25 +123,36 @@ func (b *Builder) MarkUsed(tap records.TransitTap) bool {
 	return false
 }
 
-// Ingest feeds one uploaded record (ticketing.ticket or transit.tap; other
-// kinds are ignored) and reports whether the list changed.
+// Ingest feeds one uploaded record (ticketing.ticket or transit.tap, as
+// the collector received it; other kinds are ignored) and reports whether
+// the list changed. The payload is checked as a backend checks any
+// (records.Check: known kind and version, no member the type lacks).
 func (b *Builder) Ingest(kind string, payload []byte) (bool, error) {
-	rec := store.Record{Kind: kind, Payload: payload}
 	switch kind {
 	case records.KindTicketingTicket:
 		var t records.TicketingTicket
-		if err := records.Decode(rec, &t); err != nil {
-			return false, fmt.Errorf("passlist: %w", err)
+		if err := decode(kind, payload, &t); err != nil {
+			return false, err
 		}
 		return b.AddTicket(t), nil
 	case records.KindTransitTap:
 		var t records.TransitTap
-		if err := records.Decode(rec, &t); err != nil {
-			return false, fmt.Errorf("passlist: %w", err)
+		if err := decode(kind, payload, &t); err != nil {
+			return false, err
 		}
 		return b.MarkUsed(t), nil
 	}
 	return false, nil
+}
+
+func decode(kind string, payload []byte, p records.Payload) error {
+	if err := records.Check(kind, payload); err != nil {
+		return fmt.Errorf("passlist: %w", err)
+	}
+	if err := json.Unmarshal(payload, p); err != nil {
+		return fmt.Errorf("passlist: %s: %w", kind, err)
+	}
+	return nil
 }
 
 // Document is the pass list at its current version as a snapshot, without

@@ -380,11 +380,10 @@ func (s *Server) seats(w http.ResponseWriter, r *http.Request) {
 	dep := r.PathValue("id")
 	h := s.header(backend.KindSeats, q.Get("key"), q.Get("device"))
 	s.mu.Lock()
-	d, ok := s.idx.Departure(dep)
+	_, ok := s.idx.Departure(dep)
 	var taken []string
 	if ok {
 		taken = s.unavailable(dep, "", s.opt.Now())
-		_ = d
 	}
 	s.mu.Unlock()
 	if !ok {
