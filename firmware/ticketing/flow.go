@@ -120,6 +120,8 @@ type Flow struct {
 
 	// Owned by the Run goroutine.
 	runCtx   context.Context
+	bgCtx    context.Context // background work: outlives runCtx by shutdownGrace
+	bgCancel context.CancelFunc
 	wg       sync.WaitGroup
 	gen      uint64
 	cancelOp context.CancelFunc
@@ -197,6 +199,8 @@ func (f *Flow) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	f.runCtx = ctx
+	f.bgCtx, f.bgCancel = context.WithCancel(context.WithoutCancel(ctx))
+	defer f.bgCancel()
 	f.toWelcome()
 	f.publish()
 	for {
@@ -205,7 +209,9 @@ func (f *Flow) Run(ctx context.Context) error {
 			f.stopOp()
 			f.releaseHold("shutdown")
 			f.m.wipe()
+			stop := time.AfterFunc(shutdownGrace, f.bgCancel)
 			f.wg.Wait()
+			stop.Stop()
 			return ctx.Err()
 		case in := <-f.intents:
 			f.handle(in)
@@ -254,13 +260,18 @@ func (f *Flow) start(op func(ctx context.Context, gen uint64) func()) {
 	}()
 }
 
-// background runs op beside the current step (a release, a cancel): its
-// result applies whatever the step (gen 0).
+// shutdownGrace bounds what Run waits for at its end (a release of held
+// seats): kioskd stops within 5 s.
+const shutdownGrace = 2 * time.Second
+
+// background runs op beside the current step (a release, a slip): its
+// result applies whatever the step (gen 0). It gets StepTimeout, and at
+// most shutdownGrace once Run is ending.
 func (f *Flow) background(op func(ctx context.Context) func()) {
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(f.runCtx), f.cfg.StepTimeout)
+		ctx, cancel := context.WithTimeout(f.bgCtx, f.cfg.StepTimeout)
 		defer cancel()
 		if apply := op(ctx); apply != nil {
 			f.post(0, apply)

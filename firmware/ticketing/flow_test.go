@@ -760,3 +760,16 @@ func TestBuyerByCAN(t *testing.T) {
 		t.Fatal("method not recorded")
 	}
 }
+
+// TestShutdownBounded: stopping with seats held releases them, but a
+// backend that does not answer holds kioskd's stop for at most the grace.
+func TestShutdownBounded(t *testing.T) {
+	r := newRig(t, nil, nil, "k1")
+	r.toFare(2*time.Hour, "A14")
+	r.be.mu.Lock()
+	r.be.hang = true
+	r.be.mu.Unlock()
+	if d := r.stop(); d > shutdownGrace+time.Second {
+		t.Fatalf("Run took %s to stop", d)
+	}
+}

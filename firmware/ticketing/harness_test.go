@@ -270,6 +270,19 @@ type sellOverride struct {
 	mu  sync.Mutex
 	err error
 	n   int
+	// hang makes Release wait for its context (a backend that never answers).
+	hang bool
+}
+
+func (s *sellOverride) Release(ctx context.Context, r backend.ReleaseRequest) error {
+	s.mu.Lock()
+	hang := s.hang
+	s.mu.Unlock()
+	if hang {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return s.Backend.Release(ctx, r)
 }
 
 func (s *sellOverride) Sell(ctx context.Context, r backend.SaleRequest) (backend.Sale, error) {
@@ -303,6 +316,8 @@ type rig struct {
 	identifier Identifier
 	states     <-chan State
 	last       State
+	// stop ends Run and waits for it (also at the test's end).
+	stop func() time.Duration
 }
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -375,12 +390,20 @@ func newRig(t *testing.T, sim *ticketingsim.Server, clock *manualClock, device s
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; !errors.Is(err, context.Canceled) {
-			t.Errorf("Run: %v", err)
-		}
-	})
+	var once sync.Once
+	var took time.Duration
+	r.stop = func() time.Duration {
+		once.Do(func() {
+			t0 := time.Now()
+			cancel()
+			if err := <-done; !errors.Is(err, context.Canceled) {
+				t.Errorf("Run: %v", err)
+			}
+			took = time.Since(t0)
+		})
+		return took
+	}
+	t.Cleanup(func() { r.stop() })
 	states, unsub := f.Subscribe()
 	t.Cleanup(unsub)
 	r.states = states

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -21,6 +22,10 @@ type Index struct {
 	products  map[string]int
 	// boards: stop → the calls that leave it, by departure time.
 	boards map[string][]board
+	// dests: stop → mode → the stops reachable from it, by name ("" mode:
+	// any); modes: what is sold, in the order coach, train, bus.
+	dests map[string]map[Mode][]Stop
+	modes []Mode
 }
 
 // board is one call a passenger can board at.
@@ -58,7 +63,51 @@ func NewIndex(c *Catalogue) (*Index, error) {
 	for _, b := range x.boards {
 		sort.Slice(b, func(i, j int) bool { return b[i].at < b[j].at })
 	}
+	x.index()
 	return x, nil
+}
+
+// index precomputes the destinations of every stop and the modes sold,
+// which every render of the choose screen asks for.
+func (x *Index) index() {
+	seen := map[string]map[Mode]map[string]bool{}
+	has := map[Mode]bool{}
+	for from, bs := range x.boards {
+		seen[from] = map[Mode]map[string]bool{}
+		for _, b := range bs {
+			d := &x.cat.Departures[b.dep]
+			mode := x.cat.Routes[x.routes[d.Route]].Mode
+			has[mode] = true
+			for _, m := range []Mode{mode, ""} {
+				if seen[from][m] == nil {
+					seen[from][m] = map[string]bool{}
+				}
+				for _, c := range d.Calls[b.call+1:] {
+					seen[from][m][c.Stop] = true
+				}
+			}
+		}
+	}
+	x.dests = map[string]map[Mode][]Stop{}
+	for from, byMode := range seen {
+		x.dests[from] = map[Mode][]Stop{}
+		for m, ids := range byMode {
+			out := make([]Stop, 0, len(ids))
+			for id := range ids {
+				out = append(out, x.cat.Stops[x.stops[id]])
+			}
+			sort.Slice(out, func(i, j int) bool { return strings.Compare(out[i].Name, out[j].Name) < 0 })
+			x.dests[from][m] = out
+		}
+	}
+	for _, p := range x.cat.Products {
+		has[p.Mode] = true
+	}
+	for _, m := range []Mode{ModeCoach, ModeTrain, ModeBus} {
+		if has[m] {
+			x.modes = append(x.modes, m)
+		}
+	}
 }
 
 // Catalogue returns the indexed catalogue (do not change it).
@@ -144,45 +193,12 @@ func (x *Index) Products(mode Mode) []Product {
 
 // Modes lists the modes the catalogue sells, in the order coach, train,
 // bus.
-func (x *Index) Modes() []Mode {
-	has := map[Mode]bool{}
-	for _, d := range x.cat.Departures {
-		if r, ok := x.Route(d.Route); ok {
-			has[r.Mode] = true
-		}
-	}
-	for _, p := range x.cat.Products {
-		has[p.Mode] = true
-	}
-	var out []Mode
-	for _, m := range []Mode{ModeCoach, ModeTrain, ModeBus} {
-		if has[m] {
-			out = append(out, m)
-		}
-	}
-	return out
-}
+func (x *Index) Modes() []Mode { return slices.Clone(x.modes) }
 
-// Destinations lists the stops reachable from stop by mode, by name.
+// Destinations lists the stops reachable from stop by mode ("" any), by
+// name.
 func (x *Index) Destinations(from string, mode Mode) []Stop {
-	seen := map[string]bool{}
-	for _, b := range x.boards[from] {
-		d := &x.cat.Departures[b.dep]
-		if r, ok := x.Route(d.Route); !ok || mode != "" && r.Mode != mode {
-			continue
-		}
-		for _, c := range d.Calls[b.call+1:] {
-			seen[c.Stop] = true
-		}
-	}
-	out := make([]Stop, 0, len(seen))
-	for id := range seen {
-		if s, ok := x.Stop(id); ok {
-			out = append(out, s)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return strings.Compare(out[i].Name, out[j].Name) < 0 })
-	return out
+	return slices.Clone(x.dests[from][mode])
 }
 
 // Query asks for departures from one stop to another on one local day.
