@@ -31,7 +31,7 @@ type TicketingIdentify struct {
 	Stamp
 	Role    string `json:"role"`            // whose card: buyer, passenger (added to a purchase) or holder (cancelling)
 	Verdict string `json:"verdict"`         // identity.Verdict: genuine, not_genuine, unverified
-	Method  string `json:"method"`          // identity.Method: qr, chip+qr, chip+can
+	Method  string `json:"method"`          // identity.Method: qr, chip+qr, chip+can; "typed": a child's ID number typed
 	Reason  string `json:"reason"`          // identity.Reason ("" if none)
 	Token   string `json:"token,omitempty"` // the keyed citizen token (hex); none for a card not accepted
 }
