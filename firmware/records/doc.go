@@ -24,6 +24,18 @@
 //	parking.barrier        1  firmware/parking             the barrier opened or closed
 //	parking.refused        1  firmware/parking             an entry or exit refused, and why
 //	parking.report         1  firmware/parking             a shift report printed
+//	ticketing.identify     1  firmware/ticketing           a card read: whose, verdict and method
+//	ticketing.can          1  firmware/ticketing           a typed CAN the card refused (never the digits)
+//	ticketing.intent       1  firmware/ticketing           an action outside the kiosk about to start
+//	ticketing.hold         1  firmware/ticketing           a seat hold: held, taken, failed, released, expired
+//	ticketing.payment      1  firmware/ticketing           the kiosk's view of a purchase's payment
+//	ticketing.sale         1  firmware/ticketing           a sale: sold, issued offline, refused or failed
+//	ticketing.ticket       1  firmware/ticketing           one ticket or pass, bound to its passenger's token
+//	ticketing.refund       1  firmware/ticketing           a cancellation's refund, or a payment owed back
+//	ticketing.manifest     1  firmware/ticketing/manifest  a departure's passenger list (ASM shape, sealed)
+//	ticketing.help         1  firmware/ticketing           a request for staff
+//	ticketing.abandoned    1  firmware/ticketing           a person who left before the end
+//	ticketing.service      1  firmware/ticketing           the kiosk selling again after a store failure
 //	transit.tap            1  firmware/transit             the validator's decision on a tap
 //	onestop.signin         1  firmware/onestop             a citizen signed in (card, its QR, the provincial app's QR) or refused
 //	onestop.intent         1  firmware/onestop             a dossier about to be filed, a queue number about to be taken

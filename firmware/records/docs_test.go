@@ -207,6 +207,7 @@ func renderDoc(t *testing.T) []byte {
 		{records.PersonalNationality, "nationality as printed on the card"},
 		{records.PersonalAgentName, "name of who acted on the person's behalf (làm hộ)"},
 		{records.PersonalCandidate, "an exam candidate's number (số báo danh)"},
+		{records.PersonalPassengers, "a departure's passenger list: the ASM manifest's CSV rows (names, ID numbers, dates of birth)"},
 	} {
 		p("| `%s` | %s |\n", f.name, f.holds)
 	}

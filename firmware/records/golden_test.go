@@ -218,7 +218,7 @@ func (unregistered) RecordKind() string { return "hospital.selfie" }
 func TestRegistry(t *testing.T) {
 	known := []string{records.PersonalName, records.PersonalIDNumber, records.PersonalDateOfBirth, records.PersonalAddress,
 		records.PersonalFingerprint, records.PersonalBHYTCard, records.PersonalAgentIDNumber, records.PersonalPlate,
-		records.PersonalPhone, records.PersonalSex, records.PersonalNationality, records.PersonalAgentName, records.PersonalCandidate}
+		records.PersonalPhone, records.PersonalSex, records.PersonalNationality, records.PersonalAgentName, records.PersonalCandidate, records.PersonalPassengers}
 	seen := map[string]bool{}
 	for _, k := range records.Kinds() {
 		if seen[k.Name] || k.Name == "" || strings.ContainsAny(k.Name, " \n") || !strings.Contains(k.Name, ".") || len(k.Name) > 64 {

@@ -22,7 +22,14 @@ const (
 	PersonalNationality   = "nationality"          // quốc tịch as printed
 	PersonalAgentName     = "agent_name"           // who acted on the person's behalf (làm hộ)
 	PersonalCandidate     = "candidate_number"     // an exam candidate's number (số báo danh)
+	// PersonalPassengers is a departure's passenger list (the ASM
+	// manifest's rows: names, ID numbers, dates of birth) as one sealed
+	// text.
+	PersonalPassengers = "passengers"
 )
+
+// traveller is what a named ticket (coach, train) seals about its passenger.
+var traveller = []string{PersonalName, PersonalIDNumber, PersonalDateOfBirth}
 
 // patient is what the hospital flow seals about the patient (and an agent).
 var patient = []string{PersonalName, PersonalIDNumber, PersonalDateOfBirth, PersonalAddress, PersonalAgentIDNumber}
@@ -127,6 +134,33 @@ var registry = [...]Kind{
 		Doc: "An entry or exit that did not happen, and why.", New: func() Payload { return new(ParkingRefused) }},
 	{Name: KindParkingReport, Version: 1, Writer: "firmware/parking",
 		Doc: "A shift report was printed: its counts and money.", New: func() Payload { return new(ParkingReport) }},
+
+	{Name: KindTicketingIdentify, Version: 1, Writer: "firmware/ticketing",
+		Doc: "A card or QR was read at the ticketing kiosk: whose (buyer, passenger, holder), the verdict and how it was read.", New: func() Payload { return new(TicketingIdentify) }},
+	{Name: KindTicketingCAN, Version: 1, Writer: "firmware/ticketing",
+		Doc: "The card refused a typed CAN: attempts left (never the digits).", New: func() Payload { return new(TicketingCAN) }},
+	{Name: KindTicketingIntent, Version: 1, Writer: "firmware/ticketing",
+		Doc: "The flow is about to act outside the kiosk (hold seats, payment session, sale and printing, refund); the action starts only once this is durable.",
+		New: func() Payload { return new(TicketingIntent) }},
+	{Name: KindTicketingHold, Version: 1, Writer: "firmware/ticketing",
+		Doc: "A seat hold with the ticket-selling backend: held, taken, failed, released or expired.", New: func() Payload { return new(TicketingHold) }},
+	{Name: KindTicketingPayment, Version: 1, Writer: "firmware/ticketing",
+		Doc: "The kiosk's view of a purchase's VietQR payment: not created, paid, expired, failed or cancelled.", New: func() Payload { return new(TicketingPayment) }},
+	{Name: KindTicketingSale, Version: 1, Writer: "firmware/ticketing",
+		Doc: "A purchase's sale: sold by the backend, issued offline by the kiosk, refused or failed.", New: func() Payload { return new(TicketingSale) }},
+	{Name: KindTicketingTicket, Version: 1, Writer: "firmware/ticketing", Personal: traveller,
+		Doc: "One ticket or pass sold, bound to its passenger's citizen token; durable before it prints.", New: func() Payload { return new(TicketingTicket) }},
+	{Name: KindTicketingRefund, Version: 1, Writer: "firmware/ticketing",
+		Doc: "A ticket cancelled and refunded per the operator's rules, a refusal, or a payment owed back when no ticket could be issued.",
+		New: func() Payload { return new(TicketingRefund) }},
+	{Name: KindTicketingManifest, Version: 1, Writer: "firmware/ticketing/manifest", Personal: []string{PersonalPassengers},
+		Doc: "A departure's passenger list in the ASM stay-notification shape, sealed.", New: func() Payload { return new(TicketingManifest) }},
+	{Name: KindTicketingHelp, Version: 1, Writer: "firmware/ticketing",
+		Doc: "A request for staff: the person pressed call-staff, a ticket did not print, or a paid sale failed.", New: func() Payload { return new(TicketingHelp) }},
+	{Name: KindTicketingAbandoned, Version: 1, Writer: "firmware/ticketing",
+		Doc: "A person left before the end (idle timeout or cancel); held seats were released.", New: func() Payload { return new(TicketingAbandoned) }},
+	{Name: KindTicketingService, Version: 1, Writer: "firmware/ticketing",
+		Doc: "The kiosk sells again after records could not be stored.", New: func() Payload { return new(TicketingService) }},
 
 	{Name: KindTransitTap, Version: 1, Writer: "firmware/transit",
 		Doc: "The validator's decision on one tap or QR scan.", New: func() Payload { return new(TransitTap) }},

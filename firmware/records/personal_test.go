@@ -17,7 +17,7 @@ import (
 // included.
 var personalNames = []string{records.PersonalName, records.PersonalIDNumber, records.PersonalDateOfBirth, records.PersonalAddress,
 	records.PersonalFingerprint, records.PersonalBHYTCard, records.PersonalAgentIDNumber, records.PersonalPlate, store.FieldPhone,
-	records.PersonalSex, records.PersonalNationality, records.PersonalAgentName, records.PersonalCandidate}
+	records.PersonalSex, records.PersonalNationality, records.PersonalAgentName, records.PersonalCandidate, records.PersonalPassengers}
 
 // jsonNames returns the JSON member names t encodes, embedded structs'
 // included, with the Go path of each.

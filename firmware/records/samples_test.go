@@ -40,6 +40,7 @@ var (
 	at     = time.Date(2026, 11, 22, 1, 30, 5, 123456789, time.UTC)
 	atICT  = time.Date(2026, 11, 22, 8, 30, 5, 0, ict)
 	stamp  = records.Stamp{DeviceID: "kiosk-bvbm-01", At: at}
+	tstamp = records.Stamp{DeviceID: "kiosk-bxmd-01", At: at}
 	tok    = "9f2c4e1a0b7d3c5e8f6a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f506"
 	noTime time.Time
 )
@@ -152,7 +153,78 @@ func samples() map[string][]sample {
 				ByMethod: map[string]int64{"account": 300000, "debt": 15000, "vietqr": 745000}, Debt: 15000, Inside: 14}, nil},
 		},
 
+		records.KindTicketingIdentify: {
+			{"buyer", &records.TicketingIdentify{Stamp: tstamp, Role: "buyer", Verdict: "genuine", Method: "chip+qr", Token: tok}, nil},
+			{"not_genuine", &records.TicketingIdentify{Stamp: tstamp, Role: "passenger", Verdict: "not_genuine", Method: "chip+can", Reason: "clone"}, nil},
+		},
+		records.KindTicketingCAN: {
+			{"mismatch", &records.TicketingCAN{Stamp: tstamp, Outcome: "mismatch", AttemptsLeft: 2, Role: "buyer"}, nil},
+		},
+		records.KindTicketingIntent: {
+			{"hold", &records.TicketingIntent{Stamp: tstamp, Action: records.ActionHold, Key: "kiosk-bxmd-01-4e1a77c09b2d3f10", Purchase: "kiosk-bxmd-01-9c3e1a0b7d2f4c61",
+				Departure: "HL-HN-VINH-20261122-30", From: "HN-GB", To: "VINH", Seats: []string{"A07", "A08"}, Travellers: 2}, nil},
+			{"payment", &records.TicketingIntent{Stamp: tstamp, Action: records.ActionPayment, Key: "kiosk-bxmd-01-9c3e1a0b7d2f4c61", Purchase: "kiosk-bxmd-01-9c3e1a0b7d2f4c61",
+				Hold: "H-000412", Amount: 563000}, nil},
+			{"sale", &records.TicketingIntent{Stamp: tstamp, Action: records.ActionSale, Key: "kiosk-bxmd-01-0d6f5e4c3b2a1908", Purchase: "kiosk-bxmd-01-9c3e1a0b7d2f4c61",
+				Departure: "HL-HN-VINH-20261122-30", Hold: "H-000412", Products: []string{"BUS-M-ALL"}, Travellers: 3, Amount: 763000, Reference: "K06VE7Q2XMA"}, nil},
+			{"refund", &records.TicketingIntent{Stamp: tstamp, Action: records.ActionRefund, Key: "kiosk-bxmd-01-77aa00cc11ee2299", Ticket: "T-000913"}, nil},
+		},
+		records.KindTicketingHold: {
+			{"held", &records.TicketingHold{Stamp: tstamp, Outcome: "held", Key: "kiosk-bxmd-01-4e1a77c09b2d3f10", Purchase: "kiosk-bxmd-01-9c3e1a0b7d2f4c61",
+				Hold: "H-000412", Departure: "HL-HN-VINH-20261122-30", Seats: []string{"A07", "A08"}, Expires: at.Add(12 * time.Minute), BaseTotal: 600000}, nil},
+			{"taken", &records.TicketingHold{Stamp: tstamp, Outcome: "taken", Key: "kiosk-bxmd-01-4e1a77c09b2d3f10", Purchase: "kiosk-bxmd-01-9c3e1a0b7d2f4c61",
+				Departure: "HL-HN-VINH-20261122-30", Seats: []string{"A07", "A08"}, Taken: []string{"A08"}}, nil},
+			{"released", &records.TicketingHold{Stamp: tstamp, Outcome: "released", Key: "kiosk-bxmd-01-5b5b5b5b5b5b5b5b", Purchase: "kiosk-bxmd-01-9c3e1a0b7d2f4c61",
+				Hold: "H-000412", Departure: "HL-HN-VINH-20261122-30", Seats: []string{"A07", "A08"}, Reason: "idle"}, nil},
+		},
+		records.KindTicketingPayment: {
+			{"paid", &records.TicketingPayment{Stamp: tstamp, State: "paid", Purchase: "kiosk-bxmd-01-9c3e1a0b7d2f4c61", Ref: "K06VE7Q2XMA", Amount: 763000, TxnID: "FT26326000777"}, nil},
+			{"cancelled", &records.TicketingPayment{Stamp: tstamp, State: "cancelled", Purchase: "kiosk-bxmd-01-9c3e1a0b7d2f4c61", Ref: "K06VE7Q2XMA", Amount: 763000, Reason: "cancel"}, nil},
+		},
+		records.KindTicketingSale: {
+			{"sold", &records.TicketingSale{Stamp: tstamp, Outcome: "sold", Key: "kiosk-bxmd-01-0d6f5e4c3b2a1908", Purchase: "kiosk-bxmd-01-9c3e1a0b7d2f4c61",
+				Sale: "S-000201", Hold: "H-000412", Buyer: tok, Amount: 763000, Method: "vietqr", PaymentRef: "K06VE7Q2XMA", TxnID: "FT26326000777", Tickets: 3}, nil},
+			{"offline", &records.TicketingSale{Stamp: tstamp, Outcome: "offline", Key: "kiosk-bxmd-01-1a2b3c4d5e6f7081", Purchase: "kiosk-bxmd-01-6e6e6e6e6e6e6e6e",
+				Sale: "kiosk-bxmd-01-1a2b3c4d5e6f7081", Buyer: tok, Amount: 200000, Method: "vietqr", PaymentRef: "K06VE3MT8QZ", TxnID: "FT26326000778", Tickets: 1}, nil},
+			{"refused", &records.TicketingSale{Stamp: tstamp, Outcome: "refused", Key: "kiosk-bxmd-01-0d6f5e4c3b2a1908", Purchase: "kiosk-bxmd-01-9c3e1a0b7d2f4c61",
+				Hold: "H-000412", Buyer: tok, Amount: 763000, Method: "vietqr", PaymentRef: "K06VE7Q2XMA", TxnID: "FT26326000777", Failure: "hold_expired"}, nil},
+		},
+		records.KindTicketingTicket: {
+			{"seat", &records.TicketingTicket{Stamp: tstamp, Ticket: "T-000913", Sale: "S-000201", Key: "kiosk-bxmd-01-0d6f5e4c3b2a1908", Code: "VE1.eyJ0IjoiVC0wMDA5MTMifQ.c2lnbmF0dXJl",
+				Operator: "hoanglong", Mode: "coach", Kind: "seat", Departure: "HL-HN-VINH-20261122-30", From: "HN-GB", To: "VINH", Seat: "A07", Class: "giuong_duoi",
+				ValidFrom: atICT.Add(4 * time.Hour), ValidTo: atICT.Add(9*time.Hour + 20*time.Minute), Token: tok, Traveller: "card", Category: "elderly", Base: 300000, Price: 255000},
+				records.Personal{records.PersonalName: citizen.Name, records.PersonalIDNumber: citizen.ID, records.PersonalDateOfBirth: citizen.DOB}},
+			{"monthly_pass", &records.TicketingTicket{Stamp: tstamp, Ticket: "kiosk-bxmd-01-1a2b3c4d5e6f7081-1", Sale: "kiosk-bxmd-01-1a2b3c4d5e6f7081",
+				Key: "kiosk-bxmd-01-1a2b3c4d5e6f7081", Code: "VEK1.kiosk-bxmd-01.kiosk-bxmd-01-1a2b3c4d5e6f7081-1", Offline: true, Operator: "buyt", Mode: "bus", Kind: "monthly_pass",
+				Product: "BUS-M-ALL", ValidFrom: time.Date(2026, 12, 1, 0, 0, 0, 0, ict), ValidTo: time.Date(2027, 1, 1, 0, 0, 0, 0, ict),
+				Token: tok, Traveller: "child", Category: "student", Base: 200000, Price: 100000}, nil},
+		},
+		records.KindTicketingRefund: {
+			{"approved", &records.TicketingRefund{Stamp: tstamp, State: "approved", Key: "kiosk-bxmd-01-77aa00cc11ee2299", Ticket: "T-000913", Sale: "S-000201",
+				Price: 255000, Fee: 25500, Amount: 229500, Rule: "Trả vé trước giờ khởi hành từ 24 giờ trở lên: phí 10%", Method: "original"}, nil},
+			{"due", &records.TicketingRefund{Stamp: tstamp, State: "due", Key: "kiosk-bxmd-01-0d6f5e4c3b2a1908", Price: 763000, Amount: 763000,
+				PaymentRef: "K06VE7Q2XMA", TxnID: "FT26326000777", Failure: "hold_expired"}, nil},
+		},
+		records.KindTicketingManifest: {
+			{"coach", &records.TicketingManifest{Stamp: tstamp, Departure: "HL-HN-VINH-20261122-30", Route: "HL-HN-VINH", Operator: "hoanglong",
+				Service: "HN-VINH 15:00", Vehicle: "29B-123.45", DepartsAt: atICT.Add(6*time.Hour + 30*time.Minute), Format: "asm-csv/1", Travellers: 2},
+				records.Personal{records.PersonalPassengers: "STT,Họ và tên\n1," + citizen.Name}},
+		},
+		records.KindTicketingHelp: {
+			{"printer", &records.TicketingHelp{Stamp: tstamp, Screen: "issued", Reason: "printer_paper_end", Ticket: "T-000913"}, nil},
+		},
+		records.KindTicketingAbandoned: {
+			{"idle", &records.TicketingAbandoned{Stamp: tstamp, Screen: "fare", Reason: "idle", Held: true}, nil},
+		},
+		records.KindTicketingService: {
+			{"resumed", &records.TicketingService{Stamp: tstamp, State: "resumed", StoppedAt: "ticketing.intent/hold", Since: "2026-11-22T01:12:00Z", FailedRecords: 1}, nil},
+		},
+
 		records.KindTransitTap: {
+			{"ticket", &records.TransitTap{Token: tok, TokenKind: "cccd_qr", Verdict: "accept", Reason: "ticket", Route: "47", Vehicle: "29B-012.34",
+				Day: "2026-11-22", DenyVersion: 41, PassVersion: 18, Ticket: "T-000914"}, nil},
+			{"ticket_used", &records.TransitTap{Token: tok, TokenKind: "cccd_qr", Verdict: "deny", Reason: "ticket_used", Route: "47", Vehicle: "29B-012.34",
+				Day: "2026-11-22", DenyVersion: 41, PassVersion: 18, Ticket: "T-000914"}, nil},
 			{"accept", &records.TransitTap{Token: tok, TokenKind: "cccd_chip", Verdict: "accept", Reason: "concession", Fare: 3500,
 				Line: "bus.concession.student", Route: "32", Vehicle: "29B-012.34", Day: "2026-11-22", DenyVersion: 41, PassVersion: 17}, nil},
 			{"unusable", &records.TransitTap{Verdict: "deny", Reason: "unusable", Route: "32", Vehicle: "29B-012.34", Day: "2026-11-22",

@@ -9,8 +9,9 @@ type TransitTap struct {
 	Token     string `json:"token,omitempty"`      // the keyed citizen token (hex); none when unusable
 	TokenKind string `json:"token_kind,omitempty"` // how it was presented: cccd_qr, cccd_chip, uid, vneid
 	Verdict   string `json:"verdict"`              // accept or deny
-	// accept: fare, pass, concession, repeat; deny: deny_list, risk_taps,
-	// risk_value, needs_online, unusable, tariff_error
+	// accept: fare, pass, ticket, concession, repeat; deny: deny_list,
+	// ticket_used, risk_taps, risk_value, needs_online, unusable,
+	// tariff_error
 	Reason      string `json:"reason"`
 	Fare        int64  `json:"fare"`              // VND charged (0 for a pass, a repeat or a denial)
 	Line        string `json:"line,omitempty"`    // the tariff line, "bus.concession.elderly60"
@@ -19,6 +20,9 @@ type TransitTap struct {
 	Day         string `json:"day"`               // the local service day, 2006-01-02
 	DenyVersion uint64 `json:"deny_version"`      // the deny list's version the decision used
 	PassVersion uint64 `json:"pass_version"`      // the pass list's version the decision used
+	// Ticket is the single-ride ticket this tap used (reason ticket), or
+	// the used one it was refused for (ticket_used).
+	Ticket string `json:"ticket,omitempty"`
 }
 
 // RecordKind implements Payload.

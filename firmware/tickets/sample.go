@@ -9,7 +9,7 @@ import (
 
 // SampleNames lists the sample slips Sample knows, for `kioskd diag print`.
 func SampleNames() []string {
-	return []string{"queue", "receipt", "parking", "parking-receipt", "dossier-receipt", "dossier-status", "checkin-report"}
+	return []string{"queue", "receipt", "parking", "parking-receipt", "dossier-receipt", "dossier-status", "checkin-report", "coach", "bus-pass", "refund"}
 }
 
 // Sample returns a sample slip with made-up data and real Vietnamese text,
@@ -18,6 +18,7 @@ func Sample(name string, now time.Time) (*escpos.Document, error) {
 	hospital := Header{Name: "BỆNH VIỆN ĐA KHOA TỈNH BẮC NINH", Address: "Số 1 Đường Nguyễn Quyền, TP. Bắc Ninh", Phone: "0222 3822 XXX"}
 	onestop := Header{Name: "BỘ PHẬN MỘT CỬA UBND PHƯỜNG THUẬN HÒA", Address: "TP. Huế, tỉnh Thừa Thiên Huế"}
 	parking := Header{Name: "BÃI ĐỖ XE TRUNG TÂM THƯƠNG MẠI", Address: "Tầng hầm B2 – Khu A"}
+	station := Header{Name: "BẾN XE GIÁP BÁT", Address: "Km6 Giải Phóng, Hoàng Mai, Hà Nội"}
 	switch name {
 	case "queue":
 		return QueueTicket(hospital, Queue{
@@ -62,6 +63,28 @@ func Sample(name string, now time.Time) (*escpos.Document, error) {
 			Sections: []ReportSection{{Title: "Tổng hợp", Rows: []ReportRow{
 				{"Lượt đọc thẻ", "412"}, {"Thẻ xác thực là thật", "405 (98,3 %)"}, {"Lượt nhận phòng", "96"}, {"Lượt trả phòng", "90"},
 			}}},
+		}), nil
+	case "coach":
+		return TravelTicket(station, Travel{
+			Title: "VÉ XE KHÁCH", ID: "T-000913", Code: "VE1.eyJ0IjoiVC0wMDA5MTMiLCJvIjoiaG9hbmdsb25nIn0.c2lnbmF0dXJlLW9mLXRoZS1iYWNrZW5k",
+			Operator: "Nhà xe Hoàng Long", Hotline: "1900 xxxx", Route: "Hà Nội – Vinh", Service: "HN-VINH " + now.Add(4*time.Hour).Format("15:04"),
+			From: "Bến xe Giáp Bát", To: "Bến xe Vinh", Departs: now.Add(4 * time.Hour), Arrives: now.Add(9*time.Hour + 20*time.Minute),
+			Seat: "A07", Class: "Giường tầng dưới", Passenger: "N. T. Lan", PassengerID: "0011••••••45",
+			Concession: "Người cao tuổi (từ đủ 60 tuổi)", Base: 300000, Price: 255000, PaymentRef: "K06VE7Q2XMA", IssuedAt: now,
+		}), nil
+	case "bus-pass":
+		month := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, now.Location())
+		return TravelTicket(station, Travel{
+			Title: "VÉ THÁNG XE BUÝT", ID: "kiosk-bxmd-01-1a2b3c4d-1", Code: "VEK1.kiosk-bxmd-01.kiosk-bxmd-01-1a2b3c4d-1",
+			Operator: "Xe buýt thành phố", Route: "Vé tháng liên tuyến", ValidFrom: month, ValidUntil: month.AddDate(0, 1, 0),
+			Passenger: "Trẻ em", PassengerID: "0012••••••08", Concession: "Học sinh, sinh viên", Base: 200000, Price: 100000,
+			PaymentRef: "K06VE3MT8QZ", IssuedAt: now,
+			Note: "Vé có hiệu lực trên xe buýt sau khi máy đồng bộ với hệ thống. Mang theo thẻ học sinh, sinh viên khi đi xe.",
+		}), nil
+	case "refund":
+		return RefundSlip(station, Refund{
+			Ticket: "T-000913", Route: "Hà Nội – Vinh, " + FormatTime(now.Add(28*time.Hour)), Price: 255000, Fee: 25500, Amount: 229500,
+			Rule: "Trả vé trước giờ khởi hành từ 24 giờ trở lên: phí 10%", Method: "Tiền hoàn được chuyển về tài khoản đã thanh toán.", At: now,
 		}), nil
 	}
 	return nil, fmt.Errorf("tickets: unknown sample %q (want one of %v)", name, SampleNames())

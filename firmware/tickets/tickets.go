@@ -1,6 +1,7 @@
 // Package tickets lays out what the kiosk prints: the numbered queue
-// ticket, the payment receipt, and the parking ticket and receipt, as
-// escpos Documents (Vietnamese text rendered by the escpos package).
+// ticket, the payment receipt, the parking ticket and receipt, and the
+// travel ticket, bus pass and refund slip of a ticketing kiosk, as escpos
+// Documents (Vietnamese text rendered by the escpos package).
 //
 // Domain values arrive as plain structs filled in by the caller; this package
 // must not import queue/, payments/ or any flow, and knows nothing of the

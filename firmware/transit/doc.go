@@ -30,6 +30,12 @@
 // list in memory is a sorted array of 32-byte token hashes with a 16-bit
 // prefix index: 32 bytes per entry plus 256 KiB.
 //
+// The pass list also carries single-ride tickets sold at a ticketing kiosk
+// (rides.go, issue 18): used at the first tap, refused after with "Vé đã sử
+// dụng". A card tap that identifies no one (a CCCD's random UID and no
+// chip key) is answered at once, unrecorded, with red, two beeps and "Quét
+// mã QR trên thẻ CCCD".
+//
 // Records hold the token hash only, never a name, ID number or birth date;
 // their payload is records.TransitTap, which owns the wire format.
 //

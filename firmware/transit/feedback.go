@@ -18,6 +18,12 @@ func message(r Result) string {
 		return "Vé tháng – Mời lên xe"
 	case ReasonConcession:
 		return "Miễn phí – Mời lên xe"
+	case ReasonTicket:
+		return "Vé lượt – Mời lên xe"
+	case ReasonTicketUsed:
+		return "Vé đã sử dụng"
+	case ReasonScanQR:
+		return "Quét mã QR trên thẻ CCCD"
 	case ReasonRepeat:
 		return "Thẻ đã được quẹt"
 	case ReasonDenyList:
@@ -42,7 +48,8 @@ type Screen interface {
 
 // GPIOFeedback drives the validator's green and red LEDs and buzzer through
 // drivers/gpio, and a Screen if one is fitted. Accept: green on and one short
-// beep; Deny: red on and three beeps. Signal only switches outputs and
+// beep; Deny: red on and three beeps, or two for "scan the QR on your card"
+// (ReasonScanQR). Signal only switches outputs and
 // returns; timers switch them off, so a tap's latency holds no beep time.
 type GPIOFeedback struct {
 	Green, Red, Buzzer *gpio.Output // any may be nil
@@ -72,7 +79,7 @@ func (f *GPIOFeedback) Signal(ctx context.Context, r Result) error {
 	on, off := f.Green, f.Red
 	beeps := 1
 	if r.Verdict != Accept {
-		on, off, beeps = f.Red, f.Green, 3
+		on, off, beeps = f.Red, f.Green, denyBeeps(r)
 	}
 	f.mu.Lock()
 	f.gen++

@@ -153,11 +153,14 @@ type Pass struct {
 //
 //	{"name":"deny","version":12,"since":10,"full":false,
 //	 "add":["<64 hex>",…],"remove":[…],"add_bin":"<base64>","remove_bin":"<base64>",
-//	 "passes":{"<64 hex>":[{"route":"47","year":2026,"month":11}]}}
+//	 "passes":{"<64 hex>":[{"route":"47","year":2026,"month":11}]},
+//	 "rides":{"<64 hex>":[{"ticket":"T-1","route":"47","valid_from":"…","valid_until":"…"}]}}
 //
 // full=true is a snapshot (since is ignored); otherwise it is a delta that
-// applies only on top of version since. For the pass list, "passes" gives the
-// entries added or replaced and "remove" the tokens dropped.
+// applies only on top of version since. For the pass list, "passes" and
+// "rides" (single-ride tickets, rides.go) give a token's entries added or
+// replaced, and "remove" the tokens dropped. A validator that predates
+// rides ignores the member.
 type Document struct {
 	Name    string   `json:"name"`
 	Version uint64   `json:"version"`
@@ -171,6 +174,7 @@ type Document struct {
 	AddBin    []byte            `json:"add_bin,omitempty"`
 	RemoveBin []byte            `json:"remove_bin,omitempty"`
 	Passes    map[string][]Pass `json:"passes,omitempty"`
+	Rides     map[string][]Ride `json:"rides,omitempty"`
 }
 
 // Envelope is the wire form: the payload bytes (JSON of a Document) and an
@@ -208,7 +212,7 @@ func OpenEnvelope(pub ed25519.PublicKey, name string, body []byte) (Document, er
 	if d.Name != name {
 		return d, fmt.Errorf("%w: asked for list %q, got %q", ErrBadList, name, d.Name)
 	}
-	if n := len(d.Add) + len(d.Remove) + len(d.Passes) + (len(d.AddBin)+len(d.RemoveBin))/32; n > MaxListEntries {
+	if n := len(d.Add) + len(d.Remove) + len(d.Passes) + len(d.Rides) + (len(d.AddBin)+len(d.RemoveBin))/32; n > MaxListEntries {
 		return d, fmt.Errorf("%w: %d entries, limit %d", ErrBadList, n, MaxListEntries)
 	}
 	return d, nil
@@ -239,6 +243,9 @@ type Lists struct {
 	DenyVersion uint64
 	Pass        map[identity.Token][]tariff.MonthlyPass
 	PassVersion uint64
+	// Rides are the single-ride tickets on each token (the pass list's
+	// "rides"), used at their first tap.
+	Rides map[identity.Token][]Ride
 }
 
 // passes returns the monthly passes of h.

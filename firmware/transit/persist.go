@@ -525,7 +525,11 @@ func apply(l *Lists, d Document, held uint64) (*Lists, error) {
 		if err != nil {
 			return nil, err
 		}
-		next.Pass, next.PassVersion = p, d.Version
+		rides, err := applyRides(l.Rides, d)
+		if err != nil {
+			return nil, err
+		}
+		next.Pass, next.PassVersion, next.Rides = p, d.Version, rides
 	default:
 		return nil, fmt.Errorf("%w: unknown list %q", ErrBadList, d.Name)
 	}

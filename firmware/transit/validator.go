@@ -45,6 +45,12 @@ const (
 	ReasonUnusable    Reason = "unusable"     // no usable token on the card or QR
 	ReasonStoreError  Reason = "store_error"  // the record could not be made durable
 	ReasonTariff      Reason = "tariff_error" // route missing from the tariff
+	ReasonTicket      Reason = "ticket"       // a single-ride ticket, used now (rides.go)
+	ReasonTicketUsed  Reason = "ticket_used"  // the token's ticket here was used already
+	// ReasonScanQR: a card tap that identifies no one (random UID, no chip
+	// key): the passenger is asked to scan the QR printed on the card. Not
+	// recorded (there is no token).
+	ReasonScanQR Reason = "scan_qr"
 )
 
 // Result is one decision.
@@ -58,6 +64,7 @@ type Result struct {
 	Method  identity.Method // how the token was presented ("" for ReasonUnusable)
 	Seq     store.Seq       // durable record (0 if none)
 	At      time.Time
+	Ticket  string // ReasonTicket, ReasonTicketUsed: the single-ride ticket
 }
 
 // Store is what the validator needs of firmware/store (*store.Store).
@@ -114,6 +121,7 @@ type Validator struct {
 	mu    sync.Mutex
 	day   string
 	usage map[identity.Token]*usage
+	used  map[string]time.Time // single-ride tickets used (rides.go)
 }
 
 // New makes a Validator. Call Restore after a restart so offline limits and
@@ -172,13 +180,13 @@ func (v *Validator) Decide(ctx context.Context, p identity.Presentation) (Result
 	rd := rider{token: tok, method: p.Method, birthDate: p.BirthDate}
 	switch {
 	case err != nil:
-		r := v.result(rider{}, Deny, ReasonUnusable)
+		r := v.result(rider{}, Deny, unusableReason(p))
 		v.signal(ctx, r)
 		return r, err
 	case errors.Is(p.Err, identity.ErrNeedsOnline):
 		return v.commit(ctx, rd, v.result(rd, Deny, ReasonNeedsOnline))
 	case p.Err != nil:
-		r := v.result(rider{}, Deny, ReasonUnusable)
+		r := v.result(rider{}, Deny, unusableReason(p))
 		v.signal(ctx, r)
 		return r, p.Err
 	}
@@ -220,6 +228,9 @@ func (v *Validator) decide(tok rider, now time.Time) (Result, func()) {
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if r, undo, ok := v.decideRide(tok, lists, now); ok {
+		return r, undo
+	}
 	u := v.dayUsage(tok.token, now)
 	if !u.last.IsZero() && now.Sub(u.last) < v.cfg.RepeatWindow && now.Sub(u.last) >= 0 {
 		return v.resultAt(tok, now, Accept, ReasonRepeat, tariff.Charge{}), nil
@@ -295,6 +306,7 @@ func (v *Validator) commit(ctx context.Context, tok rider, r Result) (Result, er
 	if !tok.token.IsZero() {
 		rec.Token, rec.TokenKind = tok.token.String(), tokenKind(tok.method)
 	}
+	rec.Ticket = r.Ticket
 	seq, err := records.Append(ctx, v.deps.Store, r.At, rec, nil)
 	r.Seq = seq
 	if err != nil {
@@ -341,7 +353,8 @@ func (v *Validator) restoreOne(rec store.Record, today string) {
 		v.log.Warn("transit: restore: tap record unreadable, skipped", "seq", rec.Seq, "err", err)
 		return
 	}
-	if t.Day != today || Verdict(t.Verdict) != Accept || Reason(t.Reason) == ReasonRepeat {
+	v.restoreTicket(t.Reason, t.Verdict, t.Ticket, rec.CreatedAt)
+	if t.Day != today || Verdict(t.Verdict) != Accept || Reason(t.Reason) == ReasonRepeat || Reason(t.Reason) == ReasonTicket {
 		return
 	}
 	h, err := identity.ParseToken(t.Token)

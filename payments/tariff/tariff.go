@@ -2,8 +2,10 @@
 // three device profiles: bus fares (flat fare per route, age concessions,
 // monthly passes), parking (per-visit day/night/day-and-night prices by
 // vehicle type, car prices per block of hours, grace period, lost-ticket
-// fee, multi-day stays) and hospital bills (fee lines from the HIS passed
-// through and totalled).
+// fee, multi-day stays), hospital bills (fee lines from the HIS passed
+// through and totalled) and ticket concessions (ticket.go: an operator's
+// categories — by age from the card's date of birth, or declared — off a
+// coach, train or pass fare, the cheapest alone).
 //
 // All wall-clock rules use Asia/Ho_Chi_Minh (UTC+07:00, no daylight saving
 // since 1975). Amounts are int64 đồng; there is no minor unit and no float.
