@@ -91,10 +91,10 @@ func (a *Acquirer) PresentCard(ctx context.Context, card nfc.Card) Presentation 
 	}
 	info := card.Info()
 	if !fixedUID(info) {
-		return Presentation{Err: fmt.Errorf("%w: random UID and no chip key", ErrUnusable)}
+		return Presentation{Err: fmt.Errorf("%w: random UID and no chip key (%w)", ErrUnusable, ErrNoKey)}
 	}
 	if !a.pol.StaticUID {
-		return Presentation{Err: fmt.Errorf("%w: UID tokens not allowed here", ErrUnusable)}
+		return Presentation{Err: fmt.Errorf("%w: UID tokens not allowed here (%w)", ErrUnusable, ErrNoKey)}
 	}
 	return Presentation{Method: MethodUID, UID: append([]byte(nil), info.UID...)}
 }

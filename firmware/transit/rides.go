@@ -1,6 +1,7 @@
 package transit
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -135,11 +136,13 @@ func (v *Validator) restoreTicket(reason, verdict, ticket string, at time.Time) 
 }
 
 // unusableReason says why a presentation that identifies no one is
-// refused: a card tap that gave nothing (a random UID and no chip key, a
-// UID not accepted here, a failed chip read) asks the passenger to scan
-// the QR printed on the card; a QR that is not a CCCD's is unreadable.
+// refused: a card tap that gave nothing because no key opens it (a random
+// UID and no chip key, a UID not accepted here: identity.ErrNoKey) asks the
+// passenger to scan the QR printed on the card; a chip that was read and
+// failed (not genuine, unreadable) and a QR that is not a CCCD's are
+// unusable — scanning the QR would not make a forged card ride.
 func unusableReason(p identity.Presentation) Reason {
-	if p.Method == "" && p.Other == "" {
+	if p.Method == "" && p.Other == "" && errors.Is(p.Err, identity.ErrNoKey) {
 		return ReasonScanQR
 	}
 	return ReasonUnusable
