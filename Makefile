@@ -23,7 +23,7 @@ VULNDB_VERSION      := v0.0.0-20261105234957-e22db6528018
 GOVULNCHECK         := $(BIN)/govulncheck-$(GOVULNCHECK_VERSION)
 VULNDB              := $(BIN)/vulndb-$(VULNDB_VERSION)
 FUZZTIME ?= 30s
-TESTFLAGS ?= -race -count=1 -timeout 20m
+TESTFLAGS ?= -race -count=1 -timeout 30m
 # vet and staticcheck build every dependency to type-check against it; with
 # the tests' -race they build the very packages `go test -race` links, so a
 # cold run compiles the module and its dependencies once, not twice (a

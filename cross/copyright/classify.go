@@ -70,6 +70,38 @@ type reviewedEntry struct {
 type classifier struct {
 	reviewed     map[string]reviewedEntry // SHA-256 (hex) → what a person read
 	licensecheck string                   // the licensecheck(1) command
+	found        map[string][2]string     // path → licence, copyright (prefetch)
+}
+
+// prefetch runs licensecheck once over every file (it takes seconds to
+// start: one run per file made packaging take minutes).
+func (c *classifier) prefetch(ctx context.Context, paths []string) error {
+	if len(paths) == 0 {
+		return nil
+	}
+	cmd := exec.CommandContext(ctx, c.licensecheck, append([]string{"--machine", "--copyright", "--lines", "0",
+		"--shortname-scheme", "debian,spdx", "--"}, paths...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("copyright: licensecheck: %w\n%s", err, stderr.Bytes())
+	}
+	if c.found == nil {
+		c.found = map[string][2]string{}
+	}
+	for _, line := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
+		f := strings.SplitN(line, "\t", 3)
+		if len(f) < 2 {
+			return fmt.Errorf("copyright: licensecheck: unexpected line %q", line)
+		}
+		cp := ""
+		if len(f) == 3 {
+			cp = f[2]
+		}
+		c.found[f[0]] = [2]string{f[1], cp}
+	}
+	return nil
 }
 
 // reviewedPath is reviewed.tsv beside this command, from the repository root.
@@ -181,6 +213,9 @@ func licenceNames(expr string) []string {
 // check runs licensecheck on one file: the licence it names in Debian's
 // short names and the copyright lines it found ("" for none).
 func (c *classifier) check(ctx context.Context, path string) (name, copyright string, err error) {
+	if f, ok := c.found[path]; ok {
+		return tidyFinding(f[0], f[1])
+	}
 	cmd := exec.CommandContext(ctx, c.licensecheck, "--machine", "--copyright", "--lines", "0",
 		"--shortname-scheme", "debian,spdx", "--", path)
 	var stderr bytes.Buffer
@@ -194,10 +229,15 @@ func (c *classifier) check(ctx context.Context, path string) (name, copyright st
 	if len(f) < 2 {
 		return "", "", fmt.Errorf("copyright: licensecheck %s: unexpected output %q", path, out)
 	}
-	name = strings.TrimSpace(f[1])
 	if len(f) == 3 {
-		copyright = strings.TrimSpace(f[2])
+		copyright = f[2]
 	}
+	return tidyFinding(f[1], copyright)
+}
+
+// tidyFinding cleans one licensecheck finding.
+func tidyFinding(name, copyright string) (string, string, error) {
+	name, copyright = strings.TrimSpace(name), strings.TrimSpace(copyright)
 	if copyright == "*No copyright*" {
 		copyright = ""
 	}

@@ -44,6 +44,15 @@ func isLicence(name string) bool {
 // paragraphs classifies every licence file of mods and returns the Files
 // paragraphs, in order; every module must ship at least one licence file.
 func paragraphs(ctx context.Context, mods []module, c *classifier) ([]paragraph, error) {
+	var all []string
+	for _, m := range mods {
+		for _, f := range m.Files {
+			all = append(all, filepath.Join(m.Dir, f))
+		}
+	}
+	if err := c.prefetch(ctx, all); err != nil {
+		return nil, err
+	}
 	var out []paragraph
 	for _, m := range mods {
 		var licences, notices []string

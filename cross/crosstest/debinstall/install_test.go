@@ -127,10 +127,18 @@ func TestDebInstall(t *testing.T) {
 			t.Errorf("%s: %s, want %s", path, got, want)
 		}
 	}
-	// enabled is the unit's state as systemctl reads it offline.
+	// offline runs systemctl on the root filesystem's unit files, as an
+	// administrator's systemctl would on the board (inside the chroot,
+	// systemctl would look for the running manager /run/systemd/system
+	// announces).
+	offline := func(args ...string) crosstest.Result {
+		t.Helper()
+		cmd := exec.Command("systemctl", append([]string{"--root=" + root}, args...)...)
+		return crosstest.Run(t, "systemctl "+strings.Join(args, " "), time.Minute, cmd)
+	}
 	enabled := func() string {
 		t.Helper()
-		return strings.TrimSpace(in("/usr/bin/systemctl", "is-enabled", "kioskd.service").Stdout)
+		return strings.TrimSpace(offline("is-enabled", "kioskd.service").Stdout)
 	}
 	calls := func() string {
 		t.Helper()
@@ -190,7 +198,9 @@ func TestDebInstall(t *testing.T) {
 	// The administrator disables the service; an upgrade keeps it so,
 	// keeps the technician's conffile edit and the store, without a dpkg
 	// prompt, and asks systemd to restart kioskd only if it is running.
-	must("/usr/bin/systemctl", "disable", "kioskd.service")
+	if r := offline("disable", "kioskd.service"); r.Code != 0 {
+		t.Fatalf("systemctl disable: exit %d %s", r.Code, r.Stderr)
+	}
 	if got := enabled(); got != "disabled" {
 		t.Fatalf("after systemctl disable: %q", got)
 	}
@@ -219,7 +229,9 @@ func TestDebInstall(t *testing.T) {
 	owner("/var/lib/kiosk06/kiosk.db", "kiosk06:kiosk06 644")
 
 	// Enabled again, it stays enabled across a reinstall of the same version.
-	must("/usr/bin/systemctl", "enable", "kioskd.service")
+	if r := offline("enable", "kioskd.service"); r.Code != 0 {
+		t.Fatalf("systemctl enable: exit %d %s", r.Code, r.Stderr)
+	}
 	must("dpkg", "-i", "/"+filepath.Base(v2))
 	if got := enabled(); got != "enabled" {
 		t.Errorf("after re-enable and reinstall: %q, want enabled", got)
