@@ -23,11 +23,12 @@ VULNDB_VERSION      := v0.0.0-20261105234957-e22db6528018
 GOVULNCHECK         := $(BIN)/govulncheck-$(GOVULNCHECK_VERSION)
 VULNDB              := $(BIN)/vulndb-$(VULNDB_VERSION)
 FUZZTIME ?= 30s
-TESTFLAGS ?= -race -count=1 -timeout 30m
-# vet and staticcheck build every dependency to type-check against it; with
-# the tests' -race they build the very packages `go test -race` links, so a
-# cold run compiles the module and its dependencies once, not twice (a
-# cold non-race vet alone took 12 min on a loaded 2-core machine).
+TESTFLAGS ?= -race -count=1 -timeout 45m
+# vet, staticcheck and govulncheck build every dependency to type-check
+# against it; with the tests' -race they build the very packages `go test
+# -race` links, so a cold run compiles the module and its dependencies once,
+# not twice (a cold non-race vet alone took 12 min on a loaded 2-core
+# machine, and govulncheck 6.5 min after a -race vet had compiled the rest).
 RACE     := $(filter -race,$(TESTFLAGS))
 export CGO_ENABLED := 1
 
@@ -81,7 +82,7 @@ $(VULNDB):
 	  test -n "$$dir" && $(GO) run ./.ci/vulnindex -osv "$$dir/data/osv" -out $@
 
 vulncheck: $(GOVULNCHECK) $(VULNDB) ## govulncheck against the pinned golang.org/x/vulndb: fails on any reachable finding
-	$(GOVULNCHECK) -db file://$(VULNDB) ./...
+	GOFLAGS='$(RACE)' $(GOVULNCHECK) -db file://$(VULNDB) ./...
 
 gotest: ## go test -race ./...
 	$(GO) test $(TESTFLAGS) ./...
