@@ -8,9 +8,12 @@ GO       ?= go
 export GOTOOLCHAIN := go1.27.3
 BIN      := $(CURDIR)/.bin
 PKG      := github.com/kiosk06/kiosk
-VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# A Debian version that sorts: every commit's is greater than its parents'
+# (cross/version says how). Recursively expanded: only targets that stamp
+# a version run git.
+VERSION  ?= $(or $(shell cross/version),0.0.0~unknown)
 COMMIT   ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-LDFLAGS  := -X $(PKG)/firmware/buildinfo.version=$(VERSION) -X $(PKG)/firmware/buildinfo.commit=$(COMMIT)
+LDFLAGS   = -X $(PKG)/firmware/buildinfo.version=$(VERSION) -X $(PKG)/firmware/buildinfo.commit=$(COMMIT)
 # staticcheck v0.8.2 (2026.2.2) reads Go 1.27 export data; v0.7.0 cannot.
 STATICCHECK_VERSION := v0.8.2
 # govulncheck, and the vulnerability database as the golang.org/x/vulndb
@@ -20,7 +23,13 @@ VULNDB_VERSION      := v0.0.0-20261105234957-e22db6528018
 GOVULNCHECK         := $(BIN)/govulncheck-$(GOVULNCHECK_VERSION)
 VULNDB              := $(BIN)/vulndb-$(VULNDB_VERSION)
 FUZZTIME ?= 30s
-TESTFLAGS ?= -race -count=1 -timeout 20m
+TESTFLAGS ?= -race -count=1 -timeout 45m
+# vet, staticcheck and govulncheck build every dependency to type-check
+# against it; with the tests' -race they build the very packages `go test
+# -race` links, so a cold run compiles the module and its dependencies once,
+# not twice (a cold non-race vet alone took 12 min on a loaded 2-core
+# machine, and govulncheck 6.5 min after a -race vet had compiled the rest).
+RACE     := $(filter -race,$(TESTFLAGS))
 export CGO_ENABLED := 1
 
 .PHONY: help deps deps-cross build run test vet staticcheck tidy-check vulncheck gotest bench fuzz soak screenshots clean
@@ -41,10 +50,10 @@ build: deps ## build ./kioskd
 run: build ## build and start kioskd with simulated devices (state in ./var)
 	./kioskd run --sim
 
-test: deps deps-cross $(NFPM) tidy-check vet staticcheck vulncheck gotest ## tidy check, vet, staticcheck, govulncheck and the full test suite (what CI runs)
+test: deps deps-cross tidy-check vet staticcheck vulncheck gotest ## tidy check, vet, staticcheck, govulncheck and the full test suite (what CI runs)
 
 vet: ## go vet
-	$(GO) vet ./...
+	$(GO) vet $(RACE) ./...
 
 $(BIN)/staticcheck-$(STATICCHECK_VERSION):
 	@mkdir -p $(BIN)
@@ -52,7 +61,7 @@ $(BIN)/staticcheck-$(STATICCHECK_VERSION):
 	@mv $(BIN)/staticcheck $@
 
 staticcheck: $(BIN)/staticcheck-$(STATICCHECK_VERSION) ## staticcheck (pinned version, installed here)
-	$(BIN)/staticcheck-$(STATICCHECK_VERSION) ./...
+	GOFLAGS='$(RACE)' $(BIN)/staticcheck-$(STATICCHECK_VERSION) ./...
 
 tidy-check: ## fail when `go mod tidy` would change go.mod or go.sum
 	@tmp=$$(mktemp -d) && cp go.mod go.sum "$$tmp"/ && \
@@ -73,7 +82,7 @@ $(VULNDB):
 	  test -n "$$dir" && $(GO) run ./.ci/vulnindex -osv "$$dir/data/osv" -out $@
 
 vulncheck: $(GOVULNCHECK) $(VULNDB) ## govulncheck against the pinned golang.org/x/vulndb: fails on any reachable finding
-	$(GOVULNCHECK) -db file://$(VULNDB) ./...
+	GOFLAGS='$(RACE)' $(GOVULNCHECK) -db file://$(VULNDB) ./...
 
 gotest: ## go test -race ./...
 	$(GO) test $(TESTFLAGS) ./...
@@ -88,16 +97,11 @@ soak: deps ## long crash/kill -9 and drain runs (KIOSK_SOAK=1)
 	KIOSK_SOAK=1 $(GO) test -count=1 -timeout 90m -run 'Soak|Crash|Drain' ./tests/... ./queue/...
 
 # --- cross builds and packages (cross/, docs/OPERATIONS.md) -------------------
-# nfpm v2.46.0+ need go.digitalxero.dev modules the module proxy refuses (403).
-NFPM_VERSION := v2.45.0
-NFPM         := $(BIN)/nfpm-$(NFPM_VERSION)
 DEB_VARIANT  ?=
-.PHONY: arm64 armv7 arm64-nogui armv7-nogui cross deb deb-arm64 deb-armv7 cross-sizes
+.PHONY: arm64 armv7 arm64-nogui armv7-nogui cross deb deb-arm64 deb-armv7 cross-sizes version
 
-$(NFPM):
-	@mkdir -p $(BIN)
-	GOBIN=$(BIN) CGO_ENABLED=0 $(GO) install github.com/goreleaser/nfpm/v2/cmd/nfpm@$(NFPM_VERSION)
-	@mv $(BIN)/nfpm $@
+version: ## print the version builds and packages get (cross/version)
+	@echo $(VERSION)
 
 arm64: deps-cross ## cross-compile kioskd for arm64 with cgo and Fyne → dist/arm64/kioskd
 	cross/build arm64 gui dist/arm64/kioskd '$(LDFLAGS)'
@@ -118,13 +122,14 @@ cross-sizes: ## print the stripped size of every built variant (for BENCHMARKS.m
 	  f=dist/$$v/kioskd; [ -f $$f ] && stat -c %s $$f | awk -v v=$$v '{printf "| %-12s | %10d | %6.1f MiB |\n", v, $$1, $$1/1048576}'; \
 	done; true
 
-deb: deb-arm64 deb-armv7 ## .deb per architecture (DEB_VARIANT=-nogui for headless) → dist/*.deb
+deb: deb-arm64 deb-armv7 ## .deb per architecture (DEB_VARIANT=-nogui for headless) → dist/*.deb, then lintian
+	lintian --fail-on error,warning dist/kiosk06_$(VERSION)_arm64.deb dist/kiosk06_$(VERSION)_armhf.deb
 
-deb-arm64: $(NFPM) arm64$(DEB_VARIANT) ## the arm64 .deb only
-	NFPM=$(NFPM) cross/deb arm64 dist/arm64$(DEB_VARIANT)/kioskd dist '$(VERSION)'
+deb-arm64: arm64$(DEB_VARIANT) ## the arm64 .deb only
+	cross/deb arm64 dist/arm64$(DEB_VARIANT)/kioskd dist '$(VERSION)'
 
-deb-armv7: $(NFPM) armv7$(DEB_VARIANT) ## the armhf (ARMv7) .deb only
-	NFPM=$(NFPM) cross/deb armv7 dist/armv7$(DEB_VARIANT)/kioskd dist '$(VERSION)'
+deb-armv7: armv7$(DEB_VARIANT) ## the armhf (ARMv7) .deb only
+	cross/deb armv7 dist/armv7$(DEB_VARIANT)/kioskd dist '$(VERSION)'
 
 screenshots: ## regenerate docs/screens/*.png (every kiosk screen at 1080x1920) from the UI tests
 	$(GO) test ./ui/hospitalui -run TestScreens -count=1 -update-screens ../../docs/screens

@@ -1,10 +1,15 @@
-// Package crosstest checks, from `make test`, what the cross/ folder
-// produces: the ARM cgo builds of kioskd (cross/build), run for real under
-// qemu-user, and the .deb (cross/deb, cross/nfpm.yaml) with its systemd unit
-// and udev rules.
+// Package crosstest is the test support for the cross/ folder: it builds
+// kioskd with cross/build, runs it under qemu-user, packages it with
+// cross/deb and checks the package (control, contents, lintian, copyright,
+// changelog, systemd unit). The tests themselves live in its
+// subpackages, one per architecture (arm64, armv7) so that `go test ./...`
+// runs their cold cgo builds beside the other packages' tests, and
+// debinstall (the package installed with dpkg into a Debian root); the
+// checks of files that need no build (version scheme, udev rules) are this
+// package's own tests.
 //
-// It holds tests only: no production code imports it, and it imports no
-// package of the module (it drives kioskd as a binary, the way a board does).
+// Only tests import it; it imports no package of the module (it drives
+// kioskd as a binary, the way a board does).
 //
 // The cross toolchain comes from `make deps-cross` (.ci/deps cross); a test
 // skips, saying which tool is missing, only when it is not installed. ARM
@@ -12,5 +17,6 @@
 // "/" when the target's multiarch libraries are installed (design.md §9:
 // `-L /usr/aarch64-linux-gnu` makes cgo binaries spin) or the Debian sysroot
 // they were linked against (`cross/build ldprefix`), always under `timeout
-// -s KILL`, because qemu-user can ignore SIGTERM.
+// -s KILL`, because qemu-user can ignore SIGTERM. Every long step has its
+// own deadline (CrossBuildLimit, …) and fails naming itself and the load.
 package crosstest

@@ -52,8 +52,8 @@ func parseRules(t *testing.T, text string) []udevRule {
 // is kiosk06's with mode 0660 and hidden from ModemManager, and every GOTO
 // has its LABEL. `udevadm verify` (systemd ≥ 253) runs when available.
 func TestUdevRules(t *testing.T) {
-	path := filepath.Join(repoRoot(t), "cross", "udev", "70-kiosk06.rules")
-	text := readFile(t, path)
+	path := filepath.Join(RepoRoot(t), "cross", "udev", "70-kiosk06.rules")
+	text := ReadFile(t, path)
 	rules := parseRules(t, text)
 
 	names := map[string]bool{}

@@ -1,11 +1,15 @@
 // Package buildinfo reports what binary this is: version and commit (set at
-// link time by the Makefile with -ldflags -X), Go version and platform.
+// link time by the Makefile with -ldflags -X; the version is a Debian
+// version that sorts, from cross/version), Go version and platform. A
+// binary built without the stamps (plain `go build`) reports "dev" and the
+// commit the go command recorded from git, if any.
 // It imports nothing of the project.
 package buildinfo
 
 import (
 	"fmt"
 	"runtime"
+	"runtime/debug"
 )
 
 // Set at link time: -X github.com/kiosk06/kiosk/firmware/buildinfo.version=…
@@ -27,7 +31,38 @@ type Info struct {
 // Get returns the build information; gui tells whether the binary was built
 // with the Fyne UI (not with -tags nogui).
 func Get(gui bool) Info {
-	return Info{Version: version, Commit: commit, GoVersion: runtime.Version(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, GUI: gui}
+	c := commit
+	if c == "unknown" {
+		if bi, ok := debug.ReadBuildInfo(); ok {
+			c = vcsCommit(bi.Settings)
+		}
+	}
+	return Info{Version: version, Commit: c, GoVersion: runtime.Version(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, GUI: gui}
+}
+
+// vcsCommit is the commit the go command stamped (vcs.revision, 12 digits
+// like the Makefile's, "+dirty" for uncommitted changes), or "unknown".
+func vcsCommit(settings []debug.BuildSetting) string {
+	var rev string
+	var modified bool
+	for _, s := range settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return "unknown"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if modified {
+		rev += "+dirty"
+	}
+	return rev
 }
 
 // String implements fmt.Stringer.
