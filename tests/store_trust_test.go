@@ -307,6 +307,13 @@ func TestDeletedDatabaseRecordsNotLost(t *testing.T) {
 	if v := r.metric(t, "store_epoch_reset"); v != 1 {
 		t.Errorf("kiosk_store_epoch_reset = %v, want 1", v)
 	}
+	// The reset record goes up first and is acknowledged before the stop:
+	// a stop in the middle of its upload would send it again (deduplicated
+	// by the collector, as designed), which would blur the count below of
+	// records the collector took for another's duplicates.
+	eventually(t, 15*time.Second, "store.epoch_reset record uploaded and acknowledged", func() bool {
+		return r.countKind("store.epoch_reset", "") == 1 && r.outbox(t).Pending == 0
+	}, stderr)
 	stop(t, cmd, syscall.SIGTERM)
 	r.txgen(t, 100, false)
 	cmd, stderr = r.start(t)

@@ -176,10 +176,9 @@ func (c *classifier) classify(ctx context.Context, path string) (verdict, error)
 	v := verdict{Copyright: copyright}
 	sum := sha256.Sum256(data)
 	if r, ok := c.reviewed[hex.EncodeToString(sum[:])]; ok {
-		v.License, v.How = r.License, "reviewed"
-		if v.Copyright == "" {
-			v.Copyright = r.Copyright
-		}
+		// A person read the file: their holders replace licensecheck's
+		// guess (which takes "rights in its Contribution" from EPL text).
+		v.License, v.Copyright, v.How = r.License, r.Copyright, "reviewed"
 	} else if m := spdxLine.FindSubmatch(data); m != nil {
 		expr, ok := fromSPDX(string(m[1]))
 		if !ok {
@@ -191,12 +190,29 @@ func (c *classifier) classify(ctx context.Context, path string) (verdict, error)
 	} else {
 		return verdict{}, fmt.Errorf("%w: %s (licensecheck: %s, SHA-256 %x): read it, and if it may ship add it to %s", errUnknownLicence, path, name, sum, reviewedPath())
 	}
-	for _, part := range licenceNames(v.License) {
-		if !accepted[part] {
-			return verdict{}, fmt.Errorf("%w: %s is %s", errRefusedLicence, path, v.License)
-		}
+	if !acceptable(v.License) {
+		return verdict{}, fmt.Errorf("%w: %s is %s", errRefusedLicence, path, v.License)
 	}
 	return v, nil
+}
+
+// acceptable reports whether a DEP-5 expression may ship: for "A or B" (a
+// choice the licensor offers, e.g. EPL-2.0 or the Eclipse Distribution
+// Licence) one alternative whose every "and" part is accepted suffices;
+// the firmware then ships under that alternative.
+func acceptable(expr string) bool {
+	for _, alt := range strings.Split(expr, " or ") {
+		ok := true
+		for _, part := range licenceNames(alt) {
+			if !accepted[part] {
+				ok = false
+			}
+		}
+		if ok && len(licenceNames(alt)) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // licenceNames splits a DEP-5 expression into its licence names.

@@ -48,6 +48,26 @@ func FuzzFromSPDX(f *testing.F) {
 	})
 }
 
+// TestAcceptable checks the rule for licence choices: one wholly accepted
+// alternative lets a file ship; a required ("and") part that is not
+// accepted, or no accepted alternative, refuses it.
+func TestAcceptable(t *testing.T) {
+	for expr, want := range map[string]bool{
+		"Expat":                    true,
+		"EPL-2.0":                  false,
+		"EPL-2.0 or BSD-3-clause":  true,
+		"BSD-3-clause or EPL-2.0":  true,
+		"Expat and EPL-2.0":        false,
+		"Expat and EPL-2.0 or ISC": true,
+		"GPL-2.0 or EPL-2.0":       false,
+		"":                         false,
+	} {
+		if got := acceptable(expr); got != want {
+			t.Errorf("acceptable(%q) = %v, want %v", expr, got, want)
+		}
+	}
+}
+
 func TestUndoubleUTF8(t *testing.T) {
 	for in, want := range map[string]string{
 		"2013 BjÃ¶rn Rabenstein": "2013 Björn Rabenstein",
@@ -215,6 +235,8 @@ func TestClassifyRealLicences(t *testing.T) {
 		{"github.com/go-text/typesetting", "LICENSE", "Unlicense or BSD-3-clause", "spdx", "go-text authors"},
 		{"fyne.io/fyne/v2", "theme/font/LICENSE_DejaVu-Powerline.txt", "Bitstream-Vera", "reviewed", "Bitstream"},
 		{"fyne.io/fyne/v2", "theme/font/LICENSE.txt", "OFL-1.1", "reviewed", "Noto Project"},
+		{"github.com/eclipse/paho.mqtt.golang", "LICENSE", "EPL-2.0 or BSD-3-clause", "reviewed", "Eclipse Foundation"},
+		{"github.com/eclipse/paho.mqtt.golang", "edl-v10", "BSD-3-clause", "licensecheck", "Eclipse Foundation"},
 	} {
 		t.Run(tc.module+"/"+tc.file, func(t *testing.T) {
 			v, err := c.classify(context.Background(), filepath.Join(moduleDir(t, tc.module), tc.file))

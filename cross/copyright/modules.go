@@ -217,7 +217,7 @@ func decodePackages(b []byte) ([]pkg, error) {
 }
 
 // noticeName matches the names of licence and notice files.
-var noticeName = regexp.MustCompile(`(?i)^(licen[cs]e|copying|copyright|notice|patents|unlicense|ofl|authors)([-_.].*)?$`)
+var noticeName = regexp.MustCompile(`(?i)^(licen[cs]e|copying|copyright|notice|patents|unlicense|ofl|edl|authors)([-_.].*)?$`)
 
 // noticeFiles returns the notice files (relative to modDir, slash-separated)
 // that belong to package p of the module in modDir: in the module root and

@@ -93,9 +93,25 @@ func serveQueueAPI(eng *queue.Engine, e Env) (Component, error) {
 	}()
 	return Component{"queue API", func(ctx context.Context) error {
 		cancel()
-		return srv.Shutdown(ctx)
+		// Shutdown waits up to 5 s for a connection that was opened but
+		// has sent no request yet (Go issue 22682: a client's spare
+		// keep-alive dial is one). No API request needs that long, so
+		// after a short grace what is left is closed.
+		grace, done := context.WithTimeout(ctx, shutdownGrace)
+		defer done()
+		err := srv.Shutdown(grace)
+		if err != nil && ctx.Err() == nil {
+			return srv.Close()
+		}
+		if err != nil {
+			_ = srv.Close()
+		}
+		return err
 	}}, nil
 }
+
+// shutdownGrace is how long a stop lets requests in flight finish.
+const shutdownGrace = 500 * time.Millisecond
 
 // queueClients reads each [[queue.clients]] entry's token file; a
 // relative path is read from credDir (systemd's $CREDENTIALS_DIRECTORY)
