@@ -81,6 +81,10 @@ barrier_timeout = "1s"
 	if len(e.Ticket) != 10 || e.Vehicle != "motorbike" {
 		t.Fatalf("entry record %s", entry.Payload)
 	}
+	// The entry record is durable before the ticket prints, so
+	// the record can reach the collector while the page is still on the wire.
+	for deadline := time.Now().Add(10 * time.Second); len(pr.Pages()) < 1 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	}
 	if n := len(pr.Pages()); n != 1 {
 		t.Fatalf("printed %d pages, want the entry ticket", n)
 	}

@@ -98,7 +98,8 @@ type MQTT struct {
 	ctx    context.Context // downlink handlers' context, ended by Close
 	cancel context.CancelFunc
 
-	subscribed atomic.Bool // this connection's SUBACK granted ack and down/+
+	subscribed atomic.Bool            // this connection's SUBACK granted ack and down/+
+	online     atomic.Pointer[[]byte] // this connection's "online" presence body
 	mu         sync.Mutex
 	waiters    map[waitKey]chan ackReceived
 	closed     bool
@@ -194,8 +195,23 @@ func (t *MQTT) onConnect(c mqtt.Client) {
 	}
 	t.subscribed.Store(true)
 	body, _ := json.Marshal(presence{State: "online", Since: time.Now().UTC().Format(time.RFC3339), Version: t.opts.Version})
+	t.online.Store(&body)
 	c.Publish(Topic(t.dev, LeafPresence), 1, true, body)
 	t.log.Info("uplink: mqtt connected", "broker", t.opts.BrokerURL)
+}
+
+// reassertOnline publishes this connection's "online" presence again. A
+// broker can leave a stale "offline" retained after our "online": mosquitto
+// restarted with a persistence file may send the last will of the session it
+// restored after the reconnected device has said it is online (seen in CI:
+// the fleet showed a draining kiosk offline for good). Each heartbeat puts the
+// truth back, so a wrong presence lasts at most one heartbeat interval.
+func (t *MQTT) reassertOnline() {
+	t.mu.Lock() // ordered before Close's "offline": Close sets closed first
+	defer t.mu.Unlock()
+	if body := t.online.Load(); body != nil && !t.closed && t.Connected() {
+		t.c.Publish(Topic(t.dev, LeafPresence), 1, true, *body)
+	}
 }
 
 // onMessage routes what arrives on the device's own topics; anything else
@@ -272,8 +288,8 @@ func (t *MQTT) Send(ctx context.Context, b Batch) (Verdict, error) {
 	return t.exchange(ctx, waitKey{epoch: b.Epoch, first: b.First, last: b.Last}, LeafRecords, false, payload)
 }
 
-// Heartbeat publishes the snapshot, retained, on the heartbeat topic and
-// waits up to HeartbeatWait for the backend's reply (which carries its
+// Heartbeat says again that the device is online (reassertOnline),
+// publishes the snapshot, retained, on the heartbeat topic and waits up to HeartbeatWait for the backend's reply (which carries its
 // clock). Without a reply the snapshot is still with the broker: the
 // verdict is 202 with no server time.
 func (t *MQTT) Heartbeat(ctx context.Context, _ string, body []byte) (Verdict, error) {
@@ -283,6 +299,7 @@ func (t *MQTT) Heartbeat(ctx context.Context, _ string, body []byte) (Verdict, e
 	if err := json.Unmarshal(body, &hb); err != nil || hb.Time == "" {
 		return Verdict{}, fmt.Errorf("uplink: heartbeat without a time")
 	}
+	t.reassertOnline()
 	wctx, cancel := context.WithTimeout(ctx, t.opts.HeartbeatWait)
 	defer cancel()
 	v, err := t.exchange(wctx, waitKey{heartbeat: hb.Time}, LeafHeartbeat, true, body)

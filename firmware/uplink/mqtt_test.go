@@ -172,6 +172,55 @@ func TestMQTTHeartbeat(t *testing.T) {
 	}
 }
 
+// TestMQTTHeartbeatHealsAStalePresence: a broker can leave the retained
+// "offline" of a last will after the device said it was online (mosquitto
+// restarted from its persistence file did, in CI). Here a stand-in for that
+// stale will is written on the presence topic while the device is
+// connected; the device's next heartbeat makes it "online" again.
+func TestMQTTHeartbeatHealsAStalePresence(t *testing.T) {
+	const stale = "stale-will"
+	b := mqttbroker.Start(t, mqttbroker.Options{ACL: mqttbroker.ACL + "\nuser " + stale + "\ntopic write kiosk06/v1/+/presence\n"})
+	cert, key := b.Client(mqttbroker.Backend)
+	mc, err := mqttcollector.Start(mqttcollector.Options{BrokerURL: b.URL, CAFile: b.CAFile, CertFile: cert, KeyFile: key,
+		Collector: collector.New(collector.Options{Logger: quiet()}), Logger: quiet()})
+	if err != nil {
+		t.Fatalf("%v; broker log:\n%s", err, b.Log())
+	}
+	t.Cleanup(mc.Close)
+	u := mqttUploader(t, newStore(t), b, nil)
+	until(t, 10*time.Second, "connected", connected(u))
+	state := func(want string) func() bool {
+		return func() bool { p, ok := mc.Presence(device); return ok && p.State == want }
+	}
+	until(t, 10*time.Second, "online", state("online"))
+
+	w := rawClient(t, b, stale, stale)
+	if tok := w.Publish(Topic(device, LeafPresence), 1, true, `{"state":"offline","reason":"connection lost"}`); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+		t.Fatalf("stale will: %v", tok.Error())
+	}
+	until(t, 10*time.Second, "offline (the stale will)", state("offline"))
+
+	hb := fmt.Sprintf(`{"device_id":%q,"time":%q,"uptime_s":3}`, device, time.Now().UTC().Format(time.RFC3339Nano))
+	if err := u.Heartbeat(context.Background(), []byte(hb)); err != nil {
+		t.Fatal(err)
+	}
+	until(t, 10*time.Second, "online again after a heartbeat", state("online"))
+	if p, _ := mc.Presence(device); p.Version != "test" || p.Since == "" {
+		t.Fatalf("re-asserted presence %+v", p)
+	}
+
+	// After Close the last word is "offline" (shutdown), never a late "online".
+	u.Close()
+	until(t, 10*time.Second, "offline (shutdown)", func() bool { p, ok := mc.Presence(device); return ok && p.Reason == "shutdown" })
+	if err := u.Heartbeat(context.Background(), []byte(hb)); err == nil {
+		t.Fatal("a heartbeat after Close was sent")
+	}
+	time.Sleep(200 * time.Millisecond)
+	if p, _ := mc.Presence(device); p.State != "offline" {
+		t.Fatalf("presence after Close %+v", p)
+	}
+}
+
 // TestMQTTDownlinkOnlyFromOwnTopics: a device holding a valid certificate
 // publishes on another device's downlink topic and subscribes to it; the
 // broker's ACL refuses both, and the other device receives only what the
