@@ -361,3 +361,30 @@ func recordKinds(t *testing.T, l *lane) []string {
 	}
 	return out
 }
+
+// TestTimesInTheConfiguredZone: a device whose system clock runs in UTC
+// (a minimal image without /etc/localtime) prints, shows and restores the
+// entry time in the configured zone: 01:15 UTC is "08:15" in Hanoi.
+func TestTimesInTheConfiguredZone(t *testing.T) {
+	st := openStore(t)
+	l := newLane(t, st, func(c *Config, _ *Deps) { c.Location = nil }) // the default: Asia/Ho_Chi_Minh
+	l.clock.t = time.Date(2026, 11, 22, 1, 15, 0, 0, time.UTC)
+	res := l.enter(t, EntryRequest{Plate: "29A-123.45", Vehicle: tariff.Motorbike})
+	if txt := l.printer.texts(0); !strings.Contains(txt, "22/11/2026 08:15") {
+		t.Fatalf("entry ticket not in the configured zone:\n%s", txt)
+	}
+	if _, off := res.At.Zone(); off != 7*3600 {
+		t.Fatalf("entry time %v", res.At)
+	}
+	// After a restart the entry comes back from its record in the zone too.
+	l2 := newLane(t, st, nil)
+	if err := l2.t.Restore(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	l2.t.mu.Lock()
+	e := l2.t.inside[res.TicketID]
+	l2.t.mu.Unlock()
+	if e == nil || e.At.Format("15:04") != "08:15" {
+		t.Fatalf("restored entry %+v", e)
+	}
+}

@@ -145,7 +145,7 @@ func (t *Terminal) Restore(ctx context.Context) error {
 			t.log.Warn("parking: restore: entry record unreadable, skipped", "seq", rec.Seq, "err", err)
 			return nil
 		}
-		e := &entry{Ticket: x.Ticket, Plate: rec.Personal[FieldPlate], Vehicle: tariff.Vehicle(x.Vehicle), At: x.At}
+		e := &entry{Ticket: x.Ticket, Plate: rec.Personal[FieldPlate], Vehicle: tariff.Vehicle(x.Vehicle), At: x.At.In(t.cfg.Location)}
 		if h, err := identity.ParseToken(x.Token); err == nil {
 			e.Token = h
 		}

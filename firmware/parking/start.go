@@ -74,6 +74,7 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 	}
 	pc := ConfigFrom(*sec)
 	pc.Logger = e.Log
+	pc.Location = cfg.Device.Location()
 	pc.OnState = func(s State) { e.Log.Info("parking lane", "phase", s.Phase, "message", s.Message) }
 	term, err := New(pc, deps)
 	if err != nil {

@@ -111,6 +111,11 @@ type Config struct {
 	BarrierTimeout time.Duration // default 60 s
 	OfflinePolicy  OfflinePolicy // default PolicyDeny
 	Now            func() time.Time
+	// Location is the configured time zone ([device] timezone; default
+	// Asia/Ho_Chi_Minh): every time the lane shows, prints and records is
+	// in it, whatever zone the system clock is set to (a device image
+	// running in UTC printed 01:15 for an 08:15 entry).
+	Location *time.Location
 	Logger         *slog.Logger
 	// OnState receives every state change (the screen); called synchronously,
 	// it must not block.
@@ -187,6 +192,11 @@ func New(cfg Config, deps Deps) (*Terminal, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Location == nil {
+		cfg.Location = tariff.Location()
+	}
+	clock, loc := cfg.Now, cfg.Location
+	cfg.Now = func() time.Time { return clock().In(loc) }
 	if cfg.PaymentTimeout <= 0 {
 		cfg.PaymentTimeout = 3 * time.Minute
 	}
