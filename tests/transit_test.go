@@ -37,11 +37,19 @@ func TestTransitProfileEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	coll, url, sc := backendAndScanner(t, "t0ken")
 
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricsAddr := l.Addr().String()
+	l.Close()
 	cfg := filepath.Join(dir, "transit.toml")
 	os.WriteFile(cfg, []byte(`[device]
 id = "bus-e2e-1"
 profile = "transit"
 data_dir = "`+filepath.Join(dir, "var")+`"
+[metrics]
+listen = "`+metricsAddr+`"
 [uplink]
 base_url = "`+url+`"
 token = "t0ken"
@@ -92,6 +100,32 @@ route = "47"
 	}
 	if strings.Contains(stderr.String(), id) {
 		t.Fatal("ID number in kioskd's logs")
+	}
+
+	// What a fleet dashboard reads: the build, each device up, the verdict
+	// latency (the 300 ms promise), appends and uploads.
+	r := &transitRig{metrics: "http://" + metricsAddr + "/metrics"}
+	// The upload is counted once its reply is back, a moment after the
+	// collector stored the record.
+	for deadline := time.Now().Add(10 * time.Second); r.metric(`kiosk_operation_duration_seconds_count{op="upload"}`) == "0" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	}
+	for name, want := range map[string]string{
+		`kiosk_operation_duration_seconds_count{op="transit_verdict"}`: "1",
+		`kiosk_transactions_total{kind="transit.tap"}`:                 "1",
+		`kiosk_device_up{role="scanner"}`:                              "1",
+		`kiosk_device_up{role="led_green"}`:                            "1",
+	} {
+		if got := r.metric(name); got != want {
+			t.Errorf("%s = %q, want %s", name, got, want)
+		}
+	}
+	for _, name := range []string{`kiosk_operation_duration_seconds_count{op="store_append"}`, `kiosk_operation_duration_seconds_count{op="upload"}`} {
+		if n, err := strconv.Atoi(r.metric(name)); err != nil || n < 1 {
+			t.Errorf("%s = %q, want at least 1", name, r.metric(name))
+		}
+	}
+	if body := r.body(); !strings.Contains(body, `kiosk_build_info{commit=`) || !strings.Contains(body, `profile="transit"`) {
+		t.Errorf("no kiosk_build_info for the transit profile")
 	}
 	cmd.Process.Signal(os.Interrupt)
 	cmd.Wait()
@@ -330,16 +364,21 @@ func (r *transitRig) taps() []map[string]any {
 	return out
 }
 
-// metric returns the value of the exposition line that starts with name
-// (e.g. `kiosk_transit_list_faults{list="deny"}`), or "" when absent.
-func (r *transitRig) metric(name string) string {
+// body is the /metrics exposition ("" when unreachable).
+func (r *transitRig) body() string {
 	resp, err := http.Get(r.metrics)
 	if err != nil {
 		return ""
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	for _, l := range strings.Split(string(b), "\n") {
+	return string(b)
+}
+
+// metric returns the value of the exposition line that starts with name
+// (e.g. `kiosk_transit_list_faults{list="deny"}`), or "" when absent.
+func (r *transitRig) metric(name string) string {
+	for _, l := range strings.Split(r.body(), "\n") {
 		if v, ok := strings.CutPrefix(l, name+" "); ok {
 			return v
 		}

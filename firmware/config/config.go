@@ -33,10 +33,12 @@ package config
 import (
 	_ "embed"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -465,6 +467,11 @@ func (m Metrics) validate(v *validator) {
 	if m.Listen == "" {
 		return
 	}
-	host, _, ok := strings.Cut(m.Listen, ":")
-	v.check(ok && oneOf(host, "127.0.0.1", "localhost", "[::1]"), "metrics.listen", m.Listen, "a loopback address such as 127.0.0.1:9406 (metrics are never exposed off the device)")
+	// SplitHostPort, not a cut at the first colon: "[::1]:9406" is the
+	// IPv6 loopback (the cut made its host "[" and refused it).
+	host, port, err := net.SplitHostPort(m.Listen)
+	ip := net.ParseIP(host)
+	loopback := host == "localhost" || (ip != nil && ip.IsLoopback())
+	_, perr := strconv.ParseUint(port, 10, 16)
+	v.check(err == nil && loopback && perr == nil, "metrics.listen", m.Listen, "a loopback address such as 127.0.0.1:9406 or [::1]:9406 (metrics are never exposed off the device)")
 }

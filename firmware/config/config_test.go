@@ -232,3 +232,18 @@ func TestSealingKeyOutsideDataDir(t *testing.T) {
 		t.Errorf("min_free_mb = 0 accepted: %v", es)
 	}
 }
+
+// TestMetricsListen: every loopback form the message offers is accepted —
+// "[::1]:9406" was refused while the error named it — and nothing else is.
+func TestMetricsListen(t *testing.T) {
+	for listen, ok := range map[string]bool{
+		"127.0.0.1:9406": true, "localhost:9406": true, "[::1]:9406": true, "127.0.0.2:9406": true,
+		"0.0.0.0:9406": false, "[::]:9406": false, "192.168.1.5:9406": false, "[::1]": false,
+		"127.0.0.1": false, "127.0.0.1:http": false, "127.0.0.1:70000": false, "::1:9406": false,
+	} {
+		es := errorsOf(t, "[metrics]\nlisten = \""+listen+"\"\n")
+		if got := find(es, "metrics.listen") == nil; got != ok {
+			t.Errorf("listen %q accepted=%v, want %v (%v)", listen, got, ok, find(es, "metrics.listen"))
+		}
+	}
+}

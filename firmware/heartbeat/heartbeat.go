@@ -87,6 +87,20 @@ func (b *Board) Set(role, state, detail string) {
 	b.devs[role] = d
 }
 
+// State returns role's state (StateUnknown for a role never registered
+// or set, and on a nil *Board).
+func (b *Board) State(role string) string {
+	if b == nil {
+		return StateUnknown
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if d, ok := b.devs[role]; ok && d.State != "" {
+		return d.State
+	}
+	return StateUnknown
+}
+
 // SetPaper records the receipt printer's paper state (ok, near_end, end,
 // cover_open, offline).
 func (b *Board) SetPaper(state string) {

@@ -147,6 +147,12 @@ type Observer interface {
 	Verdict(v Verdict, r Reason)
 }
 
+// ReadTimer is an Observer that also hears how long each chip read took
+// (access, files, Passive and Chip Authentication: the whole pipeline).
+type ReadTimer interface {
+	ReadTook(d time.Duration)
+}
+
 type noObserver struct{}
 
 func (noObserver) CardRead(ReadResult)     {}
@@ -448,7 +454,11 @@ func (a *Acquirer) readChip(ctx context.Context, card nfc.Card, keys Keys, progr
 	opt.Progress = progress
 	rctx, cancel := context.WithTimeout(ctx, a.pol.ReadTimeout)
 	defer cancel()
+	start := time.Now()
 	id, err := NewPipeline(opt).Read(rctx, card, keys)
+	if t, ok := a.obs.(ReadTimer); ok {
+		t.ReadTook(time.Since(start))
+	}
 	if err != nil {
 		a.obs.CardRead(readResult(err))
 		return Identity{}, err

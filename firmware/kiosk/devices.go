@@ -13,6 +13,7 @@ import (
 	"github.com/kiosk06/kiosk/drivers/nfc"
 	"github.com/kiosk06/kiosk/drivers/scanner"
 	"github.com/kiosk06/kiosk/firmware/devices"
+	"github.com/kiosk06/kiosk/firmware/heartbeat"
 	"github.com/kiosk06/kiosk/firmware/profile"
 )
 
@@ -55,7 +56,11 @@ func open[T any](d *deviceSet, role string, f func() (T, []component, error)) (T
 	}
 	t, stops, err := f()
 	if err != nil {
+		d.e.health.Set(role, heartbeat.StateFault, "open failed")
 		return zero, fmt.Errorf("kiosk: %s: %w", role, err)
+	}
+	if _, watched := d.opened[role]; !watched && d.e.health.State(role) == heartbeat.StateUnknown {
+		d.e.health.Set(role, heartbeat.StateOK, "opened") // a monitor (the printer's paper poll) may refine it
 	}
 	d.opened[role] = t
 	d.stops = append(d.stops, stops...)

@@ -3,6 +3,7 @@ package kiosk
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/kiosk06/kiosk/drivers/emrtd"
 	"github.com/kiosk06/kiosk/drivers/emrtd/pa"
@@ -91,6 +92,9 @@ type metricsObserver struct{ m *metrics.Metrics }
 func (o metricsObserver) CardRead(r identity.ReadResult) {
 	o.m.CardReads.WithLabelValues(string(r)).Inc()
 }
+
+// ReadTook implements identity.ReadTimer: the chip read histogram.
+func (o metricsObserver) ReadTook(d time.Duration) { o.m.Observe(metrics.OpChipRead, d) }
 
 func (o metricsObserver) Verdict(v identity.Verdict, r identity.Reason) {
 	o.m.Verdicts.WithLabelValues(string(v), string(r)).Inc()

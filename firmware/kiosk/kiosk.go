@@ -21,6 +21,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/kiosk06/kiosk/firmware/buildinfo"
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/devices"
 	"github.com/kiosk06/kiosk/firmware/downlink"
@@ -98,6 +99,8 @@ func Run(ctx context.Context, opt Options) error {
 		log.Warn("allow_insecure_http is set: plain http:// backends can be read and forged on the network", "keys", cfg.InsecureURLs())
 	}
 	m := metrics.New()
+	build := buildinfo.Get(false)
+	_ = m.BuildInfo(build.Version, build.Commit, build.GoVersion, cfg.Device.Profile)
 	if cfg.Metrics.Listen != "" {
 		// Metrics are for technicians; a taken port must not stop a kiosk.
 		if stop, err := m.Serve(ctx, cfg.Metrics.Listen, log); err != nil {
@@ -122,6 +125,16 @@ func Run(ctx context.Context, opt Options) error {
 	for role, spec := range cfg.Devices {
 		board.Register(role, spec.Driver)
 	}
+	_ = m.LabeledGauge("device_up", "1 when the device's last check was ok (opened, answering), 0 when faulted or not checked yet.", "role", func() map[string]float64 {
+		out := map[string]float64{}
+		for _, d := range board.DeviceHealth() {
+			out[d.Role] = 0
+			if d.State == heartbeat.StateOK {
+				out[d.Role] = 1
+			}
+		}
+		return out
+	})
 	if cfg.Uplink.Configured() {
 		up, err := startUplink(ctx, cfg, st, m, board, down, log)
 		if err != nil {

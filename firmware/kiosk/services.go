@@ -37,6 +37,12 @@ func openStore(ctx context.Context, cfg *config.Config, getenv func(string) stri
 		Path: cfg.Store.Path, KeyFile: keyPath, DeviceID: cfg.Device.ID,
 		MaxRecords: cfg.Store.MaxRecords, Retention: cfg.Store.Retention.D(),
 		MinFreeBytes: int64(cfg.Store.MinFreeMB) << 20, Logger: log, KeyProvisioned: credential,
+		OnAppend: func(kind string, took time.Duration, err error) {
+			m.Observe(metrics.OpStoreAppend, took)
+			if err == nil {
+				m.Transactions.WithLabelValues(kind).Inc()
+			}
+		},
 	})
 	if err != nil {
 		err = fmt.Errorf("kiosk: store: %w%s", err, recovery(err, cfg.File))
@@ -137,6 +143,13 @@ func startUplink(ctx context.Context, cfg *config.Config, st *store.Store, m *me
 		BaseURL: cfg.Uplink.BaseURL, Token: token, ClientCert: cfg.Uplink.ClientCert, ClientKey: cfg.Uplink.ClientKey,
 		CAFile: cfg.Uplink.CAFile, Interval: cfg.Uplink.Interval.D(), Timeout: cfg.Uplink.Timeout.D(), Logger: log,
 		Downlink: down, Version: build.Version,
+		OnPost: func(took time.Duration, c uplink.PostClass) {
+			if c == uplink.PostAcked {
+				m.Observe(metrics.OpUpload, took)
+				return
+			}
+			m.UplinkErrors.WithLabelValues(string(c)).Inc()
+		},
 	}
 	if cfg.Uplink.Transport == config.TransportMQTT {
 		o.BaseURL, o.BrokerURL = "", cfg.Uplink.BrokerURL

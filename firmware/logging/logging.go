@@ -9,11 +9,16 @@
 //     (12-digit CCCD, 9-digit old CMND) from every message and string
 //     attribute, in case a value slips through unmarked.
 //
+// Under systemd (stderr is the journal stream JOURNAL_STREAM names) each
+// line starts with its syslog priority, "<4>" for a warning, so journald
+// files it at that priority.
+//
 // It imports nothing of the project but firmware/config.
 package logging
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -63,13 +68,100 @@ func New(w io.Writer, cfg config.Log) *slog.Logger {
 		level = slog.LevelError
 	}
 	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: scrubAttr}
-	var h slog.Handler
-	if cfg.Format == "json" || (cfg.Format != "text" && !isTerminal(w)) {
-		h = slog.NewJSONHandler(w, opts)
-	} else {
-		h = slog.NewTextHandler(w, opts)
+	mk := func(w io.Writer) slog.Handler {
+		if cfg.Format == "json" || (cfg.Format != "text" && !isTerminal(w)) {
+			return slog.NewJSONHandler(w, opts)
+		}
+		return slog.NewTextHandler(w, opts)
 	}
-	return slog.New(guard{h})
+	if !OnJournal(w, os.Getenv("JOURNAL_STREAM")) {
+		return slog.New(guard{mk(w)})
+	}
+	var lh leveled
+	for i, prio := range journalPriorities {
+		lh.h[i] = mk(prefixWriter{w: w, prefix: []byte("<" + string(rune('0'+prio)) + ">")})
+	}
+	return slog.New(guard{lh})
+}
+
+// OnJournal reports whether w is the stream systemd connected to the
+// journal: JOURNAL_STREAM holds "device:inode" of that stream (sd-daemon(3),
+// systemd.exec(5)), which w's must match — a stderr redirected elsewhere by
+// hand is not the journal even when the variable was inherited.
+func OnJournal(w io.Writer, journalStream string) bool {
+	f, ok := w.(*os.File)
+	if !ok || journalStream == "" {
+		return false
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		return false
+	}
+	return journalStream == fmt.Sprintf("%d:%d", st.Dev, st.Ino)
+}
+
+// journalPriorities are the syslog priorities (RFC 5424 severities) of
+// slog's levels, in leveled's order: debug 7, info 6, warning 4, error 3.
+var journalPriorities = [4]int{7, 6, 4, 3}
+
+// leveled sends each record to the handler of its level, each of which
+// writes its lines with the "<N>" priority prefix journald reads
+// (SyslogLevelPrefix=, on by default): so `journalctl -p warning` shows the
+// warnings and errors, where every line was "info" before.
+type leveled struct{ h [4]slog.Handler }
+
+func levelIndex(l slog.Level) int {
+	switch {
+	case l < slog.LevelInfo:
+		return 0
+	case l < slog.LevelWarn:
+		return 1
+	case l < slog.LevelError:
+		return 2
+	default:
+		return 3
+	}
+}
+
+func (l leveled) Enabled(ctx context.Context, lv slog.Level) bool {
+	return l.h[levelIndex(lv)].Enabled(ctx, lv)
+}
+
+func (l leveled) Handle(ctx context.Context, r slog.Record) error {
+	return l.h[levelIndex(r.Level)].Handle(ctx, r)
+}
+
+func (l leveled) WithAttrs(as []slog.Attr) slog.Handler {
+	var n leveled
+	for i, h := range l.h {
+		n.h[i] = h.WithAttrs(as)
+	}
+	return n
+}
+
+func (l leveled) WithGroup(name string) slog.Handler {
+	var n leveled
+	for i, h := range l.h {
+		n.h[i] = h.WithGroup(name)
+	}
+	return n
+}
+
+// prefixWriter writes prefix and a whole line in one Write: slog's
+// handlers write a record in one call, and one write(2) keeps lines from
+// different levels' handlers from interleaving.
+type prefixWriter struct {
+	w      io.Writer
+	prefix []byte
+}
+
+func (p prefixWriter) Write(b []byte) (int, error) {
+	line := make([]byte, 0, len(p.prefix)+len(b))
+	line = append(append(line, p.prefix...), b...)
+	if _, err := p.w.Write(line); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
 func isTerminal(w io.Writer) bool {

@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/logging"
@@ -69,5 +73,54 @@ func TestRedactedFormatting(t *testing.T) {
 	}
 	if r.Reveal() != fixtureID {
 		t.Fatal("Reveal lost the value")
+	}
+}
+
+// TestJournalPriorities: on the journal stream (JOURNAL_STREAM names its
+// device:inode, systemd.exec(5)) every line starts with its syslog
+// priority as sd-daemon(3) defines the prefixes; elsewhere lines are bare.
+func TestJournalPriorities(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		t.Fatal(err)
+	}
+	stream := fmt.Sprintf("%d:%d", st.Dev, st.Ino)
+	if !logging.OnJournal(f, stream) || logging.OnJournal(f, stream+"1") || logging.OnJournal(&bytes.Buffer{}, stream) {
+		t.Fatal("OnJournal does not compare the stream's device:inode")
+	}
+	t.Setenv("JOURNAL_STREAM", stream)
+	log := logging.New(f, config.Log{Level: "debug", Format: "json"}).With("device", "k1").WithGroup("g")
+	log.Debug("d")
+	log.Info("i", "id", fixtureID)
+	log.Warn("w")
+	log.Error("e")
+	raw, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n")
+	want := []string{"<7>{", "<6>{", "<4>{", "<3>{"}
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines:\n%s", len(lines), raw)
+	}
+	for i, l := range lines {
+		if !strings.HasPrefix(l, want[i]) || !strings.Contains(l, `"device":"k1"`) {
+			t.Errorf("line %d %q, want prefix %q and the logger's attrs", i, l, want[i])
+		}
+	}
+	if strings.Contains(string(raw), fixtureID) {
+		t.Fatal("the ID number reached the journal")
+	}
+
+	t.Setenv("JOURNAL_STREAM", "1:1") // inherited, but stderr goes elsewhere
+	var buf bytes.Buffer
+	logging.New(&buf, config.Log{Format: "json"}).Warn("w")
+	if strings.HasPrefix(buf.String(), "<") {
+		t.Fatalf("prefix off the journal: %q", buf.String())
 	}
 }

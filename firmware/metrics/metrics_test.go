@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kiosk06/kiosk/firmware/metrics"
 )
@@ -88,4 +89,41 @@ func TestServeLoopbackOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	stop(context.Background())
+}
+
+// TestBuildInfoHistogramsAndZeroSeries: the build is on /metrics, the
+// latency histograms exist from the first scrape (at 0) and count what is
+// observed, in the bucket the 300 ms transit promise is read from.
+func TestBuildInfoHistogramsAndZeroSeries(t *testing.T) {
+	m := metrics.New()
+	if err := m.BuildInfo("1.2.3", "abc1234", "go1.27.3", "transit"); err != nil {
+		t.Fatal(err)
+	}
+	_, body := get(t, m.Handler(), "/metrics")
+	for _, want := range []string{
+		`kiosk_build_info{commit="abc1234",go="go1.27.3",profile="transit",version="1.2.3"} 1`,
+		`kiosk_operation_duration_seconds_count{op="transit_verdict"} 0`,
+		`kiosk_operation_duration_seconds_count{op="store_append"} 0`,
+		`kiosk_card_reads_total{result="error"} 0`,
+		`kiosk_uplink_errors_total{class="network"} 0`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("missing %q", want)
+		}
+	}
+	m.Observe(metrics.OpTransitVerdict, 40*time.Millisecond)
+	m.Observe(metrics.OpTransitVerdict, 250*time.Millisecond)
+	m.Observe(metrics.OpTransitVerdict, 400*time.Millisecond)
+	var nilM *metrics.Metrics
+	nilM.Observe(metrics.OpUpload, time.Second) // tools without metrics
+	_, body = get(t, m.Handler(), "/metrics")
+	for _, want := range []string{
+		`kiosk_operation_duration_seconds_bucket{op="transit_verdict",le="0.05"} 1`,
+		`kiosk_operation_duration_seconds_bucket{op="transit_verdict",le="0.3"} 2`,
+		`kiosk_operation_duration_seconds_count{op="transit_verdict"} 3`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("missing %q", want)
+		}
+	}
 }

@@ -93,6 +93,9 @@ type Options struct {
 	// fields (creating the key if missing), for QuarantineUnreadable
 	// (kioskd diag store quarantine-unreadable) and nothing else.
 	KeyRecovery bool
+	// OnAppend, when set, hears of every Append once it has returned: the
+	// record's kind, how long it took (fsync included) and its error.
+	OnAppend func(kind string, took time.Duration, err error)
 
 	maxPageCount int      // tests: simulate a full disk with PRAGMA max_page_count
 	heldLock     *os.File // Salvage: the database lock, already taken

@@ -283,6 +283,16 @@ func (w *wtx) evictAcked(c *counters, n int64) error {
 // record was queued). After ErrFull or ErrUnavailable nothing was stored
 // and the person must not be told "accepted".
 func (s *Store) Append(ctx context.Context, r Record) (Seq, error) {
+	if s.opts.OnAppend == nil {
+		return s.append(ctx, r)
+	}
+	start := time.Now()
+	seq, err := s.append(ctx, r)
+	s.opts.OnAppend(r.Kind, time.Since(start), err)
+	return seq, err
+}
+
+func (s *Store) append(ctx context.Context, r Record) (Seq, error) {
 	if r.DeviceID != "" && r.DeviceID != s.opts.DeviceID {
 		return 0, fmt.Errorf("%w: device id %q is not this store's", ErrInvalid, r.DeviceID)
 	}

@@ -45,7 +45,7 @@
 // State (state.go: the last decision and the LEDs and buzzer as they are,
 // Subscribe); it takes no intents.
 //
-// It imports firmware/identity, drivers/gpio, payments/tariff, firmware/records, firmware/store,
+// It imports firmware/metrics (the verdict latency histogram), firmware/identity, drivers/gpio, payments/tariff, firmware/records, firmware/store,
 // firmware/config (its Section, NewSyncer), firmware/profile (the profile
 // contract), firmware/netclient (the list service's TLS client), and
 // periph's gpiotest for Bench (the technician benchmark); it must NOT import

@@ -3,10 +3,12 @@ package transit
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/kiosk06/kiosk/drivers/gpio"
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/metrics"
 	"github.com/kiosk06/kiosk/firmware/profile"
 )
 
@@ -56,6 +58,7 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 		}
 	}
 	tc := ConfigFrom(*sec)
+	tc.Latency = func(d time.Duration) { e.Metrics.Observe(metrics.OpTransitVerdict, d) }
 	tc.Logger = e.Log
 	v, err := New(tc, Deps{Store: e.Store, Tokens: tok, Feedback: fb, Lists: lists})
 	if err != nil {

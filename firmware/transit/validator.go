@@ -91,7 +91,11 @@ type Config struct {
 	MaxTapsPerDay  int
 	MaxValuePerDay tariff.VND
 	Now            func() time.Time // nil: time.Now
-	Logger         *slog.Logger
+	// Latency, when set, hears how long each Decide took, from the
+	// presentation to the verdict recorded and signalled (the
+	// kiosk_operation_duration_seconds{op="transit_verdict"} histogram).
+	Latency func(time.Duration)
+	Logger  *slog.Logger
 }
 
 // Deps are the validator's collaborators.
@@ -176,6 +180,9 @@ func (v *Validator) HandleQR(ctx context.Context, payload string) (Result, error
 // rules (tap). The error is the presentation's for an unusable one, or the
 // store's.
 func (v *Validator) Decide(ctx context.Context, p identity.Presentation) (Result, error) {
+	if v.cfg.Latency != nil {
+		defer func(start time.Time) { v.cfg.Latency(time.Since(start)) }(time.Now())
+	}
 	tok, err := v.deps.Tokens.Of(p)
 	rd := rider{token: tok, method: p.Method, birthDate: p.BirthDate}
 	switch {

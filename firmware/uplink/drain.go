@@ -249,12 +249,39 @@ func (u *Uploader) post(ctx context.Context, items []item) (store.Seq, error) {
 	defer cancel()
 	b := Batch{DeviceID: u.st.DeviceID(), Epoch: u.st.Epoch(), First: items[0].seq, Last: items[len(items)-1].seq,
 		Body: batchBody(u.st.DeviceID(), u.st.Epoch(), items)}
+	start := time.Now()
 	v, err := u.tr.Send(ctx, b)
 	if err != nil {
+		u.notePost(start, PostNetwork)
 		return 0, fmt.Errorf("%w: %v", ErrTransient, err)
 	}
 	u.noteClock(v)
-	return classify(v.Status, v.Body, b.Epoch)
+	seq, err := classify(v.Status, v.Body, b.Epoch)
+	u.notePost(start, postClass(v.Status, err))
+	return seq, err
+}
+
+func (u *Uploader) notePost(start time.Time, c PostClass) {
+	if u.opts.OnPost != nil {
+		u.opts.OnPost(time.Since(start), c)
+	}
+}
+
+// postClass names how a reply of status, classified as err, ended.
+func postClass(status int, err error) PostClass {
+	var rej *rejectedError
+	switch {
+	case err == nil:
+		return PostAcked
+	case errors.Is(err, ErrNoProgress):
+		return PostNoProgress
+	case errors.Is(err, ErrAuth):
+		return PostAuth
+	case errors.As(err, &rej):
+		return PostRejected
+	default:
+		return PostServer
+	}
 }
 
 // classify maps a reply onto acked_through or an error class (protocol v1).

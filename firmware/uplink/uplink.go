@@ -123,8 +123,24 @@ type Options struct {
 	// Transport replaces the transport built from BaseURL or BrokerURL
 	// (tests, the fleet benchmark).
 	Transport Transport
-	Logger    *slog.Logger
+	// OnPost, when set, hears of every batch sent: how long the exchange
+	// took and how it ended (PostClass), for the kiosk's metrics.
+	OnPost func(took time.Duration, class PostClass)
+	Logger *slog.Logger
 }
+
+// PostClass is how one batch exchange ended.
+type PostClass string
+
+// The classes OnPost reports.
+const (
+	PostAcked      PostClass = "acked"       // 200 with a valid acked_through for the batch's epoch
+	PostNetwork    PostClass = "network"     // no reply: connection, TLS, timeout, broker
+	PostServer     PostClass = "5xx"         // the backend failed, or asked to retry later (408, 425, 429)
+	PostRejected   PostClass = "4xx"         // the backend refused a record
+	PostAuth       PostClass = "auth"        // 401, 403, 404: credentials or URL
+	PostNoProgress PostClass = "no_progress" // a 200 that acknowledges nothing of this batch
+)
 
 // Uploader drains one store's outbox. Methods are safe for concurrent use,
 // but uploads are serialised.

@@ -48,7 +48,7 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	if control != "" && !cfg.Sim {
 		return failf(e, exitUsage, "run: --control needs --sim")
 	}
-	log := logging.New(e.stderr, cfg.Log)
+	log := processLogger(e, cfg)
 	ctx, stop := signalContext(ctx)
 	defer stop()
 
@@ -128,7 +128,7 @@ func cmdSim(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return failf(e, exitFailure, "sim: %v", err)
 	}
-	log := logging.New(e.stderr, cfg.Log)
+	log := processLogger(e, cfg)
 	ctx, stop := signalContext(ctx)
 	defer stop()
 	prof, err := e.registry().Lookup(cfg.Device.Profile)
@@ -197,4 +197,14 @@ func cmdSelftest(ctx context.Context, e *env, args []string) int {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// processLogger is the running kiosk's logger, made the process default
+// too: lines that libraries write with the standard log package (Fyne's
+// "Fyne error: …") then come out as the same JSON, scrubbed, and with the
+// journal's priority, instead of bare text among the JSON.
+func processLogger(e *env, cfg *config.Config) *slog.Logger {
+	log := logging.New(e.stderr, cfg.Log)
+	slog.SetDefault(log)
+	return log
 }
