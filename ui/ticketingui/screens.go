@@ -79,7 +79,7 @@ func keypad(s ticketing.State, env Env, n int, seed string, changed func(string)
 	}
 	side := func() fyne.CanvasObject {
 		r := canvas.NewRectangle(color.Transparent)
-		r.SetMinSize(fyne.NewSize(150, 0))
+		r.SetMinSize(fyne.NewSize(60, 0))
 		return r
 	}
 	return container.NewBorder(nil, nil, side(), side(), kp)
@@ -183,7 +183,7 @@ func chooseScreen(s ticketing.State, c *ticketing.Choose, env Env) widgets.Page 
 	}
 	if len(c.Dates) > 0 && c.To != "" {
 		body.Add(widgets.Caption(word(s.Lang, "date")))
-		days := container.NewGridWithColumns(4)
+		days := container.NewGridWithColumns(3)
 		for _, d := range c.Dates {
 			kind := widgets.Secondary
 			if d.Date == c.Date {
@@ -201,8 +201,8 @@ func chooseScreen(s ticketing.State, c *ticketing.Choose, env Env) widgets.Page 
 			body.Add(widgets.Paragraph(word(s.Lang, "no_trips")))
 		}
 		for _, t := range c.Trips {
-			head := clock(t.Departs, env.Location) + " → " + clock(t.Arrives, env.Location) + " · " + t.FromName + " – " + t.ToName
-			body.Add(widgets.NewSubButton(head, t.Operator+" · "+t.Service+" · "+t.FareText, widgets.Secondary,
+			head := clock(t.Departs, env.Location) + " → " + clock(t.Arrives, env.Location) + " · " + t.FareText
+			body.Add(widgets.NewSubButton(head, t.Operator, widgets.Secondary,
 				env.send(ticketing.Intent{Kind: ticketing.IntentTrip, Departure: t.Departure})))
 		}
 	}
@@ -227,7 +227,7 @@ func chooseScreen(s ticketing.State, c *ticketing.Choose, env Env) widgets.Page 
 
 // stopRow is a row of stop buttons, the chosen one primary.
 func stopRow(stops []ticketing.StopOption, chosen string, tap func(id string) func()) fyne.CanvasObject {
-	row := container.NewGridWithColumns(3)
+	row := container.NewGridWithColumns(2)
 	for _, st := range stops {
 		kind := widgets.Secondary
 		if st.ID == chosen {
@@ -363,16 +363,22 @@ func paymentScreen(s ticketing.State, p *ticketing.Payment, env Env) widgets.Pag
 	body := container.NewVBox(centred(widgets.Paragraph(p.Message.In(s.Lang))))
 	switch p.Phase {
 	case ticketing.PaymentWaiting:
-		if img, err := widgets.NewQRCode(p.Payload, qrSide); err == nil {
-			body.Add(container.NewCenter(widgets.Card(img)))
+		code, side := container.NewVBox(), qrSide
+		if env.Landscape {
+			side = 320
 		}
-		body.Add(container.NewCenter(widgets.Display(p.AmountText)))
+		if img, err := widgets.NewQRCode(p.Payload, side); err == nil {
+			code.Add(container.NewCenter(widgets.Card(img)))
+		}
+		code.Add(container.NewCenter(widgets.Display(p.AmountText)))
+		info := container.NewVBox()
 		if !p.Deadline.IsZero() {
 			left := p.Deadline.Sub(env.Now())
-			body.Add(centred(widgets.Subheading(fmt.Sprintf(word(s.Lang, "pay_left"), mmss(left)))))
+			info.Add(centred(widgets.Subheading(fmt.Sprintf(word(s.Lang, "pay_left"), mmss(left)))))
 		}
-		body.Add(widgets.Panel([]widgets.Field{{Label: word(s.Lang, "reference"), Value: p.Ref}, {Label: word(s.Lang, "amount"), Value: p.AmountText}}))
-		body.Add(widgets.Paragraph(word(s.Lang, "pay_how")))
+		info.Add(widgets.Panel([]widgets.Field{{Label: word(s.Lang, "reference"), Value: p.Ref}, {Label: word(s.Lang, "amount"), Value: p.AmountText}}))
+		info.Add(widgets.Paragraph(word(s.Lang, "pay_how")))
+		body.Add(split(env, code, info))
 	case ticketing.PaymentCreating:
 		body.Add(widgets.NewProgress(0.2, ""))
 	default:
@@ -427,18 +433,19 @@ func ticketsScreen(s ticketing.State, t *ticketing.Tickets, env Env) widgets.Pag
 		if h.Seat != "" {
 			head += " · " + word(s.Lang, "seat") + " " + h.Seat
 		}
-		sub := h.Passenger + " · " + h.PriceText
+		sub := h.PriceText
 		if !h.Departs.IsZero() {
 			sub = dayClock(h.Departs, env.Location) + " · " + sub
-		}
-		if !h.Quote.IsZero() {
-			sub += " · " + h.Quote.In(s.Lang)
 		}
 		b := widgets.NewSubButton(head, sub, widgets.Secondary, env.send(ticketing.Intent{Kind: ticketing.IntentTicket, Ticket: h.ID}))
 		if !h.Refundable {
 			b.Disable()
 		}
-		body.Add(b)
+		about := h.Passenger
+		if !h.Quote.IsZero() {
+			about += " · " + h.Quote.In(s.Lang)
+		}
+		body.Add(widgets.Card(container.NewVBox(b, widgets.Paragraph(about))))
 	}
 	return widgets.Page{Title: title(s), Body: container.NewVScroll(body)}
 }

@@ -159,6 +159,10 @@ func placeActions(p *widgets.Page, s ticketing.State, env Env) {
 			kind = widgets.Primary
 		}
 		b := widgets.NewButton(label, kind, env.send(a.Intent()))
+		if len([]rune(label)) > 20 {
+			// A long label at body size keeps two buttons a row on the panel.
+			b.TextSize = fynetheme.SizeNameText
+		}
 		if a.Disabled {
 			b.Disable()
 		}
