@@ -103,7 +103,7 @@ func screens() []struct {
 
 	coach := state(ticketing.ScreenChoose, back, cancel, staff)
 	coach.Choose = &ticketing.Choose{Mode: "coach", From: "HN-GB", To: "VINH", Date: "2026-11-22", Searched: true,
-		Modes: []ticketing.ModeOption{{Mode: "coach", Label: m("mode.coach"), Selected: true}, {Mode: "train", Label: m("mode.train")}, {Mode: "bus", Label: m("mode.bus")}},
+		Modes:   []ticketing.ModeOption{{Mode: "coach", Label: m("mode.coach"), Selected: true}, {Mode: "train", Label: m("mode.train")}, {Mode: "bus", Label: m("mode.bus")}},
 		Origins: []ticketing.StopOption{{ID: "HN-MD", Name: "Bến xe Mỹ Đình"}, {ID: "HN-GB", Name: "Bến xe Giáp Bát"}},
 		Destinations: []ticketing.StopOption{{ID: "NB", Name: "Bến xe Ninh Bình"}, {ID: "TH", Name: "Bến xe phía Bắc Thanh Hóa"},
 			{ID: "VINH", Name: "Bến xe Vinh"}, {ID: "HP", Name: "Bến xe Niệm Nghĩa"}},
