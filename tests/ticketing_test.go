@@ -131,23 +131,31 @@ enabled = false
 			t.Fatalf("%s issued: %+v", what, st.Issued)
 		}
 		send(ticketing.Intent{Kind: ticketing.IntentDone})
-		state("goodbye", func(x ticketing.State) bool { return x.Screen == ticketing.ScreenGoodbye || x.Screen == ticketing.ScreenWelcome })
+		state("goodbye", func(x ticketing.State) bool {
+			return x.Screen == ticketing.ScreenGoodbye || x.Screen == ticketing.ScreenWelcome
+		})
 	}
 
 	// A coach seat, Giáp Bát → Vinh, tomorrow.
-	state("the welcome screen", func(x ticketing.State) bool { return x.Screen == ticketing.ScreenWelcome && x.Has(ticketing.IntentStart) })
+	state("the welcome screen", func(x ticketing.State) bool {
+		return x.Screen == ticketing.ScreenWelcome && x.Has(ticketing.IntentStart)
+	})
 	identify()
 	day := time.Now().In(tariff.Location()).AddDate(0, 0, 1).Format("2006-01-02")
 	send(ticketing.Intent{Kind: ticketing.IntentMode, Mode: "coach"})
 	send(ticketing.Intent{Kind: ticketing.IntentSearch, From: "HN-GB", To: "VINH", Date: day})
-	state("coaches to Vinh", func(x ticketing.State) bool { return x.Screen == ticketing.ScreenChoose && x.Choose.Searched && len(x.Choose.Trips) > 0 })
+	state("coaches to Vinh", func(x ticketing.State) bool {
+		return x.Screen == ticketing.ScreenChoose && x.Choose.Searched && len(x.Choose.Trips) > 0
+	})
 	send(ticketing.Intent{Kind: ticketing.IntentTrip, Departure: st.Choose.Trips[0].Departure})
 	state("the passengers", screen(ticketing.ScreenPassengers))
 	if len(st.Passengers.List) != 1 || !st.Passengers.List[0].Buyer {
 		t.Fatalf("passengers %+v", st.Passengers)
 	}
 	send(ticketing.Intent{Kind: ticketing.IntentContinue})
-	state("the seat map", func(x ticketing.State) bool { return x.Screen == ticketing.ScreenSeats && !x.Seats.Loading && len(x.Seats.Cars) > 0 })
+	state("the seat map", func(x ticketing.State) bool {
+		return x.Screen == ticketing.ScreenSeats && !x.Seats.Loading && len(x.Seats.Cars) > 0
+	})
 	seat := ""
 	for _, car := range st.Seats.Cars {
 		for _, s := range car.Seats {
@@ -162,7 +170,9 @@ enabled = false
 	pay("coach seat " + seat)
 
 	// A monthly city bus pass.
-	state("the welcome screen again", func(x ticketing.State) bool { return x.Screen == ticketing.ScreenWelcome && x.Has(ticketing.IntentStart) })
+	state("the welcome screen again", func(x ticketing.State) bool {
+		return x.Screen == ticketing.ScreenWelcome && x.Has(ticketing.IntentStart)
+	})
 	identify()
 	send(ticketing.Intent{Kind: ticketing.IntentMode, Mode: "bus"})
 	state("the bus passes", func(x ticketing.State) bool { return x.Screen == ticketing.ScreenChoose && len(x.Choose.Products) > 0 })
