@@ -43,10 +43,12 @@ type SimCommand struct {
 	Paper string `json:"paper,omitempty"`
 	// Finger (SimFinger): whose finger is placed ("" lifts it).
 	Finger string `json:"finger,omitempty"`
-	// Role (SimInput, SimPress): the gpio-in role, e.g. loop or button.
+	// Role (SimInput, SimPress): the gpio-in role, e.g. loop or button;
+	// (SimOutage) the name the profile's back-end was registered under.
 	Role string `json:"role,omitempty"`
 	// On: SimInput — active (a vehicle on the loop, the button held);
-	// SimCover — the printer's cover open; SimBHYT — the gateway down.
+	// SimCover — the printer's cover open; SimBHYT — the gateway down;
+	// SimOutage — the profile's back-end down.
 	On bool `json:"on,omitempty"`
 	// Label (SimRun): run the control of that label.
 	Label string `json:"label,omitempty"`
@@ -65,6 +67,7 @@ const (
 	SimInput       = "input"        // a gpio-in role (loop, button) active or not
 	SimPress       = "press"        // a button (Role) pressed and released
 	SimBHYT        = "bhyt"         // the insurance gateway down (On) or back
+	SimOutage      = "outage"       // a profile's own simulated back-end (Role) down (On) or back
 	SimRun         = "action"       // run the control labelled Label
 )
 
@@ -81,6 +84,10 @@ type SimBackends interface {
 	BHYT() (url, username, password string, err error)
 	// HIS serves the fake hospital information system and its token.
 	HIS() (url, token string, err error)
+	// Outage registers what SimOutage with Role = name does to a back-end
+	// the profile simulates itself (the rig knows none of its kind):
+	// set(true) takes it down, set(false) brings it back.
+	Outage(name string, set func(down bool))
 }
 
 // Simulated is implemented by a profile that needs fake back-ends under

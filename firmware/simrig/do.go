@@ -84,6 +84,14 @@ func (r *Rig) Do(ctx context.Context, c profile.SimCommand) error {
 			return errors.New("simrig: no simulated BHYT gateway")
 		}
 		r.BHYTFake.SetOutage(c.On)
+	case profile.SimOutage:
+		r.mu.Lock()
+		set := r.outages[c.Role]
+		r.mu.Unlock()
+		if set == nil {
+			return fmt.Errorf("simrig: no simulated back-end %q", c.Role)
+		}
+		set(c.On)
 	default:
 		return fmt.Errorf("simrig: unknown sim command %q", c.Sim)
 	}

@@ -104,6 +104,10 @@ type Rig struct {
 	// takes its own card away).
 	fieldGen uint64
 
+	// outages are the profile's own simulated back-ends by name
+	// (profile.SimBackends.Outage), for SimOutage.
+	outages map[string]func(down bool)
+
 	devices []Device
 	closers []func() error
 	log     *slog.Logger
@@ -194,6 +198,17 @@ func (r *Rig) HIS() (url, token string, err error) {
 		r.devices = append(r.devices, Device{Role: "his", Driver: "hisfake", Path: r.HISFake.URL(), Spec: r.HISFake.URL()})
 	}
 	return r.HISFake.URL(), tok, nil
+}
+
+// Outage implements profile.SimBackends: SimOutage with Role = name calls
+// set.
+func (r *Rig) Outage(name string, set func(down bool)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.outages == nil {
+		r.outages = map[string]func(bool){}
+	}
+	r.outages[name] = set
 }
 
 // PaymentBackend implements profile.SimBackends: the fake payment back-end

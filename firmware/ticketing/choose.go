@@ -130,7 +130,7 @@ func (f *Flow) productOptions(idx *catalog.Index) []ProductOption {
 	online := f.deps.Catalogue.Status().Online
 	var out []ProductOption
 	for _, p := range idx.Products(catalog.ModeBus) {
-		if !online && !p.Offline {
+		if !online && (!p.Offline || f.cfg.NoOfflineSales) {
 			continue
 		}
 		o := ProductOption{ID: p.ID, Name: p.Name, Kind: p.Kind, Price: p.Price, PriceText: tickets.FormatVND(p.Price)}

@@ -41,6 +41,10 @@ type Config struct {
 	ChildMaxAge int
 	// RejectUnverified refuses cards whose chip could not be verified.
 	RejectUnverified bool
+	// NoOfflineSales: the operator lets the kiosk sell nothing while the
+	// backend is unreachable (by default passes and rides marked offline
+	// in the catalogue are issued by the kiosk itself).
+	NoOfflineSales bool
 	// CANAttempts a card may refuse before the kiosk stops asking (3).
 	CANAttempts int
 	// IdleTimeout (90 s), GoodbyeDelay (8 s), StepTimeout (20 s: one

@@ -132,7 +132,7 @@ func (f *Flow) onSale(req backend.SaleRequest, sale backend.Sale, err error) {
 // offlineSellable: every item may be issued by the kiosk now.
 func (f *Flow) offlineSellable() bool {
 	p := f.m.p
-	return p.product != nil && p.product.Offline && f.deps.Catalogue.Status().Usable(f.now())
+	return !f.cfg.NoOfflineSales && p.product != nil && p.product.Offline && f.deps.Catalogue.Status().Usable(f.now())
 }
 
 // offlineSale is the kiosk's own sale: ids from the sale key, unsigned

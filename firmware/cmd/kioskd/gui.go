@@ -17,10 +17,12 @@ import (
 	"github.com/kiosk06/kiosk/firmware/parking"
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/simrig"
+	"github.com/kiosk06/kiosk/firmware/ticketing"
 	"github.com/kiosk06/kiosk/firmware/transit"
 	"github.com/kiosk06/kiosk/ui"
 	"github.com/kiosk06/kiosk/ui/parkingui"
 	"github.com/kiosk06/kiosk/ui/simpanel"
+	"github.com/kiosk06/kiosk/ui/ticketingui"
 )
 
 // guiBuilt: this binary includes the Fyne UI (built without -tags nogui).
@@ -35,8 +37,9 @@ type screen func(ctx context.Context, a fyne.App, cfg *config.Config, s profile.
 // under --sim shows its state on the simulator panel).
 func screens() map[string]screen {
 	return map[string]screen{
-		hospital.Name: hospitalScreen,
-		parking.Name:  parkingScreen,
+		hospital.Name:  hospitalScreen,
+		parking.Name:   parkingScreen,
+		ticketing.Name: ticketingui.Screen,
 	}
 }
 

@@ -1,0 +1,281 @@
+package tests
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kiosk06/kiosk/firmware/profile"
+	"github.com/kiosk06/kiosk/firmware/simrig"
+	"github.com/kiosk06/kiosk/firmware/ticketing"
+	"github.com/kiosk06/kiosk/firmware/transit"
+	"github.com/kiosk06/kiosk/payments/tariff"
+)
+
+// TestTicketingEndToEnd runs a real kioskd with the ticketing profile under
+// --sim (simulated reader, scanner, printer, ticket-selling backend and
+// signed payment gateway) and buys, over the --control socket as the
+// screen would, a coach seat and then a monthly bus pass with the
+// simulated adult's CCCD: each is paid by the gateway's signed
+// confirmation, its ticketing.sale and ticketing.ticket records reach the
+// collector and its ticket prints. A second kioskd, the bus validator,
+// syncs the backend's signed pass list (same operator token key) and
+// accepts the same CCCD's QR as a pass holder.
+func TestTicketingEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "control.sock")
+	tokenKey := filepath.Join(dir, "operator-token.key")
+	cfg := writeConfig(t, dir, `[device]
+id = "station-e2e-1"
+profile = "ticketing"
+data_dir = "`+filepath.Join(dir, "var")+`"
+[uplink]
+interval = "200ms"
+[devices.nfc]
+driver = "pn532-uart"
+port = "sim"
+[devices.scanner]
+driver = "scanner"
+port = "sim"
+[devices.printer]
+driver = "escpos"
+port = "sim"
+width = 576
+[payments]
+bin = "970436"
+account = "0011001234567"
+name = "BEN XE MO PHONG"
+ref_prefix = "VE"
+[ticketing]
+name = "BẾN XE GIÁP BÁT"
+station = "HN-GB"
+sync_interval = "5s"
+token_key_file = "`+tokenKey+`"
+[ui]
+enabled = false
+`)
+	_, lines, stderr := startKioskd(t, dir, []string{"DISPLAY=", "WAYLAND_DISPLAY="}, "run", "--sim", "--config", cfg, "--control", sock)
+	waitLine(t, lines, "ready", 60*time.Second, stderr)
+	cc := dialControl(t, sock)
+	deadline := time.After(150 * time.Second)
+
+	var st ticketing.State
+	state := func(what string, ok func(ticketing.State) bool) {
+		t.Helper()
+		cc.await(deadline, what, stderr, func(l profileLine) bool {
+			if l.State == nil {
+				return false
+			}
+			st = ticketing.State{}
+			if err := json.Unmarshal(l.State, &st); err != nil {
+				t.Fatal(err)
+			}
+			if st.Screen == ticketing.ScreenError || st.Screen == ticketing.ScreenOutOfService {
+				b, _ := json.Marshal(st)
+				t.Fatalf("waiting for %s: %s", what, b)
+			}
+			return ok(st)
+		})
+	}
+	screen := func(s ticketing.Screen) func(ticketing.State) bool {
+		return func(x ticketing.State) bool { return x.Screen == s }
+	}
+	send := func(in ticketing.Intent) {
+		t.Helper()
+		cc.intent(in)
+	}
+	identify := func() {
+		t.Helper()
+		send(ticketing.Intent{Kind: ticketing.IntentStart})
+		state("the identify screen", screen(ticketing.ScreenIdentify))
+		cc.simOK(deadline, stderr, profile.SimCommand{Sim: profile.SimScan, Citizen: "adult"})
+		cc.simOK(deadline, stderr, profile.SimCommand{Sim: profile.SimTap, Citizen: "adult"})
+		// The scanner suppresses a repeated QR: the second time the kiosk
+		// asks for the card's CAN, typed as on the keypad.
+		state("the choice after the card", func(x ticketing.State) bool {
+			return x.Screen == ticketing.ScreenChoose || x.Identify != nil && x.Identify.NeedCAN
+		})
+		if st.Screen != ticketing.ScreenChoose {
+			cz := cc.simOK(deadline, stderr, profile.SimCommand{Sim: simrig.QueryCitizens})
+			for _, c := range cz.Citizens {
+				if c.Citizen == "adult" {
+					send(ticketing.Intent{Kind: ticketing.IntentCAN, Digits: c.CAN})
+				}
+			}
+			state("the choice after the CAN", screen(ticketing.ScreenChoose))
+		}
+		cc.simOK(deadline, stderr, profile.SimCommand{Sim: profile.SimRemove})
+	}
+	pay := func(what string) {
+		t.Helper()
+		state("the fare of the "+what, screen(ticketing.ScreenFare))
+		send(ticketing.Intent{Kind: ticketing.IntentContinue})
+		state("the VietQR of the "+what, func(x ticketing.State) bool {
+			return x.Screen == ticketing.ScreenPayment && x.Payment.Phase == ticketing.PaymentWaiting
+		})
+		// The gateway pays the session once the kiosk's payment.session
+		// record has reached the collector (the rig finds it there).
+		for {
+			cc.sim(profile.SimCommand{Sim: profile.SimPay})
+			r := cc.await(deadline, "the pay reply", stderr, func(l profileLine) bool { return l.State == nil && l.Reply == profile.SimPay })
+			if r.OK {
+				break
+			}
+			time.Sleep(300 * time.Millisecond)
+		}
+		state("the printed "+what, func(x ticketing.State) bool { return x.Screen == ticketing.ScreenIssued })
+		if !st.Issued.Printed || len(st.Issued.Tickets) != 1 {
+			t.Fatalf("%s issued: %+v", what, st.Issued)
+		}
+		send(ticketing.Intent{Kind: ticketing.IntentDone})
+		state("goodbye", func(x ticketing.State) bool {
+			return x.Screen == ticketing.ScreenGoodbye || x.Screen == ticketing.ScreenWelcome
+		})
+	}
+
+	// A coach seat, Giáp Bát → Vinh, tomorrow.
+	state("the welcome screen", func(x ticketing.State) bool {
+		return x.Screen == ticketing.ScreenWelcome && x.Has(ticketing.IntentStart)
+	})
+	identify()
+	day := time.Now().In(tariff.Location()).AddDate(0, 0, 1).Format("2006-01-02")
+	send(ticketing.Intent{Kind: ticketing.IntentMode, Mode: "coach"})
+	send(ticketing.Intent{Kind: ticketing.IntentSearch, From: "HN-GB", To: "VINH", Date: day})
+	state("coaches to Vinh", func(x ticketing.State) bool {
+		return x.Screen == ticketing.ScreenChoose && x.Choose.Searched && len(x.Choose.Trips) > 0
+	})
+	send(ticketing.Intent{Kind: ticketing.IntentTrip, Departure: st.Choose.Trips[0].Departure})
+	state("the passengers", screen(ticketing.ScreenPassengers))
+	if len(st.Passengers.List) != 1 || !st.Passengers.List[0].Buyer {
+		t.Fatalf("passengers %+v", st.Passengers)
+	}
+	send(ticketing.Intent{Kind: ticketing.IntentContinue})
+	state("the seat map", func(x ticketing.State) bool {
+		return x.Screen == ticketing.ScreenSeats && !x.Seats.Loading && len(x.Seats.Cars) > 0
+	})
+	seat := ""
+	for _, car := range st.Seats.Cars {
+		for _, s := range car.Seats {
+			if s.State == "free" && seat == "" {
+				seat = s.ID
+			}
+		}
+	}
+	send(ticketing.Intent{Kind: ticketing.IntentSeat, Seat: seat})
+	state("the seat chosen", func(x ticketing.State) bool { return x.Screen == ticketing.ScreenSeats && len(x.Seats.Chosen) == 1 })
+	send(ticketing.Intent{Kind: ticketing.IntentContinue})
+	pay("coach seat " + seat)
+
+	// A monthly city bus pass.
+	state("the welcome screen again", func(x ticketing.State) bool {
+		return x.Screen == ticketing.ScreenWelcome && x.Has(ticketing.IntentStart)
+	})
+	identify()
+	send(ticketing.Intent{Kind: ticketing.IntentMode, Mode: "bus"})
+	state("the bus passes", func(x ticketing.State) bool { return x.Screen == ticketing.ScreenChoose && len(x.Choose.Products) > 0 })
+	var product ticketing.ProductOption
+	for _, p := range st.Choose.Products {
+		if len(p.Months) > 0 && product.ID == "" {
+			product = p
+		}
+	}
+	if product.ID == "" {
+		t.Fatalf("no monthly pass on sale: %+v", st.Choose.Products)
+	}
+	send(ticketing.Intent{Kind: ticketing.IntentProduct, Product: product.ID, Month: product.Months[0].Month})
+	state("the pass's passengers", screen(ticketing.ScreenPassengers))
+	send(ticketing.Intent{Kind: ticketing.IntentContinue})
+	pay("monthly pass")
+
+	// Both sales and tickets reach the collector, and two pages printed.
+	var recs profileLine
+	for {
+		cc.send(simrig.ControlCommand{SimCommand: profile.SimCommand{Sim: simrig.QueryRecords}, Payloads: true})
+		recs = cc.await(deadline, "records", stderr, func(l profileLine) bool { return l.Reply == simrig.QueryRecords })
+		if recs.Kinds["ticketing.sale"] >= 2 && recs.Kinds["ticketing.ticket"] >= 2 && len(recs.Pages) >= 2 {
+			break
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	cz := cc.simOK(deadline, stderr, profile.SimCommand{Sim: simrig.QueryCitizens})
+	// A named ticket carries its passenger's name and ID number sealed
+	// ("personal", as the operator must keep them); the payload itself
+	// never does.
+	for _, rec := range recs.Records {
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(rec.Payload, &fields); err != nil {
+			t.Fatal(err)
+		}
+		delete(fields, "personal")
+		open, _ := json.Marshal(fields)
+		for _, c := range cz.Citizens {
+			if strings.Contains(string(open), c.ID) {
+				t.Fatalf("%s record carries %s's ID number: %s", rec.Kind, c.Citizen, rec.Payload)
+			}
+		}
+	}
+
+	// The bus validator honours the pass: the backend's signed list, the
+	// same operator key, the same CCCD's QR.
+	m := regexp.MustCompile(`ticketing: simulated ticket-selling backend url=(\S+) lists_public_key="?([A-Za-z0-9+/=]+)`).FindStringSubmatch(stderr.String())
+	if m == nil {
+		t.Fatalf("no simulated backend line in stderr:\n%s", stderr)
+	}
+	vdir := t.TempDir()
+	vsock := filepath.Join(vdir, "control.sock")
+	vcfg := writeConfig(t, vdir, `[device]
+id = "bus-e2e-1"
+profile = "transit"
+data_dir = "`+filepath.Join(vdir, "var")+`"
+[uplink]
+interval = "200ms"
+[devices.nfc]
+driver = "pn532-uart"
+port = "sim"
+[devices.scanner]
+driver = "scanner"
+port = "sim"
+[devices.led_green]
+driver = "gpio-out"
+pin = "sim"
+[devices.led_red]
+driver = "gpio-out"
+pin = "sim"
+[devices.buzzer]
+driver = "gpio-out"
+pin = "sim"
+[transit]
+route = "47"
+fares = { "47" = 7000 }
+token_key_file = "`+tokenKey+`"
+lists_url = "`+m[1]+`"
+lists_public_key = "`+m[2]+`"
+sync_interval = "10s"
+repeat_window = "1s"
+[ui]
+enabled = false
+`)
+	_, vlines, vstderr := startKioskd(t, vdir, []string{"DISPLAY=", "WAYLAND_DISPLAY="}, "run", "--sim", "--config", vcfg, "--control", vsock)
+	waitLine(t, vlines, "ready", 60*time.Second, vstderr)
+	vc := dialControl(t, vsock)
+	for tries := 0; ; tries++ {
+		if tries > 60 {
+			t.Fatalf("the validator never accepted the pass; stderr:\n%s", vstderr)
+		}
+		vc.simOK(deadline, vstderr, profile.SimCommand{Sim: profile.SimScan, Citizen: "adult"})
+		var vs transit.State
+		vc.await(deadline, "the validator's decision", vstderr, func(l profileLine) bool {
+			if l.State == nil || json.Unmarshal(l.State, &vs) != nil {
+				return false
+			}
+			return vs.Last != nil && vs.Taps > uint64(tries)
+		})
+		if vs.Last.Verdict == transit.Accept && vs.Last.Reason == transit.ReasonPass {
+			break
+		}
+		time.Sleep(1500 * time.Millisecond) // the list is synced at start and every 10 s; taps 1 s apart are no repeat
+	}
+}

@@ -1,0 +1,370 @@
+// Package ticketingui owns the ticket-selling kiosk's screens (issue 18):
+// one function per ticketing.Screen that renders a ticketing.State and
+// reports taps as ticketing.Intent values — welcome ("Mua vé" / "Trả vé"),
+// identify (with the CAN keypad, as at the hospital), trip search and pass
+// choice, passengers (a child by typed ID number and birth date), the seat
+// map, the fare, VietQR payment with its countdown, issuing and the
+// printed tickets, goodbye, the holder's tickets and refund, errors, help
+// and out of service.
+//
+// Screens hold no business rules: the buttons, their labels and which is
+// primary come from State.Actions, outcomes as ticketing.Text from the
+// flow (Vietnamese and English); the screens' own few words (headings,
+// field names) are in words.go. Money comes formatted by the flow
+// ("120.000 ₫"); times are shown in Env.Location (config [device]
+// timezone). Every button is a widgets.Button, so it keeps the theme's
+// touch target.
+//
+// Render is a pure function of the state and the shell's typed digits
+// (Entry); Run opens the window, follows the flow and keeps that entry
+// across renders (typing is activity, which publishes a state). It imports
+// Fyne, firmware/ticketing (types only), firmware/config, firmware/profile
+// (FlowOf, in Screen) and ui/{theme,widgets}; it must NOT import drivers/…
+// or call anything in the flow but Subscribe and Send.
+package ticketingui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
+
+	"github.com/kiosk06/kiosk/firmware/config"
+	"github.com/kiosk06/kiosk/firmware/profile"
+	"github.com/kiosk06/kiosk/firmware/ticketing"
+	kiosktheme "github.com/kiosk06/kiosk/ui/theme"
+	"github.com/kiosk06/kiosk/ui/widgets"
+)
+
+// Flow is what the window needs of the flow; *ticketing.Flow implements it.
+type Flow interface {
+	Subscribe() (<-chan ticketing.State, func())
+	Send(ticketing.Intent)
+}
+
+// ErrWindowClosed is returned by Run when the window was closed before ctx
+// ended.
+var ErrWindowClosed = errors.New("ticketingui: kiosk window closed")
+
+// Portrait and landscape panel sizes in Fyne units.
+var (
+	PortraitSize  = fyne.NewSize(1080, 1920)
+	LandscapeSize = fyne.NewSize(1920, 1080)
+)
+
+// Env is what a screen needs besides the state.
+type Env struct {
+	// Send reports a tap; it must not block (ticketing.Flow.Send does not).
+	Send func(ticketing.Intent)
+	// Landscape selects the 1920×1080 layouts.
+	Landscape bool
+	// Now is the countdowns' clock (time.Now; fixed in tests).
+	Now func() time.Time
+	// Location is the time zone of departure times (Asia/Ho_Chi_Minh).
+	Location *time.Location
+	// Entry is what was typed on the screen's keypad so far.
+	Entry Entry
+}
+
+// Entry is what the shell keeps across renders of a keypad screen: the
+// digits typed so far and, on the child keypad, the ID number already
+// entered (the birth date is typed next). OnChanged receives every edit.
+type Entry struct {
+	Digits    string
+	ChildID   string
+	OnChanged func(digits, childID string)
+}
+
+// Render draws the whole window content for s: the top bar (language, the
+// buyer, the offline notice) and the screen.
+func Render(s ticketing.State, env Env) fyne.CanvasObject {
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if env.Location == nil {
+		env.Location = time.FixedZone("ICT", 7*3600)
+	}
+	p := screen(s, env)
+	p.Landscape = env.Landscape
+	placeActions(&p, s, env)
+	return container.NewBorder(topBar(s, env), nil, nil, nil, p.Build())
+}
+
+// screen dispatches on s.Screen; a missing payload renders the title and
+// the actions, never panics.
+func screen(s ticketing.State, env Env) widgets.Page {
+	if s.Help != nil {
+		return helpScreen(s, s.Help, env)
+	}
+	switch {
+	case s.Screen == ticketing.ScreenWelcome && s.Welcome != nil:
+		return welcomeScreen(s, s.Welcome, env)
+	case s.Screen == ticketing.ScreenIdentify && s.Identify != nil:
+		return identifyScreen(s, s.Identify, env)
+	case s.Screen == ticketing.ScreenChoose && s.Choose != nil:
+		return chooseScreen(s, s.Choose, env)
+	case s.Screen == ticketing.ScreenPassengers && s.Passengers != nil:
+		return passengersScreen(s, s.Passengers, env)
+	case s.Screen == ticketing.ScreenChild && s.Child != nil:
+		return childScreen(s, s.Child, env)
+	case s.Screen == ticketing.ScreenSeats && s.Seats != nil:
+		return seatsScreen(s, s.Seats, env)
+	case s.Screen == ticketing.ScreenFare && s.Fare != nil:
+		return fareScreen(s, s.Fare, env)
+	case s.Screen == ticketing.ScreenPayment && s.Payment != nil:
+		return paymentScreen(s, s.Payment, env)
+	case s.Screen == ticketing.ScreenIssuing && s.Issuing != nil:
+		return issuingScreen(s, s.Issuing, env)
+	case s.Screen == ticketing.ScreenIssued && s.Issued != nil:
+		return issuedScreen(s, s.Issued, env)
+	case s.Screen == ticketing.ScreenTickets && s.Tickets != nil:
+		return ticketsScreen(s, s.Tickets, env)
+	case s.Screen == ticketing.ScreenRefund && s.Refund != nil:
+		return refundScreen(s, s.Refund, env)
+	case s.Screen == ticketing.ScreenGoodbye && s.Goodbye != nil:
+		return goodbyeScreen(s, s.Goodbye, env)
+	case s.Screen == ticketing.ScreenError && s.Error != nil:
+		return errorScreen(s, s.Error, env)
+	case s.Screen == ticketing.ScreenOutOfService && s.OutOfService != nil:
+		return outOfServiceScreen(s, s.OutOfService, env)
+	}
+	return widgets.Page{Title: s.Title.In(s.Lang)}
+}
+
+// send returns a tap handler sending in.
+func (e Env) send(in ticketing.Intent) func() {
+	return func() {
+		if e.Send != nil {
+			e.Send(in)
+		}
+	}
+}
+
+// placeActions turns s.Actions into buttons: Back bottom-left, Call staff
+// bottom-right, language in the top bar, the rest in the main column in
+// the flow's order, primary first.
+func placeActions(p *widgets.Page, s ticketing.State, env Env) {
+	var main []*widgets.Button
+	for _, a := range s.Actions {
+		label := a.Label.In(s.Lang)
+		kind := widgets.Secondary
+		if a.Primary {
+			kind = widgets.Primary
+		}
+		b := widgets.NewButton(label, kind, env.send(a.Intent()))
+		if len([]rune(label)) > 20 {
+			// A long label at body size keeps two buttons a row on the panel.
+			b.TextSize = fynetheme.SizeNameText
+		}
+		if a.Disabled {
+			b.Disable()
+		}
+		switch a.Kind {
+		case ticketing.IntentLanguage:
+			continue
+		case ticketing.IntentBack:
+			p.Back = b
+		case ticketing.IntentCallStaff:
+			b.Kind = widgets.Help
+			p.Help = b
+		case ticketing.IntentCancel:
+			b.Kind = widgets.Danger
+			main = append(main, b)
+		default:
+			if a.Primary {
+				main = append([]*widgets.Button{b}, main...)
+			} else {
+				main = append(main, b)
+			}
+		}
+	}
+	p.Actions = append(p.Actions, main...)
+}
+
+// topBar: the language toggle, who is buying (masked), and the offline
+// notice.
+func topBar(s ticketing.State, env Env) fyne.CanvasObject {
+	var lang fyne.CanvasObject = layout.NewSpacer()
+	for _, a := range s.Actions {
+		if a.Kind == ticketing.IntentLanguage {
+			b := widgets.NewButton(a.Label.In(s.Lang), widgets.Secondary, env.send(a.Intent()))
+			b.TextSize = fynetheme.SizeNameText
+			lang = b
+		}
+	}
+	var who fyne.CanvasObject = layout.NewSpacer()
+	if s.Buyer != nil && s.Screen != ticketing.ScreenWelcome {
+		l := widgets.Paragraph(personLine(s.Buyer, s.Lang))
+		l.TextStyle.Bold = true
+		who = l
+	}
+	top := container.NewVBox(container.NewPadded(container.NewBorder(nil, nil, nil, lang, who)))
+	if s.Offline && s.Screen != ticketing.ScreenWelcome {
+		top.Add(banner(word(s.Lang, "offline")))
+	}
+	return top
+}
+
+// personLine is "Nguyễn Văn Thu · 0010••••••45 · 36 tuổi".
+func personLine(p *ticketing.Person, l ticketing.Lang) string {
+	line := p.MaskedID
+	if p.Name != "" {
+		line = p.Name + " · " + line
+	} else {
+		line = word(l, "child") + " · " + line
+	}
+	if p.Age >= 0 {
+		line += " · " + fmt.Sprintf(word(l, "age"), p.Age)
+	}
+	return line
+}
+
+// banner is a full-width highlighted line.
+func banner(text string) fyne.CanvasObject {
+	l := widgets.Subheading(text)
+	l.Alignment = fyne.TextAlignCenter
+	return container.NewPadded(widgets.Card(l))
+}
+
+// Screen runs the ticketing profile's screen (firmware/cmd/kioskd's
+// gui.go): the typed flow from the running profile's Screen, in a window
+// of a until it closes (ErrWindowClosed) or ctx ends.
+func Screen(ctx context.Context, a fyne.App, cfg *config.Config, s profile.Screen) error {
+	f, ok := profile.FlowOf[ticketing.State, ticketing.Intent](s)
+	if !ok {
+		return fmt.Errorf("ticketingui: the ticketing profile's screen is %T", s)
+	}
+	err := Run(ctx, a, Options{Fullscreen: cfg.UI.Fullscreen, Landscape: cfg.UI.Orientation == "landscape",
+		Display: kiosktheme.Options{HighContrast: cfg.UI.HighContrast, LargeText: cfg.UI.LargeText}, Location: cfg.Device.Location()}, f)
+	if errors.Is(err, ErrWindowClosed) {
+		return nil
+	}
+	return err
+}
+
+// Options configure the window.
+type Options struct {
+	Fullscreen, Landscape bool
+	Display               kiosktheme.Options
+	Location              *time.Location
+	Now                   func() time.Time
+}
+
+// Window is the kiosk window bound to a flow. Apply and render run on the
+// Fyne goroutine.
+type Window struct {
+	win   fyne.Window
+	flow  Flow
+	opts  Options
+	state ticketing.State
+	entry Entry
+	// cancelCountdown stops the countdown of the screen shown last.
+	countdown context.CancelFunc
+}
+
+// NewWindow creates the window (not shown yet) and applies the theme.
+func NewWindow(a fyne.App, opts Options, flow Flow) *Window {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	a.Settings().SetTheme(kiosktheme.New(opts.Display))
+	w := &Window{win: a.NewWindow("kiosk06 — Mua vé"), flow: flow, opts: opts}
+	w.win.SetPadded(false)
+	size := PortraitSize
+	if opts.Landscape {
+		size = LandscapeSize
+	}
+	w.win.Resize(size)
+	w.win.SetFullScreen(opts.Fullscreen)
+	return w
+}
+
+// Window returns the Fyne window.
+func (w *Window) Window() fyne.Window { return w.win }
+
+// Apply shows s; what was typed is dropped when the screen stops asking.
+func (w *Window) Apply(s ticketing.State) {
+	keypad := s.Screen == ticketing.ScreenChild || s.Identify != nil && s.Identify.NeedCAN && s.Screen == ticketing.ScreenIdentify
+	if !keypad || s.Screen != w.state.Screen {
+		w.entry = Entry{}
+	}
+	w.state = s
+	w.render()
+}
+
+func (w *Window) render() {
+	env := Env{Send: w.flow.Send, Landscape: w.opts.Landscape, Now: w.opts.Now, Location: w.opts.Location,
+		Entry: Entry{Digits: w.entry.Digits, ChildID: w.entry.ChildID, OnChanged: func(d, id string) {
+			w.entry.Digits, w.entry.ChildID = d, id
+		}}}
+	content := Render(w.state, env)
+	w.win.SetContent(content)
+	widgets.Relayout(content)
+}
+
+// Follow applies every state the flow publishes (via fyne.Do) and
+// re-renders once a second while a countdown shows, until ctx ends.
+func (w *Window) Follow(ctx context.Context) {
+	states, stop := w.flow.Subscribe()
+	defer stop()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case s := <-states:
+			fyne.Do(func() { w.Apply(s) })
+		case <-tick.C:
+			fyne.Do(func() {
+				if w.state.Screen == ticketing.ScreenPayment || w.state.Screen == ticketing.ScreenFare {
+					w.render()
+				}
+			})
+		}
+	}
+}
+
+// Run opens the window for flow and runs the Fyne event loop until ctx
+// ends (nil) or the window is closed (ErrWindowClosed). Call it from the
+// main goroutine.
+func Run(ctx context.Context, a fyne.App, opts Options, flow Flow) error {
+	w := NewWindow(a, opts, flow)
+	followCtx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); w.Follow(followCtx) }()
+	go func() {
+		defer wg.Done()
+		<-followCtx.Done()
+		if ctx.Err() != nil {
+			fyne.Do(a.Quit)
+		}
+	}()
+	w.win.ShowAndRun()
+	cancel()
+	wg.Wait()
+	if ctx.Err() != nil {
+		return nil
+	}
+	return ErrWindowClosed
+}
+
+// clock is a time of day in the configured zone: "07:30".
+func clock(t time.Time, loc *time.Location) string { return t.In(loc).Format("15:04") }
+
+// dayClock is "07:30 22/11/2026".
+func dayClock(t time.Time, loc *time.Location) string { return t.In(loc).Format("15:04 02/01/2006") }
+
+// mmss is a countdown "4:59".
+func mmss(d time.Duration) string {
+	d = max(d, 0).Truncate(time.Second)
+	return strconv.Itoa(int(d/time.Minute)) + ":" + fmt.Sprintf("%02d", int(d%time.Minute/time.Second))
+}
