@@ -265,8 +265,6 @@ type Window struct {
 	opts  Options
 	state ticketing.State
 	entry Entry
-	// cancelCountdown stops the countdown of the screen shown last.
-	countdown context.CancelFunc
 }
 
 // NewWindow creates the window (not shown yet) and applies the theme.
