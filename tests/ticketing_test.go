@@ -87,12 +87,12 @@ enabled = false
 		t.Helper()
 		cc.intent(in)
 	}
-	identify := func() {
+	identify := func(citizen string) {
 		t.Helper()
 		send(ticketing.Intent{Kind: ticketing.IntentStart})
 		state("the identify screen", screen(ticketing.ScreenIdentify))
-		cc.simOK(deadline, stderr, profile.SimCommand{Sim: profile.SimScan, Citizen: "adult"})
-		cc.simOK(deadline, stderr, profile.SimCommand{Sim: profile.SimTap, Citizen: "adult"})
+		cc.simOK(deadline, stderr, profile.SimCommand{Sim: profile.SimScan, Citizen: citizen})
+		cc.simOK(deadline, stderr, profile.SimCommand{Sim: profile.SimTap, Citizen: citizen})
 		// The scanner suppresses a repeated QR: the second time the kiosk
 		// asks for the card's CAN, typed as on the keypad.
 		state("the choice after the card", func(x ticketing.State) bool {
@@ -101,7 +101,7 @@ enabled = false
 		if st.Screen != ticketing.ScreenChoose {
 			cz := cc.simOK(deadline, stderr, profile.SimCommand{Sim: simrig.QueryCitizens})
 			for _, c := range cz.Citizens {
-				if c.Citizen == "adult" {
+				if c.Citizen == citizen {
 					send(ticketing.Intent{Kind: ticketing.IntentCAN, Digits: c.CAN})
 				}
 			}
@@ -140,7 +140,7 @@ enabled = false
 	state("the welcome screen", func(x ticketing.State) bool {
 		return x.Screen == ticketing.ScreenWelcome && x.Has(ticketing.IntentStart)
 	})
-	identify()
+	identify("adult")
 	day := time.Now().In(tariff.Location()).AddDate(0, 0, 1).Format("2006-01-02")
 	send(ticketing.Intent{Kind: ticketing.IntentMode, Mode: "coach"})
 	send(ticketing.Intent{Kind: ticketing.IntentSearch, From: "HN-GB", To: "VINH", Date: day})
@@ -173,7 +173,7 @@ enabled = false
 	state("the welcome screen again", func(x ticketing.State) bool {
 		return x.Screen == ticketing.ScreenWelcome && x.Has(ticketing.IntentStart)
 	})
-	identify()
+	identify("adult")
 	send(ticketing.Intent{Kind: ticketing.IntentMode, Mode: "bus"})
 	state("the bus passes", func(x ticketing.State) bool { return x.Screen == ticketing.ScreenChoose && len(x.Choose.Products) > 0 })
 	var product ticketing.ProductOption
@@ -190,12 +190,33 @@ enabled = false
 	send(ticketing.Intent{Kind: ticketing.IntentContinue})
 	pay("monthly pass")
 
+	// A single ride for another passenger (who holds no pass).
+	state("the welcome screen a third time", func(x ticketing.State) bool {
+		return x.Screen == ticketing.ScreenWelcome && x.Has(ticketing.IntentStart)
+	})
+	identify("second-adult")
+	send(ticketing.Intent{Kind: ticketing.IntentMode, Mode: "bus"})
+	state("the bus products", func(x ticketing.State) bool { return x.Screen == ticketing.ScreenChoose && len(x.Choose.Products) > 0 })
+	var ride ticketing.ProductOption
+	for _, p := range st.Choose.Products {
+		if len(p.Months) == 0 && ride.ID == "" {
+			ride = p
+		}
+	}
+	if ride.ID == "" {
+		t.Fatalf("no single ride on sale: %+v", st.Choose.Products)
+	}
+	send(ticketing.Intent{Kind: ticketing.IntentProduct, Product: ride.ID})
+	state("the ride's passengers", screen(ticketing.ScreenPassengers))
+	send(ticketing.Intent{Kind: ticketing.IntentContinue})
+	pay("single ride")
+
 	// Both sales and tickets reach the collector, and two pages printed.
 	var recs profileLine
 	for {
 		cc.send(simrig.ControlCommand{SimCommand: profile.SimCommand{Sim: simrig.QueryRecords}, Payloads: true})
 		recs = cc.await(deadline, "records", stderr, func(l profileLine) bool { return l.Reply == simrig.QueryRecords })
-		if recs.Kinds["ticketing.sale"] >= 2 && recs.Kinds["ticketing.ticket"] >= 2 && len(recs.Pages) >= 2 {
+		if recs.Kinds["ticketing.sale"] >= 3 && recs.Kinds["ticketing.ticket"] >= 3 && len(recs.Pages) >= 3 {
 			break
 		}
 		time.Sleep(300 * time.Millisecond)
@@ -261,6 +282,7 @@ enabled = false
 	_, vlines, vstderr := startKioskd(t, vdir, []string{"DISPLAY=", "WAYLAND_DISPLAY="}, "run", "--sim", "--config", vcfg, "--control", vsock)
 	waitLine(t, vlines, "ready", 60*time.Second, vstderr)
 	vc := dialControl(t, vsock)
+	var lastAt time.Time // the validator's last decision
 	for tries := 0; ; tries++ {
 		if tries > 60 {
 			t.Fatalf("the validator never accepted the pass; stderr:\n%s", vstderr)
@@ -274,8 +296,32 @@ enabled = false
 			return vs.Last != nil && vs.Taps > uint64(tries)
 		})
 		if vs.Last.Verdict == transit.Accept && vs.Last.Reason == transit.ReasonPass {
+			lastAt = vs.Last.At
 			break
 		}
 		time.Sleep(1500 * time.Millisecond) // the list is synced at start and every 10 s; taps 1 s apart are no repeat
+	}
+
+	// The single ride: used at its first tap, refused at the next
+	// ("Vé đã sử dụng"), once the repeat window (1 s) is over.
+	decide := func(what string, c profile.SimCommand) transit.State {
+		t.Helper()
+		var before transit.State
+		vc.simOK(deadline, vstderr, c)
+		vc.await(deadline, what, vstderr, func(l profileLine) bool {
+			before = transit.State{}
+			return l.State != nil && json.Unmarshal(l.State, &before) == nil && before.Last != nil && before.Last.At.After(lastAt)
+		})
+		lastAt = before.Last.At
+		return before
+	}
+	first := decide("the ride's first tap", profile.SimCommand{Sim: profile.SimScan, Citizen: "second-adult"})
+	if first.Last.Verdict != transit.Accept || first.Last.Reason != transit.ReasonTicket {
+		t.Fatalf("the ride's first tap: %+v", first.Last)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	second := decide("the ride's second tap", profile.SimCommand{Sim: profile.SimScan, Citizen: "second-adult"})
+	if second.Last.Verdict != transit.Deny || second.Last.Reason != transit.ReasonTicketUsed || !strings.Contains(second.Last.Message, "Vé đã sử dụng") {
+		t.Fatalf("the ride's second tap: %+v", second.Last)
 	}
 }
