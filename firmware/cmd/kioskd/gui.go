@@ -16,7 +16,6 @@ import (
 	"github.com/kiosk06/kiosk/firmware/hospital"
 	"github.com/kiosk06/kiosk/firmware/parking"
 	"github.com/kiosk06/kiosk/firmware/profile"
-	"github.com/kiosk06/kiosk/firmware/simrig"
 	"github.com/kiosk06/kiosk/firmware/transit"
 	"github.com/kiosk06/kiosk/ui"
 	"github.com/kiosk06/kiosk/ui/parkingui"
@@ -56,7 +55,7 @@ func panelStates() map[string]panelState {
 // when [ui] enabled, and the simulator panel beside it under --sim with the
 // profile's and the simulated devices' controls; nil (headless) when there
 // is no display.
-func kioskUI(e *env, cfg *config.Config, rig *simrig.Rig, log *slog.Logger) func(context.Context, *profile.Running) error {
+func kioskUI(e *env, cfg *config.Config, rig simulator, log *slog.Logger) func(context.Context, *profile.Running) error {
 	if e.getenv("DISPLAY") == "" && e.getenv("WAYLAND_DISPLAY") == "" {
 		log.Warn("no display (DISPLAY/WAYLAND_DISPLAY unset): running headless")
 		return nil
@@ -150,7 +149,7 @@ func transitLine(st transit.State) string {
 
 // panelGroups turns the controls (data) into the panel's buttons, each
 // running its commands on the rig.
-func panelGroups(rig *simrig.Rig, groups []profile.SimGroup) []simpanel.Group {
+func panelGroups(rig simulator, groups []profile.SimGroup) []simpanel.Group {
 	out := make([]simpanel.Group, 0, len(groups))
 	for _, g := range groups {
 		pg := simpanel.Group{Title: g.Title}
