@@ -52,8 +52,8 @@ deps-cross: ## install the ARM cross compilers and target libraries (multiarch, 
 build: deps ## build ./kioskd for development: with the simulator (-tags sim; packaged builds have none)
 	$(GO) build -tags $(SIMTAGS) -ldflags '$(LDFLAGS)' -o kioskd ./firmware/cmd/kioskd
 
-run: build ## build and start kioskd with simulated devices (state in ./var)
-	./kioskd run --sim
+run: build ## build and start kioskd with simulated devices (state in ./var); no display: on Xvfb, says how to see it
+	@.ci/run
 
 test: deps deps-cross tidy-check vet staticcheck vulncheck gotest ## tidy check, vet, staticcheck, govulncheck and the full test suite (what CI runs)
 

@@ -46,7 +46,8 @@ func panelStates() map[string]ui.PanelState {
 // is no display.
 func kioskUI(e *env, cfg *config.Config, sim simulator, log *slog.Logger) func(context.Context, *profile.Running) error {
 	if e.getenv("DISPLAY") == "" && e.getenv("WAYLAND_DISPLAY") == "" {
-		log.Warn("no display (DISPLAY/WAYLAND_DISPLAY unset): running headless")
+		log.Warn("no display (DISPLAY/WAYLAND_DISPLAY unset): running headless, no window; to see the screens on a machine without one, " +
+			"run it on a virtual display (make run starts Xvfb and says how to take a screenshot): README, \"Seeing the screens without a display\"")
 		return nil
 	}
 	return func(ctx context.Context, r *profile.Running) error {
