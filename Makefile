@@ -31,6 +31,11 @@ TESTFLAGS ?= -race -count=1 -timeout 45m
 # machine, and govulncheck 6.5 min after a -race vet had compiled the rest).
 RACE     := $(filter -race,$(TESTFLAGS))
 export CGO_ENABLED := 1
+# The simulator (firmware/simrig: the …sim devices, the test PKI, the fake
+# back-ends, the local collector) is linked only with -tags sim: `make
+# build`/`make run` and the tests use it; the packaged binaries (cross/build:
+# make arm64, make deb …) do not (cross/crosstest's TestProductDeps checks).
+SIMTAGS  := sim
 
 .PHONY: help deps deps-cross build run test vet staticcheck tidy-check vulncheck gotest bench fuzz soak screenshots clean
 
@@ -44,16 +49,17 @@ deps: ## install missing Debian packages (idempotent; names each one it installs
 deps-cross: ## install the ARM cross compilers and target libraries (multiarch, else a sysroot in .sysroot/)
 	@.ci/deps cross
 
-build: deps ## build ./kioskd
-	$(GO) build -ldflags '$(LDFLAGS)' -o kioskd ./firmware/cmd/kioskd
+build: deps ## build ./kioskd for development: with the simulator (-tags sim; packaged builds have none)
+	$(GO) build -tags $(SIMTAGS) -ldflags '$(LDFLAGS)' -o kioskd ./firmware/cmd/kioskd
 
-run: build ## build and start kioskd with simulated devices (state in ./var)
-	./kioskd run --sim
+run: build ## build and start kioskd with simulated devices (state in ./var); no display: on Xvfb, says how to see it
+	@.ci/run
 
 test: deps deps-cross tidy-check vet staticcheck vulncheck gotest ## tidy check, vet, staticcheck, govulncheck and the full test suite (what CI runs)
 
-vet: ## go vet
-	$(GO) vet $(RACE) ./...
+vet: ## go vet (with the simulator, and the command once without it as packaged)
+	$(GO) vet $(RACE) -tags $(SIMTAGS) ./...
+	$(GO) vet $(RACE) ./firmware/cmd/kioskd
 
 $(BIN)/staticcheck-$(STATICCHECK_VERSION):
 	@mkdir -p $(BIN)
@@ -61,7 +67,7 @@ $(BIN)/staticcheck-$(STATICCHECK_VERSION):
 	@mv $(BIN)/staticcheck $@
 
 staticcheck: $(BIN)/staticcheck-$(STATICCHECK_VERSION) ## staticcheck (pinned version, installed here)
-	GOFLAGS='$(RACE)' $(BIN)/staticcheck-$(STATICCHECK_VERSION) ./...
+	GOFLAGS='$(RACE)' $(BIN)/staticcheck-$(STATICCHECK_VERSION) -tags $(SIMTAGS) ./...
 
 tidy-check: ## fail when `go mod tidy` would change go.mod or go.sum
 	@tmp=$$(mktemp -d) && cp go.mod go.sum "$$tmp"/ && \
@@ -84,17 +90,17 @@ $(VULNDB):
 vulncheck: $(GOVULNCHECK) $(VULNDB) ## govulncheck against the pinned golang.org/x/vulndb: fails on any reachable finding
 	GOFLAGS='$(RACE)' $(GOVULNCHECK) -db file://$(VULNDB) ./...
 
-gotest: ## go test -race ./...
-	$(GO) test $(TESTFLAGS) ./...
+gotest: ## go test -race -tags sim ./...
+	$(GO) test $(TESTFLAGS) -tags $(SIMTAGS) ./...
 
 bench: deps ## run the benchmarks (results go into BENCHMARKS.md by hand)
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
+	$(GO) test -tags $(SIMTAGS) -run '^$$' -bench . -benchmem -timeout 30m ./...
 
 fuzz: deps ## run every fuzz target for FUZZTIME each (default 30s)
 	@.ci/fuzz $(FUZZTIME)
 
 soak: deps ## long crash/kill -9 and drain runs (KIOSK_SOAK=1)
-	KIOSK_SOAK=1 $(GO) test -count=1 -timeout 90m -run 'Soak|Crash|Drain' ./tests/... ./queue/...
+	KIOSK_SOAK=1 $(GO) test -tags $(SIMTAGS) -count=1 -timeout 90m -run 'Soak|Crash|Drain' ./tests/... ./queue/...
 
 # --- cross builds and packages (cross/, docs/OPERATIONS.md) -------------------
 DEB_VARIANT  ?=
@@ -132,8 +138,8 @@ deb-armv7: armv7$(DEB_VARIANT) ## the armhf (ARMv7) .deb only
 	cross/deb armv7 dist/armv7$(DEB_VARIANT)/kioskd dist '$(VERSION)'
 
 screenshots: ## regenerate docs/screens/*.png (every kiosk screen at 1080x1920) from the UI tests
-	$(GO) test ./ui/hospitalui -run TestScreens -count=1 -update-screens ../../docs/screens
-	$(GO) test ./ui/parkingui -run TestScreens -count=1 -update-screens ../../docs/screens
+	$(GO) test -tags $(SIMTAGS) ./ui/hospitalui -run TestScreens -count=1 -update-screens ../../docs/screens
+	$(GO) test -tags $(SIMTAGS) ./ui/parkingui -run TestScreens -count=1 -update-screens ../../docs/screens
 
 clean: ## remove build output and ./var (keeps .bin and .sysroot: tools, not output)
 	rm -rf kioskd dist var

@@ -21,7 +21,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	kioskdBin = filepath.Join(dir, "kioskd")
-	build := exec.Command("go", "build", "-o", kioskdBin, "github.com/kiosk06/kiosk/firmware/cmd/kioskd")
+	// -tags sim: the tests drive kioskd's simulator (run --sim, --control),
+	// which the packaged build does not carry.
+	build := exec.Command("go", "build", "-tags", "sim", "-o", kioskdBin, "github.com/kiosk06/kiosk/firmware/cmd/kioskd")
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "tests: building kioskd:", err)

@@ -156,7 +156,7 @@ func Native(t testing.TB, variant string) Binary {
 	t.Helper()
 	root := RepoRoot(t)
 	bin := filepath.Join(t.TempDir(), "native-"+variant, "kioskd")
-	tags := map[string]string{"gui": "", "nogui": "nogui"}[variant]
+	tags := VariantTags(t, variant)
 	args := []string{"build", "-tags", tags, "-ldflags", "-X github.com/kiosk06/kiosk/firmware/buildinfo.version=" + StampedVersion, "-o", bin}
 	if raceEnabled {
 		args = append(args, "-race")

@@ -2,11 +2,9 @@ package devices
 
 import (
 	"fmt"
-	"sync"
 
 	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/gpio/gpioreg"
-	"periph.io/x/conn/v3/gpio/gpiotest"
 	"periph.io/x/host/v3"
 
 	"github.com/kiosk06/kiosk/firmware/config"
@@ -22,28 +20,32 @@ func initHost() error {
 	return nil
 }
 
-// Pins resolves configured GPIO pin names on this board. Pins named "sim"
-// (the --sim configs) get in-memory gpiotest pins, one per role, so flows
-// can run and tests can drive them.
-type Pins struct {
-	mu  sync.Mutex
-	sim map[string]*gpiotest.Pin
+// SimPins serves the pins of the roles whose pin is "sim" (the --sim
+// configs): in-memory pins a simulated run drives and reads. firmware/simrig
+// implements it, in a kioskd built with -tags sim; tests bring their own.
+type SimPins interface {
+	// Pin returns role's pin, the same one on every call.
+	Pin(role string) (gpio.PinIO, error)
 }
 
-// NewPins returns a resolver; the host is initialised on first use.
-func NewPins() *Pins { return &Pins{sim: map[string]*gpiotest.Pin{}} }
+// Pins resolves configured GPIO pin names on this board, and the roles whose
+// pin is "sim" through its SimPins.
+type Pins struct {
+	sim SimPins
+}
+
+// NewPins returns a resolver; the host is initialised on first use. sim
+// serves pin = "sim" (nil: such a pin is an error, as in a product kioskd,
+// which has no simulator).
+func NewPins(sim SimPins) *Pins { return &Pins{sim: sim} }
 
 // Pin returns the pin of a gpio-in or gpio-out device.
 func (p *Pins) Pin(role string, spec config.DeviceSpec) (gpio.PinIO, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	if spec.Pin == "sim" {
-		if pin, ok := p.sim[role]; ok {
-			return pin, nil
+		if p.sim == nil {
+			return nil, fmt.Errorf("gpio: %s: pin \"sim\" is served only by a simulated run (kioskd built with -tags sim, run --sim)", role)
 		}
-		pin := &gpiotest.Pin{N: "SIM_" + role, EdgesChan: make(chan gpio.Level, 16)}
-		p.sim[role] = pin
-		return pin, nil
+		return p.sim.Pin(role)
 	}
 	if err := initHost(); err != nil {
 		return nil, fmt.Errorf("gpio: %w", err)
@@ -55,15 +57,13 @@ func (p *Pins) Pin(role string, spec config.DeviceSpec) (gpio.PinIO, error) {
 	return pin, nil
 }
 
-// SimPin returns the in-memory pin of a simulated role (nil if none).
-func (p *Pins) SimPin(role string) *gpiotest.Pin {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.sim[role]
-}
-
 func probeGPIO(spec config.DeviceSpec) Probe {
-	pin, err := NewPins().Pin("probe", spec)
+	if spec.Pin == "sim" {
+		// The run's simulator owns the in-memory pin; there is nothing on
+		// the board to read.
+		return Probe{Detail: "simulated pin (in memory)"}
+	}
+	pin, err := NewPins(nil).Pin("probe", spec)
 	if err != nil {
 		return Probe{Err: err}
 	}

@@ -1,41 +1,6 @@
 package hospital
 
-import (
-	"fmt"
-
-	"github.com/kiosk06/kiosk/firmware/config"
-	"github.com/kiosk06/kiosk/firmware/profile"
-)
-
-// Simulate implements profile.Simulated: under --sim the BHYT gateway, the
-// HIS and (with prepayment) the payment back-end the configuration leaves
-// empty are served by the rig's fakes, with a simulated staff identity.
-func (Profile) Simulate(cfg *config.Config, s config.Section, b profile.SimBackends) error {
-	sec, _ := s.(*Section)
-	if cfg.BHYT.BaseURL == "" {
-		url, user, pass, err := b.BHYT()
-		if err != nil {
-			return fmt.Errorf("hospital: sim: %w", err)
-		}
-		cfg.BHYT.BaseURL, cfg.BHYT.Username, cfg.BHYT.Password, cfg.BHYT.PasswordFile = url, user, pass, ""
-		cfg.BHYT.StaffName, cfg.BHYT.StaffCCCD = "Nhân viên Mô phỏng", "001000000000"
-	}
-	if sec != nil && sec.Prepayment && cfg.Payments.BIN != "" && cfg.Payments.BaseURL == "" {
-		url, err := b.PaymentBackend(cfg.Payments.Account)
-		if err != nil {
-			return fmt.Errorf("hospital: sim: %w", err)
-		}
-		cfg.Payments.BaseURL = url
-	}
-	if cfg.HIS.BaseURL == "" {
-		url, token, err := b.HIS()
-		if err != nil {
-			return fmt.Errorf("hospital: sim: %w", err)
-		}
-		cfg.HIS.BaseURL, cfg.HIS.Token, cfg.HIS.TokenFile = url, token, ""
-	}
-	return nil
-}
+import "github.com/kiosk06/kiosk/firmware/profile"
 
 // simControls are the hospital kiosk's scenarios on the simulator panel:
 // patients presenting their card as at the kiosk (the QR scanned, then the

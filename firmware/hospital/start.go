@@ -31,10 +31,7 @@ const Name = "hospital"
 // runs the Flow as the profile's Screen.
 type Profile struct{}
 
-var (
-	_ profile.Profile   = Profile{}
-	_ profile.Simulated = Profile{}
-)
+var _ profile.Profile = Profile{}
 
 // Name implements profile.Profile.
 func (Profile) Name() string { return Name }

@@ -1,3 +1,10 @@
+//go:build sim
+
+// The wiring tests run the hospital profile on firmware/simrig, whose fake
+// BHYT, HIS and payment back-ends the profile asks for through its
+// Simulate hook (simulate.go), which only a -tags sim build has: `make
+// test` runs them (go test -tags sim ./firmware/hospital).
+
 package hospital_test
 
 import (
@@ -19,16 +26,12 @@ import (
 
 	"github.com/kiosk06/kiosk/drivers/emrtd/testpki"
 	"github.com/kiosk06/kiosk/firmware/config"
-	"github.com/kiosk06/kiosk/firmware/devices"
 	"github.com/kiosk06/kiosk/firmware/hospital"
 	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/kiosk"
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/simrig"
 )
-
-// profiles is the registry these tests run the kiosk with.
-func profiles() *profile.Registry { return profile.NewRegistry(hospital.Profile{}) }
 
 // pick is the first action of kind k on s, if offered.
 func pick(s hospital.State, k hospital.IntentKind) (hospital.Intent, bool) {
@@ -192,7 +195,7 @@ func TestDispenserButtonThroughTheWiring(t *testing.T) {
 	defer cancel()
 	rig := startRig(ctx, t, cfg, dir, log)
 	defer rig.Close()
-	pins := devices.NewPins()
+	pins := rig.Pins
 	done := make(chan error, 1)
 	runCtx, stop := context.WithCancel(ctx)
 	go func() {
@@ -202,7 +205,7 @@ func TestDispenserButtonThroughTheWiring(t *testing.T) {
 	var btn *gpiotest.Pin
 	for btn == nil && ctx.Err() == nil {
 		time.Sleep(20 * time.Millisecond)
-		btn = pins.SimPin("button")
+		btn = rig.SimPin("button")
 	}
 	time.Sleep(200 * time.Millisecond) // the dispenser checks the printer first
 	btn.EdgesChan <- gpio.Low

@@ -147,7 +147,7 @@ func Run(ctx context.Context, opt Options) error {
 	}
 
 	if opt.Pins == nil {
-		opt.Pins = devices.NewPins()
+		opt.Pins = devices.NewPins(nil)
 	}
 	running, flows, err := startProfile(ctx, opt.Profiles, &env{cfg: cfg, log: log, store: st, m: m, pins: opt.Pins, keys: opt.ChipKeys, health: board, down: down})
 	parts = append(parts, flows...)

@@ -18,7 +18,28 @@ import (
 	"github.com/kiosk06/kiosk/firmware/devices"
 	"github.com/kiosk06/kiosk/firmware/kiosk"
 	"github.com/kiosk06/kiosk/firmware/profile"
+	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/gpio/gpiotest"
 )
+
+// testPins serves pin = "sim" with gpiotest pins, as firmware/simrig does in
+// a --sim run.
+type testPins struct {
+	mu   sync.Mutex
+	pins map[string]*gpiotest.Pin
+}
+
+func (p *testPins) Pin(role string) (gpio.PinIO, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.pins == nil {
+		p.pins = map[string]*gpiotest.Pin{}
+	}
+	if p.pins[role] == nil {
+		p.pins[role] = &gpiotest.Pin{N: "SIM_" + role, EdgesChan: make(chan gpio.Level, 16)}
+	}
+	return p.pins[role], nil
+}
 
 type probeSection struct {
 	Word string `toml:"word"`
@@ -106,7 +127,7 @@ func TestRunWiresTheProfile(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- kiosk.Run(ctx, kiosk.Options{
-			Config: cfg, Profiles: reg, Log: slog.New(slog.DiscardHandler), Pins: devices.NewPins(),
+			Config: cfg, Profiles: reg, Log: slog.New(slog.DiscardHandler), Pins: devices.NewPins(&testPins{}),
 			Control: func(_ context.Context, r *profile.Running) (func() error, error) {
 				order = append(order, "control")
 				return func() error { p.note("stop:control"); return nil }, nil

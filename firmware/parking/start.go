@@ -21,10 +21,7 @@ const Name = "parking"
 // attendant's Intents.
 type Profile struct{}
 
-var (
-	_ profile.Profile   = Profile{}
-	_ profile.Simulated = Profile{}
-)
+var _ profile.Profile = Profile{}
 
 // Name implements profile.Profile.
 func (Profile) Name() string { return Name }
@@ -100,21 +97,6 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 		return term.RunLane(c, acq, tokens, lane)
 	}))
 	return r, nil
-}
-
-// Simulate implements profile.Simulated: under --sim a lane that takes
-// VietQR without a payment_url is paid through the rig's fake back-end.
-func (Profile) Simulate(_ *config.Config, s config.Section, b profile.SimBackends) error {
-	sec, ok := s.(*Section)
-	if !ok || sec.PaymentBIN == "" || sec.PaymentURL != "" {
-		return nil
-	}
-	url, err := b.PaymentBackend(sec.PaymentAccount)
-	if err != nil {
-		return fmt.Errorf("parking: sim: %w", err)
-	}
-	sec.PaymentURL = url
-	return nil
 }
 
 // simControls are the lane's scenarios on the simulator panel: a vehicle

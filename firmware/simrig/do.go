@@ -142,7 +142,7 @@ func (r *Rig) SetInput(role string, active bool) error {
 	if !ok || spec.Driver != "gpio-in" || spec.Pin != "sim" {
 		return fmt.Errorf("simrig: %q is not a simulated input (gpio-in with pin = \"sim\")", role)
 	}
-	pin := r.Pins.SimPin(role)
+	pin := r.SimPin(role)
 	if pin == nil {
 		return fmt.Errorf("simrig: input %q is not in use (the profile did not open it)", role)
 	}
@@ -179,7 +179,7 @@ func (r *Rig) PinStates() map[string]bool {
 		if spec.Pin != "sim" {
 			continue
 		}
-		if p := r.Pins.SimPin(role); p != nil {
+		if p := r.SimPin(role); p != nil {
 			out[role] = (p.Read() == gpio.High) != spec.ActiveLow
 		}
 	}

@@ -92,6 +92,7 @@ type Rig struct {
 	// profile reads (a loop sensor, a button) and sees what it switches.
 	Pins *devices.Pins
 
+	pins     simPins
 	cfg      *config.Config
 	deviceID string
 	pki      *testpki.PKI
@@ -135,7 +136,8 @@ func Start(ctx context.Context, cfg *config.Config, o Options) (*Rig, error) {
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("simrig: %w", err)
 	}
-	r := &Rig{Dir: o.Dir, log: o.Logger, cards: map[cardKey]*testpki.Card{}, Pins: devices.NewPins(), cfg: cfg, deviceID: cfg.Device.ID}
+	r := &Rig{Dir: o.Dir, log: o.Logger, cards: map[cardKey]*testpki.Card{}, cfg: cfg, deviceID: cfg.Device.ID}
+	r.Pins = devices.NewPins(&r.pins)
 	roles := make([]string, 0, len(cfg.Devices))
 	for role, spec := range cfg.Devices {
 		if spec.IsSim() {
@@ -504,7 +506,7 @@ func (r *Rig) start(ctx context.Context, role string, spec *config.DeviceSpec) (
 		r.closers = append(r.closers, sim.Close)
 		d.Path, d.Spec = sim.Path(), sim.DeviceString()
 	case "gpio-in", "gpio-out":
-		// In-memory gpiotest pins (firmware/devices.Pins): nothing to start.
+		// In-memory gpiotest pins (simPins, served through Pins): nothing to start.
 		d.Path, d.Spec = "sim", "gpiotest:"+role
 		return d, nil
 	default:

@@ -1,3 +1,5 @@
+//go:build sim
+
 package ticketing
 
 import (
@@ -10,6 +12,8 @@ import (
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/ticketing/ticketingsim"
 )
+
+var _ profile.Simulated = Profile{}
 
 // Simulate implements profile.Simulated: under --sim the ticket-selling
 // backend the [ticketing] table leaves empty is ticketingsim (the sample

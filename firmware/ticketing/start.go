@@ -26,10 +26,7 @@ const Name = "ticketing"
 // scanner, CAN keypad) and the Flow as the profile's Screen.
 type Profile struct{}
 
-var (
-	_ profile.Profile   = Profile{}
-	_ profile.Simulated = Profile{}
-)
+var _ profile.Profile = Profile{}
 
 // Name implements profile.Profile.
 func (Profile) Name() string { return Name }

@@ -47,9 +47,8 @@
 //
 // It imports firmware/metrics (the verdict latency histogram), firmware/identity, drivers/gpio, payments/tariff, firmware/records, firmware/store,
 // firmware/config (its Section, NewSyncer), firmware/profile (the profile
-// contract), firmware/netclient (the list service's TLS client), and
-// periph's gpiotest for Bench (the technician benchmark); it must NOT import
-// Fyne, ui/ or firmware/uplink, and nothing on the decision path touches the
+// contract), firmware/netclient (the list service's TLS client); it must NOT import
+// test machinery (periph's gpiotest: Bench has its own in-memory pin), Fyne, ui/ or firmware/uplink, and nothing on the decision path touches the
 // network (Syncer runs beside it).
 //
 // Offline risk limits apply to every decision: the validator never asks the

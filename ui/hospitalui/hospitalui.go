@@ -15,9 +15,12 @@
 // sends IntentCAN with the digits. What was typed lives in Env.Entry (the
 // shell's), as the screen is rebuilt with every state.
 //
-// It imports Fyne, firmware/hospital (types only), queue (types only) and
-// ui/{i18n,theme,widgets}; it must NOT import drivers/… or start
-// goroutines (the shell in package ui owns the flow subscription).
+// Mount (kiosk.go) is the room's entry point, a ui.Mount.
+//
+// It imports Fyne, firmware/hospital (types only), firmware/config,
+// firmware/profile (FlowOf), queue (types only) and ui (the shared window
+// and theme), ui/{i18n,theme,widgets}; it must NOT import drivers/… or start
+// goroutines (the shell, Kiosk in kiosk.go, owns the flow subscription).
 package hospitalui
 
 import (

@@ -50,7 +50,7 @@ func size(landscape bool) fyne.Size {
 // lastContent is the content shoot drew last (tests run sequentially).
 var lastContent fyne.CanvasObject
 
-// shoot renders s the way ui.Kiosk does — a sized window at the given
+// shoot renders s the way Kiosk does — a sized window at the given
 // canvas scale, new content, relayout — and captures it.
 func shoot(t *testing.T, s hospital.State, v variant, scale float32) image.Image {
 	t.Helper()

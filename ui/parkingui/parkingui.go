@@ -15,11 +15,13 @@
 //
 // Render is a pure function of the state; Screen keeps the attendant's
 // typed plate, runs Lane.Exit off the UI goroutine and re-renders on
-// Apply. It imports Fyne, firmware/parking (State, ExitRequest and the
-// sentinel errors only) and ui/{i18n,theme,widgets}; it must NOT import
+// Apply; Mount is the room's entry point, a ui.Mount. It imports Fyne,
+// firmware/parking (State, ExitRequest and the sentinel errors only),
+// firmware/config, firmware/profile (FlowOf), ui (the shared window and
+// theme) and ui/{i18n,theme,widgets}; it must NOT import
 // drivers/… nor call firmware/parking's Terminal directly
-// (firmware/cmd/kioskd's GUI hook takes the lane from the running
-// profile's screen, profile.FlowOf, and passes it to Run as a Lane).
+// (Mount takes the lane from the running profile's screen, profile.FlowOf,
+// and passes it to Run as a Lane).
 package parkingui
 
 import (

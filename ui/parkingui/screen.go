@@ -10,15 +10,33 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 
+	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/parking"
+	"github.com/kiosk06/kiosk/firmware/profile"
+	"github.com/kiosk06/kiosk/ui"
 	"github.com/kiosk06/kiosk/ui/i18n"
 	kiosktheme "github.com/kiosk06/kiosk/ui/theme"
 	"github.com/kiosk06/kiosk/ui/widgets"
 )
 
 // ErrWindowClosed is returned by Run when the window closed (or the app
-// quit) before ctx ended.
-var ErrWindowClosed = errors.New("parkingui: lane window closed")
+// quit) before ctx ended: the shared ui.ErrWindowClosed.
+var ErrWindowClosed = ui.ErrWindowClosed
+
+// Mount is the parking room's entry point (ui.Mount): the exit lane's
+// screen for the parking flow s exposes.
+func Mount(ctx context.Context, a fyne.App, cfg *config.Config, s profile.Screen) error {
+	f, ok := profile.FlowOf[parking.State, parking.Intent](s)
+	lane, isLane := f.(Lane)
+	if !ok || !isLane {
+		return fmt.Errorf("parkingui: the screen is %T, not the parking lane", s)
+	}
+	states, unsub := f.Subscribe()
+	defer unsub()
+	return Run(ctx, a, lane, states, cfg.UI.Fullscreen)
+}
+
+var _ ui.Mount = Mount
 
 // Options configures a Screen.
 type Options struct {
@@ -174,15 +192,9 @@ func Run(ctx context.Context, a fyne.App, lane Lane, states <-chan parking.State
 	if err != nil {
 		return err
 	}
-	a.Settings().SetTheme(kiosktheme.New(kiosktheme.Options{}))
-	w := a.NewWindow(scr.opts.T.T("parking.app_name"))
-	w.SetPadded(false)
-	w.Resize(Size)
+	ui.ApplyTheme(a, kiosktheme.Options{})
+	w := ui.NewWindow(a, scr.opts.T.T("parking.app_name"), Size, fullscreen)
 	w.SetContent(scr.Content())
-	if fullscreen {
-		w.SetFullScreen(true)
-		w.SetCloseIntercept(func() {}) // lane mode: no closing from a keyboard
-	}
 	followCtx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)

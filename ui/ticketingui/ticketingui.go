@@ -25,10 +25,8 @@ package ticketingui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -40,6 +38,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/ticketing"
 	kiosktheme "github.com/kiosk06/kiosk/ui/theme"
+	"github.com/kiosk06/kiosk/ui"
 	"github.com/kiosk06/kiosk/ui/widgets"
 )
 
@@ -48,10 +47,6 @@ type Flow interface {
 	Subscribe() (<-chan ticketing.State, func())
 	Send(ticketing.Intent)
 }
-
-// ErrWindowClosed is returned by Run when the window was closed before ctx
-// ended.
-var ErrWindowClosed = errors.New("ticketingui: kiosk window closed")
 
 // Portrait and landscape panel sizes in Fyne units.
 var (
@@ -233,20 +228,16 @@ func banner(text string) fyne.CanvasObject {
 	return container.NewPadded(widgets.Card(l))
 }
 
-// Screen runs the ticketing profile's screen (firmware/cmd/kioskd's
-// gui.go): the typed flow from the running profile's Screen, in a window
-// of a until it closes (ErrWindowClosed) or ctx ends.
-func Screen(ctx context.Context, a fyne.App, cfg *config.Config, s profile.Screen) error {
+// Mount runs the ticketing profile's screen (ui.Mount, registered in
+// firmware/cmd/kioskd's gui.go): the typed flow from the running profile's
+// Screen, in a window of a until it closes (ui.ErrWindowClosed) or ctx ends.
+func Mount(ctx context.Context, a fyne.App, cfg *config.Config, s profile.Screen) error {
 	f, ok := profile.FlowOf[ticketing.State, ticketing.Intent](s)
 	if !ok {
 		return fmt.Errorf("ticketingui: the ticketing profile's screen is %T", s)
 	}
-	err := Run(ctx, a, Options{Fullscreen: cfg.UI.Fullscreen, Landscape: cfg.UI.Orientation == "landscape",
+	return Run(ctx, a, Options{Fullscreen: cfg.UI.Fullscreen, Landscape: cfg.UI.Orientation == "landscape",
 		Display: kiosktheme.Options{HighContrast: cfg.UI.HighContrast, LargeText: cfg.UI.LargeText}, Location: cfg.Device.Location()}, f)
-	if errors.Is(err, ErrWindowClosed) {
-		return nil
-	}
-	return err
 }
 
 // Options configure the window.
@@ -272,16 +263,12 @@ func NewWindow(a fyne.App, opts Options, flow Flow) *Window {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	a.Settings().SetTheme(kiosktheme.New(opts.Display))
-	w := &Window{win: a.NewWindow("kiosk06 — Mua vé"), flow: flow, opts: opts}
-	w.win.SetPadded(false)
+	ui.ApplyTheme(a, opts.Display)
 	size := PortraitSize
 	if opts.Landscape {
 		size = LandscapeSize
 	}
-	w.win.Resize(size)
-	w.win.SetFullScreen(opts.Fullscreen)
-	return w
+	return &Window{win: ui.NewWindow(a, "kiosk06 — Mua vé", size, opts.Fullscreen), flow: flow, opts: opts}
 }
 
 // Window returns the Fyne window.
@@ -331,28 +318,17 @@ func (w *Window) Follow(ctx context.Context) {
 }
 
 // Run opens the window for flow and runs the Fyne event loop until ctx
-// ends (nil) or the window is closed (ErrWindowClosed). Call it from the
+// ends (nil) or the window is closed (ui.ErrWindowClosed). Call it from the
 // main goroutine.
 func Run(ctx context.Context, a fyne.App, opts Options, flow Flow) error {
 	w := NewWindow(a, opts, flow)
 	followCtx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); w.Follow(followCtx) }()
-	go func() {
-		defer wg.Done()
-		<-followCtx.Done()
-		if ctx.Err() != nil {
-			fyne.Do(a.Quit)
-		}
-	}()
-	w.win.ShowAndRun()
+	done := make(chan struct{})
+	go func() { defer close(done); w.Follow(followCtx) }()
+	err := ui.ShowAndRun(ctx, a, w.win)
 	cancel()
-	wg.Wait()
-	if ctx.Err() != nil {
-		return nil
-	}
-	return ErrWindowClosed
+	<-done
+	return err
 }
 
 // clock is a time of day in the configured zone: "07:30".

@@ -13,7 +13,7 @@ import (
 
 // TestArm64 builds the headless variant, then the kiosk (Fyne) one: one
 // after the other, so the second reuses the first's compiled packages.
-// Headless: version, selftest with simulated devices (compared with the
+// Headless: version, selftest (--sim refused; the packaged config compared with the
 // native build), the transit scenario, the manual page against the usage,
 // and the .deb. Kiosk: version and selftest (it loads the target's GL/X11
 // libraries and starts without a display).

@@ -14,7 +14,7 @@ import (
 
 // TestArmv7 builds the kiosk (Fyne) variant, then the headless one: one
 // after the other, so the second reuses the first's compiled packages.
-// Kiosk: version, selftest with simulated devices (compared with the native
+// Kiosk: version, selftest (--sim refused; the packaged config compared with the native
 // build) and the armhf .deb a kiosk installs (`make deb-armv7`). Headless:
 // version.
 func TestArmv7(t *testing.T) {

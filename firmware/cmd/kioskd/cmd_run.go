@@ -10,14 +10,13 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/kiosk06/kiosk/drivers/emrtd/testpki"
+	"errors"
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/devices"
 	"github.com/kiosk06/kiosk/firmware/kiosk"
 	"github.com/kiosk06/kiosk/firmware/logging"
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/sdnotify"
-	"github.com/kiosk06/kiosk/firmware/simrig"
 )
 
 // signalContext is cancelled by SIGINT or SIGTERM.
@@ -62,28 +61,18 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 		Log:      log,
 		Notify:   sdnotify.New(e.getenv, os.Getpid()),
 	}
-	var rig *simrig.Rig
+	var sim simulator
 	if cfg.Sim {
 		// The simulators must outlive kiosk.Run's graceful stop (the drivers
 		// close first), so they do not take the signal context; Close stops them.
-		rig, err = simrig.Start(context.WithoutCancel(ctx), cfg, simrig.Options{Dir: filepath.Join(cfg.Device.DataDir, "sim"), Logger: log, Profile: prof})
+		sim, err = startSim(context.WithoutCancel(ctx), cfg, prof, filepath.Join(cfg.Device.DataDir, "sim"), log, control, &opts)
 		if err != nil {
 			return failf(e, exitFailure, "run: %v", err)
 		}
-		defer rig.Close()
-		opts.Pins, opts.ChipKeys = rig.Pins, rig.ChipKeys()
-		if control != "" {
-			opts.Control = func(ctx context.Context, r *profile.Running) (func() error, error) {
-				stop, err := rig.ServeControl(ctx, control, r)
-				if err == nil {
-					log.Info("control socket ready", "path", control, "profile", r.Profile)
-				}
-				return stop, err
-			}
-		}
+		defer sim.Close()
 	}
-	opts.Ready = func() { printReady(e, rig) }
-	opts.UI = kioskUI(e, cfg, rig, log)
+	opts.Ready = func() { printReady(e, sim) }
+	opts.UI = kioskUI(e, cfg, sim, log)
 	if err := kiosk.Run(ctx, opts); err != nil {
 		return failf(e, exitFailure, "run: %v", err)
 	}
@@ -103,54 +92,41 @@ func configFromFlags(e *env, name string, args []string) (*config.Config, int) {
 		fs.Usage()
 		return nil, exitUsage
 	}
+	if *sim && !simBuilt {
+		return nil, failf(e, exitUsage, "%s: --sim: %v", name, errNoSim)
+	}
 	return loadConfig(e, *cfgPath, *sim)
 }
 
-// printReady prints the line scripts and people wait for, and the simulated
-// device paths.
-func printReady(e *env, rig *simrig.Rig) {
-	fmt.Fprintln(e.stdout, "ready")
-	if rig == nil {
-		return
-	}
-	for _, d := range rig.Devices() {
-		fmt.Fprintf(e.stdout, "sim %-12s %-11s %s\n", d.Role, d.Driver, d.Spec)
-	}
+// simulator is what a --sim run adds to the device: the simulated devices
+// and fake back-ends (firmware/simrig, in a kioskd built with -tags sim:
+// sim.go; nosim.go has none).
+type simulator interface {
+	// Controls are the simulated devices' own controls, for the panel.
+	Controls() []profile.SimGroup
+	// Run runs a control's commands on the simulated devices.
+	Run(ctx context.Context, a profile.SimAction) error
+	// Close stops the simulators.
+	Close() error
+	// readyLines are the simulated devices, one line each, printed after
+	// "ready".
+	readyLines() []string
 }
 
-func cmdSim(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "sim", "kioskd sim [--dir DIR]")
-	dir := fs.String("dir", "./var/sim", "where simulators write their output (printed pages …)")
-	if code, ok := parseFlags(fs, e, args); !ok {
-		return code
+// errNoSim is what a kioskd without the simulator says to --sim.
+var errNoSim = errors.New("this kioskd was built without the simulator (packaged binaries carry no simulated devices, test PKI or fake back-ends); " +
+	"build one with `make run` (or `make build`), i.e. go build -tags sim ./firmware/cmd/kioskd")
+
+// printReady prints the line scripts and people wait for, and the simulated
+// device paths.
+func printReady(e *env, sim simulator) {
+	fmt.Fprintln(e.stdout, "ready")
+	if sim == nil {
+		return
 	}
-	cfg, err := config.SimDefault(e.registry())
-	if err != nil {
-		return failf(e, exitFailure, "sim: %v", err)
+	for _, l := range sim.readyLines() {
+		fmt.Fprintln(e.stdout, l)
 	}
-	log := processLogger(e, cfg)
-	ctx, stop := signalContext(ctx)
-	defer stop()
-	prof, err := e.registry().Lookup(cfg.Device.Profile)
-	if err != nil {
-		return failf(e, exitFailure, "sim: %v", err)
-	}
-	rig, err := simrig.Start(ctx, cfg, simrig.Options{Dir: *dir, Logger: log, Profile: prof})
-	if err != nil {
-		return failf(e, exitFailure, "sim: %v", err)
-	}
-	defer rig.Close()
-	// A genuine virtual CCCD waits in the reader's field, so the printed
-	// device strings work with `kioskd diag nfc` and `diag read-card` at once.
-	if err := rig.TapCard(testpki.Adult, testpki.Genuine, 0); err != nil {
-		return failf(e, exitFailure, "sim: %v", err)
-	}
-	printReady(e, rig)
-	if c, err := rig.Card(testpki.Adult, testpki.Genuine); err == nil {
-		fmt.Fprintf(e.stdout, "card %s genuine CCCD in the field; QR %q; trust %s\n", "nfc", simrig.QRPayload(c), rig.TrustDir)
-	}
-	<-ctx.Done()
-	return exitOK
 }
 
 func cmdSelftest(ctx context.Context, e *env, args []string) int {
@@ -166,12 +142,13 @@ func cmdSelftest(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stdout, "FAIL simulators  %v\n", err)
 			return exitFailure
 		}
-		rig, err := simrig.Start(ctx, cfg, simrig.Options{Dir: filepath.Join(os.TempDir(), fmt.Sprintf("kioskd-selftest-%d", os.Getpid())), Logger: log, Profile: prof})
+		dir := filepath.Join(os.TempDir(), fmt.Sprintf("kioskd-selftest-%d", os.Getpid()))
+		sim, err := startSim(ctx, cfg, prof, dir, log, "", nil)
 		if err != nil {
 			fmt.Fprintf(e.stdout, "FAIL simulators  %v\n", err)
 			return exitFailure
 		}
-		defer func() { rig.Close(); os.RemoveAll(rig.Dir) }()
+		defer func() { sim.Close(); os.RemoveAll(dir) }()
 	}
 	results := devices.ProbeAll(ctx, cfg, log)
 	failed := false

@@ -1,22 +1,17 @@
-// Package ui owns the kiosk window: it opens the Fyne window full screen
-// (config [ui] fullscreen) in portrait 1080×1920 or landscape 1920×1080,
+package hospitalui
+
+// The hospital kiosk's shell (this file): it opens the kiosk window (ui),
 // applies the kiosk theme (high contrast and large text, toggled by the
 // patient and reset for each new session), follows the hospital flow's
-// states and re-renders them through ui/hospitalui, forwards taps as
-// intents, and refreshes the idle "are you still there?" banner once a
-// second. It keeps what is typed on the identify screen's CAN keypad across
-// re-renders (typing is activity, and activity publishes a state) and drops
-// it as soon as the flow no longer asks for the CAN.
-//
-// The UI renders flow state and sends intents; it must NOT import any
-// drivers/… package, and nothing outside ui/ may import Fyne
-// (firmware/cmd/kioskd links this package, in gui.go, only in builds without
-// -tags nogui).
-package ui
+// states and re-renders them through Render, forwards taps as intents, and
+// refreshes the idle "are you still there?" banner once a second. It keeps
+// what is typed on the identify screen's CAN keypad across re-renders
+// (typing is activity, and activity publishes a state) and drops it as soon
+// as the flow no longer asks for the CAN. Mount is the room's entry point
+// (ui.Mount), which firmware/cmd/kioskd registers for the hospital profile.
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -25,7 +20,8 @@ import (
 
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/hospital"
-	"github.com/kiosk06/kiosk/ui/hospitalui"
+	"github.com/kiosk06/kiosk/firmware/profile"
+	"github.com/kiosk06/kiosk/ui"
 	"github.com/kiosk06/kiosk/ui/i18n"
 	kiosktheme "github.com/kiosk06/kiosk/ui/theme"
 	"github.com/kiosk06/kiosk/ui/widgets"
@@ -40,16 +36,6 @@ type HospitalFlow interface {
 	// Send hands an intent to the flow without blocking.
 	Send(hospital.Intent)
 }
-
-// ErrWindowClosed is returned by Run when the window was closed (or the app
-// quit) before ctx ended.
-var ErrWindowClosed = errors.New("ui: kiosk window closed")
-
-// Portrait and landscape panel sizes in Fyne units.
-var (
-	PortraitSize  = fyne.NewSize(1080, 1920)
-	LandscapeSize = fyne.NewSize(1920, 1080)
-)
 
 // Options configures the kiosk window.
 type Options struct {
@@ -103,18 +89,12 @@ func NewKiosk(a fyne.App, opts Options, flow HospitalFlow) (*Kiosk, error) {
 		cats[hospital.Lang(l)] = c
 	}
 	k := &Kiosk{app: a, flow: flow, opts: opts, cats: cats, display: opts.Display}
-	k.win = a.NewWindow(cats[hospital.LangVI].T("shell.app_name"))
-	k.win.SetPadded(false)
-	size := PortraitSize
+	size := ui.PortraitSize
 	if opts.Landscape {
-		size = LandscapeSize
+		size = ui.LandscapeSize
 	}
-	k.win.Resize(size)
-	if opts.Fullscreen {
-		k.win.SetFullScreen(true)
-		k.win.SetCloseIntercept(func() {}) // kiosk mode: no closing from the keyboard
-	}
-	a.Settings().SetTheme(kiosktheme.New(k.display))
+	k.win = ui.NewWindow(a, cats[hospital.LangVI].T("shell.app_name"), size, opts.Fullscreen)
+	ui.ApplyTheme(a, k.display)
 	return k, nil
 }
 
@@ -129,7 +109,7 @@ func (k *Kiosk) Display() kiosktheme.Options { return k.display }
 func (k *Kiosk) Apply(s hospital.State) {
 	if s.Screen == hospital.ScreenWelcome && k.state.Screen != hospital.ScreenWelcome && k.display != k.opts.Display {
 		k.display = k.opts.Display
-		k.app.Settings().SetTheme(kiosktheme.New(k.display))
+		ui.ApplyTheme(k.app, k.display)
 	}
 	if s.Identify == nil || !s.Identify.NeedCAN {
 		k.entry = ""
@@ -141,27 +121,27 @@ func (k *Kiosk) Apply(s hospital.State) {
 // Tick re-renders while the idle banner is due (its seconds count down)
 // and once more when it stops being due.
 func (k *Kiosk) Tick() {
-	due := hospitalui.IdleWarningDue(k.state, k.opts.Now())
+	due := IdleWarningDue(k.state, k.opts.Now())
 	if due || due != k.warning {
 		k.render()
 	}
 }
 
 func (k *Kiosk) render() {
-	k.warning = hospitalui.IdleWarningDue(k.state, k.opts.Now())
+	k.warning = IdleWarningDue(k.state, k.opts.Now())
 	cat := k.cats[k.state.Lang]
 	if cat == nil {
 		cat = k.cats[hospital.LangVI]
 	}
-	env := hospitalui.Env{
+	env := Env{
 		T: cat, Send: k.flow.Send, Landscape: k.opts.Landscape, Now: k.opts.Now,
-		Display: hospitalui.Display{
+		Display: Display{
 			HighContrast: k.display.HighContrast, LargeText: k.display.LargeText,
 			ToggleContrast: k.toggleContrast, ToggleLargeText: k.toggleLargeText,
 		},
-		Entry: hospitalui.Entry{Digits: k.entry, OnChanged: func(d string) { k.entry = d }},
+		Entry: Entry{Digits: k.entry, OnChanged: func(d string) { k.entry = d }},
 	}
-	content := hospitalui.Render(k.state, env)
+	content := Render(k.state, env)
 	k.win.SetContent(content)
 	widgets.Relayout(content)
 }
@@ -177,7 +157,7 @@ func (k *Kiosk) toggleLargeText() {
 }
 
 func (k *Kiosk) setDisplay() {
-	k.app.Settings().SetTheme(kiosktheme.New(k.display))
+	ui.ApplyTheme(k.app, k.display)
 	k.flow.Send(hospital.Intent{Kind: hospital.IntentActivity})
 	k.render()
 }
@@ -201,10 +181,23 @@ func (k *Kiosk) Follow(ctx context.Context) {
 	}
 }
 
+// Mount is the hospital room's entry point (ui.Mount): the kiosk window
+// for the hospital flow s exposes.
+func Mount(ctx context.Context, a fyne.App, cfg *config.Config, s profile.Screen) error {
+	f, ok := profile.FlowOf[hospital.State, hospital.Intent](s)
+	if !ok {
+		return fmt.Errorf("hospitalui: the screen is %T, not the hospital flow", s)
+	}
+	return Run(ctx, a, cfg.UI, f)
+}
+
+var _ ui.Mount = Mount
+
 // Run opens the kiosk window for flow and runs the Fyne event loop until
-// ctx ends (then it returns nil) or the window is closed (ErrWindowClosed).
-// Call it from the main goroutine: Fyne's desktop driver must own it. a is
-// app.NewWithID(…) in kioskd (test.NewApp() in tests).
+// ctx ends (then it returns nil) or the window is closed
+// (ui.ErrWindowClosed). Call it from the main goroutine: Fyne's desktop
+// driver must own it. a is app.NewWithID(…) in kioskd (test.NewApp() in
+// tests).
 func Run(ctx context.Context, a fyne.App, cfg config.UI, flow HospitalFlow) error {
 	k, err := NewKiosk(a, OptionsFromConfig(cfg), flow)
 	if err != nil {
@@ -212,20 +205,10 @@ func Run(ctx context.Context, a fyne.App, cfg config.UI, flow HospitalFlow) erro
 	}
 	followCtx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(1)
 	go func() { defer wg.Done(); k.Follow(followCtx) }()
-	go func() {
-		defer wg.Done()
-		<-followCtx.Done()
-		if ctx.Err() != nil {
-			fyne.Do(a.Quit)
-		}
-	}()
-	k.win.ShowAndRun()
+	err = ui.ShowAndRun(ctx, a, k.win)
 	cancel()
 	wg.Wait()
-	if ctx.Err() != nil {
-		return nil
-	}
-	return ErrWindowClosed
+	return err
 }

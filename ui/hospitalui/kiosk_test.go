@@ -1,9 +1,8 @@
-package ui
+package hospitalui
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"testing"
 	"time"
 
@@ -12,12 +11,11 @@ import (
 
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/hospital"
+	"github.com/kiosk06/kiosk/ui"
 	"github.com/kiosk06/kiosk/ui/internal/fixtures"
 	"github.com/kiosk06/kiosk/ui/internal/uitest"
 	kiosktheme "github.com/kiosk06/kiosk/ui/theme"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden images in testdata/")
 
 // fakeFlow is a scripted hospital flow: each (screen fixture, intent) moves
 // to the next fixture and the kiosk is updated synchronously, as if the
@@ -248,7 +246,7 @@ func TestRun(t *testing.T) {
 	if err := Run(ctx, a, cfg, f); err != nil {
 		t.Errorf("Run after cancel = %v, want nil", err)
 	}
-	if err := Run(context.Background(), a, cfg, f); !errors.Is(err, ErrWindowClosed) {
+	if err := Run(context.Background(), a, cfg, f); !errors.Is(err, ui.ErrWindowClosed) {
 		t.Errorf("Run = %v, want ErrWindowClosed", err)
 	}
 }
@@ -266,8 +264,8 @@ func TestOptionsFromConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer k.Window().Close()
-	if got := k.Window().Canvas().Size(); got != LandscapeSize {
-		t.Errorf("landscape window %v, want %v", got, LandscapeSize)
+	if got := k.Window().Canvas().Size(); got != ui.LandscapeSize {
+		t.Errorf("landscape window %v, want %v", got, ui.LandscapeSize)
 	}
 	if !k.Window().FullScreen() {
 		t.Error("not full screen")
