@@ -103,6 +103,8 @@ type Rig struct {
 	// fieldGen counts changes of the card in the field (a held tap only
 	// takes its own card away).
 	fieldGen uint64
+	// actions are the profile's fake back-ends' actions (OnAction).
+	actions map[string]func(context.Context) error
 
 	devices []Device
 	closers []func() error
@@ -194,6 +196,23 @@ func (r *Rig) HIS() (url, token string, err error) {
 		r.devices = append(r.devices, Device{Role: "his", Driver: "hisfake", Path: r.HISFake.URL(), Spec: r.HISFake.URL()})
 	}
 	return r.HISFake.URL(), tok, nil
+}
+
+// OnAction implements profile.SimBackends: a SimBackend command naming
+// action runs do.
+func (r *Rig) OnAction(action string, do func(ctx context.Context) error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.actions == nil {
+		r.actions = map[string]func(context.Context) error{}
+	}
+	r.actions[action] = do
+}
+
+// Own implements profile.SimBackends.
+func (r *Rig) Own(role, url string, close func() error) {
+	r.closers = append(r.closers, close)
+	r.devices = append(r.devices, Device{Role: role, Driver: role + "-sim", Path: url, Spec: url})
 }
 
 // PaymentBackend implements profile.SimBackends: the fake payment back-end

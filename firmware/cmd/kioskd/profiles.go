@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/kiosk06/kiosk/firmware/hospital"
+	"github.com/kiosk06/kiosk/firmware/onestop"
 	"github.com/kiosk06/kiosk/firmware/parking"
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/transit"
@@ -17,5 +18,6 @@ func profiles() *profile.Registry {
 		hospital.Profile{},
 		transit.Profile{},
 		parking.Profile{},
+		onestop.Profile{},
 	)
 }

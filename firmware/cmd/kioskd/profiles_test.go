@@ -11,10 +11,10 @@ import (
 	"github.com/kiosk06/kiosk/firmware/profile"
 )
 
-// The one list: the three profiles, each with its own table.
+// The one list: the profiles, each with its own table.
 func TestProfiles(t *testing.T) {
 	reg := profiles()
-	if got := reg.Names(); !reflect.DeepEqual(got, []string{"hospital", "parking", "transit"}) {
+	if got := reg.Names(); !reflect.DeepEqual(got, []string{"hospital", "onestop", "parking", "transit"}) {
 		t.Fatalf("profiles %v", got)
 	}
 	for _, n := range reg.Names() {
@@ -23,7 +23,7 @@ func TestProfiles(t *testing.T) {
 			t.Errorf("%s: %v, section %v", n, err, p.Section())
 		}
 	}
-	if _, err := reg.Lookup("ticketing"); !errors.Is(err, profile.ErrUnknownProfile) || !strings.Contains(err.Error(), "hospital, parking, transit") {
+	if _, err := reg.Lookup("ticketing"); !errors.Is(err, profile.ErrUnknownProfile) || !strings.Contains(err.Error(), "hospital, onestop, parking, transit") {
 		t.Errorf("unknown profile: %v", err)
 	}
 }
