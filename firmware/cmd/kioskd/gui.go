@@ -14,11 +14,13 @@ import (
 
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/hospital"
+	"github.com/kiosk06/kiosk/firmware/onestop"
 	"github.com/kiosk06/kiosk/firmware/parking"
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/simrig"
 	"github.com/kiosk06/kiosk/firmware/transit"
 	"github.com/kiosk06/kiosk/ui"
+	"github.com/kiosk06/kiosk/ui/onestopui"
 	"github.com/kiosk06/kiosk/ui/parkingui"
 	"github.com/kiosk06/kiosk/ui/simpanel"
 )
@@ -37,6 +39,7 @@ func screens() map[string]screen {
 	return map[string]screen{
 		hospital.Name: hospitalScreen,
 		parking.Name:  parkingScreen,
+		onestop.Name:  onestopScreen,
 	}
 }
 
@@ -83,7 +86,7 @@ func kioskUI(e *env, cfg *config.Config, rig *simrig.Rig, log *slog.Logger) func
 		} else {
 			err = simpanel.Run(ctx, a, panel)
 		}
-		if errors.Is(err, ui.ErrWindowClosed) || errors.Is(err, parkingui.ErrWindowClosed) || errors.Is(err, simpanel.ErrClosed) {
+		if errors.Is(err, ui.ErrWindowClosed) || errors.Is(err, parkingui.ErrWindowClosed) || errors.Is(err, simpanel.ErrClosed) || errors.Is(err, onestopui.ErrWindowClosed) {
 			return nil
 		}
 		return err
@@ -96,6 +99,14 @@ func hospitalScreen(ctx context.Context, a fyne.App, cfg *config.Config, s profi
 		return fmt.Errorf("gui: the hospital profile's screen is %T", s)
 	}
 	return ui.Run(ctx, a, cfg.UI, f)
+}
+
+func onestopScreen(ctx context.Context, a fyne.App, cfg *config.Config, s profile.Screen) error {
+	f, ok := profile.FlowOf[onestop.State, onestop.Intent](s)
+	if !ok {
+		return fmt.Errorf("gui: the onestop profile's screen is %T", s)
+	}
+	return onestopui.Run(ctx, a, cfg.UI, cfg.Device.Location(), f)
 }
 
 func parkingScreen(ctx context.Context, a fyne.App, cfg *config.Config, s profile.Screen) error {
