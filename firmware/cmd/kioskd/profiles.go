@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/kiosk06/kiosk/firmware/checkin"
 	"github.com/kiosk06/kiosk/firmware/hospital"
 	"github.com/kiosk06/kiosk/firmware/onestop"
 	"github.com/kiosk06/kiosk/firmware/parking"
@@ -19,5 +20,6 @@ func profiles() *profile.Registry {
 		transit.Profile{},
 		parking.Profile{},
 		onestop.Profile{},
+		checkin.Profile{},
 	)
 }

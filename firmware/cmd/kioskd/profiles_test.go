@@ -14,7 +14,7 @@ import (
 // The one list: the profiles, each with its own table.
 func TestProfiles(t *testing.T) {
 	reg := profiles()
-	if got := reg.Names(); !reflect.DeepEqual(got, []string{"hospital", "onestop", "parking", "transit"}) {
+	if got := reg.Names(); !reflect.DeepEqual(got, []string{"checkin", "hospital", "onestop", "parking", "transit"}) {
 		t.Fatalf("profiles %v", got)
 	}
 	for _, n := range reg.Names() {
@@ -23,7 +23,7 @@ func TestProfiles(t *testing.T) {
 			t.Errorf("%s: %v, section %v", n, err, p.Section())
 		}
 	}
-	if _, err := reg.Lookup("ticketing"); !errors.Is(err, profile.ErrUnknownProfile) || !strings.Contains(err.Error(), "hospital, onestop, parking, transit") {
+	if _, err := reg.Lookup("ticketing"); !errors.Is(err, profile.ErrUnknownProfile) || !strings.Contains(err.Error(), "checkin, hospital, onestop, parking, transit") {
 		t.Errorf("unknown profile: %v", err)
 	}
 }
