@@ -55,7 +55,9 @@ enabled = false
 			return ok(st)
 		})
 	}
-	state("ready", func(s checkin.State) bool { return s.Screen == checkin.ScreenReady && s.Ready != nil && s.Ready.Listed == 2 })
+	state("ready", func(s checkin.State) bool {
+		return s.Screen == checkin.ScreenReady && s.Ready != nil && s.Ready.Listed == 2
+	})
 	cc.simOK(deadline, stderr, profile.SimCommand{Sim: profile.SimRun, Label: "Người lớn: quét QR rồi chạm thẻ CCCD"})
 	state("the candidate's result", func(s checkin.State) bool { return s.Screen == checkin.ScreenResult })
 	if !st.Result.OK || st.Result.Number != "0001" {
