@@ -140,6 +140,7 @@ deb-armv7: armv7$(DEB_VARIANT) ## the armhf (ARMv7) .deb only
 screenshots: ## regenerate docs/screens/*.png (every kiosk screen at 1080x1920) from the UI tests
 	$(GO) test -tags $(SIMTAGS) ./ui/hospitalui -run TestScreens -count=1 -update-screens ../../docs/screens
 	$(GO) test -tags $(SIMTAGS) ./ui/parkingui -run TestScreens -count=1 -update-screens ../../docs/screens
+	$(GO) test -tags $(SIMTAGS) ./ui/onestopui -run TestScreens -count=1 -update-screens ../../docs/screens
 
 clean: ## remove build output and ./var (keeps .bin and .sysroot: tools, not output)
 	rm -rf kioskd dist var

@@ -40,6 +40,9 @@ func (e *env) acquirer(devs *deviceSet) func(context.Context, profile.IdentityNe
 			}
 			if sc != nil {
 				src.QR = qrSource{sc}
+				if need.QRFilter != nil {
+					src.QR = need.QRFilter(src.QR)
+				}
 			}
 		}
 		pol := need.Policy

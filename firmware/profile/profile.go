@@ -89,6 +89,11 @@ type IdentityNeed struct {
 	// [identity] read_face is set. Without it a chip read is never
 	// "genuine", only "unverified".
 	Verify bool
+	// QRFilter, when set, stands between the scanner and the Acquirer:
+	// it is handed the scanner's QR source and returns the one the
+	// Acquirer reads (the one-stop kiosk routes its provincial-app QRs
+	// away from card acquisition this way).
+	QRFilter func(identity.QRSource) identity.QRSource
 }
 
 // Component is one running part; Stop stops it within ctx.

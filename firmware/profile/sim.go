@@ -1,6 +1,10 @@
 package profile
 
-import "github.com/kiosk06/kiosk/firmware/config"
+import (
+	"context"
+
+	"github.com/kiosk06/kiosk/firmware/config"
+)
 
 // SimGroup is a titled set of simulator controls ("Hành khách", "Xe",
 // "Máy in" …), shown as a group of buttons by the simulator panel.
@@ -52,6 +56,9 @@ type SimCommand struct {
 	On bool `json:"on,omitempty"`
 	// Label (SimRun): run the control of that label.
 	Label string `json:"label,omitempty"`
+	// Action (SimBackend): the name of a fake back-end's action the
+	// profile's Simulate hook registered (SimBackends.OnAction).
+	Action string `json:"action,omitempty"`
 }
 
 // Simulator commands (SimCommand.Sim).
@@ -69,6 +76,7 @@ const (
 	SimBHYT        = "bhyt"         // the insurance gateway down (On) or back
 	SimOutage      = "outage"       // a profile's own simulated back-end (Role) down (On) or back
 	SimRun         = "action"       // run the control labelled Label
+	SimBackend     = "backend"      // a fake back-end's registered Action (a help-desk member answers)
 )
 
 // SimBackends are the fake back-ends a simulated run can serve in place of
@@ -88,6 +96,15 @@ type SimBackends interface {
 	// the profile simulates itself (the rig knows none of its kind):
 	// set(true) takes it down, set(false) brings it back.
 	Outage(name string, set func(down bool))
+	// OnAction registers what a SimBackend command naming action does: a
+	// profile's own fake back-end (served by its Simulate hook) offers its
+	// controls this way — a help-desk member accepts the call, a
+	// provincial app shows a sign-in QR. Registering a name twice replaces
+	// it.
+	OnAction(action string, do func(ctx context.Context) error)
+	// Own lists a fake back-end the Simulate hook started itself (role,
+	// its base URL) among the rig's simulators, and closes it with them.
+	Own(role, url string, close func() error)
 }
 
 // Simulated is implemented by a profile that needs fake back-ends under

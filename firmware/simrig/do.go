@@ -79,6 +79,14 @@ func (r *Rig) Do(ctx context.Context, c profile.SimCommand) error {
 		return r.SetInput(c.Role, c.On)
 	case profile.SimPress:
 		return r.Press(ctx, c.Role)
+	case profile.SimBackend:
+		r.mu.Lock()
+		do := r.actions[c.Action]
+		r.mu.Unlock()
+		if do == nil {
+			return fmt.Errorf("simrig: no simulated back-end offers the action %q", c.Action)
+		}
+		return do(ctx)
 	case profile.SimBHYT:
 		if r.BHYTFake == nil {
 			return errors.New("simrig: no simulated BHYT gateway")

@@ -104,6 +104,8 @@ type Rig struct {
 	// fieldGen counts changes of the card in the field (a held tap only
 	// takes its own card away).
 	fieldGen uint64
+	// actions are the profile's fake back-ends' actions (OnAction).
+	actions map[string]func(context.Context) error
 
 	// outages are the profile's own simulated back-ends by name
 	// (profile.SimBackends.Outage), for SimOutage.
@@ -211,6 +213,23 @@ func (r *Rig) Outage(name string, set func(down bool)) {
 		r.outages = map[string]func(bool){}
 	}
 	r.outages[name] = set
+}
+
+// OnAction implements profile.SimBackends: a SimBackend command naming
+// action runs do.
+func (r *Rig) OnAction(action string, do func(ctx context.Context) error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.actions == nil {
+		r.actions = map[string]func(context.Context) error{}
+	}
+	r.actions[action] = do
+}
+
+// Own implements profile.SimBackends.
+func (r *Rig) Own(role, url string, close func() error) {
+	r.closers = append(r.closers, close)
+	r.devices = append(r.devices, Device{Role: role, Driver: role + "-sim", Path: url, Spec: url})
 }
 
 // PaymentBackend implements profile.SimBackends: the fake payment back-end

@@ -8,12 +8,14 @@ import (
 
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/hospital"
+	"github.com/kiosk06/kiosk/firmware/onestop"
 	"github.com/kiosk06/kiosk/firmware/parking"
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/ticketing"
 	"github.com/kiosk06/kiosk/firmware/transit"
 	"github.com/kiosk06/kiosk/ui"
 	"github.com/kiosk06/kiosk/ui/hospitalui"
+	"github.com/kiosk06/kiosk/ui/onestopui"
 	"github.com/kiosk06/kiosk/ui/parkingui"
 	"github.com/kiosk06/kiosk/ui/ticketingui"
 	"github.com/kiosk06/kiosk/ui/transitui"
@@ -32,6 +34,7 @@ func screens() map[string]ui.Mount {
 		hospital.Name:  hospitalui.Mount,
 		parking.Name:   parkingui.Mount,
 		ticketing.Name: ticketingui.Mount,
+		onestop.Name:   onestopui.Mount,
 	}
 }
 

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"github.com/kiosk06/kiosk/firmware/checkin"
 	"github.com/kiosk06/kiosk/firmware/hospital"
+	"github.com/kiosk06/kiosk/firmware/onestop"
 	"github.com/kiosk06/kiosk/firmware/parking"
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/ticketing"
@@ -19,5 +21,7 @@ func profiles() *profile.Registry {
 		transit.Profile{},
 		parking.Profile{},
 		ticketing.Profile{},
+		onestop.Profile{},
+		checkin.Profile{},
 	)
 }

@@ -11,10 +11,10 @@ import (
 	"github.com/kiosk06/kiosk/firmware/profile"
 )
 
-// The one list: the four profiles, each with its own table.
+// The one list: the profiles, each with its own table.
 func TestProfiles(t *testing.T) {
 	reg := profiles()
-	if got := reg.Names(); !reflect.DeepEqual(got, []string{"hospital", "parking", "ticketing", "transit"}) {
+	if got := reg.Names(); !reflect.DeepEqual(got, []string{"checkin", "hospital", "onestop", "parking", "ticketing", "transit"}) {
 		t.Fatalf("profiles %v", got)
 	}
 	for _, n := range reg.Names() {
@@ -23,7 +23,7 @@ func TestProfiles(t *testing.T) {
 			t.Errorf("%s: %v, section %v", n, err, p.Section())
 		}
 	}
-	if _, err := reg.Lookup("onestop"); !errors.Is(err, profile.ErrUnknownProfile) || !strings.Contains(err.Error(), "hospital, parking, ticketing, transit") {
+	if _, err := reg.Lookup("kiosk"); !errors.Is(err, profile.ErrUnknownProfile) || !strings.Contains(err.Error(), "checkin, hospital, onestop, parking, ticketing, transit") {
 		t.Errorf("unknown profile: %v", err)
 	}
 }
