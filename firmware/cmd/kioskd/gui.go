@@ -50,7 +50,7 @@ func panelStates() map[string]ui.PanelState {
 // when [ui] enabled, and the simulator panel beside it under --sim with the
 // profile's and the simulated devices' controls; nil (headless) when there
 // is no display.
-func kioskUI(e *env, cfg *config.Config, sim simulator, log *slog.Logger) func(context.Context, *profile.Running) error {
+func kioskUI(e *env, cfg *config.Config, sim simulator, panel bool, log *slog.Logger) func(context.Context, *profile.Running) error {
 	if e.getenv("DISPLAY") == "" && e.getenv("WAYLAND_DISPLAY") == "" {
 		log.Warn("no display (DISPLAY/WAYLAND_DISPLAY unset): running headless, no window; to see the screens on a machine without one, " +
 			"run it on a virtual display (make run starts Xvfb and says how to take a screenshot): README, \"Seeing the screens without a display\"")
@@ -58,7 +58,7 @@ func kioskUI(e *env, cfg *config.Config, sim simulator, log *slog.Logger) func(c
 	}
 	return func(ctx context.Context, r *profile.Running) error {
 		sh := ui.Shell{Config: cfg, Running: r, Screens: screens(), PanelStates: panelStates()}
-		if sim != nil {
+		if sim != nil && panel {
 			sh.Simulator = &ui.Simulator{Controls: append(append([]profile.SimGroup(nil), r.Sim...), sim.Controls()...), Run: sim.Run}
 		}
 		return ui.Run(ctx, sh)

@@ -15,7 +15,7 @@ const guiBuilt = false
 
 // kioskUI: a nogui build has no window (said once at start when [ui]
 // enabled asks for one); the profile runs headless.
-func kioskUI(_ *env, cfg *config.Config, _ simulator, log *slog.Logger) func(context.Context, *profile.Running) error {
+func kioskUI(_ *env, cfg *config.Config, _ simulator, _ bool, log *slog.Logger) func(context.Context, *profile.Running) error {
 	return func(ctx context.Context, r *profile.Running) error {
 		if r.Screen != nil && cfg.UI.Enabled {
 			log.Info("this kioskd was built with -tags nogui: no window, the profile runs headless", "profile", r.Profile)
