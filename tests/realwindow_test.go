@@ -35,13 +35,12 @@ func TestScreensInARealWindow(t *testing.T) {
 		profile string
 		args    []string
 		minInk  float64 // the least share of dark (text) pixels in the window
+		buttons int     // the least number of (secondary) buttons on the first screen
 	}{
-		{"hospital", nil, 0.004},
-		// The lane's ink is mostly the attendant keypad's 32 key labels
-		// (1.26 % with them; blank tiles leave the headings' ~0.5 %).
-		{"parking", []string{"--config", filepath.Join(examples, "sim-parking.toml")}, 0.009},
-		{"ticketing", []string{"--config", filepath.Join(examples, "sim-ticketing.toml")}, 0.002},
-		{"onestop", []string{"--config", filepath.Join(examples, "sim-onestop.toml")}, 0.002},
+		{"hospital", nil, 0.004, 3},
+		{"parking", []string{"--config", filepath.Join(examples, "sim-parking.toml")}, 0.004, 30}, // the attendant's plate keypad
+		{"ticketing", []string{"--config", filepath.Join(examples, "sim-ticketing.toml")}, 0.002, 0},
+		{"onestop", []string{"--config", filepath.Join(examples, "sim-onestop.toml")}, 0.002, 0},
 	} {
 		t.Run(tc.profile, func(t *testing.T) {
 			display, fb := startXvfb(t)
@@ -78,6 +77,13 @@ func TestScreensInARealWindow(t *testing.T) {
 			}
 			colours := distinctColours(img, 64)
 			t.Logf("%s: %.2f %% dark pixels, %d colours", tc.profile, 100*ink, colours)
+			labelled, blank := buttonLabels(img)
+			t.Logf("%s: %d buttons with a label, %d blank", tc.profile, labelled, len(blank))
+			if len(blank) > 0 || labelled < tc.buttons {
+				savePNG(t, filepath.Join(t.TempDir(), "screen.png"), img)
+				t.Fatalf("the %s screen in a real window has %d labelled buttons (want ≥ %d) and %d drawn without a label, at %v",
+					tc.profile, labelled, tc.buttons, len(blank), blank)
+			}
 			if ink < tc.minInk || colours < 8 {
 				savePNG(t, filepath.Join(t.TempDir(), "screen.png"), img)
 				t.Fatalf("the %s screen in a real window looks blank: %.3f %% dark pixels (want ≥ %.2f %%), %d colours; stderr:\n%s",
@@ -210,4 +216,63 @@ func savePNG(t *testing.T, path string, img image.Image) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s", path)
+}
+
+// buttonFill is the kiosk theme's button colour (ui/theme's normal palette,
+// ColorNameButton): a secondary button's flat interior is exactly this.
+var buttonFill = color.RGBA{R: 0xDC, G: 0xE5, B: 0xEF, A: 255}
+
+// buttonLabels finds the buttons on img — connected areas of buttonFill at
+// least a touch target's quarter on each side — and counts those with text
+// inside (dark pixels within the area's bounds) and those without, which a
+// person sees as blank tiles.
+func buttonLabels(img *image.RGBA) (labelled int, blank []image.Rectangle) {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	seen := make([]bool, w*h)
+	var queue []int
+	for start := 0; start < w*h; start++ {
+		if seen[start] || img.RGBAAt(start%w, start/w) != buttonFill {
+			continue
+		}
+		seen[start] = true
+		queue = append(queue[:0], start)
+		r := image.Rect(start%w, start/w, start%w+1, start/w+1)
+		n := 0
+		for len(queue) > 0 {
+			p := queue[len(queue)-1]
+			queue = queue[:len(queue)-1]
+			n++
+			x, y := p%w, p/w
+			r = r.Union(image.Rect(x, y, x+1, y+1))
+			for _, q := range [4][2]int{{x - 1, y}, {x + 1, y}, {x, y - 1}, {x, y + 1}} {
+				if q[0] < 0 || q[1] < 0 || q[0] >= w || q[1] >= h {
+					continue
+				}
+				i := q[1]*w + q[0]
+				if !seen[i] && img.RGBAAt(q[0], q[1]) == buttonFill {
+					seen[i] = true
+					queue = append(queue, i)
+				}
+			}
+		}
+		if r.Dx() < 48 || r.Dy() < 48 || n < 48*48/2 {
+			continue // a sliver, an outline, not a button
+		}
+		dark := 0
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				c := img.RGBAAt(x, y)
+				if (299*int(c.R)+587*int(c.G)+114*int(c.B))/1000 < 90 {
+					dark++
+				}
+			}
+		}
+		if dark >= 20 {
+			labelled++
+		} else {
+			blank = append(blank, r)
+		}
+	}
+	return labelled, blank
 }
