@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"errors"
 	"github.com/kiosk06/kiosk/firmware/config"
@@ -177,6 +178,14 @@ func cmdSelftest(ctx context.Context, e *env, args []string) int {
 			status = "warn"
 		}
 		fmt.Fprintf(e.stdout, "%s %-11s %s\n", status, r.Role, r.Line())
+	}
+	for _, b := range kiosk.CheckBackends(ctx, cfg, 3*time.Second) {
+		if b.Err != nil {
+			failed = true
+			fmt.Fprintf(e.stdout, "FAIL %-11s %s: %v\n", b.Key, b.Addr, b.Err)
+			continue
+		}
+		fmt.Fprintf(e.stdout, "ok   %-11s %s answers (TCP, %d ms)\n", b.Key, b.Addr, b.Took.Milliseconds())
 	}
 	if failed {
 		return exitFailure
