@@ -317,6 +317,7 @@ func samples() map[string][]sample {
 		records.KindQueueEvent: {
 			{"issued", &records.QueueEvent{Day: "2026-11-22", Seq: 12, At: atICT, Kind: "issued", Ticket: "A012", Service: "A", Number: 12, Priority: "age_75"}, nil},
 			{"called", &records.QueueEvent{Day: "2026-11-22", Seq: 13, At: atICT.Add(7 * time.Minute), Kind: "called", Ticket: "A012", Service: "A", Priority: "normal", Counter: "3"}, nil},
+			{"adopted", &records.QueueEvent{Day: "2026-11-22", Seq: 14, At: atICT.Add(9 * time.Minute), Kind: "adopted", Ticket: "B-A004", Service: "A", Number: 4, Priority: "normal", Origin: "kiosk-sanh-b", Issued: atICT.Add(2 * time.Minute)}, nil},
 		},
 		records.KindIdentityHolder: {
 			{"verify", &records.IdentityHolder{Time: "2026-11-22T01:30:05.123Z", Action: "verify", Slot: 17, Outcome: "ok", Score: 142},
