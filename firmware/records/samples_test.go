@@ -115,6 +115,10 @@ func samples() map[string][]sample {
 			{"call_staff", &records.HospitalHelp{Stamp: stamp, Screen: "insurance", Reason: "patient", Ref: "H007"}, nil},
 			{"printer", &records.HospitalHelp{Stamp: stamp, Screen: "ticket", Reason: "printer_paper_end", Ticket: "A012"}, nil},
 		},
+		records.KindHospitalHelpAck: {
+			{"acknowledged", &records.HospitalHelpAck{Stamp: stamp, Ref: "H007", Call: "C0012", Outcome: records.HelpAcknowledged, By: "quay-tiep-don-1", Delivered: 2, Beacon: true, WaitedMS: 41000}, nil},
+			{"unreached", &records.HospitalHelpAck{Stamp: stamp, Ticket: "A012", Outcome: records.HelpUnreached}, nil},
+		},
 		records.KindHospitalAbandoned: {
 			{"idle", &records.HospitalAbandoned{Stamp: stamp, Screen: "clinic", Reason: "idle"}, nil},
 		},
