@@ -118,7 +118,10 @@ type HTTPError struct {
 	Msg    string
 }
 
-func (e *HTTPError) Error() string { return fmt.Sprintf("queueapi: host answered %d: %s", e.Status, e.Msg) }
+// Error implements error.
+func (e *HTTPError) Error() string {
+	return fmt.Sprintf("queueapi: host answered %d: %s", e.Status, e.Msg)
+}
 
 // Issue takes a number for service at the host.
 func (r *Remote) Issue(ctx context.Context, service string, p queue.Priority) (queue.Ticket, error) {
