@@ -335,9 +335,8 @@ func TestSiteHelpAcknowledged(t *testing.T) {
 		json.Unmarshal(l.State, &s)
 		return &s
 	}
-	s := state("welcome", func(s *hospital.State) bool { return s.Screen == hospital.ScreenWelcome })
-	a.cc.intent(hospital.Intent{Kind: hospital.IntentStart})
-	s = state("identify", func(s *hospital.State) bool { return s.Has(hospital.IntentCallStaff) })
+	a.cc.intent(hospital.Intent{Kind: hospital.IntentStart}) // the kiosk waits on its welcome screen
+	s := state("identify", func(s *hospital.State) bool { return s.Has(hospital.IntentCallStaff) })
 	a.cc.intent(hospital.Intent{Kind: hospital.IntentCallStaff})
 	s = state("called", func(s *hospital.State) bool { return s.Help != nil && s.Help.Status == hospital.HelpCalled })
 	if !strings.Contains(s.Help.Message.VI, "Đã gọi nhân viên") {

@@ -139,6 +139,7 @@ func (d *Desk) Raise(_ context.Context, c Call) (Call, error) {
 		d.seq++
 		c.ID = fmt.Sprintf("C%04d", d.seq%10000)
 	}
+	c.Delivered = len(d.listeners) // what the listeners see; the answer counts who took it
 	c.Delivered = d.publish(c)
 	d.calls[c.ID] = &c
 	d.order = append(d.order, c.ID)
