@@ -355,6 +355,7 @@ func TestSiteHelpAcknowledged(t *testing.T) {
 	if !pins.Pins["beacon"] {
 		t.Fatalf("beacon not lit: %v", pins.Pins)
 	}
+	r.pagesInBrowser(t, c)
 	code, _, body := r.do(t, r.https, "https://"+r.addr, "quay-1", "POST", "/api/queue/calls/"+c.ID+"/ack", "")
 	if code != 200 {
 		t.Fatalf("ack: %d %s", code, body)
@@ -371,4 +372,51 @@ func TestSiteHelpAcknowledged(t *testing.T) {
 		return l.Kinds["hospital.help_ack"] == 1 && l.Kinds["hospital.help"] == 1
 	}, a.stderr.String)
 	_ = b
+}
+
+// pagesInBrowser opens the counter screen and the board in headless
+// Chromium, when installed, while call c is open: the counter shows the
+// help request and the number it serves, the board the numbers waiting and
+// the estimated wait. With KIOSK_SCREENS_DIR set it saves their
+// screenshots there (docs/screens).
+func (r *siteRig) pagesInBrowser(t *testing.T, c staffcall.Call) {
+	t.Helper()
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Log("no chromium: the pages are tested over HTTP and under node only (queue/queueapi)")
+		return
+	}
+	// The counter serves a number, so both pages have something to show.
+	if code, _, body := r.do(t, r.https, "https://"+r.addr, "quay-1", "POST", "/api/queue/counters/1/next", ""); code != 200 {
+		t.Fatalf("next: %d %s", code, body)
+	}
+	run := func(page, client string, args ...string) string {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		url := "https://" + r.addr + "/queue/" + page + "#token=" + r.tok[client]
+		all := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--ignore-certificate-errors",
+			"--user-data-dir=" + t.TempDir(), "--window-size=1280,800", "--virtual-time-budget=3000"}, args...)
+		out, err := exec.CommandContext(ctx, chromium, append(all, url)...).Output()
+		if err != nil {
+			t.Fatalf("chromium %s: %v", page, err)
+		}
+		return string(out)
+	}
+	dom := run("counter", "quay-1", "--dump-dom")
+	for _, want := range []string{"Người bệnh cần hỗ trợ (mã " + c.Ref + ") — máy kiosk-a", `data-call="` + c.ID + `"`, ">A001<"} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("counter page lacks %q:\n%s", want, dom)
+		}
+	}
+	dom = run("board", "bang-sanh", "--dump-dom")
+	for _, want := range []string{"A001", "Mời đến quầy / phòng 1", "A002", "Khoảng 5 phút"} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("board page lacks %q:\n%s", want, dom)
+		}
+	}
+	if dir := os.Getenv("KIOSK_SCREENS_DIR"); dir != "" {
+		abs, _ := filepath.Abs(dir)
+		run("counter", "quay-1", "--screenshot="+filepath.Join(abs, "queue-counter.png"))
+		run("board", "bang-sanh", "--screenshot="+filepath.Join(abs, "queue-board.png"), "--window-size=1920,1080")
+	}
 }
