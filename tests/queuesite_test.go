@@ -336,9 +336,9 @@ func TestSiteHelpAcknowledged(t *testing.T) {
 		return &s
 	}
 	a.cc.intent(hospital.Intent{Kind: hospital.IntentStart}) // the kiosk waits on its welcome screen
-	s := state("identify", func(s *hospital.State) bool { return s.Has(hospital.IntentCallStaff) })
+	state("identify", func(s *hospital.State) bool { return s.Has(hospital.IntentCallStaff) })
 	a.cc.intent(hospital.Intent{Kind: hospital.IntentCallStaff})
-	s = state("called", func(s *hospital.State) bool { return s.Help != nil && s.Help.Status == hospital.HelpCalled })
+	s := state("called", func(s *hospital.State) bool { return s.Help != nil && s.Help.Status == hospital.HelpCalled })
 	if !strings.Contains(s.Help.Message.VI, "Đã gọi nhân viên") {
 		t.Fatalf("help %+v", s.Help)
 	}
