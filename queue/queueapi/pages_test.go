@@ -43,7 +43,7 @@ func TestPagesServed(t *testing.T) {
 func TestPagesLogic(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node is not installed; tests/queuepages_test.go runs the pages in a browser")
+		t.Fatal("node is not installed (make deps installs nodejs): the pages' logic cannot be tested")
 	}
 	app, _ := filepath.Abs("web/app.js")
 	out, err := exec.Command(node, "testdata/app_test.js", app).CombinedOutput()
