@@ -38,8 +38,8 @@ func TestPagesServed(t *testing.T) {
 }
 
 // TestPagesLogic runs the pages' own logic (SSE parsing, estimated wait,
-// the board's rows, staff call texts) under node, when installed; the
-// pages in a real browser are tested in tests/queuepages_test.go.
+// the board's rows, staff call texts) under node; the pages in a real
+// browser are tested in tests/queuesite_test.go (headless Chromium).
 func TestPagesLogic(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
