@@ -115,7 +115,7 @@ func (f *Flow) render() State {
 		r := &Ready{Message: msg("ready." + string(f.cfg.Mode)), Reads: m.today.reads, Genuine: m.today.genuine}
 		switch f.cfg.Mode {
 		case ModeGate:
-			r.Occupancy, r.Capacity, r.Direction = len(m.inside), f.cfg.Capacity, m.direction
+			r.Occupancy, r.Capacity, r.Direction, r.DirectionFixed = len(m.inside), f.cfg.Capacity, m.direction, f.cfg.Direction != ""
 		case ModeLodging:
 			r.InHouse = len(m.stays)
 		case ModeAttendance:

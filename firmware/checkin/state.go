@@ -99,6 +99,9 @@ type Ready struct {
 	Occupancy int    `json:"occupancy,omitempty"`
 	Capacity  int    `json:"capacity,omitempty"`
 	Direction string `json:"direction,omitempty"` // entry or exit
+	// DirectionFixed: the configuration fixes the direction (the staff
+	// cannot switch it).
+	DirectionFixed bool `json:"direction_fixed,omitempty"`
 	// Lodging: guests in the house.
 	InHouse int `json:"in_house,omitempty"`
 	// Attendance: accepted so far of the list.
