@@ -275,8 +275,17 @@ func holderText(s checkin.State, env Env) string {
 		return env.w("Cán bộ bỏ qua", "Skipped by staff")
 	case "module_absent":
 		return env.w("Không có máy vân tay", "No fingerprint module")
+	case "enrolled":
+		return env.w("Vừa đăng ký (có đồng ý)", "Just enrolled (consent)")
+	case "enrol_failed":
+		return env.w("Không đăng ký được – đối chiếu ảnh thẻ", "Enrolment failed – compare the photo")
 	}
-	if s.Screen == checkin.ScreenHolder {
+	switch {
+	case s.Screen == checkin.ScreenHolder && s.Holder != nil && s.Holder.Offer:
+		return env.w("Chưa đăng ký", "Not enrolled")
+	case s.Screen == checkin.ScreenHolder && s.Holder != nil && s.Holder.Enrolling:
+		return env.w("Đang đăng ký…", "Enrolling…")
+	case s.Screen == checkin.ScreenHolder:
 		return env.w("Đang kiểm tra…", "Checking…")
 	}
 	return "—"
@@ -385,11 +394,18 @@ func holder(p *page, s checkin.State, env Env) {
 	case "capture":
 		prompt = env.w("Đang đọc vân tay, vui lòng giữ nguyên…", "Reading the fingerprint…")
 	}
+	note := env.w("Kiểm tra người xuất trình có đúng là chủ thẻ (đối chiếu 1:1 với vân tay đã đăng ký)",
+		"Checks that the person is the card's holder (1:1 against the enrolled finger)")
+	switch {
+	case h.Offer:
+		prompt = env.t(h.Message)
+		note = env.w("Cán bộ hỏi ý kiến chủ thẻ trước khi bấm “Khách đồng ý”. Không đồng ý thì vẫn được phục vụ: cán bộ đối chiếu ảnh thẻ.",
+			"Ask the holder first. Declining refuses nothing: the staff compare the card's photo.")
+	case h.Enrolling:
+		note = env.t(h.Message)
+	}
 	main := container.NewVBox(layout.NewSpacer(), widgets.BigIcon(fynetheme.VisibilityIcon(), fynetheme.ColorNamePrimary),
-		centred(widgets.Subheading(prompt)),
-		centred(widgets.Paragraph(env.w("Kiểm tra người xuất trình có đúng là chủ thẻ (đối chiếu 1:1 với vân tay đã đăng ký)",
-			"Checks that the person is the card's holder (1:1 against the enrolled finger)"))),
-		layout.NewSpacer())
+		centred(widgets.Subheading(prompt)), centred(widgets.Paragraph(note)), layout.NewSpacer())
 	p.Body = withSide(main, personPanel(s, env))
 }
 

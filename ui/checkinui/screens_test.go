@@ -93,6 +93,11 @@ func fixtures() []struct {
 	p.Holder = ""
 	hd.Person = &p
 	add("08-holder", hd, Entry{})
+	offer := st(checkin.ModeAttendance, checkin.ScreenHolder, "Điểm danh dự thi", act(checkin.IntentEnrol, "Khách đồng ý: đăng ký vân tay", true),
+		act(checkin.IntentSkip, "Không đăng ký", false), cancel)
+	offer.Holder = &checkin.Holder{Offer: true, Message: tx("Chủ thẻ chưa đăng ký vân tay. Nếu Ông/Bà đồng ý, vân tay được lưu trên máy này (gắn với số định danh) để đối chiếu ở các lần sau.")}
+	offer.Person = &p
+	add("08-holder-enrol-offer", offer, Entry{})
 
 	form := st(checkin.ModeLodging, checkin.ScreenLodging, "Khai báo lưu trú", act(checkin.IntentConfirm, "Nhận phòng", true), cancel)
 	form.Person = guest
