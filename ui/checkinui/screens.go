@@ -270,15 +270,15 @@ func holderText(s checkin.State, env Env) string {
 	case "mismatch":
 		return env.w("Không khớp chủ thẻ", "Does not match")
 	case "not_enrolled":
-		return env.w("Chưa đăng ký – đối chiếu ảnh thẻ", "Not enrolled – compare the photo")
+		return env.w("Chưa đăng ký", "Not enrolled")
 	case "skipped":
 		return env.w("Cán bộ bỏ qua", "Skipped by staff")
 	case "module_absent":
-		return env.w("Không có máy vân tay", "No fingerprint module")
+		return env.w("Không có máy", "No module")
 	case "enrolled":
 		return env.w("Vừa đăng ký (có đồng ý)", "Just enrolled (consent)")
 	case "enrol_failed":
-		return env.w("Không đăng ký được – đối chiếu ảnh thẻ", "Enrolment failed – compare the photo")
+		return env.w("Không đăng ký được", "Enrolment failed")
 	}
 	switch {
 	case s.Screen == checkin.ScreenHolder && s.Holder != nil && s.Holder.Offer:

@@ -100,7 +100,9 @@ func fixtures() []struct {
 	add("08-holder-enrol-offer", offer, Entry{})
 
 	form := st(checkin.ModeLodging, checkin.ScreenLodging, "Khai báo lưu trú", act(checkin.IntentConfirm, "Nhận phòng", true), cancel)
-	form.Person = guest
+	notEnrolled := *guest
+	notEnrolled.Name, notEnrolled.Holder = "Tôn Nữ Thị Phương Khánh Hòa", "not_enrolled" // a long name, the longest holder line
+	form.Person = &notEnrolled
 	form.Lodging = &checkin.LodgingForm{Room: "203", Departure: "25/11/2026", Reason: "Du lịch",
 		Reasons: []string{"Du lịch", "Công tác", "Thăm thân", "Khám, chữa bệnh", "Khác"}, Arrival: now, NotifyBy: time.Date(2026, 11, 23, 23, 0, 0, 0, ict)}
 	add("09-lodging-form", form, Entry{})
