@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/kiosk06/kiosk/firmware/checkin"
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/hospital"
 	"github.com/kiosk06/kiosk/firmware/onestop"
@@ -14,6 +15,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/ticketing"
 	"github.com/kiosk06/kiosk/firmware/transit"
 	"github.com/kiosk06/kiosk/ui"
+	"github.com/kiosk06/kiosk/ui/checkinui"
 	"github.com/kiosk06/kiosk/ui/hospitalui"
 	"github.com/kiosk06/kiosk/ui/onestopui"
 	"github.com/kiosk06/kiosk/ui/parkingui"
@@ -35,6 +37,7 @@ func screens() map[string]ui.Mount {
 		parking.Name:   parkingui.Mount,
 		ticketing.Name: ticketingui.Mount,
 		onestop.Name:   onestopui.Mount,
+		checkin.Name:   checkinui.Mount,
 	}
 }
 
