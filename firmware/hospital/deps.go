@@ -30,6 +30,17 @@ type Identifier interface {
 	Acquire(ctx context.Context, req identity.Request) (identity.Identity, error)
 }
 
+// CardWatcher is implemented by an Identifier that can keep the card it
+// read selected (identity.Request.Hold) and tell when it has left the
+// reader; *identity.Acquirer does. With one, the flow asks for every card
+// to be held and, before waiting for the next patient, waits for the last
+// card to be taken (AwaitRemoval), so a card left lying on the reader is
+// never registered twice. stillThere is called once if the card is still
+// there; the flow then sets State.CardLeft.
+type CardWatcher interface {
+	AwaitRemoval(ctx context.Context, stillThere func()) error
+}
+
 // HolderVerifier proves the person is the card holder; *identity.Holder
 // implements it. Errors: identity.ErrNotEnrolled (no binding: the consent
 // offer), identity.ErrNotVerified (mismatch), identity.ErrModuleAbsent (no

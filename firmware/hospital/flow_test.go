@@ -710,3 +710,43 @@ func TestNextPatientTapsDuringGoodbye(t *testing.T) {
 		t.Fatalf("screen %s", r.last.Screen)
 	}
 }
+
+// A card left lying on the reader after goodbye must not register the
+// patient twice (issue 19): the next card read waits until it is taken,
+// goodbye reminds the patient to take it and the state asks the UI to
+// beep (CardLeft) until then.
+func TestCardLeftOnReaderIsNotRegisteredTwice(t *testing.T) {
+	r := newRig(t, noHolder(), withCardWatcher(), withConfig(func(c *Config) { c.Prepayment = false }))
+	r.toClinic(adult)
+	r.send(Intent{Kind: IntentChoose, Clinic: "K01"})
+	r.waitScreen(ScreenTicket)
+	r.tap(IntentDone)
+	s := r.wait("card left", func(s State) bool { return s.Screen == ScreenGoodbye && s.CardLeft })
+	if s.Goodbye.TakeCard.VI != "Nhớ lấy lại thẻ Căn cước." || s.CardReminder.VI == "" {
+		t.Fatalf("goodbye %+v reminder %+v", s.Goodbye, s.CardReminder)
+	}
+	// The same card is still there: the identifier must not be asked to
+	// read it while it lies on the reader.
+	r.ident.cards <- identResult{id: adult}
+	r.clock.Advance(10 * time.Second) // the goodbye time passes: still reminding
+	r.send(Intent{Kind: IntentActivity})
+	if r.last.Screen != ScreenGoodbye || !r.last.CardLeft {
+		t.Fatalf("screen %s card left %v", r.last.Screen, r.last.CardLeft)
+	}
+	if n := len(r.ident.cards); n != 1 {
+		t.Fatalf("the card on the reader was read again (%d left)", n)
+	}
+	r.watch.taken <- struct{}{}
+	// Taken: the beeping stops and the kiosk waits for a card again (the
+	// queued read stands for the next patient's tap).
+	r.wait("card taken", func(s State) bool { return !s.CardLeft && s.CardReminder.IsZero() })
+	r.waitScreen(ScreenCardResult)
+	if len(r.his.Visits()) != 1 {
+		t.Fatalf("HIS visits %d", len(r.his.Visits()))
+	}
+	r.watch.mu.Lock()
+	defer r.watch.mu.Unlock()
+	if r.watch.holds < 2 {
+		t.Fatalf("Acquire asked to hold the card %d times", r.watch.holds)
+	}
+}

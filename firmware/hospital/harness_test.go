@@ -442,6 +442,7 @@ type rig struct {
 	clock   *manualClock
 	ident   *fakeIdentifier
 	can     *fakeCANIdentifier // withCAN only
+	watch   *watchingIdentifier // withCardWatcher only
 	holder  *fakeHolder
 	bhyt    *bhytfake.Server
 	his     *hisfake.Server
@@ -606,3 +607,54 @@ func (r *rig) toClinic(id identity.Identity) State {
 
 // nilHIS is an HIS that is never called (benchmarks).
 type nilHIS struct{ his.HIS }
+
+// watchingIdentifier is a fakeIdentifier that keeps the card it read on the
+// reader (CardWatcher): the card is taken when the test sends on taken.
+type watchingIdentifier struct {
+	*fakeIdentifier
+	mu    sync.Mutex
+	held  bool
+	holds int // Acquire calls with Request.Hold
+	taken chan struct{}
+}
+
+func (w *watchingIdentifier) Acquire(ctx context.Context, req identity.Request) (identity.Identity, error) {
+	id, err := w.fakeIdentifier.Acquire(ctx, req)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if req.Hold {
+		w.holds++
+	}
+	if err == nil && req.Hold && id.Method != identity.MethodQR {
+		w.held = true
+	}
+	return id, err
+}
+
+func (w *watchingIdentifier) AwaitRemoval(ctx context.Context, stillThere func()) error {
+	w.mu.Lock()
+	held := w.held
+	w.mu.Unlock()
+	if !held {
+		return nil
+	}
+	stillThere()
+	select {
+	case <-w.taken:
+		w.mu.Lock()
+		w.held = false
+		w.mu.Unlock()
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// withCardWatcher makes the identifier keep each card on the reader until
+// the test takes it (r.taken).
+func withCardWatcher() rigOpt {
+	return func(_ *Config, d *Deps, r *rig) {
+		r.watch = &watchingIdentifier{fakeIdentifier: r.ident, taken: make(chan struct{})}
+		d.Identifier = r.watch
+	}
+}

@@ -110,6 +110,7 @@ var messages = map[string][2]string{
 	"payment.failed":           {"Thanh toán không thành công. Vui lòng gọi nhân viên hoặc thanh toán tại quầy.", "The payment did not go through. Please call staff or pay at the counter."},
 	"receipt.message":          {"Đã nhận thanh toán. Vui lòng nhận biên lai.", "Payment received. Please take your receipt."},
 	"goodbye.message":          {"Cảm ơn bạn. Chúc bạn mau khỏe!", "Thank you. Get well soon!"},
+	"goodbye.take_card":        {"Nhớ lấy lại thẻ Căn cước.", "Remember to take your ID card."},
 	"goodbye.counter":          {"Vui lòng thanh toán tại quầy thu ngân trước khi khám. Cảm ơn bạn!", "Please pay at the cashier before your examination. Thank you!"},
 	"help.message":             {"Nhân viên sẽ đến hỗ trợ bạn. Mã yêu cầu: %s.", "A staff member is on the way. Request number: %s."},
 	"error.his":                {"Không đăng ký được lượt khám với hệ thống bệnh viện.", "The hospital system could not register your visit."},

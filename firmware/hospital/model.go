@@ -47,6 +47,9 @@ type model struct {
 	cans     chan string
 	canWrong int
 
+	// cardLeft: the card read last is still on the reader (CardWatcher).
+	cardLeft bool
+
 	idleC  <-chan time.Time
 	idleAt time.Time
 	tickC  <-chan time.Time
@@ -183,7 +186,10 @@ func pickStr(a, b string) string {
 // render builds the published state from the model.
 func (f *Flow) render() State {
 	m := &f.m
-	s := State{Screen: m.screen, Lang: m.lang, ForOther: m.agent != nil, IdleDeadline: m.idleAt}
+	s := State{Screen: m.screen, Lang: m.lang, ForOther: m.agent != nil, IdleDeadline: m.idleAt, CardLeft: m.cardLeft}
+	if m.cardLeft {
+		s.CardReminder = msg("goodbye.take_card")
+	}
 	if m.idleC == nil {
 		s.IdleDeadline = time.Time{}
 	}

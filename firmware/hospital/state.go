@@ -120,6 +120,16 @@ type State struct {
 	IdleDeadline time.Time `json:"idle_deadline,omitzero"`
 	// ForOther is true while registering a second person ("làm hộ").
 	ForOther bool `json:"for_other"`
+	// CardLeft is true while the card read for the last registration is
+	// still lying on the reader: no new registration starts until it is
+	// taken (or replaced by another card). The hospital kiosk has no
+	// buzzer of its own, so the UI beeps (and the voice reminds:
+	// CardReminder) for as long as it is set; the goodbye screen says so
+	// too.
+	CardLeft bool `json:"card_left,omitempty"`
+	// CardReminder is the reminder to show and say while CardLeft
+	// (“Nhớ lấy lại thẻ Căn cước”); zero otherwise.
+	CardReminder Text `json:"card_reminder,omitzero"`
 	// Patient is the identified person, for the header of later screens
 	// (nil before identification and after the data was wiped).
 	Patient *Patient `json:"patient,omitempty"`
@@ -403,9 +413,12 @@ type Receipt struct {
 // Goodbye is the final screen; the flow returns to welcome after a few
 // seconds (or on IntentDone).
 type Goodbye struct {
-	Message Text   `json:"message"`
-	Number  string `json:"number,omitempty"` // ticket number reminder
-	Room    string `json:"room,omitempty"`
+	Message Text `json:"message"`
+	// TakeCard reminds the patient to take their card back (“Nhớ lấy lại
+	// thẻ Căn cước”).
+	TakeCard Text   `json:"take_card"`
+	Number   string `json:"number,omitempty"` // ticket number reminder
+	Room     string `json:"room,omitempty"`
 }
 
 // ErrorInfo is an error screen: what happened and what to do next.

@@ -30,6 +30,9 @@ func welcomeScreen(s hospital.State, w *hospital.Welcome, env Env) widgets.Page 
 	if w.Prepayment {
 		body.Add(centred(widgets.Paragraph(env.T.T("welcome.prepayment"))))
 	}
+	if s.CardLeft {
+		body.Add(centred(widgets.Subheading(env.text(s, s.CardReminder))))
+	}
 	return widgets.Page{Title: env.text(s, s.Title), Body: body}
 }
 
@@ -376,6 +379,9 @@ func goodbyeScreen(s hospital.State, g *hospital.Goodbye, env Env) widgets.Page 
 	if g.Number != "" {
 		body.Add(widgets.Display(g.Number))
 		body.Add(centred(widgets.Subheading(env.T.T("goodbye.reminder", "number", g.Number, "room", g.Room))))
+	}
+	if !g.TakeCard.IsZero() {
+		body.Add(centred(widgets.Subheading(env.text(s, g.TakeCard))))
 	}
 	return widgets.Page{Title: env.text(s, s.Title), Body: body}
 }
