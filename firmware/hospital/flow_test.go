@@ -750,3 +750,40 @@ func TestCardLeftOnReaderIsNotRegisteredTwice(t *testing.T) {
 		t.Fatalf("Acquire asked to hold the card %d times", r.watch.holds)
 	}
 }
+
+// The clinic list shows what the patient will pay (issue 19): under BHYT
+// the co-payment by the card's benefit level (DN4… → 80 % paid by
+// insurance), the same amounts the ticket screen and the printed ticket
+// carry; without insurance the full fee.
+func TestClinicPricesFromBenefitLevel(t *testing.T) {
+	r := newRig(t, noHolder())
+	s := r.toClinic(adult)
+	if s.Clinic.BenefitPercent != 80 {
+		t.Fatalf("benefit %d%%", s.Clinic.BenefitPercent)
+	}
+	k := s.Clinic.Clinics[0]
+	if k.Code != "K01" || k.FullFee != 50000 || k.Fee != 10000 || k.InsurancePays != 40000 || k.FeeText != "10.000 ₫" ||
+		k.PriceText.VI != "Quý khách trả 10.000 ₫ (BHYT chi trả 40.000 ₫)" {
+		t.Fatalf("clinic %+v", k)
+	}
+	r.send(Intent{Kind: IntentChoose, Clinic: "K01"})
+	s = r.waitScreen(ScreenTicket)
+	if f := s.Ticket.Fees; f == nil || f.Total != 50000 || f.Insurance != 40000 || f.Patient != k.Fee {
+		t.Fatalf("ticket fees %+v", s.Ticket.Fees)
+	}
+	slip := r.printer.text()
+	for _, want := range []string{"50.000 ₫", "40.000 ₫", "10.000 ₫"} {
+		if !strings.Contains(slip, want) {
+			t.Errorf("ticket lacks %s:\n%s", want, slip)
+		}
+	}
+
+	r2 := newRig(t, noHolder())
+	r2.bhyt.SetCode(adult.Citizen.ID, "010") // expired: fee-paying
+	r2.toInsurance(adult)
+	r2.tap(IntentFeePaying)
+	s = r2.wait("clinics", func(s State) bool { return s.Screen == ScreenClinic && !s.Clinic.Loading })
+	if k := s.Clinic.Clinics[0]; k.Fee != 50000 || k.InsurancePays != 0 || k.PriceText.VI != "Quý khách trả 50.000 ₫" {
+		t.Fatalf("fee-paying clinic %+v", k)
+	}
+}

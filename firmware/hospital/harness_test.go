@@ -250,8 +250,11 @@ func (p *fakePrinter) text() string {
 	}
 	var b strings.Builder
 	for _, bl := range p.docs[len(p.docs)-1].Blocks {
-		if t, ok := bl.(escpos.Text); ok {
+		switch t := bl.(type) {
+		case escpos.Text:
 			b.WriteString(t.Text + "\n")
+		case escpos.Row:
+			b.WriteString(t.Left + " " + t.Right + "\n")
 		}
 	}
 	return b.String()
@@ -441,7 +444,7 @@ type rig struct {
 	flow    *Flow
 	clock   *manualClock
 	ident   *fakeIdentifier
-	can     *fakeCANIdentifier // withCAN only
+	can     *fakeCANIdentifier  // withCAN only
 	watch   *watchingIdentifier // withCardWatcher only
 	holder  *fakeHolder
 	bhyt    *bhytfake.Server

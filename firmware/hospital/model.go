@@ -7,6 +7,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/bhyt"
 	"github.com/kiosk06/kiosk/firmware/his"
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/tickets"
 	"github.com/kiosk06/kiosk/payments/session"
 	"github.com/kiosk06/kiosk/payments/tariff"
 	"github.com/kiosk06/kiosk/queue"
@@ -128,6 +129,32 @@ func derivedPriority(age int) queue.Priority {
 		return queue.Age75
 	}
 	return queue.Normal
+}
+
+// benefitPercent is the share of an examination the patient's health
+// insurance pays, from the benefit level in the card number the BHYT check
+// returned (0: no usable result, or no level in the number).
+func (v *visit) benefitPercent() int {
+	if v.ins == nil || v.ins.Class != bhyt.ClassValid && v.ins.Class != bhyt.ClassWarning {
+		return 0
+	}
+	return bhyt.BenefitPercent(v.ins.Card.Effective().BenefitLevel())
+}
+
+// amountsOf totals the HIS fee lines: the total, insurance's and the
+// patient's shares.
+func amountsOf(lines []tariff.FeeLine) *Amounts {
+	if len(lines) == 0 {
+		return nil
+	}
+	var a Amounts
+	for _, l := range lines {
+		a.Total += l.Quantity * int64(l.UnitPrice)
+		a.Insurance += int64(l.InsurancePays)
+		a.Patient += int64(l.PatientPays)
+	}
+	a.TotalText, a.InsuranceText, a.PatientText = tickets.FormatVND(a.Total), tickets.FormatVND(a.Insurance), tickets.FormatVND(a.Patient)
+	return &a
 }
 
 // priority is the ticket's class: the first in the law's order among the

@@ -10,6 +10,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/his"
 	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/tickets"
+	"github.com/kiosk06/kiosk/payments/tariff"
 	"github.com/kiosk06/kiosk/queue"
 )
 
@@ -136,6 +137,11 @@ func (f *Flow) ticketDoc(reg his.Registration, qt queue.Ticket, k his.Clinic, p 
 	}
 	if p != queue.Normal {
 		q.Priority = priorityText(p).VI
+	}
+	if _, err := tariff.HospitalBill(reg.Fees); err == nil {
+		if a := amountsOf(reg.Fees); a != nil {
+			q.Fees = &tickets.Fees{Total: a.Total, Insurance: a.Insurance, Patient: a.Patient}
+		}
 	}
 	return tickets.QueueTicket(f.cfg.Header, q)
 }

@@ -308,6 +308,29 @@ type Clinic struct {
 	Fee  int64  `json:"fee"` // VND the patient pays for the visit itself
 	// FeeText is Fee formatted "50.000 ₫".
 	FeeText string `json:"fee_text"`
+	// FullFee is the examination fee before insurance, InsurancePays the
+	// share health insurance pays by the card's benefit level (mức hưởng,
+	// from the BHYT result); Fee is FullFee minus InsurancePays. While the
+	// share is not known (insurance to be confirmed at the counter) Fee is
+	// the full fee and InsurancePays 0.
+	FullFee       int64 `json:"full_fee"`
+	InsurancePays int64 `json:"insurance_pays,omitempty"`
+	// PriceText says what the patient pays, and the insurance share when
+	// there is one: "Quý khách trả 10.000 ₫ (BHYT chi trả 40.000 ₫)".
+	PriceText Text `json:"price_text"`
+}
+
+// Amounts are the fees of a visit as the HIS billed them: the total, what
+// health insurance pays and what the patient pays (VND), with their texts
+// ("50.000 ₫"). The ticket screen, the printed ticket and the receipt show
+// the same amounts.
+type Amounts struct {
+	Total         int64  `json:"total"`
+	Insurance     int64  `json:"insurance"`
+	Patient       int64  `json:"patient"`
+	TotalText     string `json:"total_text"`
+	InsuranceText string `json:"insurance_text"`
+	PatientText   string `json:"patient_text"`
 }
 
 // Question names a priority question.
@@ -339,7 +362,10 @@ type ChooseClinic struct {
 	Priority     queue.Priority `json:"priority"`
 	PriorityText Text           `json:"priority_text"`
 	Insured      bool           `json:"insured"` // registering with BHYT
-	Loading      bool           `json:"loading"` // clinic list still being fetched
+	// BenefitPercent is the share health insurance pays (80, 95, 100) by
+	// the card's benefit level; 0 when not known.
+	BenefitPercent int  `json:"benefit_percent,omitempty"`
+	Loading        bool `json:"loading"` // clinic list still being fetched
 }
 
 // Registering is shown while the visit is registered and the ticket printed.
@@ -364,6 +390,9 @@ type Ticket struct {
 	// PaymentDue is true when pre-payment is configured and fees are owed:
 	// the primary action leads to the payment screen.
 	PaymentDue bool `json:"payment_due"`
+	// Fees are the visit's amounts as the HIS billed them (nil when it
+	// sent no fee lines).
+	Fees *Amounts `json:"fees,omitempty"`
 }
 
 // FeeLine is one line of the fees shown before payment.

@@ -36,6 +36,9 @@ func (f *Flow) onTicket(reg his.Registration, qt queue.Ticket, perr error) {
 		VisitNumber: reg.VisitNumber, Printed: perr == nil, PaperOut: errors.Is(perr, escpos.ErrPaperEnd),
 		PaymentDue: f.cfg.Prepayment && berr == nil && bill.Total > 0,
 	}
+	if berr == nil {
+		t.Fees = amountsOf(reg.Fees)
+	}
 	if prio != queue.Normal {
 		t.PriorityText = priorityText(prio)
 	}

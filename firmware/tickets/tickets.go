@@ -34,6 +34,26 @@ type Queue struct {
 	IssuedAt time.Time // in the kiosk's time zone
 	Ahead    int       // people waiting before this number
 	Wait     time.Duration
+	// Fees, when set, are the visit's amounts: printed so the ticket
+	// shows what the screen showed.
+	Fees *Fees
+}
+
+// Fees are a visit's amounts in đồng: the total, what health insurance
+// pays and what the patient pays.
+type Fees struct {
+	Total     int64
+	Insurance int64
+	Patient   int64
+}
+
+// fees prints the amounts of a visit.
+func fees(d *escpos.Document, f Fees) {
+	d.Add(escpos.Row{Left: "Phí khám:", Right: FormatVND(f.Total)})
+	if f.Insurance > 0 {
+		d.Add(escpos.Row{Left: "BHYT chi trả:", Right: FormatVND(f.Insurance)})
+	}
+	d.Add(escpos.Row{Left: "Người bệnh trả:", Right: FormatVND(f.Patient), Bold: true})
 }
 
 // ReceiptLine is one item on a receipt.
@@ -148,6 +168,10 @@ func QueueTicket(h Header, q Queue) *escpos.Document {
 	d.Add(escpos.Row{Left: "Số người đang chờ trước bạn:", Right: strconv.Itoa(q.Ahead), Bold: true})
 	d.Add(escpos.Row{Left: "Thời gian chờ dự kiến:", Right: formatWait(q.Wait)})
 	d.Add(escpos.Row{Left: "Giờ lấy số:", Right: FormatTime(q.IssuedAt)})
+	if q.Fees != nil {
+		d.Add(escpos.Rule{Dashed: true})
+		fees(d, *q.Fees)
+	}
 	d.Add(escpos.Space{Dots: 12})
 	if q.ID != "" {
 		d.Add(escpos.QR{Data: q.ID, Module: 6, EC: escpos.ECM, Align: escpos.AlignCenter})

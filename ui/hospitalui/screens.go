@@ -243,7 +243,10 @@ func clinicScreen(s hospital.State, c *hospital.ChooseClinic, env Env) widgets.P
 	clinics := container.NewVBox(widgets.Subheading(env.T.T("clinic.choose") + " · " + mode))
 	for _, cl := range c.Clinics {
 		sub := env.T.T("clinic.room", "room", cl.Room)
-		if cl.FeeText != "" && cl.Fee > 0 {
+		switch {
+		case !cl.PriceText.IsZero():
+			sub = env.T.T("clinic.room_fee", "room", cl.Room, "fee", env.text(s, cl.PriceText))
+		case cl.FeeText != "" && cl.Fee > 0:
 			sub = env.T.T("clinic.room_fee", "room", cl.Room, "fee", cl.FeeText)
 		}
 		in := hospital.Intent{Kind: hospital.IntentChoose, Clinic: cl.Code}
@@ -291,6 +294,13 @@ func ticketScreen(s hospital.State, t *hospital.Ticket, env Env) widgets.Page {
 	}
 	if t.VisitNumber != "" {
 		fields = append(fields, widgets.Field{Label: env.T.T("field.visit"), Value: t.VisitNumber})
+	}
+	if f := t.Fees; f != nil {
+		v := f.PatientText
+		if f.Insurance > 0 {
+			v = env.T.T("ticket.copay", "patient", f.PatientText, "insurance", f.InsuranceText)
+		}
+		fields = append(fields, widgets.Field{Label: env.T.T("field.patient_pays"), Value: v})
 	}
 	body := container.NewVBox(widgets.Display(t.Number), widgets.Panel(fields))
 	msg := env.text(s, t.Message)
