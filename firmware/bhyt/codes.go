@@ -74,11 +74,11 @@ var codes = map[string]Meaning{
 		"Ngày sinh trên thẻ BHYT không khớp với CCCD. Vui lòng gặp nhân viên để kiểm tra.",
 		"The date of birth on the insurance card does not match your ID card. Please see staff."},
 	"100": {ClassUnavailable, NextFeePaying,
-		"Cổng BHXH lỗi khi lấy dữ liệu thẻ. Bạn có thể thử lại, đăng ký khám dịch vụ hoặc gọi nhân viên.",
-		"The insurance service failed to read the card data. Try again, register as fee-paying or call staff."},
+		"Cổng BHXH lỗi khi lấy dữ liệu thẻ. Quý khách vẫn có thể đăng ký khám BHYT, nhân viên sẽ xác nhận thẻ tại quầy; hoặc thử lại, hoặc khám dịch vụ (tự trả phí).",
+		"The insurance service failed to read the card data. You can still register with health insurance, staff confirming your card at the counter; or try again, or register as fee-paying."},
 	"101": {ClassUnavailable, NextFeePaying,
-		"Cổng BHXH đang lỗi. Bạn có thể thử lại, đăng ký khám dịch vụ hoặc gọi nhân viên.",
-		"The insurance service has a server error. Try again, register as fee-paying or call staff."},
+		"Cổng BHXH đang lỗi. Quý khách vẫn có thể đăng ký khám BHYT, nhân viên sẽ xác nhận thẻ tại quầy; hoặc thử lại, hoặc khám dịch vụ (tự trả phí).",
+		"The insurance service has a server error. You can still register with health insurance, staff confirming your card at the counter; or try again, or register as fee-paying."},
 	"110": {ClassInvalid, NextFeePaying,
 		"Thẻ BHYT đã bị thu hồi. Bạn có thể đăng ký khám dịch vụ hoặc gọi nhân viên.",
 		"This health insurance card was revoked. You can register as fee-paying or call staff."},
@@ -104,19 +104,19 @@ var codes = map[string]Meaning{
 		"Yêu cầu tra cứu không hợp lệ. Vui lòng gọi nhân viên hoặc đăng ký khám dịch vụ.",
 		"The insurance query was not accepted. Please call staff or register as fee-paying."},
 	"401": {ClassUnavailable, NextFeePaying,
-		"Kiosk không đăng nhập được cổng BHXH. Bạn có thể đăng ký khám dịch vụ hoặc gọi nhân viên.",
-		"The kiosk could not sign in to the insurance service. Register as fee-paying or call staff."},
+		"Kiosk không đăng nhập được cổng BHXH. Quý khách vẫn có thể đăng ký khám BHYT, nhân viên sẽ xác nhận thẻ tại quầy; hoặc thử lại, hoặc khám dịch vụ (tự trả phí).",
+		"The kiosk could not sign in to the insurance service. You can still register with health insurance, staff confirming your card at the counter; or try again, or register as fee-paying."},
 }
 
 // unknownCode is the meaning of a code not in the table.
 var unknownCode = Meaning{ClassUnavailable, NextCallStaff,
-	"Cổng BHXH trả kết quả không xác định. Vui lòng gọi nhân viên hoặc đăng ký khám dịch vụ.",
-	"The insurance service gave an unknown answer. Please call staff or register as fee-paying."}
+	"Cổng BHXH trả kết quả không xác định. Quý khách vẫn có thể đăng ký khám BHYT, nhân viên sẽ xác nhận thẻ tại quầy; hoặc thử lại, hoặc khám dịch vụ (tự trả phí).",
+	"The insurance service gave an unknown answer. You can still register with health insurance, staff confirming your card at the counter; or try again, or register as fee-paying."}
 
 // unavailable is the meaning of a transport failure or timeout.
 var unavailable = Meaning{ClassUnavailable, NextFeePaying,
-	"Không kết nối được cổng BHXH. Bạn có thể thử lại, đăng ký khám dịch vụ hoặc gọi nhân viên.",
-	"The insurance service cannot be reached. Try again, register as fee-paying or call staff."}
+	"Không kết nối được cổng BHXH. Quý khách vẫn có thể đăng ký khám BHYT, nhân viên sẽ xác nhận thẻ tại quầy; hoặc thử lại, hoặc khám dịch vụ (tự trả phí).",
+	"The insurance service cannot be reached. You can still register with health insurance, staff confirming your card at the counter; or try again, or register as fee-paying."}
 
 // Describe returns what a result code means; an unknown code is
 // ClassUnavailable with NextCallStaff.

@@ -60,12 +60,16 @@ func (f *Flow) refreshClinic() {
 	v := f.m.v
 	c := &f.m.clinic
 	c.Clinics = c.Clinics[:0]
-	c.BenefitPercent = 0
+	c.BenefitPercent, c.InsurancePending = 0, v.pending
 	if v.insured {
 		c.BenefitPercent = v.benefitPercent()
 	}
 	for _, k := range v.clinics {
-		c.Clinics = append(c.Clinics, priced(k, c.BenefitPercent))
+		p := priced(k, c.BenefitPercent)
+		if v.pending && k.Fee > 0 {
+			p.PriceText = msgf("clinic.price_pending", p.FeeText)
+		}
+		c.Clinics = append(c.Clinics, p)
 	}
 	qs := []Question{QDisability, QMerit}
 	if v.id.Citizen.Sex != "Nam" && (v.age < 0 || v.age >= 10 && v.age < 60) {

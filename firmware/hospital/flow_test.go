@@ -239,16 +239,22 @@ func TestBHYTCodes(t *testing.T) {
 				t.Fatalf("actions %v", s.Actions)
 			}
 			primary := s.Actions[0]
-			switch in.Next {
-			case NextInsured:
+			switch {
+			case in.Outcome == InsuranceUnavailable:
+				// The lookup failed, not the card: register with BHYT,
+				// staff confirming it at the counter (issue 19).
+				if primary.Kind != IntentContinue || primary.Label.Key != "action.insured_pending" || s.Actions[1].Kind != IntentFeePaying {
+					t.Fatalf("actions %v for a failed lookup", s.Actions)
+				}
+			case in.Next == NextInsured:
 				if primary.Kind != IntentContinue {
 					t.Fatalf("primary %v for %s", primary.Kind, in.Next)
 				}
-			case NextFeePaying:
+			case in.Next == NextFeePaying:
 				if primary.Kind != IntentFeePaying {
 					t.Fatalf("primary %v for %s", primary.Kind, in.Next)
 				}
-			case NextCallStaff:
+			case in.Next == NextCallStaff:
 				if primary.Kind != IntentCallStaff {
 					t.Fatalf("primary %v for %s", primary.Kind, in.Next)
 				}
@@ -275,7 +281,7 @@ func TestBHYTFailuresLeadToFeePaying(t *testing.T) {
 			r := newRig(t, noHolder())
 			tc.setup(r)
 			s := r.toInsurance(adult)
-			if s.Insurance.Outcome != InsuranceUnavailable || s.Actions[0].Kind != IntentFeePaying || !s.Has(IntentRetry) {
+			if s.Insurance.Outcome != InsuranceUnavailable || s.Actions[0].Kind != IntentContinue || !s.Has(IntentFeePaying) || !s.Has(IntentRetry) {
 				t.Fatalf("insurance %+v actions %v", s.Insurance, s.Actions)
 			}
 			if rec := r.rec.kinds(KindInsurance)[0]; payloadOf[records.HospitalInsurance](rec).Failure == "" {
@@ -785,5 +791,43 @@ func TestClinicPricesFromBenefitLevel(t *testing.T) {
 	s = r2.wait("clinics", func(s State) bool { return s.Screen == ScreenClinic && !s.Clinic.Loading })
 	if k := s.Clinic.Clinics[0]; k.Fee != 50000 || k.InsurancePays != 0 || k.PriceText.VI != "Quý khách trả 50.000 ₫" {
 		t.Fatalf("fee-paying clinic %+v", k)
+	}
+}
+
+// When the BHYT lookup fails, the primary path registers the patient with
+// BHYT, staff confirming the card at the counter (issue 19); the clinic list
+// shows full fees said to be adjusted, nothing is paid at the kiosk, and
+// the records say the card is pending.
+func TestBHYTFailureRegistersPendingConfirmation(t *testing.T) {
+	r := newRig(t, noHolder())
+	r.bhyt.FailNext(503, 503)
+	s := r.toInsurance(adult)
+	if p := s.Actions[0]; !p.Primary || p.Kind != IntentContinue || p.Label.VI != "Đăng ký khám BHYT (nhân viên xác nhận thẻ tại quầy)" {
+		t.Fatalf("primary %+v", p)
+	}
+	for _, a := range s.Actions[1:] {
+		if a.Primary {
+			t.Fatalf("second primary %+v", a)
+		}
+	}
+	r.tap(IntentContinue)
+	s = r.wait("clinics", func(s State) bool { return s.Screen == ScreenClinic && !s.Clinic.Loading })
+	if !s.Clinic.Insured || !s.Clinic.InsurancePending || s.Clinic.BenefitPercent != 0 {
+		t.Fatalf("clinic %+v", s.Clinic)
+	}
+	if k := s.Clinic.Clinics[0]; k.Fee != 50000 || !strings.Contains(k.PriceText.VI, "nhân viên xác nhận") {
+		t.Fatalf("clinic %+v", k)
+	}
+	r.send(Intent{Kind: IntentChoose, Clinic: "K01"})
+	s = r.waitScreen(ScreenTicket)
+	if !s.Ticket.InsurancePending || s.Ticket.PaymentDue || !strings.Contains(s.Ticket.Message.VI, "xác nhận thẻ BHYT") {
+		t.Fatalf("ticket %+v", s.Ticket)
+	}
+	if v := r.his.Visits()[0]; v.MaTheBHYT != adult.Citizen.ID {
+		t.Fatalf("HIS visit %+v", v)
+	}
+	reg := payloadOf[records.HospitalRegistration](r.rec.kinds(KindRegistration)[0])
+	if reg.Registered == nil || !reg.Insured || !reg.BHYTPending {
+		t.Fatalf("registration %+v", reg)
 	}
 }

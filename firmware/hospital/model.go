@@ -78,6 +78,7 @@ type visit struct {
 	holder   string // holder-check outcome recorded
 	attempts int    // fingerprint attempts left
 	insured  bool
+	pending  bool // insured, the card to be confirmed at the counter (BHYT check failed)
 	ins      *bhyt.Result
 	answers  map[Question]bool
 	clinics  []his.Clinic
@@ -135,7 +136,7 @@ func derivedPriority(age int) queue.Priority {
 // insurance pays, from the benefit level in the card number the BHYT check
 // returned (0: no usable result, or no level in the number).
 func (v *visit) benefitPercent() int {
-	if v.ins == nil || v.ins.Class != bhyt.ClassValid && v.ins.Class != bhyt.ClassWarning {
+	if v.pending || v.ins == nil || v.ins.Class != bhyt.ClassValid && v.ins.Class != bhyt.ClassWarning {
 		return 0
 	}
 	return bhyt.BenefitPercent(v.ins.Card.Effective().BenefitLevel())

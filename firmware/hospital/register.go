@@ -39,7 +39,7 @@ func (f *Flow) register(k his.Clinic) {
 	}
 	visit := f.hisVisit()
 	if !f.announce(&records.HospitalIntent{Action: ActionHISVisit, Clinic: k.Code, Priority: v.priority().String(),
-		IntentVisit: &records.IntentVisit{Insured: v.insured, ForOther: f.m.agent != nil}}, f.personal()) {
+		IntentVisit: &records.IntentVisit{Insured: v.insured, ForOther: f.m.agent != nil, BHYTPending: v.pending}}, f.personal()) {
 		return
 	}
 	f.setScreen(ScreenRegistering)
@@ -112,7 +112,9 @@ func (f *Flow) hisVisit() his.Visit {
 	case "Nữ":
 		vis.GioiTinh = his.SexFemale
 	}
-	if v.insured && v.ins != nil {
+	if v.insured && v.pending {
+		vis.MaTheBHYT = c.ID // the card is looked up by CCCD number at the counter
+	} else if v.insured && v.ins != nil {
 		card := v.ins.Card.Effective()
 		vis.MaTheBHYT, vis.MaDKBD = card.MaThe, card.MaDKBD
 		if vis.MaTheBHYT == "" {

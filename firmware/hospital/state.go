@@ -285,6 +285,9 @@ const (
 	NextInsured   NextStep = "insured"    // continue with insurance
 	NextFeePaying NextStep = "fee_paying" // register as a fee-paying patient (dịch vụ)
 	NextCallStaff NextStep = "call_staff" // a person must look at the documents
+	// NextPending: the lookup failed, not the card: register with BHYT,
+	// staff confirming the card at the counter.
+	NextPending NextStep = "insured_pending"
 )
 
 // Insurance is the BHYT check screen.
@@ -362,6 +365,10 @@ type ChooseClinic struct {
 	Priority     queue.Priority `json:"priority"`
 	PriorityText Text           `json:"priority_text"`
 	Insured      bool           `json:"insured"` // registering with BHYT
+	// InsurancePending: registering with BHYT although the check failed;
+	// staff confirm the card at the counter, so the share insurance pays
+	// is not known yet (the prices are the full fees).
+	InsurancePending bool `json:"insurance_pending,omitempty"`
 	// BenefitPercent is the share health insurance pays (80, 95, 100) by
 	// the card's benefit level; 0 when not known.
 	BenefitPercent int  `json:"benefit_percent,omitempty"`
@@ -390,6 +397,9 @@ type Ticket struct {
 	// PaymentDue is true when pre-payment is configured and fees are owed:
 	// the primary action leads to the payment screen.
 	PaymentDue bool `json:"payment_due"`
+	// InsurancePending: registered with BHYT to be confirmed by staff at
+	// the counter (the check failed); nothing is paid at the kiosk.
+	InsurancePending bool `json:"insurance_pending,omitempty"`
 	// Fees are the visit's amounts as the HIS billed them (nil when it
 	// sent no fee lines).
 	Fees *Amounts `json:"fees,omitempty"`

@@ -90,6 +90,9 @@ type HospitalIntent struct {
 type IntentVisit struct {
 	Insured  bool `json:"insured"`   // registered as insured (BHYT)
 	ForOther bool `json:"for_other"` // registered by an agent
+	// BHYTPending: the BHYT check failed and the patient registered as
+	// insured, staff to confirm the card at the counter.
+	BHYTPending bool `json:"bhyt_pending,omitempty"`
 }
 
 // HospitalRegistration is the payload of hospital.registration.
@@ -115,6 +118,9 @@ type Registered struct {
 	ForOther bool   `json:"for_other"` // registered by an agent
 	Verdict  string `json:"verdict"`   // the card's verdict (as hospital.identify)
 	Method   string `json:"method"`    // how the card was read (as hospital.identify)
+	// BHYTPending: registered as insured with the card to be confirmed
+	// by staff at the counter (the BHYT check failed).
+	BHYTPending bool `json:"bhyt_pending,omitempty"`
 }
 
 // HospitalPayment is the payload of hospital.payment.
