@@ -1,12 +1,15 @@
 package tests
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/kiosk06/kiosk/drivers/emrtd/testpki"
 	"github.com/kiosk06/kiosk/firmware/hospital"
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/simrig"
@@ -118,4 +121,58 @@ func TestHospitalCardLeftOnReader(t *testing.T) {
 	}
 	cmd.Process.Signal(os.Interrupt)
 	cmd.Wait()
+}
+
+// TestHospitalForgedCard presents the simulator's altered card (DG13 changed
+// after signing) to a real kioskd: the card result explains in Vietnamese
+// without a reason code, and no published state names the refused card's
+// holder (issue 19).
+func TestHospitalForgedCard(t *testing.T) {
+	c := testpki.DefaultCitizen()
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "control.sock")
+	cmd, lines, stderr := startKioskd(t, dir, []string{"DISPLAY=", "WAYLAND_DISPLAY="}, "run", "--sim", "--control", sock)
+	waitLine(t, lines, "ready", 30*time.Second, stderr)
+	cc := dialControl(t, sock)
+	presented, helped := false, false
+	deadline := time.After(60 * time.Second)
+	for {
+		l := cc.next(deadline, func() string { return fmt.Sprintf("presented %v", presented) }, stderr)
+		if l.State == nil {
+			continue
+		}
+		s := l.State
+		shown := *s
+		shown.IdleDeadline = time.Time{}
+		b, _ := json.Marshal(shown)
+		if s.Screen == hospital.ScreenCardResult || s.Screen == hospital.ScreenHelp {
+			for _, pii := range []string{c.ID, c.ID[:4], c.FullName, c.DateOfBirth.Format("2006-01-02"), `"patient"`} {
+				if bytes.Contains(b, []byte(pii)) {
+					t.Fatalf("state of a refused card holds %q: %s", pii, b)
+				}
+			}
+		}
+		switch {
+		case s.Screen == hospital.ScreenWelcome && !presented:
+			presented = true
+			cc.sim(profile.SimCommand{Sim: "scan", Variant: "dg13-altered"})
+			cc.sim(profile.SimCommand{Sim: "tap", Variant: "dg13-altered"})
+		case s.Screen == hospital.ScreenCardResult:
+			r := s.Card.Reason
+			if s.Card.CanContinue || r.VI == "" || bytes.ContainsAny([]byte(r.VI), "_") || bytes.Contains([]byte(r.VI), []byte("Mã lý do")) {
+				t.Fatalf("card result %+v", s.Card)
+			}
+			if !helped {
+				helped = true
+				cc.intent(hospital.Intent{Kind: hospital.IntentCallStaff})
+			}
+		case s.Screen == hospital.ScreenHelp:
+			cc.sim(profile.SimCommand{Sim: "remove"})
+			cmd.Process.Signal(os.Interrupt)
+			cmd.Wait()
+			return
+		case s.Screen == hospital.ScreenError:
+			t.Fatalf("error screen %q; stderr:\n%s", s.Title.VI, stderr)
+		}
+	}
 }

@@ -13,13 +13,29 @@ func (f *Flow) cardResult(id identity.Identity) CardResult {
 		c.Message, c.CanContinue = msg("card.unverified"), !f.cfg.RejectUnverified
 		c.Reason = msg("card.unverified_qr")
 		if !c.CanContinue {
-			c.Reason = msgf("card.reason", string(id.Reason))
+			c.Reason = msg(reasonKey(id.Reason))
 		}
 	default:
 		c.Verdict = identity.NotGenuine
-		c.Message, c.Reason = msg("card.not_genuine"), msgf("card.reason", string(id.Reason))
+		c.Message, c.Reason = msg("card.not_genuine"), msg(reasonKey(id.Reason))
 	}
 	return c
+}
+
+// reasonKey is the plain-language explanation of why a card was refused
+// (the reason code itself is for the records, never the screen).
+func reasonKey(r identity.Reason) string {
+	switch r {
+	case identity.ReasonClone, identity.ReasonCardAccessMismatch:
+		return "card.why.copied"
+	case identity.ReasonHashMismatch, identity.ReasonDataMismatch:
+		return "card.why.altered"
+	case identity.ReasonBadSignature, identity.ReasonUntrustedSigner, identity.ReasonExpiredSigner, identity.ReasonMalformed:
+		return "card.why.signature"
+	case identity.ReasonQROnly, identity.ReasonUIDOnly:
+		return "card.why.qr_only"
+	}
+	return "card.why.unchecked"
 }
 
 func (f *Flow) cardActions() []Action {

@@ -1,6 +1,8 @@
 package hospital
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -118,8 +120,13 @@ func TestCardVerdicts(t *testing.T) {
 			if s.Card.CanContinue != tc.canGo || s.Actions[0].Kind != tc.wantNext || s.Has(IntentContinue) != tc.canGo {
 				t.Fatalf("card %+v actions %v", s.Card, s.Actions)
 			}
-			if !tc.canGo && !strings.Contains(s.Card.Reason.VI, "passive_auth_failed") {
+			// A refused card: a plain explanation, never the reason code
+			// (issue 19), and none of the card's data on screen.
+			if !tc.canGo && (strings.Contains(s.Card.Reason.VI, "passive_auth_failed") || !strings.Contains(s.Card.Reason.VI, "Quý khách vui lòng gọi nhân viên")) {
 				t.Fatalf("reason: %+v", s.Card.Reason)
+			}
+			if !tc.canGo && s.Patient != nil {
+				t.Fatalf("refused card's patient shown: %+v", s.Patient)
 			}
 			rec := r.rec.kinds(KindIdentify)[0]
 			if payloadOf[records.HospitalIdentify](rec).Verdict != string(tc.verdict) || rec.Personal[PersonalName] != id.Citizen.Name {
@@ -829,5 +836,39 @@ func TestBHYTFailureRegistersPendingConfirmation(t *testing.T) {
 	reg := payloadOf[records.HospitalRegistration](r.rec.kinds(KindRegistration)[0])
 	if reg.Registered == nil || !reg.Insured || !reg.BHYTPending {
 		t.Fatalf("registration %+v", reg)
+	}
+}
+
+// A forged card (issue 19): the screen explains in plain Vietnamese — no
+// English reason code — and the published state, help overlay included,
+// carries none of the refused card's personal data.
+func TestForgedCardStateHoldsNoPersonalData(t *testing.T) {
+	for _, reason := range []identity.Reason{identity.ReasonClone, identity.ReasonHashMismatch, identity.ReasonUntrustedSigner, identity.ReasonNoChipAuth} {
+		t.Run(string(reason), func(t *testing.T) {
+			r := newRig(t)
+			id := adult
+			id.Verdict, id.Reason = identity.NotGenuine, reason
+			s := r.tapCard(id)
+			if s.Card.CanContinue || strings.Contains(s.Card.Reason.VI, string(reason)) || strings.Contains(s.Card.Reason.EN, string(reason)) {
+				t.Fatalf("card %+v", s.Card)
+			}
+			check := func(s State) {
+				t.Helper()
+				s.IdleDeadline = time.Time{}
+				b, err := json.Marshal(s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c := id.Citizen
+				for _, pii := range []string{c.ID, c.ID[:4], c.ID[len(c.ID)-2:] + `"`, c.Name, "Nguyễn", c.DOB, "1990", c.Residence, `"age"`, `"patient"`} {
+					if bytes.Contains(b, []byte(pii)) {
+						t.Fatalf("state of a refused card holds %q: %s", pii, b)
+					}
+				}
+			}
+			check(s)
+			r.tap(IntentCallStaff)
+			check(r.last)
+		})
 	}
 }

@@ -171,6 +171,8 @@ func (f *Flow) onIdentified(id identity.Identity) {
 		return
 	}
 	f.m.card = f.cardResult(id)
+	// A refused card's data is shown nowhere: it may not be the person's.
+	v.rejected = !f.m.card.CanContinue
 	f.setScreen(ScreenCardResult)
 }
 

@@ -63,7 +63,11 @@ var messages = map[string][2]string{
 	"card.genuine":           {"Thẻ CCCD hợp lệ", "Your ID card is genuine"},
 	"card.not_genuine":       {"Thẻ CCCD không hợp lệ", "This ID card could not be accepted"},
 	"card.unverified":        {"Chưa xác thực được chip của thẻ", "The card's chip could not be verified"},
-	"card.reason":            {"Mã lý do: %s. Vui lòng gọi nhân viên để được hỗ trợ.", "Reason code: %s. Please call staff for help."},
+	"card.why.copied":        {"Chip của thẻ không chứng minh được là chip gốc do cơ quan cấp thẻ phát hành (có thể là thẻ sao chép). Quý khách vui lòng gọi nhân viên hoặc đến quầy tiếp đón.", "The card's chip could not prove it is the original chip issued with the card (it may be a copy). Please call staff or go to the reception desk."},
+	"card.why.altered":       {"Thông tin trong chip hoặc trên thẻ khác với thông tin được ký khi cấp thẻ. Quý khách vui lòng gọi nhân viên hoặc đến quầy tiếp đón.", "The details in the chip or on the card differ from those signed when the card was issued. Please call staff or go to the reception desk."},
+	"card.why.signature":     {"Chữ ký số của thông tin trong chip không hợp lệ. Quý khách vui lòng gọi nhân viên hoặc đến quầy tiếp đón.", "The digital signature of the chip's details is not valid. Please call staff or go to the reception desk."},
+	"card.why.qr_only":       {"Máy chỉ đọc được mã QR, chưa đọc được chip của thẻ. Quý khách vui lòng gọi nhân viên hoặc đến quầy tiếp đón.", "Only the QR code could be read, not the card's chip. Please call staff or go to the reception desk."},
+	"card.why.unchecked":     {"Máy chưa kiểm tra được chip của thẻ. Quý khách vui lòng gọi nhân viên hoặc đến quầy tiếp đón.", "The kiosk could not check the card's chip. Please call staff or go to the reception desk."},
 	"card.unverified_qr":     {"Thông tin được đọc từ mã QR. Bạn vẫn có thể tiếp tục đăng ký.", "Your details were read from the QR code. You can still continue."},
 	"card.not_genuine_go":    {"Vui lòng gọi nhân viên hoặc đến quầy tiếp đón.", "Please call staff or go to the reception desk."},
 

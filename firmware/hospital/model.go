@@ -77,6 +77,7 @@ type visit struct {
 	age      int
 	holder   string // holder-check outcome recorded
 	attempts int    // fingerprint attempts left
+	rejected bool   // the card was refused: its data is never published
 	insured  bool
 	pending  bool // insured, the card to be confirmed at the counter (BHYT check failed)
 	ins      *bhyt.Result
@@ -221,7 +222,7 @@ func (f *Flow) render() State {
 	if m.idleC == nil {
 		s.IdleDeadline = time.Time{}
 	}
-	if m.v != nil {
+	if m.v != nil && !m.v.rejected {
 		c := m.v.id.Citizen
 		s.Patient = &Patient{Name: c.Name, MaskedID: maskID(c.ID), Age: m.v.age, Sex: c.Sex}
 	}
