@@ -47,6 +47,9 @@ type CardWatcher interface {
 // module: the check is skipped). Its fingerprint prompts reach the screen
 // through Flow.FingerPrompt (wire HolderOptions.Prompt to it).
 type HolderVerifier interface {
+	// Enrolled reports whether id has a binding, without the module, so
+	// the patient is asked the right question first.
+	Enrolled(ctx context.Context, id string) (bool, error)
 	Verify(ctx context.Context, id string) (identity.VerifyResult, error)
 	Enrol(ctx context.Context, id string, consent identity.Consent) (identity.Binding, error)
 }

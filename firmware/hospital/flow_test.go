@@ -2,8 +2,10 @@ package hospital
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -870,5 +872,43 @@ func TestForgedCardStateHoldsNoPersonalData(t *testing.T) {
 			r.tap(IntentCallStaff)
 			check(r.last)
 		})
+	}
+}
+
+// A patient with no binding is asked the right question first — the
+// enrolment offer, never "place your enrolled finger" — and an enrolment
+// that times out with no finger says so and offers a retry or a skip
+// (issue 19).
+func TestHolderNotEnrolledAskedFirstAndEnrolTimeout(t *testing.T) {
+	r := newRig(t)
+	r.holder.verify = []error{identity.ErrNotEnrolled}
+	r.tapCard(adult)
+	r.tap(IntentContinue)
+	var seen []string
+	s := r.wait("offer", func(s State) bool {
+		if s.Holder != nil {
+			seen = append(seen, s.Holder.Message.Key)
+		}
+		return s.Holder != nil && s.Holder.Phase == HolderOffer
+	})
+	for _, k := range append(seen, s.Holder.Message.Key) {
+		if k == "holder.place" {
+			t.Fatalf("an unenrolled patient was asked for an enrolled finger: %v", seen)
+		}
+	}
+	if r.holder.verifyIDs != nil {
+		t.Fatal("Verify ran for an unenrolled patient")
+	}
+	r.holder.enrolErr = fmt.Errorf("identity: enrol: %w: %w", identity.ErrNotVerified, context.DeadlineExceeded)
+	r.send(Intent{Kind: IntentConsent, Yes: true})
+	s = r.wait("enrol timeout", func(s State) bool { return s.Holder != nil && s.Holder.Phase == HolderEnrolFailed })
+	if s.Holder.Message.Key != "holder.enrol_timeout" || !strings.Contains(s.Holder.Message.VI, "không nhận được ngón tay") || s.Actions[0].Kind != IntentRetry || !s.Has(IntentSkip) {
+		t.Fatalf("holder %+v actions %v", s.Holder, s.Actions)
+	}
+	r.holder.enrolErr = nil
+	r.tap(IntentRetry)
+	r.wait("insurance", func(s State) bool { return s.Screen == ScreenInsurance })
+	if len(r.holder.enrolled) != 2 {
+		t.Fatalf("enrolments %d", len(r.holder.enrolled))
 	}
 }

@@ -221,6 +221,13 @@ func (h *fakeHolder) Verify(ctx context.Context, id string) (identity.VerifyResu
 	return identity.VerifyResult{Slot: 1, Score: 90}, err
 }
 
+// Enrolled says no when the next Verify would say ErrNotEnrolled.
+func (h *fakeHolder) Enrolled(context.Context, string) (bool, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.verify) == 0 || !errors.Is(h.verify[0], identity.ErrNotEnrolled), nil
+}
+
 func (h *fakeHolder) Enrol(_ context.Context, _ string, c identity.Consent) (identity.Binding, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -240,6 +240,9 @@ const (
 	HolderMatched   HolderPhase = "matched"   // verified (shown briefly, then the flow moves on)
 	HolderMismatch  HolderPhase = "mismatch"  // not verified: retry, call staff or cancel
 	HolderEnrolled  HolderPhase = "enrolled"  // enrolment done (shown briefly)
+	// HolderEnrolFailed: no finger came before the capture timed out; the
+	// message says so; retry or skip.
+	HolderEnrolFailed HolderPhase = "enrol_failed"
 )
 
 // FingerStep is a fingerprint prompt.
