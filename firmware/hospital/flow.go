@@ -85,6 +85,9 @@ type Deps struct {
 	Payments   Payments
 	Recorder   Recorder
 	Clock      Clock // default SystemClock
+	// Receipts, if set, learns which visit each payment is for, so the
+	// receipt names the clinic, the amounts and the visit (*Receipts).
+	Receipts ReceiptNoter
 }
 
 // Flow is the registration state machine of one kiosk. Create it with New,

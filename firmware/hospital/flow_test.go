@@ -13,6 +13,7 @@ import (
 	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/records"
+	"github.com/kiosk06/kiosk/firmware/tickets"
 	"github.com/kiosk06/kiosk/payments/session"
 	"github.com/kiosk06/kiosk/queue"
 )
@@ -910,5 +911,35 @@ func TestHolderNotEnrolledAskedFirstAndEnrolTimeout(t *testing.T) {
 	r.wait("insurance", func(s State) bool { return s.Screen == ScreenInsurance })
 	if len(r.holder.enrolled) != 2 {
 		t.Fatalf("enrolments %d", len(r.holder.enrolled))
+	}
+}
+
+// The receipt (issue 19) names the hospital, the clinic, the amounts —
+// total, insurance share, paid — the full visit number and the payment
+// reference, at the time in the hospital's zone (a UTC paid-at 01:15 prints
+// 08:15), not the truncated bank memo alone.
+func TestReceiptNamesVisitAndAmountsInLocalTime(t *testing.T) {
+	hdr := tickets.Header{Name: "BỆNH VIỆN TRUNG ƯƠNG HUẾ"}
+	receipts := NewReceipts(nil, hdr, time.FixedZone("ICT", 7*3600))
+	r := newRig(t, noHolder(), func(c *Config, d *Deps, r *rig) { receipts.p = r.printer; d.Receipts = receipts })
+	r.toClinic(adult)
+	r.send(Intent{Kind: IntentChoose, Clinic: "K01"})
+	s := r.waitScreen(ScreenTicket)
+	visit := s.Ticket.VisitNumber
+	r.tap(IntentContinue)
+	s = r.wait("QR", func(s State) bool { return s.Screen == ScreenPayment && s.Payment.Phase == PaymentWaiting })
+	paidAt := time.Date(2026, 11, 22, 1, 15, 0, 0, time.UTC)
+	if err := receipts.PrintReceipt(context.Background(), session.Receipt{Ref: s.Payment.Ref, Amount: 10000, TxnID: "FT123", PaidAt: paidAt, Purpose: "Vien phi " + visit[:3]}); err != nil {
+		t.Fatal(err)
+	}
+	slip := r.printer.text()
+	for _, want := range []string{hdr.Name, "Phòng khám Nội tổng quát – Phòng 101", visit, s.Payment.Ref, "22/11/2026 08:15",
+		"Tổng chi phí 50.000 ₫", "BHYT chi trả 40.000 ₫", "ĐÃ THANH TOÁN 10.000 ₫"} {
+		if !strings.Contains(slip, want) {
+			t.Errorf("receipt lacks %q:\n%s", want, slip)
+		}
+	}
+	if strings.Contains(slip, "01:15") || strings.Contains(slip, adult.Citizen.Name) {
+		t.Fatalf("receipt:\n%s", slip)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/drivers/fingerprint"
 	"github.com/kiosk06/kiosk/firmware/bhyt"
 	"github.com/kiosk06/kiosk/firmware/config"
@@ -88,8 +87,9 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 	}
 
 	var payments Payments
+	receipts := NewReceipts(printer, header, cfg.Device.Location())
 	if sec.Prepayment && cfg.Payments.BIN != "" {
-		mgr, c, err := paymentManager(ctx, e, printer, header)
+		mgr, c, err := paymentManager(ctx, e, receipts)
 		r.Add(c...)
 		if err != nil {
 			return r, err
@@ -123,7 +123,7 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 		VisitReason: sec.VisitReason, ResumeCheck: sec.ResumeCheck.D(), Location: cfg.Device.Location(), Logger: e.Log,
 	}
 	deps := Deps{Identifier: ident, Insurance: insurance, HIS: hisClient, Queue: eng, Printer: printer,
-		Payments: payments, Recorder: storeRecorder{e.Store}}
+		Payments: payments, Recorder: storeRecorder{e.Store}, Receipts: receipts}
 	if holder != nil {
 		deps.Holder = holder
 	}
@@ -169,7 +169,7 @@ func (noInsurance) Check(ctx context.Context, q bhyt.Query) (bhyt.Result, error)
 
 // paymentManager starts the VietQR sessions of [payments], whose paid
 // sessions print their receipt on the kiosk printer.
-func paymentManager(ctx context.Context, e profile.Env, p *escpos.Printer, h tickets.Header) (*session.Manager, []profile.Component, error) {
+func paymentManager(ctx context.Context, e profile.Env, receipts *Receipts) (*session.Manager, []profile.Component, error) {
 	cfg := e.Config
 	base := cfg.Payments.BaseURL
 	if base == "" {
@@ -177,21 +177,7 @@ func paymentManager(ctx context.Context, e profile.Env, p *escpos.Printer, h tic
 	}
 	return profile.StartPayments(ctx, e, session.Config{DeviceID: cfg.Device.ID, RefPrefix: cfg.Payments.RefPrefix, BIN: cfg.Payments.BIN,
 		Account: cfg.Payments.Account, Name: cfg.Payments.Name, City: cfg.Payments.City, QRTimeout: cfg.Payments.QRTimeout.D(),
-		BaseURL: base}, records.NewSessionRecorder(e.Store), slipPrinter{p, h})
-}
-
-// slipPrinter prints a paid session's receipt on the kiosk printer.
-type slipPrinter struct {
-	p *escpos.Printer
-	h tickets.Header
-}
-
-func (r slipPrinter) PrintReceipt(ctx context.Context, rc session.Receipt) error {
-	_, err := r.p.Print(ctx, tickets.PaymentReceipt(r.h, tickets.Receipt{
-		Title: "BIÊN LAI THANH TOÁN", Lines: []tickets.ReceiptLine{{Name: rc.Purpose, Amount: rc.Amount}},
-		Total: rc.Amount, PaymentRef: rc.Ref, TransactionID: rc.TxnID, PaidAt: rc.PaidAt,
-	}))
-	return err
+		BaseURL: base}, records.NewSessionRecorder(e.Store), receipts)
 }
 
 // holderVerifier opens the fingerprint module (if configured) and the

@@ -65,9 +65,18 @@ type ReceiptLine struct {
 
 // Receipt is a completed payment.
 type Receipt struct {
-	Title         string // e.g. "BIÊN LAI THU TIỀN"
-	Lines         []ReceiptLine
-	Total         int64
+	Title string // e.g. "BIÊN LAI THU TIỀN"
+	// Service is what was paid for, e.g. "Phòng khám Nội – Phòng 101";
+	// Visit the visit (or order) number, printed in full. Both optional.
+	Service string
+	Visit   string
+	Lines   []ReceiptLine
+	Total   int64
+	// Insurance is the share health insurance pays and Paid what the payer
+	// paid: when either is set the receipt prints the total cost, the
+	// insurance share and the amount paid (Total is then the full cost).
+	Insurance     int64
+	Paid          int64
 	Method        string // e.g. "VietQR"
 	PaymentRef    string // reference shown to the payer (transfer content)
 	TransactionID string // bank/acquirer transaction id
@@ -193,6 +202,12 @@ func PaymentReceipt(h Header, r Receipt) *escpos.Document {
 	d.Add(escpos.Text{Text: title, Size: escpos.SizeLarge, Bold: true, Align: escpos.AlignCenter})
 	d.Add(escpos.Text{Text: FormatTime(r.PaidAt), Size: escpos.SizeSmall, Align: escpos.AlignCenter})
 	d.Add(escpos.Rule{Dashed: true})
+	if r.Service != "" {
+		d.Add(escpos.Row{Left: "Dịch vụ:", Right: r.Service})
+	}
+	if r.Visit != "" {
+		d.Add(escpos.Row{Left: "Mã lượt khám:", Right: r.Visit})
+	}
 	for _, l := range r.Lines {
 		name := l.Name
 		if l.Quantity > 1 {
@@ -201,7 +216,13 @@ func PaymentReceipt(h Header, r Receipt) *escpos.Document {
 		d.Add(escpos.Row{Left: name, Right: FormatVND(l.Amount)})
 	}
 	d.Add(escpos.Rule{Dashed: true})
-	d.Add(escpos.Row{Left: "TỔNG CỘNG", Right: FormatVND(r.Total), Size: escpos.SizeLarge, Bold: true})
+	if r.Insurance > 0 || r.Paid > 0 {
+		d.Add(escpos.Row{Left: "Tổng chi phí", Right: FormatVND(r.Total)})
+		d.Add(escpos.Row{Left: "BHYT chi trả", Right: FormatVND(r.Insurance)})
+		d.Add(escpos.Row{Left: "ĐÃ THANH TOÁN", Right: FormatVND(r.Paid), Size: escpos.SizeLarge, Bold: true})
+	} else {
+		d.Add(escpos.Row{Left: "TỔNG CỘNG", Right: FormatVND(r.Total), Size: escpos.SizeLarge, Bold: true})
+	}
 	d.Add(escpos.Rule{Dashed: true})
 	if r.Method != "" {
 		d.Add(escpos.Row{Left: "Hình thức:", Right: r.Method})
