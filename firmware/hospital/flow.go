@@ -68,6 +68,9 @@ type Config struct {
 	ClinicQueues map[string]string
 	// VisitReason is LY_DO_VV (default "Khám bệnh").
 	VisitReason string
+	// AddressAs is how the Vietnamese texts address the patient:
+	// DefaultAddress ("Quý khách", the default) or AddressOngBa.
+	AddressAs string
 	// Location is the hospital's time zone (default Asia/Ho_Chi_Minh).
 	Location *time.Location
 	Logger   *slog.Logger
@@ -173,6 +176,9 @@ func (c *Config) defaults() {
 	}
 	if c.ConsentVersion == "" {
 		c.ConsentVersion = "1"
+	}
+	if !ValidAddress(c.AddressAs) {
+		c.AddressAs = DefaultAddress
 	}
 	if c.Location == nil {
 		c.Location = time.FixedZone("ICT", 7*3600)

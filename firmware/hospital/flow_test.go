@@ -943,3 +943,34 @@ func TestReceiptNamesVisitAndAmountsInLocalTime(t *testing.T) {
 		t.Fatalf("receipt:\n%s", slip)
 	}
 }
+
+// The register of the texts (issue 19): patients are addressed as "Quý
+// khách" (or "Ông/Bà" when configured), never "bạn", and quotes are
+// Vietnamese “…”, in every text the flow can publish and on the ticket.
+func TestRegisterOfWords(t *testing.T) {
+	for k, m := range Messages() {
+		for _, bad := range []string{"bạn", "Bạn", "BẠN", "«", "»"} {
+			if strings.Contains(m.VI, bad) {
+				t.Errorf("%s: %q has %q", k, m.VI, bad)
+			}
+		}
+	}
+	r := newRig(t, noHolder(), withConfig(func(c *Config) { c.Prepayment = false; c.AddressAs = AddressOngBa }))
+	s := r.toClinic(adult)
+	if b, _ := json.Marshal(s); bytes.Contains(b, []byte(DefaultAddress)) {
+		t.Fatalf("state addresses the patient as %s: %s", DefaultAddress, b)
+	}
+	r.send(Intent{Kind: IntentChoose, Clinic: "K01"})
+	r.waitScreen(ScreenTicket)
+	if slip := r.printer.text(); strings.Contains(strings.ToLower(slip), "bạn") {
+		t.Fatalf("ticket:\n%s", slip)
+	}
+	r.tap(IntentDone)
+	s = r.waitScreen(ScreenGoodbye)
+	if !strings.Contains(s.Goodbye.Message.VI, "Ông/Bà") || strings.Contains(s.Goodbye.Message.VI, DefaultAddress) {
+		t.Fatalf("goodbye %q", s.Goodbye.Message.VI)
+	}
+	if msg("goodbye.message").VI != "Cảm ơn Quý khách. Chúc Quý khách mau khỏe!" {
+		t.Fatalf("default goodbye %q", msg("goodbye.message").VI)
+	}
+}

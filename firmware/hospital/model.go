@@ -1,6 +1,7 @@
 package hospital
 
 import (
+	"reflect"
 	"strings"
 	"time"
 
@@ -274,6 +275,9 @@ func (f *Flow) render() State {
 		h := *m.help
 		s.Screen, s.Help, s.Title = ScreenHelp, &h, msg("title.help")
 		s.Actions = []Action{act(IntentBack, "back", true), act(IntentCancel, "cancel", false), langAction(m.lang)}
+	}
+	if f.cfg.AddressAs != DefaultAddress {
+		addressAs(reflect.ValueOf(&s), f.cfg.AddressAs)
 	}
 	return s
 }

@@ -168,13 +168,13 @@ func QueueTicket(h Header, q Queue) *escpos.Document {
 	d := &escpos.Document{}
 	header(d, h)
 	d.Add(escpos.Text{Text: q.Service, Size: escpos.SizeLarge, Bold: true, Align: escpos.AlignCenter})
-	d.Add(escpos.Text{Text: "SỐ THỨ TỰ CỦA BẠN", Size: escpos.SizeSmall, Align: escpos.AlignCenter})
+	d.Add(escpos.Text{Text: "SỐ THỨ TỰ CỦA QUÝ KHÁCH", Size: escpos.SizeSmall, Align: escpos.AlignCenter})
 	d.Add(escpos.Text{Text: q.Number, Size: escpos.SizeHuge * 3 / 2, Bold: true, Align: escpos.AlignCenter, Fit: true})
 	if q.Priority != "" {
 		d.Add(escpos.Text{Text: "ƯU TIÊN: " + q.Priority, Size: escpos.SizeLarge, Bold: true, Align: escpos.AlignCenter, Inverse: true})
 	}
 	d.Add(escpos.Space{Dots: 8})
-	d.Add(escpos.Row{Left: "Số người đang chờ trước bạn:", Right: strconv.Itoa(q.Ahead), Bold: true})
+	d.Add(escpos.Row{Left: "Số người đang chờ trước Quý khách:", Right: strconv.Itoa(q.Ahead), Bold: true})
 	d.Add(escpos.Row{Left: "Thời gian chờ dự kiến:", Right: formatWait(q.Wait)})
 	d.Add(escpos.Row{Left: "Giờ lấy số:", Right: FormatTime(q.IssuedAt)})
 	if q.Fees != nil {
@@ -203,7 +203,7 @@ func PaymentReceipt(h Header, r Receipt) *escpos.Document {
 	d.Add(escpos.Text{Text: FormatTime(r.PaidAt), Size: escpos.SizeSmall, Align: escpos.AlignCenter})
 	d.Add(escpos.Rule{Dashed: true})
 	if r.Service != "" {
-		d.Add(escpos.Row{Left: "Dịch vụ:", Right: r.Service})
+		d.Add(escpos.Text{Text: r.Service, Bold: true, Align: escpos.AlignCenter})
 	}
 	if r.Visit != "" {
 		d.Add(escpos.Row{Left: "Mã lượt khám:", Right: r.Visit})
@@ -219,7 +219,7 @@ func PaymentReceipt(h Header, r Receipt) *escpos.Document {
 	if r.Insurance > 0 || r.Paid > 0 {
 		d.Add(escpos.Row{Left: "Tổng chi phí", Right: FormatVND(r.Total)})
 		d.Add(escpos.Row{Left: "BHYT chi trả", Right: FormatVND(r.Insurance)})
-		d.Add(escpos.Row{Left: "ĐÃ THANH TOÁN", Right: FormatVND(r.Paid), Size: escpos.SizeLarge, Bold: true})
+		d.Add(escpos.Row{Left: "ĐÃ THANH TOÁN", Right: FormatVND(r.Paid), Bold: true})
 	} else {
 		d.Add(escpos.Row{Left: "TỔNG CỘNG", Right: FormatVND(r.Total), Size: escpos.SizeLarge, Bold: true})
 	}
