@@ -46,5 +46,8 @@ func (f *Flow) cardActions() []Action {
 	if f.m.agent == nil {
 		a = append(a, act(IntentForOther, "for_other", false))
 	}
+	if f.deps.Holder != nil && f.m.agent == nil && f.m.card.Verdict == identity.Genuine {
+		a = append(a, act(IntentErase, "erase_fingerprint", false))
+	}
 	return append(a, act(IntentBack, "back", false), act(IntentCallStaff, "call_staff", false), act(IntentCancel, "cancel", false))
 }

@@ -52,6 +52,9 @@ type HolderVerifier interface {
 	Enrolled(ctx context.Context, id string) (bool, error)
 	Verify(ctx context.Context, id string) (identity.VerifyResult, error)
 	Enrol(ctx context.Context, id string, consent identity.Consent) (identity.Binding, error)
+	// Delete erases id's template and binding (the erasure the consent
+	// text promises); identity.ErrNotEnrolled when there is none.
+	Delete(ctx context.Context, id string) error
 }
 
 // InsuranceChecker looks a health-insurance card up; *bhyt.Client implements it.

@@ -974,3 +974,48 @@ func TestRegisterOfWords(t *testing.T) {
 		t.Fatalf("default goodbye %q", msg("goodbye.message").VI)
 	}
 }
+
+// The consent text promises the fingerprint binding can be deleted (issue
+// 19): after reading the card the patient asks for it, identity's Delete
+// runs, a confirmation follows, and the outcome is recorded; registration
+// may go on.
+func TestEraseFingerprintAtTheKiosk(t *testing.T) {
+	r := newRig(t)
+	s := r.tapCard(adult)
+	if !s.Has(IntentErase) {
+		t.Fatalf("no erase action: %v", s.Actions)
+	}
+	r.tap(IntentErase)
+	s = r.wait("erased", func(s State) bool { return s.Holder != nil && s.Holder.Phase == HolderErased })
+	if s.Holder.Message.Key != "holder.erased" || s.Actions[0].Kind != IntentContinue {
+		t.Fatalf("holder %+v actions %v", s.Holder, s.Actions)
+	}
+	if len(r.holder.deleted) != 1 || r.holder.deleted[0] != adult.Citizen.ID {
+		t.Fatalf("deleted %v", r.holder.deleted)
+	}
+	if rec := r.rec.kinds(KindHolder); len(rec) != 1 || payloadOf[records.HospitalHolder](rec[0]).Outcome != "erased" {
+		t.Fatalf("records %+v", rec)
+	}
+	r.tap(IntentContinue)
+	r.wait("insurance", func(s State) bool { return s.Screen == ScreenInsurance })
+
+	r2 := newRig(t)
+	r2.holder.deleteErr = identity.ErrNotEnrolled
+	r2.tapCard(adult)
+	r2.tap(IntentErase)
+	s = r2.wait("none", func(s State) bool { return s.Holder != nil && s.Holder.Phase == HolderErased })
+	if s.Holder.Message.Key != "holder.erase_none" {
+		t.Fatalf("holder %+v", s.Holder)
+	}
+	r3 := newRig(t)
+	r3.holder.deleteErr = identity.ErrModuleAbsent
+	r3.tapCard(adult)
+	r3.tap(IntentErase)
+	s = r3.wait("failed", func(s State) bool { return s.Holder != nil && s.Holder.Phase == HolderEraseFailed })
+	if s.Actions[0].Kind != IntentCallStaff {
+		t.Fatalf("actions %v", s.Actions)
+	}
+	if n := newRig(t, noHolder()).tapCard(adult); n.Has(IntentErase) {
+		t.Fatal("erase offered without a fingerprint module")
+	}
+}

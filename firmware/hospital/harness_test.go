@@ -195,6 +195,8 @@ type fakeHolder struct {
 	mu        sync.Mutex
 	verify    []error // successive Verify results (last repeats)
 	enrolErr  error
+	deleteErr error
+	deleted   []string
 	enrolled  []identity.Consent
 	verifyIDs []string
 	block     chan struct{} // Verify waits for it to close, if set
@@ -226,6 +228,13 @@ func (h *fakeHolder) Enrolled(context.Context, string) (bool, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.verify) == 0 || !errors.Is(h.verify[0], identity.ErrNotEnrolled), nil
+}
+
+func (h *fakeHolder) Delete(_ context.Context, id string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.deleted = append(h.deleted, id)
+	return h.deleteErr
 }
 
 func (h *fakeHolder) Enrol(_ context.Context, _ string, c identity.Consent) (identity.Binding, error) {

@@ -126,6 +126,39 @@ func (f *Flow) enrol() {
 	})
 }
 
+// eraseFingerprint deletes the patient's fingerprint binding and template
+// (the erasure the consent text promises), then confirms it; the patient
+// may go on registering.
+func (f *Flow) eraseFingerprint() {
+	f.m.holder = HolderCheck{Phase: HolderErasing, Message: msg("holder.erasing")}
+	f.setScreen(ScreenHolder)
+	id := f.m.v.id.Citizen.ID
+	f.start(func(ctx context.Context, _ uint64) func() {
+		err := f.deps.Holder.Delete(ctx, id)
+		if ctx.Err() != nil {
+			return nil
+		}
+		return func() { f.onErased(err) }
+	})
+}
+
+func (f *Flow) onErased(err error) {
+	outcome, h := "erased", HolderCheck{Phase: HolderErased, Message: msg("holder.erased")}
+	switch {
+	case errors.Is(err, identity.ErrNotEnrolled):
+		outcome, h.Message = "erase_none", msg("holder.erase_none")
+	case err != nil:
+		f.log.Warn("hospital: fingerprint erasure failed", "err", err)
+		outcome, h = "erase_failed", HolderCheck{Phase: HolderEraseFailed, Message: msg("holder.erase_failed")}
+	}
+	if !f.record(&records.HospitalHolder{Outcome: outcome}, records.Personal{PersonalID: f.m.v.id.Citizen.ID}) {
+		f.stop()
+		return
+	}
+	f.m.v.holder = outcome
+	f.m.holder = h
+}
+
 func (f *Flow) onFinger(s FingerStep) {
 	if f.m.screen != ScreenHolder || (f.m.holder.Phase != HolderVerifying && f.m.holder.Phase != HolderEnrolling) {
 		return
@@ -159,6 +192,12 @@ func (f *Flow) holderActions() []Action {
 		return []Action{act(IntentCallStaff, "call_staff", true), act(IntentCancel, "cancel", false)}
 	case HolderEnrolFailed:
 		return append([]Action{act(IntentRetry, "retry", true), act(IntentSkip, "skip", false)}, tail...)
+	case HolderErased:
+		return append([]Action{act(IntentContinue, "continue", true)}, tail...)
+	case HolderEraseFailed:
+		return []Action{act(IntentCallStaff, "call_staff", true), act(IntentContinue, "continue", false), act(IntentCancel, "cancel", false)}
+	case HolderErasing:
+		return []Action{act(IntentCallStaff, "call_staff", false)}
 	case HolderMatched, HolderEnrolled:
 		return append([]Action{act(IntentContinue, "continue", true)}, tail...)
 	}

@@ -86,6 +86,10 @@ func (f *Flow) handleScreen(in Intent) {
 			f.identifyAgain(msg(f.identifyKey()))
 		}
 	case ScreenCardResult:
+		if in.Kind == IntentErase {
+			f.eraseFingerprint()
+			return
+		}
 		f.holderStep()
 	case ScreenHolder:
 		f.holderIntent(in)

@@ -243,6 +243,13 @@ const (
 	// HolderEnrolFailed: no finger came before the capture timed out; the
 	// message says so; retry or skip.
 	HolderEnrolFailed HolderPhase = "enrol_failed"
+	// HolderErasing: the patient asked (IntentErase, from the card result)
+	// to delete their fingerprint binding; HolderErased confirms it was
+	// deleted (or that there was none); HolderEraseFailed says it could
+	// not be and sends the patient to staff.
+	HolderErasing     HolderPhase = "erasing"
+	HolderErased      HolderPhase = "erased"
+	HolderEraseFailed HolderPhase = "erase_failed"
 )
 
 // FingerStep is a fingerprint prompt.
@@ -516,6 +523,9 @@ const (
 	IntentIdle      IntentKind = "idle"       // idle timeout noticed by the UI
 	IntentDone      IntentKind = "done"       // finish (ticket/receipt/goodbye)
 	IntentActivity  IntentKind = "activity"   // any touch: restarts the idle timer
+	// IntentErase asks, on the card result, to delete the patient's
+	// fingerprint binding (offered when a fingerprint module is fitted).
+	IntentErase IntentKind = "erase_fingerprint"
 	// IntentCAN submits the CAN typed on the identify screen's keypad
 	// (Intent.Digits); only while Identify.NeedCAN.
 	IntentCAN IntentKind = "can"

@@ -167,7 +167,9 @@ func holderScreen(s hospital.State, h *hospital.HolderCheck, env Env) widgets.Pa
 		}
 		body.Add(centred(widgets.Subheading(env.text(s, h.Message))))
 		body.Add(widgets.Card(consent))
-	case hospital.HolderMatched, hospital.HolderEnrolled:
+	case hospital.HolderEnrolFailed, hospital.HolderEraseFailed:
+		body.Add(widgets.ErrorBody(env.T.T("common.what_happened"), env.text(s, h.Message), "", "", false, env.Landscape))
+	case hospital.HolderMatched, hospital.HolderEnrolled, hospital.HolderErased:
 		body.Add(widgets.BigIcon(fynetheme.ConfirmIcon(), fynetheme.ColorNameSuccess))
 		body.Add(centred(widgets.Subheading(env.text(s, h.Message))))
 	case hospital.HolderMismatch:
