@@ -45,6 +45,9 @@ func (f *Flow) cardActions() []Action {
 	a := []Action{act(IntentContinue, "continue", true)}
 	if f.m.agent == nil {
 		a = append(a, act(IntentForOther, "for_other", false))
+		if f.m.card.Verdict == identity.Genuine {
+			a = append(a, act(IntentForChild, "for_child", false))
+		}
 	}
 	if f.deps.Holder != nil && f.m.agent == nil && f.m.card.Verdict == identity.Genuine {
 		a = append(a, act(IntentErase, "erase_fingerprint", false))

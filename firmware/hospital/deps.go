@@ -93,6 +93,7 @@ const (
 	KindPayment      = records.KindHospitalPayment      // records.HospitalPayment: payment outcome on the kiosk
 	KindHelp         = records.KindHospitalHelp         // records.HospitalHelp: a call-staff request
 	KindAbandoned    = records.KindHospitalAbandoned    // records.HospitalAbandoned: idle timeout or cancel before the end
+	KindChild        = records.KindHospitalChild        // records.HospitalChild: a child without a card registered by a parent
 	KindCAN          = records.KindHospitalCAN          // records.HospitalCAN: the card refused a typed CAN: attempts left (never the digits)
 	// KindIntent (records.HospitalIntent) is written before every side
 	// effect outside the kiosk (Action: ActionHISVisit, ActionQueueTicket

@@ -1019,3 +1019,67 @@ func TestEraseFingerprintAtTheKiosk(t *testing.T) {
 		t.Fatal("erase offered without a fingerprint module")
 	}
 }
+
+// A child without a card is registered by a parent (issue 19): the
+// parent's card is read, the child's personal ID number and birth date are
+// typed and checked against each other (mistakes refused without echoing
+// them), and both identities are recorded — the child as the patient, the
+// parent as the agent — through to the HIS visit.
+func TestChildWithoutCardRegisteredByParent(t *testing.T) {
+	r := newRig(t, withConfig(func(c *Config) { c.Prepayment = false }))
+	s := r.tapCard(adult)
+	if !s.Has(IntentForChild) {
+		t.Fatalf("actions %v", s.Actions)
+	}
+	r.tap(IntentForChild)
+	if s := r.last; s.Screen != ScreenIdentify || !s.Identify.NeedChild || !s.ForOther || s.Patient != nil {
+		t.Fatalf("state %+v", s)
+	}
+	for _, bad := range []Intent{
+		{Digits: "079224001111", BirthDate: "28022024", Name: "Phạm Bé Út"}, // day differs: fine; year check below
+		{Digits: "079224001111", BirthDate: "29022023", Name: "Phạm Bé Út"}, // year 23 ≠ 24
+		{Digits: "079324001111", BirthDate: "29022024", Name: ""},           // no name
+		{Digits: "079210001111", BirthDate: "01012010", Name: "Lớn Rồi"},    // 16 years old
+		{Digits: adult.Citizen.ID, BirthDate: "17051990", Name: "X"},        // the parent's own
+	}[1:] {
+		bad.Kind = IntentChild
+		r.send(bad)
+		s := r.last
+		if s.Screen != ScreenIdentify || s.Identify.ChildError.IsZero() {
+			t.Fatalf("%+v accepted: %+v", bad, s.Identify)
+		}
+		if b, _ := json.Marshal(s.Identify); bytes.Contains(b, []byte(bad.Digits)) {
+			t.Fatalf("typed number echoed: %s", b)
+		}
+	}
+	r.send(Intent{Kind: IntentChild, Digits: child.Citizen.ID, BirthDate: "29022024", Name: child.Citizen.Name})
+	s = r.wait("insurance", func(s State) bool { return s.Screen == ScreenInsurance && s.Insurance.Outcome != InsuranceChecking })
+	if s.Patient == nil || s.Patient.Name != child.Citizen.Name || s.Patient.Age != 2 || s.Patient.Sex != "Nam" || !s.ForOther {
+		t.Fatalf("patient %+v", s.Patient)
+	}
+	rec := r.rec.kinds(KindChild)
+	if len(rec) != 1 {
+		t.Fatalf("child records %d", len(rec))
+	}
+	if p := payloadOf[records.HospitalChild](rec[0]); p.AgentVerdict != "genuine" || p.Age != 2 {
+		t.Fatalf("child record %+v", p)
+	}
+	if pp := rec[0].Personal; pp[PersonalID] != child.Citizen.ID || pp[PersonalAgentID] != adult.Citizen.ID || pp[records.PersonalAgentName] != adult.Citizen.Name || pp[PersonalDOB] != "2024-02-29" {
+		t.Fatalf("child record personal %v", pp)
+	}
+	r.tap(IntentContinue)
+	r.wait("clinics", func(s State) bool { return s.Screen == ScreenClinic && !s.Clinic.Loading })
+	r.send(Intent{Kind: IntentChoose, Clinic: "K02"})
+	s = r.waitScreen(ScreenTicket)
+	if s.Ticket.PriorityText.IsZero() {
+		t.Fatalf("a child under 6 without priority: %+v", s.Ticket)
+	}
+	v := r.his.Visits()[0]
+	if v.SoCCCD != child.Citizen.ID || v.HoTen != child.Citizen.Name || v.NgaySinh != "20240229" {
+		t.Fatalf("HIS visit %+v", v)
+	}
+	reg := r.rec.kinds(KindRegistration)[0]
+	if reg.Personal[PersonalAgentID] != adult.Citizen.ID || !payloadOf[records.HospitalRegistration](reg).ForOther {
+		t.Fatalf("registration %+v", reg)
+	}
+}

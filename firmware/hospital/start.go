@@ -141,7 +141,7 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 // the queue's, the payment sessions' and the holder check's audit.
 func RecordKinds() []string {
 	return []string{KindIdentify, KindHolder, KindInsurance, KindRegistration, KindPayment, KindHelp, KindAbandoned,
-		KindCAN, KindIntent, KindService, records.KindQueueEvent, records.KindPaymentSession, records.KindIdentityHolder}
+		KindCAN, KindChild, KindIntent, KindService, records.KindQueueEvent, records.KindPaymentSession, records.KindIdentityHolder}
 }
 
 // insuranceChecker is the BHYT client, or, when no gateway is configured,

@@ -213,6 +213,14 @@ type Identify struct {
 	// CANAttemptsLeft is how many more CANs the card may refuse before the
 	// kiosk stops asking (set while NeedCAN).
 	CANAttemptsLeft int `json:"can_attempts_left,omitempty"`
+	// NeedChild: a parent whose card was read registers a child without a
+	// card (IntentForChild): the screen asks for the child's 12-digit
+	// personal ID number, birth date (DDMMYYYY) and name and sends
+	// IntentChild (Intent.Digits, Intent.BirthDate, Intent.Name); no card
+	// is read meanwhile. ChildError says why the last entry was refused
+	// (never echoing it).
+	NeedChild  bool `json:"need_child,omitempty"`
+	ChildError Text `json:"child_error,omitzero"`
 	// CANExhausted: the card refused every CAN allowed; the keypad is gone
 	// and the actions offer to try again with the QR code or to call staff.
 	CANExhausted bool `json:"can_exhausted,omitempty"`
@@ -529,6 +537,11 @@ const (
 	// IntentCAN submits the CAN typed on the identify screen's keypad
 	// (Intent.Digits); only while Identify.NeedCAN.
 	IntentCAN IntentKind = "can"
+	// IntentForChild, on a parent's card result, registers a child who
+	// has no card; IntentChild submits the child's typed details (only
+	// while Identify.NeedChild).
+	IntentForChild IntentKind = "for_child"
+	IntentChild    IntentKind = "child"
 )
 
 // CANLength is how many digits the CAN keypad takes (a CCCD's CAN is the
@@ -545,6 +558,11 @@ type Intent struct {
 	// Digits is the CAN typed on the keypad (IntentCAN): personal data,
 	// never logged (LogValue leaves it out).
 	Digits string `json:"digits,omitempty"`
+	// BirthDate (DDMMYYYY) and Name are a child's typed details
+	// (IntentChild, with the personal ID number in Digits): personal data,
+	// never logged.
+	BirthDate string `json:"birth_date,omitempty"`
+	Name      string `json:"name,omitempty"`
 
 	done chan struct{} // closed once handled and published (tests)
 }

@@ -24,6 +24,10 @@ const (
 	MethodChipCAN Method = "chip+can" // CAN typed, chip read with it (PACE-CAN)
 	MethodUID     Method = "uid"      // a fixed chip UID (Policy.StaticUID)
 	MethodVNeID   Method = "vneid"    // a VNeID app QR: can only be checked online
+	// MethodTyped: the personal ID number and birth date of a person
+	// without a card (a child), typed by whoever acts for them and checked
+	// against each other (ParsePersonalID); nothing proves them.
+	MethodTyped Method = "typed"
 )
 
 // EventKind says what an acquisition is doing.

@@ -6,6 +6,7 @@ import "time"
 const (
 	KindHospitalIdentify     = "hospital.identify"
 	KindHospitalCAN          = "hospital.can"
+	KindHospitalChild        = "hospital.child"
 	KindHospitalHolder       = "hospital.holder"
 	KindHospitalInsurance    = "hospital.insurance"
 	KindHospitalIntent       = "hospital.intent"
@@ -41,6 +42,18 @@ type HospitalCAN struct {
 	Outcome      string `json:"outcome"`       // "mismatch": the card refused the CAN
 	AttemptsLeft int    `json:"attempts_left"` // CANs the kiosk still lets the patient type
 	ForOther     bool   `json:"for_other"`     // the card is of a person registered by an agent
+}
+
+// HospitalChild is the payload of hospital.child: a child without a card
+// registered by a parent (làm hộ) whose card was read; the child's personal
+// ID number, name and birth date were typed and checked against each other.
+// Both identities are in the sealed fields (the child's as the patient's,
+// the parent's as the agent's).
+type HospitalChild struct {
+	Stamp
+	AgentVerdict string `json:"agent_verdict"` // the parent's card: its verdict (as hospital.identify)
+	AgentMethod  string `json:"agent_method"`  // how the parent's card was read
+	Age          int    `json:"age"`           // the child's age in whole years on the day
 }
 
 // HospitalHolder is the payload of hospital.holder.
@@ -170,6 +183,9 @@ func (HospitalIdentify) RecordKind() string { return KindHospitalIdentify }
 
 // RecordKind implements Payload.
 func (HospitalCAN) RecordKind() string { return KindHospitalCAN }
+
+// RecordKind implements Payload.
+func (HospitalChild) RecordKind() string { return KindHospitalChild }
 
 // RecordKind implements Payload.
 func (HospitalHolder) RecordKind() string { return KindHospitalHolder }
