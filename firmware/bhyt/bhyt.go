@@ -457,3 +457,33 @@ func stripURL(err error) error {
 	}
 	return err
 }
+
+// BenefitLevel is the benefit level (mức hưởng) printed in the card number
+// (maThe): its third character, 1 to 5 (Decree 146/2018/NĐ-CP, Art. 14;
+// BHXH Decision 1666/QĐ-BHXH on the card code). 0 when the number does not
+// carry one (looked up by CCCD number, or malformed).
+func (c Card) BenefitLevel() int {
+	if len(c.MaThe) < 3 {
+		return 0
+	}
+	if d := c.MaThe[2]; d >= '1' && d <= '5' {
+		return int(d - '0')
+	}
+	return 0
+}
+
+// BenefitPercent is the share of a covered examination health insurance
+// pays at a benefit level, in percent: levels 1, 2 and 5 pay 100 %, level 3
+// 95 %, level 4 80 % (Law on Health Insurance, Art. 22). 0 for an unknown
+// level: the kiosk cannot tell the patient's part.
+func BenefitPercent(level int) int {
+	switch level {
+	case 1, 2, 5:
+		return 100
+	case 3:
+		return 95
+	case 4:
+		return 80
+	}
+	return 0
+}

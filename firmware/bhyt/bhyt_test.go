@@ -176,3 +176,18 @@ func BenchmarkCheck(b *testing.B) {
 		}
 	}
 }
+
+func TestBenefitLevel(t *testing.T) {
+	for _, tc := range []struct {
+		maThe      string
+		level, pct int
+	}{
+		{"DN4797912345678", 4, 80}, {"HT3797912345678", 3, 95}, {"CC1797912345678", 1, 100},
+		{"TE1797912345678", 1, 100}, {"079090001234", 0, 0}, {"DN", 0, 0}, {"", 0, 0},
+	} {
+		l := bhyt.Card{MaThe: tc.maThe}.BenefitLevel()
+		if l != tc.level || bhyt.BenefitPercent(l) != tc.pct {
+			t.Errorf("%q: level %d (%d %%), want %d (%d %%)", tc.maThe, l, bhyt.BenefitPercent(l), tc.level, tc.pct)
+		}
+	}
+}

@@ -3,7 +3,9 @@ package hospital
 import (
 	"context"
 
+	"github.com/kiosk06/kiosk/firmware/his"
 	"github.com/kiosk06/kiosk/firmware/tickets"
+	"github.com/kiosk06/kiosk/payments/tariff"
 )
 
 // The clinic choice and the priority questions.
@@ -37,13 +39,37 @@ func (f *Flow) clinicStep(insured bool) {
 	})
 }
 
+// priced is a clinic with what the patient pays: its fee less the share
+// health insurance pays at percent (0: not known, the full fee).
+func priced(k his.Clinic, percent int) Clinic {
+	ins, pat := tariff.CoPay(tariff.VND(k.Fee), percent)
+	c := Clinic{Code: k.Code, Name: k.Name, Room: k.Room, Fee: int64(pat), FeeText: tickets.FormatVND(int64(pat)),
+		FullFee: k.Fee, InsurancePays: int64(ins)}
+	switch {
+	case k.Fee <= 0:
+	case ins > 0:
+		c.PriceText = msgf("clinic.price_insured", c.FeeText, tickets.FormatVND(c.InsurancePays))
+	default:
+		c.PriceText = msgf("clinic.price", c.FeeText)
+	}
+	return c
+}
+
 // refreshClinic recomputes the clinic screen from the visit.
 func (f *Flow) refreshClinic() {
 	v := f.m.v
 	c := &f.m.clinic
 	c.Clinics = c.Clinics[:0]
+	c.BenefitPercent, c.InsurancePending = 0, v.pending
+	if v.insured {
+		c.BenefitPercent = v.benefitPercent()
+	}
 	for _, k := range v.clinics {
-		c.Clinics = append(c.Clinics, Clinic{Code: k.Code, Name: k.Name, Room: k.Room, Fee: k.Fee, FeeText: tickets.FormatVND(k.Fee)})
+		p := priced(k, c.BenefitPercent)
+		if v.pending && k.Fee > 0 {
+			p.PriceText = msgf("clinic.price_pending", p.FeeText)
+		}
+		c.Clinics = append(c.Clinics, p)
 	}
 	qs := []Question{QDisability, QMerit}
 	if v.id.Citizen.Sex != "Nam" && (v.age < 0 || v.age >= 10 && v.age < 60) {

@@ -30,14 +30,31 @@ type Identifier interface {
 	Acquire(ctx context.Context, req identity.Request) (identity.Identity, error)
 }
 
+// CardWatcher is implemented by an Identifier that can keep the card it
+// read selected (identity.Request.Hold) and tell when it has left the
+// reader; *identity.Acquirer does. With one, the flow asks for every card
+// to be held and, before waiting for the next patient, waits for the last
+// card to be taken (AwaitRemoval), so a card left lying on the reader is
+// never registered twice. stillThere is called once if the card is still
+// there; the flow then sets State.CardLeft.
+type CardWatcher interface {
+	AwaitRemoval(ctx context.Context, stillThere func()) error
+}
+
 // HolderVerifier proves the person is the card holder; *identity.Holder
 // implements it. Errors: identity.ErrNotEnrolled (no binding: the consent
 // offer), identity.ErrNotVerified (mismatch), identity.ErrModuleAbsent (no
 // module: the check is skipped). Its fingerprint prompts reach the screen
 // through Flow.FingerPrompt (wire HolderOptions.Prompt to it).
 type HolderVerifier interface {
+	// Enrolled reports whether id has a binding, without the module, so
+	// the patient is asked the right question first.
+	Enrolled(ctx context.Context, id string) (bool, error)
 	Verify(ctx context.Context, id string) (identity.VerifyResult, error)
 	Enrol(ctx context.Context, id string, consent identity.Consent) (identity.Binding, error)
+	// Delete erases id's template and binding (the erasure the consent
+	// text promises); identity.ErrNotEnrolled when there is none.
+	Delete(ctx context.Context, id string) error
 }
 
 // InsuranceChecker looks a health-insurance card up; *bhyt.Client implements it.
@@ -77,6 +94,7 @@ const (
 	KindHelp         = records.KindHospitalHelp         // records.HospitalHelp: a call-staff request
 	KindHelpAck      = records.KindHospitalHelpAck      // records.HospitalHelpAck: staff took the request, or it reached nobody
 	KindAbandoned    = records.KindHospitalAbandoned    // records.HospitalAbandoned: idle timeout or cancel before the end
+	KindChild        = records.KindHospitalChild        // records.HospitalChild: a child without a card registered by a parent
 	KindCAN          = records.KindHospitalCAN          // records.HospitalCAN: the card refused a typed CAN: attempts left (never the digits)
 	// KindIntent (records.HospitalIntent) is written before every side
 	// effect outside the kiosk (Action: ActionHISVisit, ActionQueueTicket

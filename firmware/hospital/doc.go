@@ -21,6 +21,20 @@
 // wins. The digits go from the intent straight to the running card read:
 // they are never in State, a record or a log.
 //
+// A card is held on the reader after its read: the next patient is only
+// waited for once it has been taken (State.CardLeft meanwhile: the goodbye
+// reminds “Nhớ lấy lại thẻ Căn cước” and the UI beeps; the hospital
+// profile has no buzzer of its own). The clinic list, the ticket and the
+// receipt (Receipts) show the same amounts: the co-payment by the BHYT
+// card's benefit level and the insurance share. A failed BHYT lookup (not
+// a refused card) registers with BHYT pending the counter's confirmation
+// as the primary choice. A refused card publishes no personal data. After
+// the card is read the patient may delete their fingerprint binding
+// (IntentErase), or, as a parent, register a child without a card by the
+// child's typed personal ID number, birth date and name (child.go). The
+// Vietnamese texts address the patient as Config.AddressAs (“Quý khách”,
+// or “Ông/Bà”; never “bạn”).
+//
 // At every step the patient can call staff (a recorded help request that
 // reaches a counter screen or the beacon, help.go; the screen never says
 // staff were called when the call reached nobody), go

@@ -68,6 +68,9 @@ type Config struct {
 	ClinicQueues map[string]string
 	// VisitReason is LY_DO_VV (default "Khám bệnh").
 	VisitReason string
+	// AddressAs is how the Vietnamese texts address the patient:
+	// DefaultAddress ("Quý khách", the default) or AddressOngBa.
+	AddressAs string
 	// Location is the hospital's time zone (default Asia/Ho_Chi_Minh).
 	Location *time.Location
 	Logger   *slog.Logger
@@ -90,6 +93,9 @@ type Deps struct {
 	// the reception desk.
 	Staff  StaffCaller
 	Beacon Beacon
+	// Receipts, if set, learns which visit each payment is for, so the
+	// receipt names the clinic, the amounts and the visit (*Receipts).
+	Receipts ReceiptNoter
 }
 
 // Flow is the registration state machine of one kiosk. Create it with New,
@@ -176,6 +182,9 @@ func (c *Config) defaults() {
 	}
 	if c.ConsentVersion == "" {
 		c.ConsentVersion = "1"
+	}
+	if !ValidAddress(c.AddressAs) {
+		c.AddressAs = DefaultAddress
 	}
 	if c.Location == nil {
 		c.Location = time.FixedZone("ICT", 7*3600)

@@ -1,7 +1,11 @@
 package hospital
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +13,7 @@ import (
 	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/records"
+	"github.com/kiosk06/kiosk/firmware/tickets"
 	"github.com/kiosk06/kiosk/payments/session"
 	"github.com/kiosk06/kiosk/queue"
 )
@@ -118,8 +123,13 @@ func TestCardVerdicts(t *testing.T) {
 			if s.Card.CanContinue != tc.canGo || s.Actions[0].Kind != tc.wantNext || s.Has(IntentContinue) != tc.canGo {
 				t.Fatalf("card %+v actions %v", s.Card, s.Actions)
 			}
-			if !tc.canGo && !strings.Contains(s.Card.Reason.VI, "passive_auth_failed") {
+			// A refused card: a plain explanation, never the reason code
+			// (issue 19), and none of the card's data on screen.
+			if !tc.canGo && (strings.Contains(s.Card.Reason.VI, "passive_auth_failed") || !strings.Contains(s.Card.Reason.VI, "Quý khách vui lòng gọi nhân viên")) {
 				t.Fatalf("reason: %+v", s.Card.Reason)
+			}
+			if !tc.canGo && s.Patient != nil {
+				t.Fatalf("refused card's patient shown: %+v", s.Patient)
 			}
 			rec := r.rec.kinds(KindIdentify)[0]
 			if payloadOf[records.HospitalIdentify](rec).Verdict != string(tc.verdict) || rec.Personal[PersonalName] != id.Citizen.Name {
@@ -239,16 +249,22 @@ func TestBHYTCodes(t *testing.T) {
 				t.Fatalf("actions %v", s.Actions)
 			}
 			primary := s.Actions[0]
-			switch in.Next {
-			case NextInsured:
+			switch {
+			case in.Outcome == InsuranceUnavailable:
+				// The lookup failed, not the card: register with BHYT,
+				// staff confirming it at the counter (issue 19).
+				if primary.Kind != IntentContinue || primary.Label.Key != "action.insured_pending" || s.Actions[1].Kind != IntentFeePaying {
+					t.Fatalf("actions %v for a failed lookup", s.Actions)
+				}
+			case in.Next == NextInsured:
 				if primary.Kind != IntentContinue {
 					t.Fatalf("primary %v for %s", primary.Kind, in.Next)
 				}
-			case NextFeePaying:
+			case in.Next == NextFeePaying:
 				if primary.Kind != IntentFeePaying {
 					t.Fatalf("primary %v for %s", primary.Kind, in.Next)
 				}
-			case NextCallStaff:
+			case in.Next == NextCallStaff:
 				if primary.Kind != IntentCallStaff {
 					t.Fatalf("primary %v for %s", primary.Kind, in.Next)
 				}
@@ -275,7 +291,7 @@ func TestBHYTFailuresLeadToFeePaying(t *testing.T) {
 			r := newRig(t, noHolder())
 			tc.setup(r)
 			s := r.toInsurance(adult)
-			if s.Insurance.Outcome != InsuranceUnavailable || s.Actions[0].Kind != IntentFeePaying || !s.Has(IntentRetry) {
+			if s.Insurance.Outcome != InsuranceUnavailable || s.Actions[0].Kind != IntentContinue || !s.Has(IntentFeePaying) || !s.Has(IntentRetry) {
 				t.Fatalf("insurance %+v actions %v", s.Insurance, s.Actions)
 			}
 			if rec := r.rec.kinds(KindInsurance)[0]; payloadOf[records.HospitalInsurance](rec).Failure == "" {
@@ -708,5 +724,362 @@ func TestNextPatientTapsDuringGoodbye(t *testing.T) {
 	r.send(Intent{Kind: IntentActivity})
 	if r.last.Screen != ScreenCardResult {
 		t.Fatalf("screen %s", r.last.Screen)
+	}
+}
+
+// A card left lying on the reader after goodbye must not register the
+// patient twice (issue 19): the next card read waits until it is taken,
+// goodbye reminds the patient to take it and the state asks the UI to
+// beep (CardLeft) until then.
+func TestCardLeftOnReaderIsNotRegisteredTwice(t *testing.T) {
+	r := newRig(t, noHolder(), withCardWatcher(), withConfig(func(c *Config) { c.Prepayment = false }))
+	r.toClinic(adult)
+	r.send(Intent{Kind: IntentChoose, Clinic: "K01"})
+	r.waitScreen(ScreenTicket)
+	r.tap(IntentDone)
+	s := r.wait("card left", func(s State) bool { return s.Screen == ScreenGoodbye && s.CardLeft })
+	if s.Goodbye.TakeCard.VI != "Nhớ lấy lại thẻ Căn cước." || s.CardReminder.VI == "" {
+		t.Fatalf("goodbye %+v reminder %+v", s.Goodbye, s.CardReminder)
+	}
+	// The same card is still there: the identifier must not be asked to
+	// read it while it lies on the reader.
+	r.ident.cards <- identResult{id: adult}
+	r.clock.Advance(10 * time.Second) // the goodbye time passes: still reminding
+	r.send(Intent{Kind: IntentActivity})
+	if r.last.Screen != ScreenGoodbye || !r.last.CardLeft {
+		t.Fatalf("screen %s card left %v", r.last.Screen, r.last.CardLeft)
+	}
+	if n := len(r.ident.cards); n != 1 {
+		t.Fatalf("the card on the reader was read again (%d left)", n)
+	}
+	r.watch.taken <- struct{}{}
+	// Taken: the beeping stops and the kiosk waits for a card again (the
+	// queued read stands for the next patient's tap).
+	r.wait("card taken", func(s State) bool { return !s.CardLeft && s.CardReminder.IsZero() })
+	r.waitScreen(ScreenCardResult)
+	if len(r.his.Visits()) != 1 {
+		t.Fatalf("HIS visits %d", len(r.his.Visits()))
+	}
+	r.watch.mu.Lock()
+	defer r.watch.mu.Unlock()
+	if r.watch.holds < 2 {
+		t.Fatalf("Acquire asked to hold the card %d times", r.watch.holds)
+	}
+}
+
+// The clinic list shows what the patient will pay (issue 19): under BHYT
+// the co-payment by the card's benefit level (DN4… → 80 % paid by
+// insurance), the same amounts the ticket screen and the printed ticket
+// carry; without insurance the full fee.
+func TestClinicPricesFromBenefitLevel(t *testing.T) {
+	r := newRig(t, noHolder())
+	s := r.toClinic(adult)
+	if s.Clinic.BenefitPercent != 80 {
+		t.Fatalf("benefit %d%%", s.Clinic.BenefitPercent)
+	}
+	k := s.Clinic.Clinics[0]
+	if k.Code != "K01" || k.FullFee != 50000 || k.Fee != 10000 || k.InsurancePays != 40000 || k.FeeText != "10.000 ₫" ||
+		k.PriceText.VI != "Quý khách trả 10.000 ₫ (BHYT chi trả 40.000 ₫)" {
+		t.Fatalf("clinic %+v", k)
+	}
+	r.send(Intent{Kind: IntentChoose, Clinic: "K01"})
+	s = r.waitScreen(ScreenTicket)
+	if f := s.Ticket.Fees; f == nil || f.Total != 50000 || f.Insurance != 40000 || f.Patient != k.Fee {
+		t.Fatalf("ticket fees %+v", s.Ticket.Fees)
+	}
+	slip := r.printer.text()
+	for _, want := range []string{"50.000 ₫", "40.000 ₫", "10.000 ₫"} {
+		if !strings.Contains(slip, want) {
+			t.Errorf("ticket lacks %s:\n%s", want, slip)
+		}
+	}
+
+	r2 := newRig(t, noHolder())
+	r2.bhyt.SetCode(adult.Citizen.ID, "010") // expired: fee-paying
+	r2.toInsurance(adult)
+	r2.tap(IntentFeePaying)
+	s = r2.wait("clinics", func(s State) bool { return s.Screen == ScreenClinic && !s.Clinic.Loading })
+	if k := s.Clinic.Clinics[0]; k.Fee != 50000 || k.InsurancePays != 0 || k.PriceText.VI != "Quý khách trả 50.000 ₫" {
+		t.Fatalf("fee-paying clinic %+v", k)
+	}
+}
+
+// When the BHYT lookup fails, the primary path registers the patient with
+// BHYT, staff confirming the card at the counter (issue 19); the clinic list
+// shows full fees said to be adjusted, nothing is paid at the kiosk, and
+// the records say the card is pending.
+func TestBHYTFailureRegistersPendingConfirmation(t *testing.T) {
+	r := newRig(t, noHolder())
+	r.bhyt.FailNext(503, 503)
+	s := r.toInsurance(adult)
+	if p := s.Actions[0]; !p.Primary || p.Kind != IntentContinue || p.Label.VI != "Đăng ký khám BHYT (nhân viên xác nhận thẻ tại quầy)" {
+		t.Fatalf("primary %+v", p)
+	}
+	for _, a := range s.Actions[1:] {
+		if a.Primary {
+			t.Fatalf("second primary %+v", a)
+		}
+	}
+	r.tap(IntentContinue)
+	s = r.wait("clinics", func(s State) bool { return s.Screen == ScreenClinic && !s.Clinic.Loading })
+	if !s.Clinic.Insured || !s.Clinic.InsurancePending || s.Clinic.BenefitPercent != 0 {
+		t.Fatalf("clinic %+v", s.Clinic)
+	}
+	if k := s.Clinic.Clinics[0]; k.Fee != 50000 || !strings.Contains(k.PriceText.VI, "nhân viên xác nhận") {
+		t.Fatalf("clinic %+v", k)
+	}
+	r.send(Intent{Kind: IntentChoose, Clinic: "K01"})
+	s = r.waitScreen(ScreenTicket)
+	if !s.Ticket.InsurancePending || s.Ticket.PaymentDue || !strings.Contains(s.Ticket.Message.VI, "xác nhận thẻ BHYT") {
+		t.Fatalf("ticket %+v", s.Ticket)
+	}
+	if v := r.his.Visits()[0]; v.MaTheBHYT != adult.Citizen.ID {
+		t.Fatalf("HIS visit %+v", v)
+	}
+	reg := payloadOf[records.HospitalRegistration](r.rec.kinds(KindRegistration)[0])
+	if reg.Registered == nil || !reg.Insured || !reg.BHYTPending {
+		t.Fatalf("registration %+v", reg)
+	}
+}
+
+// A forged card (issue 19): the screen explains in plain Vietnamese — no
+// English reason code — and the published state, help overlay included,
+// carries none of the refused card's personal data.
+func TestForgedCardStateHoldsNoPersonalData(t *testing.T) {
+	for _, reason := range []identity.Reason{identity.ReasonClone, identity.ReasonHashMismatch, identity.ReasonUntrustedSigner, identity.ReasonNoChipAuth} {
+		t.Run(string(reason), func(t *testing.T) {
+			r := newRig(t)
+			id := adult
+			id.Verdict, id.Reason = identity.NotGenuine, reason
+			s := r.tapCard(id)
+			if s.Card.CanContinue || strings.Contains(s.Card.Reason.VI, string(reason)) || strings.Contains(s.Card.Reason.EN, string(reason)) {
+				t.Fatalf("card %+v", s.Card)
+			}
+			check := func(s State) {
+				t.Helper()
+				s.IdleDeadline = time.Time{}
+				b, err := json.Marshal(s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c := id.Citizen
+				for _, pii := range []string{c.ID, c.ID[:4], c.ID[len(c.ID)-2:] + `"`, c.Name, "Nguyễn", c.DOB, "1990", c.Residence, `"age"`, `"patient"`} {
+					if bytes.Contains(b, []byte(pii)) {
+						t.Fatalf("state of a refused card holds %q: %s", pii, b)
+					}
+				}
+			}
+			check(s)
+			r.tap(IntentCallStaff)
+			check(r.last)
+		})
+	}
+}
+
+// A patient with no binding is asked the right question first — the
+// enrolment offer, never "place your enrolled finger" — and an enrolment
+// that times out with no finger says so and offers a retry or a skip
+// (issue 19).
+func TestHolderNotEnrolledAskedFirstAndEnrolTimeout(t *testing.T) {
+	r := newRig(t)
+	r.holder.verify = []error{identity.ErrNotEnrolled}
+	r.tapCard(adult)
+	r.tap(IntentContinue)
+	var seen []string
+	s := r.wait("offer", func(s State) bool {
+		if s.Holder != nil {
+			seen = append(seen, s.Holder.Message.Key)
+		}
+		return s.Holder != nil && s.Holder.Phase == HolderOffer
+	})
+	for _, k := range append(seen, s.Holder.Message.Key) {
+		if k == "holder.place" {
+			t.Fatalf("an unenrolled patient was asked for an enrolled finger: %v", seen)
+		}
+	}
+	if r.holder.verifyIDs != nil {
+		t.Fatal("Verify ran for an unenrolled patient")
+	}
+	r.holder.enrolErr = fmt.Errorf("identity: enrol: %w: %w", identity.ErrNotVerified, context.DeadlineExceeded)
+	r.send(Intent{Kind: IntentConsent, Yes: true})
+	s = r.wait("enrol timeout", func(s State) bool { return s.Holder != nil && s.Holder.Phase == HolderEnrolFailed })
+	if s.Holder.Message.Key != "holder.enrol_timeout" || !strings.Contains(s.Holder.Message.VI, "không nhận được ngón tay") || s.Actions[0].Kind != IntentRetry || !s.Has(IntentSkip) {
+		t.Fatalf("holder %+v actions %v", s.Holder, s.Actions)
+	}
+	r.holder.enrolErr = nil
+	r.tap(IntentRetry)
+	r.wait("insurance", func(s State) bool { return s.Screen == ScreenInsurance })
+	if len(r.holder.enrolled) != 2 {
+		t.Fatalf("enrolments %d", len(r.holder.enrolled))
+	}
+}
+
+// The receipt (issue 19) names the hospital, the clinic, the amounts —
+// total, insurance share, paid — the full visit number and the payment
+// reference, at the time in the hospital's zone (a UTC paid-at 01:15 prints
+// 08:15), not the truncated bank memo alone.
+func TestReceiptNamesVisitAndAmountsInLocalTime(t *testing.T) {
+	hdr := tickets.Header{Name: "BỆNH VIỆN TRUNG ƯƠNG HUẾ"}
+	receipts := NewReceipts(nil, hdr, time.FixedZone("ICT", 7*3600))
+	r := newRig(t, noHolder(), func(c *Config, d *Deps, r *rig) { receipts.p = r.printer; d.Receipts = receipts })
+	r.toClinic(adult)
+	r.send(Intent{Kind: IntentChoose, Clinic: "K01"})
+	s := r.waitScreen(ScreenTicket)
+	visit := s.Ticket.VisitNumber
+	r.tap(IntentContinue)
+	s = r.wait("QR", func(s State) bool { return s.Screen == ScreenPayment && s.Payment.Phase == PaymentWaiting })
+	paidAt := time.Date(2026, 11, 22, 1, 15, 0, 0, time.UTC)
+	if err := receipts.PrintReceipt(context.Background(), session.Receipt{Ref: s.Payment.Ref, Amount: 10000, TxnID: "FT123", PaidAt: paidAt, Purpose: "Vien phi " + visit[:3]}); err != nil {
+		t.Fatal(err)
+	}
+	slip := r.printer.text()
+	for _, want := range []string{hdr.Name, "Phòng khám Nội tổng quát – Phòng 101", visit, s.Payment.Ref, "22/11/2026 08:15",
+		"Tổng chi phí 50.000 ₫", "BHYT chi trả 40.000 ₫", "ĐÃ THANH TOÁN 10.000 ₫"} {
+		if !strings.Contains(slip, want) {
+			t.Errorf("receipt lacks %q:\n%s", want, slip)
+		}
+	}
+	if strings.Contains(slip, "01:15") || strings.Contains(slip, adult.Citizen.Name) {
+		t.Fatalf("receipt:\n%s", slip)
+	}
+}
+
+// The register of the texts (issue 19): patients are addressed as "Quý
+// khách" (or "Ông/Bà" when configured), never "bạn", and quotes are
+// Vietnamese “…”, in every text the flow can publish and on the ticket.
+func TestRegisterOfWords(t *testing.T) {
+	for k, m := range Messages() {
+		for _, bad := range []string{"bạn", "Bạn", "BẠN", "«", "»"} {
+			if strings.Contains(m.VI, bad) {
+				t.Errorf("%s: %q has %q", k, m.VI, bad)
+			}
+		}
+	}
+	r := newRig(t, noHolder(), withConfig(func(c *Config) { c.Prepayment = false; c.AddressAs = AddressOngBa }))
+	s := r.toClinic(adult)
+	if b, _ := json.Marshal(s); bytes.Contains(b, []byte(DefaultAddress)) {
+		t.Fatalf("state addresses the patient as %s: %s", DefaultAddress, b)
+	}
+	r.send(Intent{Kind: IntentChoose, Clinic: "K01"})
+	r.waitScreen(ScreenTicket)
+	if slip := r.printer.text(); strings.Contains(strings.ToLower(slip), "bạn") {
+		t.Fatalf("ticket:\n%s", slip)
+	}
+	r.tap(IntentDone)
+	s = r.waitScreen(ScreenGoodbye)
+	if !strings.Contains(s.Goodbye.Message.VI, "Ông/Bà") || strings.Contains(s.Goodbye.Message.VI, DefaultAddress) {
+		t.Fatalf("goodbye %q", s.Goodbye.Message.VI)
+	}
+	if msg("goodbye.message").VI != "Cảm ơn Quý khách. Chúc Quý khách mau khỏe!" {
+		t.Fatalf("default goodbye %q", msg("goodbye.message").VI)
+	}
+}
+
+// The consent text promises the fingerprint binding can be deleted (issue
+// 19): after reading the card the patient asks for it, identity's Delete
+// runs, a confirmation follows, and the outcome is recorded; registration
+// may go on.
+func TestEraseFingerprintAtTheKiosk(t *testing.T) {
+	r := newRig(t)
+	s := r.tapCard(adult)
+	if !s.Has(IntentErase) {
+		t.Fatalf("no erase action: %v", s.Actions)
+	}
+	r.tap(IntentErase)
+	s = r.wait("erased", func(s State) bool { return s.Holder != nil && s.Holder.Phase == HolderErased })
+	if s.Holder.Message.Key != "holder.erased" || s.Actions[0].Kind != IntentContinue {
+		t.Fatalf("holder %+v actions %v", s.Holder, s.Actions)
+	}
+	if len(r.holder.deleted) != 1 || r.holder.deleted[0] != adult.Citizen.ID {
+		t.Fatalf("deleted %v", r.holder.deleted)
+	}
+	if rec := r.rec.kinds(KindHolder); len(rec) != 1 || payloadOf[records.HospitalHolder](rec[0]).Outcome != "erased" {
+		t.Fatalf("records %+v", rec)
+	}
+	r.tap(IntentContinue)
+	r.wait("insurance", func(s State) bool { return s.Screen == ScreenInsurance })
+
+	r2 := newRig(t)
+	r2.holder.deleteErr = identity.ErrNotEnrolled
+	r2.tapCard(adult)
+	r2.tap(IntentErase)
+	s = r2.wait("none", func(s State) bool { return s.Holder != nil && s.Holder.Phase == HolderErased })
+	if s.Holder.Message.Key != "holder.erase_none" {
+		t.Fatalf("holder %+v", s.Holder)
+	}
+	r3 := newRig(t)
+	r3.holder.deleteErr = identity.ErrModuleAbsent
+	r3.tapCard(adult)
+	r3.tap(IntentErase)
+	s = r3.wait("failed", func(s State) bool { return s.Holder != nil && s.Holder.Phase == HolderEraseFailed })
+	if s.Actions[0].Kind != IntentCallStaff {
+		t.Fatalf("actions %v", s.Actions)
+	}
+	if n := newRig(t, noHolder()).tapCard(adult); n.Has(IntentErase) {
+		t.Fatal("erase offered without a fingerprint module")
+	}
+}
+
+// A child without a card is registered by a parent (issue 19): the
+// parent's card is read, the child's personal ID number and birth date are
+// typed and checked against each other (mistakes refused without echoing
+// them), and both identities are recorded — the child as the patient, the
+// parent as the agent — through to the HIS visit.
+func TestChildWithoutCardRegisteredByParent(t *testing.T) {
+	r := newRig(t, withConfig(func(c *Config) { c.Prepayment = false }))
+	s := r.tapCard(adult)
+	if !s.Has(IntentForChild) {
+		t.Fatalf("actions %v", s.Actions)
+	}
+	r.tap(IntentForChild)
+	if s := r.last; s.Screen != ScreenIdentify || !s.Identify.NeedChild || !s.ForOther || s.Patient != nil {
+		t.Fatalf("state %+v", s)
+	}
+	for _, bad := range []Intent{
+		{Digits: "079224001111", BirthDate: "28022024", Name: "Phạm Bé Út"}, // day differs: fine; year check below
+		{Digits: "079224001111", BirthDate: "29022023", Name: "Phạm Bé Út"}, // year 23 ≠ 24
+		{Digits: "079324001111", BirthDate: "29022024", Name: ""},           // no name
+		{Digits: "079210001111", BirthDate: "01012010", Name: "Lớn Rồi"},    // 16 years old
+		{Digits: adult.Citizen.ID, BirthDate: "17051990", Name: "X"},        // the parent's own
+	}[1:] {
+		bad.Kind = IntentChild
+		r.send(bad)
+		s := r.last
+		if s.Screen != ScreenIdentify || s.Identify.ChildError.IsZero() {
+			t.Fatalf("%+v accepted: %+v", bad, s.Identify)
+		}
+		if b, _ := json.Marshal(s.Identify); bytes.Contains(b, []byte(bad.Digits)) {
+			t.Fatalf("typed number echoed: %s", b)
+		}
+	}
+	r.send(Intent{Kind: IntentChild, Digits: child.Citizen.ID, BirthDate: "29022024", Name: child.Citizen.Name})
+	s = r.wait("insurance", func(s State) bool { return s.Screen == ScreenInsurance && s.Insurance.Outcome != InsuranceChecking })
+	if s.Patient == nil || s.Patient.Name != child.Citizen.Name || s.Patient.Age != 2 || s.Patient.Sex != "Nam" || !s.ForOther {
+		t.Fatalf("patient %+v", s.Patient)
+	}
+	rec := r.rec.kinds(KindChild)
+	if len(rec) != 1 {
+		t.Fatalf("child records %d", len(rec))
+	}
+	if p := payloadOf[records.HospitalChild](rec[0]); p.AgentVerdict != "genuine" || p.Age != 2 {
+		t.Fatalf("child record %+v", p)
+	}
+	if pp := rec[0].Personal; pp[PersonalID] != child.Citizen.ID || pp[PersonalAgentID] != adult.Citizen.ID || pp[records.PersonalAgentName] != adult.Citizen.Name || pp[PersonalDOB] != "2024-02-29" {
+		t.Fatalf("child record personal %v", pp)
+	}
+	r.tap(IntentContinue)
+	r.wait("clinics", func(s State) bool { return s.Screen == ScreenClinic && !s.Clinic.Loading })
+	r.send(Intent{Kind: IntentChoose, Clinic: "K02"})
+	s = r.waitScreen(ScreenTicket)
+	if s.Ticket.PriorityText.IsZero() {
+		t.Fatalf("a child under 6 without priority: %+v", s.Ticket)
+	}
+	v := r.his.Visits()[0]
+	if v.SoCCCD != child.Citizen.ID || v.HoTen != child.Citizen.Name || v.NgaySinh != "20240229" {
+		t.Fatalf("HIS visit %+v", v)
+	}
+	reg := r.rec.kinds(KindRegistration)[0]
+	if reg.Personal[PersonalAgentID] != adult.Citizen.ID || !payloadOf[records.HospitalRegistration](reg).ForOther {
+		t.Fatalf("registration %+v", reg)
 	}
 }

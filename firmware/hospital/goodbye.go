@@ -4,7 +4,7 @@ package hospital
 
 // finish shows goodbye and wipes personal data.
 func (f *Flow) finish(payAtCounter bool) {
-	g := Goodbye{Message: msg("goodbye.message")}
+	g := Goodbye{Message: msg("goodbye.message"), TakeCard: msg("goodbye.take_card")}
 	if payAtCounter {
 		g.Message = msg("goodbye.counter")
 	}

@@ -195,6 +195,8 @@ type fakeHolder struct {
 	mu        sync.Mutex
 	verify    []error // successive Verify results (last repeats)
 	enrolErr  error
+	deleteErr error
+	deleted   []string
 	enrolled  []identity.Consent
 	verifyIDs []string
 	block     chan struct{} // Verify waits for it to close, if set
@@ -219,6 +221,20 @@ func (h *fakeHolder) Verify(ctx context.Context, id string) (identity.VerifyResu
 		h.verify = h.verify[1:]
 	}
 	return identity.VerifyResult{Slot: 1, Score: 90}, err
+}
+
+// Enrolled says no when the next Verify would say ErrNotEnrolled.
+func (h *fakeHolder) Enrolled(context.Context, string) (bool, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.verify) == 0 || !errors.Is(h.verify[0], identity.ErrNotEnrolled), nil
+}
+
+func (h *fakeHolder) Delete(_ context.Context, id string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.deleted = append(h.deleted, id)
+	return h.deleteErr
 }
 
 func (h *fakeHolder) Enrol(_ context.Context, _ string, c identity.Consent) (identity.Binding, error) {
@@ -250,8 +266,11 @@ func (p *fakePrinter) text() string {
 	}
 	var b strings.Builder
 	for _, bl := range p.docs[len(p.docs)-1].Blocks {
-		if t, ok := bl.(escpos.Text); ok {
+		switch t := bl.(type) {
+		case escpos.Text:
 			b.WriteString(t.Text + "\n")
+		case escpos.Row:
+			b.WriteString(t.Left + " " + t.Right + "\n")
 		}
 	}
 	return b.String()
@@ -441,7 +460,8 @@ type rig struct {
 	flow    *Flow
 	clock   *manualClock
 	ident   *fakeIdentifier
-	can     *fakeCANIdentifier // withCAN only
+	can     *fakeCANIdentifier  // withCAN only
+	watch   *watchingIdentifier // withCardWatcher only
 	holder  *fakeHolder
 	bhyt    *bhytfake.Server
 	his     *hisfake.Server
@@ -549,7 +569,7 @@ func (r *rig) waitScreen(s Screen) State {
 // send sends an intent after checking the screen offers it.
 func (r *rig) send(in Intent) {
 	r.t.Helper()
-	if in.Kind != IntentChoose && in.Kind != IntentAnswer && in.Kind != IntentCAN && in.Kind != IntentIdle && in.Kind != IntentActivity && !r.last.Has(in.Kind) {
+	if in.Kind != IntentChoose && in.Kind != IntentAnswer && in.Kind != IntentCAN && in.Kind != IntentChild && in.Kind != IntentIdle && in.Kind != IntentActivity && !r.last.Has(in.Kind) {
 		r.t.Fatalf("screen %s does not offer %s (actions %v)", r.last.Screen, in.Kind, r.last.Actions)
 	}
 	in.done = make(chan struct{})
@@ -606,3 +626,54 @@ func (r *rig) toClinic(id identity.Identity) State {
 
 // nilHIS is an HIS that is never called (benchmarks).
 type nilHIS struct{ his.HIS }
+
+// watchingIdentifier is a fakeIdentifier that keeps the card it read on the
+// reader (CardWatcher): the card is taken when the test sends on taken.
+type watchingIdentifier struct {
+	*fakeIdentifier
+	mu    sync.Mutex
+	held  bool
+	holds int // Acquire calls with Request.Hold
+	taken chan struct{}
+}
+
+func (w *watchingIdentifier) Acquire(ctx context.Context, req identity.Request) (identity.Identity, error) {
+	id, err := w.fakeIdentifier.Acquire(ctx, req)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if req.Hold {
+		w.holds++
+	}
+	if err == nil && req.Hold && id.Method != identity.MethodQR {
+		w.held = true
+	}
+	return id, err
+}
+
+func (w *watchingIdentifier) AwaitRemoval(ctx context.Context, stillThere func()) error {
+	w.mu.Lock()
+	held := w.held
+	w.mu.Unlock()
+	if !held {
+		return nil
+	}
+	stillThere()
+	select {
+	case <-w.taken:
+		w.mu.Lock()
+		w.held = false
+		w.mu.Unlock()
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// withCardWatcher makes the identifier keep each card on the reader until
+// the test takes it (r.taken).
+func withCardWatcher() rigOpt {
+	return func(_ *Config, d *Deps, r *rig) {
+		r.watch = &watchingIdentifier{fakeIdentifier: r.ident, taken: make(chan struct{})}
+		d.Identifier = r.watch
+	}
+}

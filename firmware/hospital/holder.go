@@ -20,11 +20,23 @@ func (f *Flow) holderStep() {
 		f.holderDone("skipped_for_other")
 		return
 	}
-	f.m.holder = HolderCheck{Phase: HolderVerifying, Finger: FingerPlace, Message: msg("holder.place"), AttemptsLeft: v.attempts}
+	f.m.holder = HolderCheck{Phase: HolderVerifying, Message: msg("holder.checking"), AttemptsLeft: v.attempts}
 	f.setScreen(ScreenHolder)
 	id := v.id.Citizen.ID
-	f.start(func(ctx context.Context, _ uint64) func() {
-		_, err := f.deps.Holder.Verify(ctx, id)
+	f.start(func(ctx context.Context, gen uint64) func() {
+		// Ask the right question first: a patient with no binding is
+		// offered enrolment, never told to place an enrolled finger.
+		enrolled, err := f.deps.Holder.Enrolled(ctx, id)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err == nil && !enrolled {
+			return func() { f.onVerified(identity.ErrNotEnrolled) }
+		}
+		f.post(gen, func() {
+			f.m.holder = HolderCheck{Phase: HolderVerifying, Finger: FingerPlace, Message: msg("holder.place"), AttemptsLeft: f.m.v.attempts}
+		})
+		_, err = f.deps.Holder.Verify(ctx, id)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -71,6 +83,10 @@ func (f *Flow) holderDone(outcome string) {
 
 func (f *Flow) holderIntent(in Intent) {
 	switch {
+	case in.Kind == IntentRetry && f.m.holder.Phase == HolderEnrolFailed:
+		f.enrol()
+	case in.Kind == IntentSkip:
+		f.holderDone("enrol_failed")
 	case in.Kind == IntentRetry:
 		f.holderStep()
 	case in.Kind == IntentContinue:
@@ -96,6 +112,10 @@ func (f *Flow) enrol() {
 			case errors.Is(err, identity.ErrModuleAbsent):
 				f.log.Warn("hospital: enrolment: no working module", "err", err)
 				f.holderDone("module_absent")
+			case identity.NoFinger(err):
+				// Say what happened: the patient may try again or go on.
+				f.m.holder = HolderCheck{Phase: HolderEnrolFailed, Message: msg("holder.enrol_timeout")}
+				f.touch()
 			case err != nil:
 				f.log.Warn("hospital: enrolment failed", "err", err)
 				f.holderDone("enrol_failed")
@@ -104,6 +124,39 @@ func (f *Flow) enrol() {
 			}
 		}
 	})
+}
+
+// eraseFingerprint deletes the patient's fingerprint binding and template
+// (the erasure the consent text promises), then confirms it; the patient
+// may go on registering.
+func (f *Flow) eraseFingerprint() {
+	f.m.holder = HolderCheck{Phase: HolderErasing, Message: msg("holder.erasing")}
+	f.setScreen(ScreenHolder)
+	id := f.m.v.id.Citizen.ID
+	f.start(func(ctx context.Context, _ uint64) func() {
+		err := f.deps.Holder.Delete(ctx, id)
+		if ctx.Err() != nil {
+			return nil
+		}
+		return func() { f.onErased(err) }
+	})
+}
+
+func (f *Flow) onErased(err error) {
+	outcome, h := "erased", HolderCheck{Phase: HolderErased, Message: msg("holder.erased")}
+	switch {
+	case errors.Is(err, identity.ErrNotEnrolled):
+		outcome, h.Message = "erase_none", msg("holder.erase_none")
+	case err != nil:
+		f.log.Warn("hospital: fingerprint erasure failed", "err", err)
+		outcome, h = "erase_failed", HolderCheck{Phase: HolderEraseFailed, Message: msg("holder.erase_failed")}
+	}
+	if !f.record(&records.HospitalHolder{Outcome: outcome}, records.Personal{PersonalID: f.m.v.id.Citizen.ID}) {
+		f.stop()
+		return
+	}
+	f.m.v.holder = outcome
+	f.m.holder = h
 }
 
 func (f *Flow) onFinger(s FingerStep) {
@@ -137,6 +190,14 @@ func (f *Flow) holderActions() []Action {
 			return append([]Action{act(IntentRetry, "retry", true)}, tail...)
 		}
 		return []Action{act(IntentCallStaff, "call_staff", true), act(IntentCancel, "cancel", false)}
+	case HolderEnrolFailed:
+		return append([]Action{act(IntentRetry, "retry", true), act(IntentSkip, "skip", false)}, tail...)
+	case HolderErased:
+		return append([]Action{act(IntentContinue, "continue", true)}, tail...)
+	case HolderEraseFailed:
+		return []Action{act(IntentCallStaff, "call_staff", true), act(IntentContinue, "continue", false), act(IntentCancel, "cancel", false)}
+	case HolderErasing:
+		return []Action{act(IntentCallStaff, "call_staff", false)}
 	case HolderMatched, HolderEnrolled:
 		return append([]Action{act(IntentContinue, "continue", true)}, tail...)
 	}

@@ -36,9 +36,22 @@ func (f *Flow) startIdentify(delay time.Duration) {
 	f.m.retryC = nil
 	cans := make(chan string, 1)
 	f.m.cans, f.m.canWrong = cans, 0
+	w, hold := f.deps.Identifier.(CardWatcher)
 	f.start(func(ctx context.Context, gen uint64) func() {
+		if hold {
+			// The last card read may still lie on the reader: it must be
+			// taken before anyone is registered again.
+			err := w.AwaitRemoval(ctx, func() { f.post(gen, func() { f.setCardLeft(true) }) })
+			if ctx.Err() != nil {
+				return nil
+			}
+			if err != nil {
+				f.log.Warn("hospital: could not tell whether the card was taken", "err", err)
+			}
+			f.post(gen, func() { f.setCardLeft(false) })
+		}
 		onEvent := func(e identity.Event) { f.post(gen, func() { f.onEvent(e) }) }
-		id, err := f.deps.Identifier.Acquire(ctx, identity.Request{CAN: cans, OnEvent: onEvent})
+		id, err := f.deps.Identifier.Acquire(ctx, identity.Request{CAN: cans, OnEvent: onEvent, Hold: hold})
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -47,6 +60,12 @@ func (f *Flow) startIdentify(delay time.Duration) {
 		}
 		return func() { f.onIdentified(id) }
 	})
+}
+
+// setCardLeft records whether the last card read still lies on the reader
+// (State.CardLeft: the UI beeps and reminds while it does).
+func (f *Flow) setCardLeft(left bool) {
+	f.m.cardLeft = left
 }
 
 // identifyKeys is the message shown at each step of the card read.
@@ -152,6 +171,8 @@ func (f *Flow) onIdentified(id identity.Identity) {
 		return
 	}
 	f.m.card = f.cardResult(id)
+	// A refused card's data is shown nowhere: it may not be the person's.
+	v.rejected = !f.m.card.CanContinue
 	f.setScreen(ScreenCardResult)
 }
 

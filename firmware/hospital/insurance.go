@@ -60,6 +60,9 @@ func (f *Flow) onInsurance(r bhyt.Result, err error) {
 	if in.Outcome == "" {
 		in.Outcome = InsuranceUnavailable
 	}
+	if in.Outcome == InsuranceUnavailable {
+		in.Next = NextPending
+	}
 	f.m.insurance = in
 }
 
@@ -68,9 +71,11 @@ func (f *Flow) insuranceIntent(in Intent) {
 	case IntentRetry:
 		f.insuranceStep()
 	case IntentContinue:
+		f.m.v.pending = f.m.insurance.Outcome == InsuranceUnavailable
 		f.clinicStep(true)
 	case IntentFeePaying:
 		f.stopOp()
+		f.m.v.pending = false
 		if f.m.insurance.Outcome == InsuranceChecking {
 			f.m.insurance = Insurance{Outcome: InsuranceNone, Message: msg("insurance.none"), Next: NextFeePaying}
 		}
@@ -95,12 +100,10 @@ func (f *Flow) insuranceActions() []Action {
 		}
 		return []Action{act(IntentContinue, "continue", true), staff, back, cancel}
 	case InsuranceUnavailable:
-		if in.Next == NextCallStaff {
-			staff.Primary = true
-			return []Action{staff, fee, act(IntentRetry, "retry", false), back, cancel}
-		}
-		fee.Primary = true
-		return []Action{fee, act(IntentRetry, "retry", false), staff, back, cancel}
+		// The lookup failed, not the card (about 16 % of real lookups):
+		// register with BHYT, staff confirming the card at the counter;
+		// paying in full is the second choice.
+		return []Action{act(IntentContinue, "insured_pending", true), fee, act(IntentRetry, "retry", false), staff, back, cancel}
 	}
 	// Invalid: fee-paying or staff, whichever the code recommends first.
 	if in.Next == NextCallStaff {

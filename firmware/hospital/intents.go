@@ -42,6 +42,8 @@ func (f *Flow) handle(in Intent) {
 		f.back()
 	case IntentForOther:
 		f.forOther()
+	case IntentForChild:
+		f.forChild()
 	default:
 		f.handleScreen(in)
 	}
@@ -66,6 +68,9 @@ func (f *Flow) allowed(in Intent) bool {
 	if in.Kind == IntentCAN {
 		return f.m.screen == ScreenIdentify && f.m.identify.NeedCAN
 	}
+	if in.Kind == IntentChild {
+		return f.m.screen == ScreenIdentify && f.m.identify.NeedChild
+	}
 	for _, a := range f.actions() {
 		if a.Kind == in.Kind {
 			return true
@@ -82,10 +87,16 @@ func (f *Flow) handleScreen(in Intent) {
 		switch in.Kind {
 		case IntentCAN:
 			f.enterCAN(in.Digits)
+		case IntentChild:
+			f.enterChild(in)
 		case IntentRetry: // after too many refused CANs: wait for the QR or a new tap
 			f.identifyAgain(msg(f.identifyKey()))
 		}
 	case ScreenCardResult:
+		if in.Kind == IntentErase {
+			f.eraseFingerprint()
+			return
+		}
 		f.holderStep()
 	case ScreenHolder:
 		f.holderIntent(in)

@@ -1,12 +1,14 @@
 package hospital
 
 import (
+	"reflect"
 	"strings"
 	"time"
 
 	"github.com/kiosk06/kiosk/firmware/bhyt"
 	"github.com/kiosk06/kiosk/firmware/his"
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/tickets"
 	"github.com/kiosk06/kiosk/payments/session"
 	"github.com/kiosk06/kiosk/payments/tariff"
 	"github.com/kiosk06/kiosk/queue"
@@ -47,6 +49,9 @@ type model struct {
 	cans     chan string
 	canWrong int
 
+	// cardLeft: the card read last is still on the reader (CardWatcher).
+	cardLeft bool
+
 	idleC  <-chan time.Time
 	idleAt time.Time
 	tickC  <-chan time.Time
@@ -73,7 +78,9 @@ type visit struct {
 	age      int
 	holder   string // holder-check outcome recorded
 	attempts int    // fingerprint attempts left
+	rejected bool   // the card was refused: its data is never published
 	insured  bool
+	pending  bool // insured, the card to be confirmed at the counter (BHYT check failed)
 	ins      *bhyt.Result
 	answers  map[Question]bool
 	clinics  []his.Clinic
@@ -125,6 +132,32 @@ func derivedPriority(age int) queue.Priority {
 		return queue.Age75
 	}
 	return queue.Normal
+}
+
+// benefitPercent is the share of an examination the patient's health
+// insurance pays, from the benefit level in the card number the BHYT check
+// returned (0: no usable result, or no level in the number).
+func (v *visit) benefitPercent() int {
+	if v.pending || v.ins == nil || v.ins.Class != bhyt.ClassValid && v.ins.Class != bhyt.ClassWarning {
+		return 0
+	}
+	return bhyt.BenefitPercent(v.ins.Card.Effective().BenefitLevel())
+}
+
+// amountsOf totals the HIS fee lines: the total, insurance's and the
+// patient's shares.
+func amountsOf(lines []tariff.FeeLine) *Amounts {
+	if len(lines) == 0 {
+		return nil
+	}
+	var a Amounts
+	for _, l := range lines {
+		a.Total += l.Quantity * int64(l.UnitPrice)
+		a.Insurance += int64(l.InsurancePays)
+		a.Patient += int64(l.PatientPays)
+	}
+	a.TotalText, a.InsuranceText, a.PatientText = tickets.FormatVND(a.Total), tickets.FormatVND(a.Insurance), tickets.FormatVND(a.Patient)
+	return &a
 }
 
 // priority is the ticket's class: the first in the law's order among the
@@ -183,11 +216,14 @@ func pickStr(a, b string) string {
 // render builds the published state from the model.
 func (f *Flow) render() State {
 	m := &f.m
-	s := State{Screen: m.screen, Lang: m.lang, ForOther: m.agent != nil, IdleDeadline: m.idleAt}
+	s := State{Screen: m.screen, Lang: m.lang, ForOther: m.agent != nil, IdleDeadline: m.idleAt, CardLeft: m.cardLeft}
+	if m.cardLeft {
+		s.CardReminder = msg("goodbye.take_card")
+	}
 	if m.idleC == nil {
 		s.IdleDeadline = time.Time{}
 	}
-	if m.v != nil {
+	if m.v != nil && !m.v.rejected {
 		c := m.v.id.Citizen
 		s.Patient = &Patient{Name: c.Name, MaskedID: maskID(c.ID), Age: m.v.age, Sex: c.Sex}
 	}
@@ -239,6 +275,9 @@ func (f *Flow) render() State {
 		h := *m.help
 		s.Screen, s.Help, s.Title = ScreenHelp, &h, msg("title.help")
 		s.Actions = []Action{act(IntentBack, "back", true), act(IntentCancel, "cancel", false), langAction(m.lang)}
+	}
+	if f.cfg.AddressAs != DefaultAddress {
+		addressAs(reflect.ValueOf(&s), f.cfg.AddressAs)
 	}
 	return s
 }

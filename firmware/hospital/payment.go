@@ -62,6 +62,13 @@ func (f *Flow) onPaymentShown(info session.Info, err error) {
 		return
 	}
 	v.pay = info
+	if f.deps.Receipts != nil {
+		svc := v.clinic.Name
+		if v.clinic.Room != "" {
+			svc += " – " + v.clinic.Room
+		}
+		f.deps.Receipts.Note(info.Ref, ReceiptInfo{Service: svc, Visit: v.reg.VisitNumber, Fees: v.reg.Fees})
+	}
 	p := &f.m.payment
 	p.Phase, p.Payload, p.Ref, p.Deadline = PaymentWaiting, info.Payload, info.Ref, info.Deadline
 	if p.Deadline.IsZero() {

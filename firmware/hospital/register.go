@@ -10,6 +10,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/his"
 	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/tickets"
+	"github.com/kiosk06/kiosk/payments/tariff"
 	"github.com/kiosk06/kiosk/queue"
 )
 
@@ -38,7 +39,7 @@ func (f *Flow) register(k his.Clinic) {
 	}
 	visit := f.hisVisit()
 	if !f.announce(&records.HospitalIntent{Action: ActionHISVisit, Clinic: k.Code, Priority: v.priority().String(),
-		IntentVisit: &records.IntentVisit{Insured: v.insured, ForOther: f.m.agent != nil}}, f.personal()) {
+		IntentVisit: &records.IntentVisit{Insured: v.insured, ForOther: f.m.agent != nil, BHYTPending: v.pending}}, f.personal()) {
 		return
 	}
 	f.setScreen(ScreenRegistering)
@@ -111,7 +112,9 @@ func (f *Flow) hisVisit() his.Visit {
 	case "Nữ":
 		vis.GioiTinh = his.SexFemale
 	}
-	if v.insured && v.ins != nil {
+	if v.insured && v.pending {
+		vis.MaTheBHYT = c.ID // the card is looked up by CCCD number at the counter
+	} else if v.insured && v.ins != nil {
 		card := v.ins.Card.Effective()
 		vis.MaTheBHYT, vis.MaDKBD = card.MaThe, card.MaDKBD
 		if vis.MaTheBHYT == "" {
@@ -136,6 +139,11 @@ func (f *Flow) ticketDoc(reg his.Registration, qt queue.Ticket, k his.Clinic, p 
 	}
 	if p != queue.Normal {
 		q.Priority = priorityText(p).VI
+	}
+	if _, err := tariff.HospitalBill(reg.Fees); err == nil {
+		if a := amountsOf(reg.Fees); a != nil {
+			q.Fees = &tickets.Fees{Total: a.Total, Insurance: a.Insurance, Patient: a.Patient}
+		}
 	}
 	return tickets.QueueTicket(f.cfg.Header, q)
 }

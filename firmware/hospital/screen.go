@@ -55,6 +55,10 @@ func (f *Flow) toWelcome() {
 func (f *Flow) onTick() {
 	switch f.m.screen {
 	case ScreenGoodbye:
+		if f.m.cardLeft { // keep reminding while the card lies on the reader
+			f.m.tickC = f.deps.Clock.After(f.cfg.GoodbyeDelay)
+			return
+		}
 		f.toWelcome()
 	case ScreenOutOfService:
 		// The patient who was stopped has had time to read where their

@@ -40,6 +40,9 @@ type Section struct {
 	// HIS clinic codes to other letters.
 	DefaultQueue string            `toml:"default_queue" expect:"one upper-case letter"`
 	ClinicQueues map[string]string `toml:"clinic_queues" expect:"a table of clinic code = queue letter"`
+	// AddressAs is how the screens address patients: "Quý khách" (the
+	// default) or "Ông/Bà"; never "bạn".
+	AddressAs string `toml:"address_as" expect:"\"Quý khách\" or \"Ông/Bà\""`
 	// VisitReason is sent as LY_DO_VV (default "Khám bệnh").
 	VisitReason string `toml:"visit_reason" expect:"a short reason for the visit"`
 }
@@ -65,6 +68,9 @@ func (h *Section) Validate(v *config.Validator) {
 	if h.ResumeCheck == 0 {
 		h.ResumeCheck = config.Duration(30 * time.Second)
 	}
+	if h.AddressAs == "" {
+		h.AddressAs = DefaultAddress
+	}
 	if h.VisitReason == "" {
 		h.VisitReason = "Khám bệnh"
 	}
@@ -73,6 +79,7 @@ func (h *Section) Validate(v *config.Validator) {
 	v.Check(h.CANWait.D() >= time.Second && h.CANWait.D() <= time.Minute, "can_wait", h.CANWait, "a duration from \"1s\" to \"60s\"")
 	v.Check(h.CANAttempts >= 1 && h.CANAttempts <= 10, "can_attempts", h.CANAttempts, "a number of attempts from 1 to 10")
 	v.Check(h.ResumeCheck.D() >= time.Second && h.ResumeCheck.D() <= 10*time.Minute, "resume_check", h.ResumeCheck, "a duration from \"1s\" to \"10m\"")
+	v.Check(ValidAddress(h.AddressAs), "address_as", h.AddressAs, "\"Quý khách\" or \"Ông/Bà\"")
 	v.Check(config.QueueLetter(h.DefaultQueue), "default_queue", h.DefaultQueue, "one upper-case letter")
 	for code, q := range h.ClinicQueues {
 		v.Check(config.QueueLetter(q), "clinic_queues."+code, q, "one upper-case letter")

@@ -7,7 +7,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/drivers/fingerprint"
 	"github.com/kiosk06/kiosk/firmware/bhyt"
 	"github.com/kiosk06/kiosk/firmware/config"
@@ -85,8 +84,9 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 	}
 
 	var payments Payments
+	receipts := NewReceipts(printer, header, cfg.Device.Location())
 	if sec.Prepayment && cfg.Payments.BIN != "" {
-		mgr, c, err := paymentManager(ctx, e, printer, header)
+		mgr, c, err := paymentManager(ctx, e, receipts)
 		r.Add(c...)
 		if err != nil {
 			return r, err
@@ -117,10 +117,10 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 		Enrol: EnrolPolicy(sec.EnrolOffer), ConsentVersion: sec.ConsentVersion,
 		RejectUnverified: sec.RejectUnverified, HolderAttempts: sec.HolderAttempts, CANAttempts: sec.CANAttempts,
 		IdleTimeout: cfg.UI.IdleTimeout.D(), DefaultQueue: sec.DefaultQueue, ClinicQueues: sec.ClinicQueues,
-		VisitReason: sec.VisitReason, ResumeCheck: sec.ResumeCheck.D(), Location: cfg.Device.Location(), Logger: e.Log,
+		VisitReason: sec.VisitReason, AddressAs: sec.AddressAs, ResumeCheck: sec.ResumeCheck.D(), Location: cfg.Device.Location(), Logger: e.Log,
 	}
 	deps := Deps{Identifier: ident, Insurance: insurance, HIS: hisClient, Queue: eng, Printer: printer,
-		Payments: payments, Recorder: storeRecorder{e.Store}}
+		Payments: payments, Recorder: storeRecorder{e.Store}, Receipts: receipts}
 	if holder != nil {
 		deps.Holder = holder
 	}
@@ -151,7 +151,7 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 // the queue's, the payment sessions' and the holder check's audit.
 func RecordKinds() []string {
 	return []string{KindIdentify, KindHolder, KindInsurance, KindRegistration, KindPayment, KindHelp, KindHelpAck, KindAbandoned,
-		KindCAN, KindIntent, KindService, records.KindQueueEvent, records.KindPaymentSession, records.KindIdentityHolder}
+		KindCAN, KindChild, KindIntent, KindService, records.KindQueueEvent, records.KindPaymentSession, records.KindIdentityHolder}
 }
 
 // insuranceChecker is the BHYT client, or, when no gateway is configured,
@@ -179,7 +179,7 @@ func (noInsurance) Check(ctx context.Context, q bhyt.Query) (bhyt.Result, error)
 
 // paymentManager starts the VietQR sessions of [payments], whose paid
 // sessions print their receipt on the kiosk printer.
-func paymentManager(ctx context.Context, e profile.Env, p *escpos.Printer, h tickets.Header) (*session.Manager, []profile.Component, error) {
+func paymentManager(ctx context.Context, e profile.Env, receipts *Receipts) (*session.Manager, []profile.Component, error) {
 	cfg := e.Config
 	base := cfg.Payments.BaseURL
 	if base == "" {
@@ -187,21 +187,7 @@ func paymentManager(ctx context.Context, e profile.Env, p *escpos.Printer, h tic
 	}
 	return profile.StartPayments(ctx, e, session.Config{DeviceID: cfg.Device.ID, RefPrefix: cfg.Payments.RefPrefix, BIN: cfg.Payments.BIN,
 		Account: cfg.Payments.Account, Name: cfg.Payments.Name, City: cfg.Payments.City, QRTimeout: cfg.Payments.QRTimeout.D(),
-		BaseURL: base}, records.NewSessionRecorder(e.Store), slipPrinter{p, h})
-}
-
-// slipPrinter prints a paid session's receipt on the kiosk printer.
-type slipPrinter struct {
-	p *escpos.Printer
-	h tickets.Header
-}
-
-func (r slipPrinter) PrintReceipt(ctx context.Context, rc session.Receipt) error {
-	_, err := r.p.Print(ctx, tickets.PaymentReceipt(r.h, tickets.Receipt{
-		Title: "BIÊN LAI THANH TOÁN", Lines: []tickets.ReceiptLine{{Name: rc.Purpose, Amount: rc.Amount}},
-		Total: rc.Amount, PaymentRef: rc.Ref, TransactionID: rc.TxnID, PaidAt: rc.PaidAt,
-	}))
-	return err
+		BaseURL: base}, records.NewSessionRecorder(e.Store), receipts)
 }
 
 // holderVerifier opens the fingerprint module (if configured) and the

@@ -120,6 +120,16 @@ type State struct {
 	IdleDeadline time.Time `json:"idle_deadline,omitzero"`
 	// ForOther is true while registering a second person ("làm hộ").
 	ForOther bool `json:"for_other"`
+	// CardLeft is true while the card read for the last registration is
+	// still lying on the reader: no new registration starts until it is
+	// taken (or replaced by another card). The hospital kiosk has no
+	// buzzer of its own, so the UI beeps (and the voice reminds:
+	// CardReminder) for as long as it is set; the goodbye screen says so
+	// too.
+	CardLeft bool `json:"card_left,omitempty"`
+	// CardReminder is the reminder to show and say while CardLeft
+	// (“Nhớ lấy lại thẻ Căn cước”); zero otherwise.
+	CardReminder Text `json:"card_reminder,omitzero"`
 	// Patient is the identified person, for the header of later screens
 	// (nil before identification and after the data was wiped).
 	Patient *Patient `json:"patient,omitempty"`
@@ -203,6 +213,14 @@ type Identify struct {
 	// CANAttemptsLeft is how many more CANs the card may refuse before the
 	// kiosk stops asking (set while NeedCAN).
 	CANAttemptsLeft int `json:"can_attempts_left,omitempty"`
+	// NeedChild: a parent whose card was read registers a child without a
+	// card (IntentForChild): the screen asks for the child's 12-digit
+	// personal ID number, birth date (DDMMYYYY) and name and sends
+	// IntentChild (Intent.Digits, Intent.BirthDate, Intent.Name); no card
+	// is read meanwhile. ChildError says why the last entry was refused
+	// (never echoing it).
+	NeedChild  bool `json:"need_child,omitempty"`
+	ChildError Text `json:"child_error,omitzero"`
 	// CANExhausted: the card refused every CAN allowed; the keypad is gone
 	// and the actions offer to try again with the QR code or to call staff.
 	CANExhausted bool `json:"can_exhausted,omitempty"`
@@ -230,6 +248,16 @@ const (
 	HolderMatched   HolderPhase = "matched"   // verified (shown briefly, then the flow moves on)
 	HolderMismatch  HolderPhase = "mismatch"  // not verified: retry, call staff or cancel
 	HolderEnrolled  HolderPhase = "enrolled"  // enrolment done (shown briefly)
+	// HolderEnrolFailed: no finger came before the capture timed out; the
+	// message says so; retry or skip.
+	HolderEnrolFailed HolderPhase = "enrol_failed"
+	// HolderErasing: the patient asked (IntentErase, from the card result)
+	// to delete their fingerprint binding; HolderErased confirms it was
+	// deleted (or that there was none); HolderEraseFailed says it could
+	// not be and sends the patient to staff.
+	HolderErasing     HolderPhase = "erasing"
+	HolderErased      HolderPhase = "erased"
+	HolderEraseFailed HolderPhase = "erase_failed"
 )
 
 // FingerStep is a fingerprint prompt.
@@ -275,6 +303,9 @@ const (
 	NextInsured   NextStep = "insured"    // continue with insurance
 	NextFeePaying NextStep = "fee_paying" // register as a fee-paying patient (dịch vụ)
 	NextCallStaff NextStep = "call_staff" // a person must look at the documents
+	// NextPending: the lookup failed, not the card: register with BHYT,
+	// staff confirming the card at the counter.
+	NextPending NextStep = "insured_pending"
 )
 
 // Insurance is the BHYT check screen.
@@ -298,6 +329,29 @@ type Clinic struct {
 	Fee  int64  `json:"fee"` // VND the patient pays for the visit itself
 	// FeeText is Fee formatted "50.000 ₫".
 	FeeText string `json:"fee_text"`
+	// FullFee is the examination fee before insurance, InsurancePays the
+	// share health insurance pays by the card's benefit level (mức hưởng,
+	// from the BHYT result); Fee is FullFee minus InsurancePays. While the
+	// share is not known (insurance to be confirmed at the counter) Fee is
+	// the full fee and InsurancePays 0.
+	FullFee       int64 `json:"full_fee"`
+	InsurancePays int64 `json:"insurance_pays,omitempty"`
+	// PriceText says what the patient pays, and the insurance share when
+	// there is one: "Quý khách trả 10.000 ₫ (BHYT chi trả 40.000 ₫)".
+	PriceText Text `json:"price_text"`
+}
+
+// Amounts are the fees of a visit as the HIS billed them: the total, what
+// health insurance pays and what the patient pays (VND), with their texts
+// ("50.000 ₫"). The ticket screen, the printed ticket and the receipt show
+// the same amounts.
+type Amounts struct {
+	Total         int64  `json:"total"`
+	Insurance     int64  `json:"insurance"`
+	Patient       int64  `json:"patient"`
+	TotalText     string `json:"total_text"`
+	InsuranceText string `json:"insurance_text"`
+	PatientText   string `json:"patient_text"`
 }
 
 // Question names a priority question.
@@ -329,7 +383,14 @@ type ChooseClinic struct {
 	Priority     queue.Priority `json:"priority"`
 	PriorityText Text           `json:"priority_text"`
 	Insured      bool           `json:"insured"` // registering with BHYT
-	Loading      bool           `json:"loading"` // clinic list still being fetched
+	// InsurancePending: registering with BHYT although the check failed;
+	// staff confirm the card at the counter, so the share insurance pays
+	// is not known yet (the prices are the full fees).
+	InsurancePending bool `json:"insurance_pending,omitempty"`
+	// BenefitPercent is the share health insurance pays (80, 95, 100) by
+	// the card's benefit level; 0 when not known.
+	BenefitPercent int  `json:"benefit_percent,omitempty"`
+	Loading        bool `json:"loading"` // clinic list still being fetched
 }
 
 // Registering is shown while the visit is registered and the ticket printed.
@@ -354,6 +415,12 @@ type Ticket struct {
 	// PaymentDue is true when pre-payment is configured and fees are owed:
 	// the primary action leads to the payment screen.
 	PaymentDue bool `json:"payment_due"`
+	// InsurancePending: registered with BHYT to be confirmed by staff at
+	// the counter (the check failed); nothing is paid at the kiosk.
+	InsurancePending bool `json:"insurance_pending,omitempty"`
+	// Fees are the visit's amounts as the HIS billed them (nil when it
+	// sent no fee lines).
+	Fees *Amounts `json:"fees,omitempty"`
 }
 
 // FeeLine is one line of the fees shown before payment.
@@ -403,9 +470,12 @@ type Receipt struct {
 // Goodbye is the final screen; the flow returns to welcome after a few
 // seconds (or on IntentDone).
 type Goodbye struct {
-	Message Text   `json:"message"`
-	Number  string `json:"number,omitempty"` // ticket number reminder
-	Room    string `json:"room,omitempty"`
+	Message Text `json:"message"`
+	// TakeCard reminds the patient to take their card back (“Nhớ lấy lại
+	// thẻ Căn cước”).
+	TakeCard Text   `json:"take_card"`
+	Number   string `json:"number,omitempty"` // ticket number reminder
+	Room     string `json:"room,omitempty"`
 }
 
 // ErrorInfo is an error screen: what happened and what to do next.
@@ -465,9 +535,17 @@ const (
 	IntentIdle      IntentKind = "idle"       // idle timeout noticed by the UI
 	IntentDone      IntentKind = "done"       // finish (ticket/receipt/goodbye)
 	IntentActivity  IntentKind = "activity"   // any touch: restarts the idle timer
+	// IntentErase asks, on the card result, to delete the patient's
+	// fingerprint binding (offered when a fingerprint module is fitted).
+	IntentErase IntentKind = "erase_fingerprint"
 	// IntentCAN submits the CAN typed on the identify screen's keypad
 	// (Intent.Digits); only while Identify.NeedCAN.
 	IntentCAN IntentKind = "can"
+	// IntentForChild, on a parent's card result, registers a child who
+	// has no card; IntentChild submits the child's typed details (only
+	// while Identify.NeedChild).
+	IntentForChild IntentKind = "for_child"
+	IntentChild    IntentKind = "child"
 )
 
 // CANLength is how many digits the CAN keypad takes (a CCCD's CAN is the
@@ -484,6 +562,11 @@ type Intent struct {
 	// Digits is the CAN typed on the keypad (IntentCAN): personal data,
 	// never logged (LogValue leaves it out).
 	Digits string `json:"digits,omitempty"`
+	// BirthDate (DDMMYYYY) and Name are a child's typed details
+	// (IntentChild, with the personal ID number in Digits): personal data,
+	// never logged.
+	BirthDate string `json:"birth_date,omitempty"`
+	Name      string `json:"name,omitempty"`
 
 	done chan struct{} // closed once handled and published (tests)
 }

@@ -26,7 +26,7 @@ func (f *Flow) onTicket(reg his.Registration, qt queue.Ticket, perr error) {
 	recorded := f.record(&records.HospitalRegistration{
 		Outcome: "ok", VisitNumber: reg.VisitNumber, Clinic: v.clinic.Code, Key: v.key,
 		Registered: &records.Registered{Ticket: qt.ID, Priority: prio.String(), Insured: v.insured, BHYTCode: insCode(v), Holder: v.holder,
-			Printed: perr == nil, Amount: int64(bill.Total), ForOther: f.m.agent != nil, Verdict: string(v.id.Verdict), Method: string(v.id.Method)},
+			Printed: perr == nil, Amount: int64(bill.Total), ForOther: f.m.agent != nil, Verdict: string(v.id.Verdict), Method: string(v.id.Method), BHYTPending: v.pending},
 	}, f.personal())
 	// A failed print is recorded, then raised to staff (alertDevice); the
 	// screen says they were told only once the alert reached someone.
@@ -34,7 +34,11 @@ func (f *Flow) onTicket(reg his.Registration, qt queue.Ticket, perr error) {
 	t := Ticket{
 		Number: qt.ID, Clinic: v.clinic.Name, Room: v.clinic.Room, Ahead: qt.Ahead, Wait: qt.Wait,
 		VisitNumber: reg.VisitNumber, Printed: perr == nil, PaperOut: errors.Is(perr, escpos.ErrPaperEnd),
-		PaymentDue: f.cfg.Prepayment && berr == nil && bill.Total > 0,
+		PaymentDue:       f.cfg.Prepayment && berr == nil && bill.Total > 0 && !v.pending,
+		InsurancePending: v.pending,
+	}
+	if berr == nil {
+		t.Fees = amountsOf(reg.Fees)
 	}
 	if prio != queue.Normal {
 		t.PriorityText = priorityText(prio)
@@ -47,6 +51,8 @@ func (f *Flow) onTicket(reg his.Registration, qt queue.Ticket, perr error) {
 		t.Message = msgf("ticket.print_failed_desk", qt.ID, where)
 	case t.PaymentDue:
 		t.Message = msgf("ticket.pay_due", tickets.FormatVND(int64(bill.Total)))
+	case v.pending:
+		t.Message = msgf("ticket.bhyt_pending", where)
 	default:
 		t.Message = msgf("ticket.printed", where)
 	}

@@ -24,6 +24,10 @@ const (
 	MethodChipCAN Method = "chip+can" // CAN typed, chip read with it (PACE-CAN)
 	MethodUID     Method = "uid"      // a fixed chip UID (Policy.StaticUID)
 	MethodVNeID   Method = "vneid"    // a VNeID app QR: can only be checked online
+	// MethodTyped: the personal ID number and birth date of a person
+	// without a card (a child), typed by whoever acts for them and checked
+	// against each other (ParsePersonalID); nothing proves them.
+	MethodTyped Method = "typed"
 )
 
 // EventKind says what an acquisition is doing.
@@ -173,6 +177,11 @@ type Request struct {
 	// OnEvent receives each step (from the acquisition's goroutines; it
 	// must not block). May be nil.
 	OnEvent func(Event)
+	// Hold keeps the card of a successful read selected instead of
+	// releasing it, so that AwaitRemoval can tell when it leaves the
+	// reader: a kiosk that starts the next acquisition at once would
+	// otherwise read a card left lying on the reader a second time.
+	Hold bool
 }
 
 // Acquirer turns what the reader and scanner deliver into an Identity. Make
@@ -184,6 +193,9 @@ type Acquirer struct {
 	obs  Observer
 	log  *slog.Logger
 	busy chan struct{}
+	// held is the card a Request.Hold acquisition kept selected; only
+	// touched by the holder of busy.
+	held nfc.Card
 }
 
 // NewAcquirer makes an Acquirer over src with policy pol; pipeline
@@ -232,6 +244,7 @@ func (a *Acquirer) Acquire(ctx context.Context, req Request) (Identity, error) {
 		return Identity{}, err
 	}
 	defer release()
+	a.dropHeld(ctx) // a caller that did not wait for the card to be taken
 	ctx, cancel := context.WithCancel(ctx)
 	w := a.watch(ctx)
 	// Stop this call's readers (both honour ctx within one poll) before
@@ -321,10 +334,21 @@ func (q *acquisition) run(ctx context.Context) (Identity, error) {
 	}
 	q.emit(Event{Kind: EventDetected, Fraction: 0.05})
 	if card != nil {
-		defer q.a.release(ctx, card)
-		return q.cardFirst(ctx, card)
+		id, err := q.cardFirst(ctx, card)
+		q.settle(ctx, card, err)
+		return id, err
 	}
 	return q.qrFirst(ctx, qr)
+}
+
+// settle releases the card of a finished acquisition, or keeps it selected
+// after a successful read under Request.Hold.
+func (q *acquisition) settle(ctx context.Context, card nfc.Card, err error) {
+	if err == nil && q.req.Hold {
+		q.a.held = card
+		return
+	}
+	q.a.release(ctx, card)
 }
 
 // qrFirst: a QR came; its card is awaited for PairWindow.
@@ -336,8 +360,9 @@ func (q *acquisition) qrFirst(ctx context.Context, qr *cccd.QRData) (Identity, e
 	defer wait.Stop()
 	select {
 	case card := <-q.w.cards:
-		defer q.a.release(ctx, card)
-		return q.readChip(ctx, card, Keys{QR: qr}, MethodChipQR)
+		id, err := q.readChip(ctx, card, Keys{QR: qr}, MethodChipQR)
+		q.settle(ctx, card, err)
+		return id, err
 	case <-wait.C:
 		return q.a.qrOnly(qr)
 	case <-ctx.Done():
@@ -490,6 +515,81 @@ func (a *Acquirer) uidOnly(card nfc.Card) (Identity, bool) {
 // (ISO/IEC 14443-3: a 4-byte Type A UID starting with 0x08) and not empty.
 func fixedUID(info nfc.CardInfo) bool {
 	return len(info.UID) > 0 && !info.UIDRandom && !nfc.RandomUID(info.UID)
+}
+
+// ErrNoPresence: the reader cannot tell whether the card kept by the last
+// acquisition is still on it (no nfc.PresenceChecker, or Policy.PresencePoll
+// is negative); AwaitRemoval released it and the caller decides.
+var ErrNoPresence = errors.New("identity: the reader cannot tell whether the card was taken")
+
+// maxPresenceErrors is how many presence checks in a row may fail before
+// AwaitRemoval gives up on a reader that cannot answer.
+const maxPresenceErrors = 5
+
+// AwaitRemoval waits until the card the last acquisition kept selected
+// (Request.Hold) has left the reader — taken away, or replaced by another
+// card — polling its presence every Policy.PresencePoll, then releases it.
+// stillThere (may be nil) is called once when the first check finds the
+// card still on the reader, so the kiosk can remind the person to take it.
+// It returns nil at once when no card is kept (the last identity came from
+// a QR alone, or the read failed); ErrNoPresence when the reader cannot
+// tell; an error when presence checks keep failing (the card is released);
+// or ctx's error (the card stays kept). Like Acquire, it runs alone.
+func (a *Acquirer) AwaitRemoval(ctx context.Context, stillThere func()) error {
+	release, err := a.claim(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	card := a.held
+	if card == nil {
+		return nil
+	}
+	pc, ok := card.(nfc.PresenceChecker)
+	if !ok || a.pol.PresencePoll < 0 {
+		a.dropHeld(ctx)
+		return ErrNoPresence
+	}
+	t := time.NewTicker(a.pol.PresencePoll)
+	defer t.Stop()
+	told, failed := false, 0
+	for {
+		pctx, cancel := context.WithTimeout(ctx, time.Second)
+		present, err := pc.Present(pctx)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case err != nil:
+			if failed++; failed >= maxPresenceErrors {
+				a.dropHeld(ctx)
+				return fmt.Errorf("identity: waiting for the card to be taken: %w", err)
+			}
+		case !present:
+			a.dropHeld(ctx)
+			return nil
+		case !told:
+			told, failed = true, 0
+			if stillThere != nil {
+				stillThere()
+			}
+		default:
+			failed = 0
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// dropHeld releases the card kept by the last acquisition, if any.
+func (a *Acquirer) dropHeld(ctx context.Context) {
+	if a.held != nil {
+		a.release(ctx, a.held)
+		a.held = nil
+	}
 }
 
 // release deselects the card, even when ctx has ended.

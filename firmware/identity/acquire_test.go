@@ -473,3 +473,83 @@ type fakeCard struct{ info nfc.CardInfo }
 func (c fakeCard) Transmit(context.Context, []byte) ([]byte, error) { return []byte{0x6A, 0x82}, nil }
 func (c fakeCard) Info() nfc.CardInfo                               { return c.info }
 func (c fakeCard) Release(context.Context) error                    { return nil }
+
+// A kiosk that starts the next acquisition at once must not read a card
+// left lying on the reader a second time: under Request.Hold the card stays
+// selected and AwaitRemoval returns only once it has left the reader,
+// after telling the caller (once) that it is still there.
+func TestAcquireHoldAwaitRemoval(t *testing.T) {
+	r := newAcqRig(t)
+	out := make(chan outcome, 1)
+	go func() {
+		id, err := r.acq.Acquire(context.Background(), identity.Request{OnEvent: r.onEvent, Hold: true})
+		out <- outcome{id, err}
+	}()
+	r.scanner.texts <- qrText(r.card)
+	pc := r.tap()
+	if o := r.outcome(out); o.err != nil || o.id.Verdict != identity.Genuine {
+		t.Fatalf("%+v, %v", o.id, o.err)
+	}
+	if pc.released.Load() != 0 {
+		t.Fatal("the held card was released")
+	}
+	still := make(chan struct{}, 4)
+	done := make(chan error, 1)
+	go func() { done <- r.acq.AwaitRemoval(context.Background(), func() { still <- struct{}{} }) }()
+	select {
+	case <-still:
+	case <-time.After(10 * time.Second):
+		t.Fatal("never told the card is still on the reader")
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("AwaitRemoval returned %v with the card on the reader", err)
+	default:
+	}
+	pc.gone.Store(true)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("AwaitRemoval did not notice the card was taken")
+	}
+	if len(still) != 0 || pc.released.Load() != 1 {
+		t.Fatalf("told %d more times, released %d times", len(still), pc.released.Load())
+	}
+	// Nothing kept now: at once.
+	if err := r.acq.AwaitRemoval(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Without Hold, or after a QR alone, nothing is kept; a reader that cannot
+// tell presence gets the card released and ErrNoPresence.
+func TestAwaitRemovalNothingHeldOrNoPresence(t *testing.T) {
+	r := newAcqRig(t)
+	out := make(chan outcome, 1)
+	go func() {
+		id, err := r.acq.Acquire(context.Background(), identity.Request{Hold: true})
+		out <- outcome{id, err}
+	}()
+	r.scanner.texts <- qrText(r.card)
+	pc := r.tap()
+	if o := r.outcome(out); o.err != nil {
+		t.Fatal(o.err)
+	}
+	noPresence := identity.NewAcquirer(identity.Sources{}, identity.Policy{PresencePoll: -1}, identity.Options{}, nil)
+	if err := noPresence.AwaitRemoval(context.Background(), nil); err != nil {
+		t.Fatalf("nothing held: %v", err)
+	}
+	// A new Acquire drops a card its caller did not wait for.
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, _ = r.acq.Acquire(ctx, identity.Request{})
+	if pc.released.Load() != 1 {
+		t.Fatalf("held card released %d times by the next Acquire", pc.released.Load())
+	}
+	if err := r.acq.AwaitRemoval(context.Background(), nil); err != nil {
+		t.Fatalf("nothing held after the next Acquire: %v", err)
+	}
+}

@@ -7,7 +7,12 @@
 // (waiting, detected, need QR, need CAN, reading, verifying, done) while it
 // works. It owns the pairing of QR and chip, the CAN wait (the digits are
 // never logged or kept), card-removal detection and the release of every
-// card; one acquisition runs at a time. Profiles that decide each
+// card; one acquisition runs at a time. A kiosk that starts the next
+// acquisition at once asks for the card to be held (Request.Hold) and waits
+// for it to leave the reader (AwaitRemoval) first, so a card left lying on
+// the reader is never read twice. A person without a card (a child) is
+// identified by a typed personal ID number and birth date, checked against
+// each other (personalid.go, MethodTyped). Profiles that decide each
 // presentation alone and at once (the transit validator, a parking lane)
 // take Presentations instead: one QR scan or card tap at a time, no pairing.
 //

@@ -134,6 +134,32 @@ func (h *Holder) verify(ctx context.Context, hash string) (VerifyResult, error) 
 	return res, nil
 }
 
+// Enrolled reports whether id has an unexpired binding, without the
+// fingerprint module: a kiosk asks the right question first (verify an
+// enrolled finger, or offer enrolment).
+func (h *Holder) Enrolled(ctx context.Context, id string) (bool, error) {
+	if err := checkID(id); err != nil {
+		return false, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	_, err := h.binding(ctx, h.IDHash(id))
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, ErrNotEnrolled):
+		return false, nil
+	}
+	return false, err
+}
+
+// NoFinger reports whether err says no finger was placed on the sensor in
+// time (the capture timed out), as opposed to a finger that did not match
+// or a module fault.
+func NoFinger(err error) bool {
+	return errors.Is(err, fingerprint.ErrNoFinger) || errors.Is(err, context.DeadlineExceeded)
+}
+
 // binding fetches an unexpired binding, erasing it if it has expired.
 func (h *Holder) binding(ctx context.Context, hash string) (Binding, error) {
 	b, err := h.store.GetBinding(ctx, hash)

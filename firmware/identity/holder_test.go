@@ -114,6 +114,12 @@ func TestHolderEndToEnd(t *testing.T) {
 	if _, err := r.h.Verify(ctx, bobID); !errors.Is(err, ErrNotEnrolled) {
 		t.Fatalf("Verify(bob) err = %v", err)
 	}
+	if ok, err := r.h.Enrolled(ctx, aliceID); !ok || err != nil {
+		t.Fatalf("Enrolled(alice) = %v, %v", ok, err)
+	}
+	if ok, err := r.h.Enrolled(ctx, bobID); ok || err != nil {
+		t.Fatalf("Enrolled(bob) = %v, %v", ok, err)
+	}
 
 	if err := r.h.Delete(ctx, aliceID); err != nil {
 		t.Fatalf("Delete: %v", err)

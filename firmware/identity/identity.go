@@ -52,6 +52,8 @@ const (
 	ReasonQROnly Reason = "qr_only"
 	// ReasonUIDOnly: only a fixed chip UID was presented (Policy.StaticUID).
 	ReasonUIDOnly Reason = "uid_only"
+	// ReasonTyped: the identity was typed (MethodTyped), no card read.
+	ReasonTyped Reason = "typed"
 )
 
 // Errors callers branch on (the card could not be read at all; a card that

@@ -6,6 +6,7 @@ import "time"
 const (
 	KindHospitalIdentify     = "hospital.identify"
 	KindHospitalCAN          = "hospital.can"
+	KindHospitalChild        = "hospital.child"
 	KindHospitalHolder       = "hospital.holder"
 	KindHospitalInsurance    = "hospital.insurance"
 	KindHospitalIntent       = "hospital.intent"
@@ -42,6 +43,18 @@ type HospitalCAN struct {
 	Outcome      string `json:"outcome"`       // "mismatch": the card refused the CAN
 	AttemptsLeft int    `json:"attempts_left"` // CANs the kiosk still lets the patient type
 	ForOther     bool   `json:"for_other"`     // the card is of a person registered by an agent
+}
+
+// HospitalChild is the payload of hospital.child: a child without a card
+// registered by a parent (làm hộ) whose card was read; the child's personal
+// ID number, name and birth date were typed and checked against each other.
+// Both identities are in the sealed fields (the child's as the patient's,
+// the parent's as the agent's).
+type HospitalChild struct {
+	Stamp
+	AgentVerdict string `json:"agent_verdict"` // the parent's card: its verdict (as hospital.identify)
+	AgentMethod  string `json:"agent_method"`  // how the parent's card was read
+	Age          int    `json:"age"`           // the child's age in whole years on the day
 }
 
 // HospitalHolder is the payload of hospital.holder.
@@ -91,6 +104,9 @@ type HospitalIntent struct {
 type IntentVisit struct {
 	Insured  bool `json:"insured"`   // registered as insured (BHYT)
 	ForOther bool `json:"for_other"` // registered by an agent
+	// BHYTPending: the BHYT check failed and the patient registered as
+	// insured, staff to confirm the card at the counter.
+	BHYTPending bool `json:"bhyt_pending,omitempty"`
 }
 
 // HospitalRegistration is the payload of hospital.registration.
@@ -116,6 +132,9 @@ type Registered struct {
 	ForOther bool   `json:"for_other"` // registered by an agent
 	Verdict  string `json:"verdict"`   // the card's verdict (as hospital.identify)
 	Method   string `json:"method"`    // how the card was read (as hospital.identify)
+	// BHYTPending: registered as insured with the card to be confirmed
+	// by staff at the counter (the BHYT check failed).
+	BHYTPending bool `json:"bhyt_pending,omitempty"`
 }
 
 // HospitalPayment is the payload of hospital.payment.
@@ -192,6 +211,9 @@ func (HospitalIdentify) RecordKind() string { return KindHospitalIdentify }
 
 // RecordKind implements Payload.
 func (HospitalCAN) RecordKind() string { return KindHospitalCAN }
+
+// RecordKind implements Payload.
+func (HospitalChild) RecordKind() string { return KindHospitalChild }
 
 // RecordKind implements Payload.
 func (HospitalHolder) RecordKind() string { return KindHospitalHolder }

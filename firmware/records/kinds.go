@@ -102,6 +102,8 @@ func lookup(kind string) *Kind {
 var registry = [...]Kind{
 	{Name: KindHospitalIdentify, Version: 1, Writer: "firmware/hospital", Personal: patient,
 		Doc: "A card or QR was read: the verdict on the card and how it was read.", New: func() Payload { return new(HospitalIdentify) }},
+	{Name: KindHospitalChild, Version: 1, Writer: "firmware/hospital", Personal: []string{PersonalName, PersonalIDNumber, PersonalDateOfBirth, PersonalAgentIDNumber, PersonalAgentName},
+		Doc: "A child without a card registered by a parent: the child's typed ID number and birth date, the parent's card read.", New: func() Payload { return new(HospitalChild) }},
 	{Name: KindHospitalCAN, Version: 1, Writer: "firmware/hospital",
 		Doc: "The card refused a typed CAN: attempts left (never the digits).", New: func() Payload { return new(HospitalCAN) }},
 	{Name: KindHospitalHolder, Version: 1, Writer: "firmware/hospital", Personal: []string{PersonalIDNumber},

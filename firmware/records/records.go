@@ -231,3 +231,19 @@ func Scan(ctx context.Context, r Reader, kind string, f func(store.Record) error
 		}
 	}
 }
+
+// Each decodes every record of kind into a fresh T (a payload struct of
+// this package) and calls f, oldest first; a record that does not decode
+// is skipped. It lets a reader of typed payloads go without store.Record.
+func Each[T any, P interface {
+	*T
+	Payload
+}](ctx context.Context, r Reader, kind string, f func(T) error) error {
+	return Scan(ctx, r, kind, func(rec store.Record) error {
+		var x T
+		if err := Decode(rec, P(&x)); err != nil {
+			return nil
+		}
+		return f(x)
+	})
+}

@@ -72,6 +72,11 @@ func samples() map[string][]sample {
 			{"genuine", &records.HospitalIdentify{Stamp: stamp, Verdict: "genuine", Method: "chip+qr", ForOther: true}, patientFields()},
 			{"qr_only", &records.HospitalIdentify{Stamp: stamp, Verdict: "unverified", Method: "qr", Reason: "qr_only"}, patientFields()},
 		},
+		records.KindHospitalChild: {
+			{"typed", &records.HospitalChild{Stamp: stamp, AgentVerdict: "genuine", AgentMethod: "chip+qr", Age: 4},
+				records.Personal{records.PersonalName: "Phạm Bé Út", records.PersonalIDNumber: "079224001111", records.PersonalDateOfBirth: "2024-02-29",
+					records.PersonalAgentIDNumber: citizen.ID, records.PersonalAgentName: citizen.Name}},
+		},
 		records.KindHospitalCAN: {
 			{"mismatch", &records.HospitalCAN{Stamp: stamp, Outcome: "mismatch", AttemptsLeft: 2}, nil},
 		},

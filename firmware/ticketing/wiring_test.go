@@ -26,8 +26,9 @@ var (
 // TestImports: the flow and its sub-packages know nothing of the screen,
 // the store or a device; the flow itself imports none of the
 // simulator, the manifest or the pass list (backend-side code) — but for
-// simulate.go, the --sim hook, which alone starts ticketingsim (and is
-// meant to be built only with the simulator).
+// simulate.go, the --sim hook, which alone starts ticketingsim (built only
+// with the simulator), and start.go, the profile's wiring, which alone
+// starts the station's Manifester.
 func TestImports(t *testing.T) {
 	const mod = "github.com/kiosk06/kiosk/"
 	banned := map[string][]string{
@@ -56,7 +57,8 @@ func TestImports(t *testing.T) {
 			for _, imp := range f.Imports {
 				p, _ := strconv.Unquote(imp.Path.Value)
 				for _, b := range bans {
-					if name == "simulate.go" && b == mod+"firmware/ticketing/ticketingsim" {
+					if name == "simulate.go" && b == mod+"firmware/ticketing/ticketingsim" ||
+						name == "start.go" && b == mod+"firmware/ticketing/manifest" {
 						continue
 					}
 					if strings.HasPrefix(p, b) && !(dir == "catalog" && p == mod+"payments/tariff") {

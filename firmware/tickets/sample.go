@@ -24,15 +24,17 @@ func Sample(name string, now time.Time) (*escpos.Document, error) {
 		return QueueTicket(hospital, Queue{
 			ID: "Q20261122-A023-7F3K", Number: "A023", Service: "Phòng khám Nội – Tầng 2",
 			Priority: "Người cao tuổi", IssuedAt: now, Ahead: 5, Wait: 25 * time.Minute,
+			Fees: &Fees{Total: 50000, Insurance: 40000, Patient: 10000},
 		}), nil
 	case "receipt":
 		return PaymentReceipt(hospital, Receipt{
-			Title: "BIÊN LAI THU TIỀN KHÁM BỆNH",
+			Title:   "BIÊN LAI THU TIỀN KHÁM BỆNH",
+			Service: "Phòng khám Nội – Phòng 101", Visit: "LK2611220187",
 			Lines: []ReceiptLine{
 				{Name: "Khám Nội tổng quát", Quantity: 1, Amount: 35000},
 				{Name: "Xét nghiệm đường huyết mao mạch", Quantity: 1, Amount: 15000},
 			},
-			Total: 50000, Method: "VietQR", PaymentRef: "KSK A023 7F3K",
+			Total: 50000, Insurance: 40000, Paid: 10000, Method: "VietQR", PaymentRef: "KSK A023 7F3K",
 			TransactionID: "FT26326123456789", PaidAt: now,
 		}), nil
 	case "parking":

@@ -34,6 +34,26 @@ type Queue struct {
 	IssuedAt time.Time // in the kiosk's time zone
 	Ahead    int       // people waiting before this number
 	Wait     time.Duration
+	// Fees, when set, are the visit's amounts: printed so the ticket
+	// shows what the screen showed.
+	Fees *Fees
+}
+
+// Fees are a visit's amounts in đồng: the total, what health insurance
+// pays and what the patient pays.
+type Fees struct {
+	Total     int64
+	Insurance int64
+	Patient   int64
+}
+
+// fees prints the amounts of a visit.
+func fees(d *escpos.Document, f Fees) {
+	d.Add(escpos.Row{Left: "Phí khám:", Right: FormatVND(f.Total)})
+	if f.Insurance > 0 {
+		d.Add(escpos.Row{Left: "BHYT chi trả:", Right: FormatVND(f.Insurance)})
+	}
+	d.Add(escpos.Row{Left: "Người bệnh trả:", Right: FormatVND(f.Patient), Bold: true})
 }
 
 // ReceiptLine is one item on a receipt.
@@ -45,9 +65,18 @@ type ReceiptLine struct {
 
 // Receipt is a completed payment.
 type Receipt struct {
-	Title         string // e.g. "BIÊN LAI THU TIỀN"
-	Lines         []ReceiptLine
-	Total         int64
+	Title string // e.g. "BIÊN LAI THU TIỀN"
+	// Service is what was paid for, e.g. "Phòng khám Nội – Phòng 101";
+	// Visit the visit (or order) number, printed in full. Both optional.
+	Service string
+	Visit   string
+	Lines   []ReceiptLine
+	Total   int64
+	// Insurance is the share health insurance pays and Paid what the payer
+	// paid: when either is set the receipt prints the total cost, the
+	// insurance share and the amount paid (Total is then the full cost).
+	Insurance     int64
+	Paid          int64
 	Method        string // e.g. "VietQR"
 	PaymentRef    string // reference shown to the payer (transfer content)
 	TransactionID string // bank/acquirer transaction id
@@ -139,15 +168,19 @@ func QueueTicket(h Header, q Queue) *escpos.Document {
 	d := &escpos.Document{}
 	header(d, h)
 	d.Add(escpos.Text{Text: q.Service, Size: escpos.SizeLarge, Bold: true, Align: escpos.AlignCenter})
-	d.Add(escpos.Text{Text: "SỐ THỨ TỰ CỦA BẠN", Size: escpos.SizeSmall, Align: escpos.AlignCenter})
+	d.Add(escpos.Text{Text: "SỐ THỨ TỰ CỦA QUÝ KHÁCH", Size: escpos.SizeSmall, Align: escpos.AlignCenter})
 	d.Add(escpos.Text{Text: q.Number, Size: escpos.SizeHuge * 3 / 2, Bold: true, Align: escpos.AlignCenter, Fit: true})
 	if q.Priority != "" {
 		d.Add(escpos.Text{Text: "ƯU TIÊN: " + q.Priority, Size: escpos.SizeLarge, Bold: true, Align: escpos.AlignCenter, Inverse: true})
 	}
 	d.Add(escpos.Space{Dots: 8})
-	d.Add(escpos.Row{Left: "Số người đang chờ trước bạn:", Right: strconv.Itoa(q.Ahead), Bold: true})
+	d.Add(escpos.Row{Left: "Số người đang chờ trước Quý khách:", Right: strconv.Itoa(q.Ahead), Bold: true})
 	d.Add(escpos.Row{Left: "Thời gian chờ dự kiến:", Right: formatWait(q.Wait)})
 	d.Add(escpos.Row{Left: "Giờ lấy số:", Right: FormatTime(q.IssuedAt)})
+	if q.Fees != nil {
+		d.Add(escpos.Rule{Dashed: true})
+		fees(d, *q.Fees)
+	}
 	d.Add(escpos.Space{Dots: 12})
 	if q.ID != "" {
 		d.Add(escpos.QR{Data: q.ID, Module: 6, EC: escpos.ECM, Align: escpos.AlignCenter})
@@ -169,6 +202,12 @@ func PaymentReceipt(h Header, r Receipt) *escpos.Document {
 	d.Add(escpos.Text{Text: title, Size: escpos.SizeLarge, Bold: true, Align: escpos.AlignCenter})
 	d.Add(escpos.Text{Text: FormatTime(r.PaidAt), Size: escpos.SizeSmall, Align: escpos.AlignCenter})
 	d.Add(escpos.Rule{Dashed: true})
+	if r.Service != "" {
+		d.Add(escpos.Text{Text: r.Service, Bold: true, Align: escpos.AlignCenter})
+	}
+	if r.Visit != "" {
+		d.Add(escpos.Row{Left: "Mã lượt khám:", Right: r.Visit})
+	}
 	for _, l := range r.Lines {
 		name := l.Name
 		if l.Quantity > 1 {
@@ -177,7 +216,13 @@ func PaymentReceipt(h Header, r Receipt) *escpos.Document {
 		d.Add(escpos.Row{Left: name, Right: FormatVND(l.Amount)})
 	}
 	d.Add(escpos.Rule{Dashed: true})
-	d.Add(escpos.Row{Left: "TỔNG CỘNG", Right: FormatVND(r.Total), Size: escpos.SizeLarge, Bold: true})
+	if r.Insurance > 0 || r.Paid > 0 {
+		d.Add(escpos.Row{Left: "Tổng chi phí", Right: FormatVND(r.Total)})
+		d.Add(escpos.Row{Left: "BHYT chi trả", Right: FormatVND(r.Insurance)})
+		d.Add(escpos.Row{Left: "ĐÃ THANH TOÁN", Right: FormatVND(r.Paid), Bold: true})
+	} else {
+		d.Add(escpos.Row{Left: "TỔNG CỘNG", Right: FormatVND(r.Total), Size: escpos.SizeLarge, Bold: true})
+	}
 	d.Add(escpos.Rule{Dashed: true})
 	if r.Method != "" {
 		d.Add(escpos.Row{Left: "Hình thức:", Right: r.Method})

@@ -33,3 +33,16 @@ func HospitalBill(lines []FeeLine) (Charge, error) {
 	}
 	return c, nil
 }
+
+// CoPay splits a fee between health insurance, which pays percent of it
+// (rounded down to the đồng), and the patient, who pays the rest. percent
+// outside 0..100 is clamped.
+func CoPay(fee VND, percent int) (insurance, patient VND) {
+	percent = min(max(percent, 0), 100)
+	if fee <= 0 {
+		return 0, max(fee, 0)
+	}
+	insurance = fee / 100 * VND(percent)
+	insurance += fee % 100 * VND(percent) / 100
+	return insurance, fee - insurance
+}

@@ -183,3 +183,26 @@ func TestHospitalBill(t *testing.T) {
 		}
 	}
 }
+
+func TestCoPay(t *testing.T) {
+	for _, tc := range []struct {
+		fee      VND
+		pct      int
+		ins, pat VND
+	}{
+		{50000, 80, 40000, 10000},
+		{45000, 80, 36000, 9000},
+		{50000, 95, 47500, 2500},
+		{50000, 100, 50000, 0},
+		{50000, 0, 0, 50000},
+		{33333, 80, 26666, 6667},
+		{50000, 150, 50000, 0},
+		{0, 80, 0, 0},
+		{-5, 80, 0, 0},
+	} {
+		ins, pat := CoPay(tc.fee, tc.pct)
+		if ins != tc.ins || pat != tc.pat {
+			t.Errorf("CoPay(%d, %d) = %d, %d; want %d, %d", tc.fee, tc.pct, ins, pat, tc.ins, tc.pat)
+		}
+	}
+}

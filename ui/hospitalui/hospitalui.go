@@ -219,6 +219,11 @@ func topBar(s hospital.State, env Env) fyne.CanvasObject {
 	if env.Landscape {
 		return container.NewPadded(container.NewHBox(lang, size, contrast))
 	}
+	if env.Display.LargeText {
+		// Three equal columns of the widest label ("Tương phản cao") in
+		// large text are wider than a portrait panel: each takes its own.
+		return container.NewPadded(container.NewBorder(nil, nil, lang, contrast, size))
+	}
 	return container.NewPadded(container.NewGridWithColumns(3, lang, size, contrast))
 }
 

@@ -179,7 +179,7 @@ func TestLanguageAndDisplayToggles(t *testing.T) {
 	assertShows(t, k, "01-welcome-en")
 	f.show("01-welcome", fixtures.ByName("01-welcome"))
 
-	tap(t, k, "Tương phản")
+	tap(t, k, "Tương phản cao")
 	if !k.Display().HighContrast {
 		t.Fatal("high contrast not on after the tap")
 	}

@@ -279,7 +279,7 @@ func TestRealFlowStoreFull(t *testing.T) {
 	}
 	for _, b := range uitest.Buttons(l.k.Window().Content()) {
 		switch b.Text {
-		case "English", "Chữ lớn", "Tương phản":
+		case "English", "Chữ lớn", "Tương phản cao":
 		default:
 			t.Errorf("out-of-service screen offers %q", b.Text)
 		}
@@ -403,7 +403,7 @@ func TestRealFlowCAN(t *testing.T) {
 	if s.Card.Method != identity.MethodChipCAN {
 		t.Fatalf("%+v", s.Card)
 	}
-	if !hasText(l.k, "Chip NFC, mở bằng số bạn nhập") {
+	if !hasText(l.k, "Chip NFC, mở bằng số Quý khách nhập") {
 		t.Fatal("method not shown")
 	}
 	ident.mu.Lock()

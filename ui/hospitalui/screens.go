@@ -30,6 +30,9 @@ func welcomeScreen(s hospital.State, w *hospital.Welcome, env Env) widgets.Page 
 	if w.Prepayment {
 		body.Add(centred(widgets.Paragraph(env.T.T("welcome.prepayment"))))
 	}
+	if s.CardLeft {
+		body.Add(centred(widgets.Subheading(env.text(s, s.CardReminder))))
+	}
 	return widgets.Page{Title: env.text(s, s.Title), Body: body}
 }
 
@@ -164,7 +167,9 @@ func holderScreen(s hospital.State, h *hospital.HolderCheck, env Env) widgets.Pa
 		}
 		body.Add(centred(widgets.Subheading(env.text(s, h.Message))))
 		body.Add(widgets.Card(consent))
-	case hospital.HolderMatched, hospital.HolderEnrolled:
+	case hospital.HolderEnrolFailed, hospital.HolderEraseFailed:
+		body.Add(widgets.ErrorBody(env.T.T("common.what_happened"), env.text(s, h.Message), "", "", false, env.Landscape))
+	case hospital.HolderMatched, hospital.HolderEnrolled, hospital.HolderErased:
 		body.Add(widgets.BigIcon(fynetheme.ConfirmIcon(), fynetheme.ColorNameSuccess))
 		body.Add(centred(widgets.Subheading(env.text(s, h.Message))))
 	case hospital.HolderMismatch:
@@ -240,7 +245,10 @@ func clinicScreen(s hospital.State, c *hospital.ChooseClinic, env Env) widgets.P
 	clinics := container.NewVBox(widgets.Subheading(env.T.T("clinic.choose") + " · " + mode))
 	for _, cl := range c.Clinics {
 		sub := env.T.T("clinic.room", "room", cl.Room)
-		if cl.FeeText != "" && cl.Fee > 0 {
+		switch {
+		case !cl.PriceText.IsZero():
+			sub = env.T.T("clinic.room_fee", "room", cl.Room, "fee", env.text(s, cl.PriceText))
+		case cl.FeeText != "" && cl.Fee > 0:
 			sub = env.T.T("clinic.room_fee", "room", cl.Room, "fee", cl.FeeText)
 		}
 		in := hospital.Intent{Kind: hospital.IntentChoose, Clinic: cl.Code}
@@ -288,6 +296,13 @@ func ticketScreen(s hospital.State, t *hospital.Ticket, env Env) widgets.Page {
 	}
 	if t.VisitNumber != "" {
 		fields = append(fields, widgets.Field{Label: env.T.T("field.visit"), Value: t.VisitNumber})
+	}
+	if f := t.Fees; f != nil {
+		v := f.PatientText
+		if f.Insurance > 0 {
+			v = env.T.T("ticket.copay", "patient", f.PatientText, "insurance", f.InsuranceText)
+		}
+		fields = append(fields, widgets.Field{Label: env.T.T("field.patient_pays"), Value: v})
 	}
 	body := container.NewVBox(widgets.Display(t.Number), widgets.Panel(fields))
 	msg := env.text(s, t.Message)
@@ -376,6 +391,9 @@ func goodbyeScreen(s hospital.State, g *hospital.Goodbye, env Env) widgets.Page 
 	if g.Number != "" {
 		body.Add(widgets.Display(g.Number))
 		body.Add(centred(widgets.Subheading(env.T.T("goodbye.reminder", "number", g.Number, "room", g.Room))))
+	}
+	if !g.TakeCard.IsZero() {
+		body.Add(centred(widgets.Subheading(env.text(s, g.TakeCard))))
 	}
 	return widgets.Page{Title: env.text(s, s.Title), Body: body}
 }

@@ -107,7 +107,7 @@ func TestT(t *testing.T) {
 	}{
 		{"answer.yes", nil, "Có"},
 		{"age.years", []string{"n", "75"}, "75 tuổi"},
-		{"goodbye.reminder", []string{"number", "A023", "room", "105"}, "Số A023 · Phòng 105"},
+		{"goodbye.reminder", []string{"number", "A023", "room", "Phòng 105"}, "Số A023 · Phòng 105"},
 		{"no.such.key", nil, "[no.such.key]"},
 		{"age.years", []string{"n"}, "{n} tuổi"}, // odd args: the dangling name is ignored
 	}

@@ -8,7 +8,7 @@
 // A screen calls, in a goroutine (Say blocks until said):
 //
 //	v.Guide(ctx, "guide.hospital.welcome")                // the screen appears, or "Nghe hướng dẫn"
-//	v.Result(ctx, "goodbye.reminder", speech.Ticket("number", "A012"), speech.RoomName("room", "101"))
+//	v.Result(ctx, "goodbye.reminder", speech.Ticket("number", "A012"), speech.RoomName("room", "Phòng 101"))
 //	v.FlowText(ctx, speech.Result, state.Message)         // a hospital.Text the flow published
 //	v.Repeat(ctx)                                         // "Nghe hướng dẫn": the last guidance again
 //

@@ -155,7 +155,7 @@ func TestVoiceAPI(t *testing.T) {
 	if err := v.Guide(ctx, GuideKey("hospital", "payment")); err != nil {
 		t.Fatal(err)
 	}
-	if err := v.Result(ctx, "goodbye.reminder", speech.Ticket("number", "A012"), speech.RoomName("room", "101")); err != nil {
+	if err := v.Result(ctx, "goodbye.reminder", speech.Ticket("number", "A012"), speech.RoomName("room", "Phòng 101")); err != nil {
 		t.Fatal(err)
 	}
 	texts := hospital.Messages()

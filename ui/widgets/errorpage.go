@@ -14,7 +14,7 @@ type ErrorPage struct {
 	Title       string
 	WhatHeading string // "Điều gì đã xảy ra"
 	What        string
-	NextHeading string // "Bạn cần làm gì tiếp theo"
+	NextHeading string // "Quý khách cần làm gì tiếp theo"
 	Next        string
 	Actions     []*Button
 	Back, Help  *Button

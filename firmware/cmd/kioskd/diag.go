@@ -9,6 +9,7 @@ func diagCommands() []command {
 	return []command{
 		{"nfc", "nfc --device pn532:uart:/dev/ttyX[@baud]|pn532:i2c:BUS|pn532:spi:PORT|pcsc[:NAME] [--timeout 10s] [--select-emrtd]: wait for a card, print it as JSON", diagNFC},
 		{"fingerprint", "fingerprint --device r30x:PATH info|enroll|verify|search|delete|count: R30x module tool", diagFingerprint},
+		{"fingerprint-erase", "fingerprint-erase --db PATH --device r30x:PATH < ID_NUMBER: delete a citizen's fingerprint template and binding (erasure request)", diagFingerprintErase},
 		{"print", "print --device escpos:/dev/ttyX[@baud] --sample queue|receipt|parking: print a sample slip", diagPrint},
 		{"printer-status", "printer-status --device escpos:/dev/ttyX[@baud]: printer status as JSON", diagPrinterStatus},
 		{"txgen", "txgen --db PATH --count N [--kind K] [--device-id ID]: append synthetic records, print \"acked SEQ\" per durable append", diagTxgen},
