@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/ticketing"
@@ -290,5 +291,51 @@ func TestTaps(t *testing.T) {
 		{Kind: ticketing.IntentCategory, Passenger: 0, Category: "disabled", Yes: true}}
 	if fmt.Sprint(sent) != fmt.Sprint(want) {
 		t.Fatalf("sent %+v\nwant %+v", sent, want)
+	}
+}
+
+// TestDisplayAndIdle: the large-text and high-contrast switches are on
+// every screen's top bar (as at the hospital kiosk) and do what they say;
+// in the last 20 s before the idle timeout a "still there?" banner counts
+// down and its button is activity.
+func TestDisplayAndIdle(t *testing.T) {
+	uitest.NewApp(t, kiosktheme.Options{})
+	var sent []ticketing.Intent
+	var large, contrast int
+	env := Env{Send: func(in ticketing.Intent) { sent = append(sent, in) }, Now: func() time.Time { return fixtures.Now }, Location: ict,
+		Display: Display{ToggleLargeText: func() { large++ }, ToggleContrast: func() { contrast++ }}}
+	s := screens()[1].s // a screen past welcome
+	s.IdleDeadline = fixtures.Now.Add(12 * time.Second)
+	content := Render(s, env)
+	w := test.NewTempWindow(t, content)
+	w.Resize(PortraitSize)
+	found := map[string]bool{}
+	for _, b := range uitest.Buttons(content) {
+		switch {
+		case b.Text == "Chữ lớn" || b.Text == "Tương phản cao" || b.Text == "Tôi vẫn ở đây":
+			found[b.Text] = true
+			test.Tap(b)
+		}
+	}
+	if len(found) != 3 || large != 1 || contrast != 1 {
+		t.Fatalf("buttons %v, toggles large %d contrast %d", found, large, contrast)
+	}
+	if len(sent) != 1 || sent[0].Kind != ticketing.IntentActivity {
+		t.Fatalf("the idle banner's button sent %+v", sent)
+	}
+	var texts []string
+	for _, o := range test.LaidOutObjects(content) {
+		if l, ok := o.(*widget.Label); ok {
+			texts = append(texts, l.Text)
+		}
+	}
+	if !strings.Contains(strings.Join(texts, "|"), "sau 12 giây") {
+		t.Errorf("no countdown in %q", texts)
+	}
+	s.IdleDeadline = fixtures.Now.Add(time.Minute)
+	for _, b := range uitest.Buttons(Render(s, env)) {
+		if b.Text == "Tôi vẫn ở đây" {
+			t.Fatal("the idle banner shows a minute before the timeout")
+		}
 	}
 }

@@ -66,6 +66,24 @@ type Env struct {
 	Location *time.Location
 	// Entry is what was typed on the screen's keypad so far.
 	Entry Entry
+	// Display is the large-text and high-contrast switches on the top bar
+	// (as at the hospital kiosk); nil toggles hide them (tests).
+	Display Display
+}
+
+// Display is the state of the accessibility switches and what they do.
+type Display struct {
+	HighContrast, LargeText         bool
+	ToggleContrast, ToggleLargeText func()
+}
+
+// IdleWarning is how long before State.IdleDeadline the "still there?"
+// banner shows (the hospital kiosk's 20 s).
+const IdleWarning = 20 * time.Second
+
+// IdleWarningDue reports whether the banner shows for s at now.
+func IdleWarningDue(s ticketing.State, now time.Time) bool {
+	return !s.IdleDeadline.IsZero() && s.IdleDeadline.Sub(now) <= IdleWarning
 }
 
 // Entry is what the shell keeps across renders of a keypad screen: the
@@ -200,11 +218,44 @@ func topBar(s ticketing.State, env Env) fyne.CanvasObject {
 		l.TextStyle.Bold = true
 		who = l
 	}
-	top := container.NewVBox(container.NewPadded(container.NewBorder(nil, nil, nil, lang, who)))
+	right := container.NewHBox()
+	if env.Display.ToggleLargeText != nil {
+		for _, t := range []struct {
+			on  bool
+			key string
+			do  func()
+		}{{env.Display.LargeText, "large_text", env.Display.ToggleLargeText}, {env.Display.HighContrast, "contrast", env.Display.ToggleContrast}} {
+			kind := widgets.Secondary
+			if t.on {
+				kind = widgets.Primary // shows it is on
+			}
+			b := widgets.NewButton(word(s.Lang, t.key), kind, t.do)
+			b.TextSize = fynetheme.SizeNameText
+			right.Add(b)
+		}
+	}
+	right.Add(lang)
+	top := container.NewVBox(container.NewPadded(container.NewBorder(nil, nil, nil, right, who)))
 	if s.Offline && s.Screen != ticketing.ScreenWelcome {
 		top.Add(banner(word(s.Lang, "offline")))
 	}
+	if w := idleWarning(s, env); w != nil {
+		top.Add(w)
+	}
 	return top
+}
+
+// idleWarning is the "still there?" banner in the last IdleWarning before
+// the idle deadline; its button counts as activity.
+func idleWarning(s ticketing.State, env Env) fyne.CanvasObject {
+	if !IdleWarningDue(s, env.Now()) {
+		return nil
+	}
+	secs := max(int((s.IdleDeadline.Sub(env.Now())+time.Second-1)/time.Second), 0)
+	msg := widgets.Paragraph(fmt.Sprintf(word(s.Lang, "idle_warning"), secs))
+	msg.TextStyle.Bold = true
+	stay := widgets.NewButton(word(s.Lang, "idle_stay"), widgets.Primary, env.send(ticketing.Intent{Kind: ticketing.IntentActivity}))
+	return container.NewPadded(widgets.Card(container.NewVBox(msg, stay)))
 }
 
 // personLine is "Nguyễn Văn Thu · 0010••••••45 · 36 tuổi".
@@ -251,11 +302,14 @@ type Options struct {
 // Window is the kiosk window bound to a flow. Apply and render run on the
 // Fyne goroutine.
 type Window struct {
-	win   fyne.Window
-	flow  Flow
-	opts  Options
-	state ticketing.State
-	entry Entry
+	app     fyne.App
+	win     fyne.Window
+	flow    Flow
+	opts    Options
+	state   ticketing.State
+	entry   Entry
+	display kiosktheme.Options // the passenger's switches; reset for each new session
+	warning bool               // the idle banner is showing
 }
 
 // NewWindow creates the window (not shown yet) and applies the theme.
@@ -268,7 +322,7 @@ func NewWindow(a fyne.App, opts Options, flow Flow) *Window {
 	if opts.Landscape {
 		size = LandscapeSize
 	}
-	return &Window{win: ui.NewWindow(a, "kiosk06 — Mua vé", size, opts.Fullscreen), flow: flow, opts: opts}
+	return &Window{app: a, win: ui.NewWindow(a, "kiosk06 — Mua vé", size, opts.Fullscreen), flow: flow, opts: opts, display: opts.Display}
 }
 
 // Window returns the Fyne window.
@@ -280,15 +334,32 @@ func (w *Window) Apply(s ticketing.State) {
 	if !keypad || s.Screen != w.state.Screen {
 		w.entry = Entry{}
 	}
+	if s.Screen == ticketing.ScreenWelcome && w.state.Screen != ticketing.ScreenWelcome && w.display != w.opts.Display {
+		w.display = w.opts.Display // a new passenger starts with the kiosk's settings
+		ui.ApplyTheme(w.app, w.display)
+	}
 	w.state = s
 	w.render()
+}
+
+func (w *Window) toggle(f func(*kiosktheme.Options)) func() {
+	return func() {
+		f(&w.display)
+		ui.ApplyTheme(w.app, w.display)
+		w.flow.Send(ticketing.Intent{Kind: ticketing.IntentActivity})
+		w.render()
+	}
 }
 
 func (w *Window) render() {
 	env := Env{Send: w.flow.Send, Landscape: w.opts.Landscape, Now: w.opts.Now, Location: w.opts.Location,
 		Entry: Entry{Digits: w.entry.Digits, ChildID: w.entry.ChildID, OnChanged: func(d, id string) {
 			w.entry.Digits, w.entry.ChildID = d, id
-		}}}
+		}},
+		Display: Display{HighContrast: w.display.HighContrast, LargeText: w.display.LargeText,
+			ToggleContrast:  w.toggle(func(o *kiosktheme.Options) { o.HighContrast = !o.HighContrast }),
+			ToggleLargeText: w.toggle(func(o *kiosktheme.Options) { o.LargeText = !o.LargeText })}}
+	w.warning = IdleWarningDue(w.state, w.opts.Now())
 	content := Render(w.state, env)
 	w.win.SetContent(content)
 	widgets.Relayout(content)
@@ -309,7 +380,8 @@ func (w *Window) Follow(ctx context.Context) {
 			fyne.Do(func() { w.Apply(s) })
 		case <-tick.C:
 			fyne.Do(func() {
-				if w.state.Screen == ticketing.ScreenPayment || w.state.Screen == ticketing.ScreenFare {
+				due := IdleWarningDue(w.state, w.opts.Now())
+				if w.state.Screen == ticketing.ScreenPayment || w.state.Screen == ticketing.ScreenFare || due || due != w.warning {
 					w.render()
 				}
 			})

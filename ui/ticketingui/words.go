@@ -7,6 +7,10 @@ import "github.com/kiosk06/kiosk/firmware/ticketing"
 var words = map[string][2]string{
 	"offline":       {"Mất kết nối với hệ thống bán vé: chỉ bán vé tháng và vé lượt xe buýt.", "Offline: only bus passes and rides are on sale."},
 	"child":         {"Trẻ em", "Child"},
+	"large_text":    {"Chữ lớn", "Large text"},
+	"contrast":      {"Tương phản cao", "High contrast"},
+	"idle_warning":  {"Quý khách còn ở đây không? Màn hình sẽ trở về trang đầu sau %d giây.", "Are you still there? The screen returns to the start in %d seconds."},
+	"idle_stay":     {"Tôi vẫn ở đây", "I am still here"},
 	"age":           {"%d tuổi", "%d years"},
 	"from":          {"Nơi đi", "From"},
 	"to":            {"Nơi đến", "To"},
