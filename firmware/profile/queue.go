@@ -16,9 +16,11 @@ import (
 
 // StartQueue opens the numbered-ticket engine of [queue] over the store
 // (its events are records, so a restart rebuilds the day), exposes the
-// waiting counts as the queue_waiting metric and, when [queue] api_listen
-// is set, serves the queue API for counters, boards and ticket kiosks.
-// The components come back even with an error, to be stopped.
+// waiting counts as the queue_waiting metric, calls numbers aloud as they
+// are called and recalled when the kiosk has a voice (Env.Calls) and,
+// when [queue] api_listen is set, serves the queue API for counters,
+// boards and ticket kiosks. The components come back even with an error,
+// to be stopped.
 func StartQueue(ctx context.Context, e Env) (*queue.Engine, []Component, error) {
 	cfg := e.Config
 	services := make([]queue.Service, len(cfg.Queue.Services))
@@ -41,14 +43,27 @@ func StartQueue(ctx context.Context, e Env) (*queue.Engine, []Component, error) 
 		}
 		return out
 	})
+	var parts []Component
+	if e.Calls != nil {
+		parts = append(parts, Go(ctx, "number calls", e.Log, func(ctx context.Context) error {
+			// A subscription the queue dropped (it fell behind) is taken
+			// again: a call said late beats a loudspeaker gone quiet.
+			for ctx.Err() == nil {
+				events, unsubscribe := eng.Subscribe()
+				e.Calls(ctx, events)
+				unsubscribe()
+			}
+			return nil
+		}))
+	}
 	if cfg.Queue.APIListen == "" {
-		return eng, nil, nil
+		return eng, parts, nil
 	}
 	c, err := serveQueueAPI(eng, e)
 	if err != nil {
-		return nil, nil, err
+		return nil, parts, err
 	}
-	return eng, []Component{c}, nil
+	return eng, append(parts, c), nil
 }
 
 // queueIssuer adapts the queue engine to the dispenser: a walk-in ticket in
