@@ -256,7 +256,7 @@ func (s *Sim) finish(p *Played, clip audio.Clip, cut bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err == nil {
-		err = s.note(name, clip, cut)
+		err = s.note(name, clip, cut, p.Overlapped)
 	}
 	delete(s.active, p.Seq)
 	p.End, p.Samples, p.Cut, p.File = time.Now(), len(clip.Samples), cut, path
@@ -271,12 +271,13 @@ func (s *Sim) finish(p *Played, clip audio.Clip, cut bool) error {
 }
 
 // SaidFile is the file in Dir listing every clip, one a line: the WAV's
-// name, its length, "cut" when it was, and what it says.
+// name, its length with "cut" and "overlapped" when it was, and what it
+// says ("0001-call.wav\t7.2s\tMời số …").
 const SaidFile = "said.txt"
 
 // note appends the clip's line to SaidFile. Called with mu held (lines in
 // the order clips end).
-func (s *Sim) note(name string, clip audio.Clip, cut bool) error {
+func (s *Sim) note(name string, clip audio.Clip, cut, overlapped bool) error {
 	f, err := os.OpenFile(filepath.Join(s.dir, SaidFile), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
@@ -284,6 +285,9 @@ func (s *Sim) note(name string, clip audio.Clip, cut bool) error {
 	mark := ""
 	if cut {
 		mark = " cut"
+	}
+	if overlapped {
+		mark += " overlapped"
 	}
 	text := strings.Join(strings.Fields(clip.Text), " ")
 	_, err = fmt.Fprintf(f, "%s\t%.1fs%s\t%s\n", name, clip.Duration(), mark, text)

@@ -57,7 +57,8 @@ func panelStates() map[string]ui.PanelState {
 
 // kioskUI returns the runner of what the person sees and hears: its voice
 // (ui/voice over the kiosk's speech engine, speaking each screen's guidance
-// and results from the profile's states, with or without a display), its
+// and results from the profile's states, with or without a display, when
+// [ui] enabled: a kiosk with its screen off says no screen's guidance), its
 // screen when [ui] enabled, and the simulator panel beside it under --sim
 // with the profile's and the simulated devices' controls; no window when
 // there is no display. voices are the voice books the kiosk's number calls
@@ -78,7 +79,7 @@ func kioskUI(e *env, cfg *config.Config, sim simulator, log *slog.Logger) (func(
 		var wg sync.WaitGroup
 		defer func() { cancel(); wg.Wait() }()
 		var v *voice.Voice
-		if books != nil && r.Speech != nil {
+		if books != nil && r.Speech != nil && cfg.UI.Enabled {
 			v = books.With(r.Speech)
 			if follow, ok := v.Follower(r.Screen, log); ok {
 				wg.Add(1)
