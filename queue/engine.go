@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 	"unicode"
@@ -186,6 +187,97 @@ func (e *Engine) Issue(ctx context.Context, service string, p Priority) (Ticket,
 		return Ticket{}, err
 	}
 	return e.view(e.d.tickets[id]), nil
+}
+
+// Adopt takes in number id ("B-A001": an offline prefix, the service
+// code, three digits) that kiosk origin issued on its own at issued while
+// the host was unreachable, so counters can call it. The ticket joins the
+// service's line at its issue time (never later than now). Adopting a
+// number again returns it unchanged: a kiosk that did not hear the answer
+// retries safely.
+func (e *Engine) Adopt(ctx context.Context, id, service string, p Priority, issued time.Time, origin string) (Ticket, error) {
+	if p < Normal || p > RevolutionaryMerit {
+		return Ticket{}, fmt.Errorf("%w: priority %d", ErrInvalid, p)
+	}
+	n, err := offlineNumber(id, service)
+	if err != nil {
+		return Ticket{}, err
+	}
+	if origin == "" || len(origin) > 64 {
+		return Ticket{}, fmt.Errorf("%w: adopt %s: origin of 1-64 bytes", ErrInvalid, id)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.roll(ctx); err != nil {
+		return Ticket{}, err
+	}
+	if _, err := e.service(service); err != nil {
+		return Ticket{}, err
+	}
+	if t, ok := e.d.tickets[id]; ok {
+		if t.Origin != origin {
+			return Ticket{}, fmt.Errorf("%w: %s is another kiosk's number", ErrBadState, id)
+		}
+		return e.view(t), nil
+	}
+	if now := e.cfg.Now(); issued.IsZero() || issued.After(now) {
+		issued = now
+	}
+	if err := e.commit(ctx, Event{Kind: EvAdopted, Ticket: id, Service: service, Number: n, Priority: p, Origin: origin, Issued: issued}); err != nil {
+		return Ticket{}, err
+	}
+	return e.view(e.d.tickets[id]), nil
+}
+
+// offlineNumber checks an offline number's shape — a prefix of 1–4
+// characters A–Z or '-', then service and three digits — and returns its
+// number.
+func offlineNumber(id, service string) (int, error) {
+	bad := fmt.Errorf("%w: offline number %q: want a prefix (A-Z, '-'), service %s and 3 digits", ErrInvalid, id, service)
+	if len(id) < 6 || len(id) > 8 || len(service) != 1 {
+		return 0, bad
+	}
+	prefix, rest := id[:len(id)-4], id[len(id)-4:]
+	if rest[0] != service[0] {
+		return 0, bad
+	}
+	n := 0
+	for _, c := range rest[1:] {
+		if c < '0' || c > '9' {
+			return 0, bad
+		}
+		n = n*10 + int(c-'0')
+	}
+	for _, c := range prefix {
+		if (c < 'A' || c > 'Z') && c != '-' {
+			return 0, bad
+		}
+	}
+	if n == 0 {
+		return 0, bad
+	}
+	return n, nil
+}
+
+// Tickets returns every ticket of the current service day, in issue order,
+// waiting ones with their people ahead and wait.
+func (e *Engine) Tickets(ctx context.Context) ([]Ticket, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.roll(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]Ticket, 0, len(e.d.tickets))
+	for _, t := range e.d.tickets {
+		out = append(out, e.view(t))
+	}
+	slices.SortFunc(out, func(a, b Ticket) int {
+		if c := a.Issued.Compare(b.Issued); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out, nil
 }
 
 // CallNext calls the next ticket to counter, completing the ticket the

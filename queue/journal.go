@@ -18,6 +18,10 @@ const (
 	EvTransferred EventKind = "transferred"
 	EvCompleted   EventKind = "completed"
 	EvCancelled   EventKind = "cancelled"
+	// EvAdopted takes in a number another kiosk issued on its own while
+	// the queue host was unreachable ("B-A001"): it joins the line at the
+	// time it was issued (Engine.Adopt).
+	EvAdopted EventKind = "adopted"
 )
 
 // Event is one journaled queue operation. The engine's state for a day is
@@ -32,6 +36,10 @@ type Event struct {
 	Number   int       `json:"number,omitempty"`  // issued only
 	Priority Priority  `json:"priority"`          // issued only
 	Counter  string    `json:"counter,omitempty"` // called, recalled, no_show, completed
+	// Origin and Issued (adopted only) are the kiosk that issued the
+	// number offline and when.
+	Origin string    `json:"origin,omitempty"`
+	Issued time.Time `json:"issued,omitzero"`
 }
 
 // Journal persists events. Append must return only once e is durable

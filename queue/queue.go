@@ -118,6 +118,9 @@ type Ticket struct {
 	Queued   time.Time   `json:"queued"` // issue or transfer time: the order in line
 	CalledAt time.Time   `json:"called_at,omitzero"`
 	Recalls  int         `json:"recalls"`
+	// Origin is the kiosk that issued an adopted offline number ("" for
+	// the host's own numbers).
+	Origin string `json:"origin,omitempty"`
 	// Ahead and Wait are filled for a waiting ticket by the engine's reads.
 	Ahead int           `json:"ahead"`
 	Wait  time.Duration `json:"wait_ns"`

@@ -31,9 +31,12 @@ func (d *day) apply(e Event) error {
 		return fmt.Errorf("queue: event %d of %s out of sequence (want %d)", e.Seq, d.name, d.seq+1)
 	}
 	var err error
-	if e.Kind == EvIssued {
+	switch e.Kind {
+	case EvIssued:
 		err = d.issue(e)
-	} else {
+	case EvAdopted:
+		err = d.adopt(e)
+	default:
 		err = d.change(e)
 	}
 	if err == nil {
@@ -50,6 +53,21 @@ func (d *day) issue(e Event) error {
 	d.tickets[e.Ticket] = &Ticket{ID: e.Ticket, Service: e.Service, Issuer: e.Service, Number: e.Number, Priority: e.Priority,
 		State: Waiting, Issued: e.At, Queued: e.At}
 	d.waiting[e.Service] = append(d.waiting[e.Service], e.Ticket)
+	return nil
+}
+
+// adopt takes in an offline number: it waits in e.Service's line at the
+// place its issue time gives it.
+func (d *day) adopt(e Event) error {
+	if _, dup := d.tickets[e.Ticket]; dup {
+		return fmt.Errorf("queue: adopted %s twice", e.Ticket)
+	}
+	t := &Ticket{ID: e.Ticket, Service: e.Service, Issuer: e.Service, Number: e.Number, Priority: e.Priority,
+		State: Waiting, Issued: e.Issued, Queued: e.Issued, Origin: e.Origin}
+	d.tickets[t.ID] = t
+	w := d.waiting[e.Service]
+	i := sort.Search(len(w), func(i int) bool { return d.tickets[w[i]].Queued.After(t.Queued) })
+	d.waiting[e.Service] = append(w[:i:i], append([]string{t.ID}, w[i:]...)...)
 	return nil
 }
 

@@ -196,17 +196,25 @@ func TestSelftest(t *testing.T) {
 	if err != nil {
 		t.Fatalf("selftest --sim: %v\n%s", err, out)
 	}
-	for _, role := range []string{"config", "nfc", "scanner", "printer", "fingerprint"} {
+	for _, role := range []string{"config", "nfc", "scanner", "printer", "fingerprint", "bhyt.base_url", "his.base_url"} {
 		if !strings.Contains(string(out), "ok   "+role) {
 			t.Errorf("no ok line for %s:\n%s", role, out)
 		}
 	}
 	// A configured device that is not there: a FAIL line and exit 1.
 	cfg := filepath.Join(dir, "k.toml")
-	os.WriteFile(cfg, []byte("[device]\nid = \"kiosk-1\"\nprofile = \"hospital\"\ndata_dir = \""+dir+"\"\n[devices.printer]\ndriver = \"escpos\"\nport = \"/dev/nonexistent-printer\"\n"), 0o644)
+	// A backend that does not answer: a FAIL line naming its key.
+	os.WriteFile(cfg, []byte("[device]\nid = \"kiosk-1\"\nprofile = \"hospital\"\ndata_dir = \""+dir+"\"\n[devices.printer]\ndriver = \"escpos\"\nport = \"/dev/nonexistent-printer\"\n"+
+		"[uplink]\nbase_url = \"https://127.0.0.1:1\"\ntoken = \"t0ken\"\n"), 0o644)
 	out, err = exec.Command(kioskdBin, "selftest", "--config", cfg).CombinedOutput()
 	var ee *exec.ExitError
 	if !errorsAs(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "FAIL printer") {
 		t.Fatalf("selftest with a missing printer: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "FAIL uplink.base_url 127.0.0.1:1: connect: connection refused") {
+		t.Errorf("selftest with an unreachable uplink:\n%s", out)
+	}
+	if n := strings.Count(string(out), "/dev/nonexistent-printer"); n != 1 {
+		t.Errorf("the printer's path named %d times:\n%s", n, out)
 	}
 }

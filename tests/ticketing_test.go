@@ -62,79 +62,9 @@ enabled = false
 	cc := dialControl(t, sock)
 	deadline := time.After(150 * time.Second)
 
-	var st ticketing.State
-	state := func(what string, ok func(ticketing.State) bool) {
-		t.Helper()
-		cc.await(deadline, what, stderr, func(l profileLine) bool {
-			if l.State == nil {
-				return false
-			}
-			st = ticketing.State{}
-			if err := json.Unmarshal(l.State, &st); err != nil {
-				t.Fatal(err)
-			}
-			if st.Screen == ticketing.ScreenError || st.Screen == ticketing.ScreenOutOfService {
-				b, _ := json.Marshal(st)
-				t.Fatalf("waiting for %s: %s", what, b)
-			}
-			return ok(st)
-		})
-	}
-	screen := func(s ticketing.Screen) func(ticketing.State) bool {
-		return func(x ticketing.State) bool { return x.Screen == s }
-	}
-	send := func(in ticketing.Intent) {
-		t.Helper()
-		cc.intent(in)
-	}
-	identify := func(citizen string) {
-		t.Helper()
-		send(ticketing.Intent{Kind: ticketing.IntentStart})
-		state("the identify screen", screen(ticketing.ScreenIdentify))
-		cc.simOK(deadline, stderr, profile.SimCommand{Sim: profile.SimScan, Citizen: citizen})
-		cc.simOK(deadline, stderr, profile.SimCommand{Sim: profile.SimTap, Citizen: citizen})
-		// The scanner suppresses a repeated QR: the second time the kiosk
-		// asks for the card's CAN, typed as on the keypad.
-		state("the choice after the card", func(x ticketing.State) bool {
-			return x.Screen == ticketing.ScreenChoose || x.Identify != nil && x.Identify.NeedCAN
-		})
-		if st.Screen != ticketing.ScreenChoose {
-			cz := cc.simOK(deadline, stderr, profile.SimCommand{Sim: simrig.QueryCitizens})
-			for _, c := range cz.Citizens {
-				if c.Citizen == citizen {
-					send(ticketing.Intent{Kind: ticketing.IntentCAN, Digits: c.CAN})
-				}
-			}
-			state("the choice after the CAN", screen(ticketing.ScreenChoose))
-		}
-		cc.simOK(deadline, stderr, profile.SimCommand{Sim: profile.SimRemove})
-	}
-	pay := func(what string) {
-		t.Helper()
-		state("the fare of the "+what, screen(ticketing.ScreenFare))
-		send(ticketing.Intent{Kind: ticketing.IntentContinue})
-		state("the VietQR of the "+what, func(x ticketing.State) bool {
-			return x.Screen == ticketing.ScreenPayment && x.Payment.Phase == ticketing.PaymentWaiting
-		})
-		// The gateway pays the session once the kiosk's payment.session
-		// record has reached the collector (the rig finds it there).
-		for {
-			cc.sim(profile.SimCommand{Sim: profile.SimPay})
-			r := cc.await(deadline, "the pay reply", stderr, func(l profileLine) bool { return l.State == nil && l.Reply == profile.SimPay })
-			if r.OK {
-				break
-			}
-			time.Sleep(300 * time.Millisecond)
-		}
-		state("the printed "+what, func(x ticketing.State) bool { return x.Screen == ticketing.ScreenIssued })
-		if !st.Issued.Printed || len(st.Issued.Tickets) != 1 {
-			t.Fatalf("%s issued: %+v", what, st.Issued)
-		}
-		send(ticketing.Intent{Kind: ticketing.IntentDone})
-		state("goodbye", func(x ticketing.State) bool {
-			return x.Screen == ticketing.ScreenGoodbye || x.Screen == ticketing.ScreenWelcome
-		})
-	}
+	k := &ticketKiosk{t: t, cc: cc, stderr: stderr, deadline: deadline}
+	state, send, identify, pay := k.state, k.send, k.identify, k.pay
+	screen := ticketScreen
 
 	// A coach seat, Giáp Bát → Vinh, tomorrow.
 	state("the welcome screen", func(x ticketing.State) bool {
@@ -147,17 +77,17 @@ enabled = false
 	state("coaches to Vinh", func(x ticketing.State) bool {
 		return x.Screen == ticketing.ScreenChoose && x.Choose.Searched && len(x.Choose.Trips) > 0
 	})
-	send(ticketing.Intent{Kind: ticketing.IntentTrip, Departure: st.Choose.Trips[0].Departure})
+	send(ticketing.Intent{Kind: ticketing.IntentTrip, Departure: k.st.Choose.Trips[0].Departure})
 	state("the passengers", screen(ticketing.ScreenPassengers))
-	if len(st.Passengers.List) != 1 || !st.Passengers.List[0].Buyer {
-		t.Fatalf("passengers %+v", st.Passengers)
+	if len(k.st.Passengers.List) != 1 || !k.st.Passengers.List[0].Buyer {
+		t.Fatalf("passengers %+v", k.st.Passengers)
 	}
 	send(ticketing.Intent{Kind: ticketing.IntentContinue})
 	state("the seat map", func(x ticketing.State) bool {
 		return x.Screen == ticketing.ScreenSeats && !x.Seats.Loading && len(x.Seats.Cars) > 0
 	})
 	seat := ""
-	for _, car := range st.Seats.Cars {
+	for _, car := range k.st.Seats.Cars {
 		for _, s := range car.Seats {
 			if s.State == "free" && seat == "" {
 				seat = s.ID
@@ -177,13 +107,13 @@ enabled = false
 	send(ticketing.Intent{Kind: ticketing.IntentMode, Mode: "bus"})
 	state("the bus passes", func(x ticketing.State) bool { return x.Screen == ticketing.ScreenChoose && len(x.Choose.Products) > 0 })
 	var product ticketing.ProductOption
-	for _, p := range st.Choose.Products {
+	for _, p := range k.st.Choose.Products {
 		if len(p.Months) > 0 && product.ID == "" {
 			product = p
 		}
 	}
 	if product.ID == "" {
-		t.Fatalf("no monthly pass on sale: %+v", st.Choose.Products)
+		t.Fatalf("no monthly pass on sale: %+v", k.st.Choose.Products)
 	}
 	send(ticketing.Intent{Kind: ticketing.IntentProduct, Product: product.ID, Month: product.Months[0].Month})
 	state("the pass's passengers", screen(ticketing.ScreenPassengers))
@@ -198,13 +128,13 @@ enabled = false
 	send(ticketing.Intent{Kind: ticketing.IntentMode, Mode: "bus"})
 	state("the bus products", func(x ticketing.State) bool { return x.Screen == ticketing.ScreenChoose && len(x.Choose.Products) > 0 })
 	var ride ticketing.ProductOption
-	for _, p := range st.Choose.Products {
+	for _, p := range k.st.Choose.Products {
 		if len(p.Months) == 0 && ride.ID == "" {
 			ride = p
 		}
 	}
 	if ride.ID == "" {
-		t.Fatalf("no single ride on sale: %+v", st.Choose.Products)
+		t.Fatalf("no single ride on sale: %+v", k.st.Choose.Products)
 	}
 	send(ticketing.Intent{Kind: ticketing.IntentProduct, Product: ride.ID})
 	state("the ride's passengers", screen(ticketing.ScreenPassengers))

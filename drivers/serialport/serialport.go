@@ -147,7 +147,7 @@ func Open(cfg Config) (*Port, error) {
 	}
 	sp, err := serial.OpenPort(tc)
 	if err != nil {
-		return nil, fmt.Errorf("serialport: open %s: %w", cfg.Path, err)
+		return nil, openError(cfg.Path, err)
 	}
 	return &Port{cfg: cfg, tc: tc, p: sp, gen: 1}, nil
 }
@@ -384,4 +384,15 @@ func (p *Port) Close() error {
 		return err
 	}
 	return nil
+}
+
+// openError wraps a failed open of path. An *os.PathError already names
+// the operation and the path ("open /dev/x: no such file or directory"):
+// naming them again made technicians read "open /dev/x: open /dev/x: …".
+func openError(path string, err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) && pe.Path == path {
+		return fmt.Errorf("serialport: %w", err)
+	}
+	return fmt.Errorf("serialport: open %s: %w", path, err)
 }

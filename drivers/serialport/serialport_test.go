@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -144,5 +146,18 @@ func TestBadConfig(t *testing.T) {
 			p.Close()
 			t.Errorf("Open(%+v) succeeded, want error", c)
 		}
+	}
+}
+
+// TestOpenMissingNamesThePathOnce: "serialport: open /dev/x: no such file
+// or directory", not "open /dev/x: open /dev/x: …" (selftest showed it).
+func TestOpenMissingNamesThePathOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kiosk-printer")
+	_, err := serialport.Open(serialport.Config{Path: path, Baud: 9600})
+	if err == nil {
+		t.Fatal("opened a missing device")
+	}
+	if n := strings.Count(err.Error(), path); n != 1 || !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("error %q names the path %d times", err, n)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"time"
 )
 
 // Set at link time: -X github.com/kiosk06/kiosk/firmware/buildinfo.version=…
@@ -26,18 +27,37 @@ type Info struct {
 	GOOS      string `json:"goos"`
 	GOARCH    string `json:"goarch"`
 	GUI       bool   `json:"gui"`
+	// Time is when the commit was made (vcs.time, stamped by the go
+	// command from git; zero without it): no correct clock reads earlier,
+	// so it is the store's first floor for a plausible wall clock.
+	Time time.Time `json:"commit_time,omitzero"`
 }
 
 // Get returns the build information; gui tells whether the binary was built
 // with the Fyne UI (not with -tags nogui).
 func Get(gui bool) Info {
 	c := commit
-	if c == "unknown" {
-		if bi, ok := debug.ReadBuildInfo(); ok {
+	var at time.Time
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if c == "unknown" {
 			c = vcsCommit(bi.Settings)
 		}
+		at = vcsTime(bi.Settings)
 	}
-	return Info{Version: version, Commit: c, GoVersion: runtime.Version(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, GUI: gui}
+	return Info{Version: version, Commit: c, GoVersion: runtime.Version(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, GUI: gui, Time: at}
+}
+
+// vcsTime is the commit time the go command stamped (vcs.time, RFC 3339),
+// or zero.
+func vcsTime(settings []debug.BuildSetting) time.Time {
+	for _, s := range settings {
+		if s.Key == "vcs.time" {
+			if t, err := time.Parse(time.RFC3339, s.Value); err == nil {
+				return t
+			}
+		}
+	}
+	return time.Time{}
 }
 
 // vcsCommit is the commit the go command stamped (vcs.revision, 12 digits

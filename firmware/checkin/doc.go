@@ -18,7 +18,9 @@
 //
 // Every person is read (firmware/identity: genuine or not), their finger
 // checked where a binding exists (identity.Holder: not enrolled is no
-// refusal, a mismatch is), then the mode acts. Every step is a checkin.*
+// refusal, a mismatch is) — or, at a point that enrols (Config.Enrol), the
+// finger of a genuine card's holder without one enrolled with the consent
+// the staff confirm — then the mode acts. Every step is a checkin.*
 // record; the live numbers (guests in the house, people inside, candidates
 // accepted, today's reads) are rebuilt from the records at start, and the
 // statistics (firmware/checkin/stats) are computed from them on screen,

@@ -31,10 +31,12 @@ type Identifier interface {
 	Acquire(ctx context.Context, req identity.Request) (identity.Identity, error)
 }
 
-// HolderVerifier checks the holder's finger; *identity.Holder implements
-// it (identity.ErrNotEnrolled, ErrNotVerified, ErrModuleAbsent).
+// HolderVerifier checks the holder's finger, and enrols it (with the
+// holder's consent) where the point offers that; *identity.Holder
+// implements it (identity.ErrNotEnrolled, ErrNotVerified, ErrModuleAbsent).
 type HolderVerifier interface {
 	Verify(ctx context.Context, id string) (identity.VerifyResult, error)
+	Enrol(ctx context.Context, id string, consent identity.Consent) (identity.Binding, error)
 }
 
 // Printer prints a slip; *escpos.Printer implements it.
@@ -65,6 +67,14 @@ type Config struct {
 	Direction string
 	// AllowUnverified accepts a card read but not proven genuine.
 	AllowUnverified bool
+	// Enrol offers, for a genuine card whose holder has no fingerprint
+	// binding, to enrol the finger with the holder's consent (the staff
+	// confirm it; ConsentVersion names the consent text shown): the point
+	// that registers people (an exam's registration, a pawnshop's regular
+	// customers) so that later reads check the finger. Declining is no
+	// refusal.
+	Enrol          bool
+	ConsentVersion string
 	// ExportDir is where reports and the stay notification are written.
 	ExportDir   string
 	CANAttempts int
@@ -106,6 +116,8 @@ type model struct {
 	id        *identity.Identity
 	holder    string // the holder check's outcome
 	prompt    string
+	offer     bool // the holder screen offers to enrol the finger
+	enrolling bool
 	form      LodgingForm
 	result    Result
 	report    ReportView
@@ -163,6 +175,9 @@ func New(cfg Config, deps Deps) (*Flow, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.ConsentVersion == "" {
+		cfg.ConsentVersion = "checkin-v1"
+	}
 	if cfg.ExportDir == "" {
 		cfg.ExportDir = os.TempDir()
 	}
@@ -203,6 +218,7 @@ func firstOf(a, b string) string {
 
 func (f *Flow) wipe() {
 	f.m.id, f.m.holder, f.m.prompt, f.m.form, f.m.result = nil, "", "", LodgingForm{}, Result{}
+	f.m.offer, f.m.enrolling = false, false
 }
 
 // start rebuilds the live numbers from the records, then waits for cards.
@@ -424,6 +440,9 @@ func (f *Flow) onHolder(err error) {
 	switch {
 	case err == nil:
 		f.m.holder = "matched"
+	case errors.Is(err, identity.ErrNotEnrolled) && f.cfg.Enrol && f.m.id.Verdict == identity.Genuine:
+		f.m.offer, f.m.prompt = true, ""
+		return
 	case errors.Is(err, identity.ErrNotEnrolled):
 		f.m.holder = "not_enrolled"
 	case errors.Is(err, identity.ErrModuleAbsent):
@@ -432,6 +451,35 @@ func (f *Flow) onHolder(err error) {
 		f.m.holder = "mismatch"
 	}
 	f.holderRecorded()
+}
+
+// enrol enrols the holder's finger, the staff having confirmed the
+// holder's consent; a failure is no refusal (the staff compare the photo).
+func (f *Flow) enrol() {
+	f.m.offer, f.m.enrolling, f.m.prompt = false, true, "place"
+	idNumber := f.m.id.Citizen.ID
+	consent := identity.Consent{Given: true, Version: f.cfg.ConsentVersion, At: f.now()}
+	f.loop.Step(func(ctx context.Context, gen uint64) func() {
+		ctx, cancel := context.WithTimeout(ctx, f.cfg.StepTimeout)
+		defer cancel()
+		_, err := f.deps.Holder.Enrol(ctx, idNumber, consent)
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return nil
+		}
+		return func() {
+			f.m.enrolling = false
+			switch {
+			case err == nil:
+				f.m.holder = "enrolled"
+			case errors.Is(err, identity.ErrModuleAbsent):
+				f.m.holder = "module_absent"
+			default:
+				f.log.Warn("checkin: enrolment failed", "err", err)
+				f.m.holder = "enrol_failed"
+			}
+			f.holderRecorded()
+		}
+	})
 }
 
 func (f *Flow) holderRecorded() {
@@ -574,7 +622,9 @@ func holderDetail(h string) Text {
 		return msg("holder.matched")
 	case "not_enrolled":
 		return msg("holder.not_enrolled")
-	case "module_absent", "skipped":
+	case "enrolled":
+		return msg("holder.enrolled")
+	case "module_absent", "skipped", "enrol_failed":
 		return msg("holder.unchecked")
 	}
 	return Text{}

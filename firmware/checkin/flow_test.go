@@ -88,6 +88,21 @@ func (h *fakeHolder) Verify(_ context.Context, id string) (identity.VerifyResult
 	return identity.VerifyResult{}, nil
 }
 
+// Enrol binds the finger on the sensor to id (any finger: the module
+// cannot tell whose it is, which is why the staff confirm the card first).
+func (h *fakeHolder) Enrol(_ context.Context, id string, consent identity.Consent) (identity.Binding, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !consent.Given {
+		return identity.Binding{}, identity.ErrNoConsent
+	}
+	if h.finger == "" {
+		return identity.Binding{}, identity.ErrNotVerified
+	}
+	h.enrolled[id] = true
+	return identity.Binding{Slot: len(h.enrolled)}, nil
+}
+
 func (h *fakeHolder) put(id string) { h.mu.Lock(); h.finger = id; h.mu.Unlock() }
 
 type memStore struct {
@@ -523,5 +538,62 @@ func TestNotifyBy(t *testing.T) {
 		if got := NotifyBy(at).Format(dateTime); got != want {
 			t.Errorf("arrival %s: notify by %s, want %s", in, got, want)
 		}
+	}
+}
+
+// TestEnrolOffer: a point that enrols (Config.Enrol) offers it for a
+// genuine card without a binding; with consent the finger is enrolled and
+// the person verified; at the next read someone else's finger on that card
+// is refused as the wrong person; declining is no refusal; a forged card
+// is offered nothing.
+func TestEnrolOffer(t *testing.T) {
+	h := start(t, Config{Mode: ModeVerify, Purpose: "Công chứng", Enrol: true}, nil, nil, nil)
+	offer := func(c cccd.Citizen) State {
+		h.t.Helper()
+		h.ids.cards <- identity.Identity{Citizen: c, Verdict: identity.Genuine, Method: identity.MethodChipQR}
+		return h.wait("the enrolment offer", func(s State) bool { return s.Screen == ScreenHolder && s.Holder.Offer })
+	}
+	s := offer(lan)
+	if !s.Has(IntentEnrol) || !s.Has(IntentSkip) || s.Holder.Message.Key != "holder.offer" {
+		t.Fatalf("offer %+v %+v", s.Actions, s.Holder)
+	}
+	h.holder.put(lan.ID)
+	h.send(Intent{Kind: IntentEnrol})
+	s = h.wait("verified", func(s State) bool { return s.Screen == ScreenResult })
+	if !s.Result.OK || s.Person.Holder != "enrolled" || s.Result.Detail.Key != "holder.enrolled" {
+		t.Fatalf("enrolled %+v %+v", s.Result, s.Person)
+	}
+	h.next()
+	h.holder.put(binh.ID)
+	s = h.tap(lan, identity.Genuine)
+	if s.Result.OK || s.Result.Code != "wrong_person" || s.Person.Holder != "mismatch" {
+		t.Fatalf("someone else's finger %+v %+v", s.Result, s.Person)
+	}
+	h.next()
+	offer(cuc)
+	h.send(Intent{Kind: IntentSkip})
+	s = h.wait("declined", func(s State) bool { return s.Screen == ScreenResult })
+	if !s.Result.OK || s.Person.Holder != "not_enrolled" {
+		t.Fatalf("declined %+v %+v", s.Result, s.Person)
+	}
+	h.next()
+	s = h.tap(binh, identity.NotGenuine)
+	if s.Result.OK || s.Result.Code != "not_genuine" {
+		t.Fatalf("forged %+v", s.Result)
+	}
+	var outcomes []string
+	h.store.mu.Lock()
+	defer h.store.mu.Unlock()
+	for _, r := range h.store.recs {
+		if r.Kind == records.KindCheckinHolder {
+			var p records.CheckinHolder
+			if err := records.Decode(r, &p); err != nil {
+				t.Fatal(err)
+			}
+			outcomes = append(outcomes, p.Outcome)
+		}
+	}
+	if got := strings.Join(outcomes, ","); got != "enrolled,mismatch,not_enrolled" {
+		t.Fatalf("holder records %s", got)
 	}
 }

@@ -27,7 +27,13 @@ func (f *Flow) handle(in Intent) {
 	case IntentSkip:
 		f.loop.StopStep()
 		f.m.holder = "skipped"
+		if f.m.offer {
+			f.m.holder = "not_enrolled" // the holder declined the enrolment
+		}
+		f.m.offer, f.m.enrolling = false, false
 		f.holderRecorded()
+	case IntentEnrol:
+		f.enrol()
 	case IntentField:
 		f.setLodging(in.Key, in.Value)
 	case IntentConfirm:
@@ -78,6 +84,9 @@ func (f *Flow) actions() []Action {
 	case ScreenReading:
 		return []Action{act(IntentCancel, "cancel", false)}
 	case ScreenHolder:
+		if f.m.offer {
+			return []Action{act(IntentEnrol, "enrol", true), act(IntentSkip, "decline", false), act(IntentCancel, "cancel", false)}
+		}
 		return []Action{act(IntentSkip, "skip", false), act(IntentCancel, "cancel", false)}
 	case ScreenLodging:
 		return []Action{act(IntentConfirm, "check_in", true), act(IntentCancel, "cancel", false)}
@@ -115,7 +124,7 @@ func (f *Flow) render() State {
 		r := &Ready{Message: msg("ready." + string(f.cfg.Mode)), Reads: m.today.reads, Genuine: m.today.genuine}
 		switch f.cfg.Mode {
 		case ModeGate:
-			r.Occupancy, r.Capacity, r.Direction = len(m.inside), f.cfg.Capacity, m.direction
+			r.Occupancy, r.Capacity, r.Direction, r.DirectionFixed = len(m.inside), f.cfg.Capacity, m.direction, f.cfg.Direction != ""
 		case ModeLodging:
 			r.InHouse = len(m.stays)
 		case ModeAttendance:
@@ -129,7 +138,14 @@ func (f *Flow) render() State {
 		}
 		s.Reading = &r
 	case ScreenHolder:
-		s.Holder = &Holder{Prompt: m.prompt, Message: msg("holder.place")}
+		h := &Holder{Prompt: m.prompt, Message: msg("holder.place"), Offer: m.offer, Enrolling: m.enrolling}
+		switch {
+		case m.offer:
+			h.Message = msg("holder.offer")
+		case m.enrolling:
+			h.Message = msg("holder.enrolling")
+		}
+		s.Holder = h
 	case ScreenLodging:
 		fm := m.form
 		fm.Reasons = slices.Clone(fm.Reasons)
@@ -167,6 +183,8 @@ var messages = map[string][2]string{
 	"action.report":     {"Thống kê", "Statistics"},
 	"action.cancel":     {"Hủy", "Cancel"},
 	"action.skip":       {"Bỏ qua vân tay", "Skip fingerprint"},
+	"action.enrol":      {"Khách đồng ý: đăng ký vân tay", "Consent given: enrol the finger"},
+	"action.decline":    {"Không đăng ký", "Do not enrol"},
 	"action.check_in":   {"Nhận phòng", "Check in"},
 	"action.check_out":  {"Trả phòng", "Check out"},
 	"action.next":       {"Người tiếp theo", "Next"},
@@ -188,6 +206,10 @@ var messages = map[string][2]string{
 	"holder.matched":   {"Vân tay khớp với chủ thẻ", "The fingerprint matches the holder"},
 	"holder.not_enrolled": {"Chủ thẻ chưa đăng ký vân tay: cán bộ đối chiếu ảnh thẻ",
 		"No fingerprint enrolled: staff compare the card's photo"},
+	"holder.offer": {"Chủ thẻ chưa đăng ký vân tay. Nếu Ông/Bà đồng ý, vân tay được lưu trên máy này (gắn với số định danh) để đối chiếu ở các lần sau.",
+		"No fingerprint is enrolled. With consent, the finger is kept on this device (bound to the ID number) for later checks."},
+	"holder.enrolling":    {"Đang đăng ký vân tay: mời đặt ngón tay, nhấc ra rồi đặt lại", "Enrolling: place the finger, lift it, place it again"},
+	"holder.enrolled":     {"Đã đăng ký vân tay của chủ thẻ (có sự đồng ý)", "The holder's finger is enrolled (with consent)"},
 	"holder.unchecked":    {"Chưa kiểm tra vân tay: cán bộ đối chiếu ảnh thẻ", "Fingerprint not checked: staff compare the photo"},
 	"verdict.genuine":     {"Thẻ CCCD thật", "Genuine ID card"},
 	"verdict.not_genuine": {"Thẻ không hợp lệ", "Not a genuine card"},

@@ -39,6 +39,11 @@ type Section struct {
 	// RequireFingerprint: the point needs [devices.fingerprint] (a holder
 	// whose finger is enrolled is checked; a mismatch is refused).
 	RequireFingerprint bool `toml:"require_fingerprint"`
+	// Enrol offers to enrol the finger of a genuine card's holder who has
+	// none, with their consent (a registration desk, regular customers);
+	// ConsentVersion names the consent text shown (default checkin-v1).
+	Enrol          bool   `toml:"enrol"`
+	ConsentVersion string `toml:"consent_version" expect:"a short version name such as \"checkin-v1\""`
 	// AllowUnverified accepts a card read but not proven genuine.
 	AllowUnverified bool            `toml:"allow_unverified"`
 	CANWait         config.Duration `toml:"can_wait" expect:"a duration such as \"4s\""`
@@ -69,6 +74,7 @@ func (s *Section) Validate(v *config.Validator) {
 	}
 	v.Check(config.OneOf(s.Mode, string(ModeLodging), string(ModeVerify), string(ModeAttendance), string(ModeGate)), "mode", s.Mode, "lodging, verify, attendance or gate")
 	v.Check(len([]rune(s.Site)) <= 64, "site", s.Site, "at most 64 characters")
+	v.Check(len(s.ConsentVersion) <= 32, "consent_version", s.ConsentVersion, "at most 32 characters")
 	v.Check(s.Mode != string(ModeLodging) || s.Address != "", "address", s.Address, "the establishment's address (lodging: the stay notification's)")
 	v.Check(s.Capacity >= 0 && s.Capacity <= 1_000_000, "capacity", s.Capacity, "0 to 1000000")
 	v.Check(config.OneOf(s.Direction, "", "entry", "exit"), "direction", s.Direction, "entry, exit or empty")

@@ -85,8 +85,8 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 	}
 	if holder != nil {
 		deps.Holder = holder
-	} else if sec.RequireFingerprint {
-		return r, errors.New("checkin: [checkin] require_fingerprint needs [devices.fingerprint]")
+	} else if sec.RequireFingerprint || sec.Enrol {
+		return r, errors.New("checkin: [checkin] require_fingerprint and enrol need [devices.fingerprint]")
 	}
 	ident, err := e.Identity(ctx, profile.IdentityNeed{Reader: true, Scanner: true, Verify: true,
 		Policy: identity.Policy{CANWait: sec.CANWait.D(), QRAlone: sec.AllowUnverified}})
@@ -97,7 +97,7 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 	fc := Config{DeviceID: cfg.Device.ID, Mode: mode, Site: sec.Site, SiteID: sec.SiteID,
 		Header:  tickets.Header{Name: firstOf(sec.Establishment, sec.Site), Address: sec.Address, Phone: sec.Phone},
 		Address: sec.Address, Purpose: sec.Purpose, Room: sec.Room, Capacity: sec.Capacity, Direction: sec.Direction,
-		AllowUnverified: sec.AllowUnverified, ExportDir: exports, ResultDelay: sec.ResultDelay.D(),
+		AllowUnverified: sec.AllowUnverified, Enrol: sec.Enrol, ConsentVersion: sec.ConsentVersion, ExportDir: exports, ResultDelay: sec.ResultDelay.D(),
 		Location: cfg.Device.Location(), Logger: e.Log}
 	flow, err = New(fc, deps)
 	if err != nil {
@@ -105,9 +105,17 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 	}
 	r.Add(profile.Go(ctx, "checkin flow", e.Log, flow.Run))
 	r.Screen = profile.NewScreen[State, Intent](Name, flow)
-	r.Sim = simControls(mode)
+	r.Sim = simControls(mode, holder != nil)
 	return r, nil
 }
+
+// The simulated fingers of the panel's controls (the rig's fingerprint
+// group names the same): the card holder's enrolled finger and another
+// person's.
+const (
+	SimHolderFinger   = "holder-right-index"
+	SimImpostorFinger = "someone-else"
+)
 
 // holderVerifier opens the fingerprint module (if configured) and the
 // holder bindings over the store; nil when there is no module.
@@ -131,9 +139,11 @@ func holderVerifier(ctx context.Context, e profile.Env, prompt func(fingerprint.
 }
 
 // simControls are the point's scenarios on the simulator panel: people
-// presenting their card (QR, then the chip), a forged card, the holder's
-// finger or another's.
-func simControls(mode Mode) []profile.SimGroup {
+// presenting their card (QR, then the chip), a forged card; with a
+// fingerprint module (finger), the card with the holder's own finger and
+// the card with someone else's (an impostor: "thi hộ") in one tap — the
+// finger is on the sensor when the point asks for it (or enrols it).
+func simControls(mode Mode, finger bool) []profile.SimGroup {
 	present := func(label, who, variant string) profile.SimAction {
 		return profile.SimAction{Label: label, Commands: []profile.SimCommand{
 			{Sim: profile.SimScan, Citizen: who, Variant: variant}, {Sim: profile.SimTap, Citizen: who, Variant: variant, Once: true}}}
@@ -147,5 +157,18 @@ func simControls(mode Mode) []profile.SimGroup {
 	if mode == ModeAttendance {
 		people.Title = "Thí sinh (danh sách: người lớn và người cao tuổi)"
 	}
-	return []profile.SimGroup{people}
+	groups := []profile.SimGroup{people}
+	if !finger {
+		return groups
+	}
+	withFinger := func(label, finger string) profile.SimAction {
+		a := present(label, "adult", "genuine")
+		a.Commands = append([]profile.SimCommand{{Sim: profile.SimFinger, Finger: finger}}, a.Commands...)
+		return a
+	}
+	return append(groups, profile.SimGroup{Title: "Thẻ và vân tay", Actions: []profile.SimAction{
+		withFinger("Người lớn: thẻ và ngón tay của chính mình", SimHolderFinger),
+		withFinger("Người khác mang thẻ của người lớn (vân tay không khớp)", SimImpostorFinger),
+		{Label: "Nhấc ngón tay khỏi cảm biến", Commands: []profile.SimCommand{{Sim: profile.SimFinger}}},
+	}})
 }

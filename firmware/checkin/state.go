@@ -99,6 +99,9 @@ type Ready struct {
 	Occupancy int    `json:"occupancy,omitempty"`
 	Capacity  int    `json:"capacity,omitempty"`
 	Direction string `json:"direction,omitempty"` // entry or exit
+	// DirectionFixed: the configuration fixes the direction (the staff
+	// cannot switch it).
+	DirectionFixed bool `json:"direction_fixed,omitempty"`
 	// Lodging: guests in the house.
 	InHouse int `json:"in_house,omitempty"`
 	// Attendance: accepted so far of the list.
@@ -120,10 +123,13 @@ type Reading struct {
 	CANAttemptsLeft int                `json:"can_attempts_left,omitempty"`
 }
 
-// Holder is the fingerprint check.
+// Holder is the fingerprint check, or the offer to enrol the finger
+// (Config.Enrol) and the enrolment.
 type Holder struct {
-	Prompt  string `json:"prompt,omitempty"` // place, lift, again, capture
-	Message Text   `json:"message"`
+	Prompt    string `json:"prompt,omitempty"` // place, lift, again, capture
+	Message   Text   `json:"message"`
+	Offer     bool   `json:"offer,omitempty"`
+	Enrolling bool   `json:"enrolling,omitempty"`
 }
 
 // LodgingForm is the check-in details.
@@ -183,7 +189,8 @@ type IntentKind string
 // Intents.
 const (
 	IntentCAN       IntentKind = "can"        // Digits
-	IntentSkip      IntentKind = "skip"       // staff: skip the fingerprint (recorded)
+	IntentSkip      IntentKind = "skip"       // staff: skip the fingerprint, or decline the enrolment (recorded)
+	IntentEnrol     IntentKind = "enrol"      // staff: the holder consents, enrol the finger
 	IntentField     IntentKind = "field"      // lodging form: Key (room, departure, reason) = Value
 	IntentConfirm   IntentKind = "confirm"    // lodging: check in
 	IntentCheckOut  IntentKind = "check_out"  // lodging: the guest in the house leaves

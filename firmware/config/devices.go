@@ -71,6 +71,7 @@ var roles = map[string][]string{
 	"led_red":     {"gpio-out"},
 	"buzzer":      {"gpio-out"},
 	"barrier":     {"gpio-out"},
+	"beacon":      {"gpio-out"}, // the call-staff lamp or buzzer on a kiosk
 }
 
 // Roles returns the device names a configuration may use, sorted.

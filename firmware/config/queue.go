@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -44,6 +45,21 @@ type Queue struct {
 	IssueDailyCap     int     `toml:"issue_daily_cap" expect:"tickets per client per service per day, from 1 to 998"`
 	RequestsPerSecond float64 `toml:"requests_per_second" expect:"requests a second per client, from 1 to 1000"`
 	StreamsPerClient  int     `toml:"streams_per_client" expect:"open event streams per client, from 1 to 64"`
+
+	// Host makes this kiosk a client of another kiosk's (or a small
+	// server's) queue: numbers come from there, one numbering per service
+	// across the site, and staff calls go there. Empty: this kiosk numbers
+	// on its own (and hosts the queue when APIListen is set).
+	Host string `toml:"host" expect:"the queue host's API URL, https://host:8407"`
+	// HostTokenFile holds this kiosk's token at the host (a kiosk client
+	// there); HostCA is the PEM bundle that signed the host's certificate
+	// (empty: the system roots).
+	HostTokenFile string `toml:"host_token_file" expect:"a file path holding this kiosk's token at the queue host"`
+	HostCA        string `toml:"host_ca" expect:"a PEM CA bundle file path"`
+	// OfflinePrefix starts the numbers this kiosk issues on its own while
+	// the host is unreachable ("B-" gives B-A001); they are handed to the
+	// host when it is back. Distinct per kiosk.
+	OfflinePrefix string `toml:"offline_prefix" expect:"1-3 upper-case letters and an optional '-', distinct per kiosk, e.g. \"B-\""`
 
 	// Tokens was the inline token = role table; tokens now live in files
 	// (Clients). Kept only to explain the change when it is still written.
@@ -141,6 +157,40 @@ func (q *Queue) validate(v *validator, insecure bool) {
 		v.notUsed("queue.tokens", "[[queue.clients]] entries with name, role and token_file (inline tokens are no longer accepted; make new random ones)")
 	}
 	q.validateAPI(v, insecure)
+	q.validateHost(v, insecure)
+}
+
+// validateHost checks a client kiosk's link to the queue host.
+func (q *Queue) validateHost(v *validator, insecure bool) {
+	if q.Host == "" {
+		v.check(q.HostTokenFile == "" && q.HostCA == "" && q.OfflinePrefix == "", "queue.host", q.Host,
+			"a queue host URL with host_token_file, host_ca and offline_prefix")
+		return
+	}
+	u, err := url.Parse(q.Host)
+	v.check(err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.Path == "", "queue.host", q.Host, "the queue host's API URL, https://host:8407")
+	if err == nil && u.Scheme == "http" {
+		v.check(insecure || loopbackListen(u.Host), "queue.host", q.Host,
+			"https:// (the token must not cross the network in clear), or [device] allow_insecure_http = true")
+	}
+	v.check(q.APIListen == "", "queue.api_listen", q.APIListen, "empty on a kiosk that uses a queue host (queue.host): one host per site")
+	v.check(strings.TrimSpace(q.HostTokenFile) != "", "queue.host_token_file", q.HostTokenFile, "a file path holding this kiosk's token at the queue host")
+	v.check(OfflinePrefix(q.OfflinePrefix), "queue.offline_prefix", q.OfflinePrefix, "1-3 upper-case letters and an optional '-', distinct per kiosk, e.g. \"B-\"")
+}
+
+// OfflinePrefix reports whether s may start a kiosk's offline numbers:
+// 1-3 upper-case letters, then an optional '-'.
+func OfflinePrefix(s string) bool {
+	letters := strings.TrimSuffix(s, "-")
+	if len(letters) < 1 || len(letters) > 3 {
+		return false
+	}
+	for _, c := range letters {
+		if c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // validateAPI checks the API's listener, TLS, limits and clients.

@@ -56,6 +56,14 @@ func TestQueueAPI(t *testing.T) {
 		{"requests", "[queue]\nrequests_per_second = 0.5\n", "queue.requests_per_second"},
 		{"streams", "[queue]\nstreams_per_client = 100\n", "queue.streams_per_client"},
 		{"inline token", "[queue]\n[queue.tokens]\n\"3f9c2a7e1b8d4c6f0a5e9b2d7c1f8a4e\" = \"kiosk\"\n", "queue.tokens"},
+		{"queue client", "[queue]\nhost = \"https://queue-host.bv.local:8407\"\nhost_token_file = \"kiosk-b.token\"\nhost_ca = \"/ca.pem\"\noffline_prefix = \"B-\"\n", ""},
+		{"queue client on loopback", "[queue]\nhost = \"http://127.0.0.1:8407\"\nhost_token_file = \"t\"\noffline_prefix = \"KB\"\n", ""},
+		{"queue host in clear", "[queue]\nhost = \"http://queue-host:8407\"\nhost_token_file = \"t\"\noffline_prefix = \"B-\"\n", "queue.host"},
+		{"queue client without prefix", "[queue]\nhost = \"https://queue-host:8407\"\nhost_token_file = \"t\"\n", "queue.offline_prefix"},
+		{"queue client bad prefix", "[queue]\nhost = \"https://queue-host:8407\"\nhost_token_file = \"t\"\noffline_prefix = \"b1\"\n", "queue.offline_prefix"},
+		{"queue client without token", "[queue]\nhost = \"https://queue-host:8407\"\noffline_prefix = \"B-\"\n", "queue.host_token_file"},
+		{"host and client at once", "[queue]\nhost = \"https://queue-host:8407\"\nhost_token_file = \"t\"\noffline_prefix = \"B-\"\napi_listen = \"127.0.0.1:8407\"\n" + client, "queue.api_listen"},
+		{"prefix without host", "[queue]\noffline_prefix = \"B-\"\n", "queue.host"},
 		{"client with a token", "[[queue.clients]]\nname = \"k\"\nrole = \"kiosk\"\ntoken = \"3f9c2a7e1b8d4c6f0a5e9b2d7c1f8a4e\"\ntoken_file = \"/t\"\n", "queue.clients[0].token"},
 	} {
 		_, err := Parse("t.toml", []byte(queueBase+tc.doc), RealOptions())

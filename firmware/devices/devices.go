@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/kiosk06/kiosk/drivers/escpos"
@@ -37,6 +38,10 @@ type Probe struct {
 func (p Probe) Line() string {
 	s := fmt.Sprintf("%s %s", p.Driver, p.Where)
 	switch {
+	case p.Err != nil && p.Where != "" && strings.Contains(p.Err.Error(), p.Where):
+		// The error names the device itself ("open /dev/x: no such file"):
+		// say it once.
+		s = p.Driver + ": " + p.Err.Error()
 	case p.Err != nil:
 		s += ": " + p.Err.Error()
 	case p.Warning != "":

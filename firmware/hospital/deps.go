@@ -75,6 +75,7 @@ const (
 	KindRegistration = records.KindHospitalRegistration // records.HospitalRegistration: HIS registration + ticket (ok or failed)
 	KindPayment      = records.KindHospitalPayment      // records.HospitalPayment: payment outcome on the kiosk
 	KindHelp         = records.KindHospitalHelp         // records.HospitalHelp: a call-staff request
+	KindHelpAck      = records.KindHospitalHelpAck      // records.HospitalHelpAck: staff took the request, or it reached nobody
 	KindAbandoned    = records.KindHospitalAbandoned    // records.HospitalAbandoned: idle timeout or cancel before the end
 	KindCAN          = records.KindHospitalCAN          // records.HospitalCAN: the card refused a typed CAN: attempts left (never the digits)
 	// KindIntent (records.HospitalIntent) is written before every side

@@ -21,7 +21,9 @@
 // wins. The digits go from the intent straight to the running card read:
 // they are never in State, a record or a log.
 //
-// At every step the patient can call staff (a recorded help request), go
+// At every step the patient can call staff (a recorded help request that
+// reaches a counter screen or the beacon, help.go; the screen never says
+// staff were called when the call reached nobody), go
 // back, or walk away: the idle timeout returns to welcome and drops every
 // reference to personal data. "Register for someone else" (làm hộ) takes a
 // second card. Every outcome is a durable record through Recorder; its

@@ -85,6 +85,11 @@ type Deps struct {
 	Payments   Payments
 	Recorder   Recorder
 	Clock      Clock // default SystemClock
+	// Staff and Beacon reach a person for help requests and device alerts
+	// (help.go); either may be nil: with neither, the patient is sent to
+	// the reception desk.
+	Staff  StaffCaller
+	Beacon Beacon
 }
 
 // Flow is the registration state machine of one kiosk. Create it with New,
@@ -108,6 +113,7 @@ type Flow struct {
 	gen      uint64
 	cancelOp context.CancelFunc
 	m        model
+	calls    staffCalls
 }
 
 type result struct {

@@ -22,7 +22,7 @@ var messages = map[string][2]string{
 	"title.receipt":     {"Đã thanh toán", "Paid"},
 	"title.goodbye":     {"Hoàn tất", "Done"},
 	"title.error":       {"Có lỗi xảy ra", "Something went wrong"},
-	"title.help":        {"Đã gọi nhân viên", "Staff called"},
+	"title.help":        {"Gọi nhân viên", "Call staff"},
 
 	"title.out_of_service": {"Tạm dừng phục vụ", "Out of service"},
 
@@ -99,8 +99,11 @@ var messages = map[string][2]string{
 	"ticket.printed":      {"Vui lòng nhận phiếu số thứ tự và đến %s.", "Please take your ticket and go to %s."},
 	"ticket.paper_out":    {"Máy hết giấy. Vui lòng ghi nhớ số %s và đến %s; nhân viên đã được báo.", "The printer is out of paper. Remember number %s and go to %s; staff has been told."},
 	"ticket.print_failed": {"Không in được phiếu. Vui lòng ghi nhớ số %s và đến %s; nhân viên đã được báo.", "The ticket could not be printed. Remember number %s and go to %s; staff has been told."},
-	// The *_desk variants: the help request could not be recorded, so
-	// nobody was told; the patient tells the desk.
+	// The *_acked variants: a member of staff took the alert.
+	"ticket.paper_out_acked":    {"Máy hết giấy. Vui lòng ghi nhớ số %s và đến %s; nhân viên đã nhận yêu cầu.", "The printer is out of paper. Remember number %s and go to %s; a staff member has taken the alert."},
+	"ticket.print_failed_acked": {"Không in được phiếu. Vui lòng ghi nhớ số %s và đến %s; nhân viên đã nhận yêu cầu.", "The ticket could not be printed. Remember number %s and go to %s; a staff member has taken the alert."},
+	// The *_desk variants: the alert could not be recorded or reached
+	// nobody (yet), so nobody was told; the patient tells the desk.
 	"ticket.paper_out_desk":    {"Máy hết giấy. Quý khách vui lòng ghi nhớ số %s, đến %s và báo nhân viên tại quầy.", "The printer is out of paper. Please remember number %s, go to %s and tell the staff at the desk."},
 	"ticket.print_failed_desk": {"Không in được phiếu. Quý khách vui lòng ghi nhớ số %s, đến %s và báo nhân viên tại quầy.", "The ticket could not be printed. Please remember number %s, go to %s and tell the staff at the desk."},
 	"ticket.pay_due":           {"Phí cần thanh toán trước khi khám: %s.", "Fees due before the examination: %s."},
@@ -111,7 +114,10 @@ var messages = map[string][2]string{
 	"receipt.message":          {"Đã nhận thanh toán. Vui lòng nhận biên lai.", "Payment received. Please take your receipt."},
 	"goodbye.message":          {"Cảm ơn bạn. Chúc bạn mau khỏe!", "Thank you. Get well soon!"},
 	"goodbye.counter":          {"Vui lòng thanh toán tại quầy thu ngân trước khi khám. Cảm ơn bạn!", "Please pay at the cashier before your examination. Thank you!"},
-	"help.message":             {"Nhân viên sẽ đến hỗ trợ bạn. Mã yêu cầu: %s.", "A staff member is on the way. Request number: %s."},
+	"help.calling":             {"Đang gọi nhân viên…", "Calling staff…"},
+	"help.message":             {"Đã gọi nhân viên. Nhân viên sẽ đến hỗ trợ Quý khách. Mã yêu cầu: %s.", "Staff have been called and will come to help you. Request number: %s."},
+	"help.acknowledged":        {"Nhân viên đã nhận yêu cầu và đang đến hỗ trợ Quý khách. Mã yêu cầu: %s.", "A staff member has taken your request and is on the way. Request number: %s."},
+	"help.not_reached":         {"Hiện chưa liên lạc được với nhân viên. Quý khách vui lòng đến quầy tiếp đón để được hỗ trợ.", "Staff could not be reached right now. Please go to the reception desk for help."},
 	"error.his":                {"Không đăng ký được lượt khám với hệ thống bệnh viện.", "The hospital system could not register your visit."},
 	"error.his_next":           {"Vui lòng thử lại sau ít phút, hoặc gọi nhân viên / đến quầy tiếp đón.", "Please try again in a moment, or call staff / go to the reception desk."},
 	"error.clinics":            {"Không tải được danh sách phòng khám.", "The clinic list could not be loaded."},

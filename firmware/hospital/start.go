@@ -124,6 +124,19 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 	if holder != nil {
 		deps.Holder = holder
 	}
+	if eng.HasStaff() {
+		deps.Staff = eng
+	}
+	beacon, err := e.Devices.Output("beacon")
+	if err != nil {
+		return r, fmt.Errorf("hospital: beacon: %w", err)
+	}
+	if beacon != nil {
+		deps.Beacon = beacon
+	}
+	if deps.Staff == nil && deps.Beacon == nil {
+		e.Log.Warn("no staff channel ([queue] api_listen or host, [devices.beacon]): help requests send patients to the reception desk")
+	}
 	flow, err = New(hc, deps)
 	if err != nil {
 		return r, err
@@ -137,7 +150,7 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 // RecordKinds are the record kinds the hospital kiosk writes: the flow's,
 // the queue's, the payment sessions' and the holder check's audit.
 func RecordKinds() []string {
-	return []string{KindIdentify, KindHolder, KindInsurance, KindRegistration, KindPayment, KindHelp, KindAbandoned,
+	return []string{KindIdentify, KindHolder, KindInsurance, KindRegistration, KindPayment, KindHelp, KindHelpAck, KindAbandoned,
 		KindCAN, KindIntent, KindService, records.KindQueueEvent, records.KindPaymentSession, records.KindIdentityHolder}
 }
 

@@ -432,10 +432,14 @@ type OutOfService struct {
 	Since time.Time `json:"since"`
 }
 
-// Help is shown after "call staff": the request is recorded.
+// Help is shown after "call staff": the request is recorded and raised
+// (help.go); Status says how far it got and Message says only that.
 type Help struct {
 	Message Text   `json:"message"`
 	Ref     string `json:"ref"` // short help request reference
+	// Status is HelpCalling, HelpCalled, HelpAcknowledged or
+	// HelpNotReached.
+	Status string `json:"status"`
 	// From is the screen the patient called from (IntentBack returns there).
 	From Screen `json:"from"`
 }

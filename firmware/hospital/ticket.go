@@ -28,9 +28,9 @@ func (f *Flow) onTicket(reg his.Registration, qt queue.Ticket, perr error) {
 		Registered: &records.Registered{Ticket: qt.ID, Priority: prio.String(), Insured: v.insured, BHYTCode: insCode(v), Holder: v.holder,
 			Printed: perr == nil, Amount: int64(bill.Total), ForOther: f.m.agent != nil, Verdict: string(v.id.Verdict), Method: string(v.id.Method)},
 	}, f.personal())
-	// Staff learn of a failed print from the help record; without it the
-	// screen must not say they were told.
-	told := perr != nil && recorded && f.record(&records.HospitalHelp{Screen: string(ScreenTicket), Reason: "printer_" + errClass(perr), Ticket: qt.ID}, nil)
+	// A failed print is recorded, then raised to staff (alertDevice); the
+	// screen says they were told only once the alert reached someone.
+	alert := perr != nil && recorded && f.record(&records.HospitalHelp{Screen: string(ScreenTicket), Reason: "printer_" + errClass(perr), Ticket: qt.ID}, nil)
 	t := Ticket{
 		Number: qt.ID, Clinic: v.clinic.Name, Room: v.clinic.Room, Ahead: qt.Ahead, Wait: qt.Wait,
 		VisitNumber: reg.VisitNumber, Printed: perr == nil, PaperOut: errors.Is(perr, escpos.ErrPaperEnd),
@@ -41,12 +41,8 @@ func (f *Flow) onTicket(reg his.Registration, qt queue.Ticket, perr error) {
 	}
 	where := pickStr(v.clinic.Room, v.clinic.Name)
 	switch {
-	case t.PaperOut && told:
-		t.Message = msgf("ticket.paper_out", qt.ID, where)
-	case t.PaperOut:
+	case t.PaperOut: // until the alert reaches someone (alertDevice)
 		t.Message = msgf("ticket.paper_out_desk", qt.ID, where)
-	case perr != nil && told:
-		t.Message = msgf("ticket.print_failed", qt.ID, where)
 	case perr != nil:
 		t.Message = msgf("ticket.print_failed_desk", qt.ID, where)
 	case t.PaymentDue:
@@ -60,6 +56,9 @@ func (f *Flow) onTicket(reg his.Registration, qt queue.Ticket, perr error) {
 	}
 	f.m.ticket = t
 	f.setScreen(ScreenTicket)
+	if alert {
+		f.alertDevice("printer_"+errClass(perr), qt.ID, where, t.PaperOut)
+	}
 }
 
 func insCode(v *visit) string {

@@ -37,6 +37,7 @@ func openStore(ctx context.Context, cfg *config.Config, getenv func(string) stri
 		Path: cfg.Store.Path, KeyFile: keyPath, DeviceID: cfg.Device.ID,
 		MaxRecords: cfg.Store.MaxRecords, Retention: cfg.Store.Retention.D(),
 		MinFreeBytes: int64(cfg.Store.MinFreeMB) << 20, Logger: log, KeyProvisioned: credential,
+		ClockFloor: clockFloor(),
 		OnAppend: func(kind string, took time.Duration, err error) {
 			m.Observe(metrics.OpStoreAppend, took)
 			if err == nil {
@@ -73,6 +74,7 @@ func openStore(ctx context.Context, cfg *config.Config, getenv func(string) stri
 	_ = m.Gauge("outbox_quarantine_run", "Records quarantined since the last acknowledgement (the uploader stops at 10; survives restarts).", func() float64 { return float64(outbox().QuarantineRun) })
 	_ = m.Gauge("store_fill_ratio", "The larger of unuploaded records against the cap and the data file system's use above the reserve (refuses new work at 1).", func() float64 { return st.Capacity().Fraction })
 	_ = m.Gauge("store_free_bytes", "Bytes the store can still write: free on the data file system plus free pages inside the database.", func() float64 { return float64(st.Capacity().FreeBytes) })
+	_ = m.Gauge("clock_plausible", "1 while the wall clock reads after this build's commit and the newest record (less an hour); 0 refuses new records until the time is set.", func() float64 { return b2f(st.ClockCheck() == nil) })
 	_ = m.Gauge("store_writable", "1 while the store takes new records (not full, last write committed).", func() float64 { return b2f(st.Check() == nil) })
 	_ = m.Counter("store_appends_refused_full_total", "Appends refused because the store or the disk was full.", func() float64 { return float64(st.Health().AppendsRefusedFull) })
 	_ = m.Counter("store_appends_failed_total", "Appends that failed to write (I/O error, read-only or damaged file).", func() float64 { return float64(st.Health().AppendsFailed) })
@@ -238,4 +240,15 @@ func startPurge(ctx context.Context, st *store.Store, log *slog.Logger) componen
 		}
 	}()
 	return component{"purge", func(context.Context) error { cancel(); <-done; return nil }}
+}
+
+// clockFloor is the earliest plausible wall clock this build knows: its
+// commit time, or the first day of this firmware line when the go command
+// stamped none (a build outside git). A board without a real-time clock
+// boots in 1970 and is refused by the store until NTP sets the time.
+func clockFloor() time.Time {
+	if t := buildinfo.Get(false).Time; !t.IsZero() {
+		return t
+	}
+	return time.Date(2026, time.January, 1, 0, 0, 0, 0, time.UTC)
 }

@@ -116,7 +116,7 @@ type Config struct {
 	// in it, whatever zone the system clock is set to (a device image
 	// running in UTC printed 01:15 for an 08:15 entry).
 	Location *time.Location
-	Logger         *slog.Logger
+	Logger   *slog.Logger
 	// OnState receives every state change (the screen); called synchronously,
 	// it must not block.
 	OnState func(State)

@@ -12,16 +12,19 @@ import (
 	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/tickets"
 	"github.com/kiosk06/kiosk/queue"
+	"github.com/kiosk06/kiosk/queue/staffcall"
 )
 
 // StartQueue opens the numbered-ticket engine of [queue] over the store
 // (its events are records, so a restart rebuilds the day), exposes the
-// waiting counts as the queue_waiting metric, calls numbers aloud as they
-// are called and recalled when the kiosk has a voice (Env.Calls) and,
-// when [queue] api_listen is set, serves the queue API for counters,
-// boards and ticket kiosks. The components come back even with an error,
-// to be stopped.
-func StartQueue(ctx context.Context, e Env) (*queue.Engine, []Component, error) {
+// waiting counts as the queue_waiting metric and calls numbers aloud as
+// they are called and recalled when the kiosk has a voice (Env.Calls).
+// With [queue] api_listen the kiosk hosts the site's queue: it serves the
+// queue API for counters, boards and the other kiosks, with the
+// staff-call desk. With [queue] host it is a client of that host
+// (SiteQueue). The components come back even with an error, to be
+// stopped.
+func StartQueue(ctx context.Context, e Env) (*SiteQueue, []Component, error) {
 	cfg := e.Config
 	services := make([]queue.Service, len(cfg.Queue.Services))
 	for i, s := range cfg.Queue.Services {
@@ -32,7 +35,8 @@ func StartQueue(ctx context.Context, e Env) (*queue.Engine, []Component, error) 
 	if err != nil {
 		return nil, nil, fmt.Errorf("profile: queue: %w", err)
 	}
-	_ = e.Metrics.LabeledGauge("queue_waiting", "People waiting per queue service.", "service", func() map[string]float64 {
+	sq := &SiteQueue{Engine: eng, origin: cfg.Device.ID, log: e.Log, warned: map[string]bool{}}
+	_ = e.Metrics.LabeledGauge("queue_waiting", "People waiting per queue service (on a client kiosk: its offline numbers not yet handed to the host).", "service", func() map[string]float64 {
 		qctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		out := map[string]float64{}
@@ -56,21 +60,31 @@ func StartQueue(ctx context.Context, e Env) (*queue.Engine, []Component, error) 
 			return nil
 		}))
 	}
-	if cfg.Queue.APIListen == "" {
-		return eng, parts, nil
+	switch {
+	case cfg.Queue.Host != "":
+		r, err := queueRemote(e)
+		if err != nil {
+			return nil, parts, err
+		}
+		sq.remote, sq.prefix = r, cfg.Queue.OfflinePrefix
+		e.Log.Info("queue: a client of the queue host", "host", cfg.Queue.Host, "offline_prefix", sq.prefix)
+		return sq, append(parts, Go(ctx, "queue reconciler", e.Log, sq.reconcile)), nil
+	case cfg.Queue.APIListen != "":
+		sq.desk = staffcall.New(nil)
+		c, err := serveQueueAPI(eng, sq.desk, e)
+		if err != nil {
+			return nil, parts, err
+		}
+		return sq, append(parts, c), nil
 	}
-	c, err := serveQueueAPI(eng, e)
-	if err != nil {
-		return nil, parts, err
-	}
-	return eng, append(parts, c), nil
+	return sq, parts, nil
 }
 
 // queueIssuer adapts the queue engine to the dispenser: a walk-in ticket in
 // the normal line, cancellable when its printing fails (paper end), so a
 // number is never consumed without a ticket in someone's hand.
 type queueIssuer struct {
-	eng      *queue.Engine
+	eng      *SiteQueue
 	deviceID string
 	names    map[string]string // service code → Vietnamese name
 	mu       sync.Mutex
@@ -97,14 +111,13 @@ func (q *queueIssuer) Cancel(ctx context.Context, id string) error {
 	if !ok {
 		tid = id[strings.LastIndexByte(id, '-')+1:]
 	}
-	_, err := q.eng.Cancel(ctx, tid)
-	return err
+	return q.eng.Cancel(ctx, tid)
 }
 
 // StartDispenser runs the ticket dispenser when a button is configured
 // ([devices.button]; led_green lights while it is ready): a press issues a
 // number in service and prints it on p. Nil when there is no button.
-func StartDispenser(ctx context.Context, e Env, eng *queue.Engine, p *escpos.Printer, h tickets.Header, service string) (*Component, error) {
+func StartDispenser(ctx context.Context, e Env, eng *SiteQueue, p *escpos.Printer, h tickets.Header, service string) (*Component, error) {
 	btn, err := e.Devices.Button("button")
 	if err != nil {
 		return nil, fmt.Errorf("profile: button: %w", err)

@@ -16,6 +16,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/queue"
 	"github.com/kiosk06/kiosk/queue/queueapi"
+	"github.com/kiosk06/kiosk/queue/staffcall"
 )
 
 // errQueuePlainHTTP refuses plain HTTP where the configuration did not
@@ -29,7 +30,7 @@ var errQueuePlainHTTP = errors.New("profile: queue API: plain HTTP on a network 
 // which must be private to the service and hold a strong token; any
 // problem stops the kiosk with an error naming it. Refusals are exported
 // as the queue_api_refusals and queue_api_client_refusals metrics.
-func serveQueueAPI(eng *queue.Engine, e Env) (Component, error) {
+func serveQueueAPI(eng *queue.Engine, desk *staffcall.Desk, e Env) (Component, error) {
 	q := e.Config.Queue
 	clients, err := queueClients(q, e.Config.File, os.Getenv("CREDENTIALS_DIRECTORY"))
 	if err != nil {
@@ -54,6 +55,7 @@ func serveQueueAPI(eng *queue.Engine, e Env) (Component, error) {
 		StreamsPerClient:  q.StreamsPerClient,
 		ResetAt:           q.ResetOffset(),
 		Location:          e.Config.Device.Location(),
+		Desk:              desk,
 		Logger:            e.Log,
 	})
 	if err != nil {

@@ -128,7 +128,7 @@ func TestServeQueueAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := serveQueueAPI(eng, *e)
+	c, err := serveQueueAPI(eng, nil, *e)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +222,7 @@ func TestServeQueueAPIRefuses(t *testing.T) {
 	} {
 		cfg := config.Default()
 		cfg.Queue = tc.q
-		c, err := serveQueueAPI(eng, Env{Config: cfg, Log: slog.New(slog.DiscardHandler), Metrics: metrics.New()})
+		c, err := serveQueueAPI(eng, nil, Env{Config: cfg, Log: slog.New(slog.DiscardHandler), Metrics: metrics.New()})
 		if !errors.Is(err, tc.want) {
 			t.Errorf("%s: %v, want %v", name, err, tc.want)
 		}

@@ -28,7 +28,8 @@ type CheckinHolder struct {
 	Stamp
 	Mode string `json:"mode"`
 	// matched, mismatch, not_enrolled (no binding: not checked),
-	// module_absent, skipped (staff skipped it)
+	// module_absent, skipped (staff skipped it), enrolled (no binding: the
+	// finger enrolled with the holder's consent), enrol_failed
 	Outcome string `json:"outcome"`
 }
 

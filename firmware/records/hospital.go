@@ -12,6 +12,7 @@ const (
 	KindHospitalRegistration = "hospital.registration"
 	KindHospitalPayment      = "hospital.payment"
 	KindHospitalHelp         = "hospital.help"
+	KindHospitalHelpAck      = "hospital.help_ack"
 	KindHospitalAbandoned    = "hospital.abandoned"
 	KindHospitalService      = "hospital.service"
 )
@@ -142,6 +143,33 @@ type HospitalHelp struct {
 	Ticket string `json:"ticket,omitempty"` // printer failure: the ticket that did not print
 }
 
+// HospitalHelpAck is the payload of hospital.help_ack: what came of a
+// help request or device alert (hospital.help) — a member of staff took it,
+// or it reached nobody (no staff channel, no listener, no beacon) and the
+// patient was sent to the reception desk.
+type HospitalHelpAck struct {
+	Stamp
+	Ref     string `json:"ref,omitempty"`    // the request's number shown to the patient, "H001"
+	Ticket  string `json:"ticket,omitempty"` // a device alert: the ticket that did not print
+	Call    string `json:"call,omitempty"`   // the staff desk's call id, "C0007" ("" when not raised)
+	Outcome string `json:"outcome"`          // HelpAcknowledged or HelpUnreached
+	// By is the staff client (a counter's API name, never a person's
+	// name) that took the call.
+	By string `json:"by,omitempty"`
+	// Delivered is how many staff screens the call reached when raised;
+	// Beacon whether the kiosk's beacon was lit for it.
+	Delivered int  `json:"delivered"`
+	Beacon    bool `json:"beacon"`
+	// WaitedMS is how long the call waited for staff.
+	WaitedMS int64 `json:"waited_ms,omitempty"`
+}
+
+// Outcomes of a staff call (HospitalHelpAck.Outcome).
+const (
+	HelpAcknowledged = "acknowledged"
+	HelpUnreached    = "unreached"
+)
+
 // HospitalAbandoned is the payload of hospital.abandoned.
 type HospitalAbandoned struct {
 	Stamp
@@ -182,6 +210,9 @@ func (HospitalPayment) RecordKind() string { return KindHospitalPayment }
 
 // RecordKind implements Payload.
 func (HospitalHelp) RecordKind() string { return KindHospitalHelp }
+
+// RecordKind implements Payload.
+func (HospitalHelpAck) RecordKind() string { return KindHospitalHelpAck }
 
 // RecordKind implements Payload.
 func (HospitalAbandoned) RecordKind() string { return KindHospitalAbandoned }

@@ -117,6 +117,8 @@ var registry = [...]Kind{
 		Doc: "The kiosk's view of the visit's pre-payment: not created, paid, expired, failed or cancelled.", New: func() Payload { return new(HospitalPayment) }},
 	{Name: KindHospitalHelp, Version: 1, Writer: "firmware/hospital",
 		Doc: "A request for staff: the patient pressed call-staff, or the ticket did not print.", New: func() Payload { return new(HospitalHelp) }},
+	{Name: KindHospitalHelpAck, Version: 1, Writer: "firmware/hospital",
+		Doc: "What came of a request for staff: taken by a counter (acknowledged), or it reached nobody (unreached) and the patient was sent to the desk.", New: func() Payload { return new(HospitalHelpAck) }},
 	{Name: KindHospitalAbandoned, Version: 1, Writer: "firmware/hospital",
 		Doc: "A patient left before the end (idle timeout or cancel).", New: func() Payload { return new(HospitalAbandoned) }},
 	{Name: KindHospitalService, Version: 1, Writer: "firmware/hospital",

@@ -19,12 +19,16 @@ type QueueEvent struct {
 	Day      string    `json:"day"`               // the service day, 2006-01-02 (queue reset time applied)
 	Seq      int64     `json:"seq"`               // 1, 2, … within the day: the idempotency key
 	At       time.Time `json:"at"`                // when
-	Kind     string    `json:"kind"`              // issued, called, recalled, no_show, transferred, completed, cancelled
+	Kind     string    `json:"kind"`              // issued, called, recalled, no_show, transferred, completed, cancelled, adopted
 	Ticket   string    `json:"ticket"`            // the ticket id, "A001"
 	Service  string    `json:"service"`           // issued: the issuing service; transferred: the target
 	Number   int       `json:"number,omitempty"`  // issued: the number within the service
 	Priority string    `json:"priority"`          // issued: queue.Priority: normal, emergency, child_under_6, pregnant, severe_disability, age_75, revolutionary_merit
 	Counter  string    `json:"counter,omitempty"` // called, recalled, no_show, completed: the counter
+	// Origin and Issued (adopted: an offline number another kiosk issued
+	// while the queue host was unreachable) are that kiosk and when.
+	Origin string    `json:"origin,omitempty"`
+	Issued time.Time `json:"issued,omitzero"`
 }
 
 // RecordKind implements Payload.
@@ -33,7 +37,7 @@ func (QueueEvent) RecordKind() string { return KindQueueEvent }
 // QueueEventOf is e's payload.
 func QueueEventOf(e queue.Event) QueueEvent {
 	return QueueEvent{Day: e.Day, Seq: e.Seq, At: e.At, Kind: string(e.Kind), Ticket: e.Ticket, Service: e.Service,
-		Number: e.Number, Priority: e.Priority.String(), Counter: e.Counter}
+		Number: e.Number, Priority: e.Priority.String(), Counter: e.Counter, Origin: e.Origin, Issued: e.Issued}
 }
 
 // Event is the queue event p records; an unknown priority name is an
@@ -44,7 +48,7 @@ func (p QueueEvent) Event() (queue.Event, error) {
 		return queue.Event{}, fmt.Errorf("records: queue event %s/%d: %w", p.Day, p.Seq, err)
 	}
 	return queue.Event{Day: p.Day, Seq: p.Seq, At: p.At, Kind: queue.EventKind(p.Kind), Ticket: p.Ticket, Service: p.Service,
-		Number: p.Number, Priority: prio, Counter: p.Counter}, nil
+		Number: p.Number, Priority: prio, Counter: p.Counter, Origin: p.Origin, Issued: p.Issued}, nil
 }
 
 // QueueJournal is the queue engine's journal on the durable store: each

@@ -115,6 +115,10 @@ func samples() map[string][]sample {
 			{"call_staff", &records.HospitalHelp{Stamp: stamp, Screen: "insurance", Reason: "patient", Ref: "H007"}, nil},
 			{"printer", &records.HospitalHelp{Stamp: stamp, Screen: "ticket", Reason: "printer_paper_end", Ticket: "A012"}, nil},
 		},
+		records.KindHospitalHelpAck: {
+			{"acknowledged", &records.HospitalHelpAck{Stamp: stamp, Ref: "H007", Call: "C0012", Outcome: records.HelpAcknowledged, By: "quay-tiep-don-1", Delivered: 2, Beacon: true, WaitedMS: 41000}, nil},
+			{"unreached", &records.HospitalHelpAck{Stamp: stamp, Ticket: "A012", Outcome: records.HelpUnreached}, nil},
+		},
 		records.KindHospitalAbandoned: {
 			{"idle", &records.HospitalAbandoned{Stamp: stamp, Screen: "clinic", Reason: "idle"}, nil},
 		},
@@ -317,6 +321,7 @@ func samples() map[string][]sample {
 		records.KindQueueEvent: {
 			{"issued", &records.QueueEvent{Day: "2026-11-22", Seq: 12, At: atICT, Kind: "issued", Ticket: "A012", Service: "A", Number: 12, Priority: "age_75"}, nil},
 			{"called", &records.QueueEvent{Day: "2026-11-22", Seq: 13, At: atICT.Add(7 * time.Minute), Kind: "called", Ticket: "A012", Service: "A", Priority: "normal", Counter: "3"}, nil},
+			{"adopted", &records.QueueEvent{Day: "2026-11-22", Seq: 14, At: atICT.Add(9 * time.Minute), Kind: "adopted", Ticket: "B-A004", Service: "A", Number: 4, Priority: "normal", Origin: "kiosk-sanh-b", Issued: atICT.Add(2 * time.Minute)}, nil},
 		},
 		records.KindIdentityHolder: {
 			{"verify", &records.IdentityHolder{Time: "2026-11-22T01:30:05.123Z", Action: "verify", Slot: 17, Outcome: "ok", Score: 142},

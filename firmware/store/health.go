@@ -85,6 +85,8 @@ func (s *Store) Check() error {
 	switch {
 	case corrupt != nil:
 		return corrupt
+	case s.ClockCheck() != nil:
+		return s.ClockCheck()
 	case h.FreeBytes >= 0 && h.FreeBytes < h.MinFreeBytes:
 		return fmt.Errorf("%w: %d bytes free on the data file system (keeps %d)", ErrFull, h.FreeBytes, h.MinFreeBytes)
 	case h.Unuploaded >= h.Max:

@@ -44,6 +44,11 @@ var (
 	ErrSchema = errors.New("store: database schema newer than this build")
 	// ErrKey means the sealing key file is unusable (permissions, length).
 	ErrKey = errors.New("store: sealing key unusable")
+	// ErrClock: the wall clock reads before the clock floor (Options.ClockFloor):
+	// a board without a real-time clock that booted in 1970, or a clock set
+	// back. Nothing is recorded — no sale, ticket or visit is dated wrong —
+	// until the time is set (NTP); the store takes records again by itself.
+	ErrClock = fmt.Errorf("%w: the clock is not plausible", ErrUnavailable)
 	// ErrKeyLost (wraps ErrKey) means the key file is missing while the
 	// database holds sealed personal fields: Open refuses rather than make
 	// a new key that would wedge every sealed record.
@@ -93,6 +98,11 @@ type Options struct {
 	// fields (creating the key if missing), for QuarantineUnreadable
 	// (kioskd diag store quarantine-unreadable) and nothing else.
 	KeyRecovery bool
+	// ClockFloor, when set, turns on the clock check: Append refuses
+	// (ErrClock) while the wall clock reads before the later of ClockFloor
+	// (the build's commit time) and the newest record's time less
+	// ClockSlack. Zero: no check (tools, tests with fixed times).
+	ClockFloor time.Time
 	// OnAppend, when set, hears of every Append once it has returned: the
 	// record's kind, how long it took (fsync included) and its error.
 	OnAppend func(kind string, took time.Duration, err error)
@@ -111,9 +121,12 @@ type Store struct {
 	lock   *os.File
 	sealer *sealer
 	clock  clockSource
-	epoch  string // this database's store epoch (meta 'epoch')
-	fresh  bool   // the database had no schema when opened
-	reset  EpochReset
+	// floor is the earliest plausible wall clock (zero: no check); see
+	// Options.ClockFloor.
+	floor time.Time
+	epoch string // this database's store epoch (meta 'epoch')
+	fresh bool   // the database had no schema when opened
+	reset EpochReset
 	// markerBound: checkEpoch accepted this database, so Close may
 	// record its progress in the marker file.
 	markerBound bool
@@ -155,6 +168,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	go s.writer()
 	if err := s.checkEpoch(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.setClockFloor(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}

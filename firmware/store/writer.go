@@ -293,6 +293,9 @@ func (s *Store) Append(ctx context.Context, r Record) (Seq, error) {
 }
 
 func (s *Store) append(ctx context.Context, r Record) (Seq, error) {
+	if err := s.ClockCheck(); err != nil {
+		return 0, err
+	}
 	if r.DeviceID != "" && r.DeviceID != s.opts.DeviceID {
 		return 0, fmt.Errorf("%w: device id %q is not this store's", ErrInvalid, r.DeviceID)
 	}

@@ -20,10 +20,11 @@ var _ profile.Simulated = Profile{}
 // catalogue, fresh signing keys, its own bearer token), with the panel's
 // "offline" switch (profile.SimOutage, Role SimBackendName); the VietQR
 // payments of [payments] without a base_url go to the rig's signed fake.
-// The simulated backend lives as long as the process. Its URL and the
-// pass list's public key are logged, so a simulated bus validator
-// ([transit] lists_url, lists_public_key) can honour what this kiosk
-// sells.
+// The simulated backend lives as long as the process. Its URL, its reply
+// key, its (simulation-only) token and the pass list's public key are
+// logged, so a simulated bus validator ([transit] lists_url,
+// lists_public_key) can honour what this kiosk sells and a second
+// simulated kiosk can sell from the same backend.
 //
 // It is the only file of the package that imports ticketingsim.
 func (Profile) Simulate(cfg *config.Config, s config.Section, b profile.SimBackends) error {
@@ -41,7 +42,8 @@ func (Profile) Simulate(cfg *config.Config, s config.Section, b profile.SimBacke
 		sec.BackendPublicKey = base64.StdEncoding.EncodeToString(sim.PublicKey())
 		b.Outage(SimBackendName, sim.Offline)
 		slog.Info("ticketing: simulated ticket-selling backend", "url", sim.URL(),
-			"lists_public_key", base64.StdEncoding.EncodeToString(sim.ListPublicKey()))
+			"lists_public_key", base64.StdEncoding.EncodeToString(sim.ListPublicKey()),
+			"public_key", sec.BackendPublicKey, "token", token)
 	}
 	if cfg.Payments.BIN != "" && cfg.Payments.BaseURL == "" {
 		url, err := b.PaymentBackend(cfg.Payments.Account)

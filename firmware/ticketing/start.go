@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/identity"
@@ -11,6 +12,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/ticketing/backend"
+	"github.com/kiosk06/kiosk/firmware/ticketing/manifest"
 	"github.com/kiosk06/kiosk/firmware/tickets"
 	"github.com/kiosk06/kiosk/payments/session"
 )
@@ -107,6 +109,14 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 		return r, err
 	}
 	r.Add(profile.Go(ctx, "ticketing flow", e.Log, flow.Run))
+	// The station's coach and train departures: each one's passenger list,
+	// in the ASM stay-notification shape, recorded (sealed) as it closes.
+	man := &manifest.Manifester{Backend: client, Catalogue: cache, Store: e.Store, DeviceID: cfg.Device.ID,
+		Station: sec.Station, Location: cfg.Device.Location(), Logger: e.Log}
+	if err := man.Restore(ctx, e.Store); err != nil {
+		e.Log.Warn("ticketing: manifests already recorded could not be read; some may be recorded twice", "err", err)
+	}
+	r.Add(profile.Go(ctx, "ticketing manifests", e.Log, func(c context.Context) error { return man.Run(c, time.Minute) }))
 	r.Screen = profile.NewScreen[State, Intent](Name, flow)
 	r.Sim = simControls()
 	return r, nil

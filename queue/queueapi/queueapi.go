@@ -5,6 +5,8 @@
 //	GET    /api/queue/board                        board snapshot (display)
 //	GET    /api/queue/events                       server-sent events (display)
 //	POST   /api/queue/tickets                      {"service","priority"} → 201 ticket (kiosk)
+//	GET    /api/queue/tickets                      today's tickets in issue order (display)
+//	POST   /api/queue/tickets/adopt                {"id","service","priority","issued"}: an offline number (kiosk)
 //	GET    /api/queue/tickets/{id}                 ticket, people ahead, wait (display)
 //	DELETE /api/queue/tickets/{id}                 cancel (staff)
 //	POST   /api/queue/tickets/{id}/transfer        {"service"} (staff)
@@ -12,6 +14,17 @@
 //	POST   /api/queue/counters/{counter}/recall    (staff)
 //	POST   /api/queue/counters/{counter}/no-show   (staff)
 //	POST   /api/queue/counters/{counter}/complete  (staff)
+//	POST   /api/queue/calls                        {"kind","reason","screen","ticket","ref","place"} → 201 call (kiosk)
+//	GET    /api/queue/calls                        open staff calls (staff)
+//	GET    /api/queue/calls/{id}                   one call: delivered, acknowledged (kiosk)
+//	POST   /api/queue/calls/{id}/ack               a member of staff takes the call (staff)
+//	GET    /queue/counter, /queue/board            the counter screen and the waiting-room board (pages.go)
+//
+// Staff calls (queue/staffcall) are help requests and device alerts
+// raised by kiosks; they exist only when Config.Desk is set. A kiosk
+// raises a call under its own client name and may read it back; a call
+// counts as delivered to the staff clients whose event stream was open
+// when it was raised.
 //
 // Every request carries "Authorization: Bearer TOKEN". Each Client has its
 // own token (CheckToken: long, random, never an example's) and a role:
@@ -29,14 +42,16 @@
 //
 // The SSE stream sends "event: board" with the full Board first, then one
 // "event: <kind>" per queue event (id = day/seq), and ": ping" comments to
-// keep proxies open. A client that falls behind is disconnected and
+// keep proxies open. A staff client's stream also carries "event: calls"
+// (the open calls) after the board and "event: call" each time a call is
+// raised or acknowledged. A client that falls behind is disconnected and
 // reconnects (EventSource does so by itself) to get a fresh board.
 //
 // ServerTLS builds the listener's TLS configuration; the caller decides
 // where plain HTTP is acceptable (loopback only, by kioskd's rules).
 //
-// This package imports queue and the standard library only; not the store,
-// not the UI.
+// This package imports queue, queue/staffcall and the standard library
+// only; not the store, not the UI.
 package queueapi
 
 import (
@@ -53,6 +68,7 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/queue"
+	"github.com/kiosk06/kiosk/queue/staffcall"
 )
 
 // Config configures the API.
@@ -69,6 +85,9 @@ type Config struct {
 	// cap counts per service day.
 	ResetAt  time.Duration
 	Location *time.Location
+	// Desk, when set, takes the kiosks' staff calls and hands them to the
+	// staff clients' event streams.
+	Desk *staffcall.Desk
 	// Heartbeat is the SSE ping interval (default 15 s).
 	Heartbeat time.Duration
 	Now       func() time.Time
@@ -120,6 +139,8 @@ func New(e *queue.Engine, cfg Config) (*Server, error) {
 	s.route("GET /api/queue/board", Display, s.board)
 	s.route("GET /api/queue/events", Display, s.events)
 	s.route("POST /api/queue/tickets", Kiosk, s.issue)
+	s.route("GET /api/queue/tickets", Display, s.tickets)
+	s.route("POST /api/queue/tickets/adopt", Kiosk, s.adopt)
 	s.route("GET /api/queue/tickets/{id}", Display, s.ticket)
 	s.route("DELETE /api/queue/tickets/{id}", Staff, s.cancel)
 	s.route("POST /api/queue/tickets/{id}/transfer", Staff, s.transfer)
@@ -127,6 +148,11 @@ func New(e *queue.Engine, cfg Config) (*Server, error) {
 	s.route("POST /api/queue/counters/{counter}/recall", Staff, s.counterOp(e.Recall))
 	s.route("POST /api/queue/counters/{counter}/no-show", Staff, s.counterOp(e.NoShow))
 	s.route("POST /api/queue/counters/{counter}/complete", Staff, s.counterOp(e.Complete))
+	s.route("POST /api/queue/calls", Kiosk, s.raise)
+	s.route("GET /api/queue/calls", Staff, s.openCalls)
+	s.route("GET /api/queue/calls/{id}", Kiosk, s.call)
+	s.route("POST /api/queue/calls/{id}/ack", Staff, s.ack)
+	s.pages()
 	return s, nil
 }
 
@@ -399,6 +425,15 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, cs *clientState)
 	if err := sse(w, fmt.Sprintf("%s/%d", b.Day, b.Seq), "board", b); err != nil || rc.Flush() != nil {
 		return
 	}
+	var calls <-chan staffcall.Call
+	if cs.Role >= Staff && s.cfg.Desk != nil {
+		ch, stop := s.cfg.Desk.Listen()
+		defer stop()
+		calls = ch
+		if err := sse(w, "", "calls", s.cfg.Desk.Open(r.Context())); err != nil || rc.Flush() != nil {
+			return
+		}
+	}
 	ping := time.NewTicker(s.cfg.Heartbeat)
 	defer ping.Stop()
 	for {
@@ -419,6 +454,13 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, cs *clientState)
 			if err := sse(w, fmt.Sprintf("%s/%d", ev.Day, ev.Seq), string(ev.Kind), ev); err != nil {
 				return
 			}
+		case c, ok := <-calls:
+			if !ok {
+				return // fell behind: reconnect for the open calls
+			}
+			if err := sse(w, "", "call", c); err != nil {
+				return
+			}
 		}
 		if rc.Flush() != nil {
 			return
@@ -430,6 +472,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, cs *clientState)
 func sse(w io.Writer, id, event string, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
+		return err
+	}
+	if id == "" { // a staff call: not a queue position to resume after
+		_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, data)
 		return err
 	}
 	_, err = fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", id, event, data)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"errors"
 	"github.com/kiosk06/kiosk/firmware/config"
@@ -28,9 +29,17 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	// --control SOCKET (with --sim): a JSON-lines socket streaming the
 	// running profile's states and taking its intents and simulator
 	// commands, for automated end-to-end tests of the whole process.
+	// --no-panel (with --sim): no simulator panel window beside the
+	// screen — the simulated devices are driven over --control only (and
+	// the kiosk's own memory can be measured without the panel's).
 	var control string
+	panel := true
 	for i := 0; i < len(args); i++ {
-		if a, ok := strings.CutPrefix(args[i], "--control="); ok {
+		if args[i] == "--no-panel" {
+			panel = false
+			args = append(args[:i:i], args[i+1:]...)
+			i--
+		} else if a, ok := strings.CutPrefix(args[i], "--control="); ok {
 			control = a
 			args = append(args[:i:i], args[i+1:]...)
 			i--
@@ -72,7 +81,7 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 		defer sim.Close()
 	}
 	opts.Ready = func() { printReady(e, sim) }
-	opts.UI, opts.Voices = kioskUI(e, cfg, sim, log)
+	opts.UI, opts.Voices = kioskUI(e, cfg, sim, panel, log)
 	if err := kiosk.Run(ctx, opts); err != nil {
 		return failf(e, exitFailure, "run: %v", err)
 	}
@@ -169,6 +178,14 @@ func cmdSelftest(ctx context.Context, e *env, args []string) int {
 			status = "warn"
 		}
 		fmt.Fprintf(e.stdout, "%s %-11s %s\n", status, r.Role, r.Line())
+	}
+	for _, b := range kiosk.CheckBackends(ctx, cfg, 3*time.Second) {
+		if b.Err != nil {
+			failed = true
+			fmt.Fprintf(e.stdout, "FAIL %-11s %s: %v\n", b.Key, b.Addr, b.Err)
+			continue
+		}
+		fmt.Fprintf(e.stdout, "ok   %-11s %s answers (TCP, %d ms)\n", b.Key, b.Addr, b.Took.Milliseconds())
 	}
 	if failed {
 		return exitFailure

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sync"
 
+	"github.com/kiosk06/kiosk/firmware/checkin"
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/hospital"
 	"github.com/kiosk06/kiosk/firmware/onestop"
@@ -16,6 +17,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/ticketing"
 	"github.com/kiosk06/kiosk/firmware/transit"
 	"github.com/kiosk06/kiosk/ui"
+	"github.com/kiosk06/kiosk/ui/checkinui"
 	"github.com/kiosk06/kiosk/ui/hospitalui"
 	"github.com/kiosk06/kiosk/ui/onestopui"
 	"github.com/kiosk06/kiosk/ui/parkingui"
@@ -44,6 +46,7 @@ func screens(v *voice.Voice) map[string]ui.Mount {
 		parking.Name:   parkingui.Mount,
 		ticketing.Name: ticketingui.Mount,
 		onestop.Name:   onestopui.Mount,
+		checkin.Name:   checkinui.Mount,
 	}
 }
 
@@ -60,10 +63,10 @@ func panelStates() map[string]ui.PanelState {
 // and results from the profile's states, with or without a display, when
 // [ui] enabled: a kiosk with its screen off says no screen's guidance), its
 // screen when [ui] enabled, and the simulator panel beside it under --sim
-// with the profile's and the simulated devices' controls; no window when
+// with the profile's and the simulated devices' controls (unless --no-panel); no window when
 // there is no display. voices are the voice books the kiosk's number calls
 // are said from (nil when they cannot be loaded: the kiosk is silent).
-func kioskUI(e *env, cfg *config.Config, sim simulator, log *slog.Logger) (func(context.Context, *profile.Running) error, speech.Voices) {
+func kioskUI(e *env, cfg *config.Config, sim simulator, panel bool, log *slog.Logger) (func(context.Context, *profile.Running) error, speech.Voices) {
 	books, err := voice.New(nil)
 	if err != nil {
 		log.Error("voice: the voice books did not load: the kiosk will not speak", "err", err)
@@ -91,7 +94,7 @@ func kioskUI(e *env, cfg *config.Config, sim simulator, log *slog.Logger) (func(
 			return nil
 		}
 		sh := ui.Shell{Config: cfg, Running: r, Screens: screens(v), PanelStates: panelStates()}
-		if sim != nil {
+		if sim != nil && panel {
 			sh.Simulator = &ui.Simulator{Controls: append(append([]profile.SimGroup(nil), r.Sim...), sim.Controls()...), Run: sim.Run}
 		}
 		return ui.Run(ctx, sh)

@@ -73,7 +73,7 @@ func main() {
 
 func topCommands() []command {
 	return []command{
-		{"run", "run the device (--config FILE, --sim; --control SOCKET drives a --sim run from tests)", cmdRun},
+		{"run", "run the device (--config FILE, --sim; --control SOCKET drives a --sim run from tests; --no-panel hides the simulator panel)", cmdRun},
 		{"sim", "start the device simulators on pseudo-terminals and print their paths", cmdSim},
 		{"selftest", "check the configuration and that every configured device answers", cmdSelftest},
 		{"config", "config check FILE: check a configuration file, print every error", cmdConfig},

@@ -34,8 +34,9 @@
 // already hold every field the law asks for.
 //
 // It imports firmware/records (the record), firmware/ticketing/backend
-// (the passenger list) and catalog; it must not import the flow, the store
-// or the UI, and never logs the rows.
+// (the passenger list), catalog, and firmware/store for the record type
+// Restore reads; it must not import the flow or the UI, and never logs the
+// rows.
 package manifest
 
 import (
@@ -49,6 +50,7 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/firmware/records"
+	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/firmware/ticketing/backend"
 	"github.com/kiosk06/kiosk/firmware/ticketing/catalog"
 )
@@ -201,6 +203,24 @@ func (m *Manifester) Record(ctx context.Context, departure string) (Manifest, er
 	m.done[departure] = true
 	m.mu.Unlock()
 	return man, nil
+}
+
+// Restore marks as done the departures whose manifest the store already
+// holds, so a restart does not record them again.
+func (m *Manifester) Restore(ctx context.Context, r records.Reader) error {
+	return records.Scan(ctx, r, records.KindTicketingManifest, func(rec store.Record) error {
+		var x records.TicketingManifest
+		if err := records.Decode(rec, &x); err != nil {
+			return nil // unreadable: at worst recorded once more
+		}
+		m.mu.Lock()
+		if m.done == nil {
+			m.done = map[string]bool{}
+		}
+		m.done[x.Departure] = true
+		m.mu.Unlock()
+		return nil
+	})
 }
 
 func (m *Manifester) now() time.Time {
