@@ -112,14 +112,16 @@ func checkControl(t testing.TB, deb, debarch, variant string) {
 		t.Errorf("control: Maintainer %q, want Name <address>", m)
 	}
 	// Depends: what the binary links, and for a kiosk (Fyne) build what
-	// GLFW loads when the window opens; a headless build needs no graphics.
+	// GLFW loads when the window opens and the voice's programs (espeak-ng,
+	// aplay); a headless build needs no graphics and does not speak.
 	depends := map[string]string{}
 	for _, d := range strings.Split(Field(info, "Depends"), ",") {
 		d = strings.TrimSpace(d)
 		name, constraint, _ := strings.Cut(d, " ")
 		depends[name] = constraint
 	}
-	gui := []string{"libgl1", "libwayland-client0", "libx11-6", "libxrandr2", "libxcursor1", "libxi6", "libxinerama1", "libxxf86vm1", "libxkbcommon0", "libegl1"}
+	gui := []string{"libgl1", "libwayland-client0", "libx11-6", "libxrandr2", "libxcursor1", "libxi6", "libxinerama1", "libxxf86vm1", "libxkbcommon0", "libegl1",
+		"espeak-ng", "alsa-utils"} // the voice: synthesis and playback (issue 20)
 	want := []string{"adduser", "libc6", "libpcsclite1"}
 	if variant == "gui" {
 		want = append(want, gui...)

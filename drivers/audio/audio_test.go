@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -24,18 +25,26 @@ func tone(rate int, seconds float64) []int16 {
 }
 
 func TestWAVRoundTrip(t *testing.T) {
-	for _, label := range []string{"", "a", "announce.call", "guide.hospital.welcome"} {
-		c := Clip{Rate: 22050, Samples: tone(22050, 0.05), Label: label}
+	long := strings.Repeat("Mời số A 0 1 2 đến phòng 101. ", 200)
+	for _, tc := range []struct{ label, text, wantText string }{
+		{"", "", ""},
+		{"a", "", ""},
+		{"announce.call", "Mời số A 0 1 2 đến phòng một trăm linh một.", "Mời số A 0 1 2 đến phòng một trăm linh một."},
+		{"guide.hospital.welcome", "Kính chào Quý khách", "Kính chào Quý khách"},
+		{"", "ả", "ả"},                 // odd length with the zero: a pad byte
+		{"x", long, long[:maxComment]}, // cut at maxComment (a UTF-8 boundary here)
+	} {
+		c := Clip{Rate: 22050, Samples: tone(22050, 0.05), Label: tc.label, Text: tc.text}
 		var b bytes.Buffer
 		if err := EncodeWAV(&b, c); err != nil {
 			t.Fatal(err)
 		}
 		got, err := DecodeWAV(&b)
 		if err != nil {
-			t.Fatalf("label %q: %v", label, err)
+			t.Fatalf("label %q: %v", tc.label, err)
 		}
-		if got.Rate != c.Rate || got.Label != label || !equal(got.Samples, c.Samples) {
-			t.Errorf("label %q: round trip gave rate %d label %q, %d samples", label, got.Rate, got.Label, len(got.Samples))
+		if got.Rate != c.Rate || got.Label != tc.label || got.Text != tc.wantText || !equal(got.Samples, c.Samples) {
+			t.Errorf("label %q: round trip gave rate %d label %q text %q, %d samples", tc.label, got.Rate, got.Label, got.Text, len(got.Samples))
 		}
 	}
 }
@@ -114,7 +123,7 @@ func TestWAVAgainstSox(t *testing.T) {
 func TestWAVStreaming(t *testing.T) {
 	samples := tone(22050, 0.02)
 	var b bytes.Buffer
-	b.Write(wavHeader(22050, len(samples), ""))
+	b.Write(wavHeader(22050, len(samples), "", ""))
 	hdr := b.Bytes()
 	binary.LittleEndian.PutUint32(hdr[4:], 0x7ffff024)
 	binary.LittleEndian.PutUint32(hdr[40:], 0x7ffff000)

@@ -148,6 +148,9 @@ func (d *Device) Play(ctx context.Context, c Clip) error {
 		return ErrMuted
 	}
 	c.Samples = Scale(c.Samples, vol)
+	if d.kind != "sim" {
+		c.Text = "" // what is said goes to the simulator's files only
+	}
 	var wav bytes.Buffer
 	if err := EncodeWAV(&wav, c); err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode/utf8"
 )
 
 // ErrFormat is returned for a WAV stream this package does not read: not
@@ -23,6 +24,10 @@ type Clip struct {
 	// Label names the clip (the prompt key); it travels in the WAV's
 	// LIST/INFO INAM chunk.
 	Label string
+	// Text is what the clip says, in the LIST/INFO ICMT (comment) chunk:
+	// only towards the simulator (Device.Play drops it for ALSA), so that
+	// tests and a person can read what each WAV of var/sim/audio says.
+	Text string
 }
 
 // Duration is how long the clip plays, in seconds.
@@ -33,25 +38,45 @@ func (c Clip) Duration() float64 {
 	return float64(len(c.Samples)) / float64(c.Rate)
 }
 
+// maxComment bounds the ICMT text (the LIST chunk a reader accepts is
+// 4 KiB).
+const maxComment = 3000
+
+// infoString appends a LIST/INFO sub-chunk id holding s as a zero-ended
+// string, cut to max bytes at a UTF-8 boundary.
+func infoString(info []byte, id, s string, max int) []byte {
+	if len(s) > max {
+		s = s[:max]
+		for len(s) > 0 && !utf8.ValidString(s) {
+			s = s[:len(s)-1]
+		}
+	}
+	z := append([]byte(s), 0)
+	info = append(info, id...)
+	info = binary.LittleEndian.AppendUint32(info, uint32(len(z)))
+	info = append(info, z...)
+	if len(z)%2 == 1 {
+		info = append(info, 0) // chunks are word aligned (pad byte)
+	}
+	return info
+}
+
 // wavHeader returns a RIFF/WAVE header for n mono 16-bit samples at rate,
-// with a LIST/INFO INAM chunk when label is set. The layout is Microsoft's
-// "Multimedia Programming Interface and Data Specifications 1.0" (1991):
-// RIFF('WAVE' fmt(WAVE_FORMAT_PCM=1, channels, samples/s, avg bytes/s,
-// block align, bits/sample) [LIST('INFO' INAM(zstr))] data(samples)).
-func wavHeader(rate, n int, label string) []byte {
+// with a LIST/INFO chunk (INAM: label, ICMT: text) when either is set. The
+// layout is Microsoft's "Multimedia Programming Interface and Data
+// Specifications 1.0" (1991): RIFF('WAVE' fmt(WAVE_FORMAT_PCM=1, channels,
+// samples/s, avg bytes/s, block align, bits/sample) [LIST('INFO'
+// INAM(zstr) ICMT(zstr))] data(samples)).
+func wavHeader(rate, n int, label, text string) []byte {
 	var info []byte
-	if label != "" {
-		if len(label) > 255 {
-			label = label[:255]
-		}
-		name := append([]byte(label), 0)
-		if len(name)%2 == 1 {
-			name = append(name, 0) // chunks are word aligned (pad byte)
-		}
+	if label != "" || text != "" {
 		info = append(info, "INFO"...)
-		info = append(info, "INAM"...)
-		info = binary.LittleEndian.AppendUint32(info, uint32(len(label)+1))
-		info = append(info, name...)
+		if label != "" {
+			info = infoString(info, "INAM", label, 255)
+		}
+		if text != "" {
+			info = infoString(info, "ICMT", text, maxComment)
+		}
 	}
 	data := 2 * n
 	var b bytes.Buffer
@@ -81,7 +106,7 @@ func EncodeWAV(w io.Writer, c Clip) error {
 	if c.Rate <= 0 || c.Rate > 192000 {
 		return fmt.Errorf("%w: rate %d", ErrFormat, c.Rate)
 	}
-	if _, err := w.Write(wavHeader(c.Rate, len(c.Samples), c.Label)); err != nil {
+	if _, err := w.Write(wavHeader(c.Rate, len(c.Samples), c.Label, c.Text)); err != nil {
 		return fmt.Errorf("audio: write WAV header: %w", err)
 	}
 	buf := make([]byte, 2*len(c.Samples))
@@ -104,8 +129,9 @@ type WAVReader struct {
 	Rate     int
 	Channels int
 	Label    string
-	left     int64 // data bytes left by the header's count
-	total    int64 // the header's data size
+	Text     string // the LIST/INFO ICMT comment (Clip.Text)
+	left     int64  // data bytes left by the header's count
+	total    int64  // the header's data size
 }
 
 // NewWAVReader reads the header up to the data chunk.
@@ -156,7 +182,7 @@ func NewWAVReader(r io.Reader) (*WAVReader, error) {
 			if _, err := io.ReadFull(r, l); err != nil {
 				return nil, fmt.Errorf("%w: LIST chunk: %v", ErrFormat, err)
 			}
-			w.Label = infoName(l[:size])
+			w.Label, w.Text = infoField(l[:size], "INAM"), infoField(l[:size], "ICMT")
 		case "data":
 			if !sawFmt {
 				return nil, fmt.Errorf("%w: data before fmt", ErrFormat)
@@ -174,8 +200,8 @@ func NewWAVReader(r io.Reader) (*WAVReader, error) {
 	}
 }
 
-// infoName returns the INAM sub-chunk of a LIST/INFO payload.
-func infoName(l []byte) string {
+// infoField returns the sub-chunk id of a LIST/INFO payload.
+func infoField(l []byte, want string) string {
 	if len(l) < 4 || string(l[:4]) != "INFO" {
 		return ""
 	}
@@ -183,13 +209,13 @@ func infoName(l []byte) string {
 	for len(l) >= 8 {
 		id, size := string(l[:4]), int(binary.LittleEndian.Uint32(l[4:8]))
 		l = l[8:]
-		if size > len(l) {
+		if size < 0 || size > len(l) { // negative: a 32-bit int wrapped
 			return ""
 		}
-		if id == "INAM" {
+		if id == want {
 			return string(bytes.TrimRight(l[:size], "\x00"))
 		}
-		l = l[size+size%2:]
+		l = l[min(size+size%2, len(l)):]
 	}
 	return ""
 }
@@ -242,7 +268,7 @@ func DecodeWAV(r io.Reader) (Clip, error) {
 	if err != nil {
 		return Clip{}, err
 	}
-	c := Clip{Rate: w.Rate, Label: w.Label}
+	c := Clip{Rate: w.Rate, Label: w.Label, Text: w.Text}
 	buf := make([]int16, 4096)
 	for {
 		n, err := w.Read(buf)

@@ -2,7 +2,9 @@
 // into a running device (data directory, durable store, uploader, purge,
 // metrics, the configured devices opened on demand, identity acquisition),
 // looks the configured profile up in the registry it is handed and starts
-// it, hands what runs to the UI and control hooks, reports readiness to
+// it, opens the voice of [audio] (firmware/voicekit: the loudspeaker the
+// profile calls numbers on and the screens speak on), hands what runs to
+// the UI and control hooks, reports readiness to
 // systemd and the console, pings the watchdog while healthy, and stops
 // everything within the stop timeout when its context is cancelled.
 //
@@ -30,6 +32,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/metrics"
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/sdnotify"
+	"github.com/kiosk06/kiosk/firmware/speech"
 )
 
 // Options configures Run.
@@ -64,6 +67,13 @@ type Options struct {
 	// Getenv reads the environment ($CREDENTIALS_DIRECTORY: the sealing
 	// key); nil means os.Getenv.
 	Getenv func(string) string
+	// Voices are the voice books the kiosk's calls are said from
+	// (ui/voice, handed in by firmware/cmd/kioskd); nil: the kiosk does not
+	// speak (a build without them).
+	Voices speech.Voices
+	// AudioSim is the simulated loudspeaker's device string ("sim:<socket>",
+	// firmware/simrig's audiosim) for [audio] device = "sim".
+	AudioSim string
 }
 
 // component is one running part of the device.
@@ -149,7 +159,12 @@ func Run(ctx context.Context, opt Options) error {
 	if opt.Pins == nil {
 		opt.Pins = devices.NewPins(nil)
 	}
-	running, flows, err := startProfile(ctx, opt.Profiles, &env{cfg: cfg, log: log, store: st, m: m, pins: opt.Pins, keys: opt.ChipKeys, health: board, down: down})
+	// The voice is stopped after the profile: components stop in reverse.
+	kit := openVoice(cfg, opt.Voices, opt.AudioSim, log)
+	if kit != nil {
+		parts = append(parts, voiceComponent(kit))
+	}
+	running, flows, err := startProfile(ctx, opt.Profiles, &env{cfg: cfg, log: log, store: st, m: m, pins: opt.Pins, keys: opt.ChipKeys, health: board, down: down, voice: kit})
 	parts = append(parts, flows...)
 	if err != nil {
 		_ = stopAll()

@@ -14,6 +14,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/metrics"
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/store"
+	"github.com/kiosk06/kiosk/firmware/voicekit"
 )
 
 // env is what the kiosk builds a profile's profile.Env from.
@@ -29,6 +30,8 @@ type env struct {
 	// down is the downlink stream handlers register on (issue 22).
 	health *heartbeat.Board
 	down   *downlink.Mux
+	// voice is the kiosk's voice (nil: silent).
+	voice *voicekit.Kit
 }
 
 // goComponent runs f until its context is cancelled; stop waits for it.
@@ -53,7 +56,7 @@ func startProfile(ctx context.Context, reg *profile.Registry, e *env) (*profile.
 	parts := []component{{"devices", devs.close}}
 	r, err := p.Start(ctx, profile.Env{
 		Config: e.cfg, Section: e.cfg.Section(p.Name()), Log: e.log, Store: e.store, Metrics: e.m,
-		Devices: devs, Identity: e.acquirer(devs),
+		Devices: devs, Identity: e.acquirer(devs), Calls: callsOf(e.voice, e.log),
 	})
 	if r != nil {
 		for _, c := range r.Components {
@@ -67,6 +70,9 @@ func startProfile(ctx context.Context, reg *profile.Registry, e *env) (*profile.
 		r = &profile.Running{}
 	}
 	r.Profile = p.Name()
+	if e.voice != nil {
+		r.Speech = e.voice.Engine
+	}
 	e.log.Info("profile started", "profile", r.Profile, "screen", r.Screen != nil, "records", r.Records)
 	return r, parts, nil
 }

@@ -21,7 +21,8 @@
 // and a latest-wins state fan-out (States).
 //
 // It imports firmware/config, store, metrics, identity, records, tickets,
-// dispenser, queue, payments/session and the driver types a profile opens
+// dispenser, queue, payments/session, speech (the voice's types) and the
+// driver types a profile opens
 // (never a driver's constructor: firmware/kiosk opens devices); it must not
 // import firmware/kiosk, a profile package, firmware/simrig, Fyne or ui/.
 package profile
@@ -37,7 +38,9 @@ import (
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/metrics"
+	"github.com/kiosk06/kiosk/firmware/speech"
 	"github.com/kiosk06/kiosk/firmware/store"
+	"github.com/kiosk06/kiosk/queue"
 )
 
 // Profile is one kind of device: what [device] profile names.
@@ -74,6 +77,11 @@ type Env struct {
 	// reader and scanner as need says (firmware/kiosk: [identity] read
 	// timeout, trust anchors, metrics).
 	Identity func(ctx context.Context, need IdentityNeed) (*identity.Acquirer, error)
+	// Calls, when set, calls the numbers of events aloud on the kiosk's
+	// loudspeaker (firmware/voicekit.FollowQueue over the [audio] voice
+	// firmware/kiosk opened) until events closes or ctx ends; StartQueue
+	// hands it the queue's events. Nil: the kiosk has no voice.
+	Calls func(ctx context.Context, events <-chan queue.Event)
 }
 
 // IdentityNeed is what a profile needs of identity acquisition.
@@ -118,6 +126,11 @@ type Running struct {
 	// Records are the record kinds the profile writes (firmware/records
 	// describes their payloads).
 	Records []string
+	// Speech is the kiosk's voice (filled by the caller of Start, like
+	// Profile): the engine the screens speak their guidance and results
+	// on (ui/voice). Nil: the kiosk does not speak ([audio] enabled =
+	// false, no synthesizer, or a build without voice books).
+	Speech *speech.Engine
 }
 
 // Add appends components.

@@ -16,12 +16,14 @@ import (
 )
 
 // StartQueue opens the numbered-ticket engine of [queue] over the store
-// (its events are records, so a restart rebuilds the day) and exposes the
-// waiting counts as the queue_waiting metric. With [queue] api_listen the
-// kiosk hosts the site's queue: it serves the queue API for counters,
-// boards and the other kiosks, with the staff-call desk. With [queue] host
-// it is a client of that host (SiteQueue). The components come back even
-// with an error, to be stopped.
+// (its events are records, so a restart rebuilds the day), exposes the
+// waiting counts as the queue_waiting metric and calls numbers aloud as
+// they are called and recalled when the kiosk has a voice (Env.Calls).
+// With [queue] api_listen the kiosk hosts the site's queue: it serves the
+// queue API for counters, boards and the other kiosks, with the
+// staff-call desk. With [queue] host it is a client of that host
+// (SiteQueue). The components come back even with an error, to be
+// stopped.
 func StartQueue(ctx context.Context, e Env) (*SiteQueue, []Component, error) {
 	cfg := e.Config
 	services := make([]queue.Service, len(cfg.Queue.Services))
@@ -45,24 +47,37 @@ func StartQueue(ctx context.Context, e Env) (*SiteQueue, []Component, error) {
 		}
 		return out
 	})
+	var parts []Component
+	if e.Calls != nil {
+		parts = append(parts, Go(ctx, "number calls", e.Log, func(ctx context.Context) error {
+			// A subscription the queue dropped (it fell behind) is taken
+			// again: a call said late beats a loudspeaker gone quiet.
+			for ctx.Err() == nil {
+				events, unsubscribe := eng.Subscribe()
+				e.Calls(ctx, events)
+				unsubscribe()
+			}
+			return nil
+		}))
+	}
 	switch {
 	case cfg.Queue.Host != "":
 		r, err := queueRemote(e)
 		if err != nil {
-			return nil, nil, err
+			return nil, parts, err
 		}
 		sq.remote, sq.prefix = r, cfg.Queue.OfflinePrefix
 		e.Log.Info("queue: a client of the queue host", "host", cfg.Queue.Host, "offline_prefix", sq.prefix)
-		return sq, []Component{Go(ctx, "queue reconciler", e.Log, sq.reconcile)}, nil
+		return sq, append(parts, Go(ctx, "queue reconciler", e.Log, sq.reconcile)), nil
 	case cfg.Queue.APIListen != "":
 		sq.desk = staffcall.New(nil)
 		c, err := serveQueueAPI(eng, sq.desk, e)
 		if err != nil {
-			return nil, nil, err
+			return nil, parts, err
 		}
-		return sq, []Component{c}, nil
+		return sq, append(parts, c), nil
 	}
-	return sq, nil, nil
+	return sq, parts, nil
 }
 
 // queueIssuer adapts the queue engine to the dispenser: a walk-in ticket in

@@ -1,7 +1,8 @@
 // Package simrig starts the device side of every simulated device for
 // `kioskd run --sim` and `kioskd sim`: each driver's …sim package on its own
 // pseudo-terminal (pn532sim with a virtual CCCD, scannersim, escpossim,
-// fingerprintsim) and in-memory GPIO pins. It rewrites the configuration so
+// fingerprintsim), in-memory GPIO pins and the loudspeaker (audiosim,
+// writing what the kiosk says as WAV files). It rewrites the configuration so
 // that devices whose port is "sim" point at those ptys, serves the fake
 // back-ends a profile asks for (profile.Simulated: payments, BHYT, HIS) and
 // the local collector, and exposes the simulators for the simulator panel
@@ -36,6 +37,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kiosk06/kiosk/drivers/audio/audiosim"
 	"github.com/kiosk06/kiosk/drivers/emrtd/emrtdsim"
 	"github.com/kiosk06/kiosk/drivers/emrtd/testpki"
 	"github.com/kiosk06/kiosk/drivers/escpos/escpossim"
@@ -87,6 +89,10 @@ type Rig struct {
 	// TrustDir holds the CSCA of this run's test PKI (the identity
 	// pipeline is pointed at it); empty when no card reader is simulated.
 	TrustDir string
+	// Audio is the loudspeaker's simulator when [audio] device = "sim": it
+	// writes every clip the kiosk says to Dir/audio (var/sim/audio for
+	// `make run`), what each says in its said.txt (nil otherwise).
+	Audio *audiosim.Sim
 	// Pins resolves the configured GPIO pins, in memory for pin = "sim":
 	// hand it to kiosk.Options.Pins so the rig drives the same pins the
 	// profile reads (a loop sensor, a button) and sees what it switches.
@@ -159,6 +165,12 @@ func Start(ctx context.Context, cfg *config.Config, o Options) (*Rig, error) {
 	}
 	if r.TrustDir != "" {
 		cfg.Identity.TrustDir = r.TrustDir
+	}
+	if cfg.Audio.Enabled && cfg.Audio.Device == config.SimDevice {
+		if err := r.startAudio(ctx); err != nil {
+			r.Close()
+			return nil, fmt.Errorf("simrig: audio: %w", err)
+		}
 	}
 	if s, ok := o.Profile.(profile.Simulated); ok {
 		if err := s.Simulate(cfg, cfg.Section(o.Profile.Name()), r); err != nil {
@@ -537,6 +549,36 @@ func (r *Rig) start(ctx context.Context, role string, spec *config.DeviceSpec) (
 
 // Devices lists the running simulators in role order.
 func (r *Rig) Devices() []Device { return append([]Device(nil), r.devices...) }
+
+// startAudio starts the loudspeaker's simulator writing under
+// OutputDir("audio"), emptied of the last run's clips first so that what
+// is there is what this run said.
+func (r *Rig) startAudio(ctx context.Context) error {
+	dir := r.OutputDir("audio")
+	old, _ := filepath.Glob(filepath.Join(dir, "[0-9][0-9][0-9][0-9]-*.wav"))
+	for _, f := range append(old, filepath.Join(dir, audiosim.SaidFile)) {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	sim, err := audiosim.Start(ctx, &audiosim.Options{Dir: dir, Logger: r.log})
+	if err != nil {
+		return err
+	}
+	r.Audio = sim
+	r.closers = append(r.closers, sim.Close)
+	r.devices = append(r.devices, Device{Role: "audio", Driver: "audiosim", Path: dir, Spec: sim.DeviceString()})
+	return nil
+}
+
+// AudioDevice is the simulated loudspeaker's device string for
+// kiosk.Options.AudioSim ("" when [audio] is not simulated).
+func (r *Rig) AudioDevice() string {
+	if r.Audio == nil {
+		return ""
+	}
+	return r.Audio.DeviceString()
+}
 
 // OutputDir is where simulator output of one role goes.
 func (r *Rig) OutputDir(role string) string { return filepath.Join(r.Dir, role) }

@@ -22,17 +22,19 @@ type Synthesizer interface {
 }
 
 // Output is the loudspeaker (drivers/audio through an adapter). Play
-// returns when the audio has sounded, or when ctx ends (the sound stops).
-// It returns ErrMuted when the loudspeaker is muted.
+// sounds a, the audio of u (u.Key names it; u.Text is what it says, for a
+// simulator's files, never for a log), and returns when the audio has
+// sounded, or when ctx ends (the sound stops). It returns ErrMuted when
+// the loudspeaker is muted.
 type Output interface {
-	Play(ctx context.Context, key string, a Audio) error
+	Play(ctx context.Context, u Utterance, a Audio) error
 }
 
 // OutputFunc adapts a function to Output.
-type OutputFunc func(ctx context.Context, key string, a Audio) error
+type OutputFunc func(ctx context.Context, u Utterance, a Audio) error
 
 // Play calls f.
-func (f OutputFunc) Play(ctx context.Context, key string, a Audio) error { return f(ctx, key, a) }
+func (f OutputFunc) Play(ctx context.Context, u Utterance, a Audio) error { return f(ctx, u, a) }
 
 // Options configure an Engine; nil and the zero value mean the defaults.
 type Options struct {
@@ -261,7 +263,7 @@ func (e *Engine) say(ctx context.Context, u Utterance) error {
 		chime := e.opts.Chime(a.Rate)
 		a.Samples = append(chime[:len(chime):len(chime)], a.Samples...)
 	}
-	return e.out.Play(ctx, u.Key, a)
+	return e.out.Play(ctx, u, a)
 }
 
 func (e *Engine) audio(ctx context.Context, lang Lang, text string) (Audio, error) {

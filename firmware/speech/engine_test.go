@@ -47,14 +47,14 @@ type fakeOut struct {
 	overl  bool
 }
 
-func (o *fakeOut) Play(ctx context.Context, key string, a Audio) error {
+func (o *fakeOut) Play(ctx context.Context, u Utterance, a Audio) error {
 	o.mu.Lock()
 	o.active++
 	if o.active > 1 {
 		o.overl = true
 	}
 	o.mu.Unlock()
-	p := played{key: key, start: time.Now(), samples: len(a.Samples)}
+	p := played{key: u.Key, start: time.Now(), samples: len(a.Samples)}
 	var err error
 	select {
 	case <-time.After(time.Duration(len(a.Samples)) * time.Second / time.Duration(a.Rate)):

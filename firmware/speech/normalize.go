@@ -267,20 +267,26 @@ func (n *normalizer) number() error {
 	if n.lang == English {
 		sep = ','
 	}
-	grouped := tok
-	for len(tok) <= 3 && end+4 <= len(n.src) && n.src[end] == sep &&
-		isDigit(n.src[end+1]) && isDigit(n.src[end+2]) && isDigit(n.src[end+3]) &&
-		(end+4 == len(n.src) || !isDigit(n.src[end+4])) {
-		grouped += n.src[end+1 : end+4]
-		end += 4
+	grouped, gend := n.group(tok, end, sep)
+	if n.lang == English && gend == end {
+		// The kiosk writes money the Vietnamese way in English too
+		// ("50.000 ₫"): dot groups before a currency unit are thousands.
+		if g, e := n.group(tok, end, '.'); e > end && len(g) <= 15 {
+			n.pos = e
+			if n.moneyUnit() {
+				n.emit(Money(n.lang, parseAmount(g)))
+				return nil
+			}
+		}
 	}
+	end = gend
 	n.pos = end
 	if len(grouped) > 15 {
 		// Nobody reads a 16-digit number as a quantity: say the digits.
 		n.emit(Digits(n.lang, grouped))
 		return nil
 	}
-	v, _ := strconv.ParseInt(grouped, 10, 64)
+	v := parseAmount(grouped)
 	switch {
 	case n.moneyUnit():
 		n.emit(Money(n.lang, v))
@@ -293,6 +299,25 @@ func (n *normalizer) number() error {
 		n.emit(Number(n.lang, v))
 	}
 	return nil
+}
+
+// group extends the digits tok ending at end over thousands groups
+// "<sep>ddd" and returns them joined and where they end.
+func (n *normalizer) group(tok string, end int, sep byte) (string, int) {
+	grouped := tok
+	for len(tok) <= 3 && end+4 <= len(n.src) && n.src[end] == sep &&
+		isDigit(n.src[end+1]) && isDigit(n.src[end+2]) && isDigit(n.src[end+3]) &&
+		(end+4 == len(n.src) || !isDigit(n.src[end+4])) {
+		grouped += n.src[end+1 : end+4]
+		end += 4
+	}
+	return grouped, end
+}
+
+// parseAmount reads at most 15 digits (the caller bounds them).
+func parseAmount(digits string) int64 {
+	v, _ := strconv.ParseInt(digits, 10, 64)
+	return v
 }
 
 // moneyUnit consumes a currency unit after an amount: "₫", "đ", "VND",

@@ -37,6 +37,8 @@ func TestNormalize(t *testing.T) {
 		{Vietnamese, "Quét mã VietQR", "Quét mã Việt kiu a"},
 		{Vietnamese, "Số ATM", "Số a tê em mờ"},
 		{English, "Fees due before the examination: 150,000 VND.", "Fees due before the examination: one hundred and fifty thousand dong."},
+		// The flow writes money the Vietnamese way in its English texts too.
+		{English, "Scan the VietQR code with your banking app to pay 50.000 ₫.", "Scan the Viet Q R code with your banking app to pay fifty thousand dong."},
 		{English, "Scan the QR code on the card", "Scan the Q R code on the card"},
 		{English, "the card's chip, I’m here, 'quoted'", "the card's chip, I'm here, quoted"},
 		{English, "Number A012 · Room 105", "Number ay, zero, one, two, Room one hundred and five"},

@@ -79,8 +79,8 @@ func Open(cfg config.Audio, voices speech.Voices, opts *Options) (*Kit, error) {
 	if err != nil {
 		return nil, fmt.Errorf("voicekit: %w", err)
 	}
-	out := speech.OutputFunc(func(ctx context.Context, key string, a speech.Audio) error {
-		err := dev.Play(ctx, audio.Clip{Rate: a.Rate, Samples: a.Samples, Label: key})
+	out := speech.OutputFunc(func(ctx context.Context, u speech.Utterance, a speech.Audio) error {
+		err := dev.Play(ctx, audio.Clip{Rate: a.Rate, Samples: a.Samples, Label: u.Key, Text: u.Text})
 		if errors.Is(err, audio.ErrMuted) {
 			return speech.ErrMuted
 		}

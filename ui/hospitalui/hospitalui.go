@@ -171,11 +171,11 @@ func placeActions(p *widgets.Page, s hospital.State, env Env) {
 		case hospital.IntentLanguage:
 			continue
 		case hospital.IntentBack:
-			p.Back = widgets.NewButton(label, kindOf(a, widgets.Secondary), env.send(a.Intent()))
+			p.Back = widgets.NewIconButton(actionIcon(a), label, kindOf(a, widgets.Secondary), env.send(a.Intent()))
 		case hospital.IntentCallStaff:
-			p.Help = widgets.NewButton(label, widgets.Help, env.send(a.Intent()))
+			p.Help = widgets.NewIconButton(actionIcon(a), label, widgets.Help, env.send(a.Intent()))
 		default:
-			b := widgets.NewButton(label, kindOf(a, widgets.Secondary), env.send(a.Intent()))
+			b := widgets.NewIconButton(actionIcon(a), label, kindOf(a, widgets.Secondary), env.send(a.Intent()))
 			if a.Primary {
 				main = append([]*widgets.Button{b}, main...)
 			} else {

@@ -8,7 +8,10 @@ package hospitalui
 // what is typed on the identify screen's CAN keypad across re-renders
 // (typing is activity, and activity publishes a state) and drops it as soon
 // as the flow no longer asks for the CAN. Mount is the room's entry point
-// (ui.Mount), which firmware/cmd/kioskd registers for the hospital profile.
+// (ui.Mount), which firmware/cmd/kioskd registers for the hospital profile;
+// MountSpeaking is Mount with the kiosk's voice: a large "Nghe hướng dẫn"
+// button under every screen says its guidance again (the voice itself
+// follows the flow's states, ui/voice.Voice.Follower, not this window).
 
 import (
 	"context"
@@ -17,6 +20,8 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	fynetheme "fyne.io/fyne/v2/theme"
 
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/hospital"
@@ -46,6 +51,15 @@ type Options struct {
 	Display kiosktheme.Options
 	// Now is the clock for the idle banner; nil means time.Now.
 	Now func() time.Time
+	// Listen, when set, is the "Nghe hướng dẫn" button under every
+	// screen: it says the screen's guidance again (it must not block).
+	// Nil: no button (a kiosk without a voice).
+	Listen func()
+}
+
+// Repeater says the current screen's guidance again (ui/voice.Voice).
+type Repeater interface {
+	Repeat(ctx context.Context) error
 }
 
 // OptionsFromConfig maps the [ui] section. The language is the flow's
@@ -142,8 +156,19 @@ func (k *Kiosk) render() {
 		Entry: Entry{Digits: k.entry, OnChanged: func(d string) { k.entry = d }},
 	}
 	content := Render(k.state, env)
+	if k.opts.Listen != nil {
+		listen := widgets.NewButton(cat.T("voice.listen"), widgets.Secondary, k.listen)
+		listen.Icon = fynetheme.VolumeUpIcon()
+		content = container.NewBorder(nil, container.NewPadded(listen), nil, nil, content)
+	}
 	k.win.SetContent(content)
 	widgets.Relayout(content)
+}
+
+// listen: "Nghe hướng dẫn" — the guidance again; a tap is activity.
+func (k *Kiosk) listen() {
+	k.flow.Send(hospital.Intent{Kind: hospital.IntentActivity})
+	k.opts.Listen()
 }
 
 func (k *Kiosk) toggleContrast() {
@@ -193,13 +218,34 @@ func Mount(ctx context.Context, a fyne.App, cfg *config.Config, s profile.Screen
 
 var _ ui.Mount = Mount
 
+// MountSpeaking is Mount with the "Nghe hướng dẫn" button saying the
+// guidance again on v (nil: Mount, no button).
+func MountSpeaking(v Repeater) ui.Mount {
+	if v == nil {
+		return Mount
+	}
+	return func(ctx context.Context, a fyne.App, cfg *config.Config, s profile.Screen) error {
+		f, ok := profile.FlowOf[hospital.State, hospital.Intent](s)
+		if !ok {
+			return fmt.Errorf("hospitalui: the screen is %T, not the hospital flow", s)
+		}
+		o := OptionsFromConfig(cfg.UI)
+		o.Listen = func() { go func() { _ = v.Repeat(ctx) }() }
+		return run(ctx, a, o, f)
+	}
+}
+
 // Run opens the kiosk window for flow and runs the Fyne event loop until
 // ctx ends (then it returns nil) or the window is closed
 // (ui.ErrWindowClosed). Call it from the main goroutine: Fyne's desktop
 // driver must own it. a is app.NewWithID(…) in kioskd (test.NewApp() in
 // tests).
 func Run(ctx context.Context, a fyne.App, cfg config.UI, flow HospitalFlow) error {
-	k, err := NewKiosk(a, OptionsFromConfig(cfg), flow)
+	return run(ctx, a, OptionsFromConfig(cfg), flow)
+}
+
+func run(ctx context.Context, a fyne.App, opts Options, flow HospitalFlow) error {
+	k, err := NewKiosk(a, opts, flow)
 	if err != nil {
 		return err
 	}

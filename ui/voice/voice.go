@@ -13,11 +13,14 @@
 //	v.Repeat(ctx)                                         // "Nghe hướng dẫn": the last guidance again
 //
 // GuideKey names the guidance of each profile's screens; a test keeps it
-// complete for every hospital.Screen and parking.Phase.
+// complete for every hospital.Screen and parking.Phase. Follower speaks
+// for a running profile's screen (follow.go): each screen's guidance when
+// it appears, then its results (the card's verdict, the ticket number and
+// room, the amount to pay …), from the same states the window renders.
 //
-// It imports ui/i18n, firmware/speech and (for its message table) the
-// hospital flow; it must NOT import Fyne or any driver: the Speaker comes
-// from the wiring.
+// It imports ui/i18n, firmware/speech, firmware/profile (FlowOf) and (for
+// their states and message table) the hospital and parking flows; it must
+// NOT import Fyne or any driver: the Speaker comes from the wiring.
 package voice
 
 import (
@@ -143,8 +146,15 @@ var ErrNoVoice = errors.New("voice: no voice for key")
 
 // Utterance builds the utterance of an i18n key with typed arguments.
 func (v *Voice) Utterance(kind speech.Kind, key string, args ...speech.Arg) (speech.Utterance, error) {
-	l := v.Lang()
-	tmpl, ok := v.i18n[l].Voice(key)
+	return v.utterance(v.Lang(), kind, key, args...)
+}
+
+func (v *Voice) utterance(l i18n.Lang, kind speech.Kind, key string, args ...speech.Arg) (speech.Utterance, error) {
+	b, ok := v.i18n[l]
+	if !ok {
+		return speech.Utterance{}, fmt.Errorf("%w: language %q", ErrNoVoice, l)
+	}
+	tmpl, ok := b.Voice(key)
 	if !ok {
 		return speech.Utterance{}, fmt.Errorf("%w: %s %q", ErrNoVoice, l, key)
 	}
@@ -158,7 +168,11 @@ func (v *Voice) Utterance(kind speech.Kind, key string, args ...speech.Arg) (spe
 // Guide says a screen's guidance (an i18n key, usually GuideKey), cutting
 // whatever the previous screen was saying; Repeat says it again.
 func (v *Voice) Guide(ctx context.Context, key string, args ...speech.Arg) error {
-	u, err := v.Utterance(speech.Guidance, key, args...)
+	return v.guide(ctx, v.Lang(), key, args...)
+}
+
+func (v *Voice) guide(ctx context.Context, l i18n.Lang, key string, args ...speech.Arg) error {
+	u, err := v.utterance(l, speech.Guidance, key, args...)
 	if err != nil {
 		return err
 	}
@@ -170,7 +184,11 @@ func (v *Voice) Guide(ctx context.Context, key string, args ...speech.Arg) error
 
 // Result says an i18n key after the screen's guidance.
 func (v *Voice) Result(ctx context.Context, key string, args ...speech.Arg) error {
-	u, err := v.Utterance(speech.Result, key, args...)
+	return v.result(ctx, v.Lang(), key, args...)
+}
+
+func (v *Voice) result(ctx context.Context, l i18n.Lang, key string, args ...speech.Arg) error {
+	u, err := v.utterance(l, speech.Result, key, args...)
 	if err != nil {
 		return err
 	}
@@ -201,7 +219,10 @@ func (v *Voice) Repeat(ctx context.Context) error {
 // FlowText says a text the hospital flow published (a State's Message,
 // Detail …), shown as t.In(lang): its voice comes from the hospital book.
 func (v *Voice) FlowText(ctx context.Context, kind speech.Kind, t hospital.Text) error {
-	l := v.Lang()
+	return v.flowTextIn(ctx, v.Lang(), kind, t)
+}
+
+func (v *Voice) flowTextIn(ctx context.Context, l i18n.Lang, kind speech.Kind, t hospital.Text) error {
 	hl := hospital.LangVI
 	if l == i18n.English {
 		hl = hospital.LangEN
@@ -215,7 +236,11 @@ func (v *Voice) FlowText(ctx context.Context, kind speech.Kind, t hospital.Text)
 	if l == i18n.English {
 		tmpl = src.EN
 	}
-	text, err := v.hospital[l].Speak(t.Key, tmpl, shown)
+	b, ok := v.hospital[l]
+	if !ok {
+		return fmt.Errorf("%w: language %q", ErrNoVoice, l)
+	}
+	text, err := b.Speak(t.Key, tmpl, shown)
 	if err != nil {
 		return fmt.Errorf("voice: %s: %w", t.Key, err)
 	}

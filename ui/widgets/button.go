@@ -22,8 +22,10 @@ const (
 	Danger                // cancel / destructive
 )
 
-// Button is a large touch button: a label and an optional smaller second
-// line, at least theme.TouchTarget on each side.
+// Button is a large touch button: a label, an optional smaller second
+// line and an optional icon before them (issue 20: a picture on every
+// primary button for people who do not read well), at least
+// theme.TouchTarget on each side.
 type Button struct {
 	widget.BaseWidget
 
@@ -34,6 +36,10 @@ type Button struct {
 	// TextSize overrides the label size (theme.SizeNameButtonText by
 	// default); the top bar uses the smaller body size.
 	TextSize fyne.ThemeSizeName
+	// Icon, when set (a Fyne theme icon such as theme.ConfirmIcon()), is
+	// drawn before the label in the label's colour, when the button is
+	// wide enough for both (it does not widen the button).
+	Icon fyne.Resource
 
 	disabled bool
 }
@@ -42,6 +48,13 @@ type Button struct {
 func NewButton(text string, kind Kind, onTap func()) *Button {
 	b := &Button{Text: text, Kind: kind, OnTapped: onTap}
 	b.ExtendBaseWidget(b)
+	return b
+}
+
+// NewIconButton returns a button with an icon before its label.
+func NewIconButton(icon fyne.Resource, text string, kind Kind, onTap func()) *Button {
+	b := NewButton(text, kind, onTap)
+	b.Icon = icon
 	return b
 }
 
@@ -76,6 +89,7 @@ func (b *Button) CreateRenderer() fyne.WidgetRenderer {
 		bg:   canvas.NewRectangle(color.Transparent),
 		text: canvas.NewText("", color.Black),
 		sub:  canvas.NewText("", color.Black),
+		icon: &canvas.Image{FillMode: canvas.ImageFillContain},
 	}
 	r.text.TextStyle.Bold = true
 	r.text.Alignment = fyne.TextAlignCenter
@@ -88,6 +102,29 @@ type buttonRenderer struct {
 	b         *Button
 	bg        *canvas.Rectangle
 	text, sub *canvas.Text
+	icon      *canvas.Image
+}
+
+// fgName is the colour name of the label (and icon) of the button.
+func (r *buttonRenderer) fgName() fyne.ThemeColorName {
+	if r.b.disabled {
+		return fynetheme.ColorNameDisabled
+	}
+	switch r.b.Kind {
+	case Primary:
+		return kiosktheme.ColorNameOnPrimary
+	case Help, Danger:
+		return kiosktheme.ColorNameOnHelp
+	}
+	return fynetheme.ColorNameForeground
+}
+
+// iconSide is the icon's side: the label's height.
+func (r *buttonRenderer) iconSide() float32 {
+	if r.b.Icon == nil {
+		return 0
+	}
+	return r.text.MinSize().Height
 }
 
 func (r *buttonRenderer) colors(th fyne.Theme, v fyne.ThemeVariant) (bg, fg color.Color) {
@@ -122,6 +159,13 @@ func (r *buttonRenderer) Refresh() {
 	r.text.TextSize = th.Size(size)
 	r.sub.Text, r.sub.Color = r.b.Sub, fg
 	r.sub.TextSize = th.Size(fynetheme.SizeNameCaptionText)
+	if r.b.Icon != nil {
+		r.icon.Resource = fynetheme.NewColoredResource(r.b.Icon, r.fgName())
+		r.icon.Refresh()
+	} else {
+		r.icon.Resource = nil
+		r.icon.Hide()
+	}
 	r.Layout(r.b.Size())
 	canvas.Refresh(r.b)
 }
@@ -132,19 +176,37 @@ func (r *buttonRenderer) Layout(size fyne.Size) {
 	th := r.b.Theme()
 	pad := th.Size(fynetheme.SizeNameInnerPadding)
 	th1 := r.text.MinSize().Height
+	// With an icon, icon and label are centred together; the label's
+	// lines are centred in the room right of the icon. The icon asks for
+	// no room of its own (a layout sized without icons stays as it is):
+	// where the label leaves none for it, it is not drawn.
+	left, width := pad, size.Width-2*pad
+	block := r.text.MinSize().Width
+	if r.b.Sub != "" {
+		block = max(block, r.sub.MinSize().Width)
+	}
+	if side := r.iconSide(); side > 0 && size.Width >= block+side+3*pad {
+		start := (size.Width - side - pad - block) / 2
+		r.icon.Resize(fyne.NewSquareSize(side))
+		r.icon.Move(fyne.NewPos(start, (size.Height-side)/2))
+		r.icon.Show()
+		left, width = start+side+pad, block
+	} else {
+		r.icon.Hide()
+	}
 	if r.b.Sub == "" {
-		r.text.Resize(fyne.NewSize(size.Width-2*pad, th1))
-		r.text.Move(fyne.NewPos(pad, (size.Height-th1)/2))
+		r.text.Resize(fyne.NewSize(width, th1))
+		r.text.Move(fyne.NewPos(left, (size.Height-th1)/2))
 		r.sub.Hide()
 		return
 	}
 	r.sub.Show()
 	th2 := r.sub.MinSize().Height
 	top := (size.Height - th1 - th2) / 2
-	r.text.Resize(fyne.NewSize(size.Width-2*pad, th1))
-	r.text.Move(fyne.NewPos(pad, top))
-	r.sub.Resize(fyne.NewSize(size.Width-2*pad, th2))
-	r.sub.Move(fyne.NewPos(pad, top+th1))
+	r.text.Resize(fyne.NewSize(width, th1))
+	r.text.Move(fyne.NewPos(left, top))
+	r.sub.Resize(fyne.NewSize(width, th2))
+	r.sub.Move(fyne.NewPos(left, top+th1))
 }
 
 func (r *buttonRenderer) MinSize() fyne.Size {
@@ -159,7 +221,7 @@ func (r *buttonRenderer) MinSize() fyne.Size {
 }
 
 func (r *buttonRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.bg, r.text, r.sub}
+	return []fyne.CanvasObject{r.bg, r.icon, r.text, r.sub}
 }
 
 func (r *buttonRenderer) Destroy() {}

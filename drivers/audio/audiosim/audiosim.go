@@ -3,7 +3,8 @@
 // each clip as a WAV stream, consumes it at the clip's own pace (a 3 s
 // prompt takes 3 s, or 3 s / Options.Speed), and writes every clip it
 // played to a WAV file under Options.Dir (for `kioskd sim`, var/sim/audio),
-// so tests and a person can check what was said. A clip cut short (the
+// so tests and a person can check what was said: the text of each clip
+// (audio.Clip.Text) is in the WAV's comment and in a line of Dir/said.txt. A clip cut short (the
 // player's context ended) is kept as far as it sounded, and marked Cut;
 // two clips sounding at once are marked Overlapped.
 //
@@ -48,6 +49,7 @@ type Played struct {
 	Seq        int
 	File       string // the WAV file written
 	Label      string // the clip's INAM label (the prompt key)
+	Text       string // what it says (its ICMT comment), also in said.txt
 	Rate       int
 	Samples    int
 	Start, End time.Time
@@ -195,7 +197,7 @@ func (s *Sim) play(ctx context.Context, conn net.Conn) error {
 		return err
 	}
 	p := s.begin(r)
-	clip := audio.Clip{Rate: r.Rate, Label: r.Label}
+	clip := audio.Clip{Rate: r.Rate, Label: r.Label, Text: r.Text}
 	chunk := make([]int16, max(r.Rate/50, 1)) // 20 ms
 	start := time.Now()
 	var readErr error
@@ -233,7 +235,7 @@ func (s *Sim) begin(r *audio.WAVReader) *Played {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seq++
-	p := &Played{Seq: s.seq, Label: r.Label, Rate: r.Rate, Start: time.Now()}
+	p := &Played{Seq: s.seq, Label: r.Label, Text: r.Text, Rate: r.Rate, Start: time.Now()}
 	for _, o := range s.active {
 		o.Overlapped, p.Overlapped = true, true
 	}
@@ -253,6 +255,9 @@ func (s *Sim) finish(p *Played, clip audio.Clip, cut bool) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err == nil {
+		err = s.note(name, clip, cut, p.Overlapped)
+	}
 	delete(s.active, p.Seq)
 	p.End, p.Samples, p.Cut, p.File = time.Now(), len(clip.Samples), cut, path
 	s.played = append(s.played, *p)
@@ -263,6 +268,33 @@ func (s *Sim) finish(p *Played, clip audio.Clip, cut bool) error {
 	}
 	s.log.Debug("audiosim: played", "file", name, "seconds", clip.Duration(), "cut", cut)
 	return nil
+}
+
+// SaidFile is the file in Dir listing every clip, one a line: the WAV's
+// name, its length with "cut" and "overlapped" when it was, and what it
+// says ("0001-call.wav\t7.2s\tMời số …").
+const SaidFile = "said.txt"
+
+// note appends the clip's line to SaidFile. Called with mu held (lines in
+// the order clips end).
+func (s *Sim) note(name string, clip audio.Clip, cut, overlapped bool) error {
+	f, err := os.OpenFile(filepath.Join(s.dir, SaidFile), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	mark := ""
+	if cut {
+		mark = " cut"
+	}
+	if overlapped {
+		mark += " overlapped"
+	}
+	text := strings.Join(strings.Fields(clip.Text), " ")
+	_, err = fmt.Fprintf(f, "%s\t%.1fs%s\t%s\n", name, clip.Duration(), mark, text)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // fileLabel keeps a label's letters, digits, '.', '-' and '_' for a file

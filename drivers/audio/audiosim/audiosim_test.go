@@ -70,7 +70,8 @@ func TestPlayFiles(t *testing.T) {
 	}
 	want := tone(22050, 0.5)
 	t0 := time.Now()
-	if err := d.Play(context.Background(), audio.Clip{Rate: 22050, Samples: want, Label: "announce.call"}); err != nil {
+	const said = "Mời số A 0 1 2 đến phòng một trăm linh một."
+	if err := d.Play(context.Background(), audio.Clip{Rate: 22050, Samples: want, Label: "announce.call", Text: said}); err != nil {
 		t.Fatal(err)
 	}
 	// Play returns once the clip has sounded: 0.5 s at 10× is ≥ 50 ms.
@@ -82,8 +83,16 @@ func TestPlayFiles(t *testing.T) {
 		t.Fatalf("%d clips", len(clips))
 	}
 	c := clips[0]
-	if c.Label != "announce.call" || c.Cut || c.Overlapped || c.Samples != len(want) || filepath.Base(c.File) != "0001-announce.call.wav" {
+	if c.Label != "announce.call" || c.Text != said || c.Cut || c.Overlapped || c.Samples != len(want) || filepath.Base(c.File) != "0001-announce.call.wav" {
 		t.Fatalf("clip %+v", c)
+	}
+	// What it says: in said.txt for a person, in the WAV's comment.
+	list, err := os.ReadFile(filepath.Join(dir, SaidFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if line := "0001-announce.call.wav\t0.5s\t" + said + "\n"; string(list) != line {
+		t.Errorf("%s = %q, want %q", SaidFile, list, line)
 	}
 	f, err := os.Open(c.File)
 	if err != nil {
@@ -93,6 +102,9 @@ func TestPlayFiles(t *testing.T) {
 	got, err := audio.DecodeWAV(f)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if got.Text != said {
+		t.Errorf("the WAV's comment is %q", got.Text)
 	}
 	for i := range want {
 		if got.Samples[i] != want[i] {

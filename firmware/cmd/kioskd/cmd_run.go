@@ -81,7 +81,7 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 		defer sim.Close()
 	}
 	opts.Ready = func() { printReady(e, sim) }
-	opts.UI = kioskUI(e, cfg, sim, panel, log)
+	opts.UI, opts.Voices = kioskUI(e, cfg, sim, panel, log)
 	if err := kiosk.Run(ctx, opts); err != nil {
 		return failf(e, exitFailure, "run: %v", err)
 	}

@@ -40,7 +40,7 @@ func startSim(ctx context.Context, cfg *config.Config, prof profile.Profile, dir
 		return nil, err
 	}
 	if opts != nil {
-		opts.Pins, opts.ChipKeys = rig.Pins, rig.ChipKeys()
+		opts.Pins, opts.ChipKeys, opts.AudioSim = rig.Pins, rig.ChipKeys(), rig.AudioDevice()
 		if control != "" {
 			opts.Control = func(ctx context.Context, r *profile.Running) (func() error, error) {
 				stop, err := rig.ServeControl(ctx, control, r)

@@ -151,7 +151,7 @@ func BenchmarkSynthesize(b *testing.B) {
 // firstSample is an Output that notes when the first sample reaches it.
 type firstSample struct{ at chan time.Time }
 
-func (f firstSample) Play(ctx context.Context, key string, a speech.Audio) error {
+func (f firstSample) Play(ctx context.Context, u speech.Utterance, a speech.Audio) error {
 	f.at <- time.Now()
 	return nil
 }
