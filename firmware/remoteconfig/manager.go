@@ -99,9 +99,15 @@ func Begin(o Options) (*Manager, error) {
 		close(m.settled)
 		return m, nil // nothing to manage: the embedded --sim default
 	}
+	if err := os.MkdirAll(cfg.Device.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("remoteconfig: data dir: %w", err)
+	}
 	running, err := os.ReadFile(cfg.File)
 	if err != nil {
-		return nil, fmt.Errorf("remoteconfig: %w", err)
+		// Remote configuration never stops a start: it is off this run.
+		m.log.Warn("remote config: off: the configuration file cannot be read", "err", err)
+		close(m.settled)
+		return m, nil
 	}
 	m.file, m.running = cfg.File, running
 	if m.st, err = loadState(m.statePath); err != nil {
