@@ -5,6 +5,7 @@
 //	kioskd sim                              start device simulators on ptys
 //	kioskd selftest [--config FILE] [--sim] check config and every device
 //	kioskd config check FILE                check a configuration file
+//	kioskd config keygen|bundle …           sign remote configuration bundles (operator side)
 //	kioskd version                          version, commit, Go, platform
 //	kioskd diag TOOL …                      technician tools
 //
