@@ -10,7 +10,7 @@
 // table into it with the same strictness and lets it check itself through
 // a Validator. device.profile must name a registered profile. The shared
 // sections stay here: [device], [store], [uplink], [devices.*],
-// [identity], [ui], [log], [metrics], and the services more than one
+// [identity], [ui], [log], [metrics], [remote_config], and the services more than one
 // profile or tool uses — [payments] (hospital fees and parking exits),
 // [queue] (the ticket engine and its API), [bhyt] and [his] (the hospital
 // kiosk and the `kioskd diag` tools).
@@ -64,6 +64,8 @@ type Config struct {
 	Queue    Queue                 `toml:"queue"`
 	Payments Payments              `toml:"payments"`
 	Audio    Audio                 `toml:"audio"`
+	// RemoteConfig takes signed configuration bundles from the downlink.
+	RemoteConfig RemoteConfig `toml:"remote_config"`
 
 	// Sim is set by --sim: devices whose port is "sim" are served by
 	// simulators on pseudo-terminals. Never read from the file.
@@ -224,11 +226,12 @@ func Default() *Config {
 		Store:  Store{MaxRecords: 1_000_000, Retention: Duration(7 * 24 * time.Hour), MinFreeMB: 16},
 		Uplink: Uplink{Transport: TransportHTTPS, Interval: Duration(10 * time.Second), Timeout: Duration(30 * time.Second),
 			HeartbeatInterval: Duration(5 * time.Minute)},
-		Devices:  map[string]DeviceSpec{},
-		Identity: Identity{TrustDir: "/etc/kiosk06/trust", ReadTimeout: Duration(15 * time.Second)},
-		UI:       UI{Enabled: true, Orientation: "portrait", Language: "vi", IdleTimeout: Duration(90 * time.Second)},
-		Log:      Log{Level: "info", Format: "auto"},
-		sections: map[string]Section{},
+		Devices:      map[string]DeviceSpec{},
+		Identity:     Identity{TrustDir: "/etc/kiosk06/trust", ReadTimeout: Duration(15 * time.Second)},
+		UI:           UI{Enabled: true, Orientation: "portrait", Language: "vi", IdleTimeout: Duration(90 * time.Second)},
+		Log:          Log{Level: "info", Format: "auto"},
+		RemoteConfig: RemoteConfig{StartTimeout: Duration(60 * time.Second), HealthyFor: Duration(30 * time.Second)},
+		sections:     map[string]Section{},
 	}
 }
 
@@ -380,6 +383,7 @@ func (c *Config) validate(v *validator, profiles []string) {
 	c.Payments.validate(v, c.InsecureHTTPAllowed())
 	c.HIS.validate(v)
 	c.Audio.validate(v, c.Sim)
+	c.RemoteConfig.validate(v)
 	c.validateURLs(v)
 }
 

@@ -154,6 +154,20 @@ type Snapshot struct {
 	ClockOffsetMS *int64   `json:"clock_offset_ms,omitempty"` // backend minus device; absent: not measured yet
 	ClockUncertMS *int64   `json:"clock_uncertainty_ms,omitempty"`
 	ClockMeasured string   `json:"clock_measured,omitempty"` // device clock of the estimate
+	Config        *Config  `json:"config,omitempty"`         // the running configuration (remote configuration)
+}
+
+// Config is the running configuration as remote configuration sees it
+// (firmware/remoteconfig).
+type Config struct {
+	RemoteEnabled  bool   `json:"remote_enabled"`            // [remote_config] public_key is set
+	SHA256         string `json:"sha256,omitempty"`          // of the configuration file kioskd started with
+	AppliedVersion uint64 `json:"applied_version,omitempty"` // the last bundle kept
+	AppliedSHA256  string `json:"applied_sha256,omitempty"`
+	Trying         uint64 `json:"trying,omitempty"` // a bundle's version being tried
+	// Drift: the running configuration is not the last bundle applied
+	// (edited on the device).
+	Drift bool `json:"drift"`
 }
 
 // Store is the store's fill.
@@ -204,7 +218,9 @@ type Options struct {
 	Uplink  UplinkSource
 	Devices Devices // nil: no devices reported
 	// Paper, if set, reads the printer's paper state (Board.Paper).
-	Paper    func() string
+	Paper func() string
+	// Config, if set, reports the running configuration.
+	Config   func() *Config
 	Profile  string
 	Build    buildinfo.Info
 	Interval time.Duration // default DefaultInterval
@@ -253,6 +269,9 @@ func (r *Reporter) Snapshot(ctx context.Context) Snapshot {
 	}
 	if r.o.Paper != nil {
 		s.PrinterPaper = r.o.Paper()
+	}
+	if r.o.Config != nil {
+		s.Config = r.o.Config()
 	}
 	c := r.o.Store.Capacity()
 	s.Store = Store{Epoch: r.o.Store.Epoch(), Fill: c.Fraction, FreeBytes: c.FreeBytes, Writable: true}

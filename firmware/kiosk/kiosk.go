@@ -91,6 +91,15 @@ func Run(ctx context.Context, opt Options) error {
 	if err := os.MkdirAll(cfg.Device.DataDir, 0o700); err != nil {
 		return fmt.Errorf("kiosk: data dir: %w", err)
 	}
+	// Remote configuration (issue 22.3) may end the run to restart with
+	// a new configuration, or roll back one that failed the last start.
+	ctx, restart := context.WithCancelCause(ctx)
+	defer restart(nil)
+	rc, err := beginRemoteConfig(cfg, opt.Profiles, func() { restart(ErrRestart) }, log)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
 	var parts []component
 	stopAll := func() error {
 		sctx, cancel := context.WithTimeout(context.Background(), opt.StopTimeout)
@@ -125,9 +134,12 @@ func Run(ctx context.Context, opt Options) error {
 	st, err := openStore(ctx, cfg, opt.Getenv, m, log)
 	if err != nil {
 		_ = stopAll()
-		return err
+		return rc.StartFailed(ctx, err)
 	}
 	parts = append(parts, component{"store", func(context.Context) error { return st.Close() }})
+	if err := rc.Attach(ctx, st); err != nil {
+		log.Error("remote config", "err", err)
+	}
 	parts = append(parts, startPurge(ctx, st, log))
 	// Issue 22: the heartbeat reports board (device health, paper); the
 	// downlink's config/lists/update handlers register on down.
@@ -146,10 +158,10 @@ func Run(ctx context.Context, opt Options) error {
 		return out
 	})
 	if cfg.Uplink.Configured() {
-		up, err := startUplink(ctx, cfg, st, m, board, down, log)
+		up, err := startUplink(ctx, cfg, st, m, board, down, configStatus(rc), log)
 		if err != nil {
 			_ = stopAll()
-			return err
+			return rc.StartFailed(ctx, err)
 		}
 		parts = append(parts, up)
 	} else {
@@ -168,7 +180,7 @@ func Run(ctx context.Context, opt Options) error {
 	parts = append(parts, flows...)
 	if err != nil {
 		_ = stopAll()
-		return err
+		return rc.StartFailed(ctx, err)
 	}
 	if opt.Control != nil {
 		stop, err := opt.Control(ctx, running)
@@ -179,6 +191,10 @@ func Run(ctx context.Context, opt Options) error {
 		parts = append(parts, component{"control", func(context.Context) error { return stop() }})
 	}
 
+	rc.Started(ctx)
+	if err := serveRemoteConfig(ctx, rc, down, m); err != nil {
+		log.Error("remote config: no downlink handler", "err", err)
+	}
 	if opt.Ready != nil {
 		opt.Ready()
 	}
@@ -207,5 +223,8 @@ func Run(ctx context.Context, opt Options) error {
 		return err
 	}
 	log.Info("kioskd stopped")
+	if errors.Is(context.Cause(ctx), ErrRestart) {
+		return ErrRestart
+	}
 	return nil
 }

@@ -58,6 +58,10 @@
 //	identity.holder        1  records.HolderStore          a fingerprint binding's audit (identity.Holder)
 //	store.epoch_reset      1  firmware/store               a new database where another epoch of this device ran
 //	store.salvage          1  firmware/store               a damaged database salvaged into a new epoch
+//	config.applied         1  firmware/remoteconfig        a signed configuration bundle written (trying) or kept
+//	config.rejected        1  firmware/remoteconfig        a configuration bundle refused, and why
+//	config.rolled_back     1  firmware/remoteconfig        a bundle's configuration that failed to start, undone
+//	config.drift           1  firmware/remoteconfig        a running configuration edited on the device
 //	diag.txgen             1  kioskd diag txgen            a synthetic record (benchmarks, soak; never in production)
 //
 // Kinds is the registry behind this table (kind → version → zero payload,

@@ -215,6 +215,14 @@ var registry = [...]Kind{
 	{Name: KindStoreSalvage, Version: 1, Writer: "firmware/store (kioskd diag store salvage)",
 		Doc: "A damaged database was copied into a new epoch: what was kept and what was lost.", New: func() Payload { return new(StoreSalvage) }},
 
+	{Name: KindConfigApplied, Version: 1, Writer: "firmware/remoteconfig",
+		Doc: "A signed configuration bundle was written in place of the running configuration (trying), or ran healthily and is kept.", New: func() Payload { return new(ConfigApplied) }},
+	{Name: KindConfigRejected, Version: 1, Writer: "firmware/remoteconfig",
+		Doc: "A configuration bundle was refused (signature, target, freshness, version floor, the configuration checker) and nothing was changed.", New: func() Payload { return new(ConfigRejected) }},
+	{Name: KindConfigRolledBack, Version: 1, Writer: "firmware/remoteconfig",
+		Doc: "A bundle's configuration did not start healthily: the previous configuration was put back.", New: func() Payload { return new(ConfigRolledBack) }},
+	{Name: KindConfigDrift, Version: 1, Writer: "firmware/remoteconfig",
+		Doc: "kioskd started with a configuration that is not the last bundle applied (edited on the device).", New: func() Payload { return new(ConfigDrift) }},
 	{Name: KindDiagTxgen, Version: 1, Writer: "firmware/cmd/kioskd (diag txgen)", Personal: []string{PersonalIDNumber},
 		Doc: "A synthetic record for store and upload benchmarks and soak tests; never on a production store.", New: func() Payload { return new(DiagTxgen) }},
 }

@@ -340,6 +340,25 @@ func samples() map[string][]sample {
 			{"damaged", &records.StoreSalvage{PreviousEpoch: "4f1c9a0b7d2e4c61a3b5d8e0f2a4c6e8", Rehomed: 412, SealedUnreadable: 0,
 				UnreadableSeqs: []store.SeqRange{{From: 9001, To: 9031}}, MissingSeqs: []store.SeqRange{}, Reason: "database disk image is malformed"}, nil},
 		},
+		records.KindConfigApplied: {
+			{"trying", &records.ConfigApplied{Version: 7, SHA256: "3f0c5e1b9a7d2c4e6f8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e",
+				PreviousSHA256: "9d8c7b6a5f4e3d2c1b0a99887766554433221100ffeeddccbbaa998877665544", State: "trying", Signed: "2026-11-22T01:00:00Z"}, nil},
+			{"kept", &records.ConfigApplied{Version: 7, SHA256: "3f0c5e1b9a7d2c4e6f8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e", State: "kept"}, nil},
+		},
+		records.KindConfigRejected: {
+			{"signature", &records.ConfigRejected{Version: 8, Reason: "signature", Detail: "remoteconfig: bad signature"}, nil},
+			{"invalid_config", &records.ConfigRejected{Version: 9, SHA256: "5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e3f0c5e1b9a7d2c4e6f8a0b1c2d3e4f", Reason: "invalid_config",
+				Detail: "bundle-9.toml:14: uplink.interval = \"5ms\": invalid value, expected at least \"100ms\""}, nil},
+		},
+		records.KindConfigRolledBack: {
+			{"start_failed", &records.ConfigRolledBack{Version: 10, SHA256: "3f0c5e1b9a7d2c4e6f8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e",
+				RestoredSHA256: "9d8c7b6a5f4e3d2c1b0a99887766554433221100ffeeddccbbaa998877665544", Reason: "start_failed",
+				Detail: "profile transit: lists: no such file", At: "2026-11-22T01:02:03Z"}, nil},
+		},
+		records.KindConfigDrift: {
+			{"edited", &records.ConfigDrift{SHA256: "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9", AppliedVersion: 7,
+				AppliedSHA256: "3f0c5e1b9a7d2c4e6f8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e"}, nil},
+		},
 		records.KindDiagTxgen: {
 			{"synthetic", &records.DiagTxgen{N: 41, AmountVND: 42000, At: "2026-11-22T08:30:05+07:00"},
 				records.Personal{records.PersonalIDNumber: "001099000041"}},

@@ -13,6 +13,8 @@ import (
 func cmdConfig(ctx context.Context, e *env, args []string) int {
 	return subcommand(ctx, e, "kioskd config", "configuration tools", []command{
 		{"check", "check [--sim] FILE: print every error with its key and line; exit 2 if any", cmdConfigCheck},
+		{"keygen", "keygen --out FILE: a new remote-configuration signing key (operator side); prints the [remote_config] lines", cmdConfigKeygen},
+		{"bundle", "bundle --key FILE --version N CONFIG: check CONFIG and print it as a signed bundle for its device's down/config topic", cmdConfigBundle},
 	}, args)
 }
 

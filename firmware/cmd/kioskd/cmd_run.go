@@ -83,6 +83,9 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	opts.Ready = func() { printReady(e, sim) }
 	opts.UI, opts.Voices = kioskUI(e, cfg, sim, panel, log)
 	if err := kiosk.Run(ctx, opts); err != nil {
+		if errors.Is(err, kiosk.ErrRestart) {
+			return failf(e, exitRestart, "run: %v", err)
+		}
 		return failf(e, exitFailure, "run: %v", err)
 	}
 	return exitOK

@@ -5,10 +5,13 @@
 //	kioskd sim                              start device simulators on ptys
 //	kioskd selftest [--config FILE] [--sim] check config and every device
 //	kioskd config check FILE                check a configuration file
+//	kioskd config keygen|bundle …           sign remote configuration bundles (operator side)
 //	kioskd version                          version, commit, Go, platform
 //	kioskd diag TOOL …                      technician tools
 //
-// Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
+// Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error,
+// 75 restart to take a configuration (a remote configuration bundle, or the
+// rollback of one; systemd's Restart=always starts kioskd again).
 //
 // This package only parses arguments and wires packages together; the work
 // is done in firmware/… and below.
@@ -39,6 +42,7 @@ const (
 	exitOK      = 0
 	exitFailure = 1
 	exitUsage   = 2
+	exitRestart = 75 // EX_TEMPFAIL: start me again (kiosk.ErrRestart)
 )
 
 // env is what a command may touch of the process: no globals.
