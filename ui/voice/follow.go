@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/kiosk06/kiosk/firmware/hospital"
 	"github.com/kiosk06/kiosk/firmware/parking"
@@ -27,6 +28,9 @@ type page struct {
 	lang    i18n.Lang
 	guide   string
 	results []result
+	// nag is said again and again, with the chime, for as long as pages
+	// carry it (a card left on the reader), across screens.
+	nag *result
 }
 
 // result is one spoken result; sig tells it apart from the others of the
@@ -96,6 +100,12 @@ func follow[S, I any](ctx context.Context, v *Voice, flow profile.Flow[S, I], na
 		}
 	}
 	defer end()
+	var stopNag context.CancelFunc // the nag running, if any
+	defer func() {
+		if stopNag != nil {
+			stopNag()
+		}
+	}()
 	for {
 		var s S
 		select {
@@ -114,6 +124,19 @@ func follow[S, I any](ctx context.Context, v *Voice, flow profile.Flow[S, I], na
 				defer wg.Done()
 				speak(sctx, v, p, work, log)
 			}(p, cur.work)
+		}
+		switch {
+		case p.nag != nil && stopNag == nil:
+			nctx, cancel := context.WithCancel(ctx)
+			stopNag = cancel
+			wg.Add(1)
+			go func(n result, lang i18n.Lang) {
+				defer wg.Done()
+				nag(nctx, v, n, lang, log)
+			}(*p.nag, p.lang)
+		case p.nag == nil && stopNag != nil:
+			stopNag()
+			stopNag = nil
 		}
 		for _, r := range p.results {
 			if cur.said[r.sig] {
@@ -204,6 +227,19 @@ func (v *Voice) hospitalPage(s hospital.State) page {
 		}
 	case s.Goodbye != nil && s.Screen == hospital.ScreenGoodbye:
 		add(v.reminder(s.Goodbye.Number, s.Goodbye.Room))
+	}
+	if s.CardLeft && !s.CardReminder.IsZero() && s.CardReminder.Key != "" {
+		t := s.CardReminder
+		p.nag = &result{key: t.Key, say: func(ctx context.Context, l i18n.Lang) error {
+			u, err := v.flowUtterance(l, speech.Result, t)
+			if err != nil {
+				return err
+			}
+			u.Chime = true
+			return v.sp.Say(ctx, u)
+		}}
+	}
+	switch {
 	case s.Error != nil && s.Screen == hospital.ScreenError:
 		add(v.flowText(s.Error.Message))
 		add(v.flowText(s.Error.Next))
@@ -217,4 +253,25 @@ func (v *Voice) hospitalPage(s hospital.State) page {
 // free text without a catalogue key: its guidance says the outcome).
 func parkingPage(s parking.State) page {
 	return page{lang: i18n.Vietnamese, guide: GuideKey("parking", string(s.Phase))}
+}
+
+// nag says n every Voice.CardNag until ctx ends (the card was taken).
+func nag(ctx context.Context, v *Voice, n result, lang i18n.Lang, log *slog.Logger) {
+	every := v.CardNag
+	if every <= 0 {
+		every = 6 * time.Second
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := n.say(ctx, lang); err != nil && ctx.Err() == nil && !errors.Is(err, speech.ErrInterrupted) &&
+			!errors.Is(err, speech.ErrSuperseded) && !errors.Is(err, speech.ErrMuted) {
+			log.Warn("voice: card reminder not said", "key", n.key, "err", err)
+		}
+	}
 }

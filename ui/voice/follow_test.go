@@ -205,3 +205,58 @@ func normal(t *testing.T, s string) string {
 	}
 	return strings.TrimSpace(out)
 }
+
+// TestFollowerNagsWhileCardLeft: the hospital kiosk has no buzzer, so while
+// a card lies on the reader the voice says the reminder again and again,
+// with the chime, across screens; taking the card stops it.
+func TestFollowerNagsWhileCardLeft(t *testing.T) {
+	books, err := New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := make(chanSpeaker, 32)
+	v := books.With(sp)
+	v.CardNag = 30 * time.Millisecond
+	flow := fakeFlow[hospital.State, hospital.Intent]{make(chan hospital.State)}
+	run, _ := v.Follower(profile.NewScreen[hospital.State, hospital.Intent]("hospital", flow), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); run(ctx) }()
+	left := hospital.State{Screen: hospital.ScreenGoodbye, Lang: hospital.LangVI, CardLeft: true, CardReminder: flowMsg(t, "goodbye.take_card"),
+		Goodbye: &hospital.Goodbye{Message: flowMsg(t, "goodbye.message")}}
+	flow.states <- left
+	welcome := left
+	welcome.Screen, welcome.Goodbye = hospital.ScreenWelcome, nil
+	nags := 0
+	for deadline := time.After(10 * time.Second); nags < 3; {
+		select {
+		case u := <-sp:
+			if u.Key == "goodbye.take_card" {
+				if !u.Chime || !strings.Contains(u.Text, "thẻ Căn cước") {
+					t.Fatalf("reminder %+v", u)
+				}
+				nags++
+				if nags == 2 {
+					flow.states <- welcome // still lying there on the next screen
+				}
+			}
+		case <-deadline:
+			t.Fatalf("%d reminders", nags)
+		}
+	}
+	taken := welcome
+	taken.CardLeft, taken.CardReminder = false, hospital.Text{}
+	flow.states <- taken
+	time.Sleep(100 * time.Millisecond)
+	for len(sp) > 0 {
+		<-sp
+	}
+	time.Sleep(150 * time.Millisecond)
+	for len(sp) > 0 {
+		if u := <-sp; u.Key == "goodbye.take_card" {
+			t.Fatal("the reminder goes on after the card was taken")
+		}
+	}
+	cancel()
+	<-done
+}

@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/kiosk06/kiosk/firmware/hospital"
 	"github.com/kiosk06/kiosk/firmware/speech"
@@ -99,6 +100,11 @@ type Voice struct {
 	hospital map[i18n.Lang]*speech.Book
 	cats     map[i18n.Lang]*i18n.Catalog
 	msgs     map[string]hospital.Text
+
+	// CardNag is how often the card-left reminder is said again, with the
+	// chime, while a card lies on the reader (default 6 s): the hospital
+	// kiosk has no buzzer, so this is its beep.
+	CardNag time.Duration
 
 	mu        sync.Mutex
 	lang      i18n.Lang
@@ -223,6 +229,15 @@ func (v *Voice) FlowText(ctx context.Context, kind speech.Kind, t hospital.Text)
 }
 
 func (v *Voice) flowTextIn(ctx context.Context, l i18n.Lang, kind speech.Kind, t hospital.Text) error {
+	u, err := v.flowUtterance(l, kind, t)
+	if err != nil {
+		return err
+	}
+	return v.sp.Say(ctx, u)
+}
+
+// flowUtterance is what saying t in l is.
+func (v *Voice) flowUtterance(l i18n.Lang, kind speech.Kind, t hospital.Text) (speech.Utterance, error) {
 	hl := hospital.LangVI
 	if l == i18n.English {
 		hl = hospital.LangEN
@@ -230,7 +245,7 @@ func (v *Voice) flowTextIn(ctx context.Context, l i18n.Lang, kind speech.Kind, t
 	shown := t.In(hl)
 	src, ok := v.msgs[t.Key]
 	if !ok {
-		return fmt.Errorf("%w: hospital %q", ErrNoVoice, t.Key)
+		return speech.Utterance{}, fmt.Errorf("%w: hospital %q", ErrNoVoice, t.Key)
 	}
 	tmpl := src.VI
 	if l == i18n.English {
@@ -238,13 +253,13 @@ func (v *Voice) flowTextIn(ctx context.Context, l i18n.Lang, kind speech.Kind, t
 	}
 	b, ok := v.hospital[l]
 	if !ok {
-		return fmt.Errorf("%w: language %q", ErrNoVoice, l)
+		return speech.Utterance{}, fmt.Errorf("%w: language %q", ErrNoVoice, l)
 	}
 	text, err := b.Speak(t.Key, tmpl, shown)
 	if err != nil {
-		return fmt.Errorf("voice: %s: %w", t.Key, err)
+		return speech.Utterance{}, fmt.Errorf("voice: %s: %w", t.Key, err)
 	}
-	return v.sp.Say(ctx, speech.Utterance{Key: t.Key, Text: text, Lang: speech.Lang(l), Kind: kind})
+	return speech.Utterance{Key: t.Key, Text: text, Lang: speech.Lang(l), Kind: kind}, nil
 }
 
 // Voice implements speech.Voices for the Announcer (i18n keys call.room,
