@@ -1,0 +1,45 @@
+package widgets
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+)
+
+// Keys a Keyboard reports besides letters, digits and punctuation.
+const (
+	KeyBackspace = '\b'
+	KeySpace     = ' '
+)
+
+// KeyboardRows are the on-screen keyboard's rows, alphabetical (eight
+// keys a row keep each key at the touch target on the portrait width;
+// Telex, ui/vnime, types the marks with letters: "Nguyeenx" → "Nguyễn").
+var KeyboardRows = [...]string{"abcdefgh", "ijklmnop", "qrstuvwx", "yz012345", "6789,.-/"}
+
+// KeyboardLabels are the translated labels of the keyboard's wide keys.
+type KeyboardLabels struct {
+	Delete string // KeyBackspace
+	Space  string // KeySpace
+	Done   string // ends the typing
+}
+
+// NewKeyboard returns the on-screen text keyboard (desktop Linux has none
+// and the kiosk has no physical one): each key is reported to key (the
+// caller composes, e.g. with a vnime.Composer), the wide Done key calls
+// done. The keyboard keeps no text of its own, so a screen rebuilt with
+// every state loses nothing.
+func NewKeyboard(labels KeyboardLabels, key func(rune), done func()) fyne.CanvasObject {
+	rows := container.NewVBox()
+	for _, row := range KeyboardRows {
+		g := container.NewGridWithColumns(8)
+		for _, r := range row {
+			g.Add(NewButton(string(r), Secondary, func() { key(r) }))
+		}
+		rows.Add(g)
+	}
+	rows.Add(container.NewGridWithColumns(3,
+		NewButton(labels.Delete, Secondary, func() { key(KeyBackspace) }),
+		NewButton(labels.Space, Secondary, func() { key(KeySpace) }),
+		NewButton(labels.Done, Primary, done)))
+	return rows
+}
