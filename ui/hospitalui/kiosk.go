@@ -46,6 +46,11 @@ type Options struct {
 	Display kiosktheme.Options
 	// Now is the clock for the idle banner; nil means time.Now.
 	Now func() time.Time
+	// Remind, when set, is called once a second (on the Fyne goroutine;
+	// it must not block) while the last card lies on the reader
+	// (State.CardLeft): the hook for the kiosk's audio to beep, as the
+	// hospital kiosk has no buzzer. The window blinks its banner anyway.
+	Remind func()
 }
 
 // OptionsFromConfig maps the [ui] section. The language is the flow's
@@ -70,9 +75,13 @@ type Kiosk struct {
 	state   hospital.State
 	display kiosktheme.Options
 	warning bool // the idle banner is showing
+	blink   bool // the card-left banner's phase
 	// entry is what was typed on the CAN keypad, kept across renders while
 	// the flow asks for it and dropped as soon as it does not.
 	entry string
+	// child is what a parent typed for a child without a card, kept and
+	// dropped the same way (Identify.NeedChild).
+	child *ChildEntry
 }
 
 // NewKiosk creates the window (not shown yet) and applies the theme.
@@ -114,6 +123,7 @@ func (k *Kiosk) Apply(s hospital.State) {
 	if s.Identify == nil || !s.Identify.NeedCAN {
 		k.entry = ""
 	}
+	k.keepChild(s)
 	k.state = s
 	k.render()
 }
@@ -121,6 +131,10 @@ func (k *Kiosk) Apply(s hospital.State) {
 // Tick re-renders while the idle banner is due (its seconds count down)
 // and once more when it stops being due.
 func (k *Kiosk) Tick() {
+	if k.state.CardLeft {
+		k.remindCardLeft()
+		return
+	}
 	due := IdleWarningDue(k.state, k.opts.Now())
 	if due || due != k.warning {
 		k.render()
@@ -140,6 +154,7 @@ func (k *Kiosk) render() {
 			ToggleContrast: k.toggleContrast, ToggleLargeText: k.toggleLargeText,
 		},
 		Entry: Entry{Digits: k.entry, OnChanged: func(d string) { k.entry = d }},
+		Child: k.child, Blink: k.blink,
 	}
 	content := Render(k.state, env)
 	k.win.SetContent(content)

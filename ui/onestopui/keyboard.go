@@ -16,7 +16,7 @@ const keyBackspace = widgets.KeyBackspace
 // keyboard is the shared on-screen keyboard with this package's words:
 // each key goes to key, done ends the typing (its label doneLabel).
 func keyboard(s onestop.State, key func(rune), done func(), doneLabel string) fyne.CanvasObject {
-	return widgets.NewKeyboard(widgets.KeyboardLabels{
+	return widgets.NewKeyboard(8, widgets.KeyboardLabels{
 		Delete: w(s, "Xóa", "Delete"), Space: w(s, "Dấu cách", "Space"), Done: doneLabel}, key, done)
 }
 

@@ -34,6 +34,9 @@ type Button struct {
 	// TextSize overrides the label size (theme.SizeNameButtonText by
 	// default); the top bar uses the smaller body size.
 	TextSize fyne.ThemeSizeName
+	// Wide asks a Page's action column for a whole row even though the
+	// button is not primary (a label too long to share the row).
+	Wide bool
 
 	disabled bool
 }

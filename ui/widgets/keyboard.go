@@ -11,10 +11,10 @@ const (
 	KeySpace     = ' '
 )
 
-// KeyboardRows are the on-screen keyboard's rows, alphabetical (eight
-// keys a row keep each key at the touch target on the portrait width;
-// Telex, ui/vnime, types the marks with letters: "Nguyeenx" → "Nguyễn").
-var KeyboardRows = [...]string{"abcdefgh", "ijklmnop", "qrstuvwx", "yz012345", "6789,.-/"}
+// KeyboardKeys are the on-screen keyboard's keys, alphabetical, then the
+// digits and the punctuation of names and addresses (Telex, ui/vnime,
+// types the marks with letters: "Nguyeenx" → "Nguyễn").
+const KeyboardKeys = "abcdefghijklmnopqrstuvwxyz0123456789,.-/"
 
 // KeyboardLabels are the translated labels of the keyboard's wide keys.
 type KeyboardLabels struct {
@@ -24,19 +24,18 @@ type KeyboardLabels struct {
 }
 
 // NewKeyboard returns the on-screen text keyboard (desktop Linux has none
-// and the kiosk has no physical one): each key is reported to key (the
+// and the kiosk has no physical one), columns keys a row (eight keep each
+// key at the touch target on the portrait width; ten save a row in
+// landscape): each key is reported to key (the
 // caller composes, e.g. with a vnime.Composer), the wide Done key calls
 // done. The keyboard keeps no text of its own, so a screen rebuilt with
 // every state loses nothing.
-func NewKeyboard(labels KeyboardLabels, key func(rune), done func()) fyne.CanvasObject {
-	rows := container.NewVBox()
-	for _, row := range KeyboardRows {
-		g := container.NewGridWithColumns(8)
-		for _, r := range row {
-			g.Add(NewButton(string(r), Secondary, func() { key(r) }))
-		}
-		rows.Add(g)
+func NewKeyboard(columns int, labels KeyboardLabels, key func(rune), done func()) fyne.CanvasObject {
+	g := container.NewGridWithColumns(max(columns, 1))
+	for _, r := range KeyboardKeys {
+		g.Add(NewButton(string(r), Secondary, func() { key(r) }))
 	}
+	rows := container.NewVBox(g)
 	rows.Add(container.NewGridWithColumns(3,
 		NewButton(labels.Delete, Secondary, func() { key(KeyBackspace) }),
 		NewButton(labels.Space, Secondary, func() { key(KeySpace) }),

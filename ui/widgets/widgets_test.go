@@ -104,7 +104,7 @@ func TestKeyboard(t *testing.T) {
 	newApp(t)
 	var typed []rune
 	done := false
-	kb := NewKeyboard(KeyboardLabels{Delete: "Xóa", Space: "Dấu cách", Done: "Xong"}, func(r rune) { typed = append(typed, r) }, func() { done = true })
+	kb := NewKeyboard(8, KeyboardLabels{Delete: "Xóa", Space: "Dấu cách", Done: "Xong"}, func(r rune) { typed = append(typed, r) }, func() { done = true })
 	w := test.NewTempWindow(t, kb)
 	w.Resize(fyne.NewSize(1080, 900))
 	buttons := map[string]*Button{}
