@@ -13,13 +13,17 @@
 // When the flow asks for the CAN (Identify.NeedCAN) the identify screen
 // shows a 6-digit keypad; every key is reported as IntentActivity and OK
 // sends IntentCAN with the digits. What was typed lives in Env.Entry (the
-// shell's), as the screen is rebuilt with every state.
+// shell's), as the screen is rebuilt with every state. Likewise, when a
+// parent registers a child without a card (Identify.NeedChild) the screen
+// takes the child's ID number and birth date on the keypad and the name on
+// the shared on-screen keyboard with Telex marks (child.go), kept in
+// Env.Child until sent as IntentChild.
 //
 // Mount (kiosk.go) is the room's entry point, a ui.Mount.
 //
 // It imports Fyne, firmware/hospital (types only), firmware/config,
 // firmware/profile (FlowOf), queue (types only) and ui (the shared window
-// and theme), ui/{i18n,theme,widgets}; it must NOT import drivers/… or start
+// and theme), ui/{i18n,theme,vnime,widgets}; it must NOT import drivers/… or start
 // goroutines (the shell, Kiosk in kiosk.go, owns the flow subscription).
 package hospitalui
 
@@ -57,6 +61,12 @@ type Env struct {
 	Display Display
 	// Entry is what was typed on the screen's keypad so far.
 	Entry Entry
+	// Blink is the phase of the card-left banner (State.CardLeft), which
+	// the shell flips once a second.
+	Blink bool
+	// Child is what a parent typed for a child without a card
+	// (Identify.NeedChild); nil starts empty.
+	Child *ChildEntry
 }
 
 // Entry is a keypad entry the shell keeps across renders (screens are
@@ -94,6 +104,9 @@ func Render(s hospital.State, env Env) fyne.CanvasObject {
 	}
 	if s.ForOther {
 		top.Add(banner(env.T.T("for_other.banner")))
+	}
+	if s.CardLeft && !s.CardReminder.IsZero() {
+		top.Add(cardLeftBanner(env.text(s, s.CardReminder), env.Blink))
 	}
 	if w := idleWarning(s, env); w != nil {
 		top.Add(w)
@@ -139,6 +152,7 @@ func screen(s hospital.State, env Env) fyne.CanvasObject {
 	}
 	p.Landscape = env.Landscape
 	placeActions(&p, s, env)
+	widenLong(&p)
 	return p.Build()
 }
 

@@ -55,6 +55,12 @@ type Options struct {
 	// screen: it says the screen's guidance again (it must not block).
 	// Nil: no button (a kiosk without a voice).
 	Listen func()
+	// Remind, when set, is called once a second (on the Fyne goroutine;
+	// it must not block) while the last card lies on the reader
+	// (State.CardLeft): for a buzzer a deployment adds. The window blinks
+	// its banner anyway, and the voice (ui/voice's Follower) says the
+	// reminder with the chime until the card is taken.
+	Remind func()
 }
 
 // Repeater says the current screen's guidance again (ui/voice.Voice).
@@ -84,9 +90,13 @@ type Kiosk struct {
 	state   hospital.State
 	display kiosktheme.Options
 	warning bool // the idle banner is showing
+	blink   bool // the card-left banner's phase
 	// entry is what was typed on the CAN keypad, kept across renders while
 	// the flow asks for it and dropped as soon as it does not.
 	entry string
+	// child is what a parent typed for a child without a card, kept and
+	// dropped the same way (Identify.NeedChild).
+	child *ChildEntry
 }
 
 // NewKiosk creates the window (not shown yet) and applies the theme.
@@ -128,6 +138,7 @@ func (k *Kiosk) Apply(s hospital.State) {
 	if s.Identify == nil || !s.Identify.NeedCAN {
 		k.entry = ""
 	}
+	k.keepChild(s)
 	k.state = s
 	k.render()
 }
@@ -135,6 +146,10 @@ func (k *Kiosk) Apply(s hospital.State) {
 // Tick re-renders while the idle banner is due (its seconds count down)
 // and once more when it stops being due.
 func (k *Kiosk) Tick() {
+	if k.state.CardLeft {
+		k.remindCardLeft()
+		return
+	}
 	due := IdleWarningDue(k.state, k.opts.Now())
 	if due || due != k.warning {
 		k.render()
@@ -154,6 +169,7 @@ func (k *Kiosk) render() {
 			ToggleContrast: k.toggleContrast, ToggleLargeText: k.toggleLargeText,
 		},
 		Entry: Entry{Digits: k.entry, OnChanged: func(d string) { k.entry = d }},
+		Child: k.child, Blink: k.blink,
 	}
 	content := Render(k.state, env)
 	if k.opts.Listen != nil {

@@ -30,9 +30,6 @@ func welcomeScreen(s hospital.State, w *hospital.Welcome, env Env) widgets.Page 
 	if w.Prepayment {
 		body.Add(centred(widgets.Paragraph(env.T.T("welcome.prepayment"))))
 	}
-	if s.CardLeft {
-		body.Add(centred(widgets.Subheading(env.text(s, s.CardReminder))))
-	}
 	return widgets.Page{Title: env.text(s, s.Title), Body: body}
 }
 
@@ -40,6 +37,8 @@ func identifyScreen(s hospital.State, id *hospital.Identify, env Env) widgets.Pa
 	switch {
 	case id.NeedCAN:
 		return canScreen(s, id, env)
+	case id.NeedChild:
+		return childScreen(s, id, env)
 	case id.CANExhausted:
 		return widgets.Page{Title: env.text(s, s.Title), Body: widgets.ErrorBody(
 			env.T.T("common.what_happened"), env.text(s, id.Message),

@@ -4,40 +4,20 @@ import (
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 
 	"github.com/kiosk06/kiosk/firmware/onestop"
 	"github.com/kiosk06/kiosk/ui/vnime"
 	"github.com/kiosk06/kiosk/ui/widgets"
 )
 
-// Keys of the on-screen keyboard besides letters and digits.
-const (
-	keyBackspace = '\b'
-	keySpace     = ' '
-)
+// keyBackspace is the on-screen keyboard's delete key (widgets.NewKeyboard).
+const keyBackspace = widgets.KeyBackspace
 
-// keyRows are the keyboard's rows, alphabetical (eight keys a row keep each
-// key at the touch target on the portrait width; Telex types the marks
-// with letters: "Nguyeenx" → "Nguyễn").
-var keyRows = []string{"abcdefgh", "ijklmnop", "qrstuvwx", "yz012345", "6789,.-/"}
-
-// keyboard is the on-screen keyboard: each key goes to key, done ends the
-// typing (its label doneLabel).
+// keyboard is the shared on-screen keyboard with this package's words:
+// each key goes to key, done ends the typing (its label doneLabel).
 func keyboard(s onestop.State, key func(rune), done func(), doneLabel string) fyne.CanvasObject {
-	rows := container.NewVBox()
-	for _, row := range keyRows {
-		g := container.NewGridWithColumns(8)
-		for _, r := range row {
-			g.Add(widgets.NewButton(string(r), widgets.Secondary, func() { key(r) }))
-		}
-		rows.Add(g)
-	}
-	rows.Add(container.NewGridWithColumns(3,
-		widgets.NewButton(w(s, "Xóa", "Delete"), widgets.Secondary, func() { key(keyBackspace) }),
-		widgets.NewButton(w(s, "Dấu cách", "Space"), widgets.Secondary, func() { key(keySpace) }),
-		widgets.NewButton(doneLabel, widgets.Primary, done)))
-	return rows
+	return widgets.NewKeyboard(8, widgets.KeyboardLabels{
+		Delete: w(s, "Xóa", "Delete"), Space: w(s, "Dấu cách", "Space"), Done: doneLabel}, key, done)
 }
 
 // maxSearch bounds the search text.

@@ -40,6 +40,9 @@ type Button struct {
 	// drawn before the label in the label's colour, when the button is
 	// wide enough for both (it does not widen the button).
 	Icon fyne.Resource
+	// Wide asks a Page's action column for a whole row even though the
+	// button is not primary (a label too long to share the row).
+	Wide bool
 
 	disabled bool
 }

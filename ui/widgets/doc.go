@@ -1,6 +1,8 @@
 // Package widgets owns the kiosk's touch widgets: big buttons (every side ≥
-// theme.TouchTarget, ≥ 15 mm), an on-screen numeric keypad (desktop Linux
-// has no on-screen keyboard and the kiosk has no physical one), a progress
+// theme.TouchTarget, ≥ 15 mm), an on-screen numeric keypad (grouped for a
+// date, masked for a PIN) and an on-screen text keyboard (desktop Linux
+// has no on-screen keyboard and the kiosk has no physical one; the caller
+// composes Vietnamese with ui/vnime), a progress
 // indicator for the chip read, a countdown, a QR-code image for VietQR
 // payloads, and the page scaffold every screen uses (title, body, actions,
 // back and call-staff bar) including the error-screen template ("what

@@ -28,6 +28,13 @@ type Keypad struct {
 	MinLen, MaxLen int
 	// Mask shows entered digits as • (PIN-like entries).
 	Mask bool
+	// Groups splits the display into groups of that many digits with
+	// Separator between them ("_ _ / _ _ / _ _ _ _" for a date typed
+	// DDMMYYYY: Groups {2, 2, 4}, Separator "/"), so the person sees the
+	// format as they type; the value stays digits only. Set both before
+	// SetValue or the first key.
+	Groups    []int
+	Separator string
 	// TextSize is the entry's size (kiosktheme.SizeNameDisplay when
 	// empty); a smaller one saves height on a landscape panel. Set it
 	// before the keypad is shown.
@@ -130,7 +137,7 @@ func (k *Keypad) sync() {
 	for len(slots) < k.MaxLen {
 		slots = append(slots, "_")
 	}
-	k.display.Text = strings.Join(slots, " ")
+	k.display.Text = strings.Join(k.group(slots), " ")
 	if len(k.value) >= k.MinLen {
 		k.ok.Enable()
 	} else {
@@ -138,6 +145,32 @@ func (k *Keypad) sync() {
 	}
 	k.display.Refresh()
 }
+
+// group inserts Separator between the Groups of slots (slots past the
+// groups stay in the last one).
+func (k *Keypad) group(slots []string) []string {
+	if len(k.Groups) == 0 || k.Separator == "" {
+		return slots
+	}
+	out := make([]string, 0, len(slots)+len(k.Groups))
+	i := 0
+	for g, n := range k.Groups {
+		if g > 0 && i < len(slots) {
+			out = append(out, k.Separator)
+		}
+		end := min(i+n, len(slots))
+		if g == len(k.Groups)-1 {
+			end = len(slots)
+		}
+		out = append(out, slots[i:end]...)
+		i = end
+	}
+	return out
+}
+
+// Text returns what the display shows (the digits, or • when masked, in
+// their groups, "_" for each digit still to type).
+func (k *Keypad) Text() string { return k.display.Text }
 
 // CreateRenderer implements fyne.Widget.
 func (k *Keypad) CreateRenderer() fyne.WidgetRenderer {

@@ -69,17 +69,26 @@ func actionRow(back *Button, bs []*Button, help *Button) fyne.CanvasObject {
 }
 
 // actionColumn stacks primary buttons full width and pairs the others two
-// per row, so a screen with many choices still fits.
+// per row, so a screen with many choices still fits; a Wide button gets a
+// row of its own after the pairs.
 func actionColumn(bs []*Button) *fyne.Container {
 	c := container.NewVBox()
-	var rest []fyne.CanvasObject
+	var rest, wide []fyne.CanvasObject
 	for _, b := range bs {
-		if b.Kind == Primary {
+		switch {
+		case b.Kind == Primary:
 			c.Add(b)
-		} else {
+		case b.Wide:
+			wide = append(wide, b)
+		default:
 			rest = append(rest, b)
 		}
 	}
+	defer func() {
+		for _, b := range wide {
+			c.Add(b)
+		}
+	}()
 	switch len(rest) {
 	case 0:
 	case 1:

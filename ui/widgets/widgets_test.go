@@ -79,6 +79,62 @@ func TestKeypad(t *testing.T) {
 	}
 }
 
+// TestKeypadGroups: a date keypad shows its format while typing; the value
+// stays digits only.
+func TestKeypadGroups(t *testing.T) {
+	newApp(t)
+	k := NewKeypad(KeypadLabels{Delete: "Xóa", OK: "Xong"}, 8, 8, nil)
+	k.Groups, k.Separator = []int{2, 2, 4}, "/"
+	test.NewTempWindow(t, k)
+	for in, want := range map[string]string{
+		"":         "_ _ / _ _ / _ _ _ _",
+		"050":      "0 5 / 0 _ / _ _ _ _",
+		"05032019": "0 5 / 0 3 / 2 0 1 9",
+	} {
+		k.SetValue(in)
+		if k.Text() != want || k.Value() != in {
+			t.Errorf("SetValue(%q): shows %q (value %q), want %q", in, k.Text(), k.Value(), want)
+		}
+	}
+}
+
+// TestKeyboard: every key reports its rune, the wide keys backspace and
+// space, Done calls done.
+func TestKeyboard(t *testing.T) {
+	newApp(t)
+	var typed []rune
+	done := false
+	kb := NewKeyboard(8, KeyboardLabels{Delete: "Xóa", Space: "Dấu cách", Done: "Xong"}, func(r rune) { typed = append(typed, r) }, func() { done = true })
+	w := test.NewTempWindow(t, kb)
+	w.Resize(fyne.NewSize(1080, 900))
+	buttons := map[string]*Button{}
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *Button:
+			buttons[x.Text] = x
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(kb)
+	for _, l := range []string{"a", "z", "9", "Dấu cách", "Xóa", "Xong"} {
+		b := buttons[l]
+		if b == nil {
+			t.Fatalf("no key %q", l)
+		}
+		if b.Size().Height < kiosktheme.TouchTarget {
+			t.Errorf("key %q is %v, under the touch target", l, b.Size())
+		}
+		test.Tap(b)
+	}
+	if string(typed) != "az9 \b" || !done {
+		t.Errorf("typed %q, done %v", string(typed), done)
+	}
+}
+
 func TestKeypadSetValue(t *testing.T) {
 	newApp(t)
 	k := NewKeypad(KeypadLabels{Delete: "Xóa", OK: "Xong"}, 6, 6, nil)
