@@ -78,6 +78,10 @@ func OptionsFromConfig(c config.UI) Options {
 	}
 }
 
+// ElderAge is the age from which large text turns on by itself once the
+// card is read (Luật Người cao tuổi 2009: người cao tuổi is 60 or older).
+const ElderAge = 60
+
 // Kiosk is the kiosk window bound to a flow. Apply, Tick and the toggles
 // run on the Fyne goroutine; Follow runs in its own goroutine.
 type Kiosk struct {
@@ -89,6 +93,9 @@ type Kiosk struct {
 
 	state   hospital.State
 	display kiosktheme.Options
+	// elder is set once this session turned large text on by itself for a
+	// patient of ElderAge or more; they may turn it off again.
+	elder   bool
 	warning bool // the idle banner is showing
 	blink   bool // the card-left banner's phase
 	// entry is what was typed on the CAN keypad, kept across renders while
@@ -131,9 +138,21 @@ func (k *Kiosk) Display() kiosktheme.Options { return k.display }
 // Apply shows s. A return to the welcome screen starts a new session and
 // restores the default display preferences.
 func (k *Kiosk) Apply(s hospital.State) {
-	if s.Screen == hospital.ScreenWelcome && k.state.Screen != hospital.ScreenWelcome && k.display != k.opts.Display {
-		k.display = k.opts.Display
-		ui.ApplyTheme(k.app, k.display)
+	if s.Screen == hospital.ScreenWelcome && k.state.Screen != hospital.ScreenWelcome {
+		k.elder = false
+		if k.display != k.opts.Display {
+			k.display = k.opts.Display
+			ui.ApplyTheme(k.app, k.display)
+		}
+	}
+	if p := s.Patient; p != nil && p.Age >= ElderAge && !k.elder {
+		// The card says the patient is 60 or older: large text, once; a
+		// tap on "Chữ lớn" turns it off and it stays off.
+		k.elder = true
+		if !k.display.LargeText {
+			k.display.LargeText = true
+			ui.ApplyTheme(k.app, k.display)
+		}
 	}
 	if s.Identify == nil || !s.Identify.NeedCAN {
 		k.entry = ""

@@ -272,3 +272,32 @@ func TestOptionsFromConfig(t *testing.T) {
 	}
 	_ = fyne.Size{}
 }
+
+// TestLargeTextForElders: once the card says the patient is 60 or older,
+// large text turns on by itself; turned off, it stays off for the session;
+// the next patient starts from the kiosk's setting.
+func TestLargeTextForElders(t *testing.T) {
+	k, f := newKiosk(t, registration)
+	elder := fixtures.ByName("03-card-genuine")
+	if elder.Patient == nil {
+		t.Fatal("the card fixture has no patient")
+	}
+	p := *elder.Patient
+	p.Age = 72
+	elder.Patient = &p
+	f.show("03-card-genuine", elder)
+	if !k.Display().LargeText {
+		t.Fatal("large text not on for a 72-year-old")
+	}
+	tap(t, k, "Chữ thường")
+	f.show("03-card-genuine", elder)
+	if k.Display().LargeText {
+		t.Fatal("large text came back after the patient turned it off")
+	}
+	f.show("01-welcome", fixtures.ByName("01-welcome"))
+	young := fixtures.ByName("03-card-genuine")
+	f.show("03-card-genuine", young)
+	if k.Display().LargeText {
+		t.Fatalf("large text on for a %d-year-old", young.Patient.Age)
+	}
+}
