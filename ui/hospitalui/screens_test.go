@@ -88,6 +88,9 @@ func TestScreens(t *testing.T) {
 	shots = append(shots,
 		shot{"01-welcome-contrast", fixtures.ByName("01-welcome"), variant{lang: hospital.LangVI, display: kiosktheme.Options{HighContrast: true}}},
 		shot{"06-clinic-large", fixtures.ByName("06-clinic"), variant{lang: hospital.LangVI, display: kiosktheme.Options{LargeText: true}}},
+		// An elderly patient's card result: large text turns on by itself
+		// at 60+, and five actions once pushed Call staff off the panel.
+		shot{"03-card-genuine-large", fixtures.ByName("03-card-genuine"), variant{lang: hospital.LangVI, display: kiosktheme.Options{LargeText: true}}},
 		shot{"09-payment-contrast-large", fixtures.ByName("09-payment"), variant{lang: hospital.LangVI, display: kiosktheme.Options{HighContrast: true, LargeText: true}}},
 		shot{"33-identify-can-wrong-large", fixtures.ByName("33-identify-can-wrong"), variant{lang: hospital.LangVI, display: kiosktheme.Options{LargeText: true}}},
 	)

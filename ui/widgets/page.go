@@ -43,7 +43,9 @@ func (p Page) Build() fyne.CanvasObject {
 		// One bottom row: Back, the actions, Call staff.
 		return container.NewPadded(container.NewBorder(top, actionRow(p.Back, p.Actions, p.Help), nil, nil, body))
 	}
-	middle := container.NewBorder(nil, actions, nil, nil, body)
+	// The body scrolls when it does not fit (large text, a long list):
+	// the actions, Back and Call staff stay on the panel, never below it.
+	middle := container.NewBorder(nil, actions, nil, nil, container.NewVScroll(body))
 	return container.NewPadded(container.NewBorder(top, bottomBar(p.Back, p.Help), nil, nil, middle))
 }
 
