@@ -78,7 +78,7 @@ type DeviceStatus struct {
 	StoreFill  int       `json:"store_fill"`           // percent of the store's capacity used
 	Backlog    int64     `json:"backlog"`              // records not yet uploaded
 	OldestWait string    `json:"oldest_wait"`          // age of the oldest of them ("" none)
-	LastUpload time.Time `json:"last_upload,omitzero"` // last acknowledged upload, if known
+	LastAcked  int64     `json:"last_acked"`           // the last record sequence the backend acknowledged
 	PaperCalls int       `json:"paper_calls"`          // open paper alerts of this kiosk
 }
 
