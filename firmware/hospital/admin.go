@@ -74,12 +74,12 @@ type Admin struct {
 
 // DeviceStatus is the admin menu's device status.
 type DeviceStatus struct {
-	Printer    string    `json:"printer"`              // ok, paper_near_end, paper_end, cover_open, offline, error
-	StoreFill  int       `json:"store_fill"`           // percent of the store's capacity used
-	Backlog    int64     `json:"backlog"`              // records not yet uploaded
-	OldestWait string    `json:"oldest_wait"`          // age of the oldest of them ("" none)
-	LastAcked  int64     `json:"last_acked"`           // the last record sequence the backend acknowledged
-	PaperCalls int       `json:"paper_calls"`          // open paper alerts of this kiosk
+	Printer    string `json:"printer"`     // ok, paper_near_end, paper_end, cover_open, offline, error
+	StoreFill  int    `json:"store_fill"`  // percent of the store's capacity used
+	Backlog    int64  `json:"backlog"`     // records not yet uploaded
+	OldestWait string `json:"oldest_wait"` // age of the oldest of them ("" none)
+	LastAcked  int64  `json:"last_acked"`  // the last record sequence the backend acknowledged
+	PaperCalls int    `json:"paper_calls"` // open paper alerts of this kiosk
 }
 
 // ReportLine is one line of today's report.

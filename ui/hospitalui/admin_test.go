@@ -18,7 +18,7 @@ func TestAdminScreen(t *testing.T) {
 	var sent []hospital.Intent
 	e := env(t, hospital.LangVI, false, variant{}.display, func(in hospital.Intent) { sent = append(sent, in) })
 	s := hospital.State{Screen: hospital.ScreenAdmin, Lang: hospital.LangVI, Title: hospital.Text{VI: "Quản trị thiết bị"},
-		Admin: &hospital.Admin{Message: hospital.Text{VI: "Nhập mã PIN nhân viên"}, PINMin: 4, PINMax: 12},
+		Admin:   &hospital.Admin{Message: hospital.Text{VI: "Nhập mã PIN nhân viên"}, PINMin: 4, PINMax: 12},
 		Actions: []hospital.Action{{Kind: hospital.IntentBack, Label: hospital.Text{VI: "Quay lại"}}}}
 	w := test.NewTempWindow(t, Render(s, e))
 	var kp *widgets.Keypad
