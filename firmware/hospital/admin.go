@@ -97,7 +97,6 @@ type ServiceState struct {
 // adminModel is the admin screen's state (owned by the Run goroutine). It
 // outlives a session: closed services and the last ticket stay.
 type adminModel struct {
-	on         bool // the admin screen shows
 	staff      string
 	message    Text
 	locked     time.Time
@@ -111,7 +110,7 @@ type adminModel struct {
 
 func (f *Flow) openAdmin() {
 	f.stopOp() // no card is read under the menu
-	f.m.admin.on, f.m.admin.staff, f.m.admin.status, f.m.admin.report = true, "", nil, nil
+	f.m.admin.staff, f.m.admin.status, f.m.admin.report = "", nil, nil
 	f.m.admin.message = msg("admin.enter_pin")
 	f.m.admin.locked = time.Time{}
 	f.setScreen(ScreenAdmin)

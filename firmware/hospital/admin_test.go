@@ -206,3 +206,26 @@ func TestAdminIdleLogout(t *testing.T) {
 		t.Fatal("an admin idle logout recorded as a patient abandoning")
 	}
 }
+
+// TestAdminReprint: once a ticket was printed, staff may reprint it: the
+// same slip, nothing more of the patient than it showed.
+func TestAdminReprint(t *testing.T) {
+	var desk *fakeDesk
+	r := newRig(t, withAdmin(&desk), withConfig(func(c *Config) { c.Prepayment = false }))
+	r.toClinic(adult)
+	r.send(Intent{Kind: IntentChoose, Clinic: "K01"})
+	r.waitScreen(ScreenTicket)
+	slip := r.printer.text()
+	r.tap(IntentDone)
+	r.wait("welcome", func(s State) bool { return s.Screen == ScreenWelcome || s.Screen == ScreenGoodbye })
+	if r.last.Screen == ScreenGoodbye {
+		r.tap(IntentDone)
+		r.waitScreen(ScreenWelcome)
+	}
+	r.adminLogin()
+	r.tap(IntentReprint)
+	r.wait("reprint", func(s State) bool { return s.Admin != nil && s.Admin.Message.Key == "admin.printed" })
+	if got := r.printer.text(); got != slip || strings.Contains(got, adult.Citizen.Name) || strings.Contains(got, adult.Citizen.ID) {
+		t.Fatalf("reprint:\n%s\nwant\n%s", got, slip)
+	}
+}

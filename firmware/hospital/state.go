@@ -28,7 +28,9 @@ import (
 //     buttons of Actions but items of the clinic screen: IntentChoose (with
 //     Intent.Clinic) and IntentAnswer (with Intent.Question, Intent.Yes).
 //     Likewise IntentCAN (with Intent.Digits) is the identify screen's
-//     keypad, accepted only while Identify.NeedCAN is set. IntentActivity
+//     keypad, accepted only while Identify.NeedCAN is set; IntentPIN (with
+//     Intent.Digits) and IntentService (with Intent.Service, Intent.Yes)
+//     are the admin screen's keypad and service buttons. IntentActivity
 //     and IntentIdle are always accepted.
 //   - The UI reports taps with Flow.Send(Intent). Every Send counts as user
 //     activity and restarts the idle timer; send IntentActivity for touches
