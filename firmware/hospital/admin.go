@@ -158,12 +158,22 @@ func (f *Flow) audit(action, outcome, detail string) bool {
 	return false
 }
 
+// adminPIN checks a typed PIN in the background (PBKDF2 over every staff
+// line takes a noticeable time on a kiosk board) and records the outcome.
 func (f *Flow) adminPIN(pin string) {
 	a := &f.m.admin
-	if a.staff != "" {
+	if a.staff != "" || a.busy {
 		return
 	}
-	r, err := f.deps.Admin.CheckPIN(pin)
+	check := f.deps.Admin.CheckPIN
+	f.adminRun(func(context.Context) func() {
+		r, err := check(pin)
+		return func() { f.onPIN(r, err) }
+	})
+}
+
+func (f *Flow) onPIN(r admin.Result, err error) {
+	a := &f.m.admin
 	if err != nil {
 		f.log.Error("hospital: admin lockout state", "err", err)
 		r.Outcome = "failed"

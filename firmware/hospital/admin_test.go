@@ -65,6 +65,13 @@ func (r *rig) audits() []string {
 	return out
 }
 
+// typePIN sends a PIN and waits for its check (run in the background).
+func (r *rig) typePIN(pin string) {
+	r.t.Helper()
+	r.send(Intent{Kind: IntentPIN, Digits: pin})
+	r.wait("PIN checked", func(s State) bool { return s.Admin == nil || !s.Admin.Busy })
+}
+
 func TestAdminOnlyWithDesk(t *testing.T) {
 	r := newRig(t)
 	if r.last.Has(IntentAdmin) {
@@ -80,23 +87,23 @@ func TestAdminPINLockout(t *testing.T) {
 		t.Fatalf("admin screen: %+v", r.last.Admin)
 	}
 	for i := range 4 {
-		r.send(Intent{Kind: IntentPIN, Digits: "000000"})
+		r.typePIN("000000")
 		if r.last.Admin.LoggedIn || !strings.Contains(r.last.Admin.Message.VI, "Còn") {
 			t.Fatalf("wrong PIN %d: %+v", i+1, r.last.Admin)
 		}
 	}
-	r.send(Intent{Kind: IntentPIN, Digits: "000000"})
+	r.typePIN("000000")
 	if r.last.Admin.LockedUntil.IsZero() {
 		t.Fatalf("five wrong PINs did not lock: %+v", r.last.Admin)
 	}
-	r.send(Intent{Kind: IntentPIN, Digits: staffPIN})
+	r.typePIN(staffPIN)
 	if r.last.Admin.LoggedIn {
 		t.Fatal("the right PIN logged in during the lockout")
 	}
 	r.clock.Advance(5 * time.Minute) // the idle minute logs the keypad out
 	r.waitScreen(ScreenWelcome)
 	r.tap(IntentAdmin)
-	r.send(Intent{Kind: IntentPIN, Digits: staffPIN})
+	r.typePIN(staffPIN)
 	if !r.last.Admin.LoggedIn || r.last.Admin.Staff != "kythuat1" || !r.last.Has(IntentTestPage) {
 		t.Fatalf("right PIN after the lockout: %+v", r.last.Admin)
 	}
@@ -113,7 +120,7 @@ func TestAdminPINLockout(t *testing.T) {
 func (r *rig) adminLogin() {
 	r.t.Helper()
 	r.tap(IntentAdmin)
-	r.send(Intent{Kind: IntentPIN, Digits: staffPIN})
+	r.typePIN(staffPIN)
 	if !r.last.Admin.LoggedIn {
 		r.t.Fatalf("login: %+v", r.last.Admin)
 	}
