@@ -23,7 +23,8 @@ import (
 // the menu, the right PIN is refused during the (here 3 s) lockout and
 // accepted after it, the printer test page comes out of the simulated
 // printer, every step reaches the backend as a hospital.admin record
-// without the PIN, and "restart" ends kioskd with exit code 75.
+// without the PIN, a closed queue service stays closed and "restart" ends
+// kioskd with exit code 75; started again, the service is still closed.
 func TestHospitalAdminMenu(t *testing.T) {
 	const pin, wrong = "246813", "111111"
 	dir := t.TempDir()
@@ -141,6 +142,10 @@ func TestHospitalAdminMenu(t *testing.T) {
 		t.Fatalf("audit %v\nwant %s", audit, want)
 	}
 
+	svc := s.Admin.Services[0].Service
+	cc.intent(hospital.Intent{Kind: hospital.IntentService, Service: svc})
+	until("service closed", func(s hospital.State) bool { return s.Admin != nil && len(s.Admin.Services) > 0 && !s.Admin.Services[0].Open })
+
 	cc.intent(hospital.Intent{Kind: hospital.IntentRestart})
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -152,5 +157,19 @@ func TestHospitalAdminMenu(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatalf("kioskd did not exit after restart; stderr:\n%s", stderr)
+	}
+
+	// Started again (as systemd would), the service is still closed.
+	os.Remove(sock)
+	_, lines, stderr = startKioskd(t, dir, []string{"DISPLAY=", "WAYLAND_DISPLAY="}, "run", "--sim", "--config", cfgPath, "--control", sock)
+	waitLine(t, lines, "ready", 30*time.Second, stderr)
+	cc, last = dialControl(t, sock), hospital.State{}
+	until("welcome after the restart", func(s hospital.State) bool { return s.Screen == hospital.ScreenWelcome && s.Has(hospital.IntentAdmin) })
+	cc.intent(hospital.Intent{Kind: hospital.IntentAdmin})
+	until("PIN keypad again", func(s hospital.State) bool { return s.Screen == hospital.ScreenAdmin && s.Admin != nil })
+	cc.intent(hospital.Intent{Kind: hospital.IntentPIN, Digits: pin})
+	s = until("login after the restart", func(s hospital.State) bool { return s.Admin != nil && s.Admin.LoggedIn })
+	if s.Admin.Services[0].Service != svc || s.Admin.Services[0].Open {
+		t.Fatalf("service %s after the restart: %+v", svc, s.Admin.Services)
 	}
 }

@@ -36,6 +36,10 @@ type AdminDesk interface {
 	Report(ctx context.Context, since time.Time) ([]ReportLine, error)
 	// Restart ends kioskd so that its service manager starts it again.
 	Restart()
+	// Closed lists the queue services staff closed and did not reopen,
+	// as the kiosk's own hospital.admin records say, so a restart keeps
+	// them closed.
+	Closed(ctx context.Context) ([]string, error)
 }
 
 // StaffAcker is implemented by a StaffCaller that can acknowledge a call
@@ -106,6 +110,27 @@ type adminModel struct {
 	closed     map[string]bool
 	lastTicket *escpos.Document // no personal data: what the ticket showed
 	paperCalls []string         // open paper-out staff calls raised by this kiosk
+}
+
+// loadClosed restores the services staff closed before a restart.
+func (f *Flow) loadClosed(ctx context.Context) {
+	if f.deps.Admin == nil {
+		return
+	}
+	closed, err := f.deps.Admin.Closed(ctx)
+	if err != nil {
+		f.log.Error("hospital: closed queue services not read: all open", "err", err)
+		return
+	}
+	for _, s := range closed {
+		if slices.Contains(f.services(), s) {
+			if f.m.admin.closed == nil {
+				f.m.admin.closed = map[string]bool{}
+			}
+			f.m.admin.closed[s] = true
+			f.log.Info("hospital: queue service stays closed", "service", s)
+		}
+	}
 }
 
 func (f *Flow) openAdmin() {

@@ -16,6 +16,7 @@ type fakeDesk struct {
 	*admin.Guard
 	mu       sync.Mutex
 	restarts int
+	closed   []string // services closed before the start
 }
 
 func (d *fakeDesk) CheckPIN(pin string) (admin.Result, error) { return d.Check(pin) }
@@ -29,6 +30,8 @@ func (d *fakeDesk) Report(context.Context, time.Time) ([]ReportLine, error) {
 }
 
 func (d *fakeDesk) Restart() { d.mu.Lock(); d.restarts++; d.mu.Unlock() }
+
+func (d *fakeDesk) Closed(context.Context) ([]string, error) { return d.closed, nil }
 
 const staffPIN = "246813"
 
@@ -234,5 +237,16 @@ func TestAdminReprint(t *testing.T) {
 	r.wait("reprint", func(s State) bool { return s.Admin != nil && s.Admin.Message.Key == "admin.printed" })
 	if got := r.printer.text(); got != slip || strings.Contains(got, adult.Citizen.Name) || strings.Contains(got, adult.Citizen.ID) {
 		t.Fatalf("reprint:\n%s\nwant\n%s", got, slip)
+	}
+}
+
+// TestAdminClosedSurvivesRestart: a service closed before a restart stays
+// closed (from the desk's records); one this kiosk does not issue is ignored.
+func TestAdminClosedSurvivesRestart(t *testing.T) {
+	var desk *fakeDesk
+	r := newRig(t, withAdmin(&desk), func(_ *Config, d *Deps, _ *rig) { d.Admin.(*fakeDesk).closed = []string{"B", "Z"} })
+	r.adminLogin()
+	if got := r.last.Admin.Services; len(got) != 2 || !got[0].Open || got[1].Open {
+		t.Fatalf("services after start: %+v", got)
 	}
 }

@@ -255,6 +255,7 @@ func (f *Flow) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	f.runCtx = ctx
+	f.loadClosed(ctx)
 	f.toWelcome()
 	f.publish()
 	for {

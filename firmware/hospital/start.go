@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -332,5 +333,40 @@ func (d *adminDesk) Report(ctx context.Context, since time.Time) ([]ReportLine, 
 			out = append(out, ReportLine{Kind: k, Count: n})
 		}
 	}
+	return out, nil
+}
+
+// Closed folds the kiosk's hospital.admin records: a service closed by
+// its last service_close with no later service_open.
+func (d *adminDesk) Closed(ctx context.Context) ([]string, error) {
+	closed := map[string]bool{}
+	var from store.Seq
+	for {
+		recs, err := d.st.Records(ctx, KindAdmin, from, reportPage)
+		if err != nil {
+			return nil, fmt.Errorf("hospital: admin records: %w", err)
+		}
+		for _, r := range recs {
+			from = r.Seq
+			var a records.HospitalAdmin
+			if records.Decode(r, &a) != nil || a.Outcome != "ok" {
+				continue
+			}
+			switch a.Action {
+			case records.AdminServiceClose:
+				closed[a.Detail] = true
+			case records.AdminServiceOpen:
+				delete(closed, a.Detail)
+			}
+		}
+		if len(recs) < reportPage {
+			break
+		}
+	}
+	out := make([]string, 0, len(closed))
+	for s := range closed {
+		out = append(out, s)
+	}
+	slices.Sort(out)
 	return out, nil
 }
