@@ -144,7 +144,9 @@ func TestHospitalAdminMenu(t *testing.T) {
 
 	svc := s.Admin.Services[0].Service
 	cc.intent(hospital.Intent{Kind: hospital.IntentService, Service: svc})
-	until("service closed", func(s hospital.State) bool { return s.Admin != nil && len(s.Admin.Services) > 0 && !s.Admin.Services[0].Open })
+	until("service closed", func(s hospital.State) bool {
+		return s.Admin != nil && len(s.Admin.Services) > 0 && !s.Admin.Services[0].Open
+	})
 
 	cc.intent(hospital.Intent{Kind: hospital.IntentRestart})
 	done := make(chan error, 1)
