@@ -107,6 +107,9 @@ const (
 	// takes patients again after it stopped because a record could not be
 	// stored (State "resumed", StoppedAt, Since, FailedRecords).
 	KindService = records.KindHospitalService
+	// KindAdmin (records.HospitalAdmin) is the admin menu's audit: every
+	// PIN entered, lockout, action and logout (admin.go).
+	KindAdmin = records.KindHospitalAdmin
 )
 
 // Actions named by a KindIntent record.

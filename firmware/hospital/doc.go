@@ -72,6 +72,13 @@
 // again and the kiosk returns to welcome by itself: the next patient is
 // served as soon as the store accepts records again, without a restart.
 //
+// Staff have an admin menu (admin.go, ScreenAdmin) behind a staff PIN
+// checked by firmware/admin, with its lockout: device status, printer test
+// page, reprint of the last ticket, paper changed, open or close a queue
+// service (a closed one issues no number), today's report, restart. Every
+// PIN entered and every action is recorded first (KindAdmin); it shows,
+// prints and records nothing about a patient.
+//
 // The UI sees State values (state.go) and sends Intent values; see the
 // contract at the top of state.go. Long work (chip read, network, printing,
 // payment wait) runs in goroutines owned by the flow and reports back to the
@@ -92,7 +99,8 @@
 // the store adapter of its records), sim.go its simulator hook and
 // controls.
 //
-// This package imports firmware/records for the payload types. The flow's
+// This package imports firmware/records for the payload types and
+// firmware/admin for the staff PIN check. The flow's
 // files must not import Fyne or anything under ui/, the store, or a driver
 // other than escpos's Document type; only start.go wires the store, the
 // fingerprint module and the clients. It never logs personal data.

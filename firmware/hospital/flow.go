@@ -71,6 +71,9 @@ type Config struct {
 	// AddressAs is how the Vietnamese texts address the patient:
 	// DefaultAddress ("Quý khách", the default) or AddressOngBa.
 	AddressAs string
+	// AdminIdle logs the admin menu out after this long without a touch
+	// (default 60 s).
+	AdminIdle time.Duration
 	// Location is the hospital's time zone (default Asia/Ho_Chi_Minh).
 	Location *time.Location
 	Logger   *slog.Logger
@@ -96,6 +99,8 @@ type Deps struct {
 	// Receipts, if set, learns which visit each payment is for, so the
 	// receipt names the clinic, the amounts and the visit (*Receipts).
 	Receipts ReceiptNoter
+	// Admin, if set, offers the staff admin menu on welcome (admin.go).
+	Admin AdminDesk
 }
 
 // Flow is the registration state machine of one kiosk. Create it with New,
@@ -164,6 +169,9 @@ func (c *Config) defaults() {
 	}
 	if c.IdleTimeout <= 0 {
 		c.IdleTimeout = 90 * time.Second
+	}
+	if c.AdminIdle <= 0 {
+		c.AdminIdle = time.Minute
 	}
 	if c.GoodbyeDelay <= 0 {
 		c.GoodbyeDelay = 8 * time.Second
@@ -247,6 +255,7 @@ func (f *Flow) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	f.runCtx = ctx
+	f.loadClosed(ctx)
 	f.toWelcome()
 	f.publish()
 	for {

@@ -569,7 +569,7 @@ func (r *rig) waitScreen(s Screen) State {
 // send sends an intent after checking the screen offers it.
 func (r *rig) send(in Intent) {
 	r.t.Helper()
-	if in.Kind != IntentChoose && in.Kind != IntentAnswer && in.Kind != IntentCAN && in.Kind != IntentChild && in.Kind != IntentIdle && in.Kind != IntentActivity && !r.last.Has(in.Kind) {
+	if in.Kind != IntentChoose && in.Kind != IntentAnswer && in.Kind != IntentCAN && in.Kind != IntentChild && in.Kind != IntentPIN && in.Kind != IntentService && in.Kind != IntentIdle && in.Kind != IntentActivity && !r.last.Has(in.Kind) {
 		r.t.Fatalf("screen %s does not offer %s (actions %v)", r.last.Screen, in.Kind, r.last.Actions)
 	}
 	in.done = make(chan struct{})

@@ -137,6 +137,9 @@ func (f *Flow) raise(c staffcall.Call, raised func(reached bool), acked func()) 
 		}
 		reached := lit || (staff != nil && err == nil && call.Delivered > 0)
 		f.post(0, func() {
+			if err == nil {
+				f.notePaperCall(c, call.ID)
+			}
 			if !reached {
 				f.log.Warn("hospital: staff call reached nobody", "ref", c.Ref, "reason", c.Reason, "err", err)
 				f.record(&records.HospitalHelpAck{Ref: c.Ref, Ticket: c.Ticket, Call: call.ID, Outcome: records.HelpUnreached}, nil)
@@ -157,6 +160,7 @@ func (f *Flow) raise(c staffcall.Call, raised func(reached bool), acked func()) 
 		done, err := staff.Await(actx, call.ID)
 		cancel()
 		f.post(0, func() {
+			f.forgetCall(call.ID)
 			if lit {
 				f.beacon(false)
 			}

@@ -71,6 +71,9 @@ func (f *Flow) allowed(in Intent) bool {
 	if in.Kind == IntentChild {
 		return f.m.screen == ScreenIdentify && f.m.identify.NeedChild
 	}
+	if in.Kind == IntentPIN || in.Kind == IntentService {
+		return f.m.screen == ScreenAdmin
+	}
 	for _, a := range f.actions() {
 		if a.Kind == in.Kind {
 			return true
@@ -82,7 +85,13 @@ func (f *Flow) allowed(in Intent) bool {
 func (f *Flow) handleScreen(in Intent) {
 	switch f.m.screen {
 	case ScreenWelcome:
+		if in.Kind == IntentAdmin {
+			f.openAdmin()
+			return
+		}
 		f.setScreen(ScreenIdentify)
+	case ScreenAdmin:
+		f.adminIntent(in)
 	case ScreenIdentify:
 		switch in.Kind {
 		case IntentCAN:
@@ -142,12 +151,18 @@ func (f *Flow) back() {
 		f.setScreen(ScreenInsurance)
 	case ScreenError:
 		f.setScreen(f.m.errBack)
+	case ScreenAdmin:
+		f.adminLogout("left")
 	}
 }
 
 // abandon ends the session on idle timeout or cancel: an open payment is
 // cancelled, the outcome recorded, personal data wiped.
 func (f *Flow) abandon(reason string) {
+	if f.m.screen == ScreenAdmin {
+		f.adminLogout(reason)
+		return
+	}
 	if f.m.screen == ScreenWelcome || f.m.screen == ScreenOutOfService {
 		return
 	}

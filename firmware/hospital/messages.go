@@ -25,6 +25,33 @@ var messages = map[string][2]string{
 	"title.help":        {"Gọi nhân viên", "Call staff"},
 
 	"title.out_of_service": {"Tạm dừng phục vụ", "Out of service"},
+	"title.admin":          {"Quản trị thiết bị", "Device admin"},
+
+	// The admin menu (staff only).
+	"action.admin":              {"Nhân viên", "Staff"},
+	"action.admin_status":       {"Trạng thái thiết bị", "Device status"},
+	"action.test_page":          {"In trang thử", "Print a test page"},
+	"action.reprint":            {"In lại phiếu gần nhất", "Reprint the last ticket"},
+	"action.paper_changed":      {"Đã thay giấy", "Paper changed"},
+	"action.report":             {"In báo cáo hôm nay", "Print today's report"},
+	"action.restart":            {"Khởi động lại", "Restart"},
+	"action.logout":             {"Đăng xuất", "Log out"},
+	"admin.enter_pin":           {"Nhập mã PIN nhân viên", "Enter your staff PIN"},
+	"admin.welcome":             {"Đã đăng nhập: %s", "Logged in: %s"},
+	"admin.wrong_pin":           {"Mã PIN không đúng. Còn %d lần thử.", "Wrong PIN. %d tries left."},
+	"admin.pin_invalid":         {"Mã PIN gồm 4 đến 12 chữ số.", "A PIN is 4 to 12 digits."},
+	"admin.pin_failed":          {"Không kiểm tra được mã PIN. Vui lòng thử lại sau.", "The PIN could not be checked. Please try again later."},
+	"admin.locked":              {"Nhập sai quá nhiều lần. Menu bị khóa đến %s.", "Too many wrong PINs. Locked until %s."},
+	"admin.status":              {"Trạng thái thiết bị", "Device status"},
+	"admin.printed":             {"Đã in.", "Printed."},
+	"admin.print_failed":        {"Không in được. Kiểm tra giấy và nắp máy in.", "Could not print. Check the paper and the printer cover."},
+	"admin.paper_changed":       {"Đã ghi nhận thay giấy.", "Paper change noted."},
+	"admin.service_opened":      {"Đã mở dịch vụ %s.", "Service %s opened."},
+	"admin.service_closed":      {"Đã đóng dịch vụ %s: máy không cấp số cho dịch vụ này.", "Service %s closed: the kiosk issues no numbers for it."},
+	"admin.report_printed":      {"Đã in báo cáo hôm nay.", "Today's report printed."},
+	"admin.report_failed":       {"Không in được báo cáo.", "The report could not be printed."},
+	"error.service_closed":      {"Phòng khám này tạm ngừng nhận bệnh nhân tại máy.", "This clinic is not taking registrations at the kiosk for now."},
+	"error.service_closed_next": {"Quý khách vui lòng chọn phòng khám khác hoặc đến quầy tiếp đón.", "Please choose another clinic or go to the reception desk."},
 
 	// Buttons.
 	"action.start":             {"Bắt đầu", "Start"},

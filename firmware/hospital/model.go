@@ -52,6 +52,10 @@ type model struct {
 	// cardLeft: the card read last is still on the reader (CardWatcher).
 	cardLeft bool
 
+	// admin is the admin menu's state; wipe leaves it (it holds no
+	// personal data, and closed services outlive a session).
+	admin adminModel
+
 	idleC  <-chan time.Time
 	idleAt time.Time
 	tickC  <-chan time.Time
@@ -268,6 +272,8 @@ func (f *Flow) render() State {
 	case ScreenOutOfService:
 		x := m.oos
 		s.OutOfService = &x
+	case ScreenAdmin:
+		s.Admin = f.renderAdmin()
 	}
 	s.Title = msg("title." + titleKey(m.screen))
 	s.Actions = f.actions()
@@ -306,6 +312,11 @@ func (f *Flow) actions() []Action {
 	switch m.screen {
 	case ScreenWelcome:
 		a = []Action{act(IntentStart, "start", true)}
+		if f.deps.Admin != nil {
+			a = append(a, act(IntentAdmin, "admin", false))
+		}
+	case ScreenAdmin:
+		return f.adminActions()
 	case ScreenIdentify:
 		a = []Action{act(IntentBack, "back", false), act(IntentCallStaff, "call_staff", false)}
 		if m.identify.CANExhausted {

@@ -28,6 +28,10 @@ func newKey(device string) string {
 // stops before it.
 func (f *Flow) register(k his.Clinic) {
 	v := f.m.v
+	if f.serviceClosed(k.Code) {
+		f.showError("service_closed", msg("error.service_closed"), msg("error.service_closed_next"), nil, ScreenClinic)
+		return
+	}
 	if v.key == "" || v.clinic.Code != k.Code && v.reg == nil {
 		v.key = newKey(f.cfg.DeviceID)
 	}
@@ -79,8 +83,12 @@ func (f *Flow) issueTicket() {
 		if err != nil {
 			return func() { f.onQueueFailed(err) }
 		}
-		_, perr := f.deps.Printer.Print(sctx, f.ticketDoc(reg, qt, k, prio))
-		return func() { f.onTicket(reg, qt, perr) }
+		doc := f.ticketDoc(reg, qt, k, prio)
+		_, perr := f.deps.Printer.Print(sctx, doc)
+		return func() {
+			f.m.admin.lastTicket = doc
+			f.onTicket(reg, qt, perr)
+		}
 	})
 }
 

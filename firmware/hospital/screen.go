@@ -32,8 +32,12 @@ func (f *Flow) touch() {
 		f.m.idleC, f.m.idleAt = nil, time.Time{}
 		return
 	}
-	f.m.idleC = f.deps.Clock.After(f.cfg.IdleTimeout)
-	f.m.idleAt = f.now().Add(f.cfg.IdleTimeout)
+	d := f.cfg.IdleTimeout
+	if f.m.screen == ScreenAdmin {
+		d = f.cfg.AdminIdle
+	}
+	f.m.idleC = f.deps.Clock.After(d)
+	f.m.idleAt = f.now().Add(d)
 }
 
 // toWelcome cancels everything, wipes personal data and waits for a card —

@@ -43,6 +43,13 @@ type Section struct {
 	// AddressAs is how the screens address patients: "Quý khách" (the
 	// default) or "Ông/Bà"; never "bạn".
 	AddressAs string `toml:"address_as" expect:"\"Quý khách\" or \"Ông/Bà\""`
+	// AdminPINFile is the staff PIN file of the admin menu (firmware/admin;
+	// lines from `kioskd admin pin NAME`); empty: no admin menu.
+	AdminPINFile string `toml:"admin_pin_file" expect:"a path to the staff PIN file"`
+	// AdminLockout is how long the admin menu stays locked after
+	// AdminMaxFailures wrong PINs in a row (defaults 5m and 5).
+	AdminLockout     config.Duration `toml:"admin_lockout" expect:"a duration from \"1s\" to \"24h\""`
+	AdminMaxFailures int             `toml:"admin_max_failures" expect:"a number of PINs from 3 to 10"`
 	// VisitReason is sent as LY_DO_VV (default "Khám bệnh").
 	VisitReason string `toml:"visit_reason" expect:"a short reason for the visit"`
 }
@@ -68,6 +75,12 @@ func (h *Section) Validate(v *config.Validator) {
 	if h.ResumeCheck == 0 {
 		h.ResumeCheck = config.Duration(30 * time.Second)
 	}
+	if h.AdminLockout == 0 {
+		h.AdminLockout = config.Duration(5 * time.Minute)
+	}
+	if h.AdminMaxFailures == 0 {
+		h.AdminMaxFailures = 5
+	}
 	if h.AddressAs == "" {
 		h.AddressAs = DefaultAddress
 	}
@@ -80,6 +93,8 @@ func (h *Section) Validate(v *config.Validator) {
 	v.Check(h.CANAttempts >= 1 && h.CANAttempts <= 10, "can_attempts", h.CANAttempts, "a number of attempts from 1 to 10")
 	v.Check(h.ResumeCheck.D() >= time.Second && h.ResumeCheck.D() <= 10*time.Minute, "resume_check", h.ResumeCheck, "a duration from \"1s\" to \"10m\"")
 	v.Check(ValidAddress(h.AddressAs), "address_as", h.AddressAs, "\"Quý khách\" or \"Ông/Bà\"")
+	v.Check(h.AdminLockout.D() >= time.Second && h.AdminLockout.D() <= 24*time.Hour, "admin_lockout", h.AdminLockout, "a duration from \"1s\" to \"24h\"")
+	v.Check(h.AdminMaxFailures >= 3 && h.AdminMaxFailures <= 10, "admin_max_failures", h.AdminMaxFailures, "a number of PINs from 3 to 10")
 	v.Check(config.QueueLetter(h.DefaultQueue), "default_queue", h.DefaultQueue, "one upper-case letter")
 	for code, q := range h.ClinicQueues {
 		v.Check(config.QueueLetter(q), "clinic_queues."+code, q, "one upper-case letter")

@@ -16,7 +16,8 @@ func TestSection(t *testing.T) {
 	}
 	h := c.Section("hospital").(*hospital.Section)
 	if h.EnrolOffer != "skip" || h.DefaultQueue != "A" || h.CANWait.D().Seconds() != 5 || h.CANAttempts != 3 ||
-		h.ResumeCheck.D().Seconds() != 30 || h.HolderAttempts != 3 || h.VisitReason != "Khám bệnh" {
+		h.ResumeCheck.D().Seconds() != 30 || h.HolderAttempts != 3 || h.VisitReason != "Khám bệnh" ||
+		h.AdminPINFile != "" || h.AdminLockout.D().Minutes() != 5 || h.AdminMaxFailures != 5 {
 		t.Fatalf("defaults: %+v", h)
 	}
 	for _, tc := range []struct{ doc, key string }{
@@ -29,6 +30,10 @@ func TestSection(t *testing.T) {
 		{"[hospital]\nresume_check = \"500ms\"\n", "hospital.resume_check"},
 		{"[hospital]\nresume_check = \"1h\"\n", "hospital.resume_check"},
 		{"[hospital]\nclinic_queues = { K01 = \"1\" }\n", "hospital.clinic_queues.K01"},
+		{"[hospital]\nadmin_lockout = \"500ms\"\n", "hospital.admin_lockout"},
+		{"[hospital]\nadmin_lockout = \"48h\"\n", "hospital.admin_lockout"},
+		{"[hospital]\nadmin_max_failures = 2\n", "hospital.admin_max_failures"},
+		{"[hospital]\nadmin_max_failures = 11\n", "hospital.admin_max_failures"},
 		{"[hospital]\nnmae = \"x\"\n", "hospital.nmae"},
 	} {
 		_, err := config.Parse("t.toml", []byte(base+tc.doc), profiles().Config(false))

@@ -5,9 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
+	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/drivers/fingerprint"
+	"github.com/kiosk06/kiosk/firmware/admin"
 	"github.com/kiosk06/kiosk/firmware/bhyt"
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/his"
@@ -137,6 +142,13 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 	if deps.Staff == nil && deps.Beacon == nil {
 		e.Log.Warn("no staff channel ([queue] api_listen or host, [devices.beacon]): help requests send patients to the reception desk")
 	}
+	if sec.AdminPINFile != "" {
+		desk, err := newAdminDesk(e, sec, printer, restartOf(e))
+		if err != nil {
+			return r, err
+		}
+		deps.Admin = desk
+	}
 	flow, err = New(hc, deps)
 	if err != nil {
 		return r, err
@@ -151,7 +163,7 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 // the queue's, the payment sessions' and the holder check's audit.
 func RecordKinds() []string {
 	return []string{KindIdentify, KindHolder, KindInsurance, KindRegistration, KindPayment, KindHelp, KindHelpAck, KindAbandoned,
-		KindCAN, KindChild, KindIntent, KindService, records.KindQueueEvent, records.KindPaymentSession, records.KindIdentityHolder}
+		KindCAN, KindChild, KindIntent, KindService, KindAdmin, records.KindQueueEvent, records.KindPaymentSession, records.KindIdentityHolder}
 }
 
 // insuranceChecker is the BHYT client, or, when no gateway is configured,
@@ -221,4 +233,140 @@ func (r storeRecorder) Record(ctx context.Context, rec Record) error {
 		return fmt.Errorf("hospital: record %s: %w", rec.Kind(), err)
 	}
 	return nil
+}
+
+// adminDesk is the admin menu's AdminDesk: the staff PINs and lockout of
+// firmware/admin (lockout state in the data directory), the printer's and
+// the store's status, the store's records for today's report.
+type adminDesk struct {
+	*admin.Guard
+	st      *store.Store
+	printer *escpos.Printer
+	kinds   []string
+	restart func()
+}
+
+func newAdminDesk(e profile.Env, sec *Section, printer *escpos.Printer, restart func()) (*adminDesk, error) {
+	pins, err := admin.LoadPINs(sec.AdminPINFile)
+	if err != nil {
+		return nil, fmt.Errorf("hospital: [hospital] admin_pin_file: %w", err)
+	}
+	g, err := admin.NewGuard(pins, admin.Policy{MaxFailures: sec.AdminMaxFailures, Lockout: sec.AdminLockout.D()},
+		filepath.Join(e.Config.Device.DataDir, "admin-lockout.json"), nil)
+	if err != nil {
+		return nil, fmt.Errorf("hospital: admin: %w", err)
+	}
+	return &adminDesk{Guard: g, st: e.Store, printer: printer, kinds: RecordKinds(), restart: restart}, nil
+}
+
+// restartOf is the profile's restart, or a warning where there is none.
+func restartOf(e profile.Env) func() {
+	if e.Restart != nil {
+		return e.Restart
+	}
+	return func() { e.Log.Warn("hospital: restart asked but this kioskd cannot restart itself") }
+}
+
+func (d *adminDesk) CheckPIN(pin string) (admin.Result, error) { return d.Check(pin) }
+
+func (d *adminDesk) Restart() { d.restart() }
+
+func (d *adminDesk) Status(ctx context.Context) DeviceStatus {
+	s := DeviceStatus{Printer: "offline"}
+	if ps, err := d.printer.Status(ctx); err == nil {
+		s.Printer = printerState(ps)
+	}
+	c := d.st.Capacity()
+	s.StoreFill = int(c.Fraction*100 + 0.5)
+	if ob, err := d.st.Outbox(ctx); err == nil {
+		s.Backlog, s.LastAcked = ob.Pending, int64(ob.LastAckedSeq)
+		if ob.Pending > 0 {
+			s.OldestWait = ob.OldestPendingAge.Truncate(time.Second).String()
+		}
+	}
+	return s
+}
+
+func printerState(s escpos.Status) string {
+	switch {
+	case !s.Online:
+		return "offline"
+	case s.Paper == escpos.PaperEnd:
+		return "paper_end"
+	case s.CoverOpen:
+		return "cover_open"
+	case s.Err() != nil:
+		return "error"
+	case s.Paper == escpos.PaperNearEnd:
+		return "paper_near_end"
+	}
+	return "ok"
+}
+
+// reportPage bounds one read of today's report.
+const reportPage = 1000
+
+// Report counts the hospital's records of each kind created since since
+// (the store's records are read kind by kind; only the kinds and times
+// are looked at).
+func (d *adminDesk) Report(ctx context.Context, since time.Time) ([]ReportLine, error) {
+	var out []ReportLine
+	for _, k := range d.kinds {
+		n := 0
+		var from store.Seq
+		for {
+			recs, err := d.st.Records(ctx, k, from, reportPage)
+			if err != nil {
+				return out, fmt.Errorf("hospital: report: %w", err)
+			}
+			for _, r := range recs {
+				if !r.CreatedAt.Before(since) {
+					n++
+				}
+				from = r.Seq
+			}
+			if len(recs) < reportPage {
+				break
+			}
+		}
+		if n > 0 {
+			out = append(out, ReportLine{Kind: k, Count: n})
+		}
+	}
+	return out, nil
+}
+
+// Closed folds the kiosk's hospital.admin records: a service closed by
+// its last service_close with no later service_open.
+func (d *adminDesk) Closed(ctx context.Context) ([]string, error) {
+	closed := map[string]bool{}
+	var from store.Seq
+	for {
+		recs, err := d.st.Records(ctx, KindAdmin, from, reportPage)
+		if err != nil {
+			return nil, fmt.Errorf("hospital: admin records: %w", err)
+		}
+		for _, r := range recs {
+			from = r.Seq
+			var a records.HospitalAdmin
+			if records.Decode(r, &a) != nil || a.Outcome != "ok" {
+				continue
+			}
+			switch a.Action {
+			case records.AdminServiceClose:
+				closed[a.Detail] = true
+			case records.AdminServiceOpen:
+				delete(closed, a.Detail)
+			}
+		}
+		if len(recs) < reportPage {
+			break
+		}
+	}
+	out := make([]string, 0, len(closed))
+	for s := range closed {
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out, nil
 }

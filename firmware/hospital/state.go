@@ -28,7 +28,9 @@ import (
 //     buttons of Actions but items of the clinic screen: IntentChoose (with
 //     Intent.Clinic) and IntentAnswer (with Intent.Question, Intent.Yes).
 //     Likewise IntentCAN (with Intent.Digits) is the identify screen's
-//     keypad, accepted only while Identify.NeedCAN is set. IntentActivity
+//     keypad, accepted only while Identify.NeedCAN is set; IntentPIN (with
+//     Intent.Digits) and IntentService (with Intent.Service, Intent.Yes)
+//     are the admin screen's keypad and service buttons. IntentActivity
 //     and IntentIdle are always accepted.
 //   - The UI reports taps with Flow.Send(Intent). Every Send counts as user
 //     activity and restarts the idle timer; send IntentActivity for touches
@@ -72,6 +74,9 @@ const (
 	// read, no HIS visit, no ticket, no payment — until a record can be
 	// written again; it then returns to welcome by itself.
 	ScreenOutOfService Screen = "out_of_service"
+	// ScreenAdmin is the staff admin menu (admin.go): the PIN keypad, then
+	// the menu. Offered on welcome when Deps.Admin is set.
+	ScreenAdmin Screen = "admin"
 )
 
 // Lang is a display language.
@@ -149,6 +154,7 @@ type State struct {
 	Help        *Help         `json:"help,omitempty"`
 
 	OutOfService *OutOfService `json:"out_of_service,omitempty"`
+	Admin        *Admin        `json:"admin,omitempty"`
 }
 
 // Action is a button: the intent it sends and its label. Primary marks the
@@ -546,6 +552,20 @@ const (
 	// while Identify.NeedChild).
 	IntentForChild IntentKind = "for_child"
 	IntentChild    IntentKind = "child"
+	// The admin menu (admin.go): IntentAdmin opens it from welcome;
+	// IntentPIN submits the staff PIN typed on its keypad (Intent.Digits,
+	// never logged or kept); IntentService opens (Intent.Yes) or closes
+	// the queue service Intent.Service; the others are the menu's buttons.
+	// IntentBack logs out.
+	IntentAdmin        IntentKind = "admin"
+	IntentPIN          IntentKind = "pin"
+	IntentAdminStatus  IntentKind = "admin_status"
+	IntentTestPage     IntentKind = "test_page"
+	IntentReprint      IntentKind = "reprint"
+	IntentPaperChanged IntentKind = "paper_changed"
+	IntentService      IntentKind = "service"
+	IntentReport       IntentKind = "report"
+	IntentRestart      IntentKind = "restart"
 )
 
 // CANLength is how many digits the CAN keypad takes (a CCCD's CAN is the
@@ -567,6 +587,8 @@ type Intent struct {
 	// never logged.
 	BirthDate string `json:"birth_date,omitempty"`
 	Name      string `json:"name,omitempty"`
+	// Service is the queue service letter IntentService opens or closes.
+	Service string `json:"service,omitempty"`
 
 	done chan struct{} // closed once handled and published (tests)
 }

@@ -176,7 +176,8 @@ func Run(ctx context.Context, opt Options) error {
 	if kit != nil {
 		parts = append(parts, voiceComponent(kit))
 	}
-	running, flows, err := startProfile(ctx, opt.Profiles, &env{cfg: cfg, log: log, store: st, m: m, pins: opt.Pins, keys: opt.ChipKeys, health: board, down: down, voice: kit})
+	running, flows, err := startProfile(ctx, opt.Profiles, &env{cfg: cfg, log: log, store: st, m: m, pins: opt.Pins, keys: opt.ChipKeys, health: board, down: down, voice: kit,
+		restart: func() { restart(ErrRestart) }})
 	parts = append(parts, flows...)
 	if err != nil {
 		_ = stopAll()

@@ -32,6 +32,8 @@ type env struct {
 	down   *downlink.Mux
 	// voice is the kiosk's voice (nil: silent).
 	voice *voicekit.Kit
+	// restart ends the run with ErrRestart (profile.Env.Restart).
+	restart func()
 }
 
 // goComponent runs f until its context is cancelled; stop waits for it.
@@ -57,6 +59,7 @@ func startProfile(ctx context.Context, reg *profile.Registry, e *env) (*profile.
 	r, err := p.Start(ctx, profile.Env{
 		Config: e.cfg, Section: e.cfg.Section(p.Name()), Log: e.log, Store: e.store, Metrics: e.m,
 		Devices: devs, Identity: e.acquirer(devs), Calls: callsOf(e.voice, e.log),
+		Restart: e.restart,
 	})
 	if r != nil {
 		for _, c := range r.Components {

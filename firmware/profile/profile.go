@@ -82,6 +82,10 @@ type Env struct {
 	// firmware/kiosk opened) until events closes or ctx ends; StartQueue
 	// hands it the queue's events. Nil: the kiosk has no voice.
 	Calls func(ctx context.Context, events <-chan queue.Event)
+	// Restart ends kioskd with the restart exit code (75, as a remote
+	// configuration does) so that systemd starts it again: the admin
+	// menu's "restart". Nil: no restart (tests).
+	Restart func()
 }
 
 // IdentityNeed is what a profile needs of identity acquisition.

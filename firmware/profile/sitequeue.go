@@ -115,6 +115,16 @@ func (q *SiteQueue) Await(ctx context.Context, id string) (staffcall.Call, error
 	return staffcall.Call{}, errors.New("profile: no staff channel")
 }
 
+// Ack takes call id on behalf of by (the admin menu's "paper changed"
+// on the kiosk that raised it). Only the host holds the desk: a client
+// cannot take a call, the counter screens do.
+func (q *SiteQueue) Ack(ctx context.Context, id, by string) (staffcall.Call, error) {
+	if q.desk == nil {
+		return staffcall.Call{}, errors.New("profile: only the queue host's desk takes calls")
+	}
+	return q.desk.Ack(ctx, id, by)
+}
+
 // reconcileEvery is how often a client hands its offline numbers to the
 // host.
 const reconcileEvery = 2 * time.Second

@@ -18,6 +18,7 @@
 //	hospital.help          1  firmware/hospital            a request for staff
 //	hospital.abandoned     1  firmware/hospital            a patient who left before the end
 //	hospital.service       1  firmware/hospital            the kiosk taking patients again after a store failure
+//	hospital.admin         1  firmware/hospital            the admin menu's audit: PIN, lockout, action, logout
 //	parking.entry          1  firmware/parking             a vehicle in: its ticket
 //	parking.intent         1  firmware/parking             an account charge about to be made
 //	parking.exit           1  firmware/parking             a vehicle paid (or let) out

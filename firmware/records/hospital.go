@@ -16,6 +16,7 @@ const (
 	KindHospitalHelpAck      = "hospital.help_ack"
 	KindHospitalAbandoned    = "hospital.abandoned"
 	KindHospitalService      = "hospital.service"
+	KindHospitalAdmin        = "hospital.admin"
 )
 
 // Stamp is in every hospital.* payload: which kiosk and when, by the
@@ -205,6 +206,42 @@ type HospitalService struct {
 	Since         string `json:"since"`          // when the kiosk stopped, RFC 3339 UTC
 	FailedRecords int    `json:"failed_records"` // records that could not be stored meanwhile
 }
+
+// HospitalAdmin is the payload of hospital.admin: the audit of the
+// kiosk's admin menu (issue 22.6). One record per PIN entered, lockout,
+// action and logout; it never holds a PIN or anything about a patient.
+type HospitalAdmin struct {
+	Stamp
+	// Staff is who acted: the PIN file's name of the member of staff
+	// logged in (a handle, "" before a login and for a wrong PIN).
+	Staff string `json:"staff,omitempty"`
+	// Action: login, logout, status, test_page, reprint, paper_changed,
+	// service_open, service_close, report, restart.
+	Action string `json:"action"`
+	// Outcome: ok, failed; for login also wrong_pin, lockout, locked,
+	// invalid (admin.Outcome*).
+	Outcome string `json:"outcome"`
+	// Detail says more without personal data: the queue service letter,
+	// the error class, the logout's reason (idle, left), wrong PINs left.
+	Detail string `json:"detail,omitempty"`
+}
+
+// Admin menu actions (HospitalAdmin.Action).
+const (
+	AdminLogin        = "login"
+	AdminLogout       = "logout"
+	AdminStatus       = "status"
+	AdminTestPage     = "test_page"
+	AdminReprint      = "reprint"
+	AdminPaperChanged = "paper_changed"
+	AdminServiceOpen  = "service_open"
+	AdminServiceClose = "service_close"
+	AdminReport       = "report"
+	AdminRestart      = "restart"
+)
+
+// RecordKind implements Payload.
+func (HospitalAdmin) RecordKind() string { return KindHospitalAdmin }
 
 // RecordKind implements Payload.
 func (HospitalIdentify) RecordKind() string { return KindHospitalIdentify }

@@ -125,6 +125,8 @@ var registry = [...]Kind{
 		Doc: "A patient left before the end (idle timeout or cancel).", New: func() Payload { return new(HospitalAbandoned) }},
 	{Name: KindHospitalService, Version: 1, Writer: "firmware/hospital",
 		Doc: "The kiosk takes patients again after records could not be stored.", New: func() Payload { return new(HospitalService) }},
+	{Name: KindHospitalAdmin, Version: 1, Writer: "firmware/hospital",
+		Doc: "The admin menu's audit: a staff PIN entered (right, wrong, lockout), an action taken or a logout; never a PIN or patient data.", New: func() Payload { return new(HospitalAdmin) }},
 
 	{Name: KindParkingEntry, Version: 1, Writer: "firmware/parking", Personal: []string{PersonalPlate},
 		Doc: "A vehicle came in: the ticket issued.", New: func() Payload { return new(ParkingEntry) }},

@@ -147,6 +147,8 @@ func screen(s hospital.State, env Env) fyne.CanvasObject {
 		p = helpScreen(s, s.Help, env)
 	case s.Screen == hospital.ScreenOutOfService && s.OutOfService != nil:
 		p = outOfServiceScreen(s, s.OutOfService, env)
+	case s.Screen == hospital.ScreenAdmin && s.Admin != nil:
+		p = adminScreen(s, s.Admin, env)
 	default:
 		p = widgets.Page{Title: env.text(s, s.Title)}
 	}

@@ -68,6 +68,9 @@ func TestFollowerSpeaksEveryHospitalScreen(t *testing.T) {
 		hospital.ScreenError: {hospital.State{Error: &hospital.ErrorInfo{Message: flowMsg(t, "error.his"), Next: flowMsg(t, "error.his_next")}},
 			[]string{normal(t, flowMsg(t, "error.his").VI), normal(t, flowMsg(t, "error.his_next").VI)}},
 		hospital.ScreenHelp: {hospital.State{Help: &hospital.Help{Message: flowMsg(t, "help.message")}}, nil},
+		// The staff menu says only its guidance: nothing about staff or
+		// the device is read aloud in the hall.
+		hospital.ScreenAdmin: {hospital.State{Admin: &hospital.Admin{Message: flowMsg(t, "admin.wrong_pin", 4)}}, nil},
 		hospital.ScreenOutOfService: {hospital.State{OutOfService: &hospital.OutOfService{Message: flowMsg(t, "out_of_service.message")}},
 			[]string{normal(t, flowMsg(t, "out_of_service.message").VI)}},
 	}

@@ -83,6 +83,7 @@ func topCommands() []command {
 		{"config", "config check FILE: check a configuration file, print every error", cmdConfig},
 		{"version", "print version, commit, Go version and GOOS/GOARCH", cmdVersion},
 		{"diag", "technician tools (kioskd diag --help lists them)", cmdDiag},
+		{"admin", "admin pin NAME: a staff PIN-file line for the device's admin menu (PIN on stdin)", cmdAdmin},
 	}
 }
 
