@@ -53,7 +53,7 @@ build: deps ## build ./kioskd for development: with the simulator (-tags sim; pa
 	$(GO) build -tags $(SIMTAGS) -ldflags '$(LDFLAGS)' -o kioskd ./firmware/cmd/kioskd
 
 run: build ## build and start kioskd with simulated devices (state in ./var); no display: on Xvfb, says how to see it
-	@.ci/run
+	@.ci/run-kiosk
 
 test: deps deps-cross tidy-check vet staticcheck vulncheck gotest ## tidy check, vet, staticcheck, govulncheck and the full test suite (what CI runs)
 
