@@ -11,18 +11,18 @@ import (
 	"testing"
 )
 
-// damageLeaf overwrites with garbage the first leaf page at or after the
-// record {"n":from,…}. (A WITHOUT ROWID table is an index b-tree: an
+// damageLeaf overwrites with garbage the first leaf page that holds one of
+// the records {"n":…} named in ns, tried in order. (A WITHOUT ROWID table is an index b-tree: an
 // interior cell holds a whole record too, and a damaged interior page
 // would cut off a subtree.)
-func damageLeaf(t *testing.T, path string, from int) {
+func damageLeaf(t *testing.T, path string, ns []int) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	const page = 4096
-	for n := from; n < from+200; n++ {
+	for _, n := range ns {
 		i := bytes.Index(b, []byte(fmt.Sprintf(`{"n":%d,`, n)))
 		if p := i / page * page; i > 0 && p > 0 && b[p] == 0x0A { // leaf index b-tree page (file format §1.6)
 			f, err := os.OpenFile(path, os.O_WRONLY, 0)
@@ -36,7 +36,7 @@ func damageLeaf(t *testing.T, path string, from int) {
 			return
 		}
 	}
-	t.Fatalf("no leaf page found from record %d", from)
+	t.Fatalf("no leaf page holds any of records %v", ns)
 }
 
 // TestSalvageDamagedDatabase: a database with a damaged page is rebuilt
@@ -51,6 +51,11 @@ func TestSalvageDamagedDatabase(t *testing.T) {
 	}
 	const n = 3000
 	var wg sync.WaitGroup
+	// The appends race, so a payload's n is not its seq; the damage goes to
+	// the page that holds seq 2000 (pending, past the acked 1000), whichever
+	// n that record carries.
+	var mu sync.Mutex
+	nAt := map[Seq]int{}
 	for w := range 30 { // concurrent appends share commits
 		wg.Add(1)
 		go func() {
@@ -60,9 +65,13 @@ func TestSalvageDamagedDatabase(t *testing.T) {
 				if i%100 == 0 {
 					r.Personal = map[string]string{FieldIDNumber: fixtureID}
 				}
-				if _, err := s.Append(ctx, r); err != nil {
+				seq, err := s.Append(ctx, r)
+				if err != nil {
 					t.Error(err)
 				}
+				mu.Lock()
+				nAt[seq] = i
+				mu.Unlock()
 			}
 		}()
 	}
@@ -73,7 +82,11 @@ func TestSalvageDamagedDatabase(t *testing.T) {
 	s.Put(ctx, "queue.day", []byte("2026-11-22"))
 	old := s.Epoch()
 	s.Close()
-	damageLeaf(t, o.Path, 2000)
+	var ns []int
+	for seq := Seq(2000); seq < 2200; seq++ {
+		ns = append(ns, nAt[seq])
+	}
+	damageLeaf(t, o.Path, ns)
 
 	rep, err := Salvage(ctx, o, "test: damaged page")
 	if err != nil {
@@ -175,7 +188,11 @@ func TestDamageFoundWhileRunning(t *testing.T) {
 	s = openT(t, o)
 	// The disk goes bad under the running store: damage on the file, then a
 	// write so that every connection re-reads pages from the file.
-	damageLeaf(t, o.Path, 200)
+	var ns []int
+	for n := 200; n < 400; n++ {
+		ns = append(ns, n)
+	}
+	damageLeaf(t, o.Path, ns)
 	s.Append(ctx, rec("transit.tap", 401))
 	if _, err := s.Pending(ctx, 0); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("Pending over a damaged page: %v, want ErrCorrupt", err)
