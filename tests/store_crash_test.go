@@ -54,7 +54,7 @@ func TestStoreCrashAndDrain(t *testing.T) {
 
 	acked := map[int64]bool{}
 	for c := range cycles {
-		got := crashCycle(t, rng, db, c)
+		got := crashCycle(t, rng, db, c, c == cycles-1 && len(acked) == 0)
 		for _, s := range got {
 			acked[s] = true
 		}
@@ -80,8 +80,9 @@ func TestStoreCrashAndDrain(t *testing.T) {
 }
 
 // crashCycle runs one txgen child and kills it with SIGKILL at a random
-// moment: sometimes while it opens and migrates, mostly mid-stream.
-func crashCycle(t *testing.T, rng *rand.Rand, db string, cycle int) []int64 {
+// moment: sometimes while it opens and migrates, mostly mid-stream; late
+// forces mid-stream.
+func crashCycle(t *testing.T, rng *rand.Rand, db string, cycle int, late bool) []int64 {
 	t.Helper()
 	writers := []string{"1", "4", "16", "64"}[rng.IntN(4)]
 	args := []string{"diag", "txgen", "--db", db, "--count", "100000000", "--writers", writers}
@@ -98,7 +99,7 @@ func crashCycle(t *testing.T, rng *rand.Rand, db string, cycle int) []int64 {
 		}
 		seqs = append(seqs, s)
 	}
-	killAtRandom(t, rng, cycle, cmd, lines, stderr, killPlan{EarlyOneIn: 5, EarlyMax: 30_000 * time.Microsecond, LateMax: 80_000 * time.Microsecond}, record)
+	killAtRandom(t, rng, cycle, cmd, lines, stderr, killPlan{EarlyOneIn: 5, EarlyMax: 30_000 * time.Microsecond, LateMax: 80_000 * time.Microsecond, Late: late}, record)
 	return seqs
 }
 
