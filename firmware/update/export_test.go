@@ -7,7 +7,9 @@ import (
 )
 
 // envelopeSeal signs a trigger without Sign's shape checks (to test Open's).
-func envelopeSeal(key ed25519.PrivateKey, t Trigger) ([]byte, error) { return envelope.SealJSON(key, t) }
+func envelopeSeal(key ed25519.PrivateKey, t Trigger) ([]byte, error) {
+	return envelope.SealJSON(key, t)
+}
 
 // envelopeSealRaw signs any payload.
 func envelopeSealRaw(key ed25519.PrivateKey, p []byte) ([]byte, error) { return envelope.Seal(key, p) }

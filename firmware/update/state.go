@@ -227,3 +227,23 @@ func Flush(ctx context.Context, st records.Appender, dataDir, stateDir string) (
 	}
 	return n, nil
 }
+
+// QueueRecorder keeps records in the updater's state until kioskd (or the
+// updater) writes them to the store: for a technician's `kioskd update
+// trigger`, run as root while kioskd holds the store.
+type QueueRecorder struct{ StateDir string }
+
+// Record implements Recorder.
+func (q QueueRecorder) Record(_ context.Context, p records.Payload) error {
+	l, err := lock(q.StateDir)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	s, err := LoadState(q.StateDir)
+	if err != nil {
+		return err
+	}
+	s.queue(p)
+	return saveState(q.StateDir, s)
+}

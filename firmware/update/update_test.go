@@ -212,7 +212,10 @@ type fakeInstaller struct {
 }
 
 func (f *fakeInstaller) Installed(context.Context) (string, error) { return f.installed, nil }
-func (f *fakeInstaller) Repair(context.Context) error            { f.calls = append(f.calls, "repair"); return nil }
+func (f *fakeInstaller) Repair(context.Context) error {
+	f.calls = append(f.calls, "repair")
+	return nil
+}
 func (f *fakeInstaller) Refresh(context.Context) error {
 	f.calls = append(f.calls, "refresh")
 	return f.refreshErr
