@@ -164,19 +164,24 @@ func (c Selftest) Check(ctx context.Context) error {
 		return err
 	}
 	out, err := command(ctx, CheckLimit, "/", cred, c.Kioskd, "selftest", "--config", c.Config)
-	if err != nil {
-		var fails []string
-		for _, l := range strings.Split(out, "\n") {
-			if strings.HasPrefix(l, "FAIL") {
-				fails = append(fails, strings.TrimSpace(l))
-			}
-		}
-		if len(fails) == 0 {
-			fails = append(fails, strings.TrimSpace(out))
-		}
-		return fmt.Errorf("kioskd selftest: %v: %s", err, clip(strings.Join(fails, "; "), 1024))
+	if err == nil {
+		return nil
 	}
-	return nil
+	var lines []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "FAIL") {
+			lines = append(lines, strings.TrimSpace(l))
+		}
+	}
+	if len(lines) == 0 {
+		lines = append(lines, tailOf(out))
+	}
+	status := "failed"
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		status = exit.String()
+	}
+	return fmt.Errorf("kioskd selftest: %s: %s", status, clip(strings.Join(lines, "; "), 1024))
 }
 
 // Reason implements Check.
@@ -228,7 +233,7 @@ func command(ctx context.Context, limit time.Duration, dir string, cred *syscall
 	case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return s, fmt.Errorf("%s %s: still running after %s, killed: %s", name, strings.Join(args, " "), limit, tailOf(s))
 	case err != nil:
-		return s, fmt.Errorf("%s %s: %v: %s", name, strings.Join(args, " "), err, tailOf(s))
+		return s, fmt.Errorf("%s %s: %w: %s", name, strings.Join(args, " "), err, tailOf(s))
 	}
 	return s, nil
 }
