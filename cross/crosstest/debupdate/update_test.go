@@ -253,7 +253,7 @@ func TestUpdateCycle(t *testing.T) {
 		t.Errorf("a trigger signed with another key was taken: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
 	write("var/lib/kiosk06/update-trigger.json", sign(evilKey, "1.1.0"), 0o640)
-	if r := apply("forged trigger file"); r.Code != 0 || !strings.Contains(r.Stdout, "rejected 1.1.0: signature") {
+	if r := apply("forged trigger file"); r.Code != 0 || !strings.Contains(r.Stdout, "rejected: signature") {
 		t.Errorf("forged trigger file: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
 	if got := installed(); got != "install ok installed 1.0.0" {

@@ -131,7 +131,11 @@ func printResult(e *env, r update.Result) {
 	case update.OutcomeApplied:
 		fmt.Fprintf(e.stdout, "applied %s\n", r.Version)
 	default:
-		fmt.Fprintf(e.stdout, "%s %s: %s: %s\n", strings.ReplaceAll(r.Outcome, "_", " "), r.Version, r.Reason, r.Detail)
+		what := strings.ReplaceAll(r.Outcome, "_", " ")
+		if r.Version != "" {
+			what += " " + r.Version
+		}
+		fmt.Fprintf(e.stdout, "%s: %s: %s\n", what, r.Reason, r.Detail)
 	}
 }
 
