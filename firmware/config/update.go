@@ -30,7 +30,9 @@ var aptSourceName = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
 
 func (u Update) validate(v *validator, dataDir string) {
 	v.check(!u.Enabled || u.PublicKeyFile != "", "update.public_key_file", u.PublicKeyFile, "a key file path when update.enabled is true")
-	v.check(u.HealthTimeout.D() >= 5*time.Second && u.HealthTimeout.D() <= time.Hour, "update.health_timeout", u.HealthTimeout.D().String(), "from \"5s\" to \"1h\"")
+	// The gate wants two passing rounds 5 s apart (firmware/update).
+	v.check(u.HealthTimeout.D() >= 15*time.Second && u.HealthTimeout.D() <= time.Hour, "update.health_timeout", u.HealthTimeout.D().String(),
+		"from \"15s\" to \"1h\" (the gate wants two passing checks 5 s apart)")
 	v.check(aptSourceName.MatchString(u.AptSource), "update.apt_source", u.AptSource, "a file name of letters, digits, '.', '_' or '-' (the .sources file in /etc/apt/sources.list.d)")
 	// The updater runs as root and installs the .deb it keeps there: a
 	// directory kioskd's user may write would let it choose what root

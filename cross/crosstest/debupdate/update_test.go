@@ -34,8 +34,10 @@ const (
 	// applyLimit bounds one `kioskd update apply` (apt-get update and
 	// install from a local archive, the health gate of healthTimeout).
 	applyLimit = 3 * time.Minute
-	// healthTimeout is the device's [update] health_timeout here.
-	healthTimeout = "10s"
+	// healthTimeout is the device's [update] health_timeout here: two
+	// passing rounds 5 s apart, with room for a slow selftest (-race, a
+	// loaded machine); the broken release waits it out.
+	healthTimeout = "20s"
 )
 
 // systemctlStub stands in for systemctl in the root, which runs no
