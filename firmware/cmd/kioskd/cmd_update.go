@@ -69,7 +69,7 @@ func updater(e *env, cfg *config.Config) (*update.Updater, error) {
 		HealthTimeout: cfg.Update.HealthTimeout.D(),
 		Installer:     update.System{SourcesFile: cfg.Update.SourcesFile()},
 		Checks: []update.Check{update.UnitActive{Unit: "kioskd.service"},
-			update.Selftest{Kioskd: installedKioskd, Config: cfg.File, DataDir: cfg.Device.DataDir}},
+			update.Selftest{Kioskd: installedKioskd, Config: cfg.File, DataDir: cfg.Device.DataDir, SkipDevices: true}},
 		OpenStore: func(ctx context.Context) (records.Appender, func() error, []string, error) {
 			return openUpdaterStore(ctx, cfg, log)
 		},
