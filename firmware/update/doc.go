@@ -30,8 +30,8 @@
 //     write the trigger file, not choose what root installs), keeps the
 //     running version's .deb in [update] state_dir, installs the new one
 //     with apt restricted to the kiosk06 source, and runs the health gate
-//     (Checks: the unit active, `kioskd selftest` passing, twice in a row,
-//     within [update] health_timeout). A failed gate reinstalls the kept
+//     (Checks: the unit active, `kioskd selftest --skip-devices` passing,
+//     twice in a row, within [update] health_timeout). A failed gate reinstalls the kept
 //     .deb, records update.rolled_back and marks the version bad; a passed
 //     one records update.applied and raises the floor. Each step is saved
 //     in STATE_DIR/state.json before it runs; a run that finds a step
