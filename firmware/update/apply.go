@@ -157,21 +157,23 @@ func (u *Updater) take(ctx context.Context) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	o, err := Open(u.o.Key, body)
-	if err == nil && o.SHA256 == u.st.Handled {
-		return Result{}, nil // done before
+	msg := sha256.Sum256(body)
+	message := hex.EncodeToString(msg[:])
+	if message == u.st.Handled {
+		return Result{}, nil // done before (applied, rolled back or refused)
 	}
+	o, err := Open(u.o.Key, body)
 	if err == nil {
 		err = Admit(o.Trigger, Facts{DeviceID: u.o.DeviceID, Now: u.o.Now(), Installed: installed, Floor: u.st.Floor, Bad: u.st.Bad})
 	}
 	if errors.Is(err, ErrCurrent) {
-		u.st.Handled = o.SHA256
+		u.st.Handled = message
 		return Result{}, u.save()
 	}
 	if err != nil {
-		return u.rejected(o, err, true)
+		return u.rejected(o, message, err, true)
 	}
-	u.st.Applying = &Applying{Version: o.Version, From: installed, Trigger: o.SHA256, Stage: o.Stage, Step: StepFetching, Started: u.now()}
+	u.st.Applying = &Applying{Version: o.Version, From: installed, Trigger: o.SHA256, Message: message, Stage: o.Stage, Step: StepFetching, Started: u.now()}
 	if err := u.save(); err != nil {
 		return Result{}, err
 	}
@@ -179,9 +181,9 @@ func (u *Updater) take(ctx context.Context) (Result, error) {
 	return u.fetchAndInstall(ctx)
 }
 
-// rejected records a refusal; handled marks the trigger as acted on (a
-// failed fetch is not: the next run tries again).
-func (u *Updater) rejected(o Opened, err error, handled bool) (Result, error) {
+// rejected records a refusal; handled marks the trigger file (message:
+// its hash) as acted on (a failed fetch is not: the next run tries again).
+func (u *Updater) rejected(o Opened, message string, err error, handled bool) (Result, error) {
 	rf := &Refusal{Reason: ReasonMalformed, Detail: err.Error()}
 	errors.As(err, &rf)
 	u.o.Log.Warn("update: not installed", "reason", rf.Reason, "version", o.Version, "detail", rf.Detail)
@@ -189,7 +191,7 @@ func (u *Updater) rejected(o Opened, err error, handled bool) (Result, error) {
 	u.st.Last = &Outcome{Outcome: OutcomeRejected, Version: o.Version, Reason: rf.Reason, At: u.now()}
 	u.st.Applying = nil
 	if handled {
-		u.st.Handled = o.SHA256
+		u.st.Handled = message
 	}
 	return Result{Outcome: OutcomeRejected, Version: o.Version, Reason: rf.Reason, Detail: rf.Detail}, u.save()
 }
@@ -198,16 +200,16 @@ func (u *Updater) fetchAndInstall(ctx context.Context) (Result, error) {
 	a := u.st.Applying
 	o := Opened{Trigger: Trigger{Version: a.Version}, SHA256: a.Trigger}
 	if err := u.o.Installer.Refresh(ctx); err != nil {
-		return u.rejected(o, refuse(ReasonFetchFailed, "apt-get update: %v", err), false)
+		return u.rejected(o, a.Message, refuse(ReasonFetchFailed, "apt-get update: %v", err), false)
 	}
 	if a.From != "" {
 		deb, err := u.o.Installer.Keep(ctx, a.From, u.o.StateDir)
 		if err != nil {
-			return u.rejected(o, refuse(ReasonNoRollback, "the running version's .deb could not be kept for a rollback: %v", err), true)
+			return u.rejected(o, a.Message, refuse(ReasonNoRollback, "the running version's .deb could not be kept for a rollback: %v", err), true)
 		}
 		sum, err := fileSHA256(deb)
 		if err != nil {
-			return u.rejected(o, refuse(ReasonNoRollback, "%v", err), true)
+			return u.rejected(o, a.Message, refuse(ReasonNoRollback, "%v", err), true)
 		}
 		a.PrevDeb, a.PrevSHA256 = deb, sum
 	}
@@ -220,7 +222,7 @@ func (u *Updater) fetchAndInstall(ctx context.Context) (Result, error) {
 		if ierr == nil && now == a.From {
 			// apt refused before dpkg ran (a signature or hash that does
 			// not match, no network): nothing changed.
-			return u.rejected(o, refuse(ReasonFetchFailed, "apt-get install %s=%s: %v", Package, a.Version, err), false)
+			return u.rejected(o, a.Message, refuse(ReasonFetchFailed, "apt-get install %s=%s: %v", Package, a.Version, err), false)
 		}
 		return u.rollback(ctx, "install_failed", err.Error())
 	}
@@ -321,7 +323,7 @@ func (u *Updater) applied(start time.Time, detail string) (Result, error) {
 	if u.st.Floor == "" || CompareVersions(a.Version, u.st.Floor) > 0 {
 		u.st.Floor = a.Version
 	}
-	u.st.Handled, u.st.Applying = a.Trigger, nil
+	u.st.Handled, u.st.Applying = a.Message, nil
 	if err := u.save(); err != nil {
 		return Result{}, err
 	}
@@ -354,7 +356,10 @@ func (u *Updater) rollback(ctx context.Context, reason, detail string) (Result, 
 	}
 	u.st.queue(&records.UpdateRolledBack{Version: a.Version, Restored: a.From, Reason: reason, Detail: clip(detail, maxDetail), At: u.now()})
 	u.st.Last = &Outcome{Outcome: OutcomeRolledBack, Version: a.Version, From: a.From, Reason: reason, At: u.now()}
-	u.st.Handled, u.st.Applying = a.Trigger, nil
+	if a.Message != "" {
+		u.st.Handled = a.Message
+	}
+	u.st.Applying = nil
 	if err := u.save(); err != nil {
 		return Result{}, err
 	}

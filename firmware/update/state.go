@@ -47,7 +47,8 @@ const (
 type Applying struct {
 	Version string `json:"version"`
 	From    string `json:"from"`    // the version installed before
-	Trigger string `json:"trigger"` // the trigger's SHA-256
+	Trigger string `json:"trigger"` // the trigger's SHA-256 (of its signed payload)
+	Message string `json:"message"` // the trigger file's SHA-256 (State.Handled once done)
 	Stage   int    `json:"stage"`
 	Step    string `json:"step"`
 	Started string `json:"started"`
@@ -96,7 +97,7 @@ type State struct {
 	Floor string `json:"floor,omitempty"`
 	// Bad are versions rolled back: no trigger installs them again.
 	Bad []string `json:"bad,omitempty"`
-	// Handled is the SHA-256 of the last trigger acted on (applied,
+	// Handled is the SHA-256 of the last trigger file acted on (applied,
 	// rolled back or refused): the same trigger file is not run twice.
 	Handled  string    `json:"handled,omitempty"`
 	Applying *Applying `json:"applying,omitempty"`

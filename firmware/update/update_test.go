@@ -451,6 +451,10 @@ func TestReceiverRefuses(t *testing.T) {
 	if err != nil || res.Outcome != OutcomeRejected || res.Reason != ReasonSignature || r.inst.installed != "1.0.0" || len(r.inst.calls) != 0 {
 		t.Errorf("forged trigger file: %+v %v, installed %s, calls %v", res, err, r.inst.installed, r.inst.calls)
 	}
+	// The next run (at boot) does not record it again.
+	if res, err := r.upd.Apply(context.Background()); err != nil || res.Outcome != "" {
+		t.Errorf("forged trigger file, second run: %+v %v", res, err)
+	}
 }
 
 // TestFetchFailedInstallsNothing: apt refusing the archive (bad
