@@ -217,4 +217,10 @@ func TestSelftest(t *testing.T) {
 	if n := strings.Count(string(out), "/dev/nonexistent-printer"); n != 1 {
 		t.Errorf("the printer's path named %d times:\n%s", n, out)
 	}
+	// --skip-devices (the updater's health gate, while the service holds
+	// the devices): the printer is not probed; the backend still is.
+	out, _ = exec.Command(kioskdBin, "selftest", "--config", cfg, "--skip-devices").CombinedOutput()
+	if strings.Contains(string(out), "printer") || !strings.Contains(string(out), "skip devices") || !strings.Contains(string(out), "FAIL uplink.base_url") {
+		t.Errorf("selftest --skip-devices:\n%s", out)
+	}
 }

@@ -179,9 +179,12 @@ func checkContents(t testing.TB, deb string) {
 	t.Helper()
 	entries := contents(t, output(t, "dpkg-deb", "-c", deb))
 	want := map[string]string{
-		"/":                                            "drwxr-xr-x",
-		"/usr/bin/kioskd":                              "-rwxr-xr-x",
-		"/lib/systemd/system/kioskd.service":           "-rw-r--r--",
+		"/":                                  "drwxr-xr-x",
+		"/usr/bin/kioskd":                    "-rwxr-xr-x",
+		"/lib/systemd/system/kioskd.service": "-rw-r--r--",
+		"/lib/systemd/system/kiosk06-update.service":   "-rw-r--r--",
+		"/lib/systemd/system/kiosk06-update.path":      "-rw-r--r--",
+		"/var/lib/kiosk06-update":                      "drwxr-xr-x",
 		"/lib/udev/rules.d/70-kiosk06.rules":           "-rw-r--r--",
 		"/etc/kiosk06/kiosk.toml":                      "-rw-r-----",
 		"/etc/kiosk06/trust":                           "drwxr-x---",
@@ -337,8 +340,8 @@ func checkUnit(t testing.TB, tree string) {
 	}
 }
 
-// checkVerify runs `systemd-analyze verify` on the packaged unit. The only
-// change is the binary's path: verify needs ExecStart's file to exist, so it
+// checkVerify runs `systemd-analyze verify` on the packaged units (kioskd
+// and the updater's service and path). The only change is the binary's path: verify needs ExecStart's file to exist, so it
 // points at the extracted /usr/bin/kioskd. Any warning fails the test.
 func checkVerify(t testing.TB, tree string) {
 	t.Helper()
@@ -346,19 +349,24 @@ func checkVerify(t testing.TB, tree string) {
 		t.Log("systemd-analyze not installed: skipping `systemd-analyze verify` of kioskd.service")
 		return
 	}
-	unit := ReadFile(t, filepath.Join(tree, "lib", "systemd", "system", "kioskd.service"))
-	unit = strings.ReplaceAll(unit, "/usr/bin/kioskd", filepath.Join(tree, "usr", "bin", "kioskd"))
 	dir := t.TempDir()
-	path := filepath.Join(dir, "kioskd.service")
-	if err := os.WriteFile(path, []byte(unit), 0o644); err != nil {
-		t.Fatal(err)
+	var paths []string
+	for _, name := range []string{"kioskd.service", "kiosk06-update.service", "kiosk06-update.path"} {
+		unit := ReadFile(t, filepath.Join(tree, "lib", "systemd", "system", name))
+		unit = strings.ReplaceAll(unit, "/usr/bin/kioskd", filepath.Join(tree, "usr", "bin", "kioskd"))
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(unit), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
 	}
-	cmd := exec.Command("systemd-analyze", "verify", path)
+	path := paths[0]
+	cmd := exec.Command("systemd-analyze", append([]string{"verify"}, paths...)...)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
 	err := cmd.Run()
 	if err != nil || strings.TrimSpace(stderr.String()) != "" {
-		t.Errorf("systemd-analyze verify kioskd.service: %v\n%s", err, stderr.String())
+		t.Errorf("systemd-analyze verify kioskd.service kiosk06-update.service kiosk06-update.path: %v\n%s", err, stderr.String())
 	}
 
 	// The sandbox, scored by systemd itself: exposure 1.9 of 10 when this

@@ -10,7 +10,7 @@
 // table into it with the same strictness and lets it check itself through
 // a Validator. device.profile must name a registered profile. The shared
 // sections stay here: [device], [store], [uplink], [devices.*],
-// [identity], [ui], [log], [metrics], [remote_config], and the services more than one
+// [identity], [ui], [log], [metrics], [remote_config], [update], and the services more than one
 // profile or tool uses — [payments] (hospital fees and parking exits),
 // [queue] (the ticket engine and its API), [bhyt] and [his] (the hospital
 // kiosk and the `kioskd diag` tools).
@@ -66,6 +66,8 @@ type Config struct {
 	Audio    Audio                 `toml:"audio"`
 	// RemoteConfig takes signed configuration bundles from the downlink.
 	RemoteConfig RemoteConfig `toml:"remote_config"`
+	// Update takes signed update triggers; the updater installs them.
+	Update Update `toml:"update"`
 
 	// Sim is set by --sim: devices whose port is "sim" are served by
 	// simulators on pseudo-terminals. Never read from the file.
@@ -156,8 +158,11 @@ func (s Store) KeyPath(credentialsDir string) (path string, credential bool) {
 
 // KeyInDataDir reports a key_file inside the data directory, where an
 // image or a copy of the data takes the key along with what it seals.
-func (c *Config) KeyInDataDir() bool {
-	rel, err := filepath.Rel(filepath.Clean(c.Device.DataDir), filepath.Clean(c.Store.KeyFile))
+func (c *Config) KeyInDataDir() bool { return inDir(c.Device.DataDir, c.Store.KeyFile) }
+
+// inDir reports a path inside dir (or dir itself).
+func inDir(dir, path string) bool {
+	rel, err := filepath.Rel(filepath.Clean(dir), filepath.Clean(path))
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
@@ -231,7 +236,9 @@ func Default() *Config {
 		UI:           UI{Enabled: true, Orientation: "portrait", Language: "vi", IdleTimeout: Duration(90 * time.Second)},
 		Log:          Log{Level: "info", Format: "auto"},
 		RemoteConfig: RemoteConfig{StartTimeout: Duration(60 * time.Second), HealthyFor: Duration(30 * time.Second)},
-		sections:     map[string]Section{},
+		Update: Update{PublicKeyFile: "/etc/kiosk06/update.pub", HealthTimeout: Duration(5 * time.Minute), AptSource: "kiosk06",
+			StateDir: "/var/lib/kiosk06-update"},
+		sections: map[string]Section{},
 	}
 }
 
@@ -384,6 +391,7 @@ func (c *Config) validate(v *validator, profiles []string) {
 	c.HIS.validate(v)
 	c.Audio.validate(v, c.Sim)
 	c.RemoteConfig.validate(v)
+	c.Update.validate(v, c.Device.DataDir)
 	c.validateURLs(v)
 }
 

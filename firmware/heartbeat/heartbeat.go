@@ -155,6 +155,22 @@ type Snapshot struct {
 	ClockUncertMS *int64   `json:"clock_uncertainty_ms,omitempty"`
 	ClockMeasured string   `json:"clock_measured,omitempty"` // device clock of the estimate
 	Config        *Config  `json:"config,omitempty"`         // the running configuration (remote configuration)
+	Update        *Update  `json:"update,omitempty"`         // signed updates: installed version, last outcome
+}
+
+// Update is what the updater (firmware/update) reports: the installed
+// package version and how the last update ended.
+type Update struct {
+	Enabled   bool   `json:"enabled"`             // [update] enabled, with its key
+	Installed string `json:"installed,omitempty"` // the kiosk06 package version dpkg has
+	Floor     string `json:"floor,omitempty"`     // the last version a trigger applied
+	Applying  string `json:"applying,omitempty"`  // a version being installed or gated
+	Step      string `json:"step,omitempty"`      // its step
+	// Last is the last update's outcome: applied, rolled_back, rejected.
+	Last        string `json:"last,omitempty"`
+	LastVersion string `json:"last_version,omitempty"`
+	LastReason  string `json:"last_reason,omitempty"`
+	LastAt      string `json:"last_at,omitempty"`
 }
 
 // Config is the running configuration as remote configuration sees it
@@ -220,7 +236,9 @@ type Options struct {
 	// Paper, if set, reads the printer's paper state (Board.Paper).
 	Paper func() string
 	// Config, if set, reports the running configuration.
-	Config   func() *Config
+	Config func() *Config
+	// Update, if set, reports signed updates.
+	Update   func() *Update
 	Profile  string
 	Build    buildinfo.Info
 	Interval time.Duration // default DefaultInterval
@@ -272,6 +290,9 @@ func (r *Reporter) Snapshot(ctx context.Context) Snapshot {
 	}
 	if r.o.Config != nil {
 		s.Config = r.o.Config()
+	}
+	if r.o.Update != nil {
+		s.Update = r.o.Update()
 	}
 	c := r.o.Store.Capacity()
 	s.Store = Store{Epoch: r.o.Store.Epoch(), Fill: c.Fraction, FreeBytes: c.FreeBytes, Writable: true}

@@ -158,7 +158,7 @@ func Run(ctx context.Context, opt Options) error {
 		return out
 	})
 	if cfg.Uplink.Configured() {
-		up, err := startUplink(ctx, cfg, st, m, board, down, configStatus(rc), log)
+		up, err := startUplink(ctx, cfg, st, m, board, down, configStatus(rc), updateStatus(cfg), log)
 		if err != nil {
 			_ = stopAll()
 			return rc.StartFailed(ctx, err)
@@ -196,6 +196,7 @@ func Run(ctx context.Context, opt Options) error {
 	if err := serveRemoteConfig(ctx, rc, down, m); err != nil {
 		log.Error("remote config: no downlink handler", "err", err)
 	}
+	parts = append(parts, serveUpdates(ctx, cfg, st, down, log))
 	if opt.Ready != nil {
 		opt.Ready()
 	}

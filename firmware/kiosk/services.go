@@ -135,7 +135,7 @@ func uplinkToken(u config.Uplink) (string, error) {
 // transport (HTTPS or MQTT, whose downlink messages go to down) and the
 // heartbeat, which reports board's device health, in the background.
 func startUplink(ctx context.Context, cfg *config.Config, st *store.Store, m *metrics.Metrics, board *heartbeat.Board,
-	down *downlink.Mux, confStatus func() *heartbeat.Config, log *slog.Logger) (component, error) {
+	down *downlink.Mux, confStatus func() *heartbeat.Config, updStatus func() *heartbeat.Update, log *slog.Logger) (component, error) {
 	token, err := uplinkToken(cfg.Uplink)
 	if err != nil {
 		return component{}, err
@@ -173,7 +173,7 @@ func startUplink(ctx context.Context, cfg *config.Config, st *store.Store, m *me
 	// Records wait on the device while it is wedged; a restart would not
 	// move the record, so this is an alert, not a watchdog matter.
 	m.Alert("uplink", up.Check)
-	hb := heartbeat.New(heartbeat.Options{Store: st, Uplink: up, Devices: board, Paper: board.Paper, Config: confStatus,
+	hb := heartbeat.New(heartbeat.Options{Store: st, Uplink: up, Devices: board, Paper: board.Paper, Config: confStatus, Update: updStatus,
 		Profile: cfg.Device.Profile, Build: build, Interval: cfg.Uplink.HeartbeatInterval.D(), Logger: log})
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{}, 2)

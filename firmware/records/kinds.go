@@ -225,6 +225,12 @@ var registry = [...]Kind{
 		Doc: "A bundle's configuration did not start healthily: the previous configuration was put back.", New: func() Payload { return new(ConfigRolledBack) }},
 	{Name: KindConfigDrift, Version: 1, Writer: "firmware/remoteconfig",
 		Doc: "kioskd started with a configuration that is not the last bundle applied (edited on the device).", New: func() Payload { return new(ConfigDrift) }},
+	{Name: KindUpdateApplied, Version: 1, Writer: "firmware/update",
+		Doc: "A signed update was installed and passed the health gate (active and selftest in time).", New: func() Payload { return new(UpdateApplied) }},
+	{Name: KindUpdateRejected, Version: 1, Writer: "firmware/update",
+		Doc: "An update trigger was refused (signature, target, stage, freshness, version floor, a version rolled back before) or its package could not be fetched; nothing was installed.", New: func() Payload { return new(UpdateRejected) }},
+	{Name: KindUpdateRolledBack, Version: 1, Writer: "firmware/update",
+		Doc: "An installed version failed its health gate (or its install failed): the previous version was installed again from the kept .deb.", New: func() Payload { return new(UpdateRolledBack) }},
 	{Name: KindDiagTxgen, Version: 1, Writer: "firmware/cmd/kioskd (diag txgen)", Personal: []string{PersonalIDNumber},
 		Doc: "A synthetic record for store and upload benchmarks and soak tests; never on a production store.", New: func() Payload { return new(DiagTxgen) }},
 }

@@ -363,6 +363,19 @@ func samples() map[string][]sample {
 			{"edited", &records.ConfigDrift{SHA256: "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9", AppliedVersion: 7,
 				AppliedSHA256: "3f0c5e1b9a7d2c4e6f8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e"}, nil},
 		},
+		records.KindUpdateApplied: {
+			{"canary", &records.UpdateApplied{Version: "1.4.0", From: "1.3.2", Trigger: "7d2c4e6f8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e3f0c5e1b9a", Stage: 5,
+				TookS: 41.5, At: "2026-12-05T03:10:00Z"}, nil},
+		},
+		records.KindUpdateRejected: {
+			{"not_in_stage", &records.UpdateRejected{Version: "1.4.0", Trigger: "7d2c4e6f8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e3f0c5e1b9a", Reason: "not_in_stage",
+				Detail: "stage 5%: this device's bucket is 63", At: "2026-12-05T03:00:00Z"}, nil},
+			{"signature", &records.UpdateRejected{Reason: "signature", Detail: "the signature does not verify with the [update] key", At: "2026-12-05T03:00:00Z"}, nil},
+		},
+		records.KindUpdateRolledBack: {
+			{"selftest_failed", &records.UpdateRolledBack{Version: "1.5.0", Restored: "1.4.0", Reason: "selftest_failed",
+				Detail: "FAIL nfc /dev/kiosk-nfc: no answer", At: "2026-12-05T04:05:00Z"}, nil},
+		},
 		records.KindDiagTxgen: {
 			{"synthetic", &records.DiagTxgen{N: 41, AmountVND: 42000, At: "2026-11-22T08:30:05+07:00"},
 				records.Personal{records.PersonalIDNumber: "001099000041"}},

@@ -7,8 +7,8 @@
 // not the last bundle applied because a technician edited it on the
 // device (allowed, and reported).
 //
-// A bundle is an Ed25519-signed envelope (like the transit lists'): the
-// payload is the JSON of a Bundle — target device, version, validity
+// A bundle travels in the signed envelope of firmware/envelope (shared with
+// the update triggers of firmware/update): the payload is the JSON of a Bundle — target device, version, validity
 // window, the configuration's TOML text and its SHA-256 — and the
 // signature covers exactly those bytes. The device trusts one key, its
 // [remote_config] public_key. Versions only go up: the version floor is
@@ -21,8 +21,8 @@
 // docs/OPERATIONS.md ("Remote configuration") and docs/PROTOCOL.md
 // ("Downlink") describe the protocol and the technician's side.
 //
-// It may import firmware/config, firmware/records, firmware/store and
-// firmware/downlink; it must not import firmware/kiosk, a profile, drivers
+// It may import firmware/config, firmware/records, firmware/store,
+// firmware/downlink, firmware/envelope and firmware/statefile; it must not import firmware/kiosk, a profile, drivers
 // or UI code.
 package remoteconfig
 
@@ -34,6 +34,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/kiosk06/kiosk/firmware/envelope"
 )
 
 // MaxConfigBytes bounds a bundle's configuration text.
@@ -55,10 +57,7 @@ type Bundle struct {
 
 // Envelope is the wire form of a bundle: the payload (JSON of a Bundle)
 // and an Ed25519 signature over exactly those bytes; base64 in JSON.
-type Envelope struct {
-	Payload   []byte `json:"payload"`
-	Signature []byte `json:"signature"`
-}
+type Envelope = envelope.Envelope
 
 // Reasons a bundle is refused (records.ConfigRejected's reason codes).
 const (
@@ -113,11 +112,11 @@ func Sign(key ed25519.PrivateKey, b Bundle) ([]byte, error) {
 		return nil, fmt.Errorf("remoteconfig: sign: configuration of %d bytes, at most %d", len(b.Config), MaxConfigBytes)
 	}
 	b.SHA256 = Hash([]byte(b.Config))
-	p, err := json.Marshal(b)
+	out, err := envelope.SealJSON(key, b)
 	if err != nil {
 		return nil, fmt.Errorf("remoteconfig: sign: %w", err)
 	}
-	return json.Marshal(Envelope{Payload: p, Signature: ed25519.Sign(key, p)})
+	return out, nil
 }
 
 // Open checks the envelope's signature with pub and decodes its bundle;
@@ -125,14 +124,14 @@ func Sign(key ed25519.PrivateKey, b Bundle) ([]byte, error) {
 // are the Manager's checks.
 func Open(pub ed25519.PublicKey, body []byte) (Bundle, error) {
 	var b Bundle
-	var e Envelope
-	if err := json.Unmarshal(body, &e); err != nil {
-		return b, refuse(ReasonMalformed, "envelope: %v", err)
-	}
-	if len(pub) != ed25519.PublicKeySize || len(e.Signature) != ed25519.SignatureSize || !ed25519.Verify(pub, e.Payload, e.Signature) {
+	payload, err := envelope.Open(pub, body)
+	switch {
+	case errors.Is(err, envelope.ErrSignature):
 		return b, refuse(ReasonSignature, "the signature does not verify with [remote_config] public_key")
+	case err != nil:
+		return b, refuse(ReasonMalformed, "%v", err)
 	}
-	if err := json.Unmarshal(e.Payload, &b); err != nil {
+	if err := json.Unmarshal(payload, &b); err != nil {
 		return b, refuse(ReasonMalformed, "payload: %v", err)
 	}
 	switch {

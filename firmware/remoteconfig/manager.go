@@ -437,6 +437,10 @@ func (m *Manager) check(payload []byte) (Bundle, error) {
 		{"store.path", cur.Store.Path, next.Store.Path},
 		{"store.key_file", cur.Store.KeyFile, next.Store.KeyFile},
 		{"remote_config.public_key", cur.RemoteConfig.PublicKey, next.RemoteConfig.PublicKey},
+		// What root's updater trusts and where it keeps what it installs.
+		{"update.public_key_file", cur.Update.PublicKeyFile, next.Update.PublicKeyFile},
+		{"update.apt_source", cur.Update.AptSource, next.Update.AptSource},
+		{"update.state_dir", cur.Update.StateDir, next.Update.StateDir},
 	} {
 		if k.was != k.now {
 			return b, refuse(ReasonImmutableKey, "%s: %s = %q, the device has %q; a bundle may not change it (set it on the device)", name, k.key, k.now, k.was)

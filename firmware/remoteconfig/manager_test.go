@@ -223,6 +223,7 @@ func TestRefused(t *testing.T) {
 		{"syntax", ReasonInvalidConfig, r.sign(Bundle{Version: 3, Config: "[device\nid = 1"})},
 		{"moves data", ReasonImmutableKey, r.sign(Bundle{Version: 3, Config: strings.Replace(r.toml("debug"), "/var", "/elsewhere", 1)})},
 		{"changes key", ReasonImmutableKey, r.sign(Bundle{Version: 3, Config: strings.Replace(r.toml("debug"), "public_key = \"", "public_key = \"\"\n#", 1)})},
+		{"changes update key", ReasonImmutableKey, r.sign(Bundle{Version: 3, Config: r.toml("debug") + "\n[update]\npublic_key_file = \"/var/tmp/mine.pub\"\n"})},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r.st.take()

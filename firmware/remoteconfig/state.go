@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"github.com/kiosk06/kiosk/firmware/records"
+	"github.com/kiosk06/kiosk/firmware/statefile"
 )
 
 // StateFile is the state's name in the data directory.
@@ -78,46 +78,11 @@ func saveState(path string, s state) error {
 	return writeAtomic(path, append(b, '\n'), 0o600)
 }
 
-// writeAtomic replaces path with data: a temporary file in the same
-// directory, fsync'd, renamed over path, and the directory fsync'd, so a
-// crash leaves either the old file or the new one, never a mix.
+// writeAtomic replaces path with data, atomically and durably
+// (firmware/statefile).
 func writeAtomic(path string, data []byte, mode os.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("remoteconfig: write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("remoteconfig: write %s: %w", path, err)
-	}
-	if err := f.Chmod(mode); err != nil {
-		return fmt.Errorf("remoteconfig: write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("remoteconfig: write %s: fsync: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("remoteconfig: write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("remoteconfig: write %s: %w", path, err)
-	}
-	ok = true
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("remoteconfig: write %s: %w", path, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("remoteconfig: write %s: fsync dir: %w", path, err)
+	if err := statefile.Write(path, data, mode); err != nil {
+		return fmt.Errorf("remoteconfig: %w", err)
 	}
 	return nil
 }

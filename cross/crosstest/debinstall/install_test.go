@@ -176,6 +176,11 @@ func TestDebInstall(t *testing.T) {
 	owner("/etc/kiosk06/trust", "root:kiosk06 750")
 	owner("/var/lib/kiosk06", "kiosk06:kiosk06 750")
 	owner("/lib/systemd/system/kioskd.service", "root:root 644")
+	owner("/var/lib/kiosk06-update", "root:root 755")
+	// The updater's watch on kioskd's trigger file is on from the start.
+	if got := strings.TrimSpace(offline("is-enabled", "kiosk06-update.path").Stdout); got != "enabled" {
+		t.Errorf("after install: kiosk06-update.path %q, want enabled", got)
+	}
 	owner("/lib/udev/rules.d/70-kiosk06.rules", "root:root 644")
 	// The sealing key: made once, outside the state directory, root only
 	// (systemd hands kioskd a copy with LoadCredential=).
@@ -261,7 +266,9 @@ func TestDebInstall(t *testing.T) {
 		t.Errorf("dpkg -r removed the config or the store; only purge may")
 	}
 	must("dpkg", "-P", "kiosk06")
-	for _, p := range []string{"/etc/kiosk06", "/var/lib/kiosk06", "/etc/credstore/kiosk06-seal.key", "/etc/systemd/system/multi-user.target.wants/kioskd.service", "/etc/systemd/system/kioskd.service"} {
+	for _, p := range []string{"/etc/kiosk06", "/var/lib/kiosk06", "/var/lib/kiosk06-update", "/etc/credstore/kiosk06-seal.key",
+		"/etc/systemd/system/multi-user.target.wants/kioskd.service", "/etc/systemd/system/kioskd.service",
+		"/etc/systemd/system/paths.target.wants/kiosk06-update.path", "/etc/systemd/system/multi-user.target.wants/kiosk06-update.service"} {
 		if exists(p) {
 			t.Errorf("dpkg -P left %s", p)
 		}

@@ -6,6 +6,8 @@
 //	kioskd selftest [--config FILE] [--sim] check config and every device
 //	kioskd config check FILE                check a configuration file
 //	kioskd config keygen|bundle …           sign remote configuration bundles (operator side)
+//	kioskd update apply|status|trigger|rollback signed updates with rollback (root)
+//	kioskd update keygen|sign …             sign update triggers (operator side)
 //	kioskd version                          version, commit, Go, platform
 //	kioskd diag TOOL …                      technician tools
 //
@@ -83,6 +85,7 @@ func topCommands() []command {
 		{"config", "config check FILE: check a configuration file, print every error", cmdConfig},
 		{"version", "print version, commit, Go version and GOOS/GOARCH", cmdVersion},
 		{"diag", "technician tools (kioskd diag --help lists them)", cmdDiag},
+		{"update", "signed updates: apply, status, trigger, rollback (device); keygen, sign (operator)", cmdUpdate},
 		{"admin", "admin pin NAME: a staff PIN-file line for the device's admin menu (PIN on stdin)", cmdAdmin},
 	}
 }
