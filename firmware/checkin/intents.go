@@ -243,6 +243,17 @@ var messages = map[string][2]string{
 	"out_of_service":  {"Tạm dừng: không lưu được dữ liệu. Vui lòng làm thủ tục thủ công.", "Stopped: records cannot be stored. Use the paper procedure."},
 }
 
+// Messages lists every text the flow can publish, key → Vietnamese,
+// English (fmt verbs where it fills values), so the UI's voice books can
+// follow them (ui/voice).
+func Messages() map[string][2]string {
+	out := make(map[string][2]string, len(messages))
+	for k, v := range messages {
+		out[k] = v
+	}
+	return out
+}
+
 func msg(key string) Text {
 	m, ok := messages[key]
 	if !ok {
