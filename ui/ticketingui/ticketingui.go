@@ -252,7 +252,7 @@ func idleWarning(s ticketing.State, env Env) fyne.CanvasObject {
 		return nil
 	}
 	secs := max(int((s.IdleDeadline.Sub(env.Now())+time.Second-1)/time.Second), 0)
-	msg := widgets.Paragraph(fmt.Sprintf(word(s.Lang, "idle_warning"), secs))
+	msg := widgets.Paragraph(word(s.Lang, "idle_warning", "seconds", strconv.Itoa(secs)))
 	msg.TextStyle.Bold = true
 	stay := widgets.NewButton(word(s.Lang, "idle_stay"), widgets.Primary, env.send(ticketing.Intent{Kind: ticketing.IntentActivity}))
 	return container.NewPadded(widgets.Card(container.NewVBox(msg, stay)))
@@ -267,7 +267,7 @@ func personLine(p *ticketing.Person, l ticketing.Lang) string {
 		line = word(l, "child") + " · " + line
 	}
 	if p.Age >= 0 {
-		line += " · " + fmt.Sprintf(word(l, "age"), p.Age)
+		line += " · " + word(l, "age", "age", strconv.Itoa(p.Age))
 	}
 	return line
 }

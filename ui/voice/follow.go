@@ -19,7 +19,7 @@ import (
 // once per process: the kiosk's calls take them before the loudspeaker
 // exists (New(nil)), the screens speak through With.
 func (v *Voice) With(sp speech.Speaker) *Voice {
-	return &Voice{sp: sp, lang: i18n.Vietnamese, i18n: v.i18n, hospital: v.hospital, cats: v.cats, msgs: v.msgs}
+	return &Voice{sp: sp, lang: i18n.Vietnamese, i18n: v.i18n, flows: v.flows, cats: v.cats}
 }
 
 // page is what the voice makes of one published state: the language, the
