@@ -136,6 +136,9 @@ type Voice struct {
 	// chime, while a card lies on the reader (default 6 s): the hospital
 	// kiosk has no buzzer, so this is its beep.
 	CardNag time.Duration
+	// Location is the zone a departure time is read in (config [device]
+	// time zone; nil: Asia/Ho_Chi_Minh, UTC+7).
+	Location *time.Location
 
 	mu        sync.Mutex
 	lang      i18n.Lang
