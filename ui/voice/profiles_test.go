@@ -137,13 +137,13 @@ func TestFollowerTicketing(t *testing.T) {
 // said.
 func TestFollowerOnestop(t *testing.T) {
 	cases := map[string]screenCase{
-		"welcome":   {onestop.State{Welcome: &onestop.Welcome{Message: osMsg(t, "welcome.message")}}, nil},
-		"identify":  {onestop.State{Identify: &onestop.Identify{Retry: true, Message: osMsg(t, "identify.failed")}}, []string{normal(t, osMsg(t, "identify.failed").VI)}},
-		"menu":      {onestop.State{Citizen: &onestop.Citizen{Name: "Nguyễn Thị Lan"}, Menu: &onestop.Menu{Message: osMsg(t, "menu.message", "Nguyễn Thị Lan")}}, nil},
-		"search":    {onestop.State{Search: &onestop.Search{Message: osMsg(t, "search.none")}}, []string{normal(t, osMsg(t, "search.none").VI)}},
-		"procedure": {onestop.State{Procedure: &onestop.ProcedureInfo{}}, nil},
-		"form":      {onestop.State{Form: &onestop.Form{Errors: 2, Message: osMsg(t, "form.errors", 2)}}, []string{"Còn hai thông tin chưa đúng hoặc chưa điền."}},
-		"review":    {onestop.State{Form: &onestop.Form{Message: osMsg(t, "review.message")}}, nil},
+		"welcome":    {onestop.State{Welcome: &onestop.Welcome{Message: osMsg(t, "welcome.message")}}, nil},
+		"identify":   {onestop.State{Identify: &onestop.Identify{Retry: true, Message: osMsg(t, "identify.failed")}}, []string{normal(t, osMsg(t, "identify.failed").VI)}},
+		"menu":       {onestop.State{Citizen: &onestop.Citizen{Name: "Nguyễn Thị Lan"}, Menu: &onestop.Menu{Message: osMsg(t, "menu.message", "Nguyễn Thị Lan")}}, nil},
+		"search":     {onestop.State{Search: &onestop.Search{Message: osMsg(t, "search.none")}}, []string{normal(t, osMsg(t, "search.none").VI)}},
+		"procedure":  {onestop.State{Procedure: &onestop.ProcedureInfo{}}, nil},
+		"form":       {onestop.State{Form: &onestop.Form{Errors: 2, Message: osMsg(t, "form.errors", 2)}}, []string{"Còn hai thông tin chưa đúng hoặc chưa điền."}},
+		"review":     {onestop.State{Form: &onestop.Form{Message: osMsg(t, "review.message")}}, nil},
 		"submitting": {onestop.State{Submitting: &onestop.Progress{Message: osMsg(t, "submitting.file")}}, nil},
 		"receipt": {onestop.State{Receipt: &onestop.Receipt{DossierCode: "HS-0042", Ticket: "B007", CounterName: "Quầy 3"}}, []string{
 			"Hồ sơ đã được tiếp nhận. Mã hồ sơ hát, ét xì, không, không, bốn, hai.",
