@@ -80,8 +80,6 @@ func checkProfile(t *testing.T, name, dir string, cases map[string]screenCase, f
 	}
 }
 
-var ict = time.FixedZone("ICT", 7*3600)
-
 // TestFollowerTicketing: every ticketing screen says its guidance; the
 // results read the Vietnamese way — the total "ba trăm năm mươi nghìn
 // đồng", a seat taken, the ticket code character by character, "ghế mười
