@@ -11,8 +11,9 @@ import (
 )
 
 // TestListenAndDisplay: in the point's window a "Nghe hướng dẫn" button
-// with a loudspeaker icon ends the action row (a tap says the guidance
-// again); "Chữ lớn" and "Tương phản cao" are in the header; a person whose
+// with a loudspeaker icon sits in the header (a tap says the guidance
+// again), and the page still fits the panel with the most actions (the
+// enrolment offer's three); "Chữ lớn" and "Tương phản cao" are in the header; a person whose
 // card says 60 or older gets large text by itself, once; the next person
 // starts with the point's settings.
 func TestListenAndDisplay(t *testing.T) {
@@ -22,6 +23,12 @@ func TestListenAndDisplay(t *testing.T) {
 	w := test.NewTempWindow(t, scr.Content())
 	w.Resize(Size)
 	uitest.SetScale(w, uitest.GoldenScale)
+	offer := fixture(t, "08-holder-enrol-offer")
+	offer.Site = "Hội đồng thi Mô phỏng – phòng P101"
+	scr.Apply(offer)
+	if m := scr.Content().MinSize(); m.Width > Size.Width || m.Height > Size.Height {
+		t.Errorf("the enrolment offer needs %v, more than the %v panel", m, Size)
+	}
 	res := fixture(t, "16-attendance-accepted")
 	scr.Apply(res)
 	uitest.AssertScreen(t, "16-attendance-accepted-listen.png", w.Canvas().Capture(), *update)

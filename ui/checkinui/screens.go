@@ -19,7 +19,7 @@
 // (icons.go); the window (Mount) has "Chữ lớn" and "Tương phản cao" in the
 // header, reset for each person, with large text on by itself for a person
 // of 60 or more (ui/theme.Session), and with a voice (MountSpeaking) a
-// "Nghe hướng dẫn" button at the end of the action row.
+// "Nghe hướng dẫn" button in the header.
 //
 // The layout is drawn in Size (1920×1080 Fyne units, landscape) with every
 // tap target at least theme.TouchTarget; the person read, or the point's
@@ -76,8 +76,8 @@ type Env struct {
 	// Display is the large-text and high-contrast switches in the header
 	// (as at the hospital kiosk); nil toggles hide them (goldens).
 	Display Display
-	// Listen, when set, is the "Nghe hướng dẫn" button at the end of the
-	// action row: it says the screen's guidance again.
+	// Listen, when set, is the "Nghe hướng dẫn" button in the header: it
+	// says the screen's guidance again.
 	Listen func()
 }
 
@@ -206,6 +206,15 @@ func (p page) build(s checkin.State, env Env) fyne.CanvasObject {
 		o.(*widget.Label).Alignment = fyne.TextAlignTrailing
 	}
 	right := container.NewHBox()
+	if env.Listen != nil {
+		// In the header, not the action row: the row's equal widths would
+		// push four long labels past the panel.
+		l := widgets.ListenButton(env.shared("voice.listen"), env.Listen)
+		l.TextSize = fynetheme.SizeNameText
+		// Room for the loudspeaker icon, which a button draws only where
+		// its label leaves space.
+		right.Add(container.NewStack(space(l.MinSize().Width+2*fynetheme.Size(fynetheme.SizeNameText), 0), l))
+	}
 	if env.Display.ToggleLargeText != nil {
 		for _, t := range []struct {
 			on  bool
@@ -223,9 +232,6 @@ func (p page) build(s checkin.State, env Env) fyne.CanvasObject {
 	}
 	right.Add(where)
 	top := container.NewBorder(nil, nil, nil, right, widgets.Headline(p.Title))
-	if env.Listen != nil {
-		p.Actions = append(p.Actions, widgets.ListenButton(env.shared("voice.listen"), env.Listen))
-	}
 	var row []fyne.CanvasObject
 	if p.Back != nil {
 		row = append(row, p.Back)
