@@ -23,7 +23,7 @@ import (
 // the control socket, and at every screen the walk waits for that screen's
 // guidance WAV in var/sim/audio (and said.txt's line) before going on —
 // and for the spoken results: the total and the amount to pay, "Vé đã
-// được in" and the ticket's seat and departure; the dossier code, the queue
+// được in" and the ticket's seat and departure; the dossier received, the queue
 // number and counter; the check-in verdict, accepted and refused. No clip
 // says the person's name.
 
@@ -257,7 +257,9 @@ func TestVoiceOnestopKiosk(t *testing.T) {
 	if r == nil || r.DossierCode == "" || r.Ticket == "" {
 		t.Fatalf("receipt %+v", r)
 	}
-	spokenNumbers(t, w.wait("onestop.say.received"), "Hồ sơ đã được tiếp nhận. Mã hồ sơ ")
+	if c := w.wait("onestop.say.received"); c.text != "Hồ sơ của Quý khách đã được tiếp nhận. Mã hồ sơ được in trên phiếu tiếp nhận." {
+		t.Errorf("receipt said %q", c.text)
+	}
 	spokenNumbers(t, w.wait("onestop.say.number"), "Số thứ tự của Quý khách là a, ", "tại Quầy Công an")
 	send(onestop.Intent{Kind: onestop.IntentMenu})
 	step(onestop.ScreenMenu)

@@ -140,7 +140,7 @@ func (v *Voice) issuedTicket(t ticketing.IssuedTicket) []result {
 }
 
 // onestopPage: the guidance of each onestop.Screen; as results the card
-// problems, the form's missing answers, the dossier received and its code,
+// problems, the form's missing answers, the dossier received,
 // the queue number and counter, the dossiers' status, the help desk's
 // progress (not the staff member's name), what went wrong and what to do.
 func (v *Voice) onestopPage(s onestop.State) page {
@@ -163,8 +163,8 @@ func (v *Voice) onestopPage(s onestop.State) page {
 		}
 	case s.Screen == onestop.ScreenReceipt && s.Receipt != nil:
 		r := s.Receipt
-		if r.DossierCode != "" {
-			add(v.said("onestop.say.received", r.DossierCode, speech.Ticket("code", r.DossierCode)))
+		if r.DossierCode != "" { // a 20-character code is printed, not spelt out
+			add(v.said("onestop.say.received", r.DossierCode))
 		}
 		if r.Ticket != "" && r.CounterName != "" {
 			add(v.said("onestop.say.number", r.Ticket+"\x00"+r.CounterName, speech.Ticket("number", r.Ticket), speech.Text("counter", r.CounterName)))
@@ -199,10 +199,11 @@ func (v *Voice) onestopPage(s onestop.State) page {
 	return p
 }
 
-// dossier reads one dossier's code and status ("Hồ sơ hát ét xì, …: Đang
-// giải quyết.").
+// dossier reads one dossier's procedure and status ("Hồ sơ Đăng ký tạm
+// trú: Đang giải quyết."): its code, twenty characters long, is on the
+// screen and the slip.
 func (v *Voice) dossier(d onestop.DossierView) []result {
-	if d.Code == "" || d.StatusText.Key == "" {
+	if d.Procedure == "" || d.StatusText.Key == "" {
 		return nil
 	}
 	return []result{{key: "onestop.say.dossier", sig: "onestop.say.dossier\x00" + d.Code + "\x00" + d.StatusText.Key, say: func(ctx context.Context, l i18n.Lang) error {
@@ -210,7 +211,7 @@ func (v *Voice) dossier(d onestop.DossierView) []result {
 		if l == i18n.English && d.StatusText.EN != "" {
 			status = d.StatusText.EN
 		}
-		return v.result(ctx, l, "onestop.say.dossier", speech.Ticket("code", d.Code), speech.Text("status", status))
+		return v.result(ctx, l, "onestop.say.dossier", speech.Text("procedure", d.Procedure), speech.Text("status", status))
 	}}}
 }
 

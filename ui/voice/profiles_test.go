@@ -129,8 +129,9 @@ func TestFollowerTicketing(t *testing.T) {
 }
 
 // TestFollowerOnestop: every one-stop screen says its guidance; the
-// dossier code and the queue number are read character by character, the
-// counter as written ("Quầy ba"), a dossier's status in words; the menu's
+// queue number is read character by character, the counter as written
+// ("Quầy ba"), a dossier by its procedure and status (its long code is
+// printed, not spelt out); the menu's
 // greeting (it names the citizen) and the staff member's name are never
 // said.
 func TestFollowerOnestop(t *testing.T) {
@@ -144,13 +145,13 @@ func TestFollowerOnestop(t *testing.T) {
 		"review":     {onestop.State{Form: &onestop.Form{Message: osMsg(t, "review.message")}}, nil},
 		"submitting": {onestop.State{Submitting: &onestop.Progress{Message: osMsg(t, "submitting.file")}}, nil},
 		"receipt": {onestop.State{Receipt: &onestop.Receipt{DossierCode: "HS-0042", Ticket: "B007", CounterName: "Quầy 3"}}, []string{
-			"Hồ sơ đã được tiếp nhận. Mã hồ sơ hát, ét xì, không, không, bốn, hai.",
+			"Hồ sơ của Quý khách đã được tiếp nhận. Mã hồ sơ được in trên phiếu tiếp nhận.",
 			"Số thứ tự của Quý khách là bê, không, không, bảy. Mời Quý khách chờ gọi số tại Quầy ba.",
 		}},
 		"dossiers": {onestop.State{Dossiers: &onestop.Dossiers{Message: osMsg(t, "dossiers.found", 1), List: []onestop.DossierView{
-			{Code: "HS-0042", StatusText: osMsg(t, "status.processing")}}}}, []string{
+			{Code: "000.00.00.H56-261205-0042", Procedure: "Đăng ký tạm trú", StatusText: osMsg(t, "status.processing")}}}}, []string{
 			"Quý khách có một hồ sơ.",
-			"Hồ sơ hát, ét xì, không, không, bốn, hai: Đang giải quyết.",
+			"Hồ sơ Đăng ký tạm trú: Đang giải quyết.",
 		}},
 		"ticket": {onestop.State{Ticket: &onestop.Ticket{Number: "A012", CounterName: "Quầy 3", Message: osMsg(t, "ticket.message", "Quầy 3")}},
 			[]string{"Số thứ tự của Quý khách là a, không, một, hai. Mời Quý khách chờ gọi số tại Quầy ba."}},
