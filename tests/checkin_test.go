@@ -35,6 +35,14 @@ type checkinPoint struct {
 // fingerprint module).
 func startCheckin(t *testing.T, id, section string, finger bool) *checkinPoint {
 	t.Helper()
+	return startCheckinUI(t, id, section, finger, false)
+}
+
+// startCheckinUI is startCheckin with [ui] enabled set to ui (with no
+// display the point runs headless, but it speaks: its voice follows the
+// screen's states).
+func startCheckinUI(t *testing.T, id, section string, finger, ui bool) *checkinPoint {
+	t.Helper()
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "control.sock")
 	devices := `[devices.nfc]
@@ -56,7 +64,7 @@ interval = "200ms"
 `+devices+`[checkin]
 `+section+`
 [ui]
-enabled = false
+enabled = `+strconv.FormatBool(ui)+`
 `)
 	_, lines, stderr := startKioskd(t, dir, []string{"DISPLAY=", "WAYLAND_DISPLAY="}, "run", "--sim", "--config", cfg, "--control", sock)
 	waitLine(t, lines, "ready", 30*time.Second, stderr)

@@ -597,3 +597,12 @@ func TestEnrolOffer(t *testing.T) {
 		t.Fatalf("holder records %s", got)
 	}
 }
+
+func TestAgeOn(t *testing.T) {
+	now := time.Date(2026, 3, 12, 9, 0, 0, 0, time.UTC)
+	for dob, want := range map[string]int{"12/03/1966": 60, "1966-03-13": 59, "01/01/1990": 36, "": -1, "12-03-1966": -1, "2030-01-01": -1} {
+		if got := ageOn(dob, now); got != want {
+			t.Errorf("ageOn(%q) = %d, want %d", dob, got, want)
+		}
+	}
+}

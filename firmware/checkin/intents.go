@@ -3,6 +3,7 @@ package checkin
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/kiosk06/kiosk/drivers/cccd"
 	"github.com/kiosk06/kiosk/firmware/identity"
@@ -116,7 +117,8 @@ func (f *Flow) render() State {
 	s := State{Screen: m.screen, Mode: f.cfg.Mode, Site: f.cfg.Site, Title: msg(titles[f.cfg.Mode]), Actions: f.actions()}
 	if m.id != nil {
 		c := m.id.Citizen
-		p := &Person{Name: c.Name, MaskedID: maskID(c.ID), DOB: c.DOB, Verdict: m.id.Verdict, Genuine: msg("verdict." + string(m.id.Verdict)), Holder: m.holder}
+		p := &Person{Name: c.Name, MaskedID: maskID(c.ID), DOB: c.DOB, Verdict: m.id.Verdict, Genuine: msg("verdict." + string(m.id.Verdict)), Holder: m.holder,
+			Age: ageOn(c.DOB, f.now().In(f.cfg.Location))}
 		s.Person = p
 	}
 	switch m.screen {
@@ -243,6 +245,17 @@ var messages = map[string][2]string{
 	"out_of_service":  {"Tạm dừng: không lưu được dữ liệu. Vui lòng làm thủ tục thủ công.", "Stopped: records cannot be stored. Use the paper procedure."},
 }
 
+// Messages lists every text the flow can publish, key → Vietnamese,
+// English (fmt verbs where it fills values), so the UI's voice books can
+// follow them (ui/voice).
+func Messages() map[string][2]string {
+	out := make(map[string][2]string, len(messages))
+	for k, v := range messages {
+		out[k] = v
+	}
+	return out
+}
+
 func msg(key string) Text {
 	m, ok := messages[key]
 	if !ok {
@@ -255,4 +268,23 @@ func msgf(key string, args ...any) Text {
 	t := msg(key)
 	t.VI, t.EN = fmt.Sprintf(t.VI, args...), fmt.Sprintf(t.EN, args...)
 	return t
+}
+
+// ageOn is the age in whole years on day now of a person born on dob (the
+// card's DD/MM/YYYY, or YYYY-MM-DD); -1 when it is not a date.
+func ageOn(dob string, now time.Time) int {
+	d, err := time.Parse("02/01/2006", dob)
+	if err != nil {
+		if d, err = time.Parse(time.DateOnly, dob); err != nil {
+			return -1
+		}
+	}
+	age := now.Year() - d.Year()
+	if now.Month() < d.Month() || now.Month() == d.Month() && now.Day() < d.Day() {
+		age--
+	}
+	if age < 0 {
+		return -1
+	}
+	return age
 }

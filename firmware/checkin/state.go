@@ -90,6 +90,9 @@ type Person struct {
 	Verdict  identity.Verdict `json:"verdict"`
 	Genuine  Text             `json:"genuine"` // "Thẻ thật" / "Thẻ không hợp lệ" / "Chưa xác thực"
 	Holder   string           `json:"holder,omitempty"`
+	// Age is the whole years from the birth date today, -1 when unknown:
+	// the screen turns large text on for a person of 60 or more.
+	Age int `json:"age"`
 }
 
 // Ready is the waiting screen with the mode's live numbers.

@@ -655,3 +655,12 @@ func TestStateJSON(t *testing.T) {
 		t.Fatalf("a typed value reached the log: %s", logged.String())
 	}
 }
+
+func TestAgeOn(t *testing.T) {
+	now := time.Date(2026, 3, 12, 9, 0, 0, 0, time.UTC)
+	for dob, want := range map[string]int{"12/03/1966": 60, "13/03/1966": 59, "01/01/1990": 36, "": -1, "1966-03-12": -1, "12/03/2030": -1} {
+		if got := ageOn(dob, now); got != want {
+			t.Errorf("ageOn(%q) = %d, want %d", dob, got, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package onestop
 
 import (
 	"slices"
+	"time"
 
 	"github.com/kiosk06/kiosk/firmware/tickets"
 )
@@ -271,7 +272,7 @@ func (f *Flow) citizen(p *person) *Citizen {
 	if p == nil {
 		return nil
 	}
-	c := &Citizen{Name: p.p.Name, MaskedID: MaskID(p.p.IDNumber), Method: p.method, Verdict: p.verdict}
+	c := &Citizen{Name: p.p.Name, MaskedID: MaskID(p.p.IDNumber), Method: p.method, Verdict: p.verdict, Age: ageOn(p.p.DOB, f.now().In(f.cfg.Location))}
 	switch p.p.Verified {
 	case "chip":
 		c.Note = msg("note.chip")
@@ -430,4 +431,22 @@ func (f *Flow) renderReceipt() *Receipt {
 		r.Message = msgf("receipt.unprinted", sub.rc.DossierCode)
 	}
 	return r
+}
+
+// ageOn is the age in whole years on day now of a person born on dob
+// (DD/MM/YYYY, as the card and the app QR carry it; -1 when it is not a
+// date).
+func ageOn(dob string, now time.Time) int {
+	d, err := time.Parse("02/01/2006", dob)
+	if err != nil {
+		return -1
+	}
+	age := now.Year() - d.Year()
+	if now.Month() < d.Month() || now.Month() == d.Month() && now.Day() < d.Day() {
+		age--
+	}
+	if age < 0 {
+		return -1
+	}
+	return age
 }

@@ -126,6 +126,10 @@ type Citizen struct {
 	// Verdict: identity.Verdict for a card, "verified" for an app QR.
 	Verdict string `json:"verdict"`
 	Note    Text   `json:"note,omitzero"` // how they were identified, in words
+	// Age is the whole years from the card's birth date today, -1 when
+	// unknown: the screen turns large text on for a person of 60 or more
+	// (the birth date itself never leaves the flow).
+	Age int `json:"age"`
 }
 
 // Welcome is the idle screen.

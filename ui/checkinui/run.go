@@ -28,17 +28,43 @@ type Screen struct {
 	root    *fyne.Container
 	state   checkin.State
 	entry   Entry
+	app     fyne.App
+	opts    Options
+	// display is the person's switches, reset for each new person.
+	display *kiosktheme.Session
+}
+
+// Options are what the window adds to the screens.
+type Options struct {
+	// Display is the point's default display preferences (config [ui]),
+	// restored for each new person; "Chữ lớn" and "Tương phản cao" in the
+	// header change them, and large text turns on by itself for a person
+	// whose card says 60 or older (ui/theme.Session).
+	Display kiosktheme.Options
+	// Listen, when set, is the "Nghe hướng dẫn" button: it says the
+	// screen's guidance again (it must not block). Nil: no button.
+	Listen func()
 }
 
 // NewScreen returns the screen showing an empty ready screen until the
 // first Apply; loc is the configured time zone, english the [ui] language.
+// It has no display switches and no listen button (NewKioskScreen has).
 func NewScreen(flow Flow, loc *time.Location, english bool) *Screen {
-	s := &Screen{flow: flow, loc: loc, english: english, root: container.NewStack()}
+	return NewKioskScreen(nil, flow, loc, english, Options{})
+}
+
+// NewKioskScreen is NewScreen with the display switches in the header,
+// applying the theme to a (nil: no switches), and opts.Listen's button.
+func NewKioskScreen(a fyne.App, flow Flow, loc *time.Location, english bool, opts Options) *Screen {
+	s := &Screen{flow: flow, loc: loc, english: english, root: container.NewStack(), app: a, opts: opts, display: kiosktheme.NewSession(opts.Display)}
 	s.entry.Changed = s.render
 	s.state = checkin.State{Screen: checkin.ScreenReady, Ready: &checkin.Ready{}}
 	s.render()
 	return s
 }
+
+// Display returns the current display preferences.
+func (s *Screen) Display() kiosktheme.Options { return s.display.Options() }
 
 // Content is the window content (the same object across Apply).
 func (s *Screen) Content() fyne.CanvasObject { return s.root }
@@ -52,8 +78,27 @@ func (s *Screen) Apply(st checkin.State) {
 	if st.Screen != checkin.ScreenLodging {
 		s.entry.Room, s.entry.RoomTyped = "", false
 	}
+	changed := false
+	if st.Screen == checkin.ScreenReady && s.state.Screen != checkin.ScreenReady {
+		changed = s.display.Reset() // the next person starts with the point's settings
+	}
+	if st.Person != nil && s.display.Aged(st.Person.Age) {
+		changed = true
+	}
+	if changed && s.app != nil {
+		ui.ApplyTheme(s.app, s.display.Options())
+	}
 	s.state = st
 	s.render()
+}
+
+// toggle changes a display switch: the theme and a new render.
+func (s *Screen) toggle(f func()) func() {
+	return func() {
+		f()
+		ui.ApplyTheme(s.app, s.display.Options())
+		s.render()
+	}
 }
 
 func (s *Screen) send(in checkin.Intent) {
@@ -63,7 +108,13 @@ func (s *Screen) send(in checkin.Intent) {
 }
 
 func (s *Screen) render() {
-	s.root.Objects = []fyne.CanvasObject{Render(s.state, Env{Send: s.send, Location: s.loc, English: s.english, Entry: &s.entry})}
+	env := Env{Send: s.send, Location: s.loc, English: s.english, Entry: &s.entry, Listen: s.opts.Listen}
+	if s.app != nil {
+		o := s.display.Options()
+		env.Display = Display{HighContrast: o.HighContrast, LargeText: o.LargeText,
+			ToggleContrast: s.toggle(s.display.ToggleContrast), ToggleLargeText: s.toggle(s.display.ToggleLargeText)}
+	}
+	s.root.Objects = []fyne.CanvasObject{Render(s.state, env)}
 	s.root.Refresh()
 	widgets.Relayout(s.root)
 }
@@ -72,11 +123,29 @@ func (s *Screen) render() {
 // firmware/cmd/kioskd's gui.go): the typed flow from the running profile's
 // Screen, in a window of a until it closes (ui.ErrWindowClosed) or ctx ends.
 func Mount(ctx context.Context, a fyne.App, cfg *config.Config, s profile.Screen) error {
-	f, ok := profile.FlowOf[checkin.State, checkin.Intent](s)
-	if !ok {
-		return fmt.Errorf("checkinui: the checkin profile's screen is %T", s)
+	return MountSpeaking(nil)(ctx, a, cfg, s)
+}
+
+// Repeater says the current screen's guidance again (ui/voice.Voice).
+type Repeater interface {
+	Repeat(ctx context.Context) error
+}
+
+// MountSpeaking is Mount with the point's voice: a "Nghe hướng dẫn" button
+// on every screen says its guidance again on v (the voice itself follows
+// the flow's states, ui/voice.Voice.Follower); nil v: no button.
+func MountSpeaking(v Repeater) ui.Mount {
+	return func(ctx context.Context, a fyne.App, cfg *config.Config, s profile.Screen) error {
+		f, ok := profile.FlowOf[checkin.State, checkin.Intent](s)
+		if !ok {
+			return fmt.Errorf("checkinui: the checkin profile's screen is %T", s)
+		}
+		var listen func()
+		if v != nil {
+			listen = func() { go func() { _ = v.Repeat(ctx) }() }
+		}
+		return run(ctx, a, cfg.UI, cfg.Device.Location(), f, listen)
 	}
-	return Run(ctx, a, cfg.UI, cfg.Device.Location(), f)
 }
 
 // Run opens the check-in window (Size, or full screen) with the kiosk
@@ -84,8 +153,13 @@ func Mount(ctx context.Context, a fyne.App, cfg *config.Config, s profile.Screen
 // ends (nil) or the window is closed (ui.ErrWindowClosed). Call it from
 // the main goroutine.
 func Run(ctx context.Context, a fyne.App, uc config.UI, loc *time.Location, flow Flow) error {
-	ui.ApplyTheme(a, kiosktheme.Options{HighContrast: uc.HighContrast, LargeText: uc.LargeText})
-	scr := NewScreen(flow, loc, uc.Language == "en")
+	return run(ctx, a, uc, loc, flow, nil)
+}
+
+func run(ctx context.Context, a fyne.App, uc config.UI, loc *time.Location, flow Flow, listen func()) error {
+	def := kiosktheme.Options{HighContrast: uc.HighContrast, LargeText: uc.LargeText}
+	ui.ApplyTheme(a, def)
+	scr := NewKioskScreen(a, flow, loc, uc.Language == "en", Options{Display: def, Listen: listen})
 	win := ui.NewWindow(a, "Điểm kiểm tra danh tính", Size, uc.Fullscreen)
 	win.SetContent(scr.Content())
 	states, unsub := flow.Subscribe()

@@ -12,8 +12,14 @@
 // Screens hold no business rules: which buttons show, their labels and
 // which one is primary come from State.Actions, the messages from the flow
 // (checkin.Text); the screens' own few words (headings, field names) are
-// here, in Vietnamese (register "Ông/Bà", "Quý khách") and English. Times
-// and dates are shown in the configured zone (Env.Location).
+// here, in Vietnamese (register "Ông/Bà", "Quý khách") and English; the
+// words it shares with the other kiosks (the display switches, "Nghe
+// hướng dẫn") come from ui/i18n. Times and dates are shown in the
+// configured zone (Env.Location). Every action button carries a picture
+// (icons.go); the window (Mount) has "Chữ lớn" and "Tương phản cao" in the
+// header, reset for each person, with large text on by itself for a person
+// of 60 or more (ui/theme.Session), and with a voice (MountSpeaking) a
+// "Nghe hướng dẫn" button in the header.
 //
 // The layout is drawn in Size (1920×1080 Fyne units, landscape) with every
 // tap target at least theme.TouchTarget; the person read, or the point's
@@ -23,7 +29,7 @@
 //
 // It imports Fyne, firmware/checkin (types only), firmware/config (the [ui]
 // and [device] sections), firmware/profile (the Flow contract), ui (the
-// shared window) and ui/{theme,widgets}; it must NOT import drivers/… or
+// shared window) and ui/{i18n,theme,widgets}; it must NOT import drivers/… or
 // firmware/simrig.
 package checkinui
 
@@ -43,6 +49,7 @@ import (
 
 	"github.com/kiosk06/kiosk/firmware/checkin"
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/ui/i18n"
 	"github.com/kiosk06/kiosk/ui/widgets"
 )
 
@@ -66,7 +73,44 @@ type Env struct {
 	// Entry is what is being typed (owned by the Screen: the page is
 	// rebuilt with every state).
 	Entry *Entry
+	// Display is the large-text and high-contrast switches in the header
+	// (as at the hospital kiosk); nil toggles hide them (goldens).
+	Display Display
+	// Listen, when set, is the "Nghe hướng dẫn" button in the header: it
+	// says the screen's guidance again.
+	Listen func()
 }
+
+// Display is the state of the accessibility switches and what they do.
+type Display struct {
+	HighContrast, LargeText         bool
+	ToggleContrast, ToggleLargeText func()
+}
+
+// shared is a word the check-in screens share with the other kiosks
+// (ui/i18n: the display switches, "Nghe hướng dẫn").
+func (e Env) shared(key string) string {
+	c := catalogs[i18n.Vietnamese]
+	if e.English {
+		c = catalogs[i18n.English]
+	}
+	if c == nil {
+		return "[" + key + "]"
+	}
+	return c.T(key)
+}
+
+// catalogs are ui/i18n's catalogues, loaded once from the embedded files
+// and never written after.
+var catalogs = func() map[i18n.Lang]*i18n.Catalog {
+	out := map[i18n.Lang]*i18n.Catalog{}
+	for _, l := range i18n.Languages() {
+		if c, err := i18n.Load(l); err == nil {
+			out[l] = c
+		}
+	}
+	return out
+}()
 
 // Entry is what the staff or the person is typing: the CAN digits and the
 // lodging room.
@@ -161,7 +205,33 @@ func (p page) build(s checkin.State, env Env) fyne.CanvasObject {
 	for _, o := range where.Objects {
 		o.(*widget.Label).Alignment = fyne.TextAlignTrailing
 	}
-	top := container.NewBorder(nil, nil, nil, where, widgets.Headline(p.Title))
+	right := container.NewHBox()
+	if env.Listen != nil {
+		// In the header, not the action row: the row's equal widths would
+		// push four long labels past the panel.
+		l := widgets.ListenButton(env.shared("voice.listen"), env.Listen)
+		l.TextSize = fynetheme.SizeNameText
+		// Room for the loudspeaker icon, which a button draws only where
+		// its label leaves space.
+		right.Add(container.NewStack(space(l.MinSize().Width+2*fynetheme.Size(fynetheme.SizeNameText), 0), l))
+	}
+	if env.Display.ToggleLargeText != nil {
+		for _, t := range []struct {
+			on  bool
+			key string
+			do  func()
+		}{{env.Display.LargeText, "shell.large_text", env.Display.ToggleLargeText}, {env.Display.HighContrast, "shell.high_contrast", env.Display.ToggleContrast}} {
+			kind := widgets.Secondary
+			if t.on {
+				kind = widgets.Primary // shows it is on
+			}
+			b := widgets.NewButton(env.shared(t.key), kind, t.do)
+			b.TextSize = fynetheme.SizeNameText
+			right.Add(b)
+		}
+	}
+	right.Add(where)
+	top := container.NewBorder(nil, nil, nil, right, widgets.Headline(p.Title))
 	var row []fyne.CanvasObject
 	if p.Back != nil {
 		row = append(row, p.Back)
@@ -196,15 +266,15 @@ func placeActions(p *page, s checkin.State, env Env) {
 		case checkin.IntentExportASM:
 			continue
 		case checkin.IntentBack:
-			p.Back = widgets.NewButton(label, kind, env.send(in))
+			p.Back = widgets.NewIconButton(actionIcon(a.Kind), label, kind, env.send(in))
 			continue
 		case checkin.IntentCancel:
-			p.Back = widgets.NewButton(label, widgets.Danger, env.send(in))
+			p.Back = widgets.NewIconButton(actionIcon(a.Kind), label, widgets.Danger, env.send(in))
 			continue
 		case checkin.IntentReport:
 			in.Value = "day"
 		}
-		b := widgets.NewButton(label, kind, env.send(in))
+		b := widgets.NewIconButton(actionIcon(a.Kind), label, kind, env.send(in))
 		if a.Primary {
 			main = append([]*widgets.Button{b}, main...)
 		} else {

@@ -4,7 +4,13 @@
 // the buttons, their labels and which one is primary come from
 // State.Actions, the messages from the flow (onestop.Text, the register
 // "Ông/Bà", "Quý khách"); the screens' own few words (headings, field
-// names) are in this package, in Vietnamese and English.
+// names) are in this package, in Vietnamese and English; the words it
+// shares with the other kiosks (the display switches, "Nghe hướng dẫn")
+// come from ui/i18n (words.go). Every action button carries a picture
+// (icons.go). The kiosk window (NewKioskScreen, Mount) has "Chữ lớn" and
+// "Tương phản cao" on the top bar, reset for each citizen, with large text
+// on by itself for a citizen of 60 or more (ui/theme.Session), and with a
+// voice (MountSpeaking) a large "Nghe hướng dẫn" button under every screen.
 //
 // Typing (the procedure form, the search, the CAN) uses the on-screen
 // keyboard of this package — desktop Linux has none — with Telex (or VNI)
@@ -16,7 +22,7 @@
 // Times and dates are shown in the configured zone (Env.Location).
 //
 // It imports Fyne, firmware/onestop (types only), firmware/config (the [ui]
-// section), firmware/profile (the Flow contract) and ui/{theme,vnime,
+// section), firmware/profile (the Flow contract) and ui/{i18n,theme,vnime,
 // widgets}; it must NOT import drivers/… or firmware/simrig.
 package onestopui
 
@@ -50,6 +56,15 @@ type Env struct {
 	// Entry is the text being typed (owned by the Screen: the page is
 	// rebuilt with every state).
 	Entry *Entry
+	// Display is the large-text and high-contrast switches on the top bar
+	// (as at the hospital kiosk); nil toggles hide them (goldens).
+	Display Display
+}
+
+// Display is the state of the accessibility switches and what they do.
+type Display struct {
+	HighContrast, LargeText         bool
+	ToggleContrast, ToggleLargeText func()
 }
 
 // Entry is what the citizen is typing: the form field in focus and its
@@ -158,15 +173,15 @@ func placeActions(p *widgets.Page, s onestop.State, env Env) {
 		case onestop.IntentLanguage:
 			continue
 		case onestop.IntentBack:
-			p.Back = widgets.NewButton(label, kind, env.send(in))
+			p.Back = widgets.NewIconButton(actionIcon(a.Kind), label, kind, env.send(in))
 			continue
 		case onestop.IntentSupport:
-			p.Help = widgets.NewButton(label, widgets.Help, env.send(in))
+			p.Help = widgets.NewIconButton(actionIcon(a.Kind), label, widgets.Help, env.send(in))
 			continue
 		case onestop.IntentCancel, onestop.IntentEndCall:
 			kind = widgets.Danger
 		}
-		b := widgets.NewButton(label, kind, env.send(in))
+		b := widgets.NewIconButton(actionIcon(a.Kind), label, kind, env.send(in))
 		if a.Primary {
 			main = append([]*widgets.Button{b}, main...)
 		} else {
@@ -177,10 +192,25 @@ func placeActions(p *widgets.Page, s onestop.State, env Env) {
 }
 
 func topBar(s onestop.State, env Env) fyne.CanvasObject {
-	var right fyne.CanvasObject = layout.NewSpacer()
+	right := container.NewHBox()
+	if env.Display.ToggleLargeText != nil {
+		for _, t := range []struct {
+			on  bool
+			key string
+			do  func()
+		}{{env.Display.LargeText, "shell.large_text", env.Display.ToggleLargeText}, {env.Display.HighContrast, "shell.high_contrast", env.Display.ToggleContrast}} {
+			kind := widgets.Secondary
+			if t.on {
+				kind = widgets.Primary // shows it is on
+			}
+			b := widgets.NewButton(shared(s.Lang).T(t.key), kind, t.do)
+			b.TextSize = fynetheme.SizeNameText
+			right.Add(b)
+		}
+	}
 	for _, a := range s.Actions {
 		if a.Kind == onestop.IntentLanguage {
-			right = widgets.NewButton(a.Label.In(s.Lang), widgets.Secondary, env.send(a.Intent()))
+			right.Add(widgets.NewButton(a.Label.In(s.Lang), widgets.Secondary, env.send(a.Intent())))
 		}
 	}
 	who := widgets.Caption(w(s, "Bộ phận Một cửa", "One-stop office"))

@@ -1,7 +1,9 @@
 // Package theme owns the kiosk's look: colours, text sizes and the minimum
 // touch-target size for a public touch screen read at arm's length, in a
 // normal palette and a high-contrast one (white on black, yellow actions),
-// each with an optional large-text scale.
+// each with an optional large-text scale — and one person's preferences
+// over a session (Session: reset for each person, large text on by itself
+// at ElderAge), which every kiosk window shares.
 //
 // It wraps Fyne's default theme, so the bundled Noto Sans (which carries
 // every Vietnamese diacritic) stays the font. It imports only Fyne; it must
@@ -187,3 +189,53 @@ func (k *Kiosk) Size(n fyne.ThemeSizeName) float32 {
 	}
 	return fynetheme.DefaultTheme().Size(n)
 }
+
+// ElderAge is the age from which large text turns on by itself once a
+// card is read (Luật Người cao tuổi 2009: người cao tuổi is 60 or older).
+const ElderAge = 60
+
+// Session is one person's display preferences on a kiosk: the kiosk's
+// defaults at the start of each session, the person's own toggles, and
+// large text turned on by itself, once a session, for a person of
+// ElderAge or more (who may turn it off again: it stays off). Not safe
+// for concurrent use: the window's goroutine owns it.
+type Session struct {
+	def, cur Options
+	elder    bool
+}
+
+// NewSession starts with the kiosk's defaults (config [ui]).
+func NewSession(def Options) *Session { return &Session{def: def, cur: def} }
+
+// Options are the preferences now.
+func (s *Session) Options() Options { return s.cur }
+
+// Reset starts a new person's session with the defaults; it reports
+// whether the preferences changed.
+func (s *Session) Reset() bool {
+	s.elder = false
+	changed := s.cur != s.def
+	s.cur = s.def
+	return changed
+}
+
+// Aged takes the age the card says (negative: unknown): at ElderAge or
+// more large text turns on, the first time in the session; it reports
+// whether the preferences changed.
+func (s *Session) Aged(age int) bool {
+	if age < ElderAge || s.elder {
+		return false
+	}
+	s.elder = true
+	if s.cur.LargeText {
+		return false
+	}
+	s.cur.LargeText = true
+	return true
+}
+
+// ToggleLargeText flips large text.
+func (s *Session) ToggleLargeText() { s.cur.LargeText = !s.cur.LargeText }
+
+// ToggleContrast flips high contrast.
+func (s *Session) ToggleContrast() { s.cur.HighContrast = !s.cur.HighContrast }

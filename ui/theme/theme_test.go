@@ -41,3 +41,30 @@ func TestOptions(t *testing.T) {
 		t.Error("no font or icon")
 	}
 }
+
+// TestSessionElder: large text turns on once for a person of 60 or more,
+// stays off when they turn it off, and a new session restores the
+// kiosk's defaults.
+func TestSessionElder(t *testing.T) {
+	s := NewSession(Options{HighContrast: true})
+	if s.Aged(59) || s.Aged(-1) || s.Options().LargeText {
+		t.Fatal("large text for a person under 60")
+	}
+	if !s.Aged(ElderAge) || !s.Options().LargeText {
+		t.Fatal("no large text at 60")
+	}
+	s.ToggleLargeText()
+	if s.Aged(75) || s.Options().LargeText {
+		t.Fatal("large text came back after the person turned it off")
+	}
+	s.ToggleContrast()
+	if !s.Reset() || s.Options() != (Options{HighContrast: true}) {
+		t.Fatalf("reset: %+v", s.Options())
+	}
+	if !s.Aged(80) || !s.Options().LargeText {
+		t.Fatal("a new session's elder gets no large text")
+	}
+	if s.Reset(); s.Reset() {
+		t.Fatal("a second reset changed something")
+	}
+}

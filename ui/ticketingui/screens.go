@@ -1,7 +1,6 @@
 package ticketingui
 
 import (
-	"fmt"
 	"image/color"
 	"strconv"
 	"strings"
@@ -279,7 +278,7 @@ func seatsScreen(s ticketing.State, st *ticketing.Seats, env Env) widgets.Page {
 		{Label: st.Route, Value: st.FromName + " – " + st.ToName},
 		{Label: word(s.Lang, "departs"), Value: dayClock(st.Departs, env.Location) + " · " + st.Service},
 	})
-	body := container.NewVBox(head, widgets.Paragraph(fmt.Sprintf(word(s.Lang, "seats_need"), st.Need, len(st.Chosen))))
+	body := container.NewVBox(head, widgets.Paragraph(word(s.Lang, "seats_need", "need", strconv.Itoa(st.Need), "chosen", strconv.Itoa(len(st.Chosen)))))
 	if !st.Message.IsZero() {
 		body.Add(banner(st.Message.In(s.Lang)))
 	}
@@ -351,7 +350,7 @@ func fareScreen(s ticketing.State, f *ticketing.Fare, env Env) widgets.Page {
 	}
 	body.Add(container.NewHBox(widgets.Subheading(word(s.Lang, "total")), layout.NewSpacer(), widgets.Display(f.TotalText)))
 	if !f.HoldExpires.IsZero() {
-		body.Add(centred(widgets.Paragraph(fmt.Sprintf(word(s.Lang, "hold_left"), mmss(f.HoldExpires.Sub(env.Now()))))))
+		body.Add(centred(widgets.Paragraph(word(s.Lang, "hold_left", "time", mmss(f.HoldExpires.Sub(env.Now()))))))
 	}
 	for _, n := range f.Notes {
 		body.Add(widgets.Paragraph(n.In(s.Lang)))
@@ -374,7 +373,7 @@ func paymentScreen(s ticketing.State, p *ticketing.Payment, env Env) widgets.Pag
 		info := container.NewVBox()
 		if !p.Deadline.IsZero() {
 			left := p.Deadline.Sub(env.Now())
-			info.Add(centred(widgets.Subheading(fmt.Sprintf(word(s.Lang, "pay_left"), mmss(left)))))
+			info.Add(centred(widgets.Subheading(word(s.Lang, "pay_left", "time", mmss(left)))))
 		}
 		info.Add(widgets.Panel([]widgets.Field{{Label: word(s.Lang, "reference"), Value: p.Ref}, {Label: word(s.Lang, "amount"), Value: p.AmountText}}))
 		info.Add(widgets.Paragraph(word(s.Lang, "pay_how")))

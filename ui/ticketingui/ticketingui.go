@@ -5,12 +5,17 @@
 // choice, passengers (a child by typed ID number and birth date), the seat
 // map, the fare, VietQR payment with its countdown, issuing and the
 // printed tickets, goodbye, the holder's tickets and refund, errors, help
-// and out of service.
+// and out of service. Every action button carries a picture (icons.go);
+// with a voice (MountSpeaking) a large "Nghe hướng dẫn" button under every
+// screen says its guidance again. "Chữ lớn" and "Tương phản cao" are on the
+// top bar, reset for each passenger, and large text turns on by itself for
+// a buyer of 60 or more (ui/theme.Session, as at the hospital).
 //
 // Screens hold no business rules: the buttons, their labels and which is
 // primary come from State.Actions, outcomes as ticketing.Text from the
 // flow (Vietnamese and English); the screens' own few words (headings,
-// field names) are in words.go. Money comes formatted by the flow
+// field names) are ui/i18n's "ticketing.*" keys (words.go), which have
+// voice books. Money comes formatted by the flow
 // ("120.000 ₫"); times are shown in Env.Location (config [device]
 // timezone). Every button is a widgets.Button, so it keeps the theme's
 // touch target.
@@ -19,7 +24,7 @@
 // (Entry); Run opens the window, follows the flow and keeps that entry
 // across renders (typing is activity, which publishes a state). It imports
 // Fyne, firmware/ticketing (types only), firmware/config, firmware/profile
-// (FlowOf, in Screen) and ui/{theme,widgets}; it must NOT import drivers/…
+// (FlowOf, in Screen) and ui/{i18n,theme,widgets}; it must NOT import drivers/…
 // or call anything in the flow but Subscribe and Send.
 package ticketingui
 
@@ -172,6 +177,7 @@ func placeActions(p *widgets.Page, s ticketing.State, env Env) {
 			kind = widgets.Primary
 		}
 		b := widgets.NewButton(label, kind, env.send(a.Intent()))
+		b.Icon = actionIcon(a)
 		if len([]rune(label)) > 20 {
 			// A long label at body size keeps two buttons a row on the panel.
 			b.TextSize = fynetheme.SizeNameText
@@ -252,7 +258,7 @@ func idleWarning(s ticketing.State, env Env) fyne.CanvasObject {
 		return nil
 	}
 	secs := max(int((s.IdleDeadline.Sub(env.Now())+time.Second-1)/time.Second), 0)
-	msg := widgets.Paragraph(fmt.Sprintf(word(s.Lang, "idle_warning"), secs))
+	msg := widgets.Paragraph(word(s.Lang, "idle_warning", "seconds", strconv.Itoa(secs)))
 	msg.TextStyle.Bold = true
 	stay := widgets.NewButton(word(s.Lang, "idle_stay"), widgets.Primary, env.send(ticketing.Intent{Kind: ticketing.IntentActivity}))
 	return container.NewPadded(widgets.Card(container.NewVBox(msg, stay)))
@@ -267,7 +273,7 @@ func personLine(p *ticketing.Person, l ticketing.Lang) string {
 		line = word(l, "child") + " · " + line
 	}
 	if p.Age >= 0 {
-		line += " · " + fmt.Sprintf(word(l, "age"), p.Age)
+		line += " · " + word(l, "age", "age", strconv.Itoa(p.Age))
 	}
 	return line
 }
@@ -283,20 +289,45 @@ func banner(text string) fyne.CanvasObject {
 // firmware/cmd/kioskd's gui.go): the typed flow from the running profile's
 // Screen, in a window of a until it closes (ui.ErrWindowClosed) or ctx ends.
 func Mount(ctx context.Context, a fyne.App, cfg *config.Config, s profile.Screen) error {
-	f, ok := profile.FlowOf[ticketing.State, ticketing.Intent](s)
-	if !ok {
-		return fmt.Errorf("ticketingui: the ticketing profile's screen is %T", s)
+	return MountSpeaking(nil)(ctx, a, cfg, s)
+}
+
+// Repeater says the current screen's guidance again (ui/voice.Voice).
+type Repeater interface {
+	Repeat(ctx context.Context) error
+}
+
+// MountSpeaking is Mount with the kiosk's voice: a large "Nghe hướng dẫn"
+// button under every screen says its guidance again on v (the voice itself
+// follows the flow's states, ui/voice.Voice.Follower, not this window);
+// nil v: no button.
+func MountSpeaking(v Repeater) ui.Mount {
+	return func(ctx context.Context, a fyne.App, cfg *config.Config, s profile.Screen) error {
+		f, ok := profile.FlowOf[ticketing.State, ticketing.Intent](s)
+		if !ok {
+			return fmt.Errorf("ticketingui: the ticketing profile's screen is %T", s)
+		}
+		o := Options{Fullscreen: cfg.UI.Fullscreen, Landscape: cfg.UI.Orientation == "landscape",
+			Display: kiosktheme.Options{HighContrast: cfg.UI.HighContrast, LargeText: cfg.UI.LargeText}, Location: cfg.Device.Location()}
+		if v != nil {
+			o.Listen = func() { go func() { _ = v.Repeat(ctx) }() }
+		}
+		return Run(ctx, a, o, f)
 	}
-	return Run(ctx, a, Options{Fullscreen: cfg.UI.Fullscreen, Landscape: cfg.UI.Orientation == "landscape",
-		Display: kiosktheme.Options{HighContrast: cfg.UI.HighContrast, LargeText: cfg.UI.LargeText}, Location: cfg.Device.Location()}, f)
 }
 
 // Options configure the window.
 type Options struct {
 	Fullscreen, Landscape bool
-	Display               kiosktheme.Options
-	Location              *time.Location
-	Now                   func() time.Time
+	// Display is the kiosk's default display preferences, restored for
+	// each new passenger.
+	Display  kiosktheme.Options
+	Location *time.Location
+	Now      func() time.Time
+	// Listen, when set, is the "Nghe hướng dẫn" button under every screen:
+	// it says the screen's guidance again (it must not block). Nil: no
+	// button (a kiosk without a voice).
+	Listen func()
 }
 
 // Window is the kiosk window bound to a flow. Apply and render run on the
@@ -308,8 +339,8 @@ type Window struct {
 	opts    Options
 	state   ticketing.State
 	entry   Entry
-	display kiosktheme.Options // the passenger's switches; reset for each new session
-	warning bool               // the idle banner is showing
+	display *kiosktheme.Session // the passenger's switches; reset for each new session
+	warning bool                // the idle banner is showing
 }
 
 // NewWindow creates the window (not shown yet) and applies the theme.
@@ -322,33 +353,51 @@ func NewWindow(a fyne.App, opts Options, flow Flow) *Window {
 	if opts.Landscape {
 		size = LandscapeSize
 	}
-	return &Window{app: a, win: ui.NewWindow(a, "kiosk06 — Mua vé", size, opts.Fullscreen), flow: flow, opts: opts, display: opts.Display}
+	return &Window{app: a, win: ui.NewWindow(a, "kiosk06 — Mua vé", size, opts.Fullscreen), flow: flow, opts: opts, display: kiosktheme.NewSession(opts.Display)}
 }
 
 // Window returns the Fyne window.
 func (w *Window) Window() fyne.Window { return w.win }
 
+// Display returns the current display preferences.
+func (w *Window) Display() kiosktheme.Options { return w.display.Options() }
+
 // Apply shows s; what was typed is dropped when the screen stops asking.
+// A return to the welcome screen restores the kiosk's display settings for
+// the next passenger; a buyer whose card says 60 or older gets large text
+// (once: they may turn it off).
 func (w *Window) Apply(s ticketing.State) {
 	keypad := s.Screen == ticketing.ScreenChild || s.Identify != nil && s.Identify.NeedCAN && s.Screen == ticketing.ScreenIdentify
 	if !keypad || s.Screen != w.state.Screen {
 		w.entry = Entry{}
 	}
-	if s.Screen == ticketing.ScreenWelcome && w.state.Screen != ticketing.ScreenWelcome && w.display != w.opts.Display {
-		w.display = w.opts.Display // a new passenger starts with the kiosk's settings
-		ui.ApplyTheme(w.app, w.display)
+	changed := false
+	if s.Screen == ticketing.ScreenWelcome && w.state.Screen != ticketing.ScreenWelcome {
+		changed = w.display.Reset() // a new passenger starts with the kiosk's settings
+	}
+	if s.Buyer != nil && w.display.Aged(s.Buyer.Age) {
+		changed = true
+	}
+	if changed {
+		ui.ApplyTheme(w.app, w.display.Options())
 	}
 	w.state = s
 	w.render()
 }
 
-func (w *Window) toggle(f func(*kiosktheme.Options)) func() {
+func (w *Window) toggle(f func()) func() {
 	return func() {
-		f(&w.display)
-		ui.ApplyTheme(w.app, w.display)
+		f()
+		ui.ApplyTheme(w.app, w.display.Options())
 		w.flow.Send(ticketing.Intent{Kind: ticketing.IntentActivity})
 		w.render()
 	}
+}
+
+// listen: "Nghe hướng dẫn" — the guidance again; a tap is activity.
+func (w *Window) listen() {
+	w.flow.Send(ticketing.Intent{Kind: ticketing.IntentActivity})
+	w.opts.Listen()
 }
 
 func (w *Window) render() {
@@ -356,11 +405,13 @@ func (w *Window) render() {
 		Entry: Entry{Digits: w.entry.Digits, ChildID: w.entry.ChildID, OnChanged: func(d, id string) {
 			w.entry.Digits, w.entry.ChildID = d, id
 		}},
-		Display: Display{HighContrast: w.display.HighContrast, LargeText: w.display.LargeText,
-			ToggleContrast:  w.toggle(func(o *kiosktheme.Options) { o.HighContrast = !o.HighContrast }),
-			ToggleLargeText: w.toggle(func(o *kiosktheme.Options) { o.LargeText = !o.LargeText })}}
+		Display: Display{HighContrast: w.display.Options().HighContrast, LargeText: w.display.Options().LargeText,
+			ToggleContrast: w.toggle(w.display.ToggleContrast), ToggleLargeText: w.toggle(w.display.ToggleLargeText)}}
 	w.warning = IdleWarningDue(w.state, w.opts.Now())
 	content := Render(w.state, env)
+	if w.opts.Listen != nil {
+		content = widgets.WithListen(content, widgets.ListenButton(catalog(w.state.Lang).T("voice.listen"), w.listen))
+	}
 	w.win.SetContent(content)
 	widgets.Relayout(content)
 }

@@ -7,10 +7,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kiosk06/kiosk/firmware/checkin"
 	"github.com/kiosk06/kiosk/firmware/hospital"
+	"github.com/kiosk06/kiosk/firmware/onestop"
 	"github.com/kiosk06/kiosk/firmware/parking"
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/speech"
+	"github.com/kiosk06/kiosk/firmware/ticketing"
 	"github.com/kiosk06/kiosk/ui/i18n"
 )
 
@@ -19,7 +22,7 @@ import (
 // once per process: the kiosk's calls take them before the loudspeaker
 // exists (New(nil)), the screens speak through With.
 func (v *Voice) With(sp speech.Speaker) *Voice {
-	return &Voice{sp: sp, lang: i18n.Vietnamese, i18n: v.i18n, hospital: v.hospital, cats: v.cats, msgs: v.msgs}
+	return &Voice{sp: sp, lang: i18n.Vietnamese, i18n: v.i18n, flows: v.flows, cats: v.cats, CardNag: v.CardNag, Location: v.Location}
 }
 
 // page is what the voice makes of one published state: the language, the
@@ -57,6 +60,15 @@ func (v *Voice) Follower(s profile.Screen, log *slog.Logger) (func(ctx context.C
 	}
 	if f, ok := profile.FlowOf[parking.State, parking.Intent](s); ok {
 		return func(ctx context.Context) { follow(ctx, v, f, "parking", parkingPage, log) }, true
+	}
+	if f, ok := profile.FlowOf[ticketing.State, ticketing.Intent](s); ok {
+		return func(ctx context.Context) { follow(ctx, v, f, "ticketing", v.ticketingPage, log) }, true
+	}
+	if f, ok := profile.FlowOf[onestop.State, onestop.Intent](s); ok {
+		return func(ctx context.Context) { follow(ctx, v, f, "onestop", v.onestopPage, log) }, true
+	}
+	if f, ok := profile.FlowOf[checkin.State, checkin.Intent](s); ok {
+		return func(ctx context.Context) { follow(ctx, v, f, "checkin", v.checkinPage, log) }, true
 	}
 	return nil, false
 }

@@ -7,10 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiosk06/kiosk/firmware/checkin"
 	"github.com/kiosk06/kiosk/firmware/hospital"
+	"github.com/kiosk06/kiosk/firmware/onestop"
 	"github.com/kiosk06/kiosk/firmware/parking"
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/speech"
+	"github.com/kiosk06/kiosk/firmware/ticketing"
 )
 
 // fakeFlow hands the follower the states the test sends, every one.
@@ -174,6 +177,17 @@ func followOne(t *testing.T, books *Voice, screen profile.Screen, st any, n int)
 	case parking.State:
 		f, _ := profile.FlowOf[parking.State, parking.Intent](screen)
 		f.(fakeFlow[parking.State, parking.Intent]).states <- s
+	case ticketing.State:
+		f, _ := profile.FlowOf[ticketing.State, ticketing.Intent](screen)
+		f.(fakeFlow[ticketing.State, ticketing.Intent]).states <- s
+	case onestop.State:
+		f, _ := profile.FlowOf[onestop.State, onestop.Intent](screen)
+		f.(fakeFlow[onestop.State, onestop.Intent]).states <- s
+	case checkin.State:
+		f, _ := profile.FlowOf[checkin.State, checkin.Intent](screen)
+		f.(fakeFlow[checkin.State, checkin.Intent]).states <- s
+	default:
+		t.Fatalf("no flow for %T", st)
 	}
 	got := collect(t, sp, n)
 	cancel()

@@ -1,6 +1,6 @@
 // Package voice is what the screens call to speak: the voice books (one
-// per language for the ui/i18n catalogue and for the hospital flow's
-// messages, in books/), checked by this package's tests against the very
+// per language for the ui/i18n catalogue and for the message tables of the
+// hospital, ticketing, one-stop and check-in flows, in books/), checked by this package's tests against the very
 // screen texts they were made from, and Voice, which turns a screen's key
 // and typed arguments — or a flow Text already on screen — into a
 // speech.Utterance on the kiosk's speech.Speaker.
@@ -13,13 +13,15 @@
 //	v.Repeat(ctx)                                         // "Nghe hướng dẫn": the last guidance again
 //
 // GuideKey names the guidance of each profile's screens; a test keeps it
-// complete for every hospital.Screen and parking.Phase. Follower speaks
+// complete for every hospital, ticketing, onestop and checkin Screen and
+// every parking.Phase. Follower speaks
 // for a running profile's screen (follow.go): each screen's guidance when
 // it appears, then its results (the card's verdict, the ticket number and
 // room, the amount to pay …), from the same states the window renders.
 //
 // It imports ui/i18n, firmware/speech, firmware/profile (FlowOf) and (for
-// their states and message table) the hospital and parking flows; it must
+// their states and message tables) the hospital, parking, ticketing,
+// onestop and checkin flows; it must
 // NOT import Fyne or any driver: the Speaker comes from the wiring.
 package voice
 
@@ -31,8 +33,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kiosk06/kiosk/firmware/checkin"
 	"github.com/kiosk06/kiosk/firmware/hospital"
+	"github.com/kiosk06/kiosk/firmware/onestop"
 	"github.com/kiosk06/kiosk/firmware/speech"
+	"github.com/kiosk06/kiosk/firmware/ticketing"
 	"github.com/kiosk06/kiosk/ui/i18n"
 )
 
@@ -41,12 +46,35 @@ var books embed.FS
 
 // Sources are the screen-text catalogues a voice book follows.
 const (
-	SourceI18n     = "i18n"     // ui/i18n/locales/<lang>.json
-	SourceHospital = "hospital" // hospital.Messages()
+	SourceI18n      = "i18n"      // ui/i18n/locales/<lang>.json
+	SourceHospital  = "hospital"  // hospital.Messages()
+	SourceTicketing = "ticketing" // ticketing.Messages()
+	SourceOnestop   = "onestop"   // onestop.Messages()
+	SourceCheckin   = "checkin"   // checkin.Messages()
 )
 
 // Sources lists them.
-func Sources() []string { return []string{SourceI18n, SourceHospital} }
+func Sources() []string {
+	return []string{SourceI18n, SourceHospital, SourceTicketing, SourceOnestop, SourceCheckin}
+}
+
+// flowMessages are the message tables of the flows that publish their
+// texts (key → Vietnamese, English, with fmt verbs), by source.
+func flowMessages() map[string]map[string][2]string {
+	out := map[string]map[string][2]string{
+		SourceHospital:  {},
+		SourceTicketing: {},
+		SourceOnestop:   onestop.Messages(),
+		SourceCheckin:   checkin.Messages(),
+	}
+	for k, t := range hospital.Messages() {
+		out[SourceHospital][k] = [2]string{t.VI, t.EN}
+	}
+	for k, t := range ticketing.Messages() {
+		out[SourceTicketing][k] = [2]string{t.VI, t.EN}
+	}
+	return out
+}
 
 // Source returns a catalogue's screen texts in lang, key → text.
 func Source(name string, lang i18n.Lang) (map[string]string, error) {
@@ -60,16 +88,18 @@ func Source(name string, lang i18n.Lang) (map[string]string, error) {
 		for _, k := range c.Keys() {
 			src[k] = c.T(k)
 		}
-	case SourceHospital:
-		for k, t := range hospital.Messages() {
+	default:
+		msgs, ok := flowMessages()[name]
+		if !ok {
+			return nil, fmt.Errorf("voice: unknown source %q", name)
+		}
+		for k, t := range msgs {
 			if lang == i18n.English {
-				src[k] = t.EN
+				src[k] = t[1]
 			} else {
-				src[k] = t.VI
+				src[k] = t[0]
 			}
 		}
-	default:
-		return nil, fmt.Errorf("voice: unknown source %q", name)
 	}
 	return src, nil
 }
@@ -95,33 +125,48 @@ func GuideKey(profile, screen string) string { return "guide." + profile + "." +
 // Voice speaks for the screens of one kiosk. It is safe for concurrent
 // use.
 type Voice struct {
-	sp       speech.Speaker
-	i18n     map[i18n.Lang]*speech.Book
-	hospital map[i18n.Lang]*speech.Book
-	cats     map[i18n.Lang]*i18n.Catalog
-	msgs     map[string]hospital.Text
+	sp   speech.Speaker
+	i18n map[i18n.Lang]*speech.Book
+	// flows are the books of the flows' message tables and the tables
+	// themselves, by source (read-only, shared by With).
+	flows map[string]flowBook
+	cats  map[i18n.Lang]*i18n.Catalog
 
 	// CardNag is how often the card-left reminder is said again, with the
 	// chime, while a card lies on the reader (default 6 s): the hospital
 	// kiosk has no buzzer, so this is its beep.
 	CardNag time.Duration
+	// Location is the zone a departure time is read in (config [device]
+	// time zone; nil: Asia/Ho_Chi_Minh, UTC+7).
+	Location *time.Location
 
 	mu        sync.Mutex
 	lang      i18n.Lang
 	lastGuide *speech.Utterance
 }
 
+// flowBook is one flow's message table and its voice book per language.
+type flowBook struct {
+	msgs  map[string][2]string
+	books map[i18n.Lang]*speech.Book
+}
+
 // New loads the books for every language.
 func New(sp speech.Speaker) (*Voice, error) {
 	v := &Voice{sp: sp, lang: i18n.Vietnamese, i18n: map[i18n.Lang]*speech.Book{},
-		hospital: map[i18n.Lang]*speech.Book{}, cats: map[i18n.Lang]*i18n.Catalog{}, msgs: hospital.Messages()}
+		flows: map[string]flowBook{}, cats: map[i18n.Lang]*i18n.Catalog{}}
+	for src, msgs := range flowMessages() {
+		v.flows[src] = flowBook{msgs: msgs, books: map[i18n.Lang]*speech.Book{}}
+	}
 	for _, l := range i18n.Languages() {
 		var err error
 		if v.i18n[l], err = LoadBook(SourceI18n, l); err != nil {
 			return nil, err
 		}
-		if v.hospital[l], err = LoadBook(SourceHospital, l); err != nil {
-			return nil, err
+		for src, fb := range v.flows {
+			if fb.books[l], err = LoadBook(src, l); err != nil {
+				return nil, err
+			}
 		}
 		if v.cats[l], err = i18n.Load(l); err != nil {
 			return nil, err
@@ -238,28 +283,37 @@ func (v *Voice) flowTextIn(ctx context.Context, l i18n.Lang, kind speech.Kind, t
 
 // flowUtterance is what saying t in l is.
 func (v *Voice) flowUtterance(l i18n.Lang, kind speech.Kind, t hospital.Text) (speech.Utterance, error) {
-	hl := hospital.LangVI
-	if l == i18n.English {
-		hl = hospital.LangEN
-	}
-	shown := t.In(hl)
-	src, ok := v.msgs[t.Key]
+	return v.messageUtterance(SourceHospital, l, kind, t.Key, t.VI, t.EN)
+}
+
+// messageUtterance is what saying a text of source's message table is:
+// key, and the text shown in Vietnamese and English (the table's template
+// filled in by the flow).
+func (v *Voice) messageUtterance(source string, l i18n.Lang, kind speech.Kind, key, vi, en string) (speech.Utterance, error) {
+	fb, ok := v.flows[source]
 	if !ok {
-		return speech.Utterance{}, fmt.Errorf("%w: hospital %q", ErrNoVoice, t.Key)
+		return speech.Utterance{}, fmt.Errorf("%w: source %q", ErrNoVoice, source)
 	}
-	tmpl := src.VI
+	src, ok := fb.msgs[key]
+	if !ok {
+		return speech.Utterance{}, fmt.Errorf("%w: %s %q", ErrNoVoice, source, key)
+	}
+	tmpl, shown := src[0], vi
 	if l == i18n.English {
-		tmpl = src.EN
+		tmpl = src[1]
+		if en != "" {
+			shown = en
+		}
 	}
-	b, ok := v.hospital[l]
+	b, ok := fb.books[l]
 	if !ok {
 		return speech.Utterance{}, fmt.Errorf("%w: language %q", ErrNoVoice, l)
 	}
-	text, err := b.Speak(t.Key, tmpl, shown)
+	text, err := b.Speak(key, tmpl, shown)
 	if err != nil {
-		return speech.Utterance{}, fmt.Errorf("voice: %s: %w", t.Key, err)
+		return speech.Utterance{}, fmt.Errorf("voice: %s: %w", key, err)
 	}
-	return speech.Utterance{Key: t.Key, Text: text, Lang: speech.Lang(l), Kind: kind}, nil
+	return speech.Utterance{Key: key, Text: text, Lang: speech.Lang(l), Kind: kind}, nil
 }
 
 // Voice implements speech.Voices for the Announcer (i18n keys call.room,

@@ -113,6 +113,9 @@ func TestEveryScreenHasGuidance(t *testing.T) {
 	profiles := []struct{ name, dir, typ string }{
 		{"hospital", "../../firmware/hospital", "Screen"},
 		{"parking", "../../firmware/parking", "Phase"},
+		{"ticketing", "../../firmware/ticketing", "Screen"},
+		{"onestop", "../../firmware/onestop", "Screen"},
+		{"checkin", "../../firmware/checkin", "Screen"},
 	}
 	for _, lang := range i18n.Languages() {
 		b, err := LoadBook(SourceI18n, lang)

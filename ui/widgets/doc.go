@@ -6,7 +6,8 @@
 // indicator for the chip read, a countdown, a QR-code image for VietQR
 // payloads, and the page scaffold every screen uses (title, body, actions,
 // back and call-staff bar) including the error-screen template ("what
-// happened / what to do next").
+// happened / what to do next"), and the "Nghe hướng dẫn" listen button a
+// speaking kiosk puts under every screen (ListenButton, WithListen).
 //
 // Widgets take already-translated strings and callbacks; they hold no
 // business rules. Widget state changes must happen on the Fyne goroutine

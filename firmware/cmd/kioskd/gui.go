@@ -34,19 +34,25 @@ const guiBuilt = true
 // its own: the profile's name and its ui room's Mount (a profile without
 // one — the bus validator — runs headless, and under --sim shows its state
 // on the simulator panel).
-// v is the kiosk's voice (nil: silent): the hospital screen's "Nghe hướng
-// dẫn" button says the guidance again on it.
+// v is the kiosk's voice (nil: silent): the "Nghe hướng dẫn" button of the
+// hospital, ticketing, one-stop and check-in screens says the guidance
+// again on it.
 func screens(v *voice.Voice) map[string]ui.Mount {
-	hospitalMount := hospitalui.Mount
-	if v != nil {
-		hospitalMount = hospitalui.MountSpeaking(v)
+	if v == nil {
+		return map[string]ui.Mount{
+			hospital.Name:  hospitalui.Mount,
+			parking.Name:   parkingui.Mount,
+			ticketing.Name: ticketingui.Mount,
+			onestop.Name:   onestopui.Mount,
+			checkin.Name:   checkinui.Mount,
+		}
 	}
 	return map[string]ui.Mount{
-		hospital.Name:  hospitalMount,
+		hospital.Name:  hospitalui.MountSpeaking(v),
 		parking.Name:   parkingui.Mount,
-		ticketing.Name: ticketingui.Mount,
-		onestop.Name:   onestopui.Mount,
-		checkin.Name:   checkinui.Mount,
+		ticketing.Name: ticketingui.MountSpeaking(v),
+		onestop.Name:   onestopui.MountSpeaking(v),
+		checkin.Name:   checkinui.MountSpeaking(v),
 	}
 }
 
@@ -84,6 +90,7 @@ func kioskUI(e *env, cfg *config.Config, sim simulator, panel bool, log *slog.Lo
 		var v *voice.Voice
 		if books != nil && r.Speech != nil && cfg.UI.Enabled {
 			v = books.With(r.Speech)
+			v.Location = cfg.Device.Location()
 			if follow, ok := v.Follower(r.Screen, log); ok {
 				wg.Add(1)
 				go func() { defer wg.Done(); follow(ctx) }()
