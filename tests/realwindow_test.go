@@ -55,7 +55,9 @@ func TestScreensInARealWindow(t *testing.T) {
 			deadline := time.Now().Add(30 * time.Second)
 			for {
 				img, err = readXWD(fb)
-				if err == nil {
+				// A window mapped but not painted yet is one flat dark
+				// colour: all "ink", no text; wait for a painted one.
+				if err == nil && distinctColours(img, 8) >= 8 {
 					if ink = darkShare(img); ink >= tc.minInk {
 						time.Sleep(time.Second)
 						if img, err = readXWD(fb); err == nil {
