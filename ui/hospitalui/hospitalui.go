@@ -8,7 +8,16 @@
 //
 // Action placement is the same on every screen: the language toggle in the
 // top bar, Back bottom-left, Call staff bottom-right, everything else in
-// the main column, primary first.
+// the main column, primary first. A patient sees at most three choices at
+// once (hospital.PrimaryChoices); those the flow marks More wait behind a
+// smaller "Lựa chọn khác" button, open until the next screen (Env.More,
+// kept by the shell). Language, text size, contrast and "Nghe hướng dẫn"
+// are accessibility controls, not choices: body-size text, in bars.
+//
+// While the kiosk is idle the welcome screen is the flow's attract loop
+// (attract.go): a widgets.Slideshow of the steps of using the kiosk, each
+// a picture drawn for this project (pictures/*.svg) and the flow's line;
+// a tap on it starts.
 //
 // When the flow asks for the CAN (Identify.NeedCAN) the identify screen
 // shows a 6-digit keypad; every key is reported as IntentActivity and OK
