@@ -55,7 +55,9 @@ func TestScreensInARealWindow(t *testing.T) {
 			deadline := time.Now().Add(30 * time.Second)
 			for {
 				img, err = readXWD(fb)
-				if err == nil {
+				// A window mapped but not painted yet is one flat dark
+				// colour: all "ink", no text; wait for a painted one.
+				if err == nil && distinctColours(img, 8) >= 8 {
 					if ink = darkShare(img); ink >= tc.minInk {
 						time.Sleep(time.Second)
 						if img, err = readXWD(fb); err == nil {
@@ -89,8 +91,78 @@ func TestScreensInARealWindow(t *testing.T) {
 				t.Fatalf("the %s screen in a real window looks blank: %.3f %% dark pixels (want ≥ %.2f %%), %d colours; stderr:\n%s",
 					tc.profile, 100*ink, 100*tc.minInk, colours, tail(stderr.String(), 3000))
 			}
+			if tc.profile == "hospital" {
+				attractInARealWindow(t, fb, img)
+			}
 		})
 	}
+}
+
+// attractOrange is the arrows' and highlights' colour in the hospital
+// attract loop's pictures (ui/hospitalui/pictures).
+var attractOrange = color.RGBA{R: 0xF5, G: 0x7C, B: 0x00, A: 255}
+
+// attractInARealWindow: the idle hospital kiosk's welcome screen is its
+// attract loop (issue 20). Its first picture (the card laid on the reader,
+// with orange arrows) is drawn by the real window's renderer from its SVG,
+// and the loop moves on by itself: within two steps (6 s each) the window
+// shows another picture.
+func attractInARealWindow(t *testing.T, fb string, first *image.RGBA) {
+	t.Helper()
+	if share := colourShare(first, attractOrange); share < 0.0005 {
+		savePNG(t, filepath.Join(t.TempDir(), "attract.png"), first)
+		t.Fatalf("the attract loop's first picture is not drawn: %.3f %% of the window is its orange", 100*share)
+	}
+	out := os.Getenv("KIOSK_SCREENS_DIR")
+	if out != "" {
+		savePNG(t, filepath.Join(out, "xvfb-hospital-attract-1.png"), first)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		img, err := readXWD(fb)
+		if err == nil && changedShare(first, img) > 0.02 && darkShare(img) > 0.004 {
+			t.Logf("attract loop: the next picture after the first")
+			if out != "" {
+				savePNG(t, filepath.Join(out, "xvfb-hospital-attract-2.png"), img)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the attract loop did not move on in 15 s (%v)", err)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// colourShare is the share of img's pixels within a few levels of c.
+func colourShare(img *image.RGBA, c color.RGBA) float64 {
+	near := func(a, b uint8) bool { return a-b < 12 || b-a < 12 }
+	n, all := 0, 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 2 {
+		for x := b.Min.X; x < b.Max.X; x += 2 {
+			p := img.RGBAAt(x, y)
+			all++
+			if near(p.R, c.R) && near(p.G, c.G) && near(p.B, c.B) {
+				n++
+			}
+		}
+	}
+	return float64(n) / float64(max(all, 1))
+}
+
+// changedShare is the share of pixels that differ between a and b.
+func changedShare(a, b *image.RGBA) float64 {
+	if a.Bounds() != b.Bounds() {
+		return 1
+	}
+	n := 0
+	for i := 0; i+3 < len(a.Pix); i += 4 {
+		if a.Pix[i] != b.Pix[i] || a.Pix[i+1] != b.Pix[i+1] || a.Pix[i+2] != b.Pix[i+2] {
+			n++
+		}
+	}
+	return float64(n) / float64(max(len(a.Pix)/4, 1))
 }
 
 // startXvfb starts Xvfb on a free display, big enough for a portrait

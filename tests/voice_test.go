@@ -325,3 +325,78 @@ volume = 100
 	cmd.Process.Signal(os.Interrupt)
 	cmd.Wait()
 }
+
+// TestVoiceAttractLoop: a hospital kioskd that starts idle says its attract
+// loop (issue 20) — the welcome guidance, then each step's caption as the
+// step shows (the screen's very words, a WAV each under var/sim/audio) —
+// and a card presented ends it at once: from the moment the kiosk leaves
+// the welcome screen no caption of the loop is said again (one being said
+// is cut), while the card's own screens speak. The embedded --sim
+// configuration leaves [hospital] attract_voice_every at its default (3
+// min), so the first round after the start is said aloud.
+func TestVoiceAttractLoop(t *testing.T) {
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "control.sock")
+	cmd, lines, stderr := startKioskd(t, dir, []string{"DISPLAY=", "WAYLAND_DISPLAY="}, "run", "--sim", "--control", sock)
+	waitLine(t, lines, "ready", 30*time.Second, stderr)
+	cc := dialControl(t, sock)
+	audioDir := filepath.Join(dir, "var", "sim", "audio")
+	w := &clipWaiter{t: t, dir: audioDir, stderr: stderr}
+	msgs := hospital.Messages()
+
+	w.wait("guide.hospital.welcome")
+	for _, key := range []string{"attract.card", "attract.qr"} {
+		c := w.wait(key)
+		want, err := speech.Normalize(speech.Vietnamese, msgs[key].VI)
+		if err != nil || c.text != want || c.cut || c.overlapped {
+			t.Errorf("%s said %q (cut %v, overlapped %v), want the caption %q (%v)", key, c.text, c.cut, c.overlapped, want, err)
+		}
+		f, err := os.Open(c.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wav, err := audio.DecodeWAV(f)
+		f.Close()
+		if err != nil || wav.Label != key || len(wav.Samples) == 0 {
+			t.Errorf("%s: %v label %q, %d samples", c.file, err, wav.Label, len(wav.Samples))
+		}
+	}
+	// The patient arrives: a card (its QR and its chip).
+	cc.sim(profile.SimCommand{Sim: "scan", Variant: "genuine"})
+	cc.sim(profile.SimCommand{Sim: "tap", Variant: "genuine"})
+	deadline := time.After(60 * time.Second)
+	for left := false; !left; {
+		l := cc.next(deadline, func() string { return "waiting for the card result" }, stderr)
+		if l.State == nil {
+			continue
+		}
+		left = l.State.Screen == hospital.ScreenCardResult
+	}
+	// Its screens speak; a whole attract step later, still nothing of the
+	// loop after the first clip of the card's screens.
+	first := w.cursor
+	w.wait("card.genuine")
+	time.Sleep(7 * time.Second) // longer than one step of the loop (6 s)
+	clips := saidClips(audioDir)
+	after := -1
+	for i := first; i < len(clips); i++ {
+		if !strings.HasPrefix(clips[i].label, "attract.") {
+			after = i
+			break
+		}
+	}
+	if after < 0 {
+		t.Fatalf("nothing said for the card: %+v", clips[first:])
+	}
+	for i := after; i < len(clips); i++ {
+		if c := clips[i]; strings.HasPrefix(c.label, "attract.") {
+			t.Errorf("the attract loop goes on after the card: clip %d %s after %s; said: %+v", i, c.label, clips[after].label, clips[first:])
+		}
+	}
+	for _, c := range clips {
+		t.Logf("said %s%s: %s", c.label, map[bool]string{true: " (cut)"}[c.cut], c.text)
+	}
+	cc.sim(profile.SimCommand{Sim: "remove"})
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+}

@@ -42,7 +42,9 @@ func (f *Flow) cardActions() []Action {
 	if !f.m.card.CanContinue {
 		return []Action{act(IntentCallStaff, "call_staff", true), act(IntentBack, "back", false), act(IntentCancel, "cancel", false)}
 	}
-	a := []Action{act(IntentContinue, "continue", true)}
+	// Continue, Back and Call staff first; registering someone else, a
+	// child or erasing the fingerprint are the other choices.
+	a := []Action{act(IntentContinue, "continue", true), act(IntentBack, "back", false), act(IntentCallStaff, "call_staff", false)}
 	if f.m.agent == nil {
 		a = append(a, act(IntentForOther, "for_other", false))
 		if f.m.card.Verdict == identity.Genuine {
@@ -52,5 +54,5 @@ func (f *Flow) cardActions() []Action {
 	if f.deps.Holder != nil && f.m.agent == nil && f.m.card.Verdict == identity.Genuine {
 		a = append(a, act(IntentErase, "erase_fingerprint", false))
 	}
-	return append(a, act(IntentBack, "back", false), act(IntentCallStaff, "call_staff", false), act(IntentCancel, "cancel", false))
+	return append(a, act(IntentCancel, "cancel", false))
 }

@@ -35,6 +35,14 @@
 // Vietnamese texts address the patient as Config.AddressAs (“Quý khách”,
 // or “Ông/Bà”; never “bạn”).
 //
+// While nobody uses the kiosk, its welcome screen is the attract loop
+// (attract.go, Welcome.Attract): the steps of using the kiosk, one every
+// Config.AttractStep, a round said aloud at most every
+// Config.AttractVoiceEvery; a touch or a card ends it at once. A patient
+// screen lists its actions most important first and offers at most
+// PrimaryChoices of them at once: the others are Action.More, for the
+// screen's "Lựa chọn khác" (issue 20).
+//
 // At every step the patient can call staff (a recorded help request that
 // reaches a counter screen or the beacon, help.go; the screen never says
 // staff were called when the call reached nobody), go

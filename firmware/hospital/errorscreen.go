@@ -47,9 +47,10 @@ func (f *Flow) errorActions() []Action {
 	if f.m.errSkip != nil {
 		a = append(a, act(IntentSkip, "pay_counter", len(a) == 0))
 	}
+	staff := act(IntentCallStaff, "call_staff", len(a) == 0)
+	a = append(a, staff)
 	if f.m.errBack != "" {
 		a = append(a, act(IntentBack, "back", false))
 	}
-	staff := act(IntentCallStaff, "call_staff", len(a) == 0)
-	return append(a, staff, act(IntentCancel, "cancel", false))
+	return append(a, act(IntentCancel, "cancel", false))
 }

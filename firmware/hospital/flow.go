@@ -71,6 +71,13 @@ type Config struct {
 	// AddressAs is how the Vietnamese texts address the patient:
 	// DefaultAddress ("Quý khách", the default) or AddressOngBa.
 	AddressAs string
+	// AttractStep is how long each step of the welcome screen's attract
+	// loop shows (default 6 s; attract.go).
+	AttractStep time.Duration
+	// AttractVoiceEvery is the least time between two rounds of the
+	// attract loop said aloud; 0 never says it ([hospital]
+	// attract_voice_every, whose default is 3 min).
+	AttractVoiceEvery time.Duration
 	// AdminIdle logs the admin menu out after this long without a touch
 	// (default 60 s).
 	AdminIdle time.Duration
@@ -169,6 +176,9 @@ func (c *Config) defaults() {
 	}
 	if c.IdleTimeout <= 0 {
 		c.IdleTimeout = 90 * time.Second
+	}
+	if c.AttractStep <= 0 {
+		c.AttractStep = 6 * time.Second
 	}
 	if c.AdminIdle <= 0 {
 		c.AdminIdle = time.Minute

@@ -181,17 +181,20 @@ func (f *Flow) holderActions() []Action {
 	tail := []Action{act(IntentBack, "back", false), act(IntentCallStaff, "call_staff", false), act(IntentCancel, "cancel", false)}
 	switch f.m.holder.Phase {
 	case HolderOffer:
-		return append([]Action{
+		// Saying no is as easy as saying yes: both stay choices.
+		return []Action{
 			{Kind: IntentConsent, Yes: true, Label: msg("action.consent_yes"), Primary: true},
 			{Kind: IntentConsent, Yes: false, Label: msg("action.consent_no")},
-		}, tail...)
+			act(IntentCallStaff, "call_staff", false), act(IntentBack, "back", false), act(IntentCancel, "cancel", false),
+		}
 	case HolderMismatch:
 		if f.m.holder.AttemptsLeft > 0 {
 			return append([]Action{act(IntentRetry, "retry", true)}, tail...)
 		}
 		return []Action{act(IntentCallStaff, "call_staff", true), act(IntentCancel, "cancel", false)}
 	case HolderEnrolFailed:
-		return append([]Action{act(IntentRetry, "retry", true), act(IntentSkip, "skip", false)}, tail...)
+		return []Action{act(IntentRetry, "retry", true), act(IntentSkip, "skip", false),
+			act(IntentCallStaff, "call_staff", false), act(IntentBack, "back", false), act(IntentCancel, "cancel", false)}
 	case HolderErased:
 		return append([]Action{act(IntentContinue, "continue", true)}, tail...)
 	case HolderEraseFailed:

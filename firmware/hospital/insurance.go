@@ -96,14 +96,14 @@ func (f *Flow) insuranceActions() []Action {
 	case InsuranceWarning:
 		if in.Next == NextCallStaff {
 			staff.Primary = true
-			return []Action{staff, act(IntentContinue, "continue", false), fee, back, cancel}
+			return []Action{staff, act(IntentContinue, "continue", false), back, fee, cancel}
 		}
 		return []Action{act(IntentContinue, "continue", true), staff, back, cancel}
 	case InsuranceUnavailable:
 		// The lookup failed, not the card (about 16 % of real lookups):
 		// register with BHYT, staff confirming the card at the counter;
 		// paying in full is the second choice.
-		return []Action{act(IntentContinue, "insured_pending", true), fee, act(IntentRetry, "retry", false), staff, back, cancel}
+		return []Action{act(IntentContinue, "insured_pending", true), fee, staff, act(IntentRetry, "retry", false), back, cancel}
 	}
 	// Invalid: fee-paying or staff, whichever the code recommends first.
 	if in.Next == NextCallStaff {

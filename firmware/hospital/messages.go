@@ -74,6 +74,15 @@ var messages = map[string][2]string{
 	"action.pay":               {"Thanh toán", "Pay now"},
 	"action.pay_counter":       {"Thanh toán tại quầy", "Pay at the counter"},
 
+	// The welcome screen's attract loop (attract.go): one short line per
+	// picture.
+	"attract.card":      {"Đặt thẻ CCCD lên đầu đọc dưới màn hình", "Put your ID card on the reader below the screen"},
+	"attract.qr":        {"Hoặc đưa mã QR ở góc trên bên phải mặt trước thẻ vào máy quét", "Or hold the QR code, top right on the front of the card, under the scanner"},
+	"attract.insurance": {"Máy tự kiểm tra thẻ BHYT, không cần thẻ giấy", "The kiosk checks your health insurance: no paper card needed"},
+	"attract.clinic":    {"Chạm chọn phòng khám trên màn hình", "Tap the clinic you need on the screen"},
+	"attract.ticket":    {"Nhận phiếu số thứ tự và chờ gọi số", "Take your numbered ticket and wait to be called"},
+	"attract.pay":       {"Trả phí bằng ứng dụng ngân hàng: quét mã VietQR", "Pay with your banking app: scan the VietQR code"},
+
 	// Welcome and identify.
 	"welcome.message":        {"Chạm thẻ CCCD vào đầu đọc hoặc quét mã QR trên thẻ để bắt đầu", "Tap your ID card on the reader or scan its QR code to start"},
 	"identify.waiting":       {"Chạm thẻ CCCD vào đầu đọc hoặc đưa mã QR trên thẻ vào máy quét", "Tap your ID card on the reader or hold its QR code under the scanner"},

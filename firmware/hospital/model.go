@@ -52,6 +52,9 @@ type model struct {
 	// cardLeft: the card read last is still on the reader (CardWatcher).
 	cardLeft bool
 
+	// attract is the welcome screen's attract loop (attract.go).
+	attract attractModel
+
 	// admin is the admin menu's state; wipe leaves it (it holds no
 	// personal data, and closed services outlive a session).
 	admin adminModel
@@ -233,7 +236,7 @@ func (f *Flow) render() State {
 	}
 	switch m.screen {
 	case ScreenWelcome:
-		s.Welcome = &Welcome{Message: msg("welcome.message"), Prepayment: f.cfg.Prepayment}
+		s.Welcome = &Welcome{Message: msg("welcome.message"), Prepayment: f.cfg.Prepayment, Attract: f.renderAttract()}
 	case ScreenIdentify:
 		x := m.identify
 		s.Identify = &x
@@ -345,5 +348,15 @@ func (f *Flow) actions() []Action {
 	case ScreenOutOfService:
 		// Nothing can be recorded: no help request, no new registration.
 	}
-	return append(a, langAction(m.lang))
+	return append(moreAfter(a, PrimaryChoices), langAction(m.lang))
+}
+
+// moreAfter marks every action after the first n as More (a patient
+// screen offers at most n choices at once, the rest behind "Lựa chọn
+// khác"); the lists above are ordered by importance for that.
+func moreAfter(a []Action, n int) []Action {
+	for i := n; i < len(a); i++ {
+		a[i].More = true
+	}
+	return a
 }

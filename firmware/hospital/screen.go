@@ -54,10 +54,13 @@ func (f *Flow) toWelcome() {
 	f.setScreen(ScreenWelcome)
 	f.m.identify = Identify{Step: identity.EventWaiting, Message: msg("identify.waiting")}
 	f.startIdentify(0)
+	f.startAttract()
 }
 
 func (f *Flow) onTick() {
 	switch f.m.screen {
+	case ScreenWelcome:
+		f.attractTick()
 	case ScreenGoodbye:
 		if f.m.cardLeft { // keep reminding while the card lies on the reader
 			f.m.tickC = f.deps.Clock.After(f.cfg.GoodbyeDelay)

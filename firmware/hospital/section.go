@@ -50,6 +50,10 @@ type Section struct {
 	// AdminMaxFailures wrong PINs in a row (defaults 5m and 5).
 	AdminLockout     config.Duration `toml:"admin_lockout" expect:"a duration from \"1s\" to \"24h\""`
 	AdminMaxFailures int             `toml:"admin_max_failures" expect:"a number of PINs from 3 to 10"`
+	// AttractVoiceEvery is the least time between two rounds of the idle
+	// screen's attract loop said aloud (default 3m; "0s": never, the
+	// pictures cycle silently). The engine's night mute and volume apply.
+	AttractVoiceEvery config.Duration `toml:"attract_voice_every" expect:"a duration from \"0s\" (never) to \"24h\""`
 	// VisitReason is sent as LY_DO_VV (default "Khám bệnh").
 	VisitReason string `toml:"visit_reason" expect:"a short reason for the visit"`
 }
@@ -84,6 +88,9 @@ func (h *Section) Validate(v *config.Validator) {
 	if h.AddressAs == "" {
 		h.AddressAs = DefaultAddress
 	}
+	if !v.Written("attract_voice_every") {
+		h.AttractVoiceEvery = config.Duration(3 * time.Minute)
+	}
 	if h.VisitReason == "" {
 		h.VisitReason = "Khám bệnh"
 	}
@@ -92,6 +99,7 @@ func (h *Section) Validate(v *config.Validator) {
 	v.Check(h.CANWait.D() >= time.Second && h.CANWait.D() <= time.Minute, "can_wait", h.CANWait, "a duration from \"1s\" to \"60s\"")
 	v.Check(h.CANAttempts >= 1 && h.CANAttempts <= 10, "can_attempts", h.CANAttempts, "a number of attempts from 1 to 10")
 	v.Check(h.ResumeCheck.D() >= time.Second && h.ResumeCheck.D() <= 10*time.Minute, "resume_check", h.ResumeCheck, "a duration from \"1s\" to \"10m\"")
+	v.Check(h.AttractVoiceEvery >= 0 && h.AttractVoiceEvery.D() <= 24*time.Hour, "attract_voice_every", h.AttractVoiceEvery, "a duration from \"0s\" (never) to \"24h\"")
 	v.Check(ValidAddress(h.AddressAs), "address_as", h.AddressAs, "\"Quý khách\" or \"Ông/Bà\"")
 	v.Check(h.AdminLockout.D() >= time.Second && h.AdminLockout.D() <= 24*time.Hour, "admin_lockout", h.AdminLockout, "a duration from \"1s\" to \"24h\"")
 	v.Check(h.AdminMaxFailures >= 3 && h.AdminMaxFailures <= 10, "admin_max_failures", h.AdminMaxFailures, "a number of PINs from 3 to 10")

@@ -17,8 +17,16 @@ func TestSection(t *testing.T) {
 	h := c.Section("hospital").(*hospital.Section)
 	if h.EnrolOffer != "skip" || h.DefaultQueue != "A" || h.CANWait.D().Seconds() != 5 || h.CANAttempts != 3 ||
 		h.ResumeCheck.D().Seconds() != 30 || h.HolderAttempts != 3 || h.VisitReason != "Khám bệnh" ||
-		h.AdminPINFile != "" || h.AdminLockout.D().Minutes() != 5 || h.AdminMaxFailures != 5 {
+		h.AdminPINFile != "" || h.AdminLockout.D().Minutes() != 5 || h.AdminMaxFailures != 5 || h.AttractVoiceEvery.D().Minutes() != 3 {
 		t.Fatalf("defaults: %+v", h)
+	}
+	// "0s" is written on purpose: the attract loop is never said aloud.
+	c, err = config.Parse("t.toml", []byte(base+"[hospital]\nattract_voice_every = \"0s\"\n"), profiles().Config(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := c.Section("hospital").(*hospital.Section); h.AttractVoiceEvery != 0 {
+		t.Fatalf("attract_voice_every = \"0s\" read as %v", h.AttractVoiceEvery.D())
 	}
 	for _, tc := range []struct{ doc, key string }{
 		{"[hospital]\nenrol_offer = \"always\"\n", "hospital.enrol_offer"},
@@ -34,6 +42,8 @@ func TestSection(t *testing.T) {
 		{"[hospital]\nadmin_lockout = \"48h\"\n", "hospital.admin_lockout"},
 		{"[hospital]\nadmin_max_failures = 2\n", "hospital.admin_max_failures"},
 		{"[hospital]\nadmin_max_failures = 11\n", "hospital.admin_max_failures"},
+		{"[hospital]\nattract_voice_every = \"-1m\"\n", "hospital.attract_voice_every"},
+		{"[hospital]\nattract_voice_every = \"25h\"\n", "hospital.attract_voice_every"},
 		{"[hospital]\nnmae = \"x\"\n", "hospital.nmae"},
 	} {
 		_, err := config.Parse("t.toml", []byte(base+tc.doc), profiles().Config(false))

@@ -122,7 +122,7 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 		Enrol: EnrolPolicy(sec.EnrolOffer), ConsentVersion: sec.ConsentVersion,
 		RejectUnverified: sec.RejectUnverified, HolderAttempts: sec.HolderAttempts, CANAttempts: sec.CANAttempts,
 		IdleTimeout: cfg.UI.IdleTimeout.D(), DefaultQueue: sec.DefaultQueue, ClinicQueues: sec.ClinicQueues,
-		VisitReason: sec.VisitReason, AddressAs: sec.AddressAs, ResumeCheck: sec.ResumeCheck.D(), Location: cfg.Device.Location(), Logger: e.Log,
+		VisitReason: sec.VisitReason, AddressAs: sec.AddressAs, ResumeCheck: sec.ResumeCheck.D(), AttractVoiceEvery: sec.AttractVoiceEvery.D(), Location: cfg.Device.Location(), Logger: e.Log,
 	}
 	deps := Deps{Identifier: ident, Insurance: insurance, HIS: hisClient, Queue: eng, Printer: printer,
 		Payments: payments, Recorder: storeRecorder{e.Store}, Receipts: receipts}

@@ -21,8 +21,11 @@ import (
 //   - State.Screen says which screen to show; exactly the matching pointer
 //     field (Welcome for ScreenWelcome, Identify for ScreenIdentify, …) is
 //     non-nil. Other pointers are nil.
-//   - State.Actions lists the buttons valid on this screen, in display order,
-//     each with its label; a tap sends Action.Intent(). Intents not listed are
+//   - State.Actions lists the buttons valid on this screen, most important
+//     first, each with its label; a tap sends Action.Intent(). At most
+//     PrimaryChoices of them (the language toggle aside) are choices the
+//     screen shows at once; the rest are marked More, for a "Lựa chọn
+//     khác" button. Intents not listed are
 //     ignored by the flow, so a stale tap is harmless. Call staff, back,
 //     cancel and language are listed when they apply. Two intents are not
 //     buttons of Actions but items of the clinic screen: IntentChoose (with
@@ -166,7 +169,17 @@ type Action struct {
 	Yes     bool `json:"yes,omitempty"`
 	Label   Text `json:"label"`
 	Primary bool `json:"primary,omitempty"`
+	// More marks a secondary choice: the screen keeps it behind "Lựa chọn
+	// khác" (issue 20: at most PrimaryChoices choices a patient sees at
+	// once). It is offered all the same: its intent is accepted.
+	More bool `json:"more,omitempty"`
 }
+
+// PrimaryChoices is how many of a patient screen's actions are shown as
+// choices (the first ones listed, in the order of their importance); the
+// others are More. The language toggle is an accessibility control, not a
+// choice, and is never More.
+const PrimaryChoices = 3
 
 // Intent returns the intent to send when the button is tapped.
 func (a Action) Intent() Intent { return Intent{Kind: a.Kind, Yes: a.Yes} }
@@ -196,6 +209,9 @@ type Welcome struct {
 	Message Text `json:"message"` // "Chạm thẻ CCCD hoặc quét mã QR để bắt đầu"
 	// Prepayment tells the patient fees are paid at the kiosk by VietQR.
 	Prepayment bool `json:"prepayment"`
+	// Attract is the loop showing how to use the kiosk while nobody does
+	// (attract.go); a tap on it sends IntentStart.
+	Attract *Attract `json:"attract,omitempty"`
 }
 
 // Identify is the screen while waiting for and reading the card.

@@ -35,3 +35,26 @@ func BenchmarkRenderPayment(b *testing.B) {
 		widgets.Relayout(c)
 	}
 }
+
+// BenchmarkRenderAttract measures building the idle welcome screen at the
+// next step of its attract loop (the flow republishes it every 6 s): the
+// slideshow with its SVG picture, and its layout in a 1080×1920 window.
+func BenchmarkRenderAttract(b *testing.B) {
+	uitest.NewApp(b, kiosktheme.Options{})
+	cat, err := i18n.Load(i18n.Vietnamese)
+	if err != nil {
+		b.Fatal(err)
+	}
+	steps := append([]fixtures.Named{{Name: "01-welcome", State: fixtures.ByName("01-welcome")}}, fixtures.Attract()...)
+	env := Env{T: cat, Send: func(hospital.Intent) {}, Now: func() time.Time { return fixtures.Now }}
+	w := test.NewTempWindow(b, nil)
+	w.Resize(uitest.Portrait)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		c := Render(steps[i%len(steps)].State, env)
+		w.SetContent(c)
+		widgets.Relayout(c)
+		i++
+	}
+}

@@ -71,8 +71,8 @@ func childScript(cur string, in hospital.Intent) (string, hospital.State, bool) 
 	return "", hospital.State{}, false
 }
 
-// TestChildEntryTaps: from a parent's card result, "Đăng ký cho trẻ em
-// chưa có thẻ", then the ID number and the birth date on the keypad and the
+// TestChildEntryTaps: from a parent's card result, "Lựa chọn khác" and
+// "Đăng ký cho trẻ em chưa có thẻ" behind it, then the ID number and the birth date on the keypad and the
 // name typed with Telex on the keyboard, each key re-rendering the screen
 // as the real flow's activity does; "Đăng ký cho trẻ" sends IntentChild
 // with exactly what was typed, the ID number is masked once typed, and
@@ -80,6 +80,7 @@ func childScript(cur string, in hospital.Intent) (string, hospital.State, bool) 
 func TestChildEntryTaps(t *testing.T) {
 	k, f := newKiosk(t, childScript)
 	f.show("03-card-genuine", fixtures.ByName("03-card-genuine"))
+	tap(t, k, "Lựa chọn khác")
 	tap(t, k, "Đăng ký cho trẻ em chưa có thẻ")
 	if f.cur != "37-identify-child" {
 		t.Fatalf("after the tap the flow is at %q", f.cur)

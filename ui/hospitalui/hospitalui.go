@@ -8,7 +8,16 @@
 //
 // Action placement is the same on every screen: the language toggle in the
 // top bar, Back bottom-left, Call staff bottom-right, everything else in
-// the main column, primary first.
+// the main column, primary first. A patient sees at most three choices at
+// once (hospital.PrimaryChoices); those the flow marks More wait behind a
+// smaller "Lựa chọn khác" button, open until the next screen (Env.More,
+// kept by the shell). Language, text size, contrast and "Nghe hướng dẫn"
+// are accessibility controls, not choices: body-size text, in bars.
+//
+// While the kiosk is idle the welcome screen is the flow's attract loop
+// (attract.go): a widgets.Slideshow of the steps of using the kiosk, each
+// a picture drawn for this project (pictures/*.svg) and the flow's line;
+// a tap on it starts.
 //
 // When the flow asks for the CAN (Identify.NeedCAN) the identify screen
 // shows a 6-digit keypad; every key is reported as IntentActivity and OK
@@ -67,6 +76,17 @@ type Env struct {
 	// Child is what a parent typed for a child without a card
 	// (Identify.NeedChild); nil starts empty.
 	Child *ChildEntry
+	// More is whether the choices the flow marks More show, and the
+	// "Lựa chọn khác" toggle; the zero value keeps them hidden.
+	More More
+}
+
+// More is the state of a screen's "Lựa chọn khác" button, kept by the
+// shell across renders: Open shows the choices behind it, Toggle flips it
+// (nil: the button does nothing).
+type More struct {
+	Open   bool
+	Toggle func()
 }
 
 // Entry is a keypad entry the shell keeps across renders (screens are
@@ -114,9 +134,15 @@ func Render(s hospital.State, env Env) fyne.CanvasObject {
 	return container.NewBorder(top, nil, nil, nil, page)
 }
 
-// screen dispatches on s.Screen; an unexpected combination (nil payload)
-// renders the plain title with the actions, never panics.
+// screen builds the page of s.
 func screen(s hospital.State, env Env) fyne.CanvasObject {
+	p := page(s, env)
+	return p.Build()
+}
+
+// page dispatches on s.Screen; an unexpected combination (nil payload)
+// renders the plain title with the actions, never panics.
+func page(s hospital.State, env Env) widgets.Page {
 	var p widgets.Page
 	switch {
 	case s.Screen == hospital.ScreenWelcome && s.Welcome != nil:
@@ -155,7 +181,7 @@ func screen(s hospital.State, env Env) fyne.CanvasObject {
 	p.Landscape = env.Landscape
 	placeActions(&p, s, env)
 	widenLong(&p)
-	return p.Build()
+	return p
 }
 
 // text resolves a flow text: the catalogue's "flow.<key>" if present,
@@ -178,11 +204,19 @@ func (e Env) send(in hospital.Intent) func() {
 
 // placeActions turns s.Actions into buttons: Back bottom-left, Call staff
 // bottom-right, language in the top bar (skipped here), the rest in the
-// main column in the flow's order, primary first.
+// main column in the flow's order, primary first. The choices the flow
+// marks More (issue 20: at most hospital.PrimaryChoices at once) show only
+// once "Lựa chọn khác" — a smaller button under the main column — is
+// open.
 func placeActions(p *widgets.Page, s hospital.State, env Env) {
 	var main []*widgets.Button
+	hidden := false
 	for _, a := range s.Actions {
 		label := env.text(s, a.Label)
+		if a.More && a.Kind != hospital.IntentLanguage && !env.More.Open {
+			hidden = true
+			continue
+		}
 		switch a.Kind {
 		case hospital.IntentLanguage:
 			continue
@@ -200,6 +234,38 @@ func placeActions(p *widgets.Page, s hospital.State, env Env) {
 		}
 	}
 	p.Actions = append(p.Actions, main...)
+	if hidden || env.More.Open && hasMore(s) {
+		p.Actions = append(p.Actions, moreButton(env))
+	}
+}
+
+// hasMore reports whether s has choices behind "Lựa chọn khác".
+func hasMore(s hospital.State) bool {
+	for _, a := range s.Actions {
+		if a.More && a.Kind != hospital.IntentLanguage {
+			return true
+		}
+	}
+	return false
+}
+
+// moreButton is "Lựa chọn khác" (or, open, "Ẩn lựa chọn khác"): not a
+// choice but the way to the others, so smaller than the choices, with an
+// icon, on a row of its own. A tap is activity.
+func moreButton(env Env) *widgets.Button {
+	key, icon := "shell.more", fynetheme.MoreHorizontalIcon()
+	if env.More.Open {
+		key, icon = "shell.fewer", fynetheme.MenuDropUpIcon()
+	}
+	b := widgets.NewIconButton(icon, env.T.T(key), widgets.Secondary, func() {
+		env.send(hospital.Intent{Kind: hospital.IntentActivity})()
+		if env.More.Toggle != nil {
+			env.More.Toggle()
+		}
+	})
+	b.TextSize = fynetheme.SizeNameText
+	b.Wide = true
+	return b
 }
 
 func kindOf(a hospital.Action, otherwise widgets.Kind) widgets.Kind {

@@ -16,6 +16,7 @@ package hospitalui
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -104,6 +105,9 @@ type Kiosk struct {
 	// child is what a parent typed for a child without a card, kept and
 	// dropped the same way (Identify.NeedChild).
 	child *ChildEntry
+	// more: "Lựa chọn khác" is open; closed again on the next screen or
+	// when the choices change.
+	more bool
 }
 
 // NewKiosk creates the window (not shown yet) and applies the theme.
@@ -158,6 +162,9 @@ func (k *Kiosk) Apply(s hospital.State) {
 		k.entry = ""
 	}
 	k.keepChild(s)
+	if s.Screen != k.state.Screen || moreKey(s) != moreKey(k.state) {
+		k.more = false
+	}
 	k.state = s
 	k.render()
 }
@@ -189,11 +196,15 @@ func (k *Kiosk) render() {
 		},
 		Entry: Entry{Digits: k.entry, OnChanged: func(d string) { k.entry = d }},
 		Child: k.child, Blink: k.blink,
+		More: More{Open: k.more, Toggle: k.toggleMore},
 	}
 	content := Render(k.state, env)
 	if k.opts.Listen != nil {
+		// An accessibility control like the top bar's toggles, not one of
+		// the screen's choices: in a bar of its own, in body-size text.
 		listen := widgets.NewButton(cat.T("voice.listen"), widgets.Secondary, k.listen)
 		listen.Icon = fynetheme.VolumeUpIcon()
+		listen.TextSize = fynetheme.SizeNameText
 		content = container.NewBorder(nil, container.NewPadded(listen), nil, nil, content)
 	}
 	k.win.SetContent(content)
@@ -204,6 +215,23 @@ func (k *Kiosk) render() {
 func (k *Kiosk) listen() {
 	k.flow.Send(hospital.Intent{Kind: hospital.IntentActivity})
 	k.opts.Listen()
+}
+
+// toggleMore opens or closes "Lựa chọn khác".
+func (k *Kiosk) toggleMore() {
+	k.more = !k.more
+	k.render()
+}
+
+// moreKey names the choices behind "Lựa chọn khác" of s.
+func moreKey(s hospital.State) string {
+	key := ""
+	for _, a := range s.Actions {
+		if a.More {
+			key += string(a.Kind) + "/" + strconv.FormatBool(a.Yes) + ","
+		}
+	}
+	return key
 }
 
 func (k *Kiosk) toggleContrast() {

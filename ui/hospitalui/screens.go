@@ -21,6 +21,19 @@ import (
 const qrSide float32 = 440
 
 func welcomeScreen(s hospital.State, w *hospital.Welcome, env Env) widgets.Page {
+	if a := w.Attract; a != nil && len(a.Steps) > 0 {
+		// Idle: how to use the kiosk, step by step (attract.go); what
+		// the steps say of insurance and payment replaces the lines
+		// below.
+		show := attractShow(s, a, env)
+		words := container.NewVBox(centred(widgets.Subheading(env.text(s, w.Message))),
+			centred(widgets.Paragraph(env.T.T("welcome.touch"))))
+		if env.Landscape {
+			return widgets.Page{Title: env.text(s, s.Title), Body: container.NewGridWithColumns(2, show,
+				container.NewVBox(layout.NewSpacer(), words, layout.NewSpacer()))}
+		}
+		return widgets.Page{Title: env.text(s, s.Title), Body: container.NewVBox(show, words)}
+	}
 	body := container.NewVBox(
 		spacer(40),
 		widgets.BigIcon(fynetheme.AccountIcon(), fynetheme.ColorNamePrimary),

@@ -3,6 +3,7 @@ package voice
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -193,6 +194,22 @@ func (v *Voice) flowText(t hospital.Text) []result {
 	return []result{{key: t.Key, sig: t.Key + "\x00" + t.VI, say: func(ctx context.Context, l i18n.Lang) error { return v.flowTextIn(ctx, l, speech.Result, t) }}}
 }
 
+// attractStep is the caption of the attract loop's step showing, said
+// when the flow says this round is said aloud (hospital.Attract.Voiced: at
+// most once every [hospital] attract_voice_every); each step of each round
+// once. The rounds between cycle their pictures silently.
+func (v *Voice) attractStep(a *hospital.Attract) []result {
+	if a == nil || !a.Voiced || a.Step < 0 || a.Step >= len(a.Steps) {
+		return nil
+	}
+	t := a.Steps[a.Step].Caption
+	if t.Key == "" {
+		return nil
+	}
+	sig := fmt.Sprintf("attract\x00%d\x00%d", a.Round, a.Step)
+	return []result{{key: t.Key, sig: sig, say: func(ctx context.Context, l i18n.Lang) error { return v.flowTextIn(ctx, l, speech.Result, t) }}}
+}
+
 // reminder is the ticket number and room said as a result ("Số A 0 1 2,
 // phòng 101").
 func (v *Voice) reminder(number, room string) []result {
@@ -215,6 +232,8 @@ func (v *Voice) hospitalPage(s hospital.State) page {
 	}
 	add := func(r []result) { p.results = append(p.results, r...) }
 	switch {
+	case s.Welcome != nil && s.Screen == hospital.ScreenWelcome:
+		add(v.attractStep(s.Welcome.Attract))
 	case s.Identify != nil && s.Screen == hospital.ScreenIdentify:
 		id := s.Identify
 		if id.Retry || id.NeedCAN || id.CANExhausted {

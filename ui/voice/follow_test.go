@@ -277,3 +277,49 @@ func TestFollowerNagsWhileCardLeft(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// TestFollowerAttractLoop: on the idle welcome screen the follower says
+// each step of a round the flow marks Voiced as the step shows — the very
+// caption on screen — once per step and round, and nothing of the silent
+// rounds between.
+func TestFollowerAttractLoop(t *testing.T) {
+	books, _ := New(nil)
+	sp := make(chanSpeaker, 32)
+	flow := fakeFlow[hospital.State, hospital.Intent]{make(chan hospital.State)}
+	run, _ := books.With(sp).Follower(profile.NewScreen[hospital.State, hospital.Intent]("hospital", flow), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); run(ctx) }()
+	steps := []hospital.AttractStep{{Picture: hospital.PictureCard, Caption: flowMsg(t, "attract.card")},
+		{Picture: hospital.PictureQR, Caption: flowMsg(t, "attract.qr")}}
+	welcome := func(round, step int, voiced bool) hospital.State {
+		return hospital.State{Screen: hospital.ScreenWelcome, Lang: hospital.LangVI, Welcome: &hospital.Welcome{
+			Message: flowMsg(t, "welcome.message"), Attract: &hospital.Attract{Steps: steps, Step: step, Round: round, Voiced: voiced}}}
+	}
+	flow.states <- welcome(0, 0, true)
+	flow.states <- welcome(0, 0, true) // republished: said once
+	flow.states <- welcome(0, 1, true)
+	got := collect(t, sp, 3)
+	// A silent round, then a voiced one again.
+	flow.states <- welcome(1, 0, false)
+	flow.states <- welcome(1, 1, false)
+	flow.states <- welcome(2, 0, true)
+	got = append(got, collect(t, sp, 1)...)
+	cancel()
+	<-done
+	if len(sp) != 0 {
+		t.Errorf("%d more utterances", len(sp))
+	}
+	want := []struct {
+		key  string
+		kind speech.Kind
+	}{{"guide.hospital.welcome", speech.Guidance}, {"attract.card", speech.Result}, {"attract.qr", speech.Result}, {"attract.card", speech.Result}}
+	for i, w := range want {
+		if got[i].Key != w.key || got[i].Kind != w.kind {
+			t.Errorf("%d: said %s %v, want %s %v", i, got[i].Key, got[i].Kind, w.key, w.kind)
+		}
+	}
+	if s := normal(t, flowMsg(t, "attract.qr").VI); got[2].Text != s {
+		t.Errorf("said %q, want the caption %q", got[2].Text, s)
+	}
+}

@@ -17,7 +17,9 @@
 // every parking.Phase. Follower speaks
 // for a running profile's screen (follow.go): each screen's guidance when
 // it appears, then its results (the card's verdict, the ticket number and
-// room, the amount to pay …), from the same states the window renders.
+// room, the amount to pay …), from the same states the window renders; on
+// the idle welcome screen, the attract loop's captions in the rounds the
+// flow marks as said aloud (hospital.Attract.Voiced).
 //
 // It imports ui/i18n, firmware/speech, firmware/profile (FlowOf) and (for
 // their states and message tables) the hospital, parking, ticketing,

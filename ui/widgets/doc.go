@@ -4,10 +4,12 @@
 // has no on-screen keyboard and the kiosk has no physical one; the caller
 // composes Vietnamese with ui/vnime), a progress
 // indicator for the chip read, a countdown, a QR-code image for VietQR
-// payloads, and the page scaffold every screen uses (title, body, actions,
+// payloads, the page scaffold every screen uses (title, body, actions,
 // back and call-staff bar) including the error-screen template ("what
-// happened / what to do next"), and the "Nghe hướng dẫn" listen button a
-// speaking kiosk puts under every screen (ListenButton, WithListen).
+// happened / what to do next"), the "Nghe hướng dẫn" listen button a
+// speaking kiosk puts under every screen (ListenButton, WithListen), and the
+// slideshow of an idle screen's attract loop (steps with a picture and one
+// line each).
 //
 // Widgets take already-translated strings and callbacks; they hold no
 // business rules. Widget state changes must happen on the Fyne goroutine

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	kiosktheme "github.com/kiosk06/kiosk/ui/theme"
 )
@@ -244,5 +246,59 @@ func TestPageAndErrorPageBuild(t *testing.T) {
 		if back.Size().Height < kiosktheme.TouchTarget || help.Position().X <= back.Position().X {
 			t.Errorf("landscape=%v: back %v at %v, help at %v", landscape, back.Size(), back.Position(), help.Position())
 		}
+	}
+}
+
+// TestSlideshow: the slide shown is Current (clamped to the slides), with
+// its caption, its picture at the frame's size and one dot per slide; a
+// tap anywhere on it calls OnTapped; no slides builds an empty object.
+func TestSlideshow(t *testing.T) {
+	newApp(t)
+	pic := fyne.NewStaticResource("p.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="4" height="3"><rect width="4" height="3" fill="#0B4F96"/></svg>`))
+	slides := []Slide{{pic, "một"}, {nil, "hai"}, {pic, "ba"}}
+	taps := 0
+	for _, tc := range []struct {
+		current int
+		caption string
+	}{{0, "một"}, {1, "hai"}, {2, "ba"}, {7, "ba"}, {-1, "một"}} {
+		obj := Slideshow{Slides: slides, Current: tc.current, PictureSize: fyne.NewSize(400, 300), OnTapped: func() { taps++ }}.Build()
+		w := test.NewTempWindow(t, obj)
+		w.Resize(fyne.NewSize(600, 700))
+		var labels []string
+		var images, dots, tapAreas int
+		var walk func(o fyne.CanvasObject)
+		walk = func(o fyne.CanvasObject) {
+			switch x := o.(type) {
+			case *fyne.Container:
+				for _, c := range x.Objects {
+					walk(c)
+				}
+			case *widget.Label:
+				labels = append(labels, x.Text)
+			case *canvas.Image:
+				images++
+				if x.MinSize() != fyne.NewSize(400, 300) {
+					t.Errorf("picture frame %v", x.MinSize())
+				}
+			case *canvas.Circle:
+				dots++
+			case *tapArea:
+				tapAreas++
+				test.Tap(x)
+			}
+		}
+		walk(obj)
+		if len(labels) != 1 || labels[0] != tc.caption || dots != len(slides) || tapAreas != 1 {
+			t.Errorf("current %d: labels %q, %d dots, %d tap areas", tc.current, labels, dots, tapAreas)
+		}
+		if wantImg := map[bool]int{true: 0, false: 1}[tc.caption == "hai"]; images != wantImg {
+			t.Errorf("current %d: %d pictures, want %d", tc.current, images, wantImg)
+		}
+	}
+	if taps != 5 {
+		t.Errorf("%d taps reached OnTapped, want 5", taps)
+	}
+	if o := (Slideshow{}).Build(); o.MinSize().Height != 0 {
+		t.Errorf("no slides: %v", o.MinSize())
 	}
 }
