@@ -23,7 +23,7 @@ import (
 // once per process: the kiosk's calls take them before the loudspeaker
 // exists (New(nil)), the screens speak through With.
 func (v *Voice) With(sp speech.Speaker) *Voice {
-	return &Voice{sp: sp, lang: i18n.Vietnamese, i18n: v.i18n, flows: v.flows, cats: v.cats, CardNag: v.CardNag, Location: v.Location}
+	return &Voice{sp: sp, lang: i18n.Vietnamese, i18n: v.i18n, flows: v.flows, cats: v.cats, CardNag: v.CardNag, Location: v.Location, Screen: v.Screen}
 }
 
 // page is what the voice makes of one published state: the language, the
@@ -284,6 +284,14 @@ func (v *Voice) hospitalPage(s hospital.State) page {
 // free text without a catalogue key: its guidance says the outcome).
 func parkingPage(s parking.State) page {
 	return page{lang: i18n.Vietnamese, guide: GuideKey("parking", string(s.Phase))}
+}
+
+// screenLang is the language of a screen whose state carries none.
+func (v *Voice) screenLang() i18n.Lang {
+	if v.Screen == i18n.English {
+		return i18n.English
+	}
+	return i18n.Vietnamese
 }
 
 // nag says n every Voice.CardNag until ctx ends (the card was taken).

@@ -218,10 +218,10 @@ func (v *Voice) dossier(d onestop.DossierView) []result {
 // checkinPage: the guidance of each checkin.Screen; as results the card
 // problems, the fingerprint prompts, the lodging form's error, the verdict
 // in plain words ("Chấp nhận." and what was done, or why not), the
-// report's print outcome. The check-in point speaks Vietnamese (its
-// states carry no language).
+// report's print outcome, in Voice.Screen's language (the check-in
+// point's states carry none: its screen shows [ui] language).
 func (v *Voice) checkinPage(s checkin.State) page {
-	p := page{lang: i18n.Vietnamese, guide: GuideKey("checkin", string(s.Screen))}
+	p := page{lang: v.screenLang(), guide: GuideKey("checkin", string(s.Screen))}
 	add := func(r []result) { p.results = append(p.results, r...) }
 	say := func(t checkin.Text) { add(v.message(SourceCheckin, t.Key, t.VI, t.EN)) }
 	switch {

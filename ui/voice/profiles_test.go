@@ -8,9 +8,11 @@ import (
 
 	"github.com/kiosk06/kiosk/firmware/checkin"
 	"github.com/kiosk06/kiosk/firmware/onestop"
+	"github.com/kiosk06/kiosk/firmware/parking"
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/speech"
 	"github.com/kiosk06/kiosk/firmware/ticketing"
+	"github.com/kiosk06/kiosk/ui/i18n"
 )
 
 // tkMsg, osMsg, ciMsg build a flow text as each flow does (its message
@@ -205,5 +207,27 @@ func TestFollowerCheckin(t *testing.T) {
 		if strings.Contains(u.Text, "Nam") {
 			t.Errorf("said the name: %q", u.Text)
 		}
+	}
+}
+
+// TestFollowerCheckinEnglish: a check-in point whose screen is English
+// ([ui] language = "en", Voice.Screen) says its guidance and verdict in
+// English, as the screen shows them; the parking lane, whose screen is
+// Vietnamese only, stays Vietnamese.
+func TestFollowerCheckinEnglish(t *testing.T) {
+	books, err := New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	books.Screen = i18n.English
+	got := followOne(t, books, profile.NewScreen[checkin.State, checkin.Intent]("checkin", fakeFlow[checkin.State, checkin.Intent]{make(chan checkin.State)}),
+		checkin.State{Screen: checkin.ScreenResult, Result: &checkin.Result{Code: "wrong_person", Message: ciMsg(t, "refused.wrong_person")}}, 2)
+	if got[0].Text != "The result is on the screen." || !strings.HasPrefix(got[1].Text, "Refused: not the card") || got[0].Lang != speech.English {
+		t.Errorf("English check-in said %+v", got)
+	}
+	got = followOne(t, books, profile.NewScreen[parking.State, parking.Intent]("parking", fakeFlow[parking.State, parking.Intent]{make(chan parking.State)}),
+		parking.State{Phase: parking.PhaseIdle}, 1)
+	if got[0].Lang != speech.Vietnamese {
+		t.Errorf("the parking lane spoke %+v", got)
 	}
 }

@@ -141,6 +141,11 @@ type Voice struct {
 	// Location is the zone a departure time is read in (config [device]
 	// time zone; nil: Asia/Ho_Chi_Minh, UTC+7).
 	Location *time.Location
+	// Screen is the language of the check-in point's screen, whose states
+	// carry none: config [ui] language, so the voice says what the screen
+	// shows ("" or vi: Vietnamese; the parking lane's screen is
+	// Vietnamese only).
+	Screen i18n.Lang
 
 	mu        sync.Mutex
 	lang      i18n.Lang

@@ -19,6 +19,7 @@ import (
 	"github.com/kiosk06/kiosk/ui"
 	"github.com/kiosk06/kiosk/ui/checkinui"
 	"github.com/kiosk06/kiosk/ui/hospitalui"
+	"github.com/kiosk06/kiosk/ui/i18n"
 	"github.com/kiosk06/kiosk/ui/onestopui"
 	"github.com/kiosk06/kiosk/ui/parkingui"
 	"github.com/kiosk06/kiosk/ui/ticketingui"
@@ -91,6 +92,7 @@ func kioskUI(e *env, cfg *config.Config, sim simulator, panel bool, log *slog.Lo
 		if books != nil && r.Speech != nil && cfg.UI.Enabled {
 			v = books.With(r.Speech)
 			v.Location = cfg.Device.Location()
+			v.Screen = i18n.Lang(cfg.UI.Language)
 			if follow, ok := v.Follower(r.Screen, log); ok {
 				wg.Add(1)
 				go func() { defer wg.Done(); follow(ctx) }()
