@@ -23,7 +23,11 @@ VULNDB_VERSION      := v0.0.0-20261105234957-e22db6528018
 GOVULNCHECK         := $(BIN)/govulncheck-$(GOVULNCHECK_VERSION)
 VULNDB              := $(BIN)/vulndb-$(VULNDB_VERSION)
 FUZZTIME ?= 30s
-TESTFLAGS ?= -race -count=1 -timeout 45m
+# -parallel 4: the end-to-end tests marked t.Parallel (tests/) mostly wait
+# on kioskd processes of their own (spoken clips in real time, payment and
+# broker round trips), so four at once on 2 cores cut the package's time
+# from about 500 s to about 260 s (BENCHMARKS.md); the default is GOMAXPROCS.
+TESTFLAGS ?= -race -count=1 -timeout 45m -parallel 4
 # vet, staticcheck and govulncheck build every dependency to type-check
 # against it; with the tests' -race they build the very packages `go test
 # -race` links, so a cold run compiles the module and its dependencies once,

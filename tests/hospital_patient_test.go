@@ -22,6 +22,7 @@ import (
 // card (CardLeft, the goodbye reminder), read nothing while it lies there,
 // and be ready for the next patient once it is taken: one registration.
 func TestHospitalCardLeftOnReader(t *testing.T) {
+	t.Parallel() // waits on kioskd processes of its own (directory, ports, broker): runs beside the others
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "control.sock")
 	cmd, lines, stderr := startKioskd(t, dir, []string{"DISPLAY=", "WAYLAND_DISPLAY="}, "run", "--sim", "--control", sock)

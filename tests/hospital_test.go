@@ -98,6 +98,7 @@ func (cc *controlClient) intent(in any) {
 // collector) and takes a patient from welcome to a printed ticket and a
 // paid receipt, as the simulator panel and the screen would.
 func TestHospitalKioskEndToEnd(t *testing.T) {
+	t.Parallel() // waits on kioskd processes of its own (directory, ports, broker): runs beside the others
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "control.sock")
 	cmd, lines, stderr := startKioskd(t, dir, []string{"DISPLAY=", "WAYLAND_DISPLAY="}, "run", "--sim", "--control", sock)
@@ -220,6 +221,7 @@ func TestHospitalKioskEndToEnd(t *testing.T) {
 // the ID number — reads the card as genuine. Neither the typed digits nor
 // the ID number reach a record's clear payload, the logs or the database.
 func TestHospitalCAN(t *testing.T) {
+	t.Parallel() // waits on kioskd processes of its own (directory, ports, broker): runs beside the others
 	id := testpki.DefaultCitizen().ID
 	can, wrong := id[len(id)-6:], "987650"
 	dir := t.TempDir()

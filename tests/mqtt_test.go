@@ -97,6 +97,7 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool, diag 
 // device acknowledged exactly what the backend has, the heartbeats came
 // over MQTT, and a clean stop says "offline" (shutdown).
 func TestMQTTUplinkExactlyOnce(t *testing.T) {
+	t.Parallel() // waits on kioskd processes of its own (directory, ports, broker): runs beside the others
 	b := mqttbroker.Start(t, mqttbroker.Options{})
 	cert, key := b.Client(mqttbroker.Backend)
 	mc, err := mqttcollector.Start(mqttcollector.Options{BrokerURL: b.URL, CAFile: b.CAFile, CertFile: cert, KeyFile: key})

@@ -66,6 +66,7 @@ func nextPoll(fake *sessionfake.Server, ref string, n int) bool {
 // not the device's. Neither records the exit, opens the barrier or prints a
 // receipt; the genuine signed confirmation then does.
 func TestParkingForgedPaymentKeepsBarrierClosed(t *testing.T) {
+	t.Parallel() // waits on kioskd processes of its own (directory, ports, broker): runs beside the others
 	dir := t.TempDir()
 	coll, url, sc := backendAndScanner(t, "")
 	pr, err := escpossim.Start(context.Background(), &escpossim.Options{Dir: filepath.Join(dir, "pages"), Width: 576})
@@ -185,6 +186,7 @@ confirm_key_file = "`+writePayKey(t, dir)+`"
 // then signed an hour ago — and sees no receipt screen and no paid record
 // until the back-end's genuine signed confirmation arrives.
 func TestHospitalForgedPaymentPrintsNoReceipt(t *testing.T) {
+	t.Parallel() // waits on kioskd processes of its own (directory, ports, broker): runs beside the others
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "control.sock")
 	const account = "0011001234567"

@@ -200,6 +200,7 @@ func siteWait(t *testing.T, d time.Duration, what string, cond func() bool, diag
 // numbers; the host comes back and adopts every one of them, so the
 // counter calls them all — and no number was handed out twice.
 func TestSiteQueueKillHost(t *testing.T) {
+	t.Parallel() // waits on kioskd processes of its own (directory, ports, broker): runs beside the others
 	r := newSiteRig(t)
 	host, hostErr := r.startHost(t)
 	for _, k := range r.kiosks {
@@ -271,6 +272,7 @@ func TestSiteQueueKillHost(t *testing.T) {
 // goes off, and the kiosk records the acknowledgement. Kiosk B's numbers
 // come from the same numbering.
 func TestSiteHelpAcknowledged(t *testing.T) {
+	t.Parallel() // waits on kioskd processes of its own (directory, ports, broker): runs beside the others
 	r := newSiteRig(t)
 	_, hostErr := r.startHost(t)
 	for _, k := range r.kiosks {

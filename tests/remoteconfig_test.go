@@ -66,6 +66,7 @@ func configRecords(mc *mqttcollector.Collector, kind string) []map[string]any {
 // hash and version, the retained bundle redelivered is a no-op —, and
 // after a technician edits the file on the device, reports the drift.
 func TestRemoteConfigOverMQTT(t *testing.T) {
+	t.Parallel() // waits on kioskd processes of its own (directory, ports, broker): runs beside the others
 	b := mqttbroker.Start(t, mqttbroker.Options{})
 	cert, key := b.Client(mqttbroker.Backend)
 	mc, err := mqttcollector.Start(mqttcollector.Options{BrokerURL: b.URL, CAFile: b.CAFile, CertFile: cert, KeyFile: key})

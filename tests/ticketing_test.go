@@ -25,6 +25,7 @@ import (
 // syncs the backend's signed pass list (same operator token key) and
 // accepts the same CCCD's QR as a pass holder.
 func TestTicketingEndToEnd(t *testing.T) {
+	t.Parallel() // waits on kioskd processes of its own (directory, ports, broker): runs beside the others
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "control.sock")
 	tokenKey := filepath.Join(dir, "operator-token.key")

@@ -29,6 +29,7 @@ import (
 // heartbeat carries the update member. The install itself is
 // cross/crosstest/debupdate's (apt and dpkg in a Debian root).
 func TestUpdateTriggerOverMQTT(t *testing.T) {
+	t.Parallel() // waits on kioskd processes of its own (directory, ports, broker): runs beside the others
 	b := mqttbroker.Start(t, mqttbroker.Options{})
 	cert, key := b.Client(mqttbroker.Backend)
 	mc, err := mqttcollector.Start(mqttcollector.Options{BrokerURL: b.URL, CAFile: b.CAFile, CertFile: cert, KeyFile: key})

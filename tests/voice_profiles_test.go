@@ -78,6 +78,7 @@ func spokenNumbers(t *testing.T, c saidClip, want ...string) {
 // TestVoiceTicketingKiosk: a coach seat bought at the ticketing kiosk,
 // heard screen by screen.
 func TestVoiceTicketingKiosk(t *testing.T) {
+	t.Parallel() // waits for clips spoken in real time; its own kioskd, directory and ports
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "control.sock")
 	cfg := writeConfig(t, dir, `[device]
@@ -193,6 +194,7 @@ enabled = true
 // TestVoiceOnestopKiosk: a dossier filed at the one-stop kiosk and its
 // queue number, heard screen by screen.
 func TestVoiceOnestopKiosk(t *testing.T) {
+	t.Parallel() // waits for clips spoken in real time; its own kioskd, directory and ports
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "control.sock")
 	cfg := onestopConfig(t, dir)
@@ -277,6 +279,7 @@ func TestVoiceOnestopKiosk(t *testing.T) {
 // TestVoiceCheckinPoint: a guest checked in at a lodging point and a
 // forged card refused, heard screen by screen: the verdict in plain words.
 func TestVoiceCheckinPoint(t *testing.T) {
+	t.Parallel() // waits for clips spoken in real time; its own kioskd, directory and ports
 	p := startCheckinUI(t, "checkin-voice-1", "mode = \"lodging\"\nestablishment = \"Khách sạn Mô phỏng\"\naddress = \"12 Lê Lợi, TP. Huế\""+
 		"\nsite = \"Khách sạn Mô phỏng – lễ tân\"\nresult_delay = \"20s\"", false, true)
 	p.deadline = time.After(4 * time.Minute)

@@ -82,6 +82,7 @@ func (w *clipWaiter) wait(label string) saidClip {
 // screen the patient stops at has its WAV, whose words are the guidance
 // book's; the screen the chip read passes through too.
 func TestVoiceGuidanceEveryScreen(t *testing.T) {
+	t.Parallel() // waits for clips spoken in real time; its own kioskd, directory and ports
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "control.sock")
 	cmd, lines, stderr := startKioskd(t, dir, []string{"DISPLAY=", "WAYLAND_DISPLAY="}, "run", "--sim", "--control", sock)
@@ -238,6 +239,7 @@ func TestVoiceGuidanceEveryScreen(t *testing.T) {
 // một đến phòng một trăm linh một." twice per call — once for the call,
 // once more for the recall — each clip whole, never overlapping another.
 func TestVoiceCallsNumbers(t *testing.T) {
+	t.Parallel() // waits for clips spoken in real time; its own kioskd, directory and ports
 	r := newQueueAPIRig(t, `
 [[queue.services]]
 code = "A"
@@ -335,6 +337,7 @@ volume = 100
 // configuration leaves [hospital] attract_voice_every at its default (3
 // min), so the first round after the start is said aloud.
 func TestVoiceAttractLoop(t *testing.T) {
+	t.Parallel() // waits for clips spoken in real time; its own kioskd, directory and ports
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "control.sock")
 	cmd, lines, stderr := startKioskd(t, dir, []string{"DISPLAY=", "WAYLAND_DISPLAY="}, "run", "--sim", "--control", sock)
