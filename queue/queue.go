@@ -22,9 +22,10 @@
 // number is handed out twice; stepped forward past the next reset, the new
 // day starts at 001. Event times never run backwards within a day (a step
 // back stamps the day's latest time), so the order in line and the service
-// times hold. A day ahead of the clock stays until the clock reaches it;
-// on the device the store refuses to record meanwhile if the clock reads
-// more than an hour before its newest record (store.ErrClock).
+// times hold. A day ahead of the clock (a clock once set ahead, then
+// corrected) stays until the clock passes its end; on the device the
+// store also refuses to record at start while the clock reads more than
+// an hour before its newest record, or before the build (store.ErrClock).
 //
 // This package imports only the standard library. It must not import the
 // store (firmware/records adapts firmware/store to Journal), HTTP (see

@@ -66,9 +66,10 @@
 // records', and a tap recorded ahead of the clock (stepped back since)
 // keeps its repeat window open for one window from the restart — the
 // passenger is not charged twice, and the operator's free rides end one
-// window later. A clock far behind its records (1970) records nothing at
-// all: the store refuses (store.ErrClock), so every tap is red until NTP
-// sets the time.
+// window later. A clock before the build's date (a 1970 boot), or at start
+// more than an hour behind the newest record, records nothing at all: the
+// store refuses (store.ErrClock), so every tap is red until NTP sets the
+// time.
 //
 // Offline risk limits apply to every decision: the validator never asks the
 // back-end on the hot path, so every ride is unpaid until the back-end settles
