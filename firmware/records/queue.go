@@ -96,7 +96,9 @@ func (j *QueueJournal) LatestDay(ctx context.Context) (string, error) {
 		if err := Decode(r, &p); err != nil {
 			return fmt.Errorf("records: queue event seq %d: %w", r.Seq, err)
 		}
-		latest = max(latest, p.Day)
+		if _, err := time.Parse(time.DateOnly, p.Day); err == nil { // a name that is no day must not pin the engine
+			latest = max(latest, p.Day)
+		}
 		return nil
 	})
 	return latest, err

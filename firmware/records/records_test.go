@@ -92,6 +92,10 @@ func TestQueueJournalLatestDay(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A day name that is no date (never written by the engine) is not taken.
+	if _, err := records.Append(ctx, st, time.Time{}, records.QueueEvent{Day: "zz", Seq: 1, Kind: "issued", Ticket: "A001", Service: "A", Number: 1, Priority: "normal"}, nil); err != nil {
+		t.Fatal(err)
+	}
 	if d, err := j.LatestDay(ctx); err != nil || d != "2026-11-23" {
 		t.Fatalf("latest day %q, %v; want 2026-11-23", d, err)
 	}

@@ -453,6 +453,9 @@ func (v *Validator) restoreOne(rec store.Record, now reading) {
 		return
 	}
 	v.restoreRepeat(h, rec.CreatedAt, now)
+	if _, err := time.Parse(time.DateOnly, t.Day); err != nil {
+		return // not a day: it must not become the forward-only day
+	}
 	v.roll(t.Day, now.mono)
 	if t.Day != v.day {
 		return
