@@ -41,6 +41,10 @@ func (c *crashJournal) Replay(ctx context.Context, day string) ([]Event, error) 
 	return c.mem.Replay(ctx, day)
 }
 
+func (c *crashJournal) LatestDay(ctx context.Context) (string, error) {
+	return c.mem.LatestDay(ctx)
+}
+
 // crashScript is a morning at a clinic: issues across services and
 // priorities, calls, recalls, no-shows, transfers, completions, cancels.
 func crashScript() []func(context.Context, *Engine) (Ticket, error) {

@@ -87,7 +87,10 @@ type Engine struct {
 	subs map[chan Event]struct{}
 }
 
-// Open makes an Engine and restores today's state by replaying the journal.
+// Open makes an Engine and restores the current service day's state by
+// replaying the journal: the clock's day, or the journal's latest when the
+// clock reads earlier (stepped back: the service day is forward-only, see
+// roll).
 func Open(ctx context.Context, cfg Config, j Journal) (*Engine, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
@@ -95,7 +98,11 @@ func Open(ctx context.Context, cfg Config, j Journal) (*Engine, error) {
 	e := &Engine{cfg: cfg, j: j, subs: map[chan Event]struct{}{}}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if err := e.load(ctx, e.dayOf(cfg.Now())); err != nil {
+	latest, err := j.LatestDay(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("queue: latest day: %w", err)
+	}
+	if err := e.load(ctx, max(e.dayOf(cfg.Now()), latest)); err != nil {
 		return nil, err
 	}
 	return e, nil
@@ -122,18 +129,34 @@ func (e *Engine) load(ctx context.Context, name string) error {
 	return nil
 }
 
-// roll switches to a new service day when the reset time has passed.
-// Caller holds mu.
+// roll switches to a new service day when the reset time has passed. The
+// service day is forward-only: a wall clock stepped back across the reset
+// time (NTP, a board without an RTC) keeps the day it has — reloading the
+// earlier day would hand out its numbers a second time — and the next day
+// starts when the clock passes the next reset. ("2006-01-02" names order
+// as the days do.) Caller holds mu.
 func (e *Engine) roll(ctx context.Context) error {
-	if name := e.dayOf(e.cfg.Now()); name != e.d.name {
+	if name := e.dayOf(e.cfg.Now()); name > e.d.name {
 		return e.load(ctx, name)
 	}
 	return nil
 }
 
+// now is the time an event is stamped with: the wall clock, or the day's
+// latest event time while the clock reads earlier (stepped back), so the
+// order in line and the service times never run backwards. Caller holds
+// mu.
+func (e *Engine) now() time.Time {
+	now := e.cfg.Now().Round(0)
+	if now.Before(e.d.at) {
+		return e.d.at
+	}
+	return now
+}
+
 // commit journals ev durably, then applies and publishes it. Caller holds mu.
 func (e *Engine) commit(ctx context.Context, ev Event) error {
-	ev.Day, ev.Seq, ev.At = e.d.name, e.d.seq+1, e.cfg.Now()
+	ev.Day, ev.Seq, ev.At = e.d.name, e.d.seq+1, e.now()
 	if err := e.j.Append(ctx, ev); err != nil {
 		return fmt.Errorf("queue: journal %s %s: %w", ev.Kind, ev.Ticket, err)
 	}
@@ -220,7 +243,7 @@ func (e *Engine) Adopt(ctx context.Context, id, service string, p Priority, issu
 		}
 		return e.view(t), nil
 	}
-	if now := e.cfg.Now(); issued.IsZero() || issued.After(now) {
+	if now := e.now(); issued.IsZero() || issued.After(now) {
 		issued = now
 	}
 	if err := e.commit(ctx, Event{Kind: EvAdopted, Ticket: id, Service: service, Number: n, Priority: p, Origin: origin, Issued: issued}); err != nil {

@@ -27,7 +27,7 @@ const (
 // Event is one journaled queue operation. The engine's state for a day is
 // the fold of that day's events in Seq order.
 type Event struct {
-	Day      string    `json:"day"` // service day, "2006-01-02" (see Config.ResetAt)
+	Day      string    `json:"day"` // service day, "2006-01-02" (see Config.ResetAt; forward-only, Engine.roll)
 	Seq      int64     `json:"seq"` // 1, 2, … within the day: the idempotency key
 	At       time.Time `json:"at"`
 	Kind     EventKind `json:"kind"`
@@ -46,10 +46,13 @@ type Event struct {
 // (committed and fsync'd); the engine hands out nothing before that.
 // Replay returns the events of one service day in Seq order; it may stop at
 // the first missing Seq (a torn tail), and must never return an event whose
-// Append did not return nil unless that event is durable.
+// Append did not return nil unless that event is durable. LatestDay names
+// the latest service day that has an event ("" for none): the engine
+// starts no earlier (its service day is forward-only).
 type Journal interface {
 	Append(ctx context.Context, e Event) error
 	Replay(ctx context.Context, day string) ([]Event, error)
+	LatestDay(ctx context.Context) (string, error)
 }
 
 // MemoryJournal is an in-memory Journal for tests and the simulator
@@ -65,6 +68,17 @@ func (j *MemoryJournal) Append(_ context.Context, e Event) error {
 	defer j.mu.Unlock()
 	j.events = append(j.events, e)
 	return nil
+}
+
+// LatestDay names the latest day that has an event ("" for none).
+func (j *MemoryJournal) LatestDay(context.Context) (string, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	latest := ""
+	for _, e := range j.events {
+		latest = max(latest, e.Day)
+	}
+	return latest, nil
 }
 
 // Replay returns a copy of the day's events.

@@ -16,6 +16,17 @@
 // is handed out only after its event is durable, and an event that never
 // became durable never handed out a number.
 //
+// Time (issue 22.7): the service day is forward-only. A wall clock stepped
+// back across the reset time (NTP, a board without an RTC) keeps the day
+// the engine has — in memory, and at Open the journal's latest day — so no
+// number is handed out twice; stepped forward past the next reset, the new
+// day starts at 001. Event times never run backwards within a day (a step
+// back stamps the day's latest time), so the order in line and the service
+// times hold. A day ahead of the clock (a clock once set ahead, then
+// corrected) stays until the clock passes its end; on the device the
+// store also refuses to record at start while the clock reads more than
+// an hour before its newest record, or before the build (store.ErrClock).
+//
 // This package imports only the standard library. It must not import the
 // store (firmware/records adapts firmware/store to Journal), HTTP (see
 // queueapi), drivers or the UI.

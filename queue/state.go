@@ -17,6 +17,7 @@ type day struct {
 	priorityRun map[string]int      // service → consecutive non-emergency priority calls
 	samples     map[string][]time.Duration
 	window      int
+	at          time.Time // the latest event time (Engine.now)
 }
 
 func newDay(name string, window int) *day {
@@ -41,6 +42,9 @@ func (d *day) apply(e Event) error {
 	}
 	if err == nil {
 		d.seq = e.Seq
+		if at := e.At.Round(0); at.After(d.at) {
+			d.at = at
+		}
 	}
 	return err
 }

@@ -16,7 +16,7 @@ const KindQueueEvent = "queue.event"
 // (queue.Event on the wire). No personal data: a ticket carries a number,
 // a service and a priority class, not a person.
 type QueueEvent struct {
-	Day      string    `json:"day"`               // the service day, 2006-01-02 (queue reset time applied)
+	Day      string    `json:"day"`               // the service day, 2006-01-02 (queue reset time applied); forward-only: a clock stepped back keeps the latest day
 	Seq      int64     `json:"seq"`               // 1, 2, … within the day: the idempotency key
 	At       time.Time `json:"at"`                // when
 	Kind     string    `json:"kind"`              // issued, called, recalled, no_show, transferred, completed, cancelled, adopted
@@ -83,6 +83,25 @@ func (j *QueueJournal) Replay(ctx context.Context, day string) ([]queue.Event, e
 		return nil
 	})
 	return out, err
+}
+
+// LatestDay names the latest service day with an event in the store (""
+// for none): the engine never opens an earlier one, so a clock stepped
+// back across the reset time before a restart does not reload yesterday's
+// queue and hand out its numbers again.
+func (j *QueueJournal) LatestDay(ctx context.Context) (string, error) {
+	latest := ""
+	err := Scan(ctx, j.st, KindQueueEvent, func(r store.Record) error {
+		var p QueueEvent
+		if err := Decode(r, &p); err != nil {
+			return fmt.Errorf("records: queue event seq %d: %w", r.Seq, err)
+		}
+		if _, err := time.Parse(time.DateOnly, p.Day); err == nil { // a name that is no day must not pin the engine
+			latest = max(latest, p.Day)
+		}
+		return nil
+	})
+	return latest, err
 }
 
 var _ queue.Journal = (*QueueJournal)(nil)

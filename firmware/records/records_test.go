@@ -66,6 +66,57 @@ func TestQueueJournalSurvivesReopen(t *testing.T) {
 	}
 }
 
+// TestQueueJournalLatestDay: the journal names the latest service day in
+// the store, and an engine restarted while the clock reads an earlier day
+// (stepped back across the reset time) goes on with that day's numbers
+// instead of reloading the earlier day and issuing A001 again.
+func TestQueueJournalLatestDay(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	cfg := queue.Config{Services: []queue.Service{{Code: "A", Name: "Phòng khám Nội", Counters: []string{"1"}}},
+		Now: func() time.Time { return now }}
+
+	st := openStore(t, dir)
+	j := records.NewQueueJournal(st)
+	if d, err := j.LatestDay(ctx); err != nil || d != "" {
+		t.Fatalf("empty store: %q, %v", d, err)
+	}
+	eng, err := queue.Open(ctx, cfg, j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []time.Time{now, now.AddDate(0, 0, 1), now.AddDate(0, 0, 1)} {
+		now = at
+		if _, err := eng.Issue(ctx, "A", queue.Normal); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A day name that is no date (never written by the engine) is not taken.
+	if _, err := records.Append(ctx, st, time.Time{}, records.QueueEvent{Day: "zz", Seq: 1, Kind: "issued", Ticket: "A001", Service: "A", Number: 1, Priority: "normal"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := j.LatestDay(ctx); err != nil || d != "2026-11-23" {
+		t.Fatalf("latest day %q, %v; want 2026-11-23", d, err)
+	}
+	st.Close()
+
+	st = openStore(t, dir)
+	defer st.Close()
+	now = time.Date(2026, 11, 22, 15, 0, 0, 0, time.UTC) // 22/11 22:00 in Hà Nội: stepped back a day
+	eng, err = queue.Open(ctx, cfg, records.NewQueueJournal(st))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, err := eng.Issue(ctx, "A", queue.Normal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk.ID != "A003" {
+		t.Fatalf("after a restart with the clock stepped back: %s, want A003", tk.ID)
+	}
+}
+
 func TestSessionRecorderRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t, t.TempDir())

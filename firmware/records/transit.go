@@ -17,7 +17,7 @@ type TransitTap struct {
 	Line        string `json:"line,omitempty"`    // the tariff line, "bus.concession.elderly60"
 	Route       string `json:"route"`             // the bus route
 	Vehicle     string `json:"vehicle,omitempty"` // the vehicle's id ([transit] vehicle)
-	Day         string `json:"day"`               // the local service day, 2006-01-02
+	Day         string `json:"day"`               // the local service day, 2006-01-02; forward-only: a clock stepped back keeps the latest day
 	DenyVersion uint64 `json:"deny_version"`      // the deny list's version the decision used
 	PassVersion uint64 `json:"pass_version"`      // the pass list's version the decision used
 	// Ticket is the single-ride ticket this tap used (reason ticket), or

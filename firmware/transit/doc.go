@@ -51,6 +51,26 @@
 // test machinery (periph's gpiotest: Bench has its own in-memory pin), Fyne, ui/ or firmware/uplink, and nothing on the decision path touches the
 // network (Syncer runs beside it).
 //
+// Time (issue 22.7). Boards without an RTC boot in 1970 and NTP steps the
+// wall clock either way, so no window is measured by subtracting wall
+// times. Within a process the repeat window runs on the monotonic clock
+// (Config.Mono; time.Now's own reading by default): a clock stepped back
+// does not charge a second fare, one stepped forward does not close the
+// window early. The rules that name a date — the service day of the offline
+// limits, a monthly pass's month, a ticket's validity — are decided at the
+// latest wall time the validator has seen (forward-only): stepped back
+// across midnight the day keeps counting, so nobody rides on a second day's
+// allowance and a pass holder is not charged the old month's fare; stepped
+// forward, the new day starts. Across a restart only the records' wall
+// times remain: the service day is the latest of the clock's and the
+// records', and a tap recorded ahead of the clock (stepped back since)
+// keeps its repeat window open for one window from the restart — the
+// passenger is not charged twice, and the operator's free rides end one
+// window later. A clock before the build's date (a 1970 boot), or at start
+// more than an hour behind the newest record, records nothing at all: the
+// store refuses (store.ErrClock), so every tap is red until NTP sets the
+// time.
+//
 // Offline risk limits apply to every decision: the validator never asks the
 // back-end on the hot path, so every ride is unpaid until the back-end settles
 // it from the uploaded records.

@@ -70,18 +70,19 @@ func (m *memStore) Records(_ context.Context, kind string, since store.Seq, limi
 	return out, nil
 }
 
-// clock is a settable test clock.
+// clock is a settable test clock with a wall and a monotonic part: Add
+// lets time pass (both move), Jump steps the wall clock alone (NTP, or a
+// hand setting the time).
 type clock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu   sync.Mutex
+	t    time.Time
+	mono time.Duration
 }
 
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+func (c *clock) Now() time.Time       { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Mono() time.Duration  { c.mu.Lock(); defer c.mu.Unlock(); return c.mono }
+func (c *clock) Add(d time.Duration)  { c.mu.Lock(); c.t, c.mono = c.t.Add(d), c.mono+d; c.mu.Unlock() }
+func (c *clock) Jump(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // noon22Nov2026 is 22/11/2026 12:00 in Hà Nội.
 var noon22Nov2026 = time.Date(2026, 11, 22, 12, 0, 0, 0, tariff.Location())
@@ -89,7 +90,7 @@ var noon22Nov2026 = time.Date(2026, 11, 22, 12, 0, 0, 0, tariff.Location())
 func testConfig(c *clock) Config {
 	return Config{Route: "47", Vehicle: "29B-123.45",
 		Tariff:       tariff.Bus{Routes: map[string]tariff.VND{"47": 7000}, Concessions: tariff.DefaultConcessions()},
-		RepeatWindow: 2 * time.Minute, MaxTapsPerDay: 4, MaxValuePerDay: 20000, Now: c.Now}
+		RepeatWindow: 2 * time.Minute, MaxTapsPerDay: 4, MaxValuePerDay: 20000, Now: c.Now, Mono: c.Mono}
 }
 
 func newTestValidator(t testing.TB, st Store, fb Feedback, lists *Lists) (*Validator, *clock) {

@@ -81,23 +81,23 @@ func applyRides(cur map[identity.Token][]Ride, d Document) (map[identity.Token][
 }
 
 // decideRide applies the token's single-ride tickets, when it has any for
-// this route now and no valid monthly pass: the first unused one is
-// accepted and marked used (undo unmarks it); if all are used the tap is
-// refused. ok is false when rides do not decide this tap. Caller holds
-// v.mu.
-func (v *Validator) decideRide(tok rider, lists *Lists, now time.Time) (r Result, undo func(), ok bool) {
+// this route at at (the forward-only time) and no valid monthly pass: the
+// first unused one is accepted and marked used (undo unmarks it); if all
+// are used the tap is refused. The result is stamped wall. ok is false
+// when rides do not decide this tap. Caller holds v.mu.
+func (v *Validator) decideRide(tok rider, lists *Lists, at, wall time.Time) (r Result, undo func(), ok bool) {
 	rides := lists.Rides[tok.token]
 	if len(rides) == 0 {
 		return Result{}, nil, false
 	}
 	for _, p := range lists.passes(tok.token) {
-		if p.Valid(v.cfg.Route, now) {
+		if p.Valid(v.cfg.Route, at) {
 			return Result{}, nil, false
 		}
 	}
 	used := ""
 	for _, rd := range rides {
-		if !rd.validOn(v.cfg.Route, now) {
+		if !rd.validOn(v.cfg.Route, at) {
 			continue
 		}
 		if _, seen := v.used[rd.Ticket]; seen {
@@ -109,8 +109,8 @@ func (v *Validator) decideRide(tok rider, lists *Lists, now time.Time) (r Result
 		if v.used == nil {
 			v.used = map[string]time.Time{}
 		}
-		v.used[rd.Ticket] = now
-		r := v.resultAt(tok, now, Accept, ReasonTicket, tariff.Charge{})
+		v.used[rd.Ticket] = wall
+		r := v.resultAt(tok, wall, Accept, ReasonTicket, tariff.Charge{})
 		r.Ticket = rd.Ticket
 		ticket := rd.Ticket
 		return r, func() { delete(v.used, ticket) }, true
@@ -118,7 +118,7 @@ func (v *Validator) decideRide(tok rider, lists *Lists, now time.Time) (r Result
 	if used == "" {
 		return Result{}, nil, false
 	}
-	r = v.resultAt(tok, now, Deny, ReasonTicketUsed, tariff.Charge{})
+	r = v.resultAt(tok, wall, Deny, ReasonTicketUsed, tariff.Charge{})
 	r.Ticket = used
 	return r, nil, true
 }

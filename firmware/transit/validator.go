@@ -85,12 +85,22 @@ type Config struct {
 	Vehicle string
 	Tariff  tariff.Bus
 	// RepeatWindow: a second tap of an accepted token within it is accepted
-	// without a second charge.
+	// without a second charge. It is measured on the monotonic clock (Mono),
+	// so a wall clock stepped back or forward neither reopens nor shortens
+	// it, and local midnight inside it changes nothing.
 	RepeatWindow time.Duration
-	// Offline risk limits per token per local day (0 = no limit).
+	// Offline risk limits per token per service day (0 = no limit). The
+	// service day is forward-only: see the package doc, "Time".
 	MaxTapsPerDay  int
 	MaxValuePerDay tariff.VND
-	Now            func() time.Time // nil: time.Now
+	// Now reads the wall clock: records, the service day, passes and
+	// tickets (nil: time.Now).
+	Now func() time.Time
+	// Mono, when set, reads a monotonic clock: the time since any fixed
+	// instant, never stepped (tests set it to step the wall clock alone).
+	// Nil: the monotonic reading Now's times carry (time.Now's do, and
+	// Time.Sub uses it); a Now whose times carry none measures on the wall.
+	Mono func() time.Duration
 	// Latency, when set, hears how long each Decide took, from the
 	// presentation to the verdict recorded and signalled (the
 	// kiosk_operation_duration_seconds{op="transit_verdict"} histogram).
@@ -106,11 +116,17 @@ type Deps struct {
 	Lists    *Lists              // initial lists (ListStore.Load); nil: empty
 }
 
-// usage is one token's day.
+// usage is one token's service day.
 type usage struct {
-	last  time.Time // last accepted tap (not a repeat)
 	taps  int
 	value tariff.VND
+}
+
+// reading is one reading of the validator's clocks: wall for records, the
+// service day, passes and tickets; mono for the repeat window.
+type reading struct {
+	wall time.Time     // without a monotonic reading: compared as wall times
+	mono time.Duration // since the validator's epoch
 }
 
 // Validator decides taps. Safe for concurrent use.
@@ -122,10 +138,21 @@ type Validator struct {
 	// states are what the validator shows (Subscribe).
 	states *profile.States[State]
 
-	mu    sync.Mutex
+	// epoch is the first reading of Now: Mono's zero when Config.Mono is
+	// nil.
+	epoch time.Time
+
+	mu sync.Mutex
+	// latest is the latest wall time seen (decisions, restored records):
+	// the rules apply at it while the wall clock reads earlier.
+	latest time.Time
+	// day is the service day: localDay(latest), forward-only.
 	day   string
 	usage map[identity.Token]*usage
-	used  map[string]time.Time // single-ride tickets used (rides.go)
+	// recent holds each token's last charged tap (Mono reading) while
+	// its repeat window may be open.
+	recent map[identity.Token]time.Duration
+	used   map[string]time.Time // single-ride tickets used (rides.go)
 }
 
 // New makes a Validator. Call Restore after a restart so offline limits and
@@ -141,6 +168,7 @@ func New(cfg Config, deps Deps) (*Validator, error) {
 		cfg.Now = time.Now
 	}
 	v := &Validator{cfg: cfg, deps: deps, log: cfg.Logger, usage: map[identity.Token]*usage{},
+		recent: map[identity.Token]time.Duration{}, epoch: cfg.Now(),
 		states: profile.NewStates(State{Route: cfg.Route, Vehicle: cfg.Vehicle})}
 	if v.log == nil {
 		v.log = slog.Default()
@@ -204,8 +232,7 @@ func (v *Validator) Decide(ctx context.Context, p identity.Presentation) (Result
 // error is non-nil only when the record could not be made durable (the
 // passenger then sees a red light: nothing undurable is ever accepted).
 func (v *Validator) tap(ctx context.Context, tok rider) (Result, error) {
-	now := v.cfg.Now()
-	r, undo := v.decide(tok, now)
+	r, undo := v.decide(tok, v.read())
 	r, err := v.commit(ctx, tok, r)
 	if err != nil && undo != nil {
 		v.mu.Lock()
@@ -216,41 +243,97 @@ func (v *Validator) tap(ctx context.Context, tok rider) (Result, error) {
 }
 
 func (v *Validator) result(tok rider, verdict Verdict, reason Reason) Result {
-	r := Result{Verdict: verdict, Reason: reason, Token: tok.token, Method: tok.method, At: v.cfg.Now()}
+	r := Result{Verdict: verdict, Reason: reason, Token: tok.token, Method: tok.method, At: v.read().wall}
 	r.Message = message(r)
 	return r
 }
 
+// read reads the clocks.
+func (v *Validator) read() reading {
+	now := v.cfg.Now()
+	if v.cfg.Mono != nil {
+		return reading{wall: now.Round(0), mono: v.cfg.Mono()}
+	}
+	return reading{wall: now.Round(0), mono: now.Sub(v.epoch)}
+}
+
+// advance takes in wall, a wall time seen, and returns the time the rules
+// apply at: the latest wall time seen, so a clock stepped back does not
+// take the day, a pass's month or a ticket's validity back with it.
+// Caller holds mu.
+func (v *Validator) advance(wall time.Time) time.Time {
+	if wall = wall.Round(0); wall.After(v.latest) {
+		v.latest = wall
+	}
+	return v.latest
+}
+
+// roll starts service day day when it is later than the current one —
+// never an earlier one — and forgets the repeat windows that have run out
+// by mono. Caller holds mu.
+func (v *Validator) roll(day string, mono time.Duration) {
+	if day <= v.day {
+		return
+	}
+	v.day, v.usage = day, map[identity.Token]*usage{}
+	for h, last := range v.recent {
+		if mono-last >= v.cfg.RepeatWindow {
+			delete(v.recent, h)
+		}
+	}
+}
+
+// serviceDay is the service day a decision read at wall counts in.
+func (v *Validator) serviceDay(wall time.Time) string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return localDay(v.advance(wall))
+}
+
 // decide applies the rules in order — deny list, repeat window, fare (pass,
 // concession, flat fare), offline risk limits — and reserves the tap in the
-// token's day; undo releases the reservation.
-func (v *Validator) decide(tok rider, now time.Time) (Result, func()) {
+// token's day; undo releases the reservation. The fare, tickets and the
+// day are decided at the forward-only time (advance), the repeat window on
+// the monotonic clock; the result is stamped with the wall clock.
+func (v *Validator) decide(tok rider, now reading) (Result, func()) {
 	lists := v.Lists()
 	if lists.Deny.Contains(tok.token) {
-		return v.resultAt(tok, now, Deny, ReasonDenyList, tariff.Charge{}), nil
-	}
-	ch, err := v.cfg.Tariff.Fare(v.cfg.Route, tariff.Rider{BirthDate: tok.birthDate, Passes: lists.passes(tok.token)}, now)
-	if err != nil {
-		return v.resultAt(tok, now, Deny, ReasonTariff, tariff.Charge{}), nil
+		return v.resultAt(tok, now.wall, Deny, ReasonDenyList, tariff.Charge{}), nil
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if r, undo, ok := v.decideRide(tok, lists, now); ok {
+	at := v.advance(now.wall)
+	ch, err := v.cfg.Tariff.Fare(v.cfg.Route, tariff.Rider{BirthDate: tok.birthDate, Passes: lists.passes(tok.token)}, at)
+	if err != nil {
+		return v.resultAt(tok, now.wall, Deny, ReasonTariff, tariff.Charge{}), nil
+	}
+	if r, undo, ok := v.decideRide(tok, lists, at, now.wall); ok {
 		return r, undo
 	}
-	u := v.dayUsage(tok.token, now)
-	if !u.last.IsZero() && now.Sub(u.last) < v.cfg.RepeatWindow && now.Sub(u.last) >= 0 {
-		return v.resultAt(tok, now, Accept, ReasonRepeat, tariff.Charge{}), nil
+	v.roll(localDay(at), now.mono)
+	last, charged := v.recent[tok.token]
+	if charged && now.mono-last < v.cfg.RepeatWindow {
+		return v.resultAt(tok, now.wall, Accept, ReasonRepeat, tariff.Charge{}), nil
 	}
+	u := v.dayUsage(tok.token)
 	if v.cfg.MaxTapsPerDay > 0 && u.taps >= v.cfg.MaxTapsPerDay {
-		return v.resultAt(tok, now, Deny, ReasonRiskTaps, tariff.Charge{}), nil
+		return v.resultAt(tok, now.wall, Deny, ReasonRiskTaps, tariff.Charge{}), nil
 	}
 	if v.cfg.MaxValuePerDay > 0 && u.value+ch.Total > v.cfg.MaxValuePerDay {
-		return v.resultAt(tok, now, Deny, ReasonRiskValue, tariff.Charge{}), nil
+		return v.resultAt(tok, now.wall, Deny, ReasonRiskValue, tariff.Charge{}), nil
 	}
 	prev := *u
-	u.last, u.taps, u.value = now, u.taps+1, u.value+ch.Total
-	return v.resultAt(tok, now, Accept, reasonOf(ch), ch), func() { *u = prev }
+	u.taps, u.value = u.taps+1, u.value+ch.Total
+	v.recent[tok.token] = now.mono
+	undo := func() {
+		*u = prev
+		if charged {
+			v.recent[tok.token] = last
+		} else {
+			delete(v.recent, tok.token)
+		}
+	}
+	return v.resultAt(tok, now.wall, Accept, reasonOf(ch), ch), undo
 }
 
 func (v *Validator) resultAt(tok rider, now time.Time, verdict Verdict, reason Reason, ch tariff.Charge) Result {
@@ -275,13 +358,9 @@ func reasonOf(ch tariff.Charge) Reason {
 	return ReasonFare
 }
 
-// dayUsage returns h's usage today, starting a new day when the local date
-// changed. Caller holds mu.
-func (v *Validator) dayUsage(h identity.Token, now time.Time) *usage {
-	day := localDay(now)
-	if day != v.day {
-		v.day, v.usage = day, map[identity.Token]*usage{}
-	}
+// dayUsage returns h's usage in the current service day (roll starts
+// days). Caller holds mu.
+func (v *Validator) dayUsage(h identity.Token) *usage {
 	u := v.usage[h]
 	if u == nil {
 		u = &usage{}
@@ -309,7 +388,7 @@ func (v *Validator) commit(ctx context.Context, tok rider, r Result) (Result, er
 	l := v.Lists()
 	// No personal data: the token appears only as its keyed hash.
 	rec := records.TransitTap{Verdict: string(r.Verdict), Reason: string(r.Reason), Fare: int64(r.Fare), Line: r.Line,
-		Route: v.cfg.Route, Vehicle: v.cfg.Vehicle, Day: localDay(r.At), DenyVersion: l.DenyVersion, PassVersion: l.PassVersion}
+		Route: v.cfg.Route, Vehicle: v.cfg.Vehicle, Day: v.serviceDay(r.At), DenyVersion: l.DenyVersion, PassVersion: l.PassVersion}
 	if !tok.token.IsZero() {
 		rec.Token, rec.TokenKind = tok.token.String(), tokenKind(tok.method)
 	}
@@ -337,15 +416,19 @@ func (v *Validator) signal(ctx context.Context, r Result) {
 	}
 }
 
-// Restore rebuilds today's per-token usage (offline limits, repeat window)
-// from the tap records in the store.
+// Restore rebuilds the per-token usage of the service day (offline
+// limits), the repeat windows still open and the tickets used from the tap
+// records in the store. The service day is the latest of today's and the
+// records' (forward-only across a restart too); a record ahead of the wall
+// clock opens its repeat window as if charged at the restart (see the
+// package doc, "Time").
 func (v *Validator) Restore(ctx context.Context) error {
-	now := v.cfg.Now()
-	today := localDay(now)
+	now := v.read()
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	v.roll(localDay(v.advance(now.wall)), now.mono)
 	err := records.Scan(ctx, v.deps.Store, RecordKind, func(rec store.Record) error {
-		v.restoreOne(rec, today)
+		v.restoreOne(rec, now)
 		return nil
 	})
 	if err != nil {
@@ -354,24 +437,46 @@ func (v *Validator) Restore(ctx context.Context) error {
 	return nil
 }
 
-func (v *Validator) restoreOne(rec store.Record, today string) {
+func (v *Validator) restoreOne(rec store.Record, now reading) {
 	var t records.TransitTap
 	if err := records.Decode(rec, &t); err != nil {
 		v.log.Warn("transit: restore: tap record unreadable, skipped", "seq", rec.Seq, "err", err)
 		return
 	}
 	v.restoreTicket(t.Reason, t.Verdict, t.Ticket, rec.CreatedAt)
-	if t.Day != today || Verdict(t.Verdict) != Accept || Reason(t.Reason) == ReasonRepeat || Reason(t.Reason) == ReasonTicket {
+	v.advance(rec.CreatedAt)
+	if Verdict(t.Verdict) != Accept || Reason(t.Reason) == ReasonRepeat || Reason(t.Reason) == ReasonTicket {
 		return
 	}
 	h, err := identity.ParseToken(t.Token)
 	if err != nil {
 		return
 	}
-	u := v.dayUsage(h, rec.CreatedAt)
-	if rec.CreatedAt.After(u.last) {
-		u.last = rec.CreatedAt
+	v.restoreRepeat(h, rec.CreatedAt, now)
+	if _, err := time.Parse(time.DateOnly, t.Day); err != nil {
+		return // not a day: it must not become the forward-only day
 	}
+	v.roll(t.Day, now.mono)
+	if t.Day != v.day {
+		return
+	}
+	u := v.dayUsage(h)
 	u.taps++
 	u.value += tariff.VND(t.Fare)
+}
+
+// restoreRepeat reopens the repeat window of h's tap charged at wall time
+// at, if it is still open by the wall clock now. A record ahead of the
+// clock (stepped back since, or no RTC) cannot say how long ago it was:
+// its window counts as opened at the restart — the passenger is not
+// charged twice, and the free rides it allows end one window later.
+// Caller holds mu.
+func (v *Validator) restoreRepeat(h identity.Token, at time.Time, now reading) {
+	ago := max(now.wall.Sub(at.Round(0)), 0)
+	if ago >= v.cfg.RepeatWindow {
+		return
+	}
+	if last, ok := v.recent[h]; !ok || now.mono-ago > last {
+		v.recent[h] = now.mono - ago
+	}
 }

@@ -157,7 +157,7 @@ func (cs *clientState) allowRequest(now time.Time) (bool, time.Duration) {
 func (cs *clientState) reserveIssue(now time.Time, day, service string, untilReset time.Duration) *refusal {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	if cs.day != day {
+	if day > cs.day { // forward-only, as issueDay
 		cs.day, cs.issued = day, map[string]int{}
 	}
 	if cs.issued[service] >= cs.Limits.DailyCap {
@@ -219,6 +219,23 @@ func (s *Server) RefusalsByClient() map[string]float64 {
 		out[k] = float64(v)
 	}
 	return out
+}
+
+// issueDay names the service day the daily cap counts an issue at now in,
+// and says how long until the next one starts by the wall clock. The day
+// is forward-only, as the engine's (queue.Engine): the day of the latest
+// wall time seen, so a clock stepped back across the reset time neither
+// hands a client a second day's cap nor reuses the earlier day's counts.
+func (s *Server) issueDay(now time.Time) (string, time.Duration) {
+	now = now.Round(0) // wall times: a step back shows
+	s.mu.Lock()
+	if now.After(s.latest) {
+		s.latest = now
+	}
+	latest := s.latest
+	s.mu.Unlock()
+	day, until := s.serviceDay(latest)
+	return day, until + latest.Sub(now)
 }
 
 // serviceDay names the service day of t as the engine does (the local

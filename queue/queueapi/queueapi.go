@@ -35,7 +35,9 @@
 // Every client is held to a request rate, a number of open event streams
 // and, for issuing, a token-bucket rate and a daily cap per service
 // (IssueLimits), so one token holder cannot take a service's 999 numbers
-// for the day. A refusal answers 429 with Retry-After, takes no number,
+// for the day. The cap's service day is forward-only, as the engine's: a
+// clock stepped back across the reset time keeps the day's counts. A
+// refusal answers 429 with Retry-After, takes no number,
 // is counted (Refusals) and logged at most once a minute per client and
 // reason. Errors are JSON {"error": "...", "reason": "..."} with
 // 400/401/403/404/409/429/503.
@@ -107,6 +109,7 @@ type Server struct {
 	mu       sync.Mutex
 	refusals map[string]uint64 // reason → refused requests
 	byClient map[string]uint64 // client name → refused requests
+	latest   time.Time         // the latest wall time an issue was counted at (issueDay)
 }
 
 // New builds the API for engine e. It refuses a client without a name, a
@@ -285,7 +288,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request, cs *clientState) 
 		return
 	}
 	now := s.cfg.Now()
-	day, untilReset := s.serviceDay(now)
+	day, untilReset := s.issueDay(now)
 	if f := cs.reserveIssue(now, day, req.Service, untilReset); f != nil {
 		s.refuse(w, r, cs, *f)
 		return

@@ -295,6 +295,34 @@ func TestDailyCap(t *testing.T) {
 	}
 }
 
+// TestDailyCapForwardOnly: a clock stepped back across the reset time
+// keeps the service day's counts (the engine keeps its day too), so the
+// cap is not handed out a second time, and Retry-After names the next
+// reset the clock will reach; past it a new count starts.
+func TestDailyCapForwardOnly(t *testing.T) {
+	rg := newRig(t, func(c *Config) { c.Limits = IssueLimits{DailyCap: 2} })
+	rg.clk.Advance(21*time.Hour + 10*time.Minute) // 23/11 05:10
+	issue := func() (int, http.Header) {
+		rg.clk.Advance(10 * time.Second)
+		return rg.do(t, "POST", "/api/queue/tickets", "kiosk", `{"service":"A"}`, nil)
+	}
+	for i := range 2 {
+		if code, _ := issue(); code != http.StatusCreated {
+			t.Fatalf("ticket %d: HTTP %d", i+1, code)
+		}
+	}
+	rg.clk.Advance(-30 * time.Minute) // stepped back to 04:40:20, before the reset
+	code, h := issue()
+	// 04:40:30 → 05:00 on 24/11 is 24 h 19 min 30 s.
+	if code != http.StatusTooManyRequests || h.Get("Retry-After") != strconv.Itoa(24*3600+19*60+30) {
+		t.Fatalf("after the step back: HTTP %d, Retry-After %q", code, h.Get("Retry-After"))
+	}
+	rg.clk.Advance(24*time.Hour + 20*time.Minute) // past 05:00 on 24/11
+	if code, _ := issue(); code != http.StatusCreated {
+		t.Fatalf("next day: HTTP %d", code)
+	}
+}
+
 // TestIssueRate refills the bucket at the configured rate.
 func TestIssueRate(t *testing.T) {
 	rg := newRig(t, func(c *Config) {
