@@ -89,6 +89,21 @@ func Marshal(p Payload) ([]byte, error) {
 // the kind's registry entry does not list is refused (ErrPersonalField)
 // before anything is written.
 func Append(ctx context.Context, a Appender, at time.Time, p Payload, personal Personal) (store.Seq, error) {
+	return AppendStamped(ctx, a, Clock{At: at}, p, personal)
+}
+
+// Clock is when a record is made: its created_at (At) and, when BootID is
+// set, the boot and the time since it (store.Record's BootID and Mono) —
+// for a caller that measures on its own clocks (a test's, or one it
+// compares the records' Mono with). Zero fields are the store's clock.
+type Clock struct {
+	At     time.Time
+	BootID string
+	Mono   time.Duration
+}
+
+// AppendStamped is Append with the record's clock fields set from s.
+func AppendStamped(ctx context.Context, a Appender, s Clock, p Payload, personal Personal) (store.Seq, error) {
 	kind := p.RecordKind()
 	k := lookup(kind)
 	if k == nil {
@@ -102,7 +117,11 @@ func Append(ctx context.Context, a Appender, at time.Time, p Payload, personal P
 	if err != nil {
 		return 0, err
 	}
-	seq, err := a.Append(ctx, store.Record{Kind: kind, CreatedAt: at, Payload: b, Personal: sealed})
+	r := store.Record{Kind: kind, CreatedAt: s.At, Payload: b, Personal: sealed}
+	if s.BootID != "" {
+		r.BootID, r.Mono = s.BootID, s.Mono
+	}
+	seq, err := a.Append(ctx, r)
 	if err != nil {
 		return 0, fmt.Errorf("records: append %s: %w", kind, err)
 	}

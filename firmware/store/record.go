@@ -112,17 +112,22 @@ type clockSource struct {
 	bootID string
 }
 
-func newClock() clockSource {
+func newClock() clockSource { return clockSource{bootID: BootID()} }
+
+// BootID is the kernel's boot id (/proc/sys/kernel/random/boot_id): a new
+// boot restarts SinceBoot, and records of one boot compare their Mono. On a
+// system without one it is a random id, new at every call: call it once
+// per process (the records of that process then compare, no others).
+func BootID() string {
 	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
-	id := strings.TrimSpace(string(b))
-	if err != nil || id == "" {
-		// No kernel boot id (non-Linux): a random id per process still
-		// tells the backend that Mono restarted.
-		var r [16]byte
-		_, _ = rand.Read(r[:])
-		id = "proc-" + hex.EncodeToString(r[:])
+	if id := strings.TrimSpace(string(b)); err == nil && id != "" {
+		return id
 	}
-	return clockSource{bootID: id}
+	// No kernel boot id (non-Linux): a random id per process still
+	// tells the backend that Mono restarted.
+	var r [16]byte
+	_, _ = rand.Read(r[:])
+	return "proc-" + hex.EncodeToString(r[:])
 }
 
 // stamp fills the clock fields of r that are zero.
@@ -133,13 +138,13 @@ func (c clockSource) stamp(r *Record) {
 	r.CreatedAt = r.CreatedAt.Round(0).UTC()
 	if r.BootID == "" {
 		r.BootID = c.bootID
-		r.Mono = sinceBoot()
+		r.Mono = SinceBoot()
 	}
 }
 
-// sinceBoot reads CLOCK_BOOTTIME, which keeps counting in suspend and never
-// jumps with the wall clock.
-func sinceBoot() time.Duration {
+// SinceBoot reads CLOCK_BOOTTIME, which keeps counting in suspend and never
+// jumps with the wall clock: the Mono the store stamps records with.
+func SinceBoot() time.Duration {
 	var ts unix.Timespec
 	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &ts); err != nil {
 		return 0
