@@ -73,6 +73,18 @@ const day = 24 * time.Hour
 
 // Fee prices a stay from in to out for vehicle v; lost adds the lost-ticket fee.
 func (p Parking) Fee(v Vehicle, in, out time.Time, lost bool) (Charge, error) {
+	if out.Before(in) {
+		return Charge{}, fmtErr(ErrBadInterval, "in %s, out %s", in.Format(time.RFC3339), out.Format(time.RFC3339))
+	}
+	return p.FeeFor(v, in, out.Sub(in), lost)
+}
+
+// FeeFor prices a stay of length stay that began at in (the entry's wall
+// time, local) for vehicle v; lost adds the lost-ticket fee. The stay is
+// measured by the caller (on a monotonic clock, not as a difference of wall
+// times a clock step would change); the day and night windows it touches
+// are those from in to in+stay.
+func (p Parking) FeeFor(v Vehicle, in time.Time, stay time.Duration, lost bool) (Charge, error) {
 	var c Charge
 	rate, ok := p.Rates[v]
 	if !ok {
@@ -81,15 +93,15 @@ func (p Parking) Fee(v Vehicle, in, out time.Time, lost bool) (Charge, error) {
 	if err := p.check(rate); err != nil {
 		return c, err
 	}
-	if out.Before(in) {
-		return c, fmtErr(ErrBadInterval, "in %s, out %s", in.Format(time.RFC3339), out.Format(time.RFC3339))
+	if stay < 0 {
+		return c, fmtErr(ErrBadInterval, "in %s, stay %v", in.Format(time.RFC3339), stay)
 	}
-	stay := out.Sub(in)
+	in = in.Round(0) // wall time only: the windows are local times of day
 	switch {
 	case stay <= p.Grace && !lost:
 		c.add("parking.grace", "Miễn phí (thời gian ân hạn)", 0)
 	case rate.PerVisit != nil:
-		p.perVisit(&c, *rate.PerVisit, in, out)
+		p.perVisit(&c, *rate.PerVisit, in, in.Add(stay))
 	default:
 		perBlock(&c, *rate.PerBlock, stay)
 	}

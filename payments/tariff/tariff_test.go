@@ -106,6 +106,9 @@ func TestParkingErrors(t *testing.T) {
 	if _, err := p.Fee(Car, at(2026, 1, 1, 9, 0), at(2026, 1, 1, 8, 0), false); !errors.Is(err, ErrBadInterval) {
 		t.Errorf("clock went back: %v", err)
 	}
+	if _, err := p.FeeFor(Car, at(2026, 1, 1, 9, 0), -time.Minute, false); !errors.Is(err, ErrBadInterval) {
+		t.Errorf("negative stay: %v", err)
+	}
 	bad := DefaultParking()
 	bad.NightStart = 5 * time.Hour
 	if _, err := bad.Fee(Motorbike, at(2026, 1, 1, 8, 0), at(2026, 1, 1, 9, 0), false); !errors.Is(err, ErrConfig) {
@@ -203,6 +206,35 @@ func TestCoPay(t *testing.T) {
 		ins, pat := CoPay(tc.fee, tc.pct)
 		if ins != tc.ins || pat != tc.pat {
 			t.Errorf("CoPay(%d, %d) = %d, %d; want %d, %d", tc.fee, tc.pct, ins, pat, tc.ins, tc.pat)
+		}
+	}
+}
+
+// TestParkingFeeFor: a stay measured as a duration is priced like the
+// same stay between two wall times, its day and night windows counted from
+// the entry's wall time.
+func TestParkingFeeFor(t *testing.T) {
+	p := DefaultParking()
+	tests := []struct {
+		v    Vehicle
+		in   time.Time
+		stay time.Duration
+		want VND
+	}{
+		{Motorbike, at(2026, 1, 1, 17, 0), 2 * time.Hour, 12000}, // into the night window
+		{Motorbike, at(2026, 1, 1, 8, 0), 2 * time.Hour, 5000},
+		{Motorbike, at(2026, 1, 1, 8, 0), 5 * time.Minute, 0},
+		{Car, at(2026, 1, 1, 8, 0), 3 * time.Hour, 35000},
+		{Car, at(2026, 1, 1, 8, 0), 26 * time.Hour, 225000},
+	}
+	for _, tc := range tests {
+		got, err := p.FeeFor(tc.v, tc.in, tc.stay, false)
+		if err != nil || got.Total != tc.want {
+			t.Errorf("%s in %s for %v: %v, %v; want %v", tc.v, tc.in.Format(time.DateTime), tc.stay, got.Total, err, tc.want)
+		}
+		old, _ := p.Fee(tc.v, tc.in, tc.in.Add(tc.stay), false)
+		if old.Total != got.Total {
+			t.Errorf("%s in %s for %v: Fee %v, FeeFor %v", tc.v, tc.in.Format(time.DateTime), tc.stay, old.Total, got.Total)
 		}
 	}
 }
