@@ -36,6 +36,29 @@
 // lane from the presentations: a ticket's QR is an exit, a CCCD an entry or
 // an exit depending on the lane.
 //
+// Time (issue 22.7). Boards without an RTC boot in 1970 and NTP steps the
+// wall clock either way, so a stay is never the difference of two wall
+// times when it can be measured otherwise. Every record the lane writes
+// carries the boot and the time since boot (Config.Mono and BootID:
+// CLOCK_BOOTTIME and the kernel's boot id, store.Record's Mono and
+// BootID). An exit in the boot the vehicle came in — also after kioskd
+// restarted — charges the time since boot that passed: exact, whatever the
+// wall clock did. Across a reboot only the wall clock spans the gap, so it
+// is taken, with two guards. A stay lasted at least until the last record
+// its boot wrote (Restore reads them): a wall clock reading less is
+// overruled, so a clock stepped back does not make the driver underpay by
+// more than the time after that record. An entry that reads later than the
+// clock (stepped back since) is charged the first period — the price of a
+// stay just past the grace — and the barrier opens: refusing it
+// (tariff_error) would trap the car until the clock passed the entry, and
+// letting it out free would lose the operator the whole stay, while the
+// driver pays at most what a short stay costs and the attendant can
+// settle the rest from the records; the exit record says how the stay was
+// measured (measured, stay_s) and the lane logs it. The day and night
+// windows are those from the entry's recorded wall time (on the ticket)
+// over the stay measured, not the exit's clock: a step during the stay
+// neither moves the stay into another window nor makes it negative.
+//
 // The screen follows State (Subscribe, latest wins; BarrierOpen says where
 // the barrier is) and sends Intents (Send: exit by ticket or plate, entry
 // by plate, cancel the payment wait, print the shift report), which Serve

@@ -69,13 +69,14 @@ func (t *Terminal) admit(ctx context.Context, req EntryRequest) (*entry, error) 
 	if req.Credential.HasCard() && inT || plate != "" && inP {
 		return nil, t.refuse(ctx, "entry", "", "already_inside", 0, PhaseAlreadyInside, ErrAlreadyInside)
 	}
-	e := &entry{Ticket: newTicketID(), Plate: plate, Vehicle: req.Vehicle, At: t.cfg.Now()}
+	c := t.read()
+	e := &entry{Ticket: newTicketID(), Plate: plate, Vehicle: req.Vehicle, At: c.At, Boot: c.BootID, Mono: c.Mono}
 	rec := &records.ParkingEntry{Ticket: e.Ticket, Gate: t.cfg.Gate, Vehicle: string(e.Vehicle), Source: "plate", At: e.At}
 	if req.Credential.HasCard() {
 		e.Token = req.Credential.Token
 		rec.Token, rec.Source = e.Token.String(), req.Credential.Source
 	}
-	if _, err := t.appendRecord(ctx, rec, plate); err != nil {
+	if _, err := t.appendRecordAt(ctx, c, rec, plate); err != nil {
 		t.publish(State{Phase: PhaseOutOfService, Lane: "entry"}) // no ticket, barrier closed
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/kiosk06/kiosk/firmware/records"
 	"github.com/kiosk06/kiosk/firmware/tickets"
@@ -49,22 +50,28 @@ func (t *Terminal) Exit(ctx context.Context, req ExitRequest) (ExitResult, error
 	t.mu.Lock()
 	prev, paid := t.unrecorded[e.Ticket]
 	t.mu.Unlock()
-	now := t.cfg.Now()
-	ch, err := t.cfg.Tariff.Fee(e.Vehicle, e.At, now, lost)
+	c := t.read()
+	m := t.measure(e, c)
+	// Priced from the entry's recorded wall time over the stay measured:
+	// the day and night windows are those the entry clock placed it in.
+	ch, err := t.cfg.Tariff.FeeFor(e.Vehicle, e.At, m.stay, lost)
 	if paid { // paid on an earlier try whose exit record failed: not again
-		ch, lost, err = prev.ch, prev.res.Lost, nil
+		ch, lost, m, err = prev.ch, prev.res.Lost, prev.m, nil
 	}
 	if err != nil {
 		return ExitResult{}, t.refuse(ctx, "exit", e.Ticket, "tariff_error", 0, PhaseError, fmt.Errorf("parking: exit: %w", err))
 	}
-	st := State{Lane: "exit", TicketID: e.Ticket, Plate: e.Plate, Vehicle: e.Vehicle, EntryAt: e.At, ExitAt: now, Lost: lost, Amount: ch.Total, Lines: ch.Lines}
+	if m.how != measuredBoot && m.how != measuredWall {
+		t.log.Warn("parking: stay not measurable across the restart: wall clock behind the entry", "ticket", e.Ticket, "measured", m.how, "stay", m.stay)
+	}
+	st := State{Lane: "exit", TicketID: e.Ticket, Plate: e.Plate, Vehicle: e.Vehicle, EntryAt: e.At, ExitAt: c.At, Lost: lost, Amount: ch.Total, Lines: ch.Lines}
 	res := ExitResult{TicketID: e.Ticket, Amount: ch.Total, Lost: lost}
 	if paid {
 		res = prev.res
 	} else if err := t.pay(ctx, req, e, st, &res); err != nil {
 		return res, err
 	}
-	if err := t.recordExit(ctx, e, st, ch, res); err != nil {
+	if err := t.recordExit(ctx, e, st, ch, m, res); err != nil {
 		return res, err
 	}
 	st.Phase = PhasePaid
@@ -187,10 +194,11 @@ func (t *Terminal) payVietQR(ctx context.Context, e *entry, st State, res *ExitR
 }
 
 // recordExit makes the exit durable and releases the ticket.
-func (t *Terminal) recordExit(ctx context.Context, e *entry, st State, ch tariff.Charge, res ExitResult) error {
+func (t *Terminal) recordExit(ctx context.Context, e *entry, st State, ch tariff.Charge, m stay, res ExitResult) error {
 	// The token as its keyed hash, never the ID number; the plate sealed.
 	rec := &records.ParkingExit{Ticket: e.Ticket, Gate: t.cfg.Gate, Vehicle: string(e.Vehicle), EntryAt: e.At, ExitAt: st.ExitAt, Lost: res.Lost,
-		Amount: int64(res.Amount), Method: string(res.Method), Ref: res.PayRef, TxnID: res.TxnID}
+		Amount: int64(res.Amount), Method: string(res.Method), Ref: res.PayRef, TxnID: res.TxnID,
+		Stay: int64(m.stay / time.Second), Measured: m.how}
 	for _, l := range ch.Lines {
 		rec.Lines = append(rec.Lines, l.Code)
 	}
@@ -207,7 +215,7 @@ func (t *Terminal) recordExit(ctx context.Context, e *entry, st State, ch tariff
 			// The next try of this exit (the store recovered) records the
 			// payment already made instead of taking it again.
 			t.mu.Lock()
-			t.unrecorded[e.Ticket] = paidExit{res: res, ch: ch}
+			t.unrecorded[e.Ticket] = paidExit{res: res, ch: ch, m: m}
 			t.mu.Unlock()
 		}
 		t.publish(st)

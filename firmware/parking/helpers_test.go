@@ -29,18 +29,22 @@ var testKey = []byte("parking-operator-key-0123456789abcdef")
 
 const testQR = "001090012345|123456789|Nguyen Van Thu|15031990|Nam|So 1 Duong Thu, Ha Noi|01012022"
 
-// clock is a settable test clock.
+// clock is a settable test clock with a wall and a time-since-boot part:
+// Add lets time pass (both move), Jump steps the wall clock alone (NTP, or
+// a hand setting the time).
 type clock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu   sync.Mutex
+	t    time.Time
+	mono time.Duration
 }
 
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+func (c *clock) Now() time.Time       { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Mono() time.Duration  { c.mu.Lock(); defer c.mu.Unlock(); return c.mono }
+func (c *clock) Add(d time.Duration)  { c.mu.Lock(); c.t, c.mono = c.t.Add(d), c.mono+d; c.mu.Unlock() }
+func (c *clock) Jump(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// testBoot is the boot the test lanes run in, unless a test reboots.
+const testBoot = "boot-1"
 
 // printer captures documents.
 type printer struct {
@@ -145,7 +149,7 @@ var payKey = []byte("parking-test-checksum-key-0123456789abcdef")
 
 func newLane(t *testing.T, st *store.Store, mutate func(*Config, *Deps)) *lane {
 	t.Helper()
-	l := &lane{clock: &clock{t: time.Date(2026, 11, 22, 8, 0, 0, 0, tariff.Location())}, store: st, printer: &printer{}}
+	l := &lane{clock: &clock{t: time.Date(2026, 11, 22, 8, 0, 0, 0, tariff.Location()), mono: time.Minute}, store: st, printer: &printer{}}
 	l.relay = &gpiotest.Pin{N: "GPIO23", EdgesChan: make(chan pgpio.Level, 1)}
 	l.loop = &gpiotest.Pin{N: "GPIO24", EdgesChan: make(chan pgpio.Level, 16)}
 	relay, err := gpio.NewOutput(l.relay, false)
@@ -164,7 +168,7 @@ func newLane(t *testing.T, st *store.Store, mutate func(*Config, *Deps)) *lane {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{Gate: "A1", Tariff: tariff.DefaultParking(), PaymentTimeout: 2 * time.Second, BarrierTimeout: 2 * time.Second, Now: l.clock.Now, Logger: quiet,
+	cfg := Config{Gate: "A1", Tariff: tariff.DefaultParking(), PaymentTimeout: 2 * time.Second, BarrierTimeout: 2 * time.Second, Now: l.clock.Now, Mono: l.clock.Mono, BootID: testBoot, Logger: quiet,
 		OnState: func(s State) { l.mu.Lock(); l.states = append(l.states, s.Phase); l.mu.Unlock() }}
 	deps := Deps{Store: st, Printer: l.printer, Barrier: relay, Loop: loop, VietQR: mgr}
 	if mutate != nil {

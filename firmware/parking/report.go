@@ -135,7 +135,9 @@ func (r ShiftReport) payload() *records.ParkingReport {
 	return p
 }
 
-// Restore rebuilds the vehicles inside and the used tickets from the store.
+// Restore rebuilds the vehicles inside and the used tickets from the store,
+// with each entry's boot and time since boot, and the latest time since
+// boot each earlier boot recorded (the least a stay begun in it lasted).
 func (t *Terminal) Restore(ctx context.Context) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -145,7 +147,9 @@ func (t *Terminal) Restore(ctx context.Context) error {
 			t.log.Warn("parking: restore: entry record unreadable, skipped", "seq", rec.Seq, "err", err)
 			return nil
 		}
-		e := &entry{Ticket: x.Ticket, Plate: rec.Personal[FieldPlate], Vehicle: tariff.Vehicle(x.Vehicle), At: x.At.In(t.cfg.Location)}
+		t.sawMono(rec)
+		e := &entry{Ticket: x.Ticket, Plate: rec.Personal[FieldPlate], Vehicle: tariff.Vehicle(x.Vehicle), At: x.At.In(t.cfg.Location),
+			Boot: rec.BootID, Mono: rec.Mono}
 		if h, err := identity.ParseToken(x.Token); err == nil {
 			e.Token = h
 		}
@@ -161,6 +165,7 @@ func (t *Terminal) Restore(ctx context.Context) error {
 			t.log.Warn("parking: restore: exit record unreadable, skipped", "seq", rec.Seq, "err", err)
 			return nil
 		}
+		t.sawMono(rec)
 		t.removeInside(x.Ticket)
 		return nil
 	})
@@ -168,4 +173,11 @@ func (t *Terminal) Restore(ctx context.Context) error {
 		return fmt.Errorf("parking: restore: %w", err)
 	}
 	return nil
+}
+
+// sawMono notes rec's time since boot. Caller holds mu.
+func (t *Terminal) sawMono(rec store.Record) {
+	if rec.BootID != "" && rec.Mono > t.lastMono[rec.BootID] {
+		t.lastMono[rec.BootID] = rec.Mono
+	}
 }

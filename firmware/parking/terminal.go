@@ -110,7 +110,15 @@ type Config struct {
 	PaymentTimeout time.Duration // default 3 min
 	BarrierTimeout time.Duration // default 60 s
 	OfflinePolicy  OfflinePolicy // default PolicyDeny
-	Now            func() time.Time
+	// Now reads the wall clock: what the lane records, prints and shows,
+	// and the day and night windows (nil: time.Now).
+	Now func() time.Time
+	// Mono reads the time since boot and BootID names the boot (nil and
+	// "": store.SinceBoot, CLOCK_BOOTTIME — what the store stamps records'
+	// Mono with — and store.BootID()). Stays are measured on it: see the
+	// package doc, "Time". Tests set them to step the wall clock alone.
+	Mono   func() time.Duration
+	BootID string
 	// Location is the configured time zone ([device] timezone; default
 	// Asia/Ho_Chi_Minh): every time the lane shows, prints and records is
 	// in it, whatever zone the system clock is set to (a device image
@@ -140,6 +148,10 @@ type entry struct {
 	Token   identity.Token
 	Vehicle tariff.Vehicle
 	At      time.Time
+	// Boot and Mono are the entry record's boot and time since boot: a
+	// stay in the same boot is measured on them.
+	Boot string
+	Mono time.Duration
 }
 
 // Terminal runs one lane (entry, exit or both). Entry and Exit serialise:
@@ -173,12 +185,17 @@ type Terminal struct {
 	// It lives in memory: after a restart the payment's own records (the
 	// session's transitions, the charge intent) are what staff reconcile.
 	unrecorded map[string]paidExit
+	// lastMono is, per earlier boot, the latest time since boot of the
+	// records Restore read: a stay that began in that boot lasted at
+	// least until then (Restore).
+	lastMono map[string]time.Duration
 }
 
 // paidExit is a payment taken for an exit that could not be recorded.
 type paidExit struct {
 	res ExitResult
 	ch  tariff.Charge
+	m   stay
 }
 
 // New makes a Terminal. Call Restore after a restart.
@@ -195,6 +212,12 @@ func New(cfg Config, deps Deps) (*Terminal, error) {
 	if cfg.Location == nil {
 		cfg.Location = tariff.Location()
 	}
+	if cfg.Mono == nil {
+		cfg.Mono = store.SinceBoot
+	}
+	if cfg.BootID == "" {
+		cfg.BootID = store.BootID()
+	}
 	clock, loc := cfg.Now, cfg.Location
 	cfg.Now = func() time.Time { return clock().In(loc) }
 	if cfg.PaymentTimeout <= 0 {
@@ -207,7 +230,7 @@ func New(cfg Config, deps Deps) (*Terminal, error) {
 		cfg.OfflinePolicy = PolicyDeny
 	}
 	t := &Terminal{cfg: cfg, deps: deps, log: cfg.Logger, inside: map[string]*entry{}, byToken: map[identity.Token]string{},
-		byPlate: map[string]string{}, exited: map[string]bool{}, unrecorded: map[string]paidExit{}, state: State{Phase: PhaseIdle, Message: msgIdle},
+		byPlate: map[string]string{}, exited: map[string]bool{}, unrecorded: map[string]paidExit{}, lastMono: map[string]time.Duration{}, state: State{Phase: PhaseIdle, Message: msgIdle},
 		intents: make(chan Intent, 4)}
 	t.states = profile.NewStates(t.state)
 	if t.log == nil {
@@ -224,10 +247,21 @@ func newTicketID() string {
 	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])[:10]
 }
 
-// appendRecord makes one step durable; plate ("" if none) is sealed.
+// read reads the lane's clocks: the wall time, the boot and the time since
+// it.
+func (t *Terminal) read() records.Clock {
+	return records.Clock{At: t.cfg.Now(), BootID: t.cfg.BootID, Mono: t.cfg.Mono()}
+}
+
+// appendRecord makes one step durable, now; plate ("" if none) is sealed.
 func (t *Terminal) appendRecord(ctx context.Context, payload records.Payload, plate string) (store.Seq, error) {
+	return t.appendRecordAt(ctx, t.read(), payload, plate)
+}
+
+// appendRecordAt makes one step durable, stamped c.
+func (t *Terminal) appendRecordAt(ctx context.Context, c records.Clock, payload records.Payload, plate string) (store.Seq, error) {
 	kind := payload.RecordKind()
-	seq, err := records.Append(ctx, t.deps.Store, t.cfg.Now(), payload, records.Personal{FieldPlate: plate})
+	seq, err := records.AppendStamped(ctx, t.deps.Store, c, payload, records.Personal{FieldPlate: plate})
 	t.mu.Lock()
 	t.down = err != nil
 	t.mu.Unlock()

@@ -48,6 +48,14 @@ type ParkingExit struct {
 	Ref     string    `json:"ref,omitempty"`    // the payment's reference
 	TxnID   string    `json:"txn_id,omitempty"` // the provider's transaction id
 	Token   string    `json:"token,omitempty"`  // the keyed citizen token of a CCCD entry
+	// Stay is the stay charged, in seconds, as the lane measured it (not
+	// always exit_at − entry_at: the wall clock may have been stepped).
+	Stay int64 `json:"stay_s,omitempty"`
+	// Measured is how: boot_clock (time since boot, same boot: exact),
+	// wall (wall clock, across a reboot), boot_floor (at least until the
+	// entry's boot last recorded: the wall clock read less), minimum (the
+	// entry reads later than the clock: the first period).
+	Measured string `json:"measured,omitempty"`
 }
 
 // ParkingBarrier is the payload of parking.barrier.

@@ -147,10 +147,11 @@ func samples() map[string][]sample {
 		},
 		records.KindParkingExit: {
 			{"vietqr", &records.ParkingExit{Ticket: "K7QF3M2XAB", Gate: "B1", Vehicle: "motorbike", EntryAt: atICT, ExitAt: atICT.Add(3*time.Hour + 12*time.Minute),
-				Amount: 5000, Lines: []string{"parking.motorbike.day"}, Method: "vietqr", Ref: "K06PARK1A2B", TxnID: "FT26326000456", Token: tok},
+				Amount: 5000, Lines: []string{"parking.motorbike.day"}, Method: "vietqr", Ref: "K06PARK1A2B", TxnID: "FT26326000456", Token: tok,
+				Stay: 11520, Measured: "boot_clock"},
 				records.Personal{records.PersonalPlate: citizen.Plate}},
 			{"free", &records.ParkingExit{Ticket: "M2XABK7QF3", Gate: "B1", Vehicle: "car", EntryAt: atICT, ExitAt: atICT.Add(10 * time.Minute),
-				Method: "free"}, records.Personal{records.PersonalPlate: citizen.Plate}},
+				Method: "free", Stay: 600, Measured: "boot_clock"}, records.Personal{records.PersonalPlate: citizen.Plate}},
 		},
 		records.KindParkingBarrier: {
 			{"open", &records.ParkingBarrier{Gate: "B1", Lane: "exit", Ticket: "K7QF3M2XAB", Action: "open"}, nil},
