@@ -48,6 +48,18 @@
 // backend grants one hold per seat, and the same key always returns the
 // same hold and sale (the race test runs two flows for the last seat).
 //
+// Time (issue 22.7): a hold's expiry is the backend's time, and the
+// kiosk's wall clock may be off or stepped, so the two are never compared.
+// The hold lasts what the backend granted by its own clock (the expiry
+// less the signed reply's signed_at: backend.Hold.Granted), counted from
+// when the kiosk asked, on the monotonic clock (Config.Mono): a kiosk clock
+// ahead does not drop a hold early, one behind (or stepped back) does not
+// keep a hold the backend already released, and MinHoldLeft is checked on
+// the same count. Screens show the end as this kiosk's clock would read
+// it. The signed replies' freshness is still checked against the wall
+// clock (backend.Verifier: 2 min either way), so a kiosk clock off by more
+// than that gets no seats at all rather than wrong ones.
+//
 // The UI sees State values and sends Intent values (state.go has the
 // contract, the hospital's). Long work (card read, backend, payment wait,
 // printing) runs in goroutines owned by the flow and reports back to the

@@ -70,8 +70,10 @@ func (f *Flow) renderFare() *Fare {
 		x.Lines = append(x.Lines, fl)
 	}
 	if p.hold != nil {
-		x.HoldExpires = p.hold.Expires.In(f.cfg.Location)
-		x.Remaining = max(p.hold.Expires.Sub(f.now()), 0).Truncate(time.Second)
+		// By this kiosk's clock: the time the hold has left from now.
+		left := max(f.holdLeft(), 0)
+		x.HoldExpires = f.now().Add(left).Round(0).In(f.cfg.Location)
+		x.Remaining = left.Truncate(time.Second)
 		x.Notes = append(x.Notes, msgf("fare.held", x.HoldExpires.Format("15:04")))
 	}
 	if p.product != nil && !f.deps.Catalogue.Status().Online {

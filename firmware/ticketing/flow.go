@@ -57,7 +57,12 @@ type Config struct {
 	SaleAttempts int
 	// Location is the time zone of screens and slips (Asia/Ho_Chi_Minh).
 	Location *time.Location
-	Logger   *slog.Logger
+	// Mono, when set, reads a monotonic clock: the time since any fixed
+	// instant, never stepped (tests set it to step the wall clock alone).
+	// Nil: the monotonic reading the Clock's times carry (time.Now's do,
+	// and Time.Sub uses it). A seat hold is measured on it.
+	Mono   func() time.Duration
+	Logger *slog.Logger
 }
 
 // Deps are the systems the flow drives; all are required.
@@ -113,6 +118,9 @@ type Flow struct {
 	cfg  Config
 	deps Deps
 	log  *slog.Logger
+	// epoch is the Clock's first reading: mono's zero when Config.Mono is
+	// nil.
+	epoch time.Time
 
 	intents chan Intent
 	results chan result
@@ -154,7 +162,7 @@ func New(cfg Config, deps Deps) (*Flow, error) {
 		deps.Clock = SystemClock{}
 	}
 	f := &Flow{
-		cfg: cfg, deps: deps, log: cfg.Logger.With("component", "ticketing"),
+		cfg: cfg, deps: deps, log: cfg.Logger.With("component", "ticketing"), epoch: deps.Clock.Now(),
 		intents: make(chan Intent, 64), results: make(chan result, 64),
 		subs: map[int]chan State{},
 	}
@@ -327,3 +335,11 @@ func (f *Flow) stepCtx(ctx context.Context) (context.Context, context.CancelFunc
 }
 
 func (f *Flow) now() time.Time { return f.deps.Clock.Now() }
+
+// mono reads the monotonic clock (Config.Mono).
+func (f *Flow) mono() time.Duration {
+	if f.cfg.Mono != nil {
+		return f.cfg.Mono()
+	}
+	return f.now().Sub(f.epoch)
+}

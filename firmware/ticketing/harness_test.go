@@ -27,21 +27,26 @@ import (
 
 // ---- manual clock ----
 
+// manualClock has a wall and a monotonic part: Advance lets time pass
+// (both move, timers fire), Jump steps the wall clock alone (NTP, or a hand
+// setting the time; timers run on the monotonic part, as time.After does).
 type manualClock struct {
 	mu      sync.Mutex
 	now     time.Time
+	mono    time.Duration
 	waiters []waiter
 }
 
 type waiter struct {
-	at time.Time
+	at time.Duration // on the monotonic part
 	ch chan time.Time
 }
 
 // start is 22/11/2026 08:00 in Hà Nội.
 var start = time.Date(2026, 11, 22, 8, 0, 0, 0, tariff.Location())
 
-func (c *manualClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *manualClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *manualClock) Mono() time.Duration { c.mu.Lock(); defer c.mu.Unlock(); return c.mono }
 
 func (c *manualClock) After(d time.Duration) <-chan time.Time {
 	c.mu.Lock()
@@ -51,7 +56,7 @@ func (c *manualClock) After(d time.Duration) <-chan time.Time {
 		ch <- c.now
 		return ch
 	}
-	c.waiters = append(c.waiters, waiter{c.now.Add(d), ch})
+	c.waiters = append(c.waiters, waiter{c.mono + d, ch})
 	return ch
 }
 
@@ -59,10 +64,10 @@ func (c *manualClock) After(d time.Duration) <-chan time.Time {
 func (c *manualClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+	c.now, c.mono = c.now.Add(d), c.mono+d
 	keep := c.waiters[:0]
 	for _, w := range c.waiters {
-		if !w.at.After(c.now) {
+		if w.at <= c.mono {
 			w.ch <- c.now
 			continue
 		}
@@ -70,6 +75,9 @@ func (c *manualClock) Advance(d time.Duration) {
 	}
 	c.waiters = keep
 }
+
+// Jump steps the wall clock alone.
+func (c *manualClock) Jump(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
 
 // ---- fakes ----
 
@@ -373,7 +381,7 @@ func newRig(t *testing.T, sim *ticketingsim.Server, clock *manualClock, device s
 		t.Fatal(err)
 	}
 	cfg := Config{DeviceID: device, Station: "HN-GB", Header: headerForTests, IdleTimeout: 60 * time.Second, GoodbyeDelay: 5 * time.Second,
-		StepTimeout: 5 * time.Second, SaleAttempts: 2, Logger: quiet}
+		StepTimeout: 5 * time.Second, SaleAttempts: 2, Mono: clock.Mono, Logger: quiet}
 	for _, o := range opts {
 		o(&cfg, r)
 	}

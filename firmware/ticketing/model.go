@@ -103,6 +103,9 @@ type purchase struct {
 	chosen  []string // seats in the order chosen: travs[i] gets chosen[i]
 	holdKey string
 	hold    *backend.Hold
+	// holdEnds is when the hold ends on the monotonic clock (Flow.mono):
+	// the hold's length by the backend's clock, from when it was asked.
+	holdEnds time.Duration
 
 	lines []line
 	total int64

@@ -19,7 +19,7 @@ import (
 // enough and announcing it; a free purchase goes straight to the sale.
 func (f *Flow) payStep() {
 	p := f.m.p
-	if p.hold != nil && p.hold.Expires.Sub(f.now()) < f.cfg.MinHoldLeft {
+	if p.hold != nil && f.holdLeft() < f.cfg.MinHoldLeft {
 		f.releaseHold("hold_short")
 		f.showSeats(msg("seats.expired"))
 		return

@@ -137,6 +137,7 @@ func (f *Flow) holdSeats() {
 	}
 	f.m.seatWait, f.m.seatMsg = true, msg("seats.holding")
 	f.setScreen(ScreenSeats)
+	asked := f.mono() // the hold is counted from here: never past the backend's end
 	f.start(func(ctx context.Context, _ uint64) func() {
 		sctx, cancel := f.stepCtx(ctx)
 		defer cancel()
@@ -150,20 +151,36 @@ func (f *Flow) holdSeats() {
 			}
 			return nil
 		}
-		return func() { f.onHold(req, h, err) }
+		return func() { f.onHold(req, h, asked+heldFor(h, f.now()), err) }
 	})
 }
 
-func (f *Flow) onHold(req backend.HoldRequest, h backend.Hold, err error) {
+// heldFor is how long the backend holds h: its expiry less the backend's
+// own time when it granted it, so that neither clock's offset counts. A
+// Backend that does not say when (Granted zero) is measured against now,
+// this kiosk's wall clock.
+func heldFor(h backend.Hold, now time.Time) time.Duration {
+	if h.Granted.IsZero() {
+		return h.Expires.Sub(now)
+	}
+	return h.Expires.Sub(h.Granted)
+}
+
+// holdLeft is how long the purchase's hold has left (monotonic clock).
+func (f *Flow) holdLeft() time.Duration { return f.m.p.holdEnds - f.mono() }
+
+// onHold takes the backend's answer to a hold; ends is when a granted hold
+// ends on the monotonic clock.
+func (f *Flow) onHold(req backend.HoldRequest, h backend.Hold, ends time.Duration, err error) {
 	f.deps.Catalogue.Observe(err, f.now())
 	p := f.m.p
 	f.m.seatWait = false
 	rec := &records.TicketingHold{Key: req.Key, Purchase: p.key, Departure: req.Departure, Seats: req.Seats}
 	var taken *backend.SeatsTakenError
 	switch {
-	case err == nil && !h.Expires.After(f.now().Add(f.cfg.MinHoldLeft)):
+	case err == nil && ends-f.mono() <= f.cfg.MinHoldLeft:
 		// A hold that ends before a payment could: as good as none.
-		p.hold = &h
+		p.hold, p.holdEnds = &h, ends
 		f.releaseHold("too_short")
 		err = errors.New("ticketing: the hold ends too soon")
 		fallthrough
@@ -197,12 +214,12 @@ func (f *Flow) onHold(req backend.HoldRequest, h backend.Hold, err error) {
 			base += s.Fare
 		}
 		rec.Outcome, rec.Hold, rec.Expires, rec.BaseTotal = "held", h.ID, h.Expires, base
-		p.hold = &h
+		p.hold, p.holdEnds = &h, ends
 		if !f.record(rec, nil) {
 			f.stop() // releases the hold
 			return
 		}
-		f.m.holdC = f.deps.Clock.After(h.Expires.Sub(f.now()))
+		f.m.holdC = f.deps.Clock.After(f.holdLeft())
 		f.priceAll(h.Seats)
 		f.setScreen(ScreenFare)
 	}

@@ -175,6 +175,11 @@ type Hold struct {
 	To        string     `json:"to"`
 	Seats     []HeldSeat `json:"seats"`
 	Expires   time.Time  `json:"expires"`
+	// Granted is the backend's own time when it granted the hold (the
+	// signed reply's signed_at; zero when the Backend does not say): the
+	// hold lasts Expires − Granted, which the kiosk measures on its own
+	// monotonic clock, whatever its wall clock reads.
+	Granted time.Time `json:"-"`
 }
 
 // ReleaseRequest gives a hold back.

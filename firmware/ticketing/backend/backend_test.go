@@ -93,6 +93,11 @@ func TestHoldSellRefund(t *testing.T) {
 	if err != nil || len(h.Seats) != 2 || h.Seats[0].Fare != 300000 || h.Seats[1].Fare != 280000 || !h.Expires.After(c.Now()) {
 		t.Fatalf("hold %+v %v", h, err)
 	}
+	// The backend's own time of the grant comes with it: the hold's length
+	// by its clock (the TTL asked), whatever the kiosk's clock reads.
+	if got := h.Expires.Sub(h.Granted); got != 600*time.Second {
+		t.Fatalf("hold granted %v, expires %v: %v long, want 10m0s", h.Granted, h.Expires, got)
+	}
 	// The same key, the same hold.
 	again, err := cl.Hold(ctx, req)
 	if err != nil || again.ID != h.ID {

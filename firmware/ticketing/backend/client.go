@@ -203,6 +203,7 @@ func (c *Client) Hold(ctx context.Context, req HoldRequest) (Hold, error) {
 	if err := checkHold(req, r.Hold); err != nil {
 		return Hold{}, err
 	}
+	r.Hold.Granted = r.SignedAt
 	return r.Hold, nil
 }
 
