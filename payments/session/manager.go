@@ -137,6 +137,13 @@ func New(cfg Config, rec Recorder, printer Printer) (*Manager, error) {
 
 // Restore rebuilds sessions and the seen-transaction set from the recorder,
 // so a confirmation retried after a restart is still applied only once.
+//
+// A session still open gets the deadline it was recorded with, but never
+// later than its state's whole window (ShowTimeout, QRTimeout) from now:
+// the recorded deadline is a wall time, and a clock stepped back since
+// would otherwise keep a QR payable (and the lane or counter waiting) for
+// as long as the step. The deadline is re-anchored on now, so within this
+// process it runs on now's monotonic reading (time.Now's), not the wall.
 func (m *Manager) Restore(ctx context.Context) error {
 	ts, err := m.rec.Load(ctx)
 	if err != nil {
@@ -147,7 +154,25 @@ func (m *Manager) Restore(ctx context.Context) error {
 	for _, t := range ts {
 		m.apply(t)
 	}
+	now := m.cfg.Now()
+	for _, s := range m.byRef {
+		if window, open := m.window(s.State); open {
+			s.Deadline = now.Add(min(s.Deadline.Sub(now), window))
+		}
+	}
 	return nil
+}
+
+// window is how long a session may stay in state st before it times out;
+// open is false for a state without a timeout (terminal).
+func (m *Manager) window(st State) (window time.Duration, open bool) {
+	switch st {
+	case Created:
+		return m.cfg.ShowTimeout, true
+	case QRShown:
+		return m.cfg.QRTimeout, true
+	}
+	return 0, false
 }
 
 // apply changes in-memory state for a recorded transition. Caller holds mu.
