@@ -61,10 +61,13 @@ func configRecords(mc *mqttcollector.Collector, kind string) []map[string]any {
 // mosquitto: a kioskd on the MQTT uplink refuses a bundle signed by
 // another key and one its configuration checker refuses (both recorded,
 // nothing changed), applies a good bundle the backend retains on its
-// down/config topic (kioskd config bundle signs it), exits 75, comes back
+// down/config topic (kioskd config bundle signs it) although the
+// configuration's directory is read-only (as ProtectSystem=strict makes
+// /etc): it writes DATA_DIR/remote-config/kiosk.toml, exits 75, comes back
 // (started again as systemd would) running it — the heartbeat shows its
 // hash and version, the retained bundle redelivered is a no-op —, and
-// after a technician edits the file on the device, reports the drift.
+// after a technician edits the base file on the device, runs the edit and
+// reports the drift.
 func TestRemoteConfigOverMQTT(t *testing.T) {
 	t.Parallel() // waits on kioskd processes of its own (directory, ports, broker): runs beside the others
 	b := mqttbroker.Start(t, mqttbroker.Options{})
@@ -84,12 +87,21 @@ func TestRemoteConfigOverMQTT(t *testing.T) {
 	if err := os.WriteFile(keyFile, []byte(base64.StdEncoding.EncodeToString(priv)+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfgPath := mqttConfig(t, dir, data, b)
-	base, _ := os.ReadFile(cfgPath)
-	original := string(base) + fmt.Sprintf("\n[remote_config]\npublic_key = %q\nstart_timeout = \"60s\"\nhealthy_for = \"1s\"\n", base64.StdEncoding.EncodeToString(pub))
-	if err := os.WriteFile(cfgPath, []byte(original), 0o640); err != nil {
+	etc := filepath.Join(dir, "etc")
+	if err := os.MkdirAll(etc, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	editPath := mqttConfig(t, etc, data, b)
+	base, _ := os.ReadFile(editPath)
+	original := string(base) + fmt.Sprintf("\n[remote_config]\npublic_key = %q\nstart_timeout = \"60s\"\nhealthy_for = \"1s\"\n", base64.StdEncoding.EncodeToString(pub))
+	if err := os.WriteFile(editPath, []byte(original), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	// kioskd reads the configuration where it cannot write (editPath is
+	// the technician's way in).
+	roEtc := readOnlyDir(t, etc)
+	cfgPath := filepath.Join(roEtc, filepath.Base(editPath))
+	managed := remoteconfig.ManagedPath(data)
 	env := []string{"DISPLAY=", "WAYLAND_DISPLAY="}
 	var stderr *syncBuffer
 	state := func() string {
@@ -170,11 +182,14 @@ func TestRemoteConfigOverMQTT(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("kioskd did not exit to take the bundle\n%s", state())
 	}
-	if now, _ := os.ReadFile(cfgPath); string(now) != next {
-		t.Fatalf("the configuration file is not the bundle's")
+	if now, _ := os.ReadFile(managed); string(now) != next {
+		t.Fatalf("the managed configuration is not the bundle's\n%s", state())
 	}
-	if prev, _ := os.ReadFile(cfgPath + ".prev"); string(prev) != original {
-		t.Fatalf("the previous configuration was not kept as .prev")
+	if now, _ := os.ReadFile(cfgPath); string(now) != original {
+		t.Fatalf("the base configuration file changed")
+	}
+	if out, err := exec.Command(kioskdBin, "config", "check", "--sim", cfgPath).Output(); err != nil || !strings.Contains(string(out), "runs: "+managed+" (bundle v3 being tried)") {
+		t.Fatalf("kioskd config check: %v\n%s", err, out)
 	}
 
 	// 3. Started again (systemd's Restart=always): it runs the bundle,
@@ -195,14 +210,14 @@ func TestRemoteConfigOverMQTT(t *testing.T) {
 		t.Fatalf("%d refusals: the retained running bundle was refused on redelivery\n%s", n, state())
 	}
 
-	// 4. A technician edits the file on the device and restarts kioskd:
-	// allowed, and reported as drift.
+	// 4. A technician edits the base file on the device and restarts
+	// kioskd: the edit runs, and is reported as drift.
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	if ps, _ := cmd.Process.Wait(); ps == nil || ps.ExitCode() != 0 {
 		t.Fatalf("kioskd stop: %v\n%s", ps, state())
 	}
-	edited := next + "# edited on the device by a technician\n"
-	if err := os.WriteFile(cfgPath, []byte(edited), 0o640); err != nil {
+	edited := original + "# edited on the device by a technician\n"
+	if err := os.WriteFile(editPath, []byte(edited), 0o640); err != nil {
 		t.Fatal(err)
 	}
 	cmd, lines, stderr = startKioskd(t, dir, env, "run", "--sim", "--config", cfgPath)
@@ -210,11 +225,43 @@ func TestRemoteConfigOverMQTT(t *testing.T) {
 	start = time.Now()
 	waitFor(t, 30*time.Second, "the drift reported", func() bool {
 		c, ok := lastConfig(mc, start)
-		return ok && c.Drift && c.AppliedVersion == 3 && len(configRecords(mc, "config.drift")) == 1
+		return ok && c.Drift && c.AppliedVersion == 3 && c.SHA256 == remoteconfig.Hash([]byte(edited)) && len(configRecords(mc, "config.drift")) == 1
 	}, state)
 	if d := configRecords(mc, "config.drift")[0]; d["sha256"] != remoteconfig.Hash([]byte(edited)) || d["applied_version"] != float64(3) {
 		t.Fatalf("drift %v", d)
 	}
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	_, _ = cmd.Process.Wait()
+}
+
+// readOnlyDir makes dir read-only for kioskd, as ProtectSystem=strict makes
+// /etc, and returns the path kioskd reads it by: dir itself, mode 0555, for
+// a non-root test; for root, whom modes do not stop, a read-only bind mount
+// of dir (what systemd does). dir stays writable by the test (a
+// technician's edit). The test fails if writes there still succeed.
+func readOnlyDir(t *testing.T, dir string) string {
+	t.Helper()
+	if err := os.Chmod(dir, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Chmod(dir, 0o755) })
+	ro := dir
+	if os.Geteuid() == 0 {
+		ro = dir + "-ro"
+		if err := os.Mkdir(ro, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Mount(dir, ro, "", syscall.MS_BIND, ""); err != nil {
+			t.Skipf("skipped: as root the configuration's directory is made read-only with a bind mount, which needs CAP_SYS_ADMIN: %v", err)
+		}
+		t.Cleanup(func() { _ = syscall.Unmount(ro, 0) })
+		if err := syscall.Mount("", ro, "", syscall.MS_REMOUNT|syscall.MS_BIND|syscall.MS_RDONLY, ""); err != nil {
+			t.Fatalf("remount %s read-only: %v", ro, err)
+		}
+	}
+	if f, err := os.CreateTemp(ro, "probe"); err == nil {
+		f.Close()
+		t.Fatalf("%s is still writable", ro)
+	}
+	return ro
 }

@@ -73,7 +73,14 @@ type Config struct {
 	// simulators on pseudo-terminals. Never read from the file.
 	Sim bool `toml:"-"`
 	// File is where the configuration was read from ("embedded" for the default).
+	// When kioskd runs remote configuration's managed configuration
+	// (Managed), File stays the base file it was started with: relative
+	// paths and messages refer to it.
 	File string `toml:"-"`
+	// Managed is the managed configuration's file when the text that runs
+	// came from it (firmware/remoteconfig.Running), "" when File runs.
+	// Never read from the file.
+	Managed string `toml:"-"`
 	// present holds the keys written in the document, with their lines.
 	present map[string]int
 	// sections are the registered profiles' tables, by profile name.

@@ -1,11 +1,20 @@
 // Package remoteconfig owns remote configuration (issue 22.3): signed
 // configuration bundles that arrive on the downlink (firmware/downlink,
 // kind "config"), are checked exactly as a configuration file is checked
-// at start, written in place of the running configuration atomically,
-// tried by restarting kioskd, kept once kioskd ran healthily with them and
-// rolled back when it did not; and drift, a running configuration that is
-// not the last bundle applied because a technician edited it on the
-// device (allowed, and reported).
+// at start, written atomically as the managed configuration, tried by
+// restarting kioskd, kept once kioskd ran healthily with them and rolled
+// back when it did not; and drift, a running configuration that is not the
+// last bundle applied because a technician edited the base file on the
+// device (allowed: the edit runs, and is reported).
+//
+// The base file is the one kioskd is started with (/etc/kiosk06/kiosk.toml,
+// read-only under the packaged unit); it is never written. The managed
+// configuration is DATA_DIR/remote-config/kiosk.toml, with the managed one
+// it replaced as kiosk.toml.prev (none: the base ran). Running decides at
+// start which one runs: the managed one when it is the bundle being tried
+// or kept and the base is unchanged since that bundle was applied (the
+// base's SHA-256 is kept in the state), with the keys a bundle may never
+// change taken from the base; the base otherwise.
 //
 // A bundle travels in the signed envelope of firmware/envelope (shared with
 // the update triggers of firmware/update): the payload is the JSON of a Bundle — target device, version, validity

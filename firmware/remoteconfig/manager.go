@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -37,12 +38,12 @@ type Store interface {
 
 // Options configure a Manager.
 type Options struct {
-	// Config is the running configuration; Config.File is the file
-	// bundles replace.
+	// Config is the running configuration (Running's): Config.File is
+	// the base file, Config.Managed the managed configuration when it runs.
 	Config *config.Config
 	// Parse is the configuration checker kioskd starts with (config.Parse
 	// with this kioskd's profiles, run as Config runs).
-	Parse func(file string, doc []byte) (*config.Config, error)
+	Parse ParseFunc
 	// Restart ends the run so that kioskd exits and is started again
 	// (the kiosk wiring: its run context's cancel with ErrRestart).
 	Restart func()
@@ -67,9 +68,11 @@ type Status struct {
 type Manager struct {
 	o         Options
 	key       ed25519.PublicKey
-	file      string // the configuration file ("" when there is none to manage)
+	file      string // the base configuration file ("" when there is none to manage)
+	managed   string // the managed configuration's file (ManagedPath)
 	statePath string
-	running   []byte
+	base      []byte // the base file as this start read it
+	running   []byte // the configuration this start runs (base or managed)
 	log       *slog.Logger
 
 	mu      sync.Mutex
@@ -102,14 +105,18 @@ func Begin(o Options) (*Manager, error) {
 	if err := os.MkdirAll(cfg.Device.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("remoteconfig: data dir: %w", err)
 	}
-	running, err := os.ReadFile(cfg.File)
+	base, err := os.ReadFile(cfg.File)
+	running := base
+	if err == nil && cfg.Managed != "" {
+		running, err = os.ReadFile(cfg.Managed)
+	}
 	if err != nil {
 		// Remote configuration never stops a start: it is off this run.
 		m.log.Warn("remote config: off: the configuration file cannot be read", "err", err)
 		close(m.settled)
 		return m, nil
 	}
-	m.file, m.running = cfg.File, running
+	m.file, m.managed, m.base, m.running = cfg.File, ManagedPath(cfg.Device.DataDir), base, running
 	if m.st, err = loadState(m.statePath); err != nil {
 		return nil, err
 	}
@@ -119,8 +126,9 @@ func Begin(o Options) (*Manager, error) {
 		close(m.settled)
 	case t.SHA256 != Hash(running):
 		// The bundle never got in place (a crash between its steps), or
-		// a technician put another file there: nothing to try.
-		m.log.Warn("remote config: the bundle being tried is not the configuration file; not trying it", "version", t.Version)
+		// a technician edited the base file since it was applied (the
+		// edit runs): nothing to try.
+		m.log.Warn("remote config: the bundle being tried is not the running configuration; not trying it", "version", t.Version)
 		m.st.Trying = nil
 		close(m.settled)
 		if err := saveState(m.statePath, m.st); err != nil {
@@ -224,7 +232,7 @@ func (m *Manager) keep(ctx context.Context) {
 	if t == nil {
 		return
 	}
-	m.st.Applied, m.st.Trying = &applied{Version: t.Version, SHA256: t.SHA256}, nil
+	m.st.Applied, m.st.Trying = &applied{Version: t.Version, SHA256: t.SHA256, BaseSHA256: t.BaseSHA256}, nil
 	m.st.DriftReported = ""
 	if t.Version > m.st.Floor {
 		m.st.Floor = t.Version
@@ -275,17 +283,25 @@ func (m *Manager) fail(reason, detail string) {
 	}
 }
 
-// rollbackLocked puts FILE.prev back over the configuration, raises the
-// floor past the failed version (it is never retried) and queues the
-// record.
+// rollbackLocked puts the managed configuration the bundle replaced
+// (kiosk.toml.prev) back, or removes the bundle when it replaced the base
+// file, raises the floor past the failed version (it is never retried)
+// and queues the record.
 func (m *Manager) rollbackLocked(reason, detail string) error {
 	t := m.st.Trying
-	prev, err := os.ReadFile(m.file + PrevSuffix)
-	if err != nil {
+	prev, err := os.ReadFile(m.managed + PrevSuffix)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.Remove(m.managed); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remoteconfig: rollback: %w", err)
+		}
+		prev = m.base
+	case err != nil:
 		return fmt.Errorf("remoteconfig: rollback: %w", err)
-	}
-	if err := writeAtomic(m.file, prev, fileMode(m.file)); err != nil {
-		return fmt.Errorf("remoteconfig: rollback: %w", err)
+	default:
+		if err := writeAtomic(m.managed, prev, 0o600); err != nil {
+			return fmt.Errorf("remoteconfig: rollback: %w", err)
+		}
 	}
 	m.st.RolledBack = append(m.st.RolledBack, records.ConfigRolledBack{Version: t.Version, SHA256: t.SHA256, RestoredSHA256: Hash(prev),
 		Reason: reason, Detail: clip(detail), At: m.o.Now().UTC().Format(time.RFC3339)})
@@ -431,37 +447,36 @@ func (m *Manager) check(payload []byte) (Bundle, error) {
 	if err != nil {
 		return b, refuse(ReasonInvalidConfig, "%v", err)
 	}
-	for _, k := range []struct{ key, was, now string }{
-		{"device.id", cur.Device.ID, next.Device.ID},
-		{"device.data_dir", cur.Device.DataDir, next.Device.DataDir},
-		{"store.path", cur.Store.Path, next.Store.Path},
-		{"store.key_file", cur.Store.KeyFile, next.Store.KeyFile},
-		{"remote_config.public_key", cur.RemoteConfig.PublicKey, next.RemoteConfig.PublicKey},
-		// What root's updater trusts and where it keeps what it installs.
-		{"update.public_key_file", cur.Update.PublicKeyFile, next.Update.PublicKeyFile},
-		{"update.apt_source", cur.Update.AptSource, next.Update.AptSource},
-		{"update.state_dir", cur.Update.StateDir, next.Update.StateDir},
-	} {
-		if k.was != k.now {
-			return b, refuse(ReasonImmutableKey, "%s: %s = %q, the device has %q; a bundle may not change it (set it on the device)", name, k.key, k.now, k.was)
+	was, got := protectedKeys(cur), protectedKeys(next)
+	for i, k := range was {
+		if k.value != got[i].value {
+			return b, refuse(ReasonImmutableKey, "%s: %s = %q, the device has %q; a bundle may not change it (set it on the device)", name, k.key, got[i].value, k.value)
 		}
 	}
 	return b, nil
 }
 
-// applyLocked writes the bundle's configuration in place of the running
-// one (the running one kept as FILE.prev), marks it as being tried and
-// asks for a restart.
+// applyLocked writes the bundle as the managed configuration (the managed
+// one running now kept as kiosk.toml.prev; none when the base runs),
+// marks it as being tried and asks for a restart. The base file is never
+// written: kioskd writes only its data directory.
 func (m *Manager) applyLocked(ctx context.Context, b Bundle) error {
-	mode := fileMode(m.file)
-	cur, err := os.ReadFile(m.file)
-	if err != nil {
+	cur := m.running
+	if err := os.MkdirAll(filepath.Dir(m.managed), 0o700); err != nil {
 		return refuse(ReasonWriteFailed, "%v", err)
 	}
-	if err := writeAtomic(m.file+PrevSuffix, cur, mode); err != nil {
+	prev := m.managed + PrevSuffix
+	if m.o.Config.Managed != "" {
+		if err := writeAtomic(prev, cur, 0o600); err != nil {
+			return refuse(ReasonWriteFailed, "%v", err)
+		}
+	} else if err := os.Remove(prev); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return refuse(ReasonWriteFailed, "%v", err)
 	}
-	m.st.Trying = &trial{Version: b.Version, SHA256: b.SHA256, PrevSHA256: Hash(cur), Since: m.o.Now().UTC().Format(time.RFC3339)}
+	// The base's hash as this start read it: a technician's edit made
+	// since then, not yet run, wins at the restart.
+	m.st.Trying = &trial{Version: b.Version, SHA256: b.SHA256, PrevSHA256: Hash(cur), BaseSHA256: Hash(m.base),
+		Since: m.o.Now().UTC().Format(time.RFC3339)}
 	if !b.Signed.IsZero() {
 		m.st.Trying.Signed = b.Signed.UTC().Format(time.RFC3339)
 	}
@@ -469,27 +484,20 @@ func (m *Manager) applyLocked(ctx context.Context, b Bundle) error {
 		m.st.Trying = nil
 		return refuse(ReasonWriteFailed, "%v", err)
 	}
-	if err := writeAtomic(m.file, []byte(b.Config), mode); err != nil {
+	if err := writeAtomic(m.managed, []byte(b.Config), 0o600); err != nil {
 		m.st.Trying = nil
 		if serr := saveState(m.statePath, m.st); serr != nil {
 			m.log.Error("remote config", "err", serr)
 		}
-		return refuse(ReasonWriteFailed, "%v (is the configuration's directory writable by kioskd? OPERATIONS.md, Remote configuration)", err)
+		return refuse(ReasonWriteFailed, "%v (the managed configuration lives in the data directory)", err)
 	}
 	m.settled = make(chan struct{})
 	m.appendLocked(ctx, &records.ConfigApplied{Version: b.Version, SHA256: b.SHA256, PreviousSHA256: Hash(cur), State: "trying", Signed: m.st.Trying.Signed})
-	m.log.Info("remote config: bundle written; restarting to try it", "version", b.Version, "file", m.file)
+	m.log.Info("remote config: bundle written; restarting to try it", "version", b.Version, "file", m.managed)
 	if m.o.Restart != nil {
 		m.o.Restart()
 	}
 	return nil
-}
-
-func fileMode(path string) os.FileMode {
-	if fi, err := os.Stat(path); err == nil {
-		return fi.Mode().Perm()
-	}
-	return 0o640
 }
 
 func clip(s string) string {

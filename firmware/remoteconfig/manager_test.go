@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -73,11 +74,16 @@ func (s *fakeStore) take() []store.Record {
 	return out
 }
 
-// rig is one device: its configuration file, data dir, key and store.
+// rig is one device: its base configuration file in a read-only
+// directory (as ProtectSystem=strict makes /etc), data dir, key and store.
 type rig struct {
 	t        *testing.T
 	dir      string
-	file     string
+	file     string // the base file kioskd is started with (read-only)
+	edit     string // the same file as a technician writes it
+	managed  string // DATA_DIR/remote-config/kiosk.toml
+	readOnly bool   // the base's directory really refuses kioskd's writes
+	choice   Choice // what the last begin ran
 	pub      ed25519.PublicKey
 	priv     ed25519.PrivateKey
 	st       *fakeStore
@@ -91,12 +97,62 @@ func newRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	r := &rig{t: t, dir: dir, file: filepath.Join(dir, "kiosk.toml"), pub: pub, priv: priv, st: &fakeStore{},
-		now: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)}
-	if err := os.WriteFile(r.file, []byte(r.toml("info")), 0o640); err != nil {
+	r := &rig{t: t, dir: dir, pub: pub, priv: priv, st: &fakeStore{},
+		managed: ManagedPath(filepath.Join(dir, "var")), now: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)}
+	etc := filepath.Join(dir, "etc")
+	if err := os.MkdirAll(etc, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	r.edit = filepath.Join(etc, "kiosk.toml")
+	if err := os.WriteFile(r.edit, []byte(r.toml("info")), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	var ro string
+	ro, r.readOnly = readOnlyDir(t, etc)
+	r.file = filepath.Join(ro, "kiosk.toml")
 	return r
+}
+
+// readOnlyDir makes dir read-only for this process, as ProtectSystem=strict
+// makes /etc for kioskd, and returns the path to read it by (where writes
+// fail) and whether writes there really fail. A non-root process gets
+// dir itself, mode 0555; root, whom modes do not stop, a read-only bind
+// mount of dir (the same as systemd's), when it may mount. dir stays
+// writable for the test's own edits.
+func readOnlyDir(t *testing.T, dir string) (string, bool) {
+	t.Helper()
+	if err := os.Chmod(dir, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Chmod(dir, 0o755) })
+	if probe(dir) {
+		return dir, true
+	}
+	ro := dir + "-ro"
+	if err := os.Mkdir(ro, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mount(dir, ro, "", syscall.MS_BIND, ""); err != nil {
+		t.Logf("cannot make %s read-only for root (no bind mount: %v): writes there do not fail", dir, err)
+		return dir, false
+	}
+	t.Cleanup(func() { _ = syscall.Unmount(ro, 0) })
+	if err := syscall.Mount("", ro, "", syscall.MS_REMOUNT|syscall.MS_BIND|syscall.MS_RDONLY, ""); err != nil {
+		t.Logf("cannot remount %s read-only: %v", ro, err)
+		return dir, false
+	}
+	return ro, probe(ro)
+}
+
+// probe reports whether creating a file in dir fails.
+func probe(dir string) bool {
+	f, err := os.CreateTemp(dir, "probe")
+	if err != nil {
+		return true
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return false
 }
 
 // toml is a valid configuration of the rig's device with a log level.
@@ -108,13 +164,15 @@ func (r *rig) toml(level string) string {
 // begin starts a "kioskd" on the file as it is now.
 func (r *rig) begin() (*Manager, error) {
 	r.t.Helper()
-	cfg, err := config.Load(r.file, config.Options{Profiles: demoProfiles{}})
+	base, err := config.Load(r.file, config.Options{Profiles: demoProfiles{}})
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	if err := os.MkdirAll(cfg.Device.DataDir, 0o700); err != nil {
+	if err := os.MkdirAll(base.Device.DataDir, 0o700); err != nil {
 		r.t.Fatal(err)
 	}
+	var cfg *config.Config
+	cfg, r.choice = Running(base, parse)
 	return Begin(Options{Config: cfg, Parse: parse, Restart: func() { r.restarts++ }, Now: func() time.Time { return r.now },
 		Log: slog.New(slog.DiscardHandler)})
 }
@@ -251,8 +309,8 @@ func TestRefused(t *testing.T) {
 			if r.read(r.file) != before || r.restarts != 0 {
 				t.Fatal("a refused bundle changed the configuration or restarted kioskd")
 			}
-			if _, err := os.Stat(r.file + PrevSuffix); err == nil {
-				t.Fatal("a refused bundle left FILE.prev")
+			if _, err := os.Stat(filepath.Dir(r.managed)); err == nil {
+				t.Fatal("a refused bundle left a managed configuration")
 			}
 		})
 	}
@@ -261,7 +319,7 @@ func TestRefused(t *testing.T) {
 // TestDisabled: without a public key nothing is taken.
 func TestDisabled(t *testing.T) {
 	r := newRig(t)
-	if err := os.WriteFile(r.file, []byte(strings.Replace(r.toml("info"), "public_key", "# public_key", 1)), 0o640); err != nil {
+	if err := os.WriteFile(r.edit, []byte(strings.Replace(r.toml("info"), "public_key", "# public_key", 1)), 0o640); err != nil {
 		t.Fatal(err)
 	}
 	m := r.started()
@@ -272,19 +330,30 @@ func TestDisabled(t *testing.T) {
 	one(t, r.st, &rec)
 }
 
-// TestApplyTryKeep: a good bundle is written in place (the old file kept
-// as FILE.prev), kioskd restarts, tries it, keeps it once healthy, and the
-// same bundle redelivered (retained) is a no-op.
+// TestApplyTryKeep: a good bundle is written as the managed configuration
+// in the data directory while the base's directory is read-only (the base
+// is never written; previous: none), kioskd restarts, runs and tries it,
+// keeps it once healthy, and the same bundle redelivered (retained) is a
+// no-op.
 func TestApplyTryKeep(t *testing.T) {
 	r := newRig(t)
+	if !r.readOnly {
+		t.Skip("the base's directory cannot be made read-only here (root without mount)")
+	}
 	old := r.read(r.file)
 	m := r.started()
+	if r.choice.Managed || r.choice.File != r.file {
+		t.Fatalf("before any bundle: %+v", r.choice)
+	}
 	payload := r.sign(Bundle{Version: 4, Config: r.toml("debug"), Signed: r.now})
 	if err := r.send(m, payload); err != nil {
 		t.Fatal(err)
 	}
-	if r.read(r.file) != r.toml("debug") || r.read(r.file+PrevSuffix) != old || r.restarts != 1 {
-		t.Fatalf("not applied: restarts %d, file %q", r.restarts, r.read(r.file))
+	if r.read(r.managed) != r.toml("debug") || r.read(r.file) != old || r.restarts != 1 {
+		t.Fatalf("not applied: restarts %d, managed %q", r.restarts, r.read(r.managed))
+	}
+	if _, err := os.Stat(r.managed + PrevSuffix); err == nil {
+		t.Fatal("a previous managed configuration where the base ran")
 	}
 	var a records.ConfigApplied
 	one(t, r.st, &a)
@@ -295,7 +364,10 @@ func TestApplyTryKeep(t *testing.T) {
 
 	// The restart: the new configuration is tried, then kept.
 	m = r.started()
-	if s := m.Status(); s.Trying != 4 || s.Drift {
+	if !r.choice.Managed || r.choice.File != r.managed || r.choice.Version != 4 || m.o.Config.Log.Level != "debug" {
+		t.Fatalf("the restart runs %+v, log level %q", r.choice, m.o.Config.Log.Level)
+	}
+	if s := m.Status(); s.Trying != 4 || s.Drift || s.RunningSHA256 != Hash([]byte(r.toml("debug"))) {
 		t.Fatalf("status while trying %+v", s)
 	}
 	m.Started(context.Background())
@@ -315,8 +387,79 @@ func TestApplyTryKeep(t *testing.T) {
 	}
 	// A later start keeps it without trying anything.
 	m.Close()
-	if s := r.started().Status(); s.AppliedVersion != 4 || s.Trying != 0 || s.Drift {
-		t.Fatalf("after another restart %+v", s)
+	if s := r.started().Status(); s.AppliedVersion != 4 || s.Trying != 0 || s.Drift || !r.choice.Managed || r.choice.Why != "bundle v4 kept" {
+		t.Fatalf("after another restart %+v, %+v", s, r.choice)
+	}
+}
+
+// TestRollbackToPreviousBundle: a bundle applied over a kept one keeps it
+// as kiosk.toml.prev; when the new one fails, the kept one runs again.
+func TestRollbackToPreviousBundle(t *testing.T) {
+	r := newRig(t)
+	if err := r.send(r.started(), r.sign(Bundle{Version: 4, Config: r.toml("debug")})); err != nil {
+		t.Fatal(err)
+	}
+	m := r.started()
+	m.keep(context.Background())
+	m.Close()
+	m = r.started()
+	if err := r.send(m, r.sign(Bundle{Version: 5, Config: r.toml("warn")})); err != nil {
+		t.Fatal(err)
+	}
+	if r.read(r.managed+PrevSuffix) != r.toml("debug") || r.read(r.managed) != r.toml("warn") {
+		t.Fatal("the kept bundle is not kiosk.toml.prev")
+	}
+	m.Close()
+	m = r.started()
+	r.st.take()
+	if err := m.StartFailed(context.Background(), errors.New("no printer")); !errors.Is(err, ErrRestart) {
+		t.Fatalf("got %v", err)
+	}
+	var rb records.ConfigRolledBack
+	one(t, r.st, &rb)
+	if rb.Version != 5 || rb.RestoredSHA256 != Hash([]byte(r.toml("debug"))) {
+		t.Fatalf("rolled back %+v", rb)
+	}
+	m.Close()
+	if s := r.started().Status(); !r.choice.Managed || r.choice.Version != 4 || s.Drift || s.AppliedVersion != 4 || s.Floor != 5 {
+		t.Fatalf("after the rollback: %+v, %+v", r.choice, s)
+	}
+}
+
+// TestProtectedFromBase: whatever the managed file says of the keys a
+// bundle may never change, the base's values run (the data directory is
+// kioskd's to write; the base's trust is not).
+func TestProtectedFromBase(t *testing.T) {
+	r := newRig(t)
+	_, other, _ := ed25519.GenerateKey(rand.Reader)
+	forged := strings.NewReplacer(
+		`id = "k-001"`, `id = "k-666"`,
+		base64.StdEncoding.EncodeToString(r.pub), base64.StdEncoding.EncodeToString(other.Public().(ed25519.PublicKey)),
+		`healthy_for = "1h"`, `healthy_for = "0s"`,
+	).Replace(r.toml("debug")) + "\n[store]\npath = \"/tmp/elsewhere.db\"\n\n[update]\npublic_key_file = \"/var/tmp/mine.pub\"\n"
+	if err := os.MkdirAll(filepath.Dir(r.managed), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(r.managed, []byte(forged), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st := state{Applied: &applied{Version: 3, SHA256: Hash([]byte(forged)), BaseSHA256: Hash([]byte(r.read(r.file)))}, Floor: 3}
+	if err := saveState(filepath.Join(r.dir, "var", StateFile), st); err != nil {
+		t.Fatal(err)
+	}
+	base, err := config.Load(r.file, config.Options{Profiles: demoProfiles{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, ch := Running(base, parse)
+	if !ch.Managed || run.Log.Level != "debug" {
+		t.Fatalf("the managed configuration does not run: %+v", ch)
+	}
+	if got, want := protectedKeys(run), protectedKeys(base); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("protected keys from the managed file:\n got %v\nwant %v", got, want)
+	}
+	if run.File != r.file || run.Managed != r.managed {
+		t.Fatalf("File %q, Managed %q", run.File, run.Managed)
 	}
 }
 
@@ -336,8 +479,8 @@ func TestRollbackStartFailed(t *testing.T) {
 	if !errors.Is(err, ErrRestart) {
 		t.Fatalf("got %v", err)
 	}
-	if r.read(r.file) != old {
-		t.Fatal("the previous configuration is not back")
+	if _, err := os.Stat(r.managed); err == nil || r.read(r.file) != old {
+		t.Fatal("the bundle is still the managed configuration")
 	}
 	var rb records.ConfigRolledBack
 	one(t, r.st, &rb)
@@ -367,10 +510,13 @@ func TestRollbackNeverHealthy(t *testing.T) {
 	if _, err := r.begin(); !errors.Is(err, ErrRestart) {
 		t.Fatalf("second start with an unkept bundle: %v", err)
 	}
-	if r.read(r.file) != old {
-		t.Fatal("the previous configuration is not back")
+	if _, err := os.Stat(r.managed); err == nil || r.read(r.file) != old {
+		t.Fatal("the bundle is still the managed configuration")
 	}
 	m := r.started()
+	if r.choice.Managed {
+		t.Fatalf("after the rollback %+v", r.choice)
+	}
 	var rb records.ConfigRolledBack
 	one(t, r.st, &rb)
 	if rb.Version != 6 || rb.Reason != "died_unhealthy" {
@@ -392,7 +538,7 @@ func TestRollbackStartTimeout(t *testing.T) {
 	r.st.take()
 	m := r.started()
 	m.fail("start_timeout", "not ready within 1m0s") // what the timer calls
-	if r.read(r.file) != old || r.restarts != 2 {
+	if _, err := os.Stat(r.managed); err == nil || r.read(r.file) != old || r.restarts != 2 {
 		t.Fatalf("restarts %d", r.restarts)
 	}
 	var rb records.ConfigRolledBack
@@ -402,8 +548,9 @@ func TestRollbackStartTimeout(t *testing.T) {
 	}
 }
 
-// TestDrift: a technician edits the applied configuration: the next start
-// records config.drift once for that configuration, and shows it.
+// TestDrift: a technician edits the base file after a bundle was applied:
+// the next start runs the edit, not the bundle, records config.drift once
+// for that configuration, and shows it.
 func TestDrift(t *testing.T) {
 	r := newRig(t)
 	if err := r.send(r.started(), r.sign(Bundle{Version: 8, Config: r.toml("debug")})); err != nil {
@@ -413,10 +560,13 @@ func TestDrift(t *testing.T) {
 	m.keep(context.Background())
 	m.Close()
 	r.st.take()
-	if err := os.WriteFile(r.file, []byte(r.toml("warn")), 0o640); err != nil {
+	if err := os.WriteFile(r.edit, []byte(r.toml("warn")), 0o640); err != nil {
 		t.Fatal(err)
 	}
 	m = r.started()
+	if r.choice.Managed || r.choice.File != r.file || !strings.Contains(r.choice.Why, "edited") || m.o.Config.Log.Level != "warn" {
+		t.Fatalf("after the edit: %+v", r.choice)
+	}
 	var d records.ConfigDrift
 	one(t, r.st, &d)
 	if d.SHA256 != Hash([]byte(r.toml("warn"))) || d.AppliedVersion != 8 || d.AppliedSHA256 != Hash([]byte(r.toml("debug"))) {

@@ -14,22 +14,28 @@ import (
 // StateFile is the state's name in the data directory.
 const StateFile = "remote-config.json"
 
-// PrevSuffix names the configuration a bundle replaced (FILE.prev), which
-// a rollback puts back.
+// PrevSuffix names the managed configuration a bundle replaced
+// (DATA_DIR/remote-config/kiosk.toml.prev), which a rollback puts back.
 const PrevSuffix = ".prev"
 
 // applied is a bundle kioskd ran healthily with.
 type applied struct {
 	Version uint64 `json:"version"`
 	SHA256  string `json:"sha256"`
+	// BaseSHA256 is the base file's hash when the bundle was applied: a
+	// base edited since then runs instead of the bundle (drift).
+	BaseSHA256 string `json:"base_sha256,omitempty"`
 }
 
-// trial is a bundle written in place of the running configuration and not
-// yet kept.
+// trial is a bundle written as the managed configuration and not yet kept.
 type trial struct {
-	Version    uint64 `json:"version"`
-	SHA256     string `json:"sha256"`
+	Version uint64 `json:"version"`
+	SHA256  string `json:"sha256"`
+	// PrevSHA256 is the configuration that ran when it was applied.
 	PrevSHA256 string `json:"prev_sha256"`
+	// BaseSHA256 is the base file's hash as the kioskd that applied it
+	// read it (applied's).
+	BaseSHA256 string `json:"base_sha256,omitempty"`
 	Signed     string `json:"signed,omitempty"`
 	// Starts counts the starts made with it: a second start finds the
 	// first one never kept it (it died, hung or was killed) and rolls back.

@@ -8,11 +8,12 @@ import (
 
 	"github.com/kiosk06/kiosk/firmware/buildinfo"
 	"github.com/kiosk06/kiosk/firmware/config"
+	"github.com/kiosk06/kiosk/firmware/remoteconfig"
 )
 
 func cmdConfig(ctx context.Context, e *env, args []string) int {
 	return subcommand(ctx, e, "kioskd config", "configuration tools", []command{
-		{"check", "check [--sim] FILE: print every error with its key and line; exit 2 if any", cmdConfigCheck},
+		{"check", "check [--sim] FILE: print every error with its key and line; exit 2 if any; say which configuration `run --config FILE` runs (FILE or the managed one)", cmdConfigCheck},
 		{"keygen", "keygen --out FILE: a new remote-configuration signing key (operator side); prints the [remote_config] lines", cmdConfigKeygen},
 		{"bundle", "bundle --key FILE --version N CONFIG: check CONFIG and print it as a signed bundle for its device's down/config topic", cmdConfigBundle},
 	}, args)
@@ -34,7 +35,19 @@ func cmdConfigCheck(_ context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	fmt.Fprintf(e.stdout, "%s: ok (device %s, profile %s, %d device(s))\n", fs.Arg(0), cfg.Device.ID, cfg.Device.Profile, len(cfg.Devices))
+	_, choice := runningConfig(e, cfg)
+	fmt.Fprintf(e.stdout, "runs: %s (%s)\n", choice.File, choice.Why)
 	return exitOK
+}
+
+// runningConfig returns the configuration `kioskd run` runs when started
+// with base: base, or remote configuration's managed configuration
+// (firmware/remoteconfig.Running), and why.
+func runningConfig(e *env, base *config.Config) (*config.Config, remoteconfig.Choice) {
+	opts := e.registry().Config(base.Sim)
+	return remoteconfig.Running(base, func(file string, doc []byte) (*config.Config, error) {
+		return config.Parse(file, doc, opts)
+	})
 }
 
 // printConfigErrors prints one line per problem.

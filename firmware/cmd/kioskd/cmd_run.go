@@ -56,7 +56,9 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	if control != "" && !cfg.Sim {
 		return failf(e, exitUsage, "run: --control needs --sim")
 	}
+	cfg, choice := runningConfig(e, cfg)
 	log := processLogger(e, cfg)
+	log.Info("configuration", "file", choice.File, "managed", choice.Managed, "why", choice.Why)
 	ctx, stop := signalContext(ctx)
 	defer stop()
 
@@ -158,8 +160,9 @@ func cmdSelftest(ctx context.Context, e *env, args []string) int {
 	if cfg == nil {
 		return code
 	}
+	cfg, choice := runningConfig(e, cfg)
 	log := slog.New(slog.DiscardHandler)
-	fmt.Fprintf(e.stdout, "ok   config      %s (device %s, profile %s)\n", cfg.File, cfg.Device.ID, cfg.Device.Profile)
+	fmt.Fprintf(e.stdout, "ok   config      %s (device %s, profile %s)\n", choice.File, cfg.Device.ID, cfg.Device.Profile)
 	if cfg.Sim {
 		prof, err := e.registry().Lookup(cfg.Device.Profile)
 		if err != nil {
