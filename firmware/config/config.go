@@ -68,6 +68,8 @@ type Config struct {
 	RemoteConfig RemoteConfig `toml:"remote_config"`
 	// Update takes signed update triggers; the updater installs them.
 	Update Update `toml:"update"`
+	// Admin is the staff menu's PIN file and lockout.
+	Admin Admin `toml:"admin"`
 
 	// Sim is set by --sim: devices whose port is "sim" are served by
 	// simulators on pseudo-terminals. Never read from the file.
@@ -245,6 +247,7 @@ func Default() *Config {
 		RemoteConfig: RemoteConfig{StartTimeout: Duration(60 * time.Second), HealthyFor: Duration(30 * time.Second)},
 		Update: Update{PublicKeyFile: "/etc/kiosk06/update.pub", HealthTimeout: Duration(5 * time.Minute), AptSource: "kiosk06",
 			StateDir: "/var/lib/kiosk06-update"},
+		Admin:    Admin{MaxFailures: 5, Lockout: Duration(5 * time.Minute), Idle: Duration(60 * time.Second)},
 		sections: map[string]Section{},
 	}
 }
@@ -399,6 +402,7 @@ func (c *Config) validate(v *validator, profiles []string) {
 	c.Audio.validate(v, c.Sim)
 	c.RemoteConfig.validate(v)
 	c.Update.validate(v, c.Device.DataDir)
+	c.Admin.validate(v)
 	c.validateURLs(v)
 }
 

@@ -128,6 +128,9 @@ var registry = [...]Kind{
 	{Name: KindHospitalAdmin, Version: 1, Writer: "firmware/hospital",
 		Doc: "The admin menu's audit: a staff PIN entered (right, wrong, lockout), an action taken or a logout; never a PIN or patient data.", New: func() Payload { return new(HospitalAdmin) }},
 
+	{Name: KindAdminAudit, Version: 1, Writer: "firmware/staffmenu",
+		Doc: "The staff menu's audit on a ticketing, one-stop, check-in or parking device: a staff PIN entered (right, wrong, lockout), an action taken or a logout; never a PIN or personal data.", New: func() Payload { return new(AdminAudit) }},
+
 	{Name: KindParkingEntry, Version: 1, Writer: "firmware/parking", Personal: []string{PersonalPlate},
 		Doc: "A vehicle came in: the ticket issued.", New: func() Payload { return new(ParkingEntry) }},
 	{Name: KindParkingIntent, Version: 1, Writer: "firmware/parking",

@@ -131,6 +131,10 @@ func samples() map[string][]sample {
 			{"resumed", &records.HospitalService{Stamp: stamp, State: "resumed", StoppedAt: "hospital.intent/his_visit",
 				Since: "2026-11-22T01:12:00Z", FailedRecords: 3}, nil},
 		},
+		records.KindAdminAudit: {
+			{"wrong_pin", &records.AdminAudit{Stamp: stamp, Profile: "ticketing", Action: records.AdminLogin, Outcome: "wrong_pin", Detail: "left 4"}, nil},
+			{"service_close", &records.AdminAudit{Stamp: stamp, Profile: "onestop", Staff: "motcua2", Action: records.AdminServiceClose, Outcome: "ok", Detail: "A"}, nil},
+		},
 		records.KindHospitalAdmin: {
 			{"lockout", &records.HospitalAdmin{Stamp: stamp, Action: records.AdminLogin, Outcome: "lockout", Detail: "until 2026-11-22T01:35:05Z"}, nil},
 			{"service_close", &records.HospitalAdmin{Stamp: stamp, Staff: "kythuat1", Action: records.AdminServiceClose, Outcome: "ok", Detail: "B"}, nil},
