@@ -16,12 +16,13 @@
 //
 // It also holds what several profiles start the same way: the operator
 // keys (OperatorKey), the VietQR payment session manager with its push
-// listener (StartPayments), the queue engine, its API and the ticket
+// listener (StartPayments), the staff menu from [admin] (StaffMenu), the queue engine, its API and the ticket
 // dispenser (StartQueue, StartDispenser), a goroutine as a Component (Go)
 // and a latest-wins state fan-out (States).
 //
 // It imports firmware/config, store, metrics, identity, records, tickets,
-// dispenser, queue, payments/session, speech (the voice's types) and the
+// dispenser, queue, payments/session, speech (the voice's types), admin,
+// staffmenu and the
 // driver types a profile opens
 // (never a driver's constructor: firmware/kiosk opens devices); it must not
 // import firmware/kiosk, a profile package, firmware/simrig, Fyne or ui/.
