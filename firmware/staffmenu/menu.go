@@ -305,8 +305,10 @@ func (m *Menu) Handle(in Intent) {
 // audit stores an admin.audit record before its action; false when it
 // could not be stored: the action does not happen and the menu is left.
 func (m *Menu) audit(action, outcome, detail string) bool {
+	now := m.cfg.Now()
 	rec := &records.AdminAudit{Profile: m.cfg.Profile, Staff: m.staff, Action: action, Outcome: outcome, Detail: detail}
-	if _, err := records.Append(m.ctx, m.cfg.Store, m.cfg.Now(), rec, nil); err != nil {
+	rec.SetStamp(m.cfg.DeviceID, now)
+	if _, err := records.Append(m.ctx, m.cfg.Store, now, rec, nil); err != nil {
 		m.cfg.Log.Error("staffmenu: audit record not stored: the action is not taken", "profile", m.cfg.Profile, "action", action, "err", err)
 		m.end()
 		return false
