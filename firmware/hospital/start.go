@@ -142,8 +142,8 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 	if deps.Staff == nil && deps.Beacon == nil {
 		e.Log.Warn("no staff channel ([queue] api_listen or host, [devices.beacon]): help requests send patients to the reception desk")
 	}
-	if sec.AdminPINFile != "" {
-		desk, err := newAdminDesk(e, sec, printer, restartOf(e))
+	if pl := adminPolicyOf(e.Config, sec); pl.file != "" {
+		desk, err := newAdminDesk(e, pl, printer, restartOf(e))
 		if err != nil {
 			return r, err
 		}
@@ -246,12 +246,28 @@ type adminDesk struct {
 	restart func()
 }
 
-func newAdminDesk(e profile.Env, sec *Section, printer *escpos.Printer, restart func()) (*adminDesk, error) {
-	pins, err := admin.LoadPINs(sec.AdminPINFile)
-	if err != nil {
-		return nil, fmt.Errorf("hospital: [hospital] admin_pin_file: %w", err)
+// adminPolicy is where the admin menu's PINs come from: [hospital]
+// admin_pin_file and its lockout when set, else the [admin] section every
+// other profile's staff menu reads (one PIN file for a site's devices).
+type adminPolicy struct {
+	file, key   string
+	maxFailures int
+	lockout     time.Duration
+}
+
+func adminPolicyOf(c *config.Config, sec *Section) adminPolicy {
+	if sec.AdminPINFile != "" {
+		return adminPolicy{file: sec.AdminPINFile, key: "[hospital] admin_pin_file", maxFailures: sec.AdminMaxFailures, lockout: sec.AdminLockout.D()}
 	}
-	g, err := admin.NewGuard(pins, admin.Policy{MaxFailures: sec.AdminMaxFailures, Lockout: sec.AdminLockout.D()},
+	return adminPolicy{file: c.Admin.PINFile, key: "[admin] pin_file", maxFailures: c.Admin.MaxFailures, lockout: c.Admin.Lockout.D()}
+}
+
+func newAdminDesk(e profile.Env, pl adminPolicy, printer *escpos.Printer, restart func()) (*adminDesk, error) {
+	pins, err := admin.LoadPINs(pl.file)
+	if err != nil {
+		return nil, fmt.Errorf("hospital: %s: %w", pl.key, err)
+	}
+	g, err := admin.NewGuard(pins, admin.Policy{MaxFailures: pl.maxFailures, Lockout: pl.lockout},
 		filepath.Join(e.Config.Device.DataDir, "admin-lockout.json"), nil)
 	if err != nil {
 		return nil, fmt.Errorf("hospital: admin: %w", err)

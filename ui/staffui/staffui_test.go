@@ -55,12 +55,12 @@ func TestPINScreen(t *testing.T) {
 	s := &Screen{T: catalog(t, i18n.Vietnamese), Send: func(in staffmenu.Intent) { sent = append(sent, in) }}
 	v := &staffmenu.View{Message: staffmenu.Message{Key: "staff.wrong_pin", Args: []string{"left", "2"}}, Alert: true, PINMin: 4, PINMax: 12,
 		Actions: []string{staffmenu.IntentLogout}}
-	img, content := shoot(t, s, v)
+	img, _ := shoot(t, s, v)
 	uitest.AssertScreen(t, "pin.png", img, *update)
 	for _, d := range "2468" {
 		s.kp.Press(d)
 	}
-	_, content = shoot(t, s, v) // the state came again
+	_, content := shoot(t, s, v) // the state came again
 	test.Tap(uitest.Button(t, content, "Xong"))
 	if n := len(sent); n != 5 || sent[4].Kind != staffmenu.IntentPIN || sent[4].Digits != "2468" || sent[0].Kind != staffmenu.IntentActivity {
 		t.Fatalf("sent %+v", sent)

@@ -12,7 +12,7 @@ import (
 
 func cmdAdmin(ctx context.Context, e *env, args []string) int {
 	return subcommand(ctx, e, "kioskd admin", "the device's staff admin menu", []command{
-		{"pin", "pin NAME: read a PIN (4 to 12 digits) from stdin and print NAME's line for [hospital] admin_pin_file", cmdAdminPIN},
+		{"pin", "pin NAME: read a PIN (4 to 12 digits) from stdin and print NAME's line for the staff PIN file ([admin] pin_file, [hospital] admin_pin_file)", cmdAdminPIN},
 	}, args)
 }
 
