@@ -26,6 +26,7 @@ type hbConfig struct {
 	AppliedVersion uint64 `json:"applied_version"`
 	Trying         uint64 `json:"trying"`
 	Drift          bool   `json:"drift"`
+	Running        string `json:"running"`
 }
 
 // lastConfig returns the config member of the device's newest heartbeat
@@ -134,7 +135,7 @@ func TestRemoteConfigOverMQTT(t *testing.T) {
 	start := time.Now()
 	waitFor(t, 30*time.Second, "a heartbeat with remote configuration on", func() bool {
 		c, ok := lastConfig(mc, start)
-		return ok && c.RemoteEnabled && c.SHA256 == remoteconfig.Hash([]byte(original)) && !c.Drift
+		return ok && c.RemoteEnabled && c.SHA256 == remoteconfig.Hash([]byte(original)) && !c.Drift && c.Running == "base"
 	}, state)
 
 	// 1. Refused: another key; a configuration the checker refuses.
@@ -199,7 +200,7 @@ func TestRemoteConfigOverMQTT(t *testing.T) {
 	start = time.Now()
 	waitFor(t, 30*time.Second, "the bundle kept and reported", func() bool {
 		c, ok := lastConfig(mc, start)
-		return ok && c.AppliedVersion == 3 && c.Trying == 0 && c.SHA256 == remoteconfig.Hash([]byte(next)) && !c.Drift &&
+		return ok && c.AppliedVersion == 3 && c.Trying == 0 && c.SHA256 == remoteconfig.Hash([]byte(next)) && !c.Drift && c.Running == "managed" &&
 			len(configRecords(mc, "config.applied")) == 2
 	}, state)
 	applied := configRecords(mc, "config.applied")
@@ -225,7 +226,7 @@ func TestRemoteConfigOverMQTT(t *testing.T) {
 	start = time.Now()
 	waitFor(t, 30*time.Second, "the drift reported", func() bool {
 		c, ok := lastConfig(mc, start)
-		return ok && c.Drift && c.AppliedVersion == 3 && c.SHA256 == remoteconfig.Hash([]byte(edited)) && len(configRecords(mc, "config.drift")) == 1
+		return ok && c.Drift && c.Running == "base" && c.AppliedVersion == 3 && c.SHA256 == remoteconfig.Hash([]byte(edited)) && len(configRecords(mc, "config.drift")) == 1
 	}, state)
 	if d := configRecords(mc, "config.drift")[0]; d["sha256"] != remoteconfig.Hash([]byte(edited)) || d["applied_version"] != float64(3) {
 		t.Fatalf("drift %v", d)

@@ -181,6 +181,9 @@ type Config struct {
 	AppliedVersion uint64 `json:"applied_version,omitempty"` // the last bundle kept
 	AppliedSHA256  string `json:"applied_sha256,omitempty"`
 	Trying         uint64 `json:"trying,omitempty"` // a bundle's version being tried
+	// Running says which file runs: "base" (the file kioskd was started
+	// with) or "managed" (the last bundle, in the data directory).
+	Running string `json:"running"`
 	// Drift: the running configuration is not the last bundle applied
 	// (edited on the device).
 	Drift bool `json:"drift"`

@@ -158,7 +158,7 @@ func Run(ctx context.Context, opt Options) error {
 		return out
 	})
 	if cfg.Uplink.Configured() {
-		up, err := startUplink(ctx, cfg, st, m, board, down, configStatus(rc), updateStatus(cfg), log)
+		up, err := startUplink(ctx, cfg, st, m, board, down, configStatus(rc, cfg.Managed != ""), updateStatus(cfg), log)
 		if err != nil {
 			_ = stopAll()
 			return rc.StartFailed(ctx, err)

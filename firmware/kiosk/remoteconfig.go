@@ -56,10 +56,15 @@ func serveRemoteConfig(ctx context.Context, rc *remoteconfig.Manager, down *down
 }
 
 // configStatus is the heartbeat's view of remote configuration.
-func configStatus(rc *remoteconfig.Manager) func() *heartbeat.Config {
+// managed says whether the managed configuration runs (config.Managed).
+func configStatus(rc *remoteconfig.Manager, managed bool) func() *heartbeat.Config {
+	running := "base"
+	if managed {
+		running = "managed"
+	}
 	return func() *heartbeat.Config {
 		s := rc.Status()
 		return &heartbeat.Config{RemoteEnabled: s.Enabled, SHA256: s.RunningSHA256, AppliedVersion: s.AppliedVersion,
-			AppliedSHA256: s.AppliedSHA256, Trying: s.Trying, Drift: s.Drift}
+			AppliedSHA256: s.AppliedSHA256, Trying: s.Trying, Drift: s.Drift, Running: running}
 	}
 }
