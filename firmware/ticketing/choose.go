@@ -35,7 +35,12 @@ func (f *Flow) openChoose() {
 		f.showError("catalogue_unavailable", msg("error.catalogue"), msg("error.catalogue_next"), f.openChoose, "")
 		return
 	}
-	modes := idx.Modes()
+	modes := f.openModes(idx)
+	if len(modes) == 0 && len(idx.Modes()) > 0 {
+		// Staff closed every kind of ticket this kiosk sells.
+		f.showError("services_closed", msg("error.closed"), msg("error.closed_next"), nil, "")
+		return
+	}
 	c := Choose{Date: f.now().In(f.cfg.Location).Format("2006-01-02")}
 	if len(modes) > 0 {
 		c.Mode = modes[0]
@@ -54,6 +59,7 @@ func (f *Flow) setMode(mode catalog.Mode) {
 		return
 	}
 	if mode == catalog.ModeBus {
+		c.Notice = f.closedModes(idx)
 		return
 	}
 	c.From = f.cfg.Station
@@ -68,6 +74,9 @@ func (f *Flow) setMode(mode catalog.Mode) {
 	c.To = ""
 	if !f.deps.Catalogue.Status().Online {
 		c.Notice = msg("choose.offline_seats")
+	}
+	if n := f.closedModes(idx); c.Notice.IsZero() && !n.IsZero() {
+		c.Notice = n
 	}
 }
 
@@ -98,7 +107,7 @@ func (f *Flow) renderChoose() *Choose {
 	if idx == nil {
 		return &x
 	}
-	for _, m := range idx.Modes() {
+	for _, m := range f.openModes(idx) {
 		x.Modes = append(x.Modes, ModeOption{Mode: m, Label: msg("mode." + string(m)), Selected: m == x.Mode})
 	}
 	x.Trips = slices.Clone(x.Trips)
@@ -167,7 +176,11 @@ func (f *Flow) chooseIntent(in Intent) {
 	c := &f.m.choose
 	switch in.Kind {
 	case IntentMode:
-		if slices.Contains(idx.Modes(), in.Mode) {
+		switch {
+		case !slices.Contains(idx.Modes(), in.Mode):
+		case !f.sells(in.Mode):
+			c.Notice = closedNotice(in.Mode) // staff closed it: buy at the counter
+		default:
 			f.setMode(in.Mode)
 		}
 	case IntentSearch:
@@ -226,6 +239,10 @@ func (f *Flow) chooseTrip(idx *catalog.Index, o TripOption) {
 		return
 	}
 	t := trips[i]
+	if !f.sells(t.Route.Mode) {
+		f.m.choose.Notice = closedNotice(t.Route.Mode)
+		return
+	}
 	op, _ := idx.Operator(t.Route.Operator)
 	sm, _ := idx.SeatMap(dep.SeatMap)
 	p := f.m.p
@@ -243,6 +260,10 @@ func (f *Flow) chooseProduct(idx *catalog.Index, id, month string) {
 		return
 	}
 	pr, _ := idx.Product(id)
+	if !f.sells(pr.Mode) {
+		f.m.choose.Notice = closedNotice(pr.Mode)
+		return
+	}
 	from := f.now()
 	if pr.Kind == catalog.ProductMonthly {
 		j := slices.IndexFunc(opts[i].Months, func(m MonthOption) bool { return m.Month == month })

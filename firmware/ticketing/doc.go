@@ -60,6 +60,21 @@
 // clock (backend.Verifier: 2 min either way), so a kiosk clock off by more
 // than that gets no seats at all rather than wrong ones.
 //
+// Staff (issue 22.6, staff.go): with an [admin] pin_file, welcome offers
+// "Nhân viên" (IntentStaff), which stops the card read and mounts the
+// shared staff menu (firmware/staffmenu: PIN with lockout, status, test
+// page, reprint of the last ticket or refund slip printed, paper changed,
+// today's report, restart; each an admin.audit record) on ScreenStaff
+// until it logs out. The services it opens and closes are the kinds of
+// ticket the kiosk sells, one per mode — "Xe khách", "Tàu hỏa", "Xe buýt"
+// (Services): that is what a station closes (a line disrupted, the train
+// counter alone selling today), while routes and departures change with
+// the backend's catalogue and are the backend's to withdraw. A closed mode
+// is not offered on the choose screen; asking for it tells the passenger,
+// in Vietnamese, to buy at the counter; with every mode closed a purchase
+// stops at that message. Closed modes stay closed across restarts (the
+// audit records say so).
+//
 // The UI sees State values and sends Intent values (state.go has the
 // contract, the hospital's). Long work (card read, backend, payment wait,
 // printing) runs in goroutines owned by the flow and reports back to the
@@ -67,6 +82,7 @@
 //
 // It imports firmware/identity, records, tickets, the ticketing
 // sub-packages backend and catalog, payments/session and tariff, and the
-// escpos Document type; it must not import Fyne or anything under ui/, the
-// store, or a driver, and it never logs personal data.
+// escpos Document type, and firmware/staffmenu (which alone holds the store
+// for the staff menu's audit); it must not import Fyne or anything under
+// ui/, the store, or a driver, and it never logs personal data.
 package ticketing

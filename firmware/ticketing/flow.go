@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 	"github.com/kiosk06/kiosk/firmware/ticketing/backend"
 	"github.com/kiosk06/kiosk/firmware/tickets"
 )
@@ -65,7 +66,8 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Deps are the systems the flow drives; all are required.
+// Deps are the systems the flow drives; all are required but Clock and
+// Staff.
 type Deps struct {
 	Identifier Identifier
 	Backend    backend.Backend
@@ -77,6 +79,9 @@ type Deps struct {
 	Payments Payments
 	Recorder Recorder
 	Clock    Clock // default SystemClock
+	// Staff, when set, is the staff menu welcome offers (staff.go); nil
+	// when [admin] names no pin_file: no staff button.
+	Staff *staffmenu.Menu
 }
 
 func (c *Config) defaults() {

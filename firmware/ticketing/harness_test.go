@@ -17,6 +17,7 @@ import (
 	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/records"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 	"github.com/kiosk06/kiosk/firmware/ticketing/backend"
 	"github.com/kiosk06/kiosk/firmware/ticketing/catalog"
 	"github.com/kiosk06/kiosk/firmware/ticketing/ticketingsim"
@@ -125,6 +126,11 @@ func (p *fakePrinter) Print(_ context.Context, d *escpos.Document) (escpos.Resul
 
 func (p *fakePrinter) setErr(err error) { p.mu.Lock(); p.err = err; p.mu.Unlock() }
 
+// Status: the staff menu's device status (an online printer with paper).
+func (p *fakePrinter) Status(context.Context) (escpos.Status, error) {
+	return escpos.Status{Online: true}, nil
+}
+
 // texts returns the text of every document printed, one string each.
 func (p *fakePrinter) texts() []string {
 	p.mu.Lock()
@@ -204,6 +210,8 @@ type memRecorder struct {
 	mu     sync.Mutex
 	recs   []Record
 	failIf func(Record) bool
+	// also, when set, makes each record durable there too (a real store).
+	also Recorder
 }
 
 var errStoreFull = errors.New("store: full: new transactions refused")
@@ -217,6 +225,11 @@ func (r *memRecorder) Record(_ context.Context, rec Record) error {
 	// Every payload must encode as its registered kind.
 	if _, err := records.Marshal(rec.Payload); err != nil {
 		return err
+	}
+	if r.also != nil {
+		if err := r.also.Record(context.Background(), rec); err != nil {
+			return err
+		}
 	}
 	r.recs = append(r.recs, rec)
 	return nil
@@ -322,8 +335,10 @@ type rig struct {
 	tokens *identity.Tokenizer
 	// identifier replaces ident when set (withIdentifier).
 	identifier Identifier
-	states     <-chan State
-	last       State
+	// staff is the staff menu (withStaff).
+	staff  *staffmenu.Menu
+	states <-chan State
+	last   State
 	// stop ends Run and waits for it (also at the test's end).
 	stop func() time.Duration
 }
@@ -390,7 +405,7 @@ func newRig(t *testing.T, sim *ticketingsim.Server, clock *manualClock, device s
 		idf = r.identifier
 	}
 	f, err := New(cfg, Deps{Identifier: idf, Backend: r.be, Catalogue: r.cache, Tokens: tk, Printer: r.print, Payments: r.pay,
-		Recorder: r.rec, Clock: clock})
+		Recorder: r.rec, Clock: clock, Staff: r.staff})
 	if err != nil {
 		t.Fatal(err)
 	}

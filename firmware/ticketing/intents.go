@@ -3,6 +3,13 @@ package ticketing
 // Intents from the screen: which are offered where, and where they lead.
 
 func (f *Flow) handle(in Intent) {
+	if f.m.screen == ScreenStaff {
+		// The menu has the screen: its taps only, nothing else.
+		if f.staffActive() {
+			f.staffIntent(in)
+		}
+		return
+	}
 	switch in.Kind {
 	case IntentActivity:
 		f.touch()
@@ -84,11 +91,14 @@ func (f *Flow) allowed(in Intent) bool {
 func (f *Flow) handleScreen(in Intent) {
 	switch f.m.screen {
 	case ScreenWelcome:
-		if in.Kind == IntentManage {
+		switch in.Kind {
+		case IntentStaff:
+			f.openStaff()
+		case IntentManage:
 			f.identifyAs(RoleHolder)
-			return
+		default:
+			f.identifyAs(RoleBuyer)
 		}
-		f.identifyAs(RoleBuyer)
 	case ScreenIdentify:
 		switch in.Kind {
 		case IntentCAN:

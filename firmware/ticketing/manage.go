@@ -148,7 +148,7 @@ func (f *Flow) onRefund(req backend.CancelRequest, rf backend.Refund, err error)
 		f.background(func(ctx context.Context) func() {
 			_, perr := f.deps.Printer.Print(ctx, doc)
 			if perr == nil {
-				return nil
+				return func() { f.printed(doc) } // the staff menu's "reprint"
 			}
 			return func() {
 				f.record(&records.TicketingHelp{Screen: string(ScreenRefund), Reason: "printer_" + printClass(perr), Ticket: rf.Ticket}, nil)

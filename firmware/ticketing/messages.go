@@ -24,6 +24,7 @@ var messages = map[string][2]string{
 	"title.error":          {"Có lỗi xảy ra", "Something went wrong"},
 	"title.help":           {"Đã gọi nhân viên", "Staff called"},
 	"title.out_of_service": {"Tạm dừng phục vụ", "Out of service"},
+	"title.staff":          {"Dành cho nhân viên", "Staff only"},
 
 	"action.start":          {"Mua vé", "Buy tickets"},
 	"action.manage":         {"Trả vé", "Cancel a ticket"},
@@ -40,6 +41,7 @@ var messages = map[string][2]string{
 	"action.done":           {"Hoàn tất", "Finish"},
 	"action.confirm_refund": {"Xác nhận trả vé", "Confirm the cancellation"},
 	"action.language":       {"English", "Tiếng Việt"},
+	"action.staff":          {"Nhân viên", "Staff"},
 
 	"welcome.message": {"Chạm thẻ CCCD vào đầu đọc hoặc quét mã QR trên thẻ để mua vé", "Tap your ID card on the reader or scan its QR code to buy tickets"},
 	"offline.notice":  {"Máy đang mất kết nối với hệ thống bán vé: chỉ bán vé tháng và vé lượt xe buýt; vé có chỗ ngồi vui lòng mua tại quầy.", "The kiosk cannot reach the ticketing system: only bus passes and rides are on sale; please buy seats at the counter."},
@@ -147,6 +149,11 @@ var messages = map[string][2]string{
 	"out_of_service.paid":    {"Quý khách đã thanh toán %s (mã thanh toán %s) nhưng vé chưa xuất. Vui lòng đến quầy bán vé và đọc mã thanh toán này cho nhân viên.", "You paid %s (payment reference %s) but no ticket was issued. Please go to the ticket counter and give the staff this reference."},
 	"out_of_service.sold":    {"Vé của Quý khách đã được bán (mã vé %s, mã thanh toán %s). Vui lòng đến quầy bán vé để nhận vé in.", "Your ticket is sold (ticket %s, payment reference %s). Please go to the ticket counter to have it printed."},
 	"out_of_service.later":   {"Quý khách vui lòng mua vé tại quầy.", "Please buy your tickets at the counter."},
+
+	// Services staff closed on the staff menu (staff.go).
+	"choose.closed":     {"Vé %s tạm ngừng bán tại máy này. Quý khách vui lòng mua tại quầy vé.", "%s tickets are not sold at this kiosk for now. Please buy them at the ticket counter."},
+	"error.closed":      {"Máy tạm ngừng bán vé", "This kiosk is not selling tickets for now"},
+	"error.closed_next": {"Quý khách vui lòng mua vé tại quầy vé. Xin lỗi Quý khách vì sự bất tiện.", "Please buy your tickets at the ticket counter. We are sorry for the inconvenience."},
 }
 
 // Messages returns every text the flow can publish, by key, so a UI can

@@ -273,6 +273,11 @@ func (f *Flow) render() State {
 		x := m.oos
 		s.OutOfService = &x
 		s.Buyer = nil
+	case ScreenStaff:
+		if f.deps.Staff != nil {
+			s.Staff = f.deps.Staff.View()
+		}
+		s.Buyer = nil
 	}
 	s.Title = msg("title." + string(m.screen))
 	s.Actions = f.actions()
@@ -297,6 +302,9 @@ func (f *Flow) actions() []Action {
 	switch m.screen {
 	case ScreenWelcome:
 		a = []Action{act(IntentStart, "start", true), act(IntentManage, "manage", false)}
+		if f.deps.Staff != nil {
+			a = append(a, act(IntentStaff, "staff", false))
+		}
 	case ScreenIdentify:
 		a = []Action{back, staff}
 		if m.identify.CANExhausted {
@@ -352,6 +360,8 @@ func (f *Flow) actions() []Action {
 		staff.Primary = len(a) == 0
 		a = append(a, staff, cancel)
 	case ScreenOutOfService:
+	case ScreenStaff:
+		return nil // the staff screen's buttons are the menu's (State.Staff)
 	}
 	return append(a, act(IntentLanguage, "language", false))
 }

@@ -200,6 +200,7 @@ func (f *Flow) issue(req backend.SaleRequest, sale backend.Sale, offline bool) {
 	}
 	f.start(func(ctx context.Context, _ uint64) func() {
 		var perr error
+		var last *escpos.Document // the last ticket printed whole
 		for _, d := range docs {
 			sctx, cancel := f.stepCtx(ctx)
 			_, perr = f.deps.Printer.Print(sctx, d)
@@ -207,11 +208,15 @@ func (f *Flow) issue(req backend.SaleRequest, sale backend.Sale, offline bool) {
 			if perr != nil {
 				break
 			}
+			last = d
 		}
 		if ctx.Err() != nil {
 			return nil
 		}
-		return func() { f.onPrinted(perr) }
+		return func() {
+			f.printed(last) // the staff menu's "reprint"
+			f.onPrinted(perr)
+		}
 	})
 }
 
@@ -362,8 +367,10 @@ func (f *Flow) refused(req backend.SaleRequest, code string) {
 		doc := tickets.RefundSlip(f.cfg.Header, tickets.Refund{Ticket: p.pay.Ref, Price: p.total, Amount: p.total,
 			Rule: msg("refund.sale_refused").VI, Method: msg("refund.method").VI, At: f.now().In(f.cfg.Location)})
 		f.background(func(ctx context.Context) func() {
-			_, _ = f.deps.Printer.Print(ctx, doc)
-			return nil
+			if _, err := f.deps.Printer.Print(ctx, doc); err != nil {
+				return nil
+			}
+			return func() { f.printed(doc) } // the staff menu's "reprint"
 		})
 		f.showError("sale_refused", msgf("error.sale_refused", tickets.FormatVND(p.total)), msgf("error.sale_refused_next", p.pay.Ref), nil, "")
 		return

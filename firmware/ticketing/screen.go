@@ -23,8 +23,8 @@ func (f *Flow) setScreen(s Screen) {
 // idleApplies reports whether walking away from this screen times out.
 func (f *Flow) idleApplies() bool {
 	switch f.m.screen {
-	case ScreenWelcome, ScreenIssuing, ScreenGoodbye, ScreenOutOfService:
-		return false
+	case ScreenWelcome, ScreenIssuing, ScreenGoodbye, ScreenOutOfService, ScreenStaff:
+		return false // the staff menu logs out by itself (staffmenu.Config.Idle)
 	case ScreenPayment:
 		return f.m.payment.Phase != PaymentWaiting && f.m.payment.Phase != PaymentCreating
 	case ScreenRefund:
@@ -89,7 +89,7 @@ func (f *Flow) onTick() {
 // abandon ends the session on idle timeout or cancel: an open payment is
 // cancelled, held seats released, the outcome recorded, data wiped.
 func (f *Flow) abandon(reason string) {
-	if f.m.screen == ScreenWelcome || f.m.screen == ScreenOutOfService {
+	if f.m.screen == ScreenWelcome || f.m.screen == ScreenOutOfService || f.m.screen == ScreenStaff {
 		return
 	}
 	held := f.m.p != nil && f.m.p.hold != nil

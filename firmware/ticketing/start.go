@@ -11,6 +11,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/netclient"
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/records"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 	"github.com/kiosk06/kiosk/firmware/ticketing/backend"
 	"github.com/kiosk06/kiosk/firmware/ticketing/manifest"
 	"github.com/kiosk06/kiosk/firmware/tickets"
@@ -103,8 +104,17 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 	if err != nil {
 		return r, err
 	}
-	flow, err := New(FlowConfig(*sec, cfg, e), Deps{Identifier: ident, Backend: client, Catalogue: cache, Tokens: tokens,
-		Printer: printer, Payments: pay, Recorder: storeRecorderOf(e)})
+	fc := FlowConfig(*sec, cfg, e)
+	// The staff menu ([admin] pin_file; none: no staff button): the
+	// station's name as the tickets head it, the ticket printer, the
+	// kinds of ticket by mode as its services. No staff-call desk here.
+	menu, err := profile.StaffMenu(ctx, e, staffmenu.Config{Profile: Name, Site: fc.Header.Name, Printer: printer,
+		Kinds: RecordKinds(), Services: Services()})
+	if err != nil {
+		return r, fmt.Errorf("ticketing: %w", err)
+	}
+	flow, err := New(fc, Deps{Identifier: ident, Backend: client, Catalogue: cache, Tokens: tokens,
+		Printer: printer, Payments: pay, Recorder: storeRecorderOf(e), Staff: menu})
 	if err != nil {
 		return r, err
 	}

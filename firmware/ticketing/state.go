@@ -6,6 +6,7 @@ import (
 
 	"github.com/kiosk06/kiosk/drivers/cccd"
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 	"github.com/kiosk06/kiosk/firmware/ticketing/catalog"
 )
 
@@ -21,7 +22,8 @@ import (
 //     the choose screen; IntentRemove and IntentCategory on the passengers
 //     screen; IntentChild on the child keypad; IntentSeat on the seat map;
 //     IntentTicket on the holder's tickets; IntentCAN on the identify
-//     keypad (only while Identify.NeedCAN). The flow ignores an intent its
+//     keypad (only while Identify.NeedCAN); IntentStaff with Intent.Staff
+//     on the staff screen. The flow ignores an intent its
 //     screen does not offer, so a stale tap is harmless. IntentActivity
 //     and IntentIdle are always accepted.
 //   - Text comes as Text values (a stable Key, Vietnamese and English with
@@ -57,6 +59,9 @@ const (
 	// ScreenOutOfService: a record could not be stored; nothing is sold
 	// until one can be again (then the kiosk returns to welcome itself).
 	ScreenOutOfService Screen = "out_of_service"
+	// ScreenStaff is the staff menu (firmware/staffmenu: State.Staff),
+	// opened from welcome; no card is read until it is left.
+	ScreenStaff Screen = "staff"
 )
 
 // Lang is a display language.
@@ -120,6 +125,9 @@ type State struct {
 	Error        *ErrorInfo    `json:"error,omitempty"`
 	Help         *Help         `json:"help,omitempty"`
 	OutOfService *OutOfService `json:"out_of_service,omitempty"`
+	// Staff is the staff menu's view (ui/staffui renders it); its taps
+	// come back as IntentStaff with Intent.Staff.
+	Staff *staffmenu.View `json:"staff,omitempty"`
 }
 
 // Action is a button: the intent it sends and its label.
@@ -482,6 +490,9 @@ const (
 	IntentDone      IntentKind = "done"       // finish
 	IntentActivity  IntentKind = "activity"   // any touch: restarts the idle timer
 	IntentCAN       IntentKind = "can"        // identify keypad: Intent.Digits
+	// IntentStaff opens the staff menu (welcome, when State.Actions offer
+	// it); on the staff screen it carries the menu's own Intent.Staff.
+	IntentStaff IntentKind = "staff"
 )
 
 // CANLength is how many digits the CAN keypad takes.
@@ -509,6 +520,9 @@ type Intent struct {
 	IDNumber string `json:"id_number,omitempty"`
 	DOB      string `json:"dob,omitempty"`
 	Digits   string `json:"digits,omitempty"`
+	// Staff is a tap on the staff screen (IntentStaff), forwarded to the
+	// menu while it is open; its Digits are a staff PIN, never logged.
+	Staff *staffmenu.Intent `json:"staff,omitempty"`
 
 	done chan struct{} // closed once handled and published (tests)
 }
@@ -516,7 +530,10 @@ type Intent struct {
 // LogValue keeps typed personal data out of logs.
 func (in Intent) LogValue() slog.Value {
 	attrs := []slog.Attr{slog.String("kind", string(in.Kind))}
-	if in.Digits != "" || in.IDNumber != "" || in.DOB != "" {
+	if in.Staff != nil {
+		attrs = append(attrs, slog.String("staff", in.Staff.Kind))
+	}
+	if in.Digits != "" || in.IDNumber != "" || in.DOB != "" || in.Staff != nil && in.Staff.Digits != "" {
 		attrs = append(attrs, slog.Bool("typed", true))
 	}
 	return slog.GroupValue(attrs...)

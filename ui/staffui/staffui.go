@@ -75,7 +75,9 @@ func (s *Screen) Page(v *staffmenu.View) widgets.Page {
 	}
 	if len(v.Services) > 0 {
 		body.Add(widgets.Paragraph(s.T.T("staff.services")))
-		row := container.NewGridWithColumns(min(len(v.Services), 3))
+		// Two a row: three long names ("Xe khách: đã đóng") overflow a
+		// portrait panel, more so with large text.
+		row := container.NewGridWithColumns(min(len(v.Services), 2))
 		for _, sv := range v.Services {
 			kind, label := widgets.Secondary, s.T.T("staff.service_is_open", "service", sv.Service)
 			if !sv.Open {

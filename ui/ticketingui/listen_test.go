@@ -75,11 +75,16 @@ func TestListenAndElder(t *testing.T) {
 }
 
 // TestEveryActionHasAnIcon: every button the flow's screens offer (but
-// the language toggle, on the top bar) carries a picture.
+// the language toggle, on the top bar, and the staff menu's discreet
+// entry, which is ui/staffui's and no passenger's choice) carries a
+// picture.
 func TestEveryActionHasAnIcon(t *testing.T) {
-	for _, sc := range screens() {
+	for _, sc := range append(screens(), struct {
+		name string
+		s    ticketing.State
+	}{"01-welcome-staff", welcomeWithStaff()}) {
 		for _, a := range sc.s.Actions {
-			if a.Kind != ticketing.IntentLanguage && actionIcon(a) == nil {
+			if a.Kind != ticketing.IntentLanguage && a.Kind != ticketing.IntentStaff && actionIcon(a) == nil {
 				t.Errorf("%s: action %s %q has no icon", sc.name, a.Kind, a.Label.VI)
 			}
 		}

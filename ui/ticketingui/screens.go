@@ -13,7 +13,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 	"github.com/kiosk06/kiosk/firmware/ticketing"
+	"github.com/kiosk06/kiosk/ui/staffui"
 	kiosktheme "github.com/kiosk06/kiosk/ui/theme"
 	"github.com/kiosk06/kiosk/ui/widgets"
 )
@@ -42,6 +44,26 @@ func welcomeScreen(s ticketing.State, w *ticketing.Welcome, env Env) widgets.Pag
 		body.Add(banner(w.Notice.In(s.Lang)))
 	}
 	return widgets.Page{Title: title(s), Body: body}
+}
+
+// staffScreen is the staff menu (ui/staffui) on env's kept Screen, in the
+// language the welcome screen had.
+func staffScreen(s ticketing.State, v *staffmenu.View, env Env) widgets.Page {
+	sc := env.Staff
+	if sc == nil {
+		sc = &staffui.Screen{Send: staffSend(env.Send)}
+	}
+	sc.T = catalog(s.Lang)
+	return sc.Page(v)
+}
+
+// staffSend wraps the staff screen's taps into the flow's IntentStaff.
+func staffSend(send func(ticketing.Intent)) func(staffmenu.Intent) {
+	return func(si staffmenu.Intent) {
+		if send != nil {
+			send(ticketing.Intent{Kind: ticketing.IntentStaff, Staff: &si})
+		}
+	}
 }
 
 func identifyScreen(s ticketing.State, id *ticketing.Identify, env Env) widgets.Page {

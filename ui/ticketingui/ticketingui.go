@@ -5,7 +5,9 @@
 // choice, passengers (a child by typed ID number and birth date), the seat
 // map, the fare, VietQR payment with its countdown, issuing and the
 // printed tickets, goodbye, the holder's tickets and refund, errors, help
-// and out of service. Every action button carries a picture (icons.go);
+// and out of service — and the staff menu (ui/staffui: welcome's discreet
+// "Nhân viên" when the flow offers it, bottom left, then the PIN keypad
+// and the menu, with no spoken guidance). Every action button carries a picture (icons.go);
 // with a voice (MountSpeaking) a large "Nghe hướng dẫn" button under every
 // screen says its guidance again. "Chữ lớn" and "Tương phản cao" are on the
 // top bar, reset for each passenger, and large text turns on by itself for
@@ -23,8 +25,9 @@
 // Render is a pure function of the state and the shell's typed digits
 // (Entry); Run opens the window, follows the flow and keeps that entry
 // across renders (typing is activity, which publishes a state). It imports
-// Fyne, firmware/ticketing (types only), firmware/config, firmware/profile
-// (FlowOf, in Screen) and ui/{i18n,theme,widgets}; it must NOT import drivers/…
+// Fyne, firmware/ticketing and firmware/staffmenu (types only),
+// firmware/config, firmware/profile (FlowOf, in Screen) and
+// ui/{i18n,staffui,theme,widgets}; it must NOT import drivers/…
 // or call anything in the flow but Subscribe and Send.
 package ticketingui
 
@@ -43,6 +46,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/ticketing"
 	"github.com/kiosk06/kiosk/ui"
+	"github.com/kiosk06/kiosk/ui/staffui"
 	kiosktheme "github.com/kiosk06/kiosk/ui/theme"
 	"github.com/kiosk06/kiosk/ui/widgets"
 )
@@ -74,6 +78,10 @@ type Env struct {
 	// Display is the large-text and high-contrast switches on the top bar
 	// (as at the hospital kiosk); nil toggles hide them (tests).
 	Display Display
+	// Staff renders the staff screen; the window keeps one across renders
+	// so the PIN keypad keeps what was typed (nil: a new one, sending
+	// through Send).
+	Staff *staffui.Screen
 }
 
 // Display is the state of the accessibility switches and what they do.
@@ -152,6 +160,8 @@ func screen(s ticketing.State, env Env) widgets.Page {
 		return errorScreen(s, s.Error, env)
 	case s.Screen == ticketing.ScreenOutOfService && s.OutOfService != nil:
 		return outOfServiceScreen(s, s.OutOfService, env)
+	case s.Screen == ticketing.ScreenStaff && s.Staff != nil:
+		return staffScreen(s, s.Staff, env)
 	}
 	return widgets.Page{Title: s.Title.In(s.Lang)}
 }
@@ -188,6 +198,11 @@ func placeActions(p *widgets.Page, s ticketing.State, env Env) {
 		switch a.Kind {
 		case ticketing.IntentLanguage:
 			continue
+		case ticketing.IntentStaff:
+			// Not a passenger's choice: welcome's discreet "Nhân viên",
+			// bottom left.
+			p.Back = staffui.EntryButton(catalog(s.Lang), env.send(a.Intent()))
+			p.Back.TextSize = fynetheme.SizeNameText
 		case ticketing.IntentBack:
 			p.Back = b
 		case ticketing.IntentCallStaff:
@@ -339,6 +354,7 @@ type Window struct {
 	opts    Options
 	state   ticketing.State
 	entry   Entry
+	staff   *staffui.Screen     // the staff screen, kept: its keypad keeps typed digits
 	display *kiosktheme.Session // the passenger's switches; reset for each new session
 	warning bool                // the idle banner is showing
 }
@@ -353,7 +369,8 @@ func NewWindow(a fyne.App, opts Options, flow Flow) *Window {
 	if opts.Landscape {
 		size = LandscapeSize
 	}
-	return &Window{app: a, win: ui.NewWindow(a, "kiosk06 — Mua vé", size, opts.Fullscreen), flow: flow, opts: opts, display: kiosktheme.NewSession(opts.Display)}
+	return &Window{app: a, win: ui.NewWindow(a, "kiosk06 — Mua vé", size, opts.Fullscreen), flow: flow, opts: opts, display: kiosktheme.NewSession(opts.Display),
+		staff: &staffui.Screen{T: catalog(ticketing.LangVI), Send: staffSend(flow.Send)}}
 }
 
 // Window returns the Fyne window.
@@ -406,10 +423,11 @@ func (w *Window) render() {
 			w.entry.Digits, w.entry.ChildID = d, id
 		}},
 		Display: Display{HighContrast: w.display.Options().HighContrast, LargeText: w.display.Options().LargeText,
-			ToggleContrast: w.toggle(w.display.ToggleContrast), ToggleLargeText: w.toggle(w.display.ToggleLargeText)}}
+			ToggleContrast: w.toggle(w.display.ToggleContrast), ToggleLargeText: w.toggle(w.display.ToggleLargeText)},
+		Staff: w.staff}
 	w.warning = IdleWarningDue(w.state, w.opts.Now())
 	content := Render(w.state, env)
-	if w.opts.Listen != nil {
+	if w.opts.Listen != nil && w.state.Screen != ticketing.ScreenStaff { // staff need no spoken guidance
 		content = widgets.WithListen(content, widgets.ListenButton(catalog(w.state.Lang).T("voice.listen"), w.listen))
 	}
 	w.win.SetContent(content)
