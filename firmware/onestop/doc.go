@@ -40,13 +40,41 @@
 // stored takes the kiosk out of service (it says how far the citizen's
 // dossier got) until one can.
 //
+// Staff menu (issue 22.6; firmware/staffmenu, made by profile.StaffMenu
+// when [admin] pin_file is set): the welcome screen offers a discreet
+// "Nhân viên" (IntentStaff); the card and app-QR reading stops, the staff
+// screen (ScreenStaff, State.Staff) takes only taps carrying
+// Intent.Staff, and the menu's own idle or Back returns to welcome, which
+// reads cards again. The flow's idle timeout does not run there. Each
+// queue ticket and receipt slip printed is handed over for "reprint"; a
+// receipt's copy leaves out the applicant's and agent's name and ID (the
+// kiosk keeps nothing personal past the citizen's session).
+//
+// The menu's services are the office's counters: the [queue] services, by
+// their letter ("A", as the numbers begin and as [onestop] counters keys
+// them; a letter stays when a counter is renamed, so a closed counter
+// stays closed across a restart, and names would not fit the staff
+// screen's three buttons a row). A procedure belongs to one counter, and
+// both what the kiosk does for it — file the dossier, whose
+// receipt sends the citizen to that counter with the originals and fees,
+// and issue a number there — end at that counter. A counter staff close
+// offers neither on its procedures' page, which says "Hiện … tạm ngừng
+// tiếp nhận hồ sơ và cấp số thứ tự tại kiosk" and sends the citizen to
+// the staff; search and dossier lookup stay open. Procedure topics or
+// agencies were not chosen: the catalogue is the one-stop system's, it
+// changes with every sync, and the office staffs counters, not topics.
+// The ticket dispenser button (profile.StartDispenser) does not know the
+// menu and still issues numbers in [onestop] dispenser_queue.
+//
 // Dependencies are small interfaces firmware/kiosk (the profile) wires:
 // Identifier (*identity.Acquirer), backend.System (*backend.Client),
 // Catalogues (*CatalogueKeeper), Queue (*queue.Engine, or queueapi's
 // Issuer), Printer (*escpos.Printer), Recorder (StoreRecorder over the
-// store). The loop is firmware/flowrun's.
+// store), Staff (*staffmenu.Menu, optional). The loop is firmware/flowrun's.
 //
 // It imports firmware/records for payloads, identity, the onestop
-// backend and catalog, queue, tickets and escpos's Document; it must not
-// import Fyne or ui/, the store, or a driver; it never logs personal data.
+// backend and catalog, queue, tickets, escpos's Document and
+// firmware/staffmenu (which alone touches the store, for its audit); it
+// must not import Fyne or ui/, the store, or a driver; it never logs
+// personal data.
 package onestop

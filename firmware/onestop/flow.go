@@ -17,6 +17,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/onestop/backend"
 	"github.com/kiosk06/kiosk/firmware/onestop/catalog"
 	"github.com/kiosk06/kiosk/firmware/records"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 	"github.com/kiosk06/kiosk/firmware/tickets"
 	"github.com/kiosk06/kiosk/queue"
 )
@@ -89,6 +90,11 @@ type Deps struct {
 	Printer    Printer
 	Recorder   Recorder
 	Clock      flowrun.Clock
+	// Staff is the staff menu (profile.StaffMenu; nil: no [admin]
+	// pin_file, no staff button). Its services are the counters' queue
+	// service letters: a closed counter's procedures take no dossier and
+	// no number at this kiosk.
+	Staff *staffmenu.Menu
 }
 
 // Flow is the one-stop kiosk's state machine. Create it with New, run Run
@@ -99,6 +105,8 @@ type Flow struct {
 	log  *slog.Logger
 	loop *flowrun.Loop[State, Intent]
 	m    model
+	// ctx is Run's (the staff menu's audit records are appended under it).
+	ctx context.Context
 }
 
 // New checks cfg and deps and makes a Flow on the welcome screen.
@@ -114,7 +122,7 @@ func New(cfg Config, deps Deps) (*Flow, error) {
 		return nil, err
 	}
 	cfg.defaults()
-	f := &Flow{cfg: cfg, deps: deps, log: cfg.Logger.With("component", "onestop")}
+	f := &Flow{cfg: cfg, deps: deps, log: cfg.Logger.With("component", "onestop"), ctx: context.Background()}
 	f.m = model{screen: ScreenWelcome, lang: LangVI, appRes: res}
 	f.loop = flowrun.New(flowrun.Machine[State, Intent]{
 		Render: f.render, Stamp: func(s *State, seq uint64) { s.Seq = seq }, Handle: f.handle,
@@ -137,7 +145,10 @@ func (f *Flow) SendWait(ctx context.Context, in Intent) error { return f.loop.Se
 func (f *Flow) State() State { return f.loop.State() }
 
 // Run drives the flow until ctx ends.
-func (f *Flow) Run(ctx context.Context) error { return f.loop.Run(ctx) }
+func (f *Flow) Run(ctx context.Context) error {
+	f.ctx = ctx
+	return f.loop.Run(ctx)
+}
 
 func (f *Flow) now() time.Time { return f.loop.Clock().Now() }
 
@@ -234,7 +245,7 @@ func (f *Flow) touch() {
 	f.m.idle.Stop()
 	f.m.idle, f.m.idleDeadline = nil, time.Time{}
 	switch f.m.screen {
-	case ScreenWelcome, ScreenGoodbye, ScreenOutOfService:
+	case ScreenWelcome, ScreenGoodbye, ScreenOutOfService, ScreenStaff: // the staff menu logs out on its own idle
 		return
 	}
 	f.m.idleDeadline = f.now().Add(f.cfg.IdleTimeout)
@@ -828,13 +839,26 @@ func (f *Flow) printReceipt() {
 	if sub.qt != nil {
 		doc.Queue, doc.Counter = sub.qt.ID, f.counterName(p.Counter)
 	}
+	var again *escpos.Document
+	if f.deps.Staff != nil {
+		again = reprintable(f.cfg.Header, doc)
+	}
 	f.setScreen(ScreenSubmitting)
 	f.loop.Step(func(ctx context.Context, gen uint64) func() {
 		ctx, cancel := f.stepCtx(ctx)
 		defer cancel()
 		_, err := f.deps.Printer.Print(ctx, tickets.DossierReceipt(f.cfg.Header, doc))
-		return func() { f.onReceiptPrinted(err) }
+		return func() { f.onReceiptPrinted(err, again) }
 	})
+}
+
+// reprintable is the copy of a receipt slip the staff menu may print
+// again ("In lại vé gần nhất"): the dossier code, procedure, dates, fees
+// and number, without the applicant's or agent's name and ID, which the
+// kiosk keeps no longer than the citizen's session.
+func reprintable(h tickets.Header, d tickets.Dossier) *escpos.Document {
+	d.Applicant, d.ApplicantID, d.Agent, d.AgentID = "(bản in lại)", "", "", ""
+	return tickets.DossierReceipt(h, d)
 }
 
 func firstOf(a, b string) string {
@@ -844,11 +868,13 @@ func firstOf(a, b string) string {
 	return b
 }
 
-func (f *Flow) onReceiptPrinted(err error) {
+func (f *Flow) onReceiptPrinted(err error, again *escpos.Document) {
 	sub, p := f.m.sub, f.m.proc
 	sub.printed, sub.paper = f.printErr(err)
 	if err != nil {
 		f.log.Warn("onestop: receipt not printed", "err", err)
+	} else {
+		f.printed(again)
 	}
 	rec := f.dossierRecord()
 	rec.Outcome, rec.Dossier, rec.Fee, rec.Printed = "ok", sub.rc.DossierCode, sub.rc.Total, sub.printed
@@ -875,6 +901,9 @@ func (f *Flow) printTicket(t queue.Ticket) {
 		_, err := f.deps.Printer.Print(ctx, doc)
 		return func() {
 			printed, paper := f.printErr(err)
+			if printed {
+				f.printed(doc)
+			}
 			if !f.record(&records.OnestopTicket{Outcome: "ok", Ticket: t.ID, Counter: p.Counter, Procedure: p.Code, Printed: printed}, nil) {
 				f.stop()
 				return

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -74,9 +75,15 @@ func (c *manualClock) Advance(d time.Duration) {
 
 // ---- fakes ----
 
-type fakeIdentifier struct{ cards chan identity.Identity }
+type fakeIdentifier struct {
+	cards chan identity.Identity
+	// reading counts the Acquire calls running (the card reader in use).
+	reading atomic.Int32
+}
 
 func (f *fakeIdentifier) Acquire(ctx context.Context, req identity.Request) (identity.Identity, error) {
+	f.reading.Add(1)
+	defer f.reading.Add(-1)
 	if req.OnEvent != nil {
 		req.OnEvent(identity.Event{Kind: identity.EventWaiting})
 	}
@@ -108,6 +115,20 @@ func (p *fakePrinter) Print(_ context.Context, d *escpos.Document) (escpos.Resul
 }
 
 func (p *fakePrinter) printed() int { p.mu.Lock(); defer p.mu.Unlock(); return len(p.docs) }
+
+// Status is the printer's status for the staff menu: ready.
+func (p *fakePrinter) Status(context.Context) (escpos.Status, error) {
+	return escpos.Status{Online: true}, nil
+}
+
+func (p *fakePrinter) lastDoc() *escpos.Document {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.docs) == 0 {
+		return nil
+	}
+	return p.docs[len(p.docs)-1]
+}
 
 // memStore is a records.Appender: records go through records.Append, so
 // the registry's rules (kinds, sealed fields) hold in these tests.
@@ -179,6 +200,13 @@ type harness struct {
 
 func newHarness(t *testing.T, opt *onestopsim.Options, mut func(*Config)) *harness {
 	t.Helper()
+	return newHarnessDeps(t, opt, mut, nil)
+}
+
+// newHarnessDeps is newHarness with the flow's Deps changed by deps
+// before New (a real store, the staff menu).
+func newHarnessDeps(t *testing.T, opt *onestopsim.Options, mut func(*Config), deps func(*harness, *Deps)) *harness {
+	t.Helper()
 	clock := newClock()
 	if opt == nil {
 		opt = &onestopsim.Options{}
@@ -213,8 +241,12 @@ func newHarness(t *testing.T, opt *onestopsim.Options, mut func(*Config)) *harne
 	if mut != nil {
 		mut(&cfg)
 	}
-	h.f, err = New(cfg, Deps{Identifier: h.ids, AppQRs: h.apps, System: sys, Catalogues: keeper, Queue: q, Printer: h.print,
-		Recorder: StoreRecorder(h.store), Clock: clock})
+	d := Deps{Identifier: h.ids, AppQRs: h.apps, System: sys, Catalogues: keeper, Queue: q, Printer: h.print,
+		Recorder: StoreRecorder(h.store), Clock: clock}
+	if deps != nil {
+		deps(h, &d)
+	}
+	h.f, err = New(cfg, d)
 	if err != nil {
 		t.Fatal(err)
 	}

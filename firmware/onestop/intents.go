@@ -11,6 +11,15 @@ import (
 // screen renders.
 
 func (f *Flow) handle(in Intent) {
+	if menu := f.deps.Staff; menu != nil && menu.Active() {
+		if in.Staff != nil {
+			menu.Handle(*in.Staff)
+		}
+		return // nothing else while the staff menu is open
+	}
+	if in.Staff != nil {
+		return // a late tap of a staff screen already left
+	}
 	switch in.Kind {
 	case IntentActivity:
 		f.touch()
@@ -56,6 +65,10 @@ func (f *Flow) handle(in Intent) {
 func (f *Flow) handleScreen(in Intent) {
 	switch f.m.screen {
 	case ScreenWelcome:
+		if in.Kind == IntentStaff {
+			f.openStaff()
+			return
+		}
 		f.m.identify = Identify{Step: "waiting", Message: msg("identify.waiting")}
 		f.setScreen(ScreenIdentify)
 	case ScreenIdentify:
@@ -87,8 +100,14 @@ func (f *Flow) handleScreen(in Intent) {
 	case ScreenProcedure:
 		switch in.Kind {
 		case IntentRegister:
+			if f.m.proc != nil && !f.counterOpen(f.m.proc.Counter) {
+				return
+			}
 			f.toForm()
 		case IntentQueue:
+			if f.m.proc != nil && !f.counterOpen(f.m.proc.Counter) {
+				return
+			}
 			f.m.sub = nil
 			f.takeNumber(false)
 		}
@@ -205,6 +224,11 @@ func (f *Flow) actions() []Action {
 	switch f.m.screen {
 	case ScreenWelcome:
 		out = append(out, act(IntentStart, "start", true))
+		if f.deps.Staff != nil {
+			out = append(out, act(IntentStaff, "staff", false))
+		}
+	case ScreenStaff:
+		return nil // the staff screen's own buttons (Intent.Staff)
 	case ScreenIdentify:
 		if f.m.identify.CANExhausted || f.m.identify.Retry {
 			out = append(out, act(IntentRetry, "retry", true))
@@ -224,7 +248,10 @@ func (f *Flow) actions() []Action {
 	case ScreenSearch:
 		out = append(out, act(IntentBack, "back", false))
 	case ScreenProcedure:
-		out = append(out, act(IntentRegister, "register", true), act(IntentQueue, "queue", false), act(IntentBack, "back", false))
+		if f.m.proc == nil || f.counterOpen(f.m.proc.Counter) {
+			out = append(out, act(IntentRegister, "register", true), act(IntentQueue, "queue", false))
+		}
+		out = append(out, act(IntentBack, "back", false))
 	case ScreenForm:
 		out = append(out, act(IntentSubmit, "submit", true), act(IntentBack, "back", false))
 	case ScreenReview:
@@ -348,6 +375,9 @@ func (f *Flow) render() State {
 				info.CardFields, _ = counts(newForm(*p, w))
 				info.TypedFields = len(p.Fields) - info.CardFields
 			}
+			if !f.counterOpen(p.Counter) {
+				info.Closed, info.Notice = true, msgf("procedure.closed", info.CounterName)
+			}
 			s.Procedure = info
 		}
 	case ScreenForm, ScreenReview:
@@ -378,6 +408,10 @@ func (f *Flow) render() State {
 	case ScreenOutOfService:
 		o := m.oos
 		s.OutOfService = &o
+	case ScreenStaff:
+		if f.deps.Staff != nil {
+			s.Staff = f.deps.Staff.View()
+		}
 	}
 	return s
 }

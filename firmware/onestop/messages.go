@@ -21,6 +21,7 @@ var messages = map[string][2]string{
 	"title.goodbye":        {"Hẹn gặp lại", "Goodbye"},
 	"title.error":          {"Có lỗi xảy ra", "Something went wrong"},
 	"title.out_of_service": {"Tạm dừng phục vụ", "Out of service"},
+	"title.staff":          {"Dành cho nhân viên", "Staff"},
 
 	"action.start":     {"Bắt đầu", "Start"},
 	"action.search":    {"Tìm thủ tục để đăng ký", "Find a procedure to register"},
@@ -41,6 +42,7 @@ var messages = map[string][2]string{
 	"action.cancel":    {"Hủy", "Cancel"},
 	"action.language":  {"English", "Tiếng Việt"},
 	"action.done":      {"Xong", "Done"},
+	"action.staff":     {"Nhân viên", "Staff"},
 
 	"welcome.message":        {"Mời Quý khách chạm thẻ CCCD vào đầu đọc, hoặc quét mã QR trên thẻ", "Tap your ID card on the reader or scan its QR code"},
 	"welcome.message_app":    {"Mời Quý khách chạm thẻ CCCD, quét mã QR trên thẻ hoặc mã QR ứng dụng %s", "Tap your ID card, scan its QR code or your %s app's QR code"},
@@ -128,6 +130,9 @@ var messages = map[string][2]string{
 	"out_of_service.next":     {"Vui lòng đến quầy tiếp nhận để được phục vụ.", "Please go to a counter."},
 	"out_of_service.unsure":   {"Hồ sơ của Quý khách có thể đã được gửi. Vui lòng đến quầy để kiểm tra.", "Your dossier may have been filed. Please check at a counter."},
 	"out_of_service.received": {"Hồ sơ của Quý khách đã được tiếp nhận, mã %s. Vui lòng đến quầy.", "Your dossier was received, code %s. Please go to a counter."},
+
+	"procedure.closed": {"Hiện %s tạm ngừng tiếp nhận hồ sơ và cấp số thứ tự tại kiosk. Quý khách vui lòng quay lại sau hoặc liên hệ cán bộ hướng dẫn tại Bộ phận Một cửa.",
+		"%s is not taking dossiers or numbers at the kiosk for now. Please come back later or ask a member of staff at the one-stop office."},
 }
 
 // Messages lists every key with its Vietnamese and English text (for the

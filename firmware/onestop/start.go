@@ -12,6 +12,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/onestop/backend"
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/records"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 	"github.com/kiosk06/kiosk/firmware/tickets"
 )
 
@@ -23,7 +24,8 @@ const Name = "onestop"
 // (firmware/profile): the queue (and a ticket dispenser when a button is
 // fitted), the printer, the one-stop system's client with the offline
 // catalogue kept in sync, the card reader and scanner (provincial-app QRs
-// split off to the flow), and the Flow as the profile's Screen.
+// split off to the flow), the staff menu when [admin] names a PIN file,
+// and the Flow as the profile's Screen.
 type Profile struct{}
 
 var _ profile.Profile = Profile{}
@@ -106,7 +108,19 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 	if err != nil {
 		return r, err
 	}
-	deps := Deps{Identifier: ident, System: sys, Catalogues: keeper, Queue: eng, Printer: printer, Recorder: StoreRecorder(e.Store)}
+	// The staff menu's services are the counters ([queue] services) the
+	// kiosk files dossiers and issues numbers for. No Calls: the one-stop
+	// flow raises no staff calls (its help desk is the one-stop system's
+	// support request), so "paper changed" is only recorded.
+	services := make([]string, 0, len(cfg.Queue.Services))
+	for _, s := range cfg.Queue.Services {
+		services = append(services, s.Code)
+	}
+	menu, err := profile.StaffMenu(ctx, e, staffmenu.Config{Profile: Name, Site: sec.Office, Printer: printer, Kinds: RecordKinds(), Services: services})
+	if err != nil {
+		return r, fmt.Errorf("onestop: %w", err)
+	}
+	deps := Deps{Identifier: ident, System: sys, Catalogues: keeper, Queue: eng, Printer: printer, Recorder: StoreRecorder(e.Store), Staff: menu}
 	if split != nil {
 		r.Add(profile.Go(ctx, "onestop qr split", e.Log, split.Run))
 		deps.AppQRs = split.App()

@@ -8,6 +8,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/onestop/backend"
 	"github.com/kiosk06/kiosk/firmware/onestop/catalog"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 )
 
 // This file is the flow's public surface towards a screen: states out,
@@ -41,6 +42,9 @@ const (
 	// ScreenOutOfService: a record could not be stored; nothing is done for
 	// anyone until one can.
 	ScreenOutOfService Screen = "out_of_service"
+	// ScreenStaff is the staff menu (firmware/staffmenu; State.Staff):
+	// opened from welcome, nobody's card is read until it is left.
+	ScreenStaff Screen = "staff"
 )
 
 // Lang is a display language.
@@ -95,6 +99,8 @@ type State struct {
 	Goodbye      *Goodbye       `json:"goodbye,omitempty"`
 	Error        *ErrorInfo     `json:"error,omitempty"`
 	OutOfService *OutOfService  `json:"out_of_service,omitempty"`
+	// Staff is the staff menu's view (ScreenStaff).
+	Staff *staffmenu.View `json:"staff,omitempty"`
 }
 
 // Has reports whether the state offers an action of kind k.
@@ -208,6 +214,10 @@ type ProcedureInfo struct {
 	CardFields  int  `json:"card_fields"`
 	TypedFields int  `json:"typed_fields"`
 	ForOther    bool `json:"for_other"`
+	// Closed: staff closed the procedure's counter (the staff menu's
+	// services): neither register nor queue is offered, Notice says why.
+	Closed bool `json:"closed,omitempty"`
+	Notice Text `json:"notice,omitzero"`
 }
 
 // FormField is one field of the form on screen.
@@ -375,6 +385,9 @@ const (
 	IntentCAN      IntentKind = "can"       // identify: Digits typed
 	IntentContinue IntentKind = "continue"  // primary "next"
 	IntentDone     IntentKind = "done"      // goodbye: back to welcome now
+	// IntentStaff on welcome opens the staff menu (when offered); with
+	// Intent.Staff set it carries a tap of the staff screen to the menu.
+	IntentStaff IntentKind = "staff"
 )
 
 // CANLength is how many digits the CAN keypad takes.
@@ -394,9 +407,18 @@ type Intent struct {
 	Lang  Lang   `json:"lang,omitempty"`
 	// Digits is the CAN typed (IntentCAN): never logged.
 	Digits string `json:"digits,omitempty"`
+	// Staff is a tap of the staff screen, handed to the staff menu while
+	// it is open and ignored otherwise (its PIN digits are never logged).
+	Staff *staffmenu.Intent `json:"staff,omitempty"`
 }
 
 // LogValue keeps typed values out of logs.
 func (in Intent) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("kind", string(in.Kind)), slog.String("key", in.Key), slog.Int("value_len", len(in.Value)+len(in.Digits)))
+	n := len(in.Value) + len(in.Digits)
+	attrs := []slog.Attr{slog.String("kind", string(in.Kind)), slog.String("key", in.Key)}
+	if in.Staff != nil {
+		n += len(in.Staff.Digits)
+		attrs = append(attrs, slog.String("staff", in.Staff.Kind))
+	}
+	return slog.GroupValue(append(attrs, slog.Int("value_len", n))...)
 }

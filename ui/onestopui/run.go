@@ -12,6 +12,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/onestop"
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/ui"
+	"github.com/kiosk06/kiosk/ui/staffui"
 	kiosktheme "github.com/kiosk06/kiosk/ui/theme"
 	"github.com/kiosk06/kiosk/ui/widgets"
 )
@@ -32,6 +33,9 @@ type Screen struct {
 	opts  Options
 	// display is the citizen's switches, reset for each new session.
 	display *kiosktheme.Session
+	// staff draws the staff menu while it shows (its keypad keeps the
+	// digits typed across states); nil elsewhere.
+	staff *staffui.Screen
 }
 
 // Options are what the window adds to the screens.
@@ -81,6 +85,11 @@ func (s *Screen) Apply(st onestop.State) {
 	if st.Identify == nil || !st.Identify.NeedCAN {
 		s.entry.CAN = ""
 	}
+	if st.Screen != onestop.ScreenStaff {
+		s.staff = nil // the next staff menu starts with an empty keypad
+	} else if s.staff == nil {
+		s.staff = NewStaffScreen(st.Lang, s.send)
+	}
 	changed := false
 	if st.Screen == onestop.ScreenWelcome && s.state.Screen != onestop.ScreenWelcome {
 		changed = s.display.Reset() // the next citizen starts with the kiosk's settings
@@ -118,14 +127,14 @@ func (s *Screen) send(in onestop.Intent) {
 }
 
 func (s *Screen) render() {
-	env := Env{Send: s.send, Location: s.loc, Entry: &s.entry}
+	env := Env{Send: s.send, Location: s.loc, Entry: &s.entry, Staff: s.staff}
 	if s.app != nil {
 		o := s.display.Options()
 		env.Display = Display{HighContrast: o.HighContrast, LargeText: o.LargeText,
 			ToggleContrast: s.toggle(s.display.ToggleContrast), ToggleLargeText: s.toggle(s.display.ToggleLargeText)}
 	}
 	content := Render(s.state, env)
-	if s.opts.Listen != nil {
+	if s.opts.Listen != nil && s.state.Screen != onestop.ScreenStaff {
 		content = widgets.WithListen(content, widgets.ListenButton(shared(s.state.Lang).T("voice.listen"), s.listen))
 	}
 	s.root.Objects = []fyne.CanvasObject{content}

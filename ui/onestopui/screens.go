@@ -12,6 +12,14 @@
 // on by itself for a citizen of 60 or more (ui/theme.Session), and with a
 // voice (MountSpeaking) a large "Nghe hướng dẫn" button under every screen.
 //
+// The staff menu (firmware/staffmenu, when the flow offers IntentStaff):
+// the welcome screen shows ui/staffui's discreet "Nhân viên" button under
+// its message, never among the citizen's choices; ScreenStaff is drawn by
+// one staffui.Screen the kiosk Screen keeps while it shows (so the PIN
+// keypad keeps its digits across states) and drops when it is left, its
+// taps wrapped in onestop.Intent{Kind: IntentStaff, Staff: …}. It has no
+// listen button: nothing is said there.
+//
 // Typing (the procedure form, the search, the CAN) uses the on-screen
 // keyboard of this package — desktop Linux has none — with Telex (or VNI)
 // composition from ui/vnime, so "Nguyeenx" types "Nguyễn". Every key is
@@ -21,9 +29,10 @@
 // Portrait (1080×1920 Fyne units, every tap target ≥ theme.TouchTarget).
 // Times and dates are shown in the configured zone (Env.Location).
 //
-// It imports Fyne, firmware/onestop (types only), firmware/config (the [ui]
-// section), firmware/profile (the Flow contract) and ui/{i18n,theme,vnime,
-// widgets}; it must NOT import drivers/… or firmware/simrig.
+// It imports Fyne, firmware/onestop and firmware/staffmenu (types only),
+// firmware/config (the [ui] section), firmware/profile (the Flow contract)
+// and ui/{i18n,staffui,theme,vnime,widgets}; it must NOT import drivers/…
+// or firmware/simrig.
 package onestopui
 
 import (
@@ -40,6 +49,8 @@ import (
 
 	"github.com/kiosk06/kiosk/firmware/onestop"
 	"github.com/kiosk06/kiosk/firmware/onestop/catalog"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
+	"github.com/kiosk06/kiosk/ui/staffui"
 	"github.com/kiosk06/kiosk/ui/vnime"
 	"github.com/kiosk06/kiosk/ui/widgets"
 )
@@ -59,6 +70,9 @@ type Env struct {
 	// Display is the large-text and high-contrast switches on the top bar
 	// (as at the hospital kiosk); nil toggles hide them (goldens).
 	Display Display
+	// Staff draws the staff screen (owned by the Screen, kept while the
+	// staff menu shows); nil: a new one for this render (goldens).
+	Staff *staffui.Screen
 }
 
 // Display is the state of the accessibility switches and what they do.
@@ -117,6 +131,14 @@ func Render(s onestop.State, env Env) fyne.CanvasObject {
 }
 
 func screen(s onestop.State, env Env) fyne.CanvasObject {
+	if s.Screen == onestop.ScreenStaff && s.Staff != nil {
+		st := env.Staff
+		if st == nil {
+			st = NewStaffScreen(s.Lang, env.Send)
+		}
+		st.T = shared(s.Lang)
+		return st.Page(s.Staff).Build()
+	}
 	p := widgets.Page{Title: s.Title.In(s.Lang)}
 	switch {
 	case s.Screen == onestop.ScreenWelcome && s.Welcome != nil:
@@ -170,7 +192,7 @@ func placeActions(p *widgets.Page, s onestop.State, env Env) {
 		}
 		in := a.Intent()
 		switch a.Kind {
-		case onestop.IntentLanguage:
+		case onestop.IntentLanguage, onestop.IntentStaff: // the top bar; the welcome body (staffui.EntryButton)
 			continue
 		case onestop.IntentBack:
 			p.Back = widgets.NewIconButton(actionIcon(a.Kind), label, kind, env.send(in))
@@ -227,7 +249,22 @@ func welcome(p *widgets.Page, s onestop.State, env Env) {
 		body.Add(centred(widgets.Paragraph(w(s, "Hoặc quét mã QR trên ứng dụng “"+app+"”", "Or scan the QR code in the “"+app+"” app"))))
 	}
 	body.Add(layout.NewSpacer())
+	if s.Has(onestop.IntentStaff) {
+		b := staffui.EntryButton(shared(s.Lang), env.send(onestop.Intent{Kind: onestop.IntentStaff}))
+		b.TextSize = fynetheme.SizeNameText
+		body.Add(container.NewHBox(layout.NewSpacer(), b))
+	}
 	p.Body = body
+}
+
+// NewStaffScreen is the staff menu's screen in language l whose taps go
+// to send as onestop intents (nil send: taps do nothing).
+func NewStaffScreen(l onestop.Lang, send func(onestop.Intent)) *staffui.Screen {
+	return &staffui.Screen{T: shared(l), Send: func(in staffmenu.Intent) {
+		if send != nil {
+			send(onestop.Intent{Kind: onestop.IntentStaff, Staff: &in})
+		}
+	}}
 }
 
 func identify(p *widgets.Page, s onestop.State, env Env) {
@@ -320,6 +357,10 @@ func procedure(p *widgets.Page, s onestop.State) {
 		{Label: w(s, "Ông/Bà cần nhập", "You type"), Value: w(s, strconv.Itoa(pr.TypedFields)+" mục", strconv.Itoa(pr.TypedFields)+" fields")},
 	}
 	p.Lead = pr.Name
+	if pr.Closed { // staff closed its counter: the flow offers neither register nor queue
+		p.Body = container.NewVBox(banner(pr.Notice.In(s.Lang)), widgets.Panel(fields))
+		return
+	}
 	p.Body = widgets.Panel(fields)
 }
 

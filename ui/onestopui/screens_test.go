@@ -14,6 +14,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/onestop"
 	"github.com/kiosk06/kiosk/firmware/onestop/backend"
 	"github.com/kiosk06/kiosk/firmware/onestop/catalog"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 	"github.com/kiosk06/kiosk/ui/internal/uitest"
 	kiosktheme "github.com/kiosk06/kiosk/ui/theme"
 	"github.com/kiosk06/kiosk/ui/widgets"
@@ -76,6 +77,8 @@ func fixtures() []struct {
 } {
 	welcome := st(onestop.ScreenWelcome, "Bộ phận Một cửa", act(onestop.IntentStart, "Bắt đầu", true))
 	welcome.Welcome = &onestop.Welcome{Message: tx("Mời Ông/Bà đặt thẻ CCCD lên đầu đọc hoặc quét mã QR trên thẻ"), Apps: []string{"Hue-S"}}
+	welcomeStaff := st(onestop.ScreenWelcome, "Bộ phận Một cửa", act(onestop.IntentStart, "Bắt đầu", true), act(onestop.IntentStaff, "Nhân viên", false))
+	welcomeStaff.Welcome = welcome.Welcome
 	identify := st(onestop.ScreenIdentify, "Đọc thẻ CCCD", back, cancel)
 	identify.Identify = &onestop.Identify{Step: "reading", Progress: 0.55, Message: tx("Đang đọc thẻ, Ông/Bà vui lòng giữ nguyên thẻ")}
 	can := st(onestop.ScreenIdentify, "Nhập mã CAN", back, cancel)
@@ -90,6 +93,9 @@ func fixtures() []struct {
 		SyncedAt: now.Add(-time.Hour), Message: tx("2 thủ tục")}
 	procedure := st(onestop.ScreenProcedure, "Thủ tục", act(onestop.IntentRegister, "Đăng ký hồ sơ", true), act(onestop.IntentQueue, "Lấy số thứ tự", false), back, help, cancel)
 	procedure.Procedure = &onestop.ProcedureInfo{ProcedureSummary: proc, FeeNote: "20.000 ₫ (theo nghị quyết HĐND tỉnh)", Counter: "A", CounterName: "Quầy Công an", CardFields: 9, TypedFields: 4}
+	closed := st(onestop.ScreenProcedure, "Thủ tục", back, help, cancel)
+	closed.Procedure = &onestop.ProcedureInfo{ProcedureSummary: proc, Counter: "A", CounterName: "Quầy Công an", CardFields: 9, TypedFields: 4, Closed: true,
+		Notice: tx("Hiện Quầy Công an tạm ngừng tiếp nhận hồ sơ và cấp số thứ tự tại kiosk. Quý khách vui lòng quay lại sau hoặc liên hệ cán bộ hướng dẫn tại Bộ phận Một cửa.")}
 	form := st(onestop.ScreenForm, "Tờ khai", act(onestop.IntentSubmit, "Kiểm tra và gửi", true), back, help, cancel)
 	form.Form = fields(false)
 	review := st(onestop.ScreenReview, "Kiểm tra lại thông tin", act(onestop.IntentConfirm, "Nộp hồ sơ", true), back, help, cancel)
@@ -122,6 +128,9 @@ func fixtures() []struct {
 	oos := st(onestop.ScreenOutOfService, "Máy tạm dừng phục vụ")
 	oos.Citizen = nil
 	oos.OutOfService = &onestop.OutOfService{Code: "store", Message: tx("Máy không lưu được dữ liệu"), Next: tx("Quý khách vui lòng đến quầy tiếp nhận"), Since: now}
+	staffPIN := onestop.State{Screen: onestop.ScreenStaff, Lang: onestop.LangVI, Title: tx("Dành cho nhân viên"), Staff: pinView()}
+	staffMenu := staffPIN
+	staffMenu.Staff = menuView()
 	return []struct {
 		name  string
 		s     onestop.State
@@ -146,7 +155,27 @@ func fixtures() []struct {
 		{"16-goodbye", goodbye, Entry{}},
 		{"17-error", errs, Entry{}},
 		{"18-out-of-service", oos, Entry{}},
+		{"19-welcome-staff", welcomeStaff, Entry{}},
+		{"20-staff-pin", staffPIN, Entry{}},
+		{"21-staff-menu", staffMenu, Entry{}},
+		{"22-procedure-closed", closed, Entry{}},
 	}
+}
+
+// pinView is the staff menu asking for a PIN after a wrong one.
+func pinView() *staffmenu.View {
+	return &staffmenu.View{Message: staffmenu.Message{Key: "staff.wrong_pin", Args: []string{"left", "4"}}, Alert: true, PINMin: 4, PINMax: 12,
+		Actions: []string{staffmenu.IntentLogout}}
+}
+
+// menuView is the staff menu logged in, the status shown, counter A
+// closed.
+func menuView() *staffmenu.View {
+	return &staffmenu.View{LoggedIn: true, Staff: "motcua2", Message: staffmenu.Message{Key: "staff.status"}, PINMin: 4, PINMax: 12,
+		Status:   &staffmenu.Status{Printer: "paper_near_end", StoreFill: 3, Backlog: 12, OldestWait: "4m0s", LastAcked: 1180, Clock: "09:41 23/11/2026"},
+		Services: []staffmenu.ServiceState{{Service: "A", Open: false}, {Service: "B", Open: true}, {Service: "C", Open: true}, {Service: "D", Open: true}},
+		Actions: []string{staffmenu.IntentStatus, staffmenu.IntentTestPage, staffmenu.IntentReprint, staffmenu.IntentPaper, staffmenu.IntentReport,
+			staffmenu.IntentRestart, staffmenu.IntentLogout}}
 }
 
 func shoot(t *testing.T, s onestop.State, e Entry, scale float32) (image.Image, fyne.CanvasObject) {
@@ -190,7 +219,7 @@ func TestScreens(t *testing.T) {
 	}
 	for _, sc := range []onestop.Screen{onestop.ScreenWelcome, onestop.ScreenIdentify, onestop.ScreenMenu, onestop.ScreenSearch, onestop.ScreenProcedure,
 		onestop.ScreenForm, onestop.ScreenReview, onestop.ScreenSubmitting, onestop.ScreenReceipt, onestop.ScreenDossiers, onestop.ScreenTicket,
-		onestop.ScreenSupport, onestop.ScreenGoodbye, onestop.ScreenError, onestop.ScreenOutOfService} {
+		onestop.ScreenSupport, onestop.ScreenGoodbye, onestop.ScreenError, onestop.ScreenOutOfService, onestop.ScreenStaff} {
 		if !seen[sc] {
 			t.Errorf("no golden for screen %s", sc)
 		}
