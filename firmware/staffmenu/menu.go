@@ -248,7 +248,11 @@ func (m *Menu) touch() {
 	}
 	s := m.session
 	m.stopIdle = m.host.After(m.cfg.Idle, func() {
-		if m.active && m.session == s && !m.busy {
+		switch {
+		case !m.active || m.session != s:
+		case m.busy: // a check or a print still runs: wait again
+			m.touch()
+		default:
 			m.logout("idle")
 		}
 	})

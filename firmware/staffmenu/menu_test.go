@@ -279,6 +279,24 @@ func TestIdle(t *testing.T) {
 	if a := r.audits(); a[len(a)-1] != "kythuat1:logout/ok/idle" {
 		t.Fatalf("audit: %q", a)
 	}
+	// A timer that fires while a check runs waits again instead of
+	// leaving the menu open for good.
+	var held []func()
+	h := &deferHost{held: &held, timers: &syncHost{}}
+	r.menu.Open(context.Background(), h, func() { r.left++ })
+	r.menu.Handle(staffmenu.Intent{Kind: staffmenu.IntentPIN, Digits: "1111"})
+	h.timers.fire() // busy: re-armed
+	if !r.menu.Active() || len(h.timers.timers) != 1 {
+		t.Fatalf("idle while busy: active %v, timers %d", r.menu.Active(), len(h.timers.timers))
+	}
+	for _, f := range held {
+		f()
+	}
+	h.timers.fire()
+	if r.menu.Active() || r.left != 2 {
+		t.Fatalf("after the check: active %v, left %d", r.menu.Active(), r.left)
+	}
+	r.left = 1
 	// The PIN screen times out too, with nothing to record.
 	r.open()
 	r.host.fire()
@@ -388,8 +406,12 @@ func TestLateResultDropped(t *testing.T) {
 	}
 }
 
-// deferHost holds the menu's work until the test runs it.
-type deferHost struct{ held *[]func() }
+// deferHost holds the menu's work until the test runs it; its timers
+// go to timers when set.
+type deferHost struct {
+	held   *[]func()
+	timers *syncHost
+}
 
 func (h *deferHost) Go(op func(ctx context.Context) func()) {
 	*h.held = append(*h.held, func() {
@@ -399,7 +421,12 @@ func (h *deferHost) Go(op func(ctx context.Context) func()) {
 	})
 }
 
-func (h *deferHost) After(time.Duration, func()) func() { return func() {} }
+func (h *deferHost) After(d time.Duration, f func()) func() {
+	if h.timers == nil {
+		return func() {}
+	}
+	return h.timers.After(d, f)
+}
 
 // plain is a document's text blocks, one per line.
 func plain(d *escpos.Document) string {
