@@ -61,13 +61,31 @@
 //
 // The screen follows State (Subscribe, latest wins; BarrierOpen says where
 // the barrier is) and sends Intents (Send: exit by ticket or plate, entry
-// by plate, cancel the payment wait, print the shift report), which Serve
-// runs in order. The package is also the parking device profile
+// by plate, cancel the payment wait, print the shift report, the staff
+// menu), which Serve runs in order.
+//
+// Staff menu (issue 22.6, staff.go). With an [admin] pin_file the lane
+// mounts firmware/staffmenu: State.StaffOffered asks the screen for a
+// discreet staff button while no vehicle is in progress, IntentStaff opens
+// the menu (PhaseStaff, State.Staff is its View) and carries its taps
+// (Intent.Staff). The menu holds the lane while it is open: no scan is
+// taken, Entry and Exit refuse (ErrBusy) and no barrier moves; leaving it
+// (logout, idle, an audit that could not be stored) returns the lane to
+// idle. The terminal has no loop goroutine, so the menu's loop is a mutex
+// held for every call of the menu, its slow work's results and its
+// timers. The services staff open or close are the lane's directions —
+// ServiceEntry "Xe vào" (closed: the lot is full, exits go on) and
+// ServiceExit "Xe ra" (closed: exits go to the attendant), as the lane's
+// mode has them; a closed direction refuses with PhaseClosed ("Tạm ngừng
+// nhận xe vào…") and a parking.refused record, charging nothing. Vehicle
+// types are not services: a lane admits one type unattended ([parking]
+// vehicle) and the attendant admits the others. Every ticket and receipt
+// printed is the menu's "reprint"; the lane has no staff-call desk. The package is also the parking device profile
 // (firmware/profile): section.go is its [parking] table, start.go its
 // Profile and simulator hook. This package must NOT import Fyne or ui/; it
 // imports firmware/identity, drivers/escpos, payments (tariff, session),
-// firmware/records, firmware/store, firmware/tickets, firmware/config and
-// firmware/profile,
+// firmware/records, firmware/store, firmware/tickets, firmware/config,
+// firmware/profile and firmware/staffmenu,
 // and sees the barrier and loop through the small Relay and Loop
 // interfaces that drivers/gpio's Output and LoopSensor satisfy.
 package parking

@@ -28,11 +28,16 @@ type EntryResult struct {
 
 // Entry admits a vehicle: record → ticket → barrier open → closed when the
 // loop clears. It returns after the barrier closed (or ctx ended).
+// ErrClosed: staff closed the entry (a parking.refused record, PhaseClosed);
+// ErrBusy: another vehicle is being served or the staff menu is open.
 func (t *Terminal) Entry(ctx context.Context, req EntryRequest) (EntryResult, error) {
-	if !t.lane.TryLock() {
+	if !t.takeLane() {
 		return EntryResult{}, ErrBusy
 	}
-	defer t.lane.Unlock()
+	defer t.releaseLane()
+	if t.closed(ServiceEntry) {
+		return EntryResult{}, t.refuse(ctx, "entry", "", "closed", 0, PhaseClosed, ErrClosed)
+	}
 	e, err := t.admit(ctx, req)
 	if err != nil {
 		return EntryResult{}, err
@@ -107,7 +112,8 @@ func (t *Terminal) removeInside(ticket string) {
 	t.exited[ticket] = true
 }
 
-// print prints doc, logging a failure; it reports whether it printed.
+// print prints doc (a ticket or a receipt), logging a failure; it reports
+// whether it printed. A printed slip is the staff menu's "reprint".
 func (t *Terminal) print(ctx context.Context, what string, doc *escpos.Document) bool {
 	if t.deps.Printer == nil {
 		return false
@@ -116,6 +122,7 @@ func (t *Terminal) print(ctx context.Context, what string, doc *escpos.Document)
 		t.log.Warn("parking: slip not printed", "slip", what, "err", err)
 		return false
 	}
+	t.printed(doc)
 	return true
 }
 

@@ -37,15 +37,21 @@ type ExitResult struct {
 // record → barrier open → receipt → closed when the loop clears. The
 // barrier opens only after the payment is confirmed (or per the offline
 // policy). Errors: ErrUnknownTicket, ErrAlreadyExited, ErrPaymentTimeout,
-// ErrPaymentFailed, ErrOffline (policy deny), ErrNoPayment, ErrBusy.
+// ErrPaymentFailed, ErrOffline (policy deny), ErrNoPayment, ErrClosed,
+// ErrBusy (a vehicle is being served or the staff menu is open).
 func (t *Terminal) Exit(ctx context.Context, req ExitRequest) (ExitResult, error) {
-	if !t.lane.TryLock() {
+	if !t.takeLane() {
 		return ExitResult{}, ErrBusy
 	}
-	defer t.lane.Unlock()
+	defer t.releaseLane()
 	e, lost, err := t.find(ctx, req)
 	if err != nil {
 		return ExitResult{}, err
+	}
+	// Closed after the entry was found: on a "both" lane a CCCD not inside
+	// still goes on to the entry (serveCredential), and nothing is charged.
+	if t.closed(ServiceExit) {
+		return ExitResult{}, t.refuse(ctx, "exit", e.Ticket, "closed", 0, PhaseClosed, ErrClosed)
 	}
 	t.mu.Lock()
 	prev, paid := t.unrecorded[e.Ticket]

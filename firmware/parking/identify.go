@@ -20,6 +20,7 @@ var (
 	ErrOffline        = errors.New("parking: payment back-end unreachable")
 	ErrBusy           = errors.New("parking: lane busy with another vehicle")
 	ErrNoPayment      = errors.New("parking: no payment method available")
+	ErrClosed         = errors.New("parking: staff closed this direction of the lane")
 )
 
 // MaxPlateLen bounds a typed licence plate (bytes).

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/firmware/profile"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 	"github.com/kiosk06/kiosk/payments/tariff"
 )
 
@@ -25,6 +26,10 @@ const (
 	// IntentReport prints the shift report since the start of the local
 	// day.
 	IntentReport IntentKind = "report"
+	// IntentStaff without Staff opens the staff menu (offered while
+	// State.StaffOffered; refused while a vehicle is in progress); with
+	// Staff it is a tap on the staff screen, handed to the menu (staff.go).
+	IntentStaff IntentKind = "staff"
 )
 
 // Intent is one request of the lane's screen.
@@ -34,6 +39,8 @@ type Intent struct {
 	Plate   string         `json:"plate,omitempty"`
 	Lost    bool           `json:"lost,omitempty"`
 	Vehicle tariff.Vehicle `json:"vehicle,omitempty"`
+	// Staff is a tap on the staff screen (IntentStaff).
+	Staff *staffmenu.Intent `json:"staff,omitempty"`
 }
 
 var _ profile.Flow[State, Intent] = (*Terminal)(nil)
@@ -81,6 +88,8 @@ func (t *Terminal) serveIntent(ctx context.Context, in Intent, lane Lane) error 
 		}
 		_, err := t.Entry(ctx, EntryRequest{Plate: in.Plate, Vehicle: v})
 		return err
+	case IntentStaff:
+		return t.serveStaff(ctx, in)
 	case IntentReport:
 		loc := tariff.Location()
 		y, m, d := t.cfg.Now().In(loc).Date()

@@ -33,9 +33,16 @@ type Presenter interface {
 // RunLane serves the lane from src until ctx ends: a ticket's QR is an
 // exit; a CCCD (its QR or a chip read) becomes a Credential under tk and an
 // entry or an exit depending on lane (LaneBoth: an exit when that driver's
-// vehicle is inside, else an entry). Anything else is logged and ignored.
+// vehicle is inside, else an entry). Anything else is logged and ignored,
+// and so is every scan while the staff menu is open.
 func (t *Terminal) RunLane(ctx context.Context, src Presenter, tk *identity.Tokenizer, lane Lane) error {
 	for p := range src.Presentations(ctx) {
+		if t.StaffOpen() {
+			// Entry and Exit would refuse it too (ErrBusy): the menu
+			// holds the lane, so no barrier moves while staff are on it.
+			t.log.Info("parking: scan ignored: the staff menu is open")
+			continue
+		}
 		var err error
 		if ticketQR.MatchString(p.Other) {
 			_, err = t.Exit(ctx, ExitRequest{TicketID: p.Other})

@@ -8,6 +8,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/records"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 	"github.com/kiosk06/kiosk/payments/tariff"
 )
 
@@ -17,8 +18,9 @@ const Name = "parking"
 
 // Profile is the parking lane as a device profile (firmware/profile): the
 // printer, barrier relay and loop sensor, VietQR exits, and the unattended
-// lane over the scanner. Its Screen streams the lane's State and takes the
-// attendant's Intents.
+// lane over the scanner, and the staff menu when [admin] names a PIN
+// file. Its Screen streams the lane's State and takes the attendant's
+// Intents.
 type Profile struct{}
 
 var _ profile.Profile = Profile{}
@@ -46,10 +48,11 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 		return r, err
 	}
 	deps := Deps{Store: e.Store}
+	var staffPrinter staffmenu.Printer
 	if p, err := e.Devices.Printer(); err != nil {
 		return r, err
 	} else if p != nil {
-		deps.Printer = p
+		deps.Printer, staffPrinter = p, p
 	}
 	if b, err := e.Devices.Output("barrier"); err != nil {
 		return r, err
@@ -69,6 +72,14 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 		}
 		deps.VietQR = mgr
 	}
+	// The staff menu (no [admin] pin_file: none, and no staff button): the
+	// lane's directions are its services; a lane has no staff-call desk.
+	menu, err := profile.StaffMenu(ctx, e, staffmenu.Config{Profile: Name, Site: sec.Header, Printer: staffPrinter,
+		Kinds: r.Records, Services: Services(sec.Lane)})
+	if err != nil {
+		return r, fmt.Errorf("parking: %w", err)
+	}
+	deps.Staff = menu
 	pc := ConfigFrom(*sec)
 	pc.Logger = e.Log
 	pc.Location = cfg.Device.Location()

@@ -3,6 +3,7 @@ package parking
 import (
 	"time"
 
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 	"github.com/kiosk06/kiosk/payments/tariff"
 )
 
@@ -26,7 +27,24 @@ const (
 	// store), so nothing was done — no ticket, barrier or charge — that
 	// the lane could not record; the next vehicle tries again.
 	PhaseOutOfService Phase = "out_of_service"
+	// PhaseClosed: staff closed this direction of the lane in the staff
+	// menu (ServiceEntry, ServiceExit); the vehicle was refused, nothing
+	// was charged and the barrier stayed down. State.Lane says which.
+	PhaseClosed Phase = "closed"
+	// PhaseStaff: the staff menu is open (State.Staff); no vehicle is
+	// served until it is left.
+	PhaseStaff Phase = "staff"
 )
+
+// resting reports whether p is shown with no vehicle in progress: the
+// staff menu may be offered.
+func resting(p Phase) bool {
+	switch p {
+	case PhaseTicketIssued, PhaseBarrierOpen, PhaseAwaitingPayment, PhasePaid, PhaseStaff:
+		return false
+	}
+	return true
+}
 
 // State is what the lane screen renders; the UI never needs more. It is
 // JSON as the --control socket of a --sim run streams it.
@@ -51,6 +69,12 @@ type State struct {
 	Message   string    `json:"message"` // short Vietnamese text
 	// BarrierOpen is the barrier relay's state (true: open).
 	BarrierOpen bool `json:"barrier_open"`
+	// StaffOffered: the lane has a staff menu ([admin] pin_file) and no
+	// vehicle is in progress, so the screen offers the discreet staff
+	// button (IntentStaff).
+	StaffOffered bool `json:"staff_offered,omitempty"`
+	// Staff is the staff menu's screen while PhaseStaff.
+	Staff *staffmenu.View `json:"staff,omitempty"`
 }
 
 const msgIdle = "Xin mời quẹt thẻ CCCD hoặc quét vé"
@@ -61,6 +85,25 @@ const (
 	msgOutOfService = "Máy tạm dừng phục vụ – Quý khách vui lòng liên hệ nhân viên bãi xe"
 	msgPaidStopped  = "Đã nhận thanh toán – Máy tạm dừng phục vụ, Quý khách vui lòng liên hệ nhân viên bãi xe"
 )
+
+// The closed lines: staff closed the lane's entry or exit (staff menu).
+const (
+	msgClosedEntry = "Tạm ngừng nhận xe vào – Quý khách vui lòng liên hệ nhân viên bãi xe"
+	msgClosedExit  = "Tạm ngừng cho xe ra tại làn này – Quý khách vui lòng liên hệ nhân viên bãi xe"
+	msgStaff       = "Nhân viên đang thao tác – Quý khách vui lòng chờ"
+)
+
+// messageOf is the Vietnamese line shown for s: its phase's, and for a
+// closed lane the direction's.
+func messageOf(s State) string {
+	if s.Phase == PhaseClosed {
+		if s.Lane == "exit" {
+			return msgClosedExit
+		}
+		return msgClosedEntry
+	}
+	return messageFor(s.Phase)
+}
 
 // messageFor is the Vietnamese line shown in each phase.
 func messageFor(p Phase) string {
@@ -87,6 +130,10 @@ func messageFor(p Phase) string {
 		return "Lỗi thiết bị – Liên hệ nhân viên"
 	case PhaseOutOfService:
 		return msgOutOfService
+	case PhaseClosed:
+		return msgClosedEntry
+	case PhaseStaff:
+		return msgStaff
 	default:
 		return msgIdle
 	}
@@ -108,19 +155,31 @@ func (t *Terminal) State() State {
 	return t.state
 }
 
-func (t *Terminal) publish(s State) {
+func (t *Terminal) publish(s State) { t.publishIf(s, nil) }
+
+// publishIf publishes s if ok (called under mu; nil: always) allows it,
+// and reports whether it did.
+func (t *Terminal) publishIf(s State, ok func() bool) bool {
 	if s.Message == "" {
-		s.Message = messageFor(s.Phase)
+		s.Message = messageOf(s)
 	}
 	t.mu.Lock()
+	if ok != nil && !ok() {
+		t.mu.Unlock()
+		return false
+	}
 	s.Seq = t.state.Seq + 1
 	s.BarrierOpen = t.barrierOpen
+	// Offered only once the lane is free: a state published before the
+	// vehicle let go of it says no (releaseLane publishes it again).
+	s.StaffOffered = t.deps.Staff != nil && !t.staffOpen && !t.serving && resting(s.Phase)
 	t.state = s
 	t.states.Publish(s)
 	t.mu.Unlock()
 	if t.cfg.OnState != nil {
 		t.cfg.OnState(s)
 	}
+	return true
 }
 
 // setBarrier switches the barrier relay; the next state published carries

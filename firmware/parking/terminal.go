@@ -14,6 +14,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/records"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/firmware/tickets"
 	"github.com/kiosk06/kiosk/payments/session"
@@ -131,7 +132,8 @@ type Config struct {
 }
 
 // Deps are the terminal's devices and services; Printer, Barrier, Loop,
-// VietQR and Accounts may be nil (the step is skipped or the method refused).
+// VietQR, Accounts and Staff may be nil (the step is skipped or the method
+// refused).
 type Deps struct {
 	Store    Store // required
 	Printer  Printer
@@ -139,6 +141,9 @@ type Deps struct {
 	Loop     Loop
 	VietQR   VietQR
 	Accounts Accounts
+	// Staff is the lane's staff menu (profile.StaffMenu; nil: no [admin]
+	// pin_file, no staff button). See staff.go.
+	Staff *staffmenu.Menu
 }
 
 // entry is a vehicle inside.
@@ -161,7 +166,7 @@ type Terminal struct {
 	deps Deps
 	log  *slog.Logger
 
-	lane sync.Mutex // held for a whole entry or exit
+	lane sync.Mutex // held for a whole entry or exit, and while the staff menu is open
 
 	mu      sync.Mutex
 	inside  map[string]*entry // ticket → entry
@@ -176,6 +181,12 @@ type Terminal struct {
 	down bool
 	// barrierOpen is the barrier relay's last state set.
 	barrierOpen bool
+	// staffOpen: the staff menu is open (it holds lane meanwhile);
+	// serving: a vehicle holds lane (takeLane).
+	staffOpen, serving bool
+	// staffMu is held for every call of the staff menu (Deps.Staff): it is
+	// the menu's "loop" (staff.go). Order: lane, then staffMu, then mu.
+	staffMu sync.Mutex
 	// states fan the published states out (Subscribe); intents queue the
 	// screen's intents for Serve.
 	states  *profile.States[State]
@@ -230,7 +241,7 @@ func New(cfg Config, deps Deps) (*Terminal, error) {
 		cfg.OfflinePolicy = PolicyDeny
 	}
 	t := &Terminal{cfg: cfg, deps: deps, log: cfg.Logger, inside: map[string]*entry{}, byToken: map[identity.Token]string{},
-		byPlate: map[string]string{}, exited: map[string]bool{}, unrecorded: map[string]paidExit{}, lastMono: map[string]time.Duration{}, state: State{Phase: PhaseIdle, Message: msgIdle},
+		byPlate: map[string]string{}, exited: map[string]bool{}, unrecorded: map[string]paidExit{}, lastMono: map[string]time.Duration{}, state: State{Phase: PhaseIdle, Message: msgIdle, StaffOffered: deps.Staff != nil},
 		intents: make(chan Intent, 4)}
 	t.states = profile.NewStates(t.state)
 	if t.log == nil {
@@ -295,6 +306,6 @@ func (t *Terminal) refuse(ctx context.Context, lane, ticket, reason string, amou
 		t.publish(State{Phase: PhaseOutOfService, Lane: lane, TicketID: ticket, Amount: amount})
 		return errors.Join(err, rerr)
 	}
-	t.publish(State{Phase: ph, Lane: lane, TicketID: ticket, Amount: amount, Message: messageFor(ph)})
+	t.publish(State{Phase: ph, Lane: lane, TicketID: ticket, Amount: amount})
 	return err
 }

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/kiosk06/kiosk/firmware/parking"
+	"github.com/kiosk06/kiosk/ui/staffui"
 	"github.com/kiosk06/kiosk/ui/widgets"
 )
 
@@ -23,8 +24,8 @@ const keyColumns = 7
 // DeleteKey is the rune Attendant.Press receives for the delete key.
 const DeleteKey = '\b'
 
-// attendantPanel: the heading, the typed plate, the keyboard, the actions
-// and the result note, in a card.
+// attendantPanel: the heading, the typed plate, the keyboard, the actions,
+// the result note and, when offered, the staff button, in a card.
 func attendantPanel(s parking.State, env Env) fyne.CanvasObject {
 	a := env.Attendant
 	var plate *widget.Label
@@ -50,7 +51,12 @@ func attendantPanel(s parking.State, env Env) fyne.CanvasObject {
 	if a.Busy {
 		note = env.T.T("parking.working")
 	}
-	box := container.NewVBox(widgets.Subheading(env.T.T("parking.attendant")),
+	var heading fyne.CanvasObject = widgets.Subheading(env.T.T("parking.attendant"))
+	if s.StaffOffered && a.Staff != nil {
+		// Discreet, beside the heading: the staff menu (PIN first).
+		heading = container.NewBorder(nil, nil, nil, staffui.EntryButton(env.T, a.Staff), heading)
+	}
+	box := container.NewVBox(heading,
 		container.NewStack(plate), keyboard(env), container.NewGridWithColumns(3, exit, lost, cancel))
 	if note != "" {
 		box.Add(widgets.Paragraph(note))

@@ -13,12 +13,24 @@
 // use (1024×600, 800×480) show it at a canvas scale of ScaleFor(panel)
 // (FYNE_SCALE on the desktop driver).
 //
+// With an [admin] PIN file the lane offers its staff menu
+// (firmware/staffmenu): a discreet "Nhân viên" button beside the
+// attendant's heading while no vehicle is in progress
+// (State.StaffOffered), and while the menu is open (parking.PhaseStaff)
+// its screen (ui/staffui) over the whole lane screen — the PIN keypad,
+// then the status, report and the lane's directions to open or close on
+// the left and the actions on the right. A direction staff closed shows
+// as a refusal (parking.PhaseClosed) under the "Tạm dừng phục vụ"
+// headline.
+//
 // Render is a pure function of the state; Screen keeps the attendant's
-// typed plate, runs Lane.Exit off the UI goroutine and re-renders on
-// Apply; Mount is the room's entry point, a ui.Mount. It imports Fyne,
-// firmware/parking (State, ExitRequest and the sentinel errors only),
-// firmware/config, firmware/profile (FlowOf), ui (the shared window and
-// theme) and ui/{i18n,theme,widgets}; it must NOT import
+// typed plate and the staff screen (so the PIN keypad keeps its digits),
+// runs Lane.Exit off the UI goroutine and re-renders on Apply; Mount is
+// the room's entry point, a ui.Mount. It imports Fyne, firmware/parking
+// (State, Intent, ExitRequest and the sentinel errors only),
+// firmware/staffmenu (its View and Intent), firmware/config,
+// firmware/profile (FlowOf), ui (the shared window and theme) and
+// ui/{i18n,staffui,theme,widgets}; it must NOT import
 // drivers/… nor call firmware/parking's Terminal directly
 // (Mount takes the lane from the running profile's screen, profile.FlowOf,
 // and passes it to Run as a Lane).
@@ -37,7 +49,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/kiosk06/kiosk/firmware/parking"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 	"github.com/kiosk06/kiosk/ui/i18n"
+	"github.com/kiosk06/kiosk/ui/staffui"
 	"github.com/kiosk06/kiosk/ui/widgets"
 )
 
@@ -48,6 +62,8 @@ type Lane interface {
 	Exit(ctx context.Context, req parking.ExitRequest) (parking.ExitResult, error)
 	// CancelPayment stops a VietQR wait; it must not block.
 	CancelPayment()
+	// Send hands the lane an intent (the staff menu's); it must not block.
+	Send(in parking.Intent)
 }
 
 // Size is the layout's size in Fyne units (landscape).
@@ -74,6 +90,10 @@ type Env struct {
 	// OnCountdown receives the payment countdown Render made so the owner
 	// can run its ticker (widgets.Countdown.Run); nil leaves it static.
 	OnCountdown func(*widgets.Countdown)
+	// Staff renders the staff menu's screen (parking.PhaseStaff); the
+	// owner keeps one across renders so the PIN keypad keeps its digits.
+	// Nil: a screen whose taps go nowhere.
+	Staff *staffui.Screen
 }
 
 // Attendant is the attendant area: the typed plate and the taps.
@@ -85,6 +105,9 @@ type Attendant struct {
 	Press func(r rune)
 	// Exit (by plate), Lost (ticket lost, by plate) and Cancel (payment).
 	Exit, Lost, Cancel func()
+	// Staff opens the staff menu: the discreet "Nhân viên" button shows
+	// while the state offers it (State.StaffOffered) and Staff is set.
+	Staff func()
 }
 
 // Render draws the whole lane screen for s: the driver's side on the left,
@@ -93,6 +116,9 @@ func Render(s parking.State, env Env) fyne.CanvasObject {
 	if env.Now == nil {
 		env.Now = time.Now
 	}
+	if s.Phase == parking.PhaseStaff && s.Staff != nil {
+		return staffPage(s.Staff, env)
+	}
 	driver := container.NewBorder(headline(s, env), nil, nil, nil, driverBody(s, env))
 	return container.NewPadded(container.NewBorder(nil, nil, nil, attendantPanel(s, env), driver))
 }
@@ -100,6 +126,9 @@ func Render(s parking.State, env Env) fyne.CanvasObject {
 // headline is the phase title.
 func headline(s parking.State, env Env) fyne.CanvasObject {
 	key := "parking.phase." + string(s.Phase)
+	if !env.T.Has(key) && s.Phase == parking.PhaseClosed {
+		key = "parking.phase.out_of_service" // "Tạm dừng phục vụ"; the message says which direction
+	}
 	if !env.T.Has(key) {
 		key = "parking.phase.error"
 	}
@@ -114,7 +143,7 @@ func driverBody(s parking.State, env Env) fyne.CanvasObject {
 	case parking.PhasePaid:
 		return paidBody(s, env)
 	case parking.PhaseAlreadyInside, parking.PhaseAlreadyExited, parking.PhaseUnknownTicket,
-		parking.PhasePaymentTimeout, parking.PhasePaymentFailed, parking.PhaseError, parking.PhaseOutOfService:
+		parking.PhasePaymentTimeout, parking.PhasePaymentFailed, parking.PhaseError, parking.PhaseOutOfService, parking.PhaseClosed:
 		return refusalBody(s, env)
 	default:
 		return idleBody(s, env)
@@ -224,6 +253,37 @@ func details(s parking.State, env Env) []widgets.Field {
 		add("parking.fee", env.T.Money(int64(s.Amount)))
 	}
 	return f
+}
+
+// staffPage is the staff menu's screen over the whole lane screen: the
+// driver's side has nothing to show while staff are on the lane (the lane
+// takes no vehicle meanwhile).
+func staffPage(v *staffmenu.View, env Env) fyne.CanvasObject {
+	scr := env.Staff
+	if scr == nil {
+		scr = &staffui.Screen{T: env.T, Send: func(staffmenu.Intent) {}}
+	}
+	page := scr.Page(v)
+	if !v.LoggedIn {
+		// The keypad, and Back below it.
+		page.Landscape = true
+		return page.Build()
+	}
+	// Logged in: the message, status, report and services on the left
+	// (scrolling), the actions two a row on the right with Logout under
+	// them — one landscape row of the menu's seven buttons is wider than
+	// Size, and the portrait page leaves the status a sliver.
+	actions := container.NewGridWithColumns(2)
+	for _, b := range page.Actions {
+		actions.Add(b)
+	}
+	var back fyne.CanvasObject
+	if page.Back != nil {
+		back = page.Back
+	}
+	right := container.NewBorder(nil, back, nil, nil, container.NewVBox(actions))
+	return container.NewPadded(container.NewBorder(widgets.Headline(page.Title), nil, nil, nil,
+		container.NewGridWithColumns(2, container.NewVScroll(page.Body), right)))
 }
 
 // banner is a highlighted (warning-coloured, bold) line.

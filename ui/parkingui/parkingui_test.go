@@ -6,6 +6,7 @@ import (
 	"flag"
 	"image"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/kiosk06/kiosk/firmware/parking"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 	"github.com/kiosk06/kiosk/payments/tariff"
 	"github.com/kiosk06/kiosk/payments/vietqr"
 	"github.com/kiosk06/kiosk/ui/i18n"
@@ -79,7 +81,29 @@ func fixtures(t testing.TB) []struct {
 		{"07-unknown-ticket", parking.State{Phase: parking.PhaseUnknownTicket, Lane: "exit", Message: "Không tìm thấy lượt gửi xe – Liên hệ nhân viên"}, "51F-888.88"},
 		{"08-out-of-service", parking.State{Phase: parking.PhaseOutOfService, Lane: "entry", Message: "Máy tạm dừng phục vụ – Quý khách vui lòng liên hệ nhân viên bãi xe"}, ""},
 		{"09-out-of-service-paid", stopped, ""},
+		{"10-idle-staff", parking.State{Phase: parking.PhaseIdle, Message: "Xin mời quẹt thẻ CCCD hoặc quét vé", StaffOffered: true}, ""},
+		{"11-staff-pin", parking.State{Phase: parking.PhaseStaff, Staff: pinView()}, ""},
+		{"12-staff-menu", parking.State{Phase: parking.PhaseStaff, Staff: menuView()}, ""},
+		{"13-closed-entry", parking.State{Phase: parking.PhaseClosed, Lane: "entry", StaffOffered: true,
+			Message: "Tạm ngừng nhận xe vào – Quý khách vui lòng liên hệ nhân viên bãi xe"}, ""},
 	}
+}
+
+// pinView is the staff menu's PIN keypad after a wrong PIN.
+func pinView() *staffmenu.View {
+	return &staffmenu.View{Message: staffmenu.Message{Key: "staff.wrong_pin", Args: []string{"left", "4"}}, Alert: true,
+		PINMin: 4, PINMax: 12, Actions: []string{staffmenu.IntentLogout}}
+}
+
+// menuView is the staff menu of a both-ways lane with a printer, the
+// status shown and the entry closed (the lot is full).
+func menuView() *staffmenu.View {
+	return &staffmenu.View{LoggedIn: true, Staff: "baove1", Message: staffmenu.Message{Key: "staff.service_closed", Args: []string{"service", parking.ServiceEntry}},
+		PINMin: 4, PINMax: 12,
+		Status:   &staffmenu.Status{Printer: "paper_near_end", StoreFill: 3, Backlog: 12, OldestWait: "4m10s", Clock: "09:41 22/11/2026"},
+		Services: []staffmenu.ServiceState{{Service: parking.ServiceEntry}, {Service: parking.ServiceExit, Open: true}},
+		Actions: []string{staffmenu.IntentStatus, staffmenu.IntentTestPage, staffmenu.IntentReprint, staffmenu.IntentPaper,
+			staffmenu.IntentReport, staffmenu.IntentRestart, staffmenu.IntentLogout}}
 }
 
 // readme are the fixtures -update-screens writes to docs/screens.
@@ -97,7 +121,7 @@ func catalog(t testing.TB) *i18n.Catalog {
 // shoot renders s in a window of size units at scale, as Screen does.
 func shoot(t *testing.T, s parking.State, plate string, size fyne.Size, scale float32) (image.Image, fyne.CanvasObject) {
 	t.Helper()
-	content := Render(s, Env{T: catalog(t), Now: func() time.Time { return now }, Attendant: Attendant{Plate: plate}})
+	content := Render(s, Env{T: catalog(t), Now: func() time.Time { return now }, Attendant: Attendant{Plate: plate, Staff: func() {}}})
 	w := test.NewTempWindow(t, nil)
 	w.SetPadded(false)
 	w.Resize(size)
@@ -123,7 +147,7 @@ func TestScreens(t *testing.T) {
 				}
 			}
 			for _, l := range labels(content) {
-				if strings.Contains(l, "[parking.") || strings.Contains(l, "[common.") {
+				if strings.Contains(l, "[parking.") || strings.Contains(l, "[common.") || strings.Contains(l, "[staff.") {
 					t.Errorf("missing translation: %q", l)
 				}
 			}
@@ -163,9 +187,22 @@ var _ Lane = (*parking.Terminal)(nil)
 type fakeLane struct {
 	mu      sync.Mutex
 	reqs    []parking.ExitRequest
+	intents []parking.Intent
 	cancels int
 	err     error
 	release chan struct{}
+}
+
+func (f *fakeLane) Send(in parking.Intent) {
+	f.mu.Lock()
+	f.intents = append(f.intents, in)
+	f.mu.Unlock()
+}
+
+func (f *fakeLane) sent() []parking.Intent {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]parking.Intent(nil), f.intents...)
 }
 
 func (f *fakeLane) Exit(ctx context.Context, req parking.ExitRequest) (parking.ExitResult, error) {
@@ -343,5 +380,91 @@ func TestRun(t *testing.T) {
 	states <- parking.State{Phase: parking.PhaseIdle}
 	if err := Run(context.Background(), a, &fakeLane{}, states, false); !errors.Is(err, ErrWindowClosed) {
 		t.Errorf("Run = %v, want ErrWindowClosed", err)
+	}
+}
+
+// staffIntent is the staff-menu tap carried by a lane intent.
+func staffIntent(t *testing.T, in parking.Intent) staffmenu.Intent {
+	t.Helper()
+	if in.Kind != parking.IntentStaff || in.Staff == nil {
+		t.Fatalf("intent %+v is not a staff-menu tap", in)
+	}
+	return *in.Staff
+}
+
+// TestStaffButton: the discreet "Nhân viên" button shows only while the
+// lane offers the staff menu, and opens it (IntentStaff, no tap inside).
+func TestStaffButton(t *testing.T) {
+	lane := &fakeLane{}
+	s, _ := newScreen(t, lane)
+	has := func() bool { return slices.Contains(labels(s.Content()), "Nhân viên") }
+	if has() {
+		t.Fatal("staff button without a staff menu")
+	}
+	s.Apply(parking.State{Phase: parking.PhaseIdle, StaffOffered: true})
+	test.Tap(uitest.Button(t, s.Content(), "Nhân viên"))
+	if got := lane.sent(); len(got) != 1 || got[0].Kind != parking.IntentStaff || got[0].Staff != nil {
+		t.Fatalf("sent %+v, want one staff-open intent", got)
+	}
+	s.Apply(visit(parking.PhaseBarrierOpen, "Mời xe qua"))
+	if has() {
+		t.Error("staff button while a vehicle passes")
+	}
+}
+
+// TestStaffScreen: the staff screen renders the menu's View over the lane
+// screen; the keypad keeps typed digits across republished states and
+// sends the PIN, each button sends its intent wrapped in the lane's
+// intent, and leaving the menu brings the lane screen back.
+func TestStaffScreen(t *testing.T) {
+	lane := &fakeLane{}
+	s, _ := newScreen(t, lane)
+	s.Apply(parking.State{Seq: 5, Phase: parking.PhaseStaff, Staff: &staffmenu.View{Message: staffmenu.Message{Key: "staff.enter_pin"},
+		PINMin: 4, PINMax: 12, Actions: []string{staffmenu.IntentLogout}}})
+	if got := labels(s.Content()); !slices.Contains(got, "Mời nhân viên nhập mã PIN.") || slices.Contains(got, "Cho xe ra") {
+		t.Fatalf("staff keypad screen shows %q", got)
+	}
+	for _, d := range "24" {
+		test.Tap(uitest.Button(t, s.Content(), string(d)))
+	}
+	// The menu republishes (the keypad's taps restart its idle timer).
+	s.Apply(parking.State{Seq: 6, Phase: parking.PhaseStaff, Staff: &staffmenu.View{Message: staffmenu.Message{Key: "staff.enter_pin"},
+		PINMin: 4, PINMax: 12, Actions: []string{staffmenu.IntentLogout}}})
+	for _, d := range "68" {
+		test.Tap(uitest.Button(t, s.Content(), string(d)))
+	}
+	test.Tap(uitest.Button(t, s.Content(), "Xong"))
+	var pins []staffmenu.Intent
+	for _, in := range lane.sent() {
+		if si := staffIntent(t, in); si.Kind == staffmenu.IntentPIN {
+			pins = append(pins, si)
+		}
+	}
+	if len(pins) != 1 || pins[0].Digits != "2468" {
+		t.Fatalf("PIN intents %+v, want one with 2468", pins)
+	}
+
+	s.Apply(parking.State{Seq: 7, Phase: parking.PhaseStaff, Staff: menuView()})
+	for _, tc := range []struct {
+		button string
+		want   staffmenu.Intent
+	}{
+		{"Trạng thái thiết bị", staffmenu.Intent{Kind: staffmenu.IntentStatus}},
+		{"In lại vé gần nhất", staffmenu.Intent{Kind: staffmenu.IntentReprint}},
+		{"Báo cáo hôm nay", staffmenu.Intent{Kind: staffmenu.IntentReport}},
+		{parking.ServiceEntry + ": đã đóng", staffmenu.Intent{Kind: staffmenu.IntentService, Service: parking.ServiceEntry, Open: true}},
+		{parking.ServiceExit + ": đang mở", staffmenu.Intent{Kind: staffmenu.IntentService, Service: parking.ServiceExit}},
+		{"Đăng xuất", staffmenu.Intent{Kind: staffmenu.IntentLogout}},
+	} {
+		test.Tap(uitest.Button(t, s.Content(), tc.button))
+		got := lane.sent()
+		if si := staffIntent(t, got[len(got)-1]); si != tc.want {
+			t.Errorf("%q sent %+v, want %+v", tc.button, si, tc.want)
+		}
+	}
+
+	s.Apply(parking.State{Seq: 8, Phase: parking.PhaseIdle, StaffOffered: true})
+	if got := labels(s.Content()); !slices.Contains(got, "Cho xe ra") || !slices.Contains(got, "Nhân viên") {
+		t.Fatalf("after the menu: %q", got)
 	}
 }

@@ -13,8 +13,10 @@ import (
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/parking"
 	"github.com/kiosk06/kiosk/firmware/profile"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 	"github.com/kiosk06/kiosk/ui"
 	"github.com/kiosk06/kiosk/ui/i18n"
+	"github.com/kiosk06/kiosk/ui/staffui"
 	kiosktheme "github.com/kiosk06/kiosk/ui/theme"
 	"github.com/kiosk06/kiosk/ui/widgets"
 )
@@ -58,6 +60,10 @@ type Screen struct {
 	opts Options
 	root *fyne.Container
 
+	// staff draws the staff menu; one for the screen's life, so the PIN
+	// keypad keeps its digits across the menu's republished states.
+	staff *staffui.Screen
+
 	state      parking.State
 	plate      string
 	note       string
@@ -81,6 +87,9 @@ func NewScreen(ctx context.Context, lane Lane, opts Options) (*Screen, error) {
 		opts.Now = time.Now
 	}
 	s := &Screen{ctx: ctx, lane: lane, opts: opts, root: container.NewStack()}
+	s.staff = &staffui.Screen{T: opts.T, Send: func(in staffmenu.Intent) {
+		lane.Send(parking.Intent{Kind: parking.IntentStaff, Staff: &in})
+	}}
 	s.state = parking.State{Phase: parking.PhaseIdle}
 	s.render()
 	return s, nil
@@ -162,12 +171,20 @@ func (s *Screen) cancelPayment() {
 	}
 }
 
+// openStaff asks the lane to open the staff menu (it refuses while a
+// vehicle is in progress; the state it publishes says what happened).
+func (s *Screen) openStaff() {
+	if s.state.StaffOffered && !s.busy {
+		s.lane.Send(parking.Intent{Kind: parking.IntentStaff})
+	}
+}
+
 func (s *Screen) render() {
 	s.Close()
 	env := Env{T: s.opts.T, Now: s.opts.Now, Attendant: Attendant{
 		Plate: s.plate, Busy: s.busy, Note: s.note, Press: s.Press,
-		Exit: func() { s.exit(false) }, Lost: func() { s.exit(true) }, Cancel: s.cancelPayment,
-	}}
+		Exit: func() { s.exit(false) }, Lost: func() { s.exit(true) }, Cancel: s.cancelPayment, Staff: s.openStaff,
+	}, Staff: s.staff}
 	if s.opts.Live {
 		env.OnCountdown = func(c *widgets.Countdown) {
 			ctx, cancel := context.WithCancel(s.ctx)
