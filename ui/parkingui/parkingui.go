@@ -20,8 +20,8 @@
 // its screen (ui/staffui) over the whole lane screen — the PIN keypad,
 // then the status, report and the lane's directions to open or close on
 // the left and the actions on the right. A direction staff closed shows
-// as a refusal (parking.PhaseClosed) under the "Tạm dừng phục vụ"
-// headline.
+// as a refusal (parking.PhaseClosed) under the "Tạm ngừng nhận xe"
+// headline, the message saying which direction.
 //
 // Render is a pure function of the state; Screen keeps the attendant's
 // typed plate and the staff screen (so the PIN keypad keeps its digits),
@@ -126,9 +126,6 @@ func Render(s parking.State, env Env) fyne.CanvasObject {
 // headline is the phase title.
 func headline(s parking.State, env Env) fyne.CanvasObject {
 	key := "parking.phase." + string(s.Phase)
-	if !env.T.Has(key) && s.Phase == parking.PhaseClosed {
-		key = "parking.phase.out_of_service" // "Tạm dừng phục vụ"; the message says which direction
-	}
 	if !env.T.Has(key) {
 		key = "parking.phase.error"
 	}
