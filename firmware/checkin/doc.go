@@ -26,7 +26,15 @@
 // statistics (firmware/checkin/stats) are computed from them on screen,
 // printed and exported as CSV or XLSX.
 //
+// With an [admin] pin_file the ready screen offers the staff menu
+// (firmware/staffmenu, issue 22.6; staff.go): no card is read while it
+// shows. The services staff open or close there are what the mode admits —
+// lodging's check-in of new guests ("Nhận phòng"), the gate's entry ("Vào
+// cửa"), the attendance session's check-in ("Ca thi <session>"); a verify
+// point has none — and a person the closed service would admit is refused
+// with the reason. The report the point prints is what the menu reprints.
+//
 // It imports identity, records, store (record reading), tickets, escpos's
-// Document, flowrun and checkin/stats; it must not import Fyne or ui/, or
-// a driver; it never logs personal data.
+// Document, flowrun, staffmenu and checkin/stats; it must not import Fyne
+// or ui/, or a driver; it never logs personal data.
 package checkin

@@ -19,6 +19,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/flowrun"
 	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/records"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/firmware/tickets"
 )
@@ -86,8 +87,8 @@ type Config struct {
 	Logger      *slog.Logger
 }
 
-// Deps are what the flow drives. Holder, Roster (attendance only) and
-// Printer may be nil.
+// Deps are what the flow drives. Holder, Roster (attendance only),
+// Printer and Staff may be nil.
 type Deps struct {
 	Identifier Identifier
 	Holder     HolderVerifier
@@ -97,6 +98,9 @@ type Deps struct {
 	// stays, who is inside): *store.Store.
 	Store records.Store
 	Clock flowrun.Clock
+	// Staff is the point's staff menu (profile.StaffMenu; nil: no [admin]
+	// pin_file, no staff button). Its services are Config.Services'.
+	Staff *staffmenu.Menu
 }
 
 // Flow is a check-in point's state machine.
@@ -106,6 +110,8 @@ type Flow struct {
 	log  *slog.Logger
 	loop *flowrun.Loop[State, Intent]
 	m    model
+	// ctx is Run's (the staff menu's audit records are written under it).
+	ctx context.Context
 }
 
 type model struct {
@@ -181,7 +187,7 @@ func New(cfg Config, deps Deps) (*Flow, error) {
 	if cfg.ExportDir == "" {
 		cfg.ExportDir = os.TempDir()
 	}
-	f := &Flow{cfg: cfg, deps: deps, log: cfg.Logger.With("component", "checkin", "mode", string(cfg.Mode))}
+	f := &Flow{cfg: cfg, deps: deps, log: cfg.Logger.With("component", "checkin", "mode", string(cfg.Mode)), ctx: context.Background()}
 	f.m = model{screen: ScreenReady, direction: firstOf(cfg.Direction, "entry")}
 	f.loop = flowrun.New(flowrun.Machine[State, Intent]{Render: f.render, Stamp: func(s *State, seq uint64) { s.Seq = seq },
 		Handle: f.handle, Start: f.start, Stop: f.wipe}, deps.Clock, f.log)
@@ -201,7 +207,10 @@ func (f *Flow) SendWait(ctx context.Context, in Intent) error { return f.loop.Se
 func (f *Flow) State() State { return f.loop.State() }
 
 // Run drives the flow until ctx ends.
-func (f *Flow) Run(ctx context.Context) error { return f.loop.Run(ctx) }
+func (f *Flow) Run(ctx context.Context) error {
+	f.ctx = ctx
+	return f.loop.Run(ctx)
+}
 
 // FingerPrompt shows a fingerprint prompt (wire identity.HolderOptions.Prompt
 // to it).
@@ -416,6 +425,10 @@ func (f *Flow) onRead(id identity.Identity) {
 		return
 	case id.Verdict != identity.Genuine && !f.cfg.AllowUnverified:
 		f.act("unverified")
+		return
+	}
+	if r := f.closedRefusal(id.Citizen.ID); r != "" {
+		f.act(r) // what staff closed: no fingerprint asked for nothing
 		return
 	}
 	if f.deps.Holder == nil {
@@ -802,6 +815,9 @@ func (f *Flow) printReport() {
 			if err != nil {
 				f.m.report.Message = msg("report.paper")
 				return
+			}
+			if f.deps.Staff != nil {
+				f.deps.Staff.Printed(doc) // the staff menu's "reprint"
 			}
 			if f.record(f.reportRecord(rep, "print"), nil) {
 				f.m.report.Message = msg("report.printed")

@@ -10,6 +10,13 @@ import (
 )
 
 func (f *Flow) handle(in Intent) {
+	if f.m.screen == ScreenStaff {
+		f.staffIntent(in)
+		return
+	}
+	if in.Staff != nil {
+		return // a late tap on the staff screen, after the menu left: it opens nothing
+	}
 	if !f.allowed(in) {
 		f.log.Debug("checkin: intent not offered", "intent", in, "screen", f.m.screen)
 		return
@@ -55,6 +62,8 @@ func (f *Flow) handle(in Intent) {
 		f.export(in.Value, false)
 	case IntentExportASM:
 		f.export(in.Value, true)
+	case IntentStaff:
+		f.openStaff()
 	}
 }
 
@@ -81,7 +90,11 @@ func act(k IntentKind, key string, primary bool) Action {
 func (f *Flow) actions() []Action {
 	switch f.m.screen {
 	case ScreenReady:
-		return []Action{act(IntentReport, "report", false)}
+		out := []Action{act(IntentReport, "report", false)}
+		if f.deps.Staff != nil {
+			out = append(out, act(IntentStaff, "staff", false))
+		}
+		return out
 	case ScreenReading:
 		return []Action{act(IntentCancel, "cancel", false)}
 	case ScreenHolder:
@@ -123,7 +136,7 @@ func (f *Flow) render() State {
 	}
 	switch m.screen {
 	case ScreenReady:
-		r := &Ready{Message: msg("ready." + string(f.cfg.Mode)), Reads: m.today.reads, Genuine: m.today.genuine}
+		r := &Ready{Message: msg("ready." + string(f.cfg.Mode)), Closed: f.closedNotice(), Reads: m.today.reads, Genuine: m.today.genuine}
 		switch f.cfg.Mode {
 		case ModeGate:
 			r.Occupancy, r.Capacity, r.Direction, r.DirectionFixed = len(m.inside), f.cfg.Capacity, m.direction, f.cfg.Direction != ""
@@ -161,6 +174,8 @@ func (f *Flow) render() State {
 		s.Report = &r
 	case ScreenOutOfService:
 		s.OutOfService = &OutOfService{Message: msg("out_of_service"), Since: m.down.In(f.cfg.Location)}
+	case ScreenStaff:
+		s.Staff = f.deps.Staff.View()
 	}
 	return s
 }
@@ -194,6 +209,7 @@ var messages = map[string][2]string{
 	"action.export":     {"Xuất tệp", "Export"},
 	"action.export_asm": {"Xuất danh sách lưu trú", "Export the stay list"},
 	"action.back":       {"Quay lại", "Back"},
+	"action.staff":      {"Nhân viên", "Staff"},
 
 	"ready.lodging":    {"Mời khách chạm thẻ CCCD để nhận phòng hoặc trả phòng", "Tap the guest's ID card to check in or out"},
 	"ready.verify":     {"Mời khách hàng chạm thẻ CCCD để xác thực", "Tap the customer's ID card"},
@@ -237,6 +253,13 @@ var messages = map[string][2]string{
 	"refused.already_inside":     {"Từ chối: thẻ này đã vào và chưa ra", "Refused: this card is already inside"},
 	"refused.full":               {"Tạm dừng vào: đã đủ số lượng khách cho phép", "Entry paused: the site is full"},
 	"refused.can_exhausted":      {"Thẻ từ chối số vừa nhập quá số lần cho phép", "The card refused too many numbers"},
+	"refused.checkin_closed":     {"Tạm dừng nhận phòng. Mời Quý khách liên hệ lễ tân.", "Check-in is paused. Please see the front desk."},
+	"refused.entry_closed":       {"Tạm dừng vào cửa. Mong Quý khách thông cảm.", "Entry is paused. We apologise."},
+	"refused.session_closed":     {"Từ chối: ca thi đã dừng điểm danh", "Refused: check-in for this session is closed"},
+
+	"closed.lodging":    {"Tạm dừng nhận phòng: chỉ làm thủ tục trả phòng", "Check-in paused: check-out only"},
+	"closed.gate":       {"Tạm dừng vào cửa: chỉ ghi nhận lượt ra", "Entry paused: exits only"},
+	"closed.attendance": {"Ca thi đã dừng điểm danh", "Check-in for this session is closed"},
 
 	"report.failed":   {"Không lập được báo cáo", "The report could not be made"},
 	"report.printed":  {"Đã in báo cáo", "Report printed"},

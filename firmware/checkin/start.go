@@ -12,6 +12,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/records"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 	"github.com/kiosk06/kiosk/firmware/tickets"
 )
 
@@ -69,10 +70,13 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 		return r, fmt.Errorf("checkin: export dir: %w", err)
 	}
 	deps := Deps{Roster: roster, Store: e.Store}
+	// The staff menu's printer: nil hides the test page, reprint and
+	// "paper changed" (a typed nil would not).
+	var staffPrinter staffmenu.Printer
 	if p, err := e.Devices.Printer(); err != nil {
 		return r, err
 	} else if p != nil {
-		deps.Printer = p
+		deps.Printer, staffPrinter = p, p
 	}
 	var flow *Flow
 	holder, err := holderVerifier(ctx, e, func(s fingerprint.Step) {
@@ -99,6 +103,17 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 		Address: sec.Address, Purpose: sec.Purpose, Room: sec.Room, Capacity: sec.Capacity, Direction: sec.Direction,
 		AllowUnverified: sec.AllowUnverified, Enrol: sec.Enrol, ConsentVersion: sec.ConsentVersion, ExportDir: exports, ResultDelay: sec.ResultDelay.D(),
 		Location: cfg.Device.Location(), Logger: e.Log}
+	// The staff menu (nil without [admin] pin_file): its services are the
+	// mode's (staff.go), its report counts the point's records.
+	session := ""
+	if roster != nil {
+		session = roster.Session
+	}
+	deps.Staff, err = profile.StaffMenu(ctx, e, staffmenu.Config{Profile: Name, Site: sec.Site, Printer: staffPrinter,
+		Kinds: RecordKinds(), Services: Services(mode, sec.Direction, session)})
+	if err != nil {
+		return r, err
+	}
 	flow, err = New(fc, deps)
 	if err != nil {
 		return r, err

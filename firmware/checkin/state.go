@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 )
 
 // The check-in point's screen contract: states out, intents in, as
@@ -36,6 +37,7 @@ const (
 	ScreenResult       Screen = "result"  // the verdict and the action's outcome
 	ScreenReport       Screen = "report"  // statistics
 	ScreenOutOfService Screen = "out_of_service"
+	ScreenStaff        Screen = "staff" // the staff menu (firmware/staffmenu): no card is read
 )
 
 // Text is a message: key, Vietnamese, English.
@@ -63,6 +65,8 @@ type State struct {
 	Result       *Result       `json:"result,omitempty"`
 	Report       *ReportView   `json:"report,omitempty"`
 	OutOfService *OutOfService `json:"out_of_service,omitempty"`
+	// Staff is the staff menu's screen (ScreenStaff only).
+	Staff *staffmenu.View `json:"staff,omitempty"`
 }
 
 // Action is a button.
@@ -98,6 +102,9 @@ type Person struct {
 // Ready is the waiting screen with the mode's live numbers.
 type Ready struct {
 	Message Text `json:"message"`
+	// Closed says what staff closed in the staff menu (the check-in of
+	// new guests, the entry, the session's check-in); zero when nothing.
+	Closed Text `json:"closed,omitzero"`
 	// Gate: who is inside, the capacity (0: none), the direction taken.
 	Occupancy int    `json:"occupancy,omitempty"`
 	Capacity  int    `json:"capacity,omitempty"`
@@ -205,6 +212,10 @@ const (
 	IntentExport    IntentKind = "export"     // report: Value csv or xlsx
 	IntentExportASM IntentKind = "export_asm" // lodging report: the stay notification file, Value csv or xlsx
 	IntentBack      IntentKind = "back"
+	// IntentStaff opens the staff menu (offered on the ready screen when
+	// the point has one); on the staff screen, an intent of any kind with
+	// Staff set is the menu's (the rest is ignored there).
+	IntentStaff IntentKind = "staff"
 )
 
 // Intent is an action.
@@ -215,9 +226,16 @@ type Intent struct {
 	Value string `json:"value,omitempty"`
 	// Digits is the CAN (never logged).
 	Digits string `json:"digits,omitempty"`
+	// Staff is a tap on the staff screen, handed to the menu while it is
+	// open (it carries the staff PIN: never logged).
+	Staff *staffmenu.Intent `json:"staff,omitempty"`
 }
 
 // LogValue keeps typed values out of logs.
 func (in Intent) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("kind", string(in.Kind)), slog.String("key", in.Key))
+	attrs := []slog.Attr{slog.String("kind", string(in.Kind)), slog.String("key", in.Key)}
+	if in.Staff != nil {
+		attrs = append(attrs, slog.String("staff", in.Staff.Kind))
+	}
+	return slog.GroupValue(attrs...)
 }

@@ -33,6 +33,8 @@ func actionIcon(k checkin.IntentKind) fyne.Resource {
 		return fynetheme.DocumentSaveIcon()
 	case checkin.IntentBack:
 		return fynetheme.NavigateBackIcon()
+	case checkin.IntentStaff:
+		return fynetheme.AccountIcon()
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/config"
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/ui"
+	"github.com/kiosk06/kiosk/ui/staffui"
 	kiosktheme "github.com/kiosk06/kiosk/ui/theme"
 	"github.com/kiosk06/kiosk/ui/widgets"
 )
@@ -32,6 +33,9 @@ type Screen struct {
 	opts    Options
 	// display is the person's switches, reset for each new person.
 	display *kiosktheme.Session
+	// staff is the staff menu's screen while it shows (its keypad keeps
+	// the digits typed across states); dropped when the menu leaves.
+	staff *staffui.Screen
 }
 
 // Options are what the window adds to the screens.
@@ -78,6 +82,9 @@ func (s *Screen) Apply(st checkin.State) {
 	if st.Screen != checkin.ScreenLodging {
 		s.entry.Room, s.entry.RoomTyped = "", false
 	}
+	if st.Screen != checkin.ScreenStaff {
+		s.staff = nil // the next opening starts with an empty keypad
+	}
 	changed := false
 	if st.Screen == checkin.ScreenReady && s.state.Screen != checkin.ScreenReady {
 		changed = s.display.Reset() // the next person starts with the point's settings
@@ -108,7 +115,10 @@ func (s *Screen) send(in checkin.Intent) {
 }
 
 func (s *Screen) render() {
-	env := Env{Send: s.send, Location: s.loc, English: s.english, Entry: &s.entry, Listen: s.opts.Listen}
+	if s.state.Screen == checkin.ScreenStaff && s.staff == nil {
+		s.staff = NewStaffScreen(s.english, s.send)
+	}
+	env := Env{Send: s.send, Location: s.loc, English: s.english, Entry: &s.entry, Listen: s.opts.Listen, Staff: s.staff}
 	if s.app != nil {
 		o := s.display.Options()
 		env.Display = Display{HighContrast: o.HighContrast, LargeText: o.LargeText,

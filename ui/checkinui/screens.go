@@ -27,10 +27,16 @@
 // the step. A smaller panel shows it at a canvas scale (FYNE_SCALE), as
 // ui/parkingui.
 //
-// It imports Fyne, firmware/checkin (types only), firmware/config (the [ui]
-// and [device] sections), firmware/profile (the Flow contract), ui (the
-// shared window) and ui/{i18n,theme,widgets}; it must NOT import drivers/… or
-// firmware/simrig.
+// With a staff menu (checkin.IntentStaff offered) the ready screen has
+// the discreet "Nhân viên" button under the live numbers, and the staff
+// screen is ui/staffui's (one staffui.Screen per opening, so the PIN
+// keypad keeps its digits across states), its actions and services beside
+// the status or report.
+//
+// It imports Fyne, firmware/checkin and firmware/staffmenu (types only),
+// firmware/config (the [ui] and [device] sections), firmware/profile (the
+// Flow contract), ui (the shared window) and ui/{i18n,staffui,theme,widgets};
+// it must NOT import drivers/… or firmware/simrig.
 package checkinui
 
 import (
@@ -49,7 +55,9 @@ import (
 
 	"github.com/kiosk06/kiosk/firmware/checkin"
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 	"github.com/kiosk06/kiosk/ui/i18n"
+	"github.com/kiosk06/kiosk/ui/staffui"
 	"github.com/kiosk06/kiosk/ui/widgets"
 )
 
@@ -79,6 +87,10 @@ type Env struct {
 	// Listen, when set, is the "Nghe hướng dẫn" button in the header: it
 	// says the screen's guidance again.
 	Listen func()
+	// Staff renders the staff menu's screen (owned by the Screen, kept
+	// across renders so the PIN keypad keeps what was typed); nil: a new
+	// one for this render (goldens).
+	Staff *staffui.Screen
 }
 
 // Display is the state of the accessibility switches and what they do.
@@ -89,15 +101,29 @@ type Display struct {
 
 // shared is a word the check-in screens share with the other kiosks
 // (ui/i18n: the display switches, "Nghe hướng dẫn").
-func (e Env) shared(key string) string {
+func (e Env) shared(key string) string { return e.catalog().T(key) }
+
+// catalog is ui/i18n's catalogue of the screen's language (an empty one,
+// which shows "[key]", if it did not load).
+func (e Env) catalog() *i18n.Catalog {
 	c := catalogs[i18n.Vietnamese]
 	if e.English {
 		c = catalogs[i18n.English]
 	}
 	if c == nil {
-		return "[" + key + "]"
+		return &i18n.Catalog{}
 	}
-	return c.T(key)
+	return c
+}
+
+// NewStaffScreen is the staff menu's screen of a check-in point in the
+// [ui] language: its taps go to send wrapped in checkin.IntentStaff.
+func NewStaffScreen(english bool, send func(checkin.Intent)) *staffui.Screen {
+	return &staffui.Screen{T: Env{English: english}.catalog(), Send: func(in staffmenu.Intent) {
+		if send != nil {
+			send(checkin.Intent{Kind: checkin.IntentStaff, Staff: &in})
+		}
+	}}
 }
 
 // catalogs are ui/i18n's catalogues, loaded once from the embedded files
@@ -180,6 +206,8 @@ func Render(s checkin.State, env Env) fyne.CanvasObject {
 		result(&p, s, env)
 	case s.Screen == checkin.ScreenReport && s.Report != nil:
 		report(&p, s, env)
+	case s.Screen == checkin.ScreenStaff && s.Staff != nil:
+		staff(&p, s, env)
 	case s.Screen == checkin.ScreenOutOfService && s.OutOfService != nil:
 		p.Title = env.w("Tạm dừng phục vụ", "Out of service")
 		since := env.w("Từ ", "Since ") + s.OutOfService.Since.In(env.loc()).Format("15:04 02/01/2006")
@@ -263,8 +291,8 @@ func placeActions(p *page, s checkin.State, env Env) {
 		}
 		in := checkin.Intent{Kind: a.Kind}
 		switch a.Kind {
-		case checkin.IntentExportASM:
-			continue
+		case checkin.IntentExportASM, checkin.IntentStaff:
+			continue // drawn in the body: the export takes a format; the staff button is discreet
 		case checkin.IntentBack:
 			p.Back = widgets.NewIconButton(actionIcon(a.Kind), label, kind, env.send(in))
 			continue
@@ -368,8 +396,66 @@ func ready(p *page, s checkin.State, env Env) {
 	if s.Mode == checkin.ModeGate {
 		main.Add(directionRow(r, env))
 	}
+	if r.Closed.Key != "" {
+		main.Add(banner(env.t(r.Closed)))
+	}
 	main.Add(layout.NewSpacer())
-	p.Body = withSide(main, liveNumbers(s, env))
+	side := liveNumbers(s, env)
+	if s.Has(checkin.IntentStaff) {
+		// Discreet, under the live numbers: not one of the screen's choices.
+		b := staffui.EntryButton(env.catalog(), env.send(checkin.Intent{Kind: checkin.IntentStaff}))
+		b.TextSize = fynetheme.SizeNameText
+		side = container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), b), nil, nil, side)
+	}
+	p.Body = withSide(main, side)
+}
+
+// staff is the staff menu (ui/staffui) in the check-in page: its title;
+// its message, keypad, status or report on the left; on the right its
+// actions in a grid (up to six: more than the bottom row holds) and the
+// services to open or close (taken out of staffui's body so that the
+// status fits beside them); Back or logout alone in the bottom row.
+func staff(p *page, s checkin.State, env Env) {
+	scr := env.Staff
+	if scr == nil {
+		scr = NewStaffScreen(env.English, env.Send)
+	}
+	v := *s.Staff
+	services := v.Services
+	v.Services = nil
+	wp := scr.Page(&v)
+	p.Title, p.Back = wp.Title, wp.Back
+	// A little room on the right: the scroller clips the panels' border.
+	body := container.NewVScroll(container.NewBorder(nil, nil, nil, space(4, 0), wp.Body))
+	if len(wp.Actions) == 0 && len(services) == 0 {
+		p.Body = body
+		return
+	}
+	side := container.NewVBox()
+	if len(wp.Actions) > 0 {
+		grid := container.NewGridWithColumns(2)
+		for _, b := range wp.Actions {
+			grid.Add(b)
+		}
+		side.Add(grid)
+	}
+	if len(services) > 0 {
+		side.Add(space(0, 12))
+		side.Add(widgets.Paragraph(scr.T.T("staff.services")))
+		for _, sv := range services {
+			kind, label := widgets.Secondary, scr.T.T("staff.service_is_open", "service", sv.Service)
+			if !sv.Open {
+				kind, label = widgets.Danger, scr.T.T("staff.service_is_closed", "service", sv.Service)
+			}
+			in := staffmenu.Intent{Kind: staffmenu.IntentService, Service: sv.Service, Open: !sv.Open}
+			b := widgets.NewButton(label, kind, func() { scr.Send(in) })
+			if v.Busy {
+				b.Disable()
+			}
+			side.Add(b)
+		}
+	}
+	p.Body = withSideOf(720, body, side)
 }
 
 // directionRow is the gate's direction: two switches, or the fixed one.

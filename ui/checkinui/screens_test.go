@@ -12,6 +12,7 @@ import (
 
 	"github.com/kiosk06/kiosk/firmware/checkin"
 	"github.com/kiosk06/kiosk/firmware/identity"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 	"github.com/kiosk06/kiosk/ui/internal/uitest"
 	kiosktheme "github.com/kiosk06/kiosk/ui/theme"
 	"github.com/kiosk06/kiosk/ui/widgets"
@@ -158,10 +159,48 @@ func fixtures() []struct {
 			{Key: "exits", Label: "Lượt ra", Value: "4.365"}, {Key: "peak_occupancy", Label: "Số người cao nhất cùng lúc", Value: "196"}}}
 	add("22-report-gate-incomplete", repGate, Entry{})
 
+	// The staff menu: the ready screen's discreet button (with the check-in
+	// of new guests closed), the PIN keypad after a wrong PIN, the menu with
+	// every action (a printer, restart) and the status, today's report.
+	readyStaff := st(checkin.ModeLodging, checkin.ScreenReady, "Khai báo lưu trú", stats, staffAct)
+	readyStaff.Ready = &checkin.Ready{Message: tx("Mời khách chạm thẻ CCCD để nhận phòng hoặc trả phòng"),
+		Closed: tx("Tạm dừng nhận phòng: chỉ làm thủ tục trả phòng"), InHouse: 14, Reads: 9, Genuine: 9}
+	add("24-lodging-ready-staff", readyStaff, Entry{})
+	add("25-staff-pin", staffState(staffPINView()), Entry{})
+	add("26-staff-menu", staffState(staffMenuView()), Entry{})
+	rv := &staffmenu.View{LoggedIn: true, Staff: "letan1", Message: staffmenu.Message{Key: "staff.report_shown"}, PINMin: 4, PINMax: 12,
+		Report:   []staffmenu.ReportLine{{Kind: "checkin.read", Count: 41}, {Kind: "checkin.lodging", Count: 12}, {Kind: "admin.audit", Count: 5}},
+		Services: []staffmenu.ServiceState{{Service: "Nhận phòng", Open: false}},
+		Actions:  []string{staffmenu.IntentStatus, staffmenu.IntentReport, staffmenu.IntentLogout}}
+	add("27-staff-report", staffState(rv), Entry{})
+
 	oos := st(checkin.ModeGate, checkin.ScreenOutOfService, "Kiểm soát ra vào")
 	oos.OutOfService = &checkin.OutOfService{Message: tx("Tạm dừng: không lưu được dữ liệu. Vui lòng làm thủ tục thủ công."), Since: now}
 	add("23-out-of-service", oos, Entry{})
 	return out
+}
+
+var staffAct = act(checkin.IntentStaff, "Nhân viên", false)
+
+func staffState(v *staffmenu.View) checkin.State {
+	s := st(checkin.ModeLodging, checkin.ScreenStaff, "Khai báo lưu trú")
+	s.Staff = v
+	return s
+}
+
+func staffPINView() *staffmenu.View {
+	return &staffmenu.View{Message: staffmenu.Message{Key: "staff.wrong_pin", Args: []string{"left", "4"}}, Alert: true, PINMin: 4, PINMax: 12,
+		Actions: []string{staffmenu.IntentLogout}}
+}
+
+// staffMenuView is the menu with every action a point can have (a
+// printer, restart) and the status shown.
+func staffMenuView() *staffmenu.View {
+	return &staffmenu.View{LoggedIn: true, Staff: "letan1", Message: staffmenu.Message{Key: "staff.status"}, PINMin: 4, PINMax: 12,
+		Status:   &staffmenu.Status{Printer: "paper_near_end", StoreFill: 12, Backlog: 3, OldestWait: "4m0s", PaperCalls: 1, Clock: "09:41 23/11/2026"},
+		Services: []staffmenu.ServiceState{{Service: "Nhận phòng", Open: true}},
+		Actions: []string{staffmenu.IntentStatus, staffmenu.IntentTestPage, staffmenu.IntentReprint, staffmenu.IntentPaper,
+			staffmenu.IntentReport, staffmenu.IntentRestart, staffmenu.IntentLogout}}
 }
 
 func shoot(t *testing.T, s checkin.State, e Entry, scale float32) (image.Image, fyne.CanvasObject) {
@@ -206,7 +245,7 @@ func TestScreens(t *testing.T) {
 		})
 	}
 	for _, sc := range []checkin.Screen{checkin.ScreenReady, checkin.ScreenReading, checkin.ScreenHolder, checkin.ScreenLodging,
-		checkin.ScreenResult, checkin.ScreenReport, checkin.ScreenOutOfService} {
+		checkin.ScreenResult, checkin.ScreenReport, checkin.ScreenOutOfService, checkin.ScreenStaff} {
 		if !seen[sc] {
 			t.Errorf("no golden for screen %s", sc)
 		}
