@@ -49,6 +49,7 @@ var lexicon = map[Lang]map[string]string{
 		"đ":      "đồng",
 		"HIS":    "hệ thống thông tin bệnh viện",
 		"OK":     "ô kê",
+		"PIN":    "pin", // "mã PIN" is said "mã pin", not spelled
 		"ID":     "ai đi",
 		"Barie":  "Ba ri e",
 		"barie":  "ba ri e",

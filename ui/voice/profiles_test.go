@@ -117,7 +117,8 @@ func TestFollowerTicketing(t *testing.T) {
 		"goodbye": {ticketing.State{Goodbye: &ticketing.Goodbye{Message: tkMsg(t, "goodbye.message")}}, nil},
 		"error": {ticketing.State{Error: &ticketing.ErrorInfo{Message: tkMsg(t, "error.hold"), Next: tkMsg(t, "error.hold_next")}},
 			[]string{normal(t, tkMsg(t, "error.hold").VI), normal(t, tkMsg(t, "error.hold_next").VI)}},
-		"help": {ticketing.State{Help: &ticketing.Help{Message: tkMsg(t, "help.message", "R-7"), Ref: "R-7"}}, nil},
+		"help":  {ticketing.State{Help: &ticketing.Help{Message: tkMsg(t, "help.message", "R-7"), Ref: "R-7"}}, nil},
+		"staff": {ticketing.State{}, nil}, // the staff menu: its guidance (“Mời nhân viên nhập mã PIN.”), nothing more
 		"out_of_service": {ticketing.State{OutOfService: &ticketing.OutOfService{Message: tkMsg(t, "out_of_service.message"), Next: tkMsg(t, "out_of_service.later")}},
 			[]string{normal(t, tkMsg(t, "out_of_service.message").VI), normal(t, tkMsg(t, "out_of_service.later").VI)}},
 	}
@@ -161,6 +162,7 @@ func TestFollowerOnestop(t *testing.T) {
 		"goodbye": {onestop.State{Goodbye: &onestop.Goodbye{Message: osMsg(t, "goodbye.message")}}, nil},
 		"error": {onestop.State{Error: &onestop.ErrorInfo{Message: osMsg(t, "error.queue"), Next: osMsg(t, "error.queue_next")}},
 			[]string{normal(t, osMsg(t, "error.queue").VI), normal(t, osMsg(t, "error.queue_next").VI)}},
+		"staff": {onestop.State{}, nil}, // the staff menu: its guidance (“Mời nhân viên nhập mã PIN.”), nothing more
 		"out_of_service": {onestop.State{OutOfService: &onestop.OutOfService{Message: osMsg(t, "out_of_service.message"), Next: osMsg(t, "out_of_service.next")}},
 			[]string{normal(t, osMsg(t, "out_of_service.message").VI), normal(t, osMsg(t, "out_of_service.next").VI)}},
 	}
@@ -186,6 +188,7 @@ func TestFollowerCheckin(t *testing.T) {
 		"result": {checkin.State{Person: person, Result: &checkin.Result{OK: true, Code: "accepted", Message: ciMsg(t, "attendance.accepted", "SBD012", "P.204")}},
 			[]string{"Chấp nhận.", normal(t, ciMsg(t, "attendance.accepted", "SBD012", "P.204").VI)}},
 		"report": {checkin.State{Report: &checkin.ReportView{Message: ciMsg(t, "report.printed")}}, []string{normal(t, ciMsg(t, "report.printed").VI)}},
+		"staff":  {checkin.State{}, nil}, // the staff menu: its guidance (“Mời nhân viên nhập mã PIN.”), nothing more
 		"out_of_service": {checkin.State{OutOfService: &checkin.OutOfService{Message: ciMsg(t, "out_of_service")}},
 			[]string{normal(t, ciMsg(t, "out_of_service").VI)}},
 	}
