@@ -52,9 +52,16 @@ type Light interface {
 // before a number was taken.
 var ErrNotReady = errors.New("dispenser: printer not ready, no number issued")
 
+// ErrClosed: staff closed the service (the staff menu); no number issued.
+var ErrClosed = errors.New("dispenser: service closed by staff, no number issued")
+
 // Config wires a dispenser.
 type Config struct {
-	Service string         // service / clinic the button issues numbers for
+	Service string // service / clinic the button issues numbers for
+	// Open, when set, says whether staff left Service open (the staff
+	// menu's ServiceOpen); a press while it is closed issues nothing and
+	// the LED stays off. Called from the dispenser's goroutine.
+	Open    func(service string) bool
 	Header  tickets.Header // organisation printed on the ticket
 	Printer Printer
 	Issuer  Issuer
@@ -124,7 +131,7 @@ func (d *Dispenser) Run(ctx context.Context) error {
 	if d.cfg.Button == nil {
 		return errors.New("dispenser: Run needs a Button")
 	}
-	d.light(d.CheckPrinter(ctx) == nil)
+	d.light(d.CheckPrinter(ctx) == nil && d.open())
 	for {
 		if err := d.cfg.Button.Press(ctx); err != nil {
 			d.light(false)
@@ -145,9 +152,12 @@ func (d *Dispenser) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		d.light(d.Health().Ready)
+		d.light(d.Health().Ready && d.open())
 	}
 }
+
+// open reports whether staff left the service open.
+func (d *Dispenser) open() bool { return d.cfg.Open == nil || d.cfg.Open(d.cfg.Service) }
 
 func (d *Dispenser) light(on bool) {
 	if d.cfg.LED == nil {
@@ -163,6 +173,10 @@ func (d *Dispenser) light(on bool) {
 // sentinel, e.g. escpos.ErrPaperEnd); if printing fails after the number was
 // taken, the number is cancelled and the print error returned.
 func (d *Dispenser) Dispense(ctx context.Context) (tickets.Queue, error) {
+	if !d.open() {
+		d.record(func(h *Health) { h.Refused++; h.LastError = ErrClosed.Error() })
+		return tickets.Queue{}, ErrClosed
+	}
 	if err := d.CheckPrinter(ctx); err != nil {
 		d.record(func(h *Health) { h.Refused++; h.LastError = err.Error() })
 		return tickets.Queue{}, fmt.Errorf("%w: %w", ErrNotReady, err)

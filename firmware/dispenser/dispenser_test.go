@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -176,5 +177,31 @@ func TestRunButtonPrintsTicket(t *testing.T) {
 	}
 	if len(sim.Pages()) != 1 || q.consumed() != 1 || d.Health().Issued != 1 {
 		t.Errorf("pages %d, consumed %d, health %+v", len(sim.Pages()), q.consumed(), d.Health())
+	}
+}
+
+// TestClosedServiceIssuesNothing: while staff keep the service closed
+// (the staff menu's ServiceOpen) a press takes no number and prints
+// nothing; reopened, the next press prints.
+func TestClosedServiceIssuesNothing(t *testing.T) {
+	sim, p := setup(t)
+	var open atomic.Bool
+	q := &fakeQueue{}
+	d, err := dispenser.New(dispenser.Config{Service: "A", Printer: p, Issuer: q,
+		Open: func(s string) bool { return s != "A" || open.Load() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := d.Dispense(ctx); !errors.Is(err, dispenser.ErrClosed) {
+		t.Fatalf("closed: %v", err)
+	}
+	if q.consumed() != 0 || len(sim.Pages()) != 0 || d.Health().Refused != 1 {
+		t.Fatalf("closed: consumed %d, pages %d, health %+v", q.consumed(), len(sim.Pages()), d.Health())
+	}
+	open.Store(true)
+	if _, err := d.Dispense(ctx); err != nil || q.consumed() != 1 || len(sim.Pages()) != 1 {
+		t.Fatalf("reopened: %v, consumed %d, pages %d", err, q.consumed(), len(sim.Pages()))
 	}
 }

@@ -3,6 +3,7 @@ package hospital
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -131,6 +132,21 @@ func (f *Flow) loadClosed(ctx context.Context) {
 			f.log.Info("hospital: queue service stays closed", "service", s)
 		}
 	}
+	f.publishClosed()
+}
+
+// publishClosed hands ServiceOpen a copy of the closed services.
+func (f *Flow) publishClosed() {
+	c := maps.Clone(f.m.admin.closed)
+	f.closedView.Store(&c)
+}
+
+// ServiceOpen reports whether staff left queue service s open (the admin
+// menu closes services). Safe from any goroutine: the ticket dispenser's
+// button asks it, so a closed service's button issues no number either.
+func (f *Flow) ServiceOpen(s string) bool {
+	c := f.closedView.Load()
+	return c == nil || !(*c)[s]
 }
 
 func (f *Flow) openAdmin() {
@@ -355,6 +371,7 @@ func (f *Flow) adminService(svc string, open bool) {
 		a.closed[svc] = true
 		a.message = msgf("admin.service_closed", svc)
 	}
+	f.publishClosed()
 }
 
 func (f *Flow) adminReport() {

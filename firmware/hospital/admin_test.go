@@ -166,6 +166,10 @@ func TestAdminMenu(t *testing.T) {
 	if got := r.last.Admin.Services; got[1].Open {
 		t.Fatalf("B still open: %+v", got)
 	}
+	// The ticket dispenser's button asks the same (from its goroutine).
+	if r.flow.ServiceOpen("B") || !r.flow.ServiceOpen("A") {
+		t.Fatal("ServiceOpen does not follow the admin menu")
+	}
 
 	r.tap(IntentRestart)
 	if desk.restarts != 1 {
@@ -187,7 +191,7 @@ func TestAdminMenu(t *testing.T) {
 	r.waitScreen(ScreenWelcome)
 	r.adminLogin()
 	r.send(Intent{Kind: IntentService, Service: "B", Yes: true})
-	if !r.last.Admin.Services[1].Open {
+	if !r.last.Admin.Services[1].Open || !r.flow.ServiceOpen("B") {
 		t.Fatal("B not reopened")
 	}
 

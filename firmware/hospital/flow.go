@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kiosk06/kiosk/firmware/his"
@@ -132,6 +133,11 @@ type Flow struct {
 	cancelOp context.CancelFunc
 	m        model
 	calls    staffCalls
+
+	// closedView is the services staff closed, as ServiceOpen reads it
+	// from other goroutines (the ticket dispenser); set on the Run
+	// goroutine whenever m.admin.closed changes.
+	closedView atomic.Pointer[map[string]bool]
 }
 
 type result struct {

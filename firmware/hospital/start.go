@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/kiosk06/kiosk/drivers/escpos"
@@ -66,7 +67,15 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 	}
 	header := tickets.Header{Name: sec.Name, Address: sec.Address, Phone: sec.Phone}
 
-	if c, err := profile.StartDispenser(ctx, e, eng, printer, header, sec.DefaultQueue); err != nil {
+	// The button's service may be closed from the admin menu: it asks the
+	// flow, which exists once Start has made it (until then, and without
+	// an admin menu, every service is open).
+	var started atomic.Pointer[Flow]
+	open := func(s string) bool {
+		f := started.Load()
+		return f == nil || f.ServiceOpen(s)
+	}
+	if c, err := profile.StartDispenser(ctx, e, eng, printer, header, sec.DefaultQueue, open); err != nil {
 		return r, err
 	} else if c != nil {
 		r.Add(*c)
@@ -153,6 +162,7 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 	if err != nil {
 		return r, err
 	}
+	started.Store(flow)
 	r.Add(profile.Go(ctx, "hospital flow", e.Log, flow.Run))
 	r.Screen = profile.NewScreen[State, Intent](Name, flow)
 	r.Sim = simControls()

@@ -72,11 +72,24 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 		return r, errors.New("onestop: the onestop profile needs [devices.printer] for receipt slips and queue numbers")
 	}
 	header := tickets.Header{Name: sec.Office, Address: sec.Address, Phone: sec.Phone}
+	// The staff menu's services are the counters ([queue] services) the
+	// kiosk files dossiers and issues numbers for. No Calls: the one-stop
+	// flow raises no staff calls (its help desk is the one-stop system's
+	// support request), so "paper changed" is only recorded. The
+	// dispenser's button asks it too: a closed counter's issues nothing.
+	services := make([]string, 0, len(cfg.Queue.Services))
+	for _, s := range cfg.Queue.Services {
+		services = append(services, s.Code)
+	}
+	menu, err := profile.StaffMenu(ctx, e, staffmenu.Config{Profile: Name, Site: sec.Office, Printer: printer, Kinds: RecordKinds(), Services: services})
+	if err != nil {
+		return r, fmt.Errorf("onestop: %w", err)
+	}
 	dq := sec.DispenserQueue
 	if dq == "" {
 		dq = cfg.Queue.Services[0].Code
 	}
-	if c, err := profile.StartDispenser(ctx, e, eng, printer, header, dq); err != nil {
+	if c, err := profile.StartDispenser(ctx, e, eng, printer, header, dq, serviceOpen(menu)); err != nil {
 		return r, err
 	} else if c != nil {
 		r.Add(*c)
@@ -107,18 +120,6 @@ func (Profile) Start(ctx context.Context, e profile.Env) (*profile.Running, erro
 	ident, err := e.Identity(ctx, need)
 	if err != nil {
 		return r, err
-	}
-	// The staff menu's services are the counters ([queue] services) the
-	// kiosk files dossiers and issues numbers for. No Calls: the one-stop
-	// flow raises no staff calls (its help desk is the one-stop system's
-	// support request), so "paper changed" is only recorded.
-	services := make([]string, 0, len(cfg.Queue.Services))
-	for _, s := range cfg.Queue.Services {
-		services = append(services, s.Code)
-	}
-	menu, err := profile.StaffMenu(ctx, e, staffmenu.Config{Profile: Name, Site: sec.Office, Printer: printer, Kinds: RecordKinds(), Services: services})
-	if err != nil {
-		return r, fmt.Errorf("onestop: %w", err)
 	}
 	deps := Deps{Identifier: ident, System: sys, Catalogues: keeper, Queue: eng, Printer: printer, Recorder: StoreRecorder(e.Store), Staff: menu}
 	if split != nil {
@@ -199,4 +200,13 @@ func (s *Section) simControls() []profile.SimGroup {
 	return []profile.SimGroup{citizens, {Title: "Bộ phận hỗ trợ", Actions: []profile.SimAction{
 		{Label: "Cán bộ nhận cuộc gọi hỗ trợ", Commands: []profile.SimCommand{{Sim: profile.SimBackend, Action: "onestop.accept_support"}}},
 	}}}
+}
+
+// serviceOpen is the dispenser's view of the staff menu's services (nil:
+// no menu, every counter open).
+func serviceOpen(m *staffmenu.Menu) func(string) bool {
+	if m == nil {
+		return nil
+	}
+	return m.ServiceOpen
 }

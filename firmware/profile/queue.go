@@ -116,8 +116,9 @@ func (q *queueIssuer) Cancel(ctx context.Context, id string) error {
 
 // StartDispenser runs the ticket dispenser when a button is configured
 // ([devices.button]; led_green lights while it is ready): a press issues a
-// number in service and prints it on p. Nil when there is no button.
-func StartDispenser(ctx context.Context, e Env, eng *SiteQueue, p *escpos.Printer, h tickets.Header, service string) (*Component, error) {
+// number in service and prints it on p, unless open (when set: the staff
+// menu's ServiceOpen) says staff closed it. Nil when there is no button.
+func StartDispenser(ctx context.Context, e Env, eng *SiteQueue, p *escpos.Printer, h tickets.Header, service string, open func(string) bool) (*Component, error) {
 	btn, err := e.Devices.Button("button")
 	if err != nil {
 		return nil, fmt.Errorf("profile: button: %w", err)
@@ -129,7 +130,7 @@ func StartDispenser(ctx context.Context, e Env, eng *SiteQueue, p *escpos.Printe
 	for _, s := range e.Config.Queue.Services {
 		names[s.Code] = s.Name
 	}
-	cfg := dispenser.Config{Service: service, Header: h, Printer: p, Button: btn, Logger: e.Log,
+	cfg := dispenser.Config{Service: service, Open: open, Header: h, Printer: p, Button: btn, Logger: e.Log,
 		Issuer: &queueIssuer{eng: eng, deviceID: e.Config.Device.ID, names: names, ids: map[string]string{}}}
 	if led, err := e.Devices.Output("led_green"); err != nil {
 		return nil, fmt.Errorf("profile: led_green: %w", err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/kiosk06/kiosk/drivers/escpos"
@@ -166,6 +167,9 @@ type Menu struct {
 	busy   bool
 	status *Status
 	report []ReportLine
+	// closed is read by ServiceOpen from any goroutine (the ticket
+	// dispenser's); changed only on the loop, under mu.
+	mu     sync.RWMutex
 	closed map[string]bool
 	last   *escpos.Document
 	calls  []string
@@ -222,8 +226,13 @@ func (m *Menu) Open(ctx context.Context, host Host, leave func()) {
 func (m *Menu) Active() bool { return m.active }
 
 // ServiceOpen reports whether staff left service s open (every service
-// is open until staff close it).
-func (m *Menu) ServiceOpen(s string) bool { return !m.closed[s] }
+// is open until staff close it). Unlike the other methods it is safe from
+// any goroutine: a ticket dispenser's button asks it.
+func (m *Menu) ServiceOpen(s string) bool {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return !m.closed[s]
+}
 
 // Printed hands the menu the flow's last printed ticket or receipt, for
 // "reprint"; nil forgets it.
@@ -537,11 +546,16 @@ func (m *Menu) service(svc string, open bool) {
 	if !m.audit(action, "ok", svc) {
 		return
 	}
+	m.mu.Lock()
 	if open {
 		delete(m.closed, svc)
-		m.msg = Message{Key: "staff.service_opened", Args: []string{"service", svc}}
 	} else {
 		m.closed[svc] = true
+	}
+	m.mu.Unlock()
+	if open {
+		m.msg = Message{Key: "staff.service_opened", Args: []string{"service", svc}}
+	} else {
 		m.msg = Message{Key: "staff.service_closed", Args: []string{"service", svc}}
 	}
 	m.cfg.Log.Info("staffmenu: service", "profile", m.cfg.Profile, "service", svc, "open", open, "staff", m.staff)
@@ -669,7 +683,7 @@ func (m *Menu) View() *View {
 	}
 	if v.LoggedIn {
 		for _, s := range m.cfg.Services {
-			v.Services = append(v.Services, ServiceState{Service: s, Open: !m.closed[s]})
+			v.Services = append(v.Services, ServiceState{Service: s, Open: m.ServiceOpen(s)})
 		}
 		v.Actions = append(v.Actions, IntentStatus)
 		if m.cfg.Printer != nil {
