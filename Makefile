@@ -39,7 +39,10 @@ export CGO_ENABLED := 1
 # back-ends, the local collector) is linked only with -tags sim: `make
 # build`/`make run` and the tests use it; the packaged binaries (cross/build:
 # make arm64, make deb …) do not (cross/crosstest's TestProductDeps checks).
-SIMTAGS  := sim
+# -tags libsqlite3: the store links Debian's SQLite, as every packaged
+# build does (cross/build says why); the tests run against the same.
+PRODTAGS := libsqlite3
+SIMTAGS  := sim,$(PRODTAGS)
 
 .PHONY: help deps deps-cross build run test vet staticcheck tidy-check vulncheck gotest bench fuzz soak screenshots clean
 
@@ -63,7 +66,7 @@ test: deps deps-cross tidy-check vet staticcheck vulncheck gotest ## tidy check,
 
 vet: ## go vet (with the simulator, and the command once without it as packaged)
 	$(GO) vet $(RACE) -tags $(SIMTAGS) ./...
-	$(GO) vet $(RACE) ./firmware/cmd/kioskd
+	$(GO) vet $(RACE) -tags $(PRODTAGS) ./firmware/cmd/kioskd
 
 $(BIN)/staticcheck-$(STATICCHECK_VERSION):
 	@mkdir -p $(BIN)
@@ -92,7 +95,7 @@ $(VULNDB):
 	  test -n "$$dir" && $(GO) run ./.ci/vulnindex -osv "$$dir/data/osv" -out $@
 
 vulncheck: $(GOVULNCHECK) $(VULNDB) ## govulncheck against the pinned golang.org/x/vulndb: fails on any reachable finding
-	GOFLAGS='$(RACE)' $(GOVULNCHECK) -db file://$(VULNDB) ./...
+	GOFLAGS='$(RACE)' $(GOVULNCHECK) -tags $(PRODTAGS) -db file://$(VULNDB) ./...
 
 gotest: ## go test -race -tags sim ./...
 	$(GO) test $(TESTFLAGS) -tags $(SIMTAGS) ./...

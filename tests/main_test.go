@@ -8,6 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -22,8 +25,10 @@ func TestMain(m *testing.M) {
 	}
 	kioskdBin = filepath.Join(dir, "kioskd")
 	// -tags sim: the tests drive kioskd's simulator (run --sim, --control),
-	// which the packaged build does not carry.
-	build := exec.Command("go", "build", "-tags", "sim", "-o", kioskdBin, "github.com/kiosk06/kiosk/firmware/cmd/kioskd")
+	// which the packaged build does not carry; with the other tags this
+	// test binary was built with (make test's libsqlite3: the store on
+	// Debian's SQLite, as packaged), so kioskd is the build under test.
+	build := exec.Command("go", "build", "-tags", kioskdTags(), "-o", kioskdBin, "github.com/kiosk06/kiosk/firmware/cmd/kioskd")
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "tests: building kioskd:", err)
@@ -32,4 +37,21 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// kioskdTags is "sim" and the build tags of this test binary.
+func kioskdTags() string {
+	tags := []string{"sim"}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "-tags" {
+				for _, t := range strings.Split(s.Value, ",") {
+					if t != "" && !slices.Contains(tags, t) {
+						tags = append(tags, t)
+					}
+				}
+			}
+		}
+	}
+	return strings.Join(tags, ",")
 }

@@ -122,7 +122,7 @@ func checkControl(t testing.TB, deb, debarch, variant string) {
 	}
 	gui := []string{"libgl1", "libwayland-client0", "libx11-6", "libxrandr2", "libxcursor1", "libxi6", "libxinerama1", "libxxf86vm1", "libxkbcommon0", "libegl1",
 		"espeak-ng", "alsa-utils"} // the voice: synthesis and playback (issue 20)
-	want := []string{"adduser", "libc6", "libpcsclite1"}
+	want := []string{"adduser", "libc6", "libpcsclite1", "libsqlite3-0"}
 	if variant == "gui" {
 		want = append(want, gui...)
 	} else {
@@ -136,6 +136,11 @@ func checkControl(t testing.TB, deb, debarch, variant string) {
 		if _, ok := depends[dep]; !ok {
 			t.Errorf("control: Depends %q lacks %s", Field(info, "Depends"), dep)
 		}
+	}
+	// The store links Debian's SQLite (-tags libsqlite3), no older than
+	// the one the tests run against (bookworm's).
+	if depends["libsqlite3-0"] != "(>= 3.40.1)" {
+		t.Errorf("control: libsqlite3-0 %q, want (>= 3.40.1)", depends["libsqlite3-0"])
 	}
 	if !regexp.MustCompile(`^\(>= 2\.[0-9]+\)$`).MatchString(depends["libc6"]) {
 		t.Errorf("control: libc6 %q, want the newest glibc symbol version the binary needs, (>= 2.N)", depends["libc6"])

@@ -66,7 +66,7 @@ func TestDebInstall(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), mmdebstrapLimit)
 	defer cancel()
 	mk := exec.CommandContext(ctx, "mmdebstrap", "--quiet", "--mode=root", "--variant=essential",
-		"--include=adduser,libpcsclite1,systemd", installSuite, root, "deb http://deb.debian.org/debian "+installSuite+" main")
+		"--include=adduser,libpcsclite1,libsqlite3-0,systemd", installSuite, root, "deb http://deb.debian.org/debian "+installSuite+" main")
 	var mkOut bytes.Buffer
 	mk.Stdout, mk.Stderr = &mkOut, &mkOut
 	start := time.Now()

@@ -80,7 +80,7 @@ func TestUpdateCycle(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), mmdebstrapLimit)
 	defer cancel()
 	mk := exec.CommandContext(ctx, "mmdebstrap", "--quiet", "--mode=root", "--variant=essential",
-		"--include=adduser,libpcsclite1,systemd,apt,gpgv", suite, root, "deb http://deb.debian.org/debian "+suite+" main")
+		"--include=adduser,libpcsclite1,libsqlite3-0,systemd,apt,gpgv", suite, root, "deb http://deb.debian.org/debian "+suite+" main")
 	var mkOut bytes.Buffer
 	mk.Stdout, mk.Stderr = &mkOut, &mkOut
 	if err := mk.Start(); err != nil {
