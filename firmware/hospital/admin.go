@@ -90,6 +90,7 @@ type DeviceStatus struct {
 // ReportLine is one line of today's report.
 type ReportLine struct {
 	Kind  string `json:"kind"`
+	Label string `json:"label,omitempty"` // the kind in Vietnamese (records.Label)
 	Count int    `json:"count"`
 }
 
@@ -404,7 +405,7 @@ func (f *Flow) reportDoc(now time.Time, lines []ReportLine) *escpos.Document {
 		escpos.Text{Text: "Ngày " + now.Format("02/01/2006") + ", đến " + now.Format("15:04")},
 		escpos.Rule{})
 	for _, l := range lines {
-		d.Add(escpos.Row{Left: l.Kind, Right: fmt.Sprint(l.Count)})
+		d.Add(escpos.Row{Left: records.Label(l.Kind), Right: fmt.Sprint(l.Count)})
 	}
 	return d.Add(escpos.Rule{}, escpos.Cut{})
 }

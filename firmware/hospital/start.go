@@ -356,7 +356,7 @@ func (d *adminDesk) Report(ctx context.Context, since time.Time) ([]ReportLine, 
 			}
 		}
 		if n > 0 {
-			out = append(out, ReportLine{Kind: k, Count: n})
+			out = append(out, ReportLine{Kind: k, Label: records.Label(k), Count: n})
 		}
 	}
 	return out, nil

@@ -245,3 +245,21 @@ func TestRegistry(t *testing.T) {
 		t.Fatal("Kinds exposes the registry's slices")
 	}
 }
+
+// TestEveryKindHasALabel: the staff report names every kind in Vietnamese,
+// and no label is left for a kind that is gone.
+func TestEveryKindHasALabel(t *testing.T) {
+	n := 0
+	for _, k := range records.Kinds() {
+		if l := records.Label(k.Name); l == k.Name || l == "" {
+			t.Errorf("%s has no Vietnamese label (firmware/records/labels.go)", k.Name)
+		}
+		n++
+	}
+	if records.Label("no.such") != "no.such" {
+		t.Error("an unknown kind is not shown as itself")
+	}
+	if got := records.LabelCount(); got != n {
+		t.Errorf("%d labels for %d kinds", got, n)
+	}
+}

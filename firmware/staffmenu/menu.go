@@ -81,6 +81,7 @@ type Status struct {
 // ReportLine is one line of today's report: records of a kind since midnight.
 type ReportLine struct {
 	Kind  string `json:"kind"`
+	Label string `json:"label"` // the kind in Vietnamese (records.Label)
 	Count int    `json:"count"`
 }
 
@@ -612,7 +613,7 @@ func (m *Menu) count(ctx context.Context, since time.Time) ([]ReportLine, error)
 			}
 		}
 		if n > 0 {
-			out = append(out, ReportLine{Kind: k, Count: n})
+			out = append(out, ReportLine{Kind: k, Label: records.Label(k), Count: n})
 		}
 	}
 	return out, nil
@@ -626,7 +627,7 @@ func (m *Menu) reportDoc(now time.Time, lines []ReportLine) *escpos.Document {
 		escpos.Text{Text: "Ngày " + now.Format("02/01/2006") + ", đến " + now.Format("15:04")},
 		escpos.Rule{})
 	for _, l := range lines {
-		d.Add(escpos.Row{Left: l.Kind, Right: fmt.Sprint(l.Count)})
+		d.Add(escpos.Row{Left: l.Label, Right: fmt.Sprint(l.Count)})
 	}
 	if len(lines) == 0 {
 		d.Add(escpos.Text{Text: "Chưa có giao dịch nào hôm nay."})

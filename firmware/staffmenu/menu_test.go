@@ -223,6 +223,9 @@ func TestMenuWalk(t *testing.T) {
 	if v := r.do(staffmenu.IntentReport); v.Message.Key != "staff.report_printed" || len(v.Report) != 1 || v.Report[0].Kind != records.KindAdminAudit {
 		t.Fatalf("report: %+v", v)
 	}
+	if v := r.menu.View(); v.Report[0].Label != "Thao tác của nhân viên" {
+		t.Fatalf("report label: %+v", v.Report)
+	}
 	if txt := plain(r.pr.docs[len(r.pr.docs)-1]); !strings.Contains(txt, "BÁO CÁO TRONG NGÀY") {
 		t.Fatalf("report text:\n%s", txt)
 	}

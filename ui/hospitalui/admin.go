@@ -45,7 +45,11 @@ func adminScreen(s hospital.State, a *hospital.Admin, env Env) widgets.Page {
 	if len(a.Report) > 0 {
 		var f []widgets.Field
 		for _, l := range a.Report {
-			f = append(f, widgets.Field{Label: l.Kind, Value: fmt.Sprint(l.Count)})
+			label := l.Label
+			if label == "" {
+				label = l.Kind
+			}
+			f = append(f, widgets.Field{Label: label, Value: fmt.Sprint(l.Count)})
 		}
 		body.Add(widgets.Panel(f))
 	}

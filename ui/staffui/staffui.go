@@ -69,7 +69,7 @@ func (s *Screen) Page(v *staffmenu.View) widgets.Page {
 	if len(v.Report) > 0 {
 		var f []widgets.Field
 		for _, l := range v.Report {
-			f = append(f, widgets.Field{Label: s.kindLabel(l.Kind), Value: fmt.Sprint(l.Count)})
+			f = append(f, widgets.Field{Label: s.kindLabel(l), Value: fmt.Sprint(l.Count)})
 		}
 		body.Add(widgets.Panel(f))
 	}
@@ -134,12 +134,16 @@ func (s *Screen) statusFields(st *staffmenu.Status) []widgets.Field {
 }
 
 // kindLabel names a record kind in the report: the catalogue's name
-// ("staff.kind.<kind>") when it has one, else the kind itself.
-func (s *Screen) kindLabel(kind string) string {
-	if k := "staff.kind." + kind; s.T.Has(k) {
+// ("staff.kind.<kind>") when it has one, else the flow's Vietnamese label,
+// else the kind itself.
+func (s *Screen) kindLabel(l staffmenu.ReportLine) string {
+	if k := "staff.kind." + l.Kind; s.T.Has(k) {
 		return s.T.T(k)
 	}
-	return kind
+	if l.Label != "" {
+		return l.Label
+	}
+	return l.Kind
 }
 
 func (s *Screen) send(in staffmenu.Intent) func() { return func() { s.Send(in) } }
