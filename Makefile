@@ -29,11 +29,13 @@ FUZZTIME ?= 30s
 # from about 500 s to about 260 s (BENCHMARKS.md); the default is GOMAXPROCS.
 TESTFLAGS ?= -race -count=1 -timeout 45m -parallel 4
 # vet, staticcheck and govulncheck build every dependency to type-check
-# against it; with the tests' -race they build the very packages `go test
-# -race` links, so a cold run compiles the module and its dependencies once,
-# not twice (a cold non-race vet alone took 12 min on a loaded 2-core
-# machine, and govulncheck 6.5 min after a -race vet had compiled the rest).
-RACE     := $(filter -race,$(TESTFLAGS))
+# against it. They build it without -race, as the end-to-end tests' kioskd
+# is built (tests/main_test.go: -tags sim,libsqlite3, no -race, which starts
+# fast enough for their timings): a cold run needs both trees, the race one
+# for `go test -race` and the plain one for that kioskd, and this way the
+# plain one is compiled here, while nothing else runs, instead of by the
+# end-to-end package's TestMain after every other package, alone on the
+# machine for 460 s of a 1677 s cold run (BENCHMARKS.md, 2026-12-06).
 export CGO_ENABLED := 1
 # The simulator (firmware/simrig: the …sim devices, the test PKI, the fake
 # back-ends, the local collector) is linked only with -tags sim: `make
@@ -65,8 +67,8 @@ run: build ## build and start kioskd with simulated devices (state in ./var); no
 test: deps deps-cross tidy-check vet staticcheck vulncheck gotest ## tidy check, vet, staticcheck, govulncheck and the full test suite (what CI runs)
 
 vet: ## go vet (with the simulator, and the command once without it as packaged)
-	$(GO) vet $(RACE) -tags $(SIMTAGS) ./...
-	$(GO) vet $(RACE) -tags $(PRODTAGS) ./firmware/cmd/kioskd
+	$(GO) vet -tags $(SIMTAGS) ./...
+	$(GO) vet -tags $(PRODTAGS) ./firmware/cmd/kioskd
 
 $(BIN)/staticcheck-$(STATICCHECK_VERSION):
 	@mkdir -p $(BIN)
@@ -74,7 +76,7 @@ $(BIN)/staticcheck-$(STATICCHECK_VERSION):
 	@mv $(BIN)/staticcheck $@
 
 staticcheck: $(BIN)/staticcheck-$(STATICCHECK_VERSION) ## staticcheck (pinned version, installed here)
-	GOFLAGS='$(RACE)' $(BIN)/staticcheck-$(STATICCHECK_VERSION) -tags $(SIMTAGS) ./...
+	$(BIN)/staticcheck-$(STATICCHECK_VERSION) -tags $(SIMTAGS) ./...
 
 tidy-check: ## fail when `go mod tidy` would change go.mod or go.sum
 	@tmp=$$(mktemp -d) && cp go.mod go.sum "$$tmp"/ && \
@@ -95,7 +97,7 @@ $(VULNDB):
 	  test -n "$$dir" && $(GO) run ./.ci/vulnindex -osv "$$dir/data/osv" -out $@
 
 vulncheck: $(GOVULNCHECK) $(VULNDB) ## govulncheck against the pinned golang.org/x/vulndb: fails on any reachable finding
-	GOFLAGS='$(RACE)' $(GOVULNCHECK) -tags $(PRODTAGS) -db file://$(VULNDB) ./...
+	$(GOVULNCHECK) -tags $(PRODTAGS) -db file://$(VULNDB) ./...
 
 gotest: ## go test -race -tags sim ./...
 	$(GO) test $(TESTFLAGS) -tags $(SIMTAGS) ./...
