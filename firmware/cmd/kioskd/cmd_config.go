@@ -63,6 +63,20 @@ func printConfigErrors(e *env, err error) {
 	fmt.Fprintln(e.stderr, err)
 }
 
+// loadRunningConfig is loadConfig, then the configuration `kioskd run`
+// would run with it (the managed one when a bundle was kept): a tool that
+// acts for the running kiosk (update, diag) must use the backends and
+// timeouts it uses. Which file that is goes to stderr.
+func loadRunningConfig(e *env, path string) (*config.Config, int) {
+	base, code := loadConfig(e, path, false)
+	if base == nil {
+		return nil, code
+	}
+	cfg, choice := runningConfig(e, base)
+	fmt.Fprintf(e.stderr, "configuration: %s (%s)\n", choice.File, choice.Why)
+	return cfg, exitOK
+}
+
 // loadConfig reads --config, or the embedded simulator default with --sim.
 func loadConfig(e *env, path string, sim bool) (*config.Config, int) {
 	var (

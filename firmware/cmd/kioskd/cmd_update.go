@@ -52,7 +52,7 @@ func updateConfig(e *env, fs *flag.FlagSet, path *string, args []string) (*confi
 	if code, ok := parseFlags(fs, e, args); !ok {
 		return nil, code
 	}
-	return loadConfig(e, *path, false)
+	return loadRunningConfig(e, *path)
 }
 
 // updater builds the updater of cfg: apt and dpkg, the unit's state and

@@ -50,7 +50,7 @@ func diagHospitalBHYT(ctx context.Context, e *env, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	cfg, code := loadConfig(e, *path, false)
+	cfg, code := loadRunningConfig(e, *path)
 	if cfg == nil {
 		return code
 	}
@@ -99,7 +99,7 @@ func diagHospitalClinics(ctx context.Context, e *env, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	cfg, code := loadConfig(e, *path, false)
+	cfg, code := loadRunningConfig(e, *path)
 	if cfg == nil {
 		return code
 	}

@@ -34,6 +34,11 @@ func TestDiagHospital(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
+	// It says which configuration it acts for: the one `kioskd run` runs
+	// (here the base: remote configuration is off).
+	if !strings.Contains(errs, "configuration: "+cfg+" (remote configuration is off") {
+		t.Fatalf("which configuration: %q", errs)
+	}
 	var got bhytDiagJSON
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatal(err)
