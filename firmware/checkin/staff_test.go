@@ -250,7 +250,7 @@ func TestStaffMenu(t *testing.T) {
 		t.Fatalf("services after closing %+v", v.Services)
 	}
 	v = r.staff(staffmenu.Intent{Kind: staffmenu.IntentReport}, "report", func(v *staffmenu.View) bool { return v.Message.Key != "staff.service_closed" && !v.Busy })
-	if v.Message.Key != "staff.report_shown" || !slices.Contains(v.Report, staffmenu.ReportLine{Kind: records.KindAdminAudit, Count: 4}) {
+	if v.Message.Key != "staff.report_shown" || !slices.Contains(v.Report, staffmenu.ReportLine{Kind: records.KindAdminAudit, Label: records.Label(records.KindAdminAudit), Count: 4}) {
 		t.Fatalf("report %+v %+v", v.Message, v.Report)
 	}
 	if n := r.count(records.KindCheckinRead); n != 0 {

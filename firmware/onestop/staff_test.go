@@ -169,7 +169,7 @@ func TestStaffMenu(t *testing.T) {
 		t.Fatalf("reprint: %+v, %d printed", s.Staff.Message, r.print.printed()-printed)
 	}
 	s = r.staff(staffmenu.Intent{Kind: staffmenu.IntentReport})
-	if s.Staff.Message.Key != "staff.report_printed" || !slices.Contains(s.Staff.Report, staffmenu.ReportLine{Kind: records.KindOnestopTicket, Count: 1}) {
+	if s.Staff.Message.Key != "staff.report_printed" || !slices.Contains(s.Staff.Report, staffmenu.ReportLine{Kind: records.KindOnestopTicket, Label: records.Label(records.KindOnestopTicket), Count: 1}) {
 		t.Fatalf("report %+v %+v", s.Staff.Message, s.Staff.Report)
 	}
 	const a = "A"

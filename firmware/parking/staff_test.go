@@ -218,7 +218,7 @@ func TestStaffMenu(t *testing.T) {
 
 	tap(l, staffmenu.Intent{Kind: staffmenu.IntentReport})
 	v = w.staffView("the report", msgIs("staff.report_printed"))
-	if !slices.Contains(v.Report, staffmenu.ReportLine{Kind: KindEntry, Count: 1}) {
+	if !slices.Contains(v.Report, staffmenu.ReportLine{Kind: KindEntry, Label: records.Label(KindEntry), Count: 1}) {
 		t.Fatalf("report %+v", v.Report)
 	}
 
