@@ -11,6 +11,7 @@ import (
 	"github.com/kiosk06/kiosk/drivers/escpos"
 	"github.com/kiosk06/kiosk/firmware/admin"
 	"github.com/kiosk06/kiosk/firmware/records"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 	"github.com/kiosk06/kiosk/queue/staffcall"
 )
 
@@ -306,19 +307,10 @@ func (f *Flow) adminPrint(action string, doc *escpos.Document) {
 	})
 }
 
-// testPage is the printer test page: the kiosk, the time, the character set.
+// testPage is the printer test page (staffmenu.TestPage, as every
+// profile's staff menu prints it).
 func (f *Flow) testPage() *escpos.Document {
-	now := f.now().In(f.cfg.Location)
-	d := &escpos.Document{}
-	return d.Add(
-		escpos.Text{Text: "TRANG IN THỬ", Bold: true, Align: escpos.AlignCenter, Size: escpos.SizeLarge},
-		escpos.Text{Text: f.cfg.Header.Name, Align: escpos.AlignCenter},
-		escpos.Text{Text: "Máy: " + f.cfg.DeviceID},
-		escpos.Text{Text: "Lúc: " + now.Format("15:04 02/01/2006")},
-		escpos.Rule{},
-		escpos.Text{Text: "ĂÂĐÊÔƠƯ ăâđêôơư àáảãạ ỳýỷỹỵ 0123456789"},
-		escpos.Cut{},
-	)
+	return staffmenu.TestPage(f.cfg.Header.Name, f.cfg.DeviceID, f.now().In(f.cfg.Location))
 }
 
 func (f *Flow) adminPaper() {
@@ -397,17 +389,13 @@ func (f *Flow) adminReport() {
 	})
 }
 
+// reportDoc is today's report on paper (staffmenu.ReportDoc).
 func (f *Flow) reportDoc(now time.Time, lines []ReportLine) *escpos.Document {
-	d := &escpos.Document{}
-	d.Add(escpos.Text{Text: "BÁO CÁO TRONG NGÀY", Bold: true, Align: escpos.AlignCenter},
-		escpos.Text{Text: f.cfg.Header.Name, Align: escpos.AlignCenter},
-		escpos.Text{Text: "Máy: " + f.cfg.DeviceID},
-		escpos.Text{Text: "Ngày " + now.Format("02/01/2006") + ", đến " + now.Format("15:04")},
-		escpos.Rule{})
+	out := make([]staffmenu.ReportLine, 0, len(lines))
 	for _, l := range lines {
-		d.Add(escpos.Row{Left: records.Label(l.Kind), Right: fmt.Sprint(l.Count)})
+		out = append(out, staffmenu.ReportLine{Kind: l.Kind, Label: l.Label, Count: l.Count})
 	}
-	return d.Add(escpos.Rule{}, escpos.Cut{})
+	return staffmenu.ReportDoc(f.cfg.Header.Name, f.cfg.DeviceID, now, out)
 }
 
 // services are the queue services this kiosk issues numbers in, sorted.

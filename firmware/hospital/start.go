@@ -20,6 +20,7 @@ import (
 	"github.com/kiosk06/kiosk/firmware/identity"
 	"github.com/kiosk06/kiosk/firmware/profile"
 	"github.com/kiosk06/kiosk/firmware/records"
+	"github.com/kiosk06/kiosk/firmware/staffmenu"
 	"github.com/kiosk06/kiosk/firmware/store"
 	"github.com/kiosk06/kiosk/firmware/tickets"
 	"github.com/kiosk06/kiosk/payments/session"
@@ -300,7 +301,7 @@ func (d *adminDesk) Restart() { d.restart() }
 func (d *adminDesk) Status(ctx context.Context) DeviceStatus {
 	s := DeviceStatus{Printer: "offline"}
 	if ps, err := d.printer.Status(ctx); err == nil {
-		s.Printer = printerState(ps)
+		s.Printer = staffmenu.PrinterState(ps)
 	}
 	c := d.st.Capacity()
 	s.StoreFill = int(c.Fraction*100 + 0.5)
@@ -313,51 +314,19 @@ func (d *adminDesk) Status(ctx context.Context) DeviceStatus {
 	return s
 }
 
-func printerState(s escpos.Status) string {
-	switch {
-	case !s.Online:
-		return "offline"
-	case s.Paper == escpos.PaperEnd:
-		return "paper_end"
-	case s.CoverOpen:
-		return "cover_open"
-	case s.Err() != nil:
-		return "error"
-	case s.Paper == escpos.PaperNearEnd:
-		return "paper_near_end"
-	}
-	return "ok"
-}
-
 // reportPage bounds one read of today's report.
 const reportPage = 1000
 
 // Report counts the hospital's records of each kind created since since
-// (the store's records are read kind by kind; only the kinds and times
-// are looked at).
+// (staffmenu.Count: only the kinds and times are looked at).
 func (d *adminDesk) Report(ctx context.Context, since time.Time) ([]ReportLine, error) {
-	var out []ReportLine
-	for _, k := range d.kinds {
-		n := 0
-		var from store.Seq
-		for {
-			recs, err := d.st.Records(ctx, k, from, reportPage)
-			if err != nil {
-				return out, fmt.Errorf("hospital: report: %w", err)
-			}
-			for _, r := range recs {
-				if !r.CreatedAt.Before(since) {
-					n++
-				}
-				from = r.Seq
-			}
-			if len(recs) < reportPage {
-				break
-			}
-		}
-		if n > 0 {
-			out = append(out, ReportLine{Kind: k, Label: records.Label(k), Count: n})
-		}
+	lines, err := staffmenu.Count(ctx, d.st, d.kinds, since)
+	out := make([]ReportLine, 0, len(lines))
+	for _, l := range lines {
+		out = append(out, ReportLine{Kind: l.Kind, Label: l.Label, Count: l.Count})
+	}
+	if err != nil {
+		return out, fmt.Errorf("hospital: %w", err)
 	}
 	return out, nil
 }

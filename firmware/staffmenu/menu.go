@@ -494,14 +494,20 @@ func errClass(err error) string {
 	return "error"
 }
 
-// testPage is the printer test page: the device, the time, Vietnamese.
+// testPage is the printer test page of this device.
 func (m *Menu) testPage() *escpos.Document {
-	now := m.cfg.Now().In(m.cfg.Location)
+	return TestPage(m.cfg.Site, m.cfg.DeviceID, m.cfg.Now().In(m.cfg.Location))
+}
+
+// TestPage is a printer test page: the site, the device, the time (now,
+// in the device's zone) and the Vietnamese letters the printer must show.
+// The hospital's admin menu prints it too.
+func TestPage(site, deviceID string, now time.Time) *escpos.Document {
 	d := &escpos.Document{}
 	return d.Add(
 		escpos.Text{Text: "TRANG IN THỬ", Bold: true, Align: escpos.AlignCenter, Size: escpos.SizeLarge},
-		escpos.Text{Text: m.cfg.Site, Align: escpos.AlignCenter},
-		escpos.Text{Text: "Máy: " + m.cfg.DeviceID},
+		escpos.Text{Text: site, Align: escpos.AlignCenter},
+		escpos.Text{Text: "Máy: " + deviceID},
 		escpos.Text{Text: "Lúc: " + now.Format("15:04 02/01/2006")},
 		escpos.Rule{},
 		escpos.Text{Text: "ĂÂĐÊÔƠƯ ăâđêôơư àáảãạ ỳýỷỹỵ 0123456789"},
@@ -591,14 +597,22 @@ func (m *Menu) todayReport() {
 }
 
 // count counts the records of each of the profile's kinds created since
-// since (only kinds and times are looked at, never a payload).
+// since.
 func (m *Menu) count(ctx context.Context, since time.Time) ([]ReportLine, error) {
+	return Count(ctx, m.cfg.Store, m.cfg.Kinds, since)
+}
+
+// Count counts the records of each of kinds in st created since since,
+// with each kind's Vietnamese label (only kinds and times are looked at,
+// never a payload); kinds without one are left out. The hospital's admin
+// menu counts its report with it too.
+func Count(ctx context.Context, st *store.Store, kinds []string, since time.Time) ([]ReportLine, error) {
 	var out []ReportLine
-	for _, k := range m.cfg.Kinds {
+	for _, k := range kinds {
 		n := 0
 		var from store.Seq
 		for {
-			recs, err := m.cfg.Store.Records(ctx, k, from, reportPage)
+			recs, err := st.Records(ctx, k, from, reportPage)
 			if err != nil {
 				return out, fmt.Errorf("staffmenu: report: %w", err)
 			}
@@ -620,14 +634,26 @@ func (m *Menu) count(ctx context.Context, since time.Time) ([]ReportLine, error)
 }
 
 func (m *Menu) reportDoc(now time.Time, lines []ReportLine) *escpos.Document {
+	return ReportDoc(m.cfg.Site, m.cfg.DeviceID, now, lines)
+}
+
+// ReportDoc is today's report on paper: the site, the device, the day and
+// time it was made (now, in the device's zone), one row per kind by its
+// Vietnamese label, or a line saying there was nothing yet. The
+// hospital's admin menu prints it too.
+func ReportDoc(site, deviceID string, now time.Time, lines []ReportLine) *escpos.Document {
 	d := &escpos.Document{}
 	d.Add(escpos.Text{Text: "BÁO CÁO TRONG NGÀY", Bold: true, Align: escpos.AlignCenter},
-		escpos.Text{Text: m.cfg.Site, Align: escpos.AlignCenter},
-		escpos.Text{Text: "Máy: " + m.cfg.DeviceID},
+		escpos.Text{Text: site, Align: escpos.AlignCenter},
+		escpos.Text{Text: "Máy: " + deviceID},
 		escpos.Text{Text: "Ngày " + now.Format("02/01/2006") + ", đến " + now.Format("15:04")},
 		escpos.Rule{})
 	for _, l := range lines {
-		d.Add(escpos.Row{Left: l.Label, Right: fmt.Sprint(l.Count)})
+		label := l.Label
+		if label == "" {
+			label = records.Label(l.Kind)
+		}
+		d.Add(escpos.Row{Left: label, Right: fmt.Sprint(l.Count)})
 	}
 	if len(lines) == 0 {
 		d.Add(escpos.Text{Text: "Chưa có giao dịch nào hôm nay."})
